@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's test command (npm test): checks the Debian tools the integration tests drive,
+# then typecheck, lint, and every *.test.ts under src/ and test/ with node's test runner.
+# `npm test unit` (scripts/test.sh unit) skips the integration suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for tool in docker-registry:docker-registry skopeo:skopeo openssl:openssl htpasswd:apache2-utils; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if [ "${1:-}" != unit ] && [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing the Debian packages the integration tests need: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "the integration tests need these Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "== typecheck"; npx tsc --noEmit -p .
+echo "== lint"; npx eslint . && npx prettier --check . >/dev/null
+
+if [ "${1:-}" = unit ]; then
+  mapfile -t files < <(find src -name '*.test.ts' | sort)
+else
+  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+fi
+if [ ${#files[@]} -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
+echo "== tests (${#files[@]} files)"
+exec node --import tsx --test --test-reporter=spec --test-concurrency=4 --test-timeout=300000 "${files[@]}"

@@ -1,0 +1,59 @@
+/** Public entry of the registry client: everything other layers may use. */
+export {
+  createRegistryClient,
+  RegistryClient,
+  Repository,
+  type CallOptions,
+  type ClientLimits,
+  type FetchedConfig,
+  type FetchedManifest,
+  type RegistryClientOptions,
+  type RepositoryTarget,
+  type ResolvedTag,
+} from './client.js'
+export {
+  AuthError,
+  DigestMismatchError,
+  RateLimitedError,
+  RegistryClientError,
+  TransportError,
+  errorCodes,
+  type CredentialAttempt,
+  type Diagnostic,
+  type RegistryErrorCode,
+} from './errors.js'
+export {
+  inspect,
+  type InspectOptions,
+  type InspectedImage,
+  type InspectedList,
+  type Inspection,
+} from './inspect.js'
+export type {
+  Descriptor,
+  ImageConfig,
+  ImageManifest,
+  IndexManifest,
+  Manifest,
+  Platform,
+} from './manifest.js'
+export * from './media-types.js'
+export {
+  InvalidPlatformError,
+  formatPlatform,
+  hostPlatform,
+  isAttestation,
+  matchPlatform,
+  normalizePlatform,
+  parsePlatform,
+  selectLegacyChild,
+  type PlatformSpec,
+} from './platform.js'
+export {
+  createAgents,
+  type AgentOptions,
+  type Agents,
+  type TransportTimeouts,
+} from './transport/agents.js'
+export type { Logger } from './transport/http.js'
+export type { RetryPolicy } from './transport/retry.js'

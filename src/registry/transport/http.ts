@@ -1,0 +1,284 @@
+/**
+ * One HTTP exchange with a registry, token server or blob store: the TLS policy's dispatcher,
+ * a per-attempt deadline, capped body reads, redirects followed by us (credentials kept only
+ * on the same origin, https->http refused unless insecure) and retries with jittered backoff.
+ */
+import type { IncomingHttpHeaders } from 'node:http'
+import { request } from 'undici'
+import { withDeadline, sleep } from '../../lib/abort.js'
+import { backoffDelay } from '../../lib/backoff.js'
+import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
+import type { Agents } from './agents.js'
+import { isPrivateHost } from './address.js'
+import { redactURL } from './redact.js'
+import {
+  errorCode,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry.js'
+
+/** Logger is the narrow logging seam of the registry layer. */
+export interface Logger {
+  warn(context: Record<string, unknown>, message: string): void
+}
+
+/** SILENT_LOGGER drops everything; the default when the caller passes none. */
+export const SILENT_LOGGER: Logger = { warn() {} }
+
+/** RequestContext names the registry and repository a request concerns, for errors and logs. */
+export interface RequestContext {
+  readonly registry: string
+  readonly repository?: string | undefined
+}
+
+/** SendOptions describes one logical request (retries and redirects included). */
+export interface SendOptions {
+  readonly method: 'GET' | 'HEAD' | 'POST'
+  readonly url: URL
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+  /** Largest successful body accepted; a larger one aborts the read (TooLarge). */
+  readonly maxBytes: number
+  /** Use the skip-verify dispatcher and allow redirects to plain http. */
+  readonly insecure: boolean
+  readonly followRedirects?: boolean
+  /** Retry statuses and network errors (default true). */
+  readonly retry?: boolean
+  readonly signal?: AbortSignal | undefined
+  readonly context: RequestContext
+}
+
+/** HttpResponse is a fully read response. */
+export interface HttpResponse {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+  /** The URL that finally answered (after redirects). */
+  readonly url: URL
+}
+
+/** HttpTransportOptions configures an HttpTransport. */
+export interface HttpTransportOptions {
+  readonly agents: Agents
+  readonly retry: RetryPolicy
+  /** Absolute deadline of one attempt, in ms. */
+  readonly attemptDeadlineMs: number
+  readonly logger: Logger
+}
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 5
+const MAX_ERROR_BODY = 64 * 1024
+
+/** header reads a single-valued header (first value when repeated). */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v[0] : v
+}
+
+/** HttpTransport sends requests; it knows nothing of registries beyond error context. */
+export class HttpTransport {
+  readonly #opts: HttpTransportOptions
+  readonly #warned = new Set<string>()
+
+  constructor(opts: HttpTransportOptions) {
+    this.#opts = opts
+  }
+
+  /** send performs the request with retries; non-2xx answers are returned, not thrown. */
+  async send(req: SendOptions): Promise<HttpResponse> {
+    const policy = this.#opts.retry
+    const attempts = req.retry === false ? 1 : policy.attempts
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt + 1 >= attempts
+      let res: HttpResponse
+      try {
+        res = await this.#sendFollowingRedirects(req)
+      } catch (err) {
+        if (last || !(err instanceof TransportError) || !err.retryable) throw err
+        await sleep(backoffDelay(policy, attempt), req.signal)
+        continue
+      }
+      if (!isRetryableStatus(res.status) || req.retry === false) return res
+      const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'))
+      if (res.status === 429 && retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+        throw new RateLimitedError(
+          `${req.context.registry} is rate limiting requests (HTTP 429) and asked to wait ${Math.round(retryAfter / 1000)} s`,
+          { ...this.#ctx(req, res), retryAt: new Date(Date.now() + retryAfter) },
+        )
+      }
+      if (last) return res
+      this.#opts.logger.warn(
+        { registry: req.context.registry, status: res.status, attempt: attempt + 1 },
+        'registry answered a retryable status; retrying',
+      )
+      await sleep(retryAfter ?? backoffDelay(policy, attempt), req.signal)
+    }
+  }
+
+  #ctx(req: SendOptions, res?: HttpResponse) {
+    return {
+      registry: req.context.registry,
+      repository: req.context.repository,
+      url: redactURL(res?.url ?? req.url),
+      ...(res && { status: res.status }),
+    }
+  }
+
+  async #sendFollowingRedirects(req: SendOptions): Promise<HttpResponse> {
+    let url = req.url
+    let headers = { ...req.headers }
+    for (let hop = 0; ; hop++) {
+      const res = await this.#sendOnce(req, url, headers)
+      const location = header(res.headers, 'location')
+      if (!req.followRedirects || !REDIRECT_STATUS.has(res.status) || !location) return res
+      if (hop >= MAX_REDIRECTS) {
+        throw new RegistryClientError('RedirectRefused', `more than ${MAX_REDIRECTS} redirects`, {
+          ...this.#ctx(req, res),
+        })
+      }
+      const next = new URL(location, url)
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new RegistryClientError(
+          'RedirectRefused',
+          `redirect to unsupported scheme ${next.protocol}`,
+          this.#ctx(req, res),
+        )
+      }
+      if (url.protocol === 'https:' && next.protocol === 'http:' && !req.insecure) {
+        throw new RegistryClientError(
+          'RedirectRefused',
+          `refusing redirect from https to plain http (${redactURL(next)}); mark the registry insecure to allow it`,
+          this.#ctx(req, res),
+        )
+      }
+      if (!isPrivateHost(url.hostname) && isPrivateHost(next.hostname)) {
+        // A public registry sending us to a private address is an SSRF attempt (ggcr fetcher.go).
+        throw new RegistryClientError(
+          'RedirectRefused',
+          `refusing redirect from a public host to private address ${next.host}`,
+          this.#ctx(req, res),
+        )
+      }
+      if (next.origin !== url.origin) {
+        // Credentials belong to the registry's origin only; object stores reject them anyway.
+        const { authorization: _dropped, ...rest } = headers
+        headers = rest
+      }
+      url = next
+    }
+  }
+
+  async #sendOnce(
+    req: SendOptions,
+    url: URL,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const signal = withDeadline(req.signal, this.#opts.attemptDeadlineMs)
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        ...(req.body !== undefined && { body: req.body }),
+        dispatcher: req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure,
+        signal,
+      })
+      this.#logWarnings(req, res.headers)
+      if (req.method === 'HEAD') {
+        await res.body.dump()
+        return { status: res.statusCode, headers: res.headers, body: Buffer.alloc(0), url }
+      }
+      const ok = res.statusCode >= 200 && res.statusCode < 300
+      const body = ok
+        ? await readCapped(res.body, res.headers, req.maxBytes, () =>
+            this.#tooLarge(req, url, res.statusCode),
+          )
+        : await readTruncated(res.body, MAX_ERROR_BODY)
+      return { status: res.statusCode, headers: res.headers, body, url }
+    } catch (err) {
+      if (err instanceof RegistryClientError) throw err
+      if (req.signal?.aborted) throw req.signal.reason
+      const networkCode = errorCode(err)
+      const timedOut = signal.aborted || /TIMEOUT/.test(networkCode ?? '')
+      throw new TransportError(
+        timedOut ? 'Timeout' : 'Transport',
+        `${req.method} ${redactURL(url)}: ${timedOut ? 'timed out' : describeNetworkError(err)}`,
+        {
+          ...this.#ctx(req),
+          url: redactURL(url),
+          cause: err,
+          networkCode,
+          // The attempt deadline is already long: hitting it again would only double the wait.
+          retryable: !signal.aborted && isRetryableNetworkError(err),
+        },
+      )
+    }
+  }
+
+  #tooLarge(req: SendOptions, url: URL, status: number): RegistryClientError {
+    return new RegistryClientError(
+      'TooLarge',
+      `response body of ${redactURL(url)} exceeds the limit of ${req.maxBytes} bytes`,
+      { ...this.#ctx(req), url: redactURL(url), status },
+    )
+  }
+
+  #logWarnings(req: SendOptions, headers: IncomingHttpHeaders): void {
+    const raw = headers.warning
+    for (const w of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+      const m = /^299\s+\S+\s+"(.{1,4096})"/.exec(w)
+      if (!m || this.#warned.has(m[1]!)) continue
+      this.#warned.add(m[1]!)
+      this.#opts.logger.warn({ registry: req.context.registry }, `registry warning: ${m[1]!}`)
+    }
+  }
+}
+
+/** describeNetworkError turns a socket/TLS error into a short, credential-free phrase. */
+export function describeNetworkError(err: unknown): string {
+  const code = errorCode(err)
+  const message = err instanceof Error ? err.message : String(err)
+  return code && !message.includes(code) ? `${message} (${code})` : message
+}
+
+type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown }
+
+async function readCapped(
+  body: Body,
+  headers: IncomingHttpHeaders,
+  max: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
+  const declared = Number(header(headers, 'content-length'))
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy()
+    throw tooLarge()
+  }
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of body) {
+    total += chunk.length
+    if (total > max) {
+      body.destroy()
+      throw tooLarge()
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks, total)
+}
+
+async function readTruncated(body: Body, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of body) {
+    chunks.push(chunk)
+    total += chunk.length
+    if (total >= max) {
+      body.destroy()
+      break
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max)
+}

@@ -1,0 +1,99 @@
+/**
+ * Enforces DESIGN.md's dependency direction by reading every import in src/: a layer may only
+ * import the layers listed for it, so the rule holds without a reviewer remembering it.
+ */
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src')
+
+/** Which top-level folders of src/ each folder may import (besides itself). */
+const ALLOWED: Record<string, readonly string[]> = {
+  lib: [],
+  reference: [],
+  credentials: ['reference'],
+  registry: ['reference', 'credentials', 'lib'],
+  api: ['reference', 'lib'],
+  importer: ['registry', 'credentials', 'reference', 'api', 'lib'],
+  storage: ['api', 'lib'],
+  scheduler: ['storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
+  pruner: ['storage', 'importer', 'api', 'reference', 'lib'],
+  server: ['storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
+  distribution: ['storage', 'registry', 'credentials', 'reference', 'api', 'lib'],
+  cli: ['api', 'reference', 'lib'],
+  cmd: ['*'],
+}
+
+/** Packages that only the HTTP edge may load. */
+const EDGE_PACKAGES: Record<string, readonly string[]> = {
+  fastify: ['server', 'distribution', 'cmd'],
+  'better-sqlite3': ['storage', 'cmd'],
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    if (e.isDirectory()) return sourceFiles(path)
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : []
+  })
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)]
+  return specifiers.map((m) => m[1]!)
+}
+
+function layerOf(file: string): string {
+  return relative(SRC, file).split(sep)[0]!
+}
+
+describe('dependency direction (DESIGN.md)', () => {
+  const files = sourceFiles(SRC)
+
+  it('finds the source tree', () => {
+    assert.ok(files.length > 10, `only ${files.length} source files under ${SRC}`)
+  })
+
+  it('every folder of src/ has a rule', () => {
+    const layers = new Set(files.map(layerOf).filter((l) => !l.endsWith('.ts')))
+    for (const layer of layers) assert.ok(layer in ALLOWED, `src/${layer} has no rule`)
+  })
+
+  it('no layer imports a layer it may not', () => {
+    const violations: string[] = []
+    for (const file of files) {
+      const from = layerOf(file)
+      const allowed = ALLOWED[from] ?? []
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) {
+          const to = layerOf(resolve(dirname(file), spec))
+          if (to !== from && !allowed.includes('*') && !allowed.includes(to)) {
+            violations.push(`${relative(SRC, file)} imports ${spec} (${from} -> ${to})`)
+          }
+        } else {
+          const pkg = spec.startsWith('@')
+            ? spec.split('/').slice(0, 2).join('/')
+            : spec.split('/')[0]!
+          const owners = EDGE_PACKAGES[pkg]
+          if (owners && !owners.includes(from)) {
+            violations.push(`${relative(SRC, file)} imports package ${pkg}`)
+          }
+        }
+      }
+    }
+    assert.deepEqual(violations, [])
+  })
+
+  it('nothing imports cmd/', () => {
+    const offenders = files.filter(
+      (f) =>
+        layerOf(f) !== 'cmd' &&
+        importsOf(f).some((s) => s.startsWith('.') && layerOf(resolve(dirname(f), s)) === 'cmd'),
+    )
+    assert.deepEqual(offenders, [])
+  })
+})
