@@ -3,7 +3,7 @@
  * reuse is most of a HEAD's cost). A skip-verify pool is never shared with verified traffic.
  */
 import { rootCertificates } from 'node:tls'
-import { Agent } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 
 /** TransportTimeouts bound each phase of a request (undici's 300 s defaults are far too long). */
 export interface TransportTimeouts {
@@ -26,8 +26,8 @@ export interface AgentOptions {
 
 /** Agents holds the verified and the skip-verify dispatcher. */
 export interface Agents {
-  readonly secure: Agent
-  readonly insecure: Agent
+  readonly secure: Dispatcher
+  readonly insecure: Dispatcher
   close(): Promise<void>
 }
 

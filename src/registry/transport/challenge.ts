@@ -32,6 +32,12 @@ class Cursor {
     while (!this.done && TOKEN_CHAR.test(this.peek())) this.pos++
     return this.text.slice(start, this.pos)
   }
+  /** An unquoted value runs to the next comma or white space (realms hold '/' and ':'). */
+  bare(): string {
+    const start = this.pos
+    while (!this.done && !/[,\s]/.test(this.peek())) this.pos++
+    return this.text.slice(start, this.pos)
+  }
   quoted(): string {
     let out = ''
     this.pos++ // opening quote
@@ -79,7 +85,7 @@ export function parseChallenges(headers: string | readonly string[] | undefined)
         c.skip(' \t')
         c.pos++ // '='
         c.skip(' \t')
-        params[name] = c.peek() === '"' ? c.quoted() : c.token()
+        params[name] = c.peek() === '"' ? c.quoted() : c.bare()
         c.skip(' \t')
         if (c.peek() !== ',') break
         const save = c.pos

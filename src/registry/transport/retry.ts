@@ -64,6 +64,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (value === undefined || value.trim() === '') return undefined
   const v = value.trim()
   if (/^\d+$/.test(v)) return Number(v) * 1000
+  if (!/^[A-Za-z]{3},/.test(v)) return undefined
   const at = Date.parse(v)
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - now)
