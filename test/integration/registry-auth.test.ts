@@ -6,7 +6,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { keyringFromDockerConfig } from '../../src/credentials/index.js'
 import { AuthError, TransportError, inspect } from '../../src/registry/index.js'
-import { pushFixtures, startRegistry, type Fixtures, type RunningRegistry } from '../harness/index.js'
+import {
+  pushFixtures,
+  startRegistry,
+  type Fixtures,
+  type RunningRegistry,
+} from '../harness/index.js'
 import { configKeyring, secretKeyring, testClient } from './support.js'
 
 describe('token-auth registry', () => {
@@ -167,10 +172,19 @@ describe('Basic-auth registry', () => {
 
   it('with insecure, skips verification over HTTPS and does not fall back on a 401', async () => {
     const { client, agents } = testClient(undefined)
-    const repo = client.repository({ registry: reg.host, repository: 'single/oci-tool', insecure: true })
+    const repo = client.repository({
+      registry: reg.host,
+      repository: 'single/oci-tool',
+      insecure: true,
+    })
     await assert.rejects(repo.resolveTag('1.0'), AuthError)
     const keyring = configKeyring({ [reg.host]: 'alice:alice-pass' })
-    const ok = client.repository({ registry: reg.host, repository: 'single/oci-tool', keyring, insecure: true })
+    const ok = client.repository({
+      registry: reg.host,
+      repository: 'single/oci-tool',
+      keyring,
+      insecure: true,
+    })
     assert.equal((await ok.resolveTag('1.0')).digest, fx.ociSingle.digest)
     await agents.close()
   })
@@ -211,7 +225,11 @@ describe('plain-HTTP registry', () => {
 
   it('is reached over plain HTTP when insecure, after the TLS attempt fails', async () => {
     const { client, agents } = testClient(reg)
-    const repo = client.repository({ registry: reg.host, repository: 'single/docker-tool', insecure: true })
+    const repo = client.repository({
+      registry: reg.host,
+      repository: 'single/docker-tool',
+      insecure: true,
+    })
     const result = await inspect(repo, { tag: '1.0' })
     assert.equal(result.images[0]?.digest, fx.dockerSingle.digest)
     await agents.close()

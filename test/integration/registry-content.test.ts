@@ -14,7 +14,12 @@ import {
   selectLegacyChild,
   type Repository,
 } from '../../src/registry/index.js'
-import { pushFixtures, startRegistry, type Fixtures, type RunningRegistry } from '../harness/index.js'
+import {
+  pushFixtures,
+  startRegistry,
+  type Fixtures,
+  type RunningRegistry,
+} from '../harness/index.js'
 import { configKeyring, testClient } from './support.js'
 
 describe('registry content', () => {
@@ -112,10 +117,7 @@ describe('registry content', () => {
       assert.equal(got.configDigest, image.config.digest)
       assert.equal(got.config.architecture, image.imageConfig!.architecture)
       assert.deepEqual(got.config.config.Env, image.imageConfig!.config.Env)
-      assert.equal(
-        got.size,
-        image.config.size + image.layers.reduce((s, l) => s + l.size, 0),
-      )
+      assert.equal(got.size, image.config.size + image.layers.reduce((s, l) => s + l.size, 0))
     })
   }
 

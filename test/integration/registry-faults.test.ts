@@ -54,7 +54,13 @@ describe('registry client under faults', () => {
 
   it('waits for Retry-After on a 429 and then succeeds', async () => {
     const image = fx.ociSingle
-    proxy.setFault({ kind: 'status', status: 429, retryAfter: '1', method: 'HEAD', path: manifestPath(image.repository) })
+    proxy.setFault({
+      kind: 'status',
+      status: 429,
+      retryAfter: '1',
+      method: 'HEAD',
+      path: manifestPath(image.repository),
+    })
     const resolved = await repo(image.repository).resolveTag(image.tag)
     assert.equal(resolved.digest, image.digest)
     const heads = proxy.requests().filter((r) => r.method === 'HEAD' && r.status !== 401)
@@ -66,7 +72,13 @@ describe('registry client under faults', () => {
 
   it('fails fast as RateLimited when Retry-After is longer than a minute', async () => {
     const image = fx.ociSingle
-    proxy.setFault({ kind: 'status', status: 429, retryAfter: '3600', method: 'HEAD', times: 'always' })
+    proxy.setFault({
+      kind: 'status',
+      status: 429,
+      retryAfter: '3600',
+      method: 'HEAD',
+      times: 'always',
+    })
     await assert.rejects(repo(image.repository).resolveTag(image.tag), (err: unknown) => {
       assert.ok(err instanceof RateLimitedError)
       assert.ok(err.retryAt && err.retryAt.getTime() > Date.now() + 3_000_000)
@@ -90,7 +102,11 @@ describe('registry client under faults', () => {
 
   it('retries a connection reset in the middle of a manifest body', async () => {
     const list = fx.ociIndex
-    proxy.setFault({ kind: 'reset-mid-body', method: 'GET', path: new RegExp(`/manifests/${list.digest}$`) })
+    proxy.setFault({
+      kind: 'reset-mid-body',
+      method: 'GET',
+      path: new RegExp(`/manifests/${list.digest}$`),
+    })
     const got = await repo(list.repository).manifest(list.digest)
     assert.equal(got.digest, list.digest)
     const gets = proxy.requests().filter((r) => r.path.endsWith(list.digest) && r.status !== 401)
@@ -100,7 +116,12 @@ describe('registry client under faults', () => {
 
   it('rejects a manifest whose bytes do not match the digest, returning nothing', async () => {
     const list = fx.dockerList
-    proxy.setFault({ kind: 'corrupt-body', method: 'GET', path: /\/manifests\/sha256:/, times: 'always' })
+    proxy.setFault({
+      kind: 'corrupt-body',
+      method: 'GET',
+      path: /\/manifests\/sha256:/,
+      times: 'always',
+    })
     await assert.rejects(inspect(repo(list.repository), { tag: list.tag }), DigestMismatchError)
   })
 

@@ -4,13 +4,13 @@
  * on the same origin, https->http refused unless insecure) and retries with jittered backoff.
  */
 import type { IncomingHttpHeaders } from 'node:http'
-import { request } from 'undici'
 import { withDeadline, sleep } from '../../lib/abort.js'
 import { backoffDelay } from '../../lib/backoff.js'
 import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
 import type { Agents } from './agents.js'
 import { isPrivateHost } from './address.js'
 import { redactURL } from './redact.js'
+import { request } from './undici.js'
 import {
   errorCode,
   isRetryableNetworkError,
@@ -178,11 +178,11 @@ export class HttpTransport {
   ): Promise<HttpResponse> {
     const signal = withDeadline(req.signal, this.#opts.attemptDeadlineMs)
     try {
-      const res = await request(url, {
+      const dispatcher = req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure
+      const res = await request(dispatcher, url, {
         method: req.method,
         headers,
         ...(req.body !== undefined && { body: req.body }),
-        dispatcher: req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure,
         signal,
       })
       this.#logWarnings(req, res.headers)
@@ -226,8 +226,8 @@ export class HttpTransport {
   }
 
   #logWarnings(req: SendOptions, headers: IncomingHttpHeaders): void {
-    const raw = headers.warning
-    for (const w of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+    const raw: string | string[] | undefined = headers.warning
+    for (const w of typeof raw === 'string' ? [raw] : (raw ?? [])) {
       const m = /^299\s+\S+\s+"(.{1,4096})"/.exec(w)
       if (!m || this.#warned.has(m[1]!)) continue
       this.#warned.add(m[1]!)

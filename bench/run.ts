@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- WORKLOAD...]`: runs the named workloads (default all) and prints one JSON
+ * report. Figures are medians of interleaved rounds against a baseline measured in the same
+ * process, because this machine is shared and noisy.
+ */
+import { runRegistryFetch } from './registry-fetch.js'
+
+const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
+  'registry-fetch': runRegistryFetch,
+}
+
+const wanted = process.argv.slice(2)
+const names = wanted.length > 0 ? wanted : Object.keys(WORKLOADS)
+const unknown = names.filter((n) => !(n in WORKLOADS))
+if (unknown.length > 0) {
+  console.error(
+    `unknown workload(s): ${unknown.join(', ')}; known: ${Object.keys(WORKLOADS).join(', ')}`,
+  )
+  process.exit(2)
+}
+const results = []
+for (const name of names) results.push(await WORKLOADS[name]!())
+console.log(
+  JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2),
+)
