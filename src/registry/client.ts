@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Credential, CredentialSource, Keyring } from '../credentials/index.js'
-import { EMPTY_KEYRING, describeSource } from '../credentials/index.js'
+import { EMPTY_KEYRING, credentialFingerprint, describeSource } from '../credentials/index.js'
 import { isDigest, isValidTag, parseDigest, repositoryName } from '../reference/index.js'
 import {
   AuthError,
@@ -173,7 +173,12 @@ export class Repository {
   constructor(client: RegistryClient, target: RepositoryTarget) {
     this.#client = client
     this.#target = { keyring: EMPTY_KEYRING, insecure: false, ...target }
-    const matches = this.#target.keyring.lookup(target)
+    // The same login under two keys would only be refused twice: try each once.
+    const seen = new Set<string>()
+    const matches = this.#target.keyring.lookup(target).filter((c) => {
+      const fingerprint = credentialFingerprint(c)
+      return !seen.has(fingerprint) && seen.add(fingerprint)
+    })
     // With no matching credential, access is anonymous; once credentials match, kubelet does
     // not fall back to anonymous, and neither do we (registry-client.md 3.5).
     this.#candidates = matches.length > 0 ? matches : [undefined]

@@ -243,7 +243,19 @@ export function describeNetworkError(err: unknown): string {
   return code && !message.includes(code) ? `${message} (${code})` : message
 }
 
-type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown }
+type Body = AsyncIterable<Buffer> & {
+  destroy(err?: Error): unknown
+  on(event: 'error', listener: () => void): unknown
+}
+
+/**
+ * discard abandons a body we will not read. undici reports the abort as an 'error' event, which
+ * would crash the process without a listener.
+ */
+function discard(body: Body): void {
+  body.on('error', () => {})
+  body.destroy()
+}
 
 async function readCapped(
   body: Body,
@@ -253,7 +265,7 @@ async function readCapped(
 ): Promise<Buffer> {
   const declared = Number(header(headers, 'content-length'))
   if (Number.isFinite(declared) && declared > max) {
-    body.destroy()
+    discard(body)
     throw tooLarge()
   }
   const chunks: Buffer[] = []
@@ -261,7 +273,7 @@ async function readCapped(
   for await (const chunk of body) {
     total += chunk.length
     if (total > max) {
-      body.destroy()
+      discard(body)
       throw tooLarge()
     }
     chunks.push(chunk)
@@ -276,7 +288,7 @@ async function readTruncated(body: Body, max: number): Promise<Buffer> {
     chunks.push(chunk)
     total += chunk.length
     if (total >= max) {
-      body.destroy()
+      discard(body)
       break
     }
   }

@@ -1,0 +1,153 @@
+/**
+ * HttpTransport against a local node:http server scripted per test: size caps with and
+ * without Content-Length, retries, Retry-After limits and redirect policy.
+ */
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { after, before, describe, it } from 'node:test'
+import { RateLimitedError, RegistryClientError } from '../errors.js'
+import { createAgents, type Agents } from './agents.js'
+import { HttpTransport, SILENT_LOGGER } from './http.js'
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+describe('HttpTransport', () => {
+  let handler: Handler = (_req, res) => res.end()
+  let base: URL
+  let agents: Agents
+  const server = createServer((req, res) => handler(req, res))
+  const transport = () =>
+    new HttpTransport({
+      agents,
+      retry: { attempts: 3, baseMs: 5, factor: 2, maxMs: 20, maxRetryAfterMs: 60_000 },
+      attemptDeadlineMs: 10_000,
+      logger: SILENT_LOGGER,
+    })
+  const get = (path: string, maxBytes = 1024, extra: { followRedirects?: boolean } = {}) =>
+    transport().send({
+      method: 'GET',
+      url: new URL(path, base),
+      headers: { authorization: 'Bearer secret' },
+      maxBytes,
+      insecure: false,
+      context: { registry: base.host, repository: 'a/b' },
+      ...extra,
+    })
+
+  before(async () => {
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    base = new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}/`)
+    agents = createAgents()
+  })
+  after(async () => {
+    await agents.close()
+    server.close()
+  })
+
+  it('rejects a body over the cap when Content-Length announces it', async () => {
+    handler = (_req, res) => res.end(Buffer.alloc(2048))
+    await assert.rejects(
+      get('/big'),
+      (e: unknown) => e instanceof RegistryClientError && e.code === 'TooLarge',
+    )
+  })
+
+  it('rejects a chunked body once it passes the cap, without reading it all', async () => {
+    let written = 0
+    handler = (_req, res) => {
+      const pump = () => {
+        while (written < 64 * 1024 * 1024 && res.write(Buffer.alloc(16 * 1024)))
+          written += 16 * 1024
+        if (written < 64 * 1024 * 1024) res.once('drain', pump)
+        else res.end()
+      }
+      pump()
+    }
+    await assert.rejects(
+      get('/stream', 100_000),
+      (e: unknown) => e instanceof RegistryClientError && e.code === 'TooLarge',
+    )
+    assert.ok(written < 64 * 1024 * 1024, 'the whole body was produced')
+  })
+
+  it('retries 503 and returns the success that follows', async () => {
+    let calls = 0
+    handler = (_req, res) => {
+      calls++
+      res.statusCode = calls < 3 ? 503 : 200
+      res.end('ok')
+    }
+    const res = await get('/flaky')
+    assert.equal(res.status, 200)
+    assert.equal(calls, 3)
+  })
+
+  it('does not retry a 404', async () => {
+    let calls = 0
+    handler = (_req, res) => {
+      calls++
+      res.statusCode = 404
+      res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
+    }
+    assert.equal((await get('/missing')).status, 404)
+    assert.equal(calls, 1)
+  })
+
+  it('turns a Retry-After beyond the limit into RateLimited with the time', async () => {
+    handler = (_req, res) => {
+      res.statusCode = 429
+      res.setHeader('retry-after', '999999999')
+      res.end()
+    }
+    await assert.rejects(get('/limited'), RateLimitedError)
+  })
+
+  it('stops following redirects after five hops', async () => {
+    handler = (req, res) => {
+      res.statusCode = 307
+      res.setHeader('location', `/loop${(req.url ?? '').length}`)
+      res.end()
+    }
+    await assert.rejects(
+      get('/loop', 1024, { followRedirects: true }),
+      (e: unknown) => e instanceof RegistryClientError && e.code === 'RedirectRefused',
+    )
+  })
+
+  it('keeps Authorization on a same-origin redirect', async () => {
+    handler = (req, res) => {
+      if (req.url === '/start') {
+        res.statusCode = 302
+        res.setHeader('location', '/end')
+        res.end()
+      } else res.end(req.headers.authorization ?? 'none')
+    }
+    const res = await get('/start', 1024, { followRedirects: true })
+    assert.equal(res.body.toString(), 'Bearer secret')
+  })
+
+  it('reports a refused connection as a Transport error naming the URL', async () => {
+    const closed = createServer()
+    closed.listen(0, '127.0.0.1')
+    await once(closed, 'listening')
+    const port = (closed.address() as { port: number }).port
+    closed.close()
+    await once(closed, 'close')
+    await assert.rejects(
+      transport().send({
+        method: 'GET',
+        url: new URL(`http://127.0.0.1:${port}/v2/`),
+        maxBytes: 10,
+        insecure: false,
+        retry: false,
+        context: { registry: `127.0.0.1:${port}` },
+      }),
+      (e: unknown) =>
+        e instanceof RegistryClientError &&
+        e.code === 'Transport' &&
+        e.message.includes(`127.0.0.1:${port}/v2/`),
+    )
+  })
+})
