@@ -77,3 +77,11 @@ export {
   type HttpResponse,
   type RegistryClientOptions,
 } from './http.js'
+export {
+  CommandError,
+  freePort,
+  makeTempDir,
+  removeTempDir,
+  runCommand,
+  type CommandResult,
+} from './process.js'

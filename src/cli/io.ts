@@ -1,0 +1,17 @@
+/** The process surface a command runs against, injected so tests can run verbs in-process. */
+
+/** TextSink is where a command writes text: process.stdout, process.stderr, or a test buffer. */
+export interface TextSink {
+  write(chunk: string): unknown
+}
+
+/** CommandIO is everything a verb may touch outside its arguments. */
+export interface CommandIO {
+  readonly stdout: TextSink
+  readonly stderr: TextSink
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** The clock ages are measured against. */
+  readonly now: () => Date
+  /** Cancels network work (tests, Ctrl-C handlers). */
+  readonly signal?: AbortSignal | undefined
+}

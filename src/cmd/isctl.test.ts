@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = resolve(here, '../..')
+const run = promisify(execFile)
+
+/** Modules loaded eagerly from `file`: static value imports and re-exports, followed through relative paths. */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen
+  seen.add(file)
+  const source = readFileSync(file, 'utf8')
+  // `import type` is erased; `await import()` is lazy; both are what keeps start-up cheap.
+  // Re-exports load their module as imports do.
+  for (const m of source.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s+'([^']+)'/gm)) {
+    const spec = m[1] ?? ''
+    if (spec.startsWith('.'))
+      staticClosure(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), seen)
+    else seen.add(spec)
+  }
+  return seen
+}
+
+void describe('isctl entry point', () => {
+  void it('loads no registry, credentials or undici code before a verb runs', () => {
+    const loaded = [...staticClosure(resolve(here, 'isctl.ts'))].map((p) => p.replace(root, ''))
+    const heavy = loaded.filter((p) => /^\/src\/(registry|credentials)\/|^undici/.test(p))
+    assert.deepEqual(heavy, [])
+    assert.ok(loaded.includes('commander'))
+  })
+
+  const cases: { args: string[]; code: number; stdout?: RegExp; stderr?: RegExp }[] = [
+    {
+      args: ['version'],
+      code: 0,
+      stdout: new RegExp(
+        `^isctl v${(JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.')}\n$`,
+      ),
+    },
+    {
+      args: ['image', 'info', '--help'],
+      code: 0,
+      stdout: /^Usage: isctl image info \[options\] \[IMAGE\.\.\.\]/,
+    },
+    {
+      args: ['image', 'info'],
+      code: 1,
+      stderr: /^error: info expects at least one argument, an image pull spec\n$/,
+    },
+  ]
+  for (const c of cases) {
+    void it(`isctl ${c.args.join(' ')} exits ${c.code}`, async () => {
+      const result = await run(
+        process.execPath,
+        ['--import', 'tsx', resolve(here, 'isctl.ts'), ...c.args],
+        { cwd: root },
+      ).then(
+        (r) => ({ ...r, code: 0 }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      )
+      assert.equal(result.code, c.code, result.stderr)
+      if (c.stdout) assert.match(result.stdout, c.stdout)
+      if (c.stderr) assert.match(result.stderr, c.stderr)
+    })
+  }
+})

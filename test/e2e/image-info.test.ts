@@ -1,0 +1,189 @@
+/**
+ * `isctl image info` end to end: the built binary against real registries, cross-checked with
+ * real skopeo, with docker config files written the ways users write them.
+ */
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import {
+  CommandError,
+  makeTempDir,
+  pushFixtures,
+  removeTempDir,
+  runCommand,
+  startRegistry,
+  type CommandResult,
+  type Fixtures,
+  type RunningRegistry,
+} from '../harness/index.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BIN = join(ROOT, 'dist', 'cmd', 'isctl.js')
+
+async function isctl(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+  try {
+    return await runCommand(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env },
+    })
+  } catch (err) {
+    if (err instanceof CommandError) return err.result
+    throw err
+  }
+}
+
+describe('isctl image info', () => {
+  let reg: RunningRegistry
+  let fx: Fixtures
+  let dir: string
+  const config = (auths: Record<string, string>): string => {
+    const path = join(dir, `config-${Object.keys(auths).join('').replace(/\W/g, '_')}.json`)
+    const entries = Object.fromEntries(
+      Object.entries(auths).map(([k, up]) => [k, { auth: Buffer.from(up).toString('base64') }]),
+    )
+    writeFileSync(path, JSON.stringify({ auths: entries }))
+    return path
+  }
+
+  before(async () => {
+    reg = await startRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
+    fx = await pushFixtures(reg)
+    dir = makeTempDir('isctl-e2e-')
+  })
+  after(async () => {
+    await reg?.stop()
+    if (dir) await removeTempDir(dir)
+  })
+
+  const common = () => ['--additional-trusted-ca', reg.ca!.caCertPath]
+
+  it('--filter-by-os prints the child digest skopeo sees', async () => {
+    const cfg = config({ [reg.host]: 'alice:alice-pass' })
+    const list = fx.ociIndex.reference
+    const res = await isctl([
+      'image',
+      'info',
+      ...common(),
+      `--registry-config=${cfg}`,
+      '--filter-by-os=linux/arm64',
+      list,
+    ])
+    assert.equal(res.code, 0, res.stderr)
+    const skopeo = (ref: string) =>
+      runCommand('skopeo', [
+        'inspect',
+        '--raw',
+        '--cert-dir',
+        reg.ca!.certDir,
+        '--creds',
+        'alice:alice-pass',
+        `docker://${ref}`,
+      ])
+    const raw = JSON.parse((await skopeo(list)).stdout) as {
+      manifests: { digest: string; platform: { architecture: string } }[]
+    }
+    const entry = raw.manifests.find((m) => m.platform.architecture === 'arm64')!
+    const child = await skopeo(`${reg.host}/${fx.ociIndex.repository}@${entry.digest}`)
+    const hashed = `sha256:${createHash('sha256').update(child.stdout).digest('hex')}`
+    assert.equal(hashed, entry.digest)
+    assert.match(res.stdout, new RegExp(`^Digest:\\s+${hashed}$`, 'm'))
+    assert.match(res.stdout, /^Arch:\s+arm64$/m)
+  })
+
+  it('without a filter, says the image is a manifest list and lists its platforms', async () => {
+    const cfg = config({ [reg.host]: 'alice:alice-pass' })
+    const res = await isctl([
+      'image',
+      'info',
+      ...common(),
+      `--registry-config=${cfg}`,
+      fx.dockerList.reference,
+    ])
+    assert.notEqual(res.code, 0)
+    const text = res.stdout + res.stderr
+    assert.match(text, /manifest list/)
+    for (const c of fx.dockerList.children.filter((c) => !c.attestation)) {
+      assert.ok(text.includes(c.digest), `missing ${c.digest}`)
+    }
+    const attestation = fx.dockerList.children.find((c) => c.attestation)!
+    assert.ok(!text.includes(attestation.digest), 'the attestation is listed as a platform')
+  })
+
+  it('--show-multiarch prints every platform', async () => {
+    const cfg = config({ [reg.host]: 'alice:alice-pass' })
+    const res = await isctl([
+      'image',
+      'info',
+      ...common(),
+      `--registry-config=${cfg}`,
+      '--show-multiarch',
+      fx.ociIndex.reference,
+    ])
+    assert.equal(res.code, 0, res.stderr)
+    const arches = [...res.stdout.matchAll(/^Arch:\s+(\S+)$/gm)].map((m) => m[1])
+    assert.deepEqual(arches.sort(), ['amd64', 'arm', 'arm64', 'ppc64le'])
+    for (const c of fx.ociIndex.children.filter((c) => !c.attestation)) {
+      assert.ok(res.stdout.includes(c.digest), `missing ${c.digest}`)
+    }
+  })
+
+  for (const spelling of ['HOST', 'https://HOST', 'https://HOST/v2/']) {
+    it(`authenticates with the config key written ${spelling}`, async () => {
+      const cfg = config({ [spelling.replace('HOST', reg.host)]: 'alice:alice-pass' })
+      const res = await isctl([
+        'image',
+        'info',
+        ...common(),
+        `--registry-config=${cfg}`,
+        fx.dockerSingle.reference,
+      ])
+      assert.equal(res.code, 0, res.stderr)
+      assert.match(res.stdout, new RegExp(`^Digest:\\s+${fx.dockerSingle.digest}$`, 'm'))
+      assert.match(
+        res.stdout,
+        /^Media Type:\s+application\/vnd\.docker\.distribution\.manifest\.v2\+json$/m,
+      )
+    })
+  }
+
+  it('reads $REGISTRY_AUTH_FILE and prints JSON with -o json', async () => {
+    const cfg = config({ [`https://${reg.host}`]: 'alice:alice-pass' })
+    const res = await isctl(['image', 'info', ...common(), '-o', 'json', fx.ociSingle.reference], {
+      REGISTRY_AUTH_FILE: cfg,
+    })
+    assert.equal(res.code, 0, res.stderr)
+    const doc = JSON.parse(res.stdout) as Record<string, unknown>
+    assert.ok(JSON.stringify(doc).includes(fx.ociSingle.digest))
+  })
+
+  it('a wrong password is an authentication error naming the key, with a non-zero exit', async () => {
+    const key = `https://${reg.host}/v2/`
+    const cfg = config({ [key]: 'alice:wrong-password' })
+    const res = await isctl([
+      'image',
+      'info',
+      ...common(),
+      `--registry-config=${cfg}`,
+      fx.ociSingle.reference,
+    ])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /^error: /m)
+    assert.ok(res.stderr.includes(key), res.stderr)
+    assert.ok(res.stderr.includes(reg.host))
+    assert.ok(!res.stderr.includes('wrong-password'))
+  })
+
+  it('without credentials says none matched', async () => {
+    const res = await isctl(['image', 'info', ...common(), fx.ociSingle.reference])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /no credential matched/)
+  })
+
+  it('rejects a registry host and port without a repository', async () => {
+    const res = await isctl(['image', 'info', reg.host])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /repository/)
+  })
+})
