@@ -82,7 +82,7 @@ export async function runRegistryFetch(): Promise<Record<string, unknown>> {
     }
 
     const replay = async (requests: Recorded[][]): Promise<number> => {
-      const agent = new Agent({ connect: { ca: [ca] } })
+      const agent = new Agent({ allowH2: true, connect: { ca: [ca] } })
       const start = performance.now()
       await mapLimit(requests, CONCURRENCY, async (sequence) => {
         for (const r of sequence) {

@@ -3,10 +3,12 @@
  * report. Figures are medians of interleaved rounds against a baseline measured in the same
  * process, because this machine is shared and noisy.
  */
+import { runCliStartup } from './cli-startup.js'
 import { runRegistryFetch } from './registry-fetch.js'
 
 const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   'registry-fetch': runRegistryFetch,
+  'cli-startup': runCliStartup,
 }
 
 const wanted = process.argv.slice(2)

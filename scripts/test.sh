@@ -22,6 +22,8 @@ fi
 
 echo "== typecheck"; npx tsc --noEmit -p .
 echo "== lint"; npx eslint . && npx prettier --check . >/dev/null
+# The end-to-end suites run the compiled CLI, as users do.
+echo "== build"; npx tsc -p tsconfig.build.json
 
 if [ "${1:-}" = unit ]; then
   mapfile -t files < <(find src -name '*.test.ts' | sort)

@@ -165,7 +165,8 @@ export async function executeImageInfo(
       io.stderr.write(`warning: ${where}${message}\n`)
     },
   }
-  const agents = createAgents({ additionalCA })
+  // One command makes a handful of sequential requests: HTTP/2 would only add set-up time.
+  const agents = createAgents({ additionalCA, allowH2: false })
   try {
     const client = createRegistryClient({ agents, logger })
     const sel = { platform, showMultiarch: options.showMultiarch, signal: io.signal }

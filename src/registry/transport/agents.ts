@@ -2,7 +2,7 @@
  * undici dispatchers, one per TLS policy, reused for the life of the process (connection
  * reuse is most of a HEAD's cost). A skip-verify pool is never shared with verified traffic.
  */
-import { createSecureContext, rootCertificates } from 'node:tls'
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { Agent } from './undici.js'
 
@@ -23,6 +23,8 @@ export interface AgentOptions {
   /** Connections per origin (default 16). */
   readonly connectionsPerOrigin?: number
   readonly timeouts?: Partial<TransportTimeouts>
+  /** Offer HTTP/2 through ALPN on TLS connections (default true). */
+  readonly allowH2?: boolean
 }
 
 /** Agents holds the verified and the skip-verify dispatcher. */
@@ -39,6 +41,24 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = {
   bodyIdleMs: 30_000,
 }
 
+/**
+ * trustingAlso returns a TLS context that trusts the system roots and `pem`. Node's `ca` option
+ * replaces the roots, and passing them back as `ca: [...rootCertificates, pem]` re-parses ~140
+ * PEM strings: 26-42 ms measured, a tenth of an `isctl image info` run. A default context holds
+ * Node's shared native root store, and adding one CA to it copies that store natively (under
+ * 1 ms). `addCACert` is what Node's own `ca` option calls, but not public API, so the
+ * documented form stays as the fallback.
+ */
+function trustingAlso(pem: string): SecureContext {
+  const context = createSecureContext()
+  const native = (context as { context?: { addCACert?: unknown } }).context
+  if (typeof native?.addCACert === 'function') {
+    ;(native.addCACert as (pem: string) => void).call(native, pem)
+    return context
+  }
+  return createSecureContext({ ca: [...rootCertificates, pem] })
+}
+
 /** createAgents builds the two dispatchers; only composition roots should call it. */
 export function createAgents(opts: AgentOptions = {}): Agents {
   const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
@@ -49,12 +69,14 @@ export function createAgents(opts: AgentOptions = {}): Agents {
     headersTimeout: t.headersMs,
     bodyTimeout: t.bodyIdleMs,
     connectTimeout: t.connectMs,
+    // undici closes an HTTP/1.1 connection after every HEAD unless the server answers
+    // `Connection: keep-alive`, which Go registries never do: each tag check would pay a new
+    // TLS handshake. Over HTTP/2 one connection carries them all (measured: 200 HEADs to
+    // docker-registry took 200 connections over h1, 1 over h2, and 40% less time).
+    allowH2: opts.allowH2 ?? true,
   }
-  // Node's `ca` option replaces the system roots, so the extra CA is appended to them. The
-  // context is built once: passing `ca` per connection re-parses ~140 root PEMs every time.
-  const secureContext = opts.additionalCA
-    ? createSecureContext({ ca: [...rootCertificates, opts.additionalCA] })
-    : undefined
+  // Built once: passing `ca` per connection would re-parse it on every handshake.
+  const secureContext = opts.additionalCA ? trustingAlso(opts.additionalCA) : undefined
   const secure = new Agent({
     ...base,
     connect: { timeout: t.connectMs, ...(secureContext && { secureContext }) },
