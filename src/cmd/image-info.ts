@@ -41,14 +41,17 @@ class CommandFailure extends Error {
   override readonly name = 'CommandFailure'
 }
 
-// Certificates the trust store does not vouch for (the codes src/registry's TLS hint covers):
-// the two flags of this verb that fix it are worth naming.
-const UNTRUSTED_CERT =
-  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|CERT_)/
-
+/** flagHint names the flags of this verb that fix a TLS failure. */
 function flagHint(err: unknown): string {
-  const untrusted = err instanceof TransportError && UNTRUSTED_CERT.test(err.networkCode ?? '')
-  return untrusted ? ' (--additional-trusted-ca=PATH or --insecure)' : ''
+  if (!(err instanceof TransportError)) return ''
+  switch (err.tlsProblem) {
+    case 'untrusted-certificate':
+      return ' (--additional-trusted-ca=PATH or --insecure)'
+    case 'not-tls':
+      return ' (--insecure)'
+    case undefined:
+      return ''
+  }
 }
 
 function fail(io: CommandIO, err: unknown): number {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { Credential, CredentialSource, Keyring } from '../credentials/index.js'
 import { EMPTY_KEYRING, credentialFingerprint, describeSource } from '../credentials/index.js'
-import { isDigest, isValidTag, parseDigest, repositoryName } from '../reference/index.js'
+import { isDigest, parseDigest, repositoryName } from '../reference/index.js'
 import {
   AuthError,
   DigestMismatchError,
@@ -40,6 +40,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js'
 import { TokenSource, basicAuthorization, type TokenRequest } from './transport/token.js'
 import { parseRetryAfter } from './transport/retry.js'
 import { nextPageURL } from './transport/link.js'
+import { parseTagPage } from './tag-list.js'
 
 /** ClientLimits caps what one response may make us hold in memory (registry-client.md 7.4). */
 export interface ClientLimits {
@@ -565,18 +566,4 @@ function parseDiagnostics(body: Buffer): Diagnostic[] {
   } catch {
     return []
   }
-}
-
-function parseTagPage(body: Buffer): string[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(body.toString('utf8'))
-  } catch {
-    return []
-  }
-  const tags = (parsed as { tags?: unknown }).tags
-  // Nexus sends null entries and Artifactory digests: keep only what is a tag.
-  return Array.isArray(tags)
-    ? tags.filter((t): t is string => typeof t === 'string' && isValidTag(t))
-    : []
 }

@@ -134,14 +134,24 @@ export class TransportError extends RegistryClientError {
   readonly networkCode: string | undefined
   /** True when a retry of the same request may succeed. */
   readonly retryable: boolean
+  /**
+   * What went wrong with TLS, when the cause is known: the certificate is not trusted, or the
+   * server does not speak TLS at all (a plain-HTTP registry).
+   */
+  readonly tlsProblem: 'untrusted-certificate' | 'not-tls' | undefined
 
   constructor(
     code: 'Transport' | 'Timeout',
     message: string,
-    ctx: ErrorContext & { networkCode: string | undefined; retryable: boolean },
+    ctx: ErrorContext & {
+      networkCode: string | undefined
+      retryable: boolean
+      tlsProblem?: 'untrusted-certificate' | 'not-tls'
+    },
   ) {
     super(code, message, ctx)
     this.networkCode = ctx.networkCode
     this.retryable = ctx.retryable
+    this.tlsProblem = ctx.tlsProblem
   }
 }

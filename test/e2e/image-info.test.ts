@@ -187,3 +187,26 @@ describe('isctl image info', () => {
     assert.match(res.stderr, /repository/)
   })
 })
+
+describe('isctl image info --insecure', () => {
+  let reg: RunningRegistry
+  let fx: Fixtures
+  before(async () => {
+    reg = await startRegistry({ auth: 'none' })
+    fx = await pushFixtures(reg)
+  })
+  after(() => reg?.stop())
+
+  it('refuses a plain-HTTP registry without --insecure and names the way out', async () => {
+    const res = await isctl(['image', 'info', fx.dockerSingle.reference])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /does not speak HTTPS/)
+    assert.match(res.stderr, /--insecure/)
+  })
+
+  it('reaches it over HTTP with --insecure', async () => {
+    const res = await isctl(['image', 'info', '--insecure', fx.dockerSingle.reference])
+    assert.equal(res.code, 0, res.stderr)
+    assert.match(res.stdout, new RegExp(`^Digest:\\s+${fx.dockerSingle.digest}$`, 'm'))
+  })
+})

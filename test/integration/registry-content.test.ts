@@ -124,6 +124,7 @@ describe('registry content', () => {
   it('resolves an unchanged tag with exactly one HEAD and no GET', async () => {
     const r = repo(fx.ociIndex.repository)
     await r.resolveTag(fx.ociIndex.tag)
+    await reg.accessLogSettled()
     reg.clearAccessLog()
     const resolved = await r.resolveTag(fx.ociIndex.tag)
     assert.equal(resolved.digest, fx.ociIndex.digest)

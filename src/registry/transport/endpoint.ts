@@ -91,6 +91,7 @@ export class Endpoints {
       maxBytes: 64 * 1024,
       insecure,
       retry,
+      retryRefused: false,
       signal,
       context: { registry },
     })
@@ -121,14 +122,17 @@ export class Endpoints {
 /** withTlsHint explains the two TLS failures users hit most and what to do about them. */
 function withTlsHint(err: TransportError): TransportError {
   const code = err.networkCode ?? ''
-  let hint: string | undefined
+  let tlsProblem: 'untrusted-certificate' | 'not-tls' | undefined
+  let hint = ''
   if (TLS_CODES.test(code) || /wrong version number|packet length too long/.test(err.message)) {
+    tlsProblem = 'not-tls'
     hint = 'the registry does not speak HTTPS; if it is a plain-HTTP registry, mark it insecure'
   } else if (CERT_CODES.test(code)) {
+    tlsProblem = 'untrusted-certificate'
     hint =
       "the registry's certificate is not trusted; add its CA as a trusted CA or mark it insecure"
   }
-  if (!hint) return err
+  if (!tlsProblem) return err
   return new TransportError(
     err.code === 'Timeout' ? 'Timeout' : 'Transport',
     `${err.message}: ${hint}`,
@@ -136,6 +140,7 @@ function withTlsHint(err: TransportError): TransportError {
       registry: err.registry,
       networkCode: err.networkCode,
       retryable: false,
+      tlsProblem,
       cause: err,
       ...(err.url && { url: err.url }),
     },

@@ -46,6 +46,11 @@ export interface SendOptions {
   readonly followRedirects?: boolean
   /** Retry statuses and network errors (default true). */
   readonly retry?: boolean
+  /**
+   * Retry a refused connection (default true). A ping sets false: before any request worked,
+   * a refusal means a wrong host or port far more often than a restarting registry.
+   */
+  readonly retryRefused?: boolean
   readonly signal?: AbortSignal | undefined
   readonly context: RequestContext
 }
@@ -98,6 +103,7 @@ export class HttpTransport {
         res = await this.#sendFollowingRedirects(req)
       } catch (err) {
         if (last || !(err instanceof TransportError) || !err.retryable) throw err
+        if (req.retryRefused === false && err.networkCode === 'ECONNREFUSED') throw err
         await sleep(backoffDelay(policy, attempt), req.signal)
         continue
       }
@@ -239,7 +245,10 @@ export class HttpTransport {
 /** describeNetworkError turns a socket/TLS error into a short, credential-free phrase. */
 export function describeNetworkError(err: unknown): string {
   const code = errorCode(err)
-  const message = err instanceof Error ? err.message : String(err)
+  // OpenSSL's own message carries its error stack and source file; its reason is the useful part.
+  const reason = (err as { reason?: unknown }).reason
+  const message =
+    typeof reason === 'string' ? reason : err instanceof Error ? err.message : String(err)
   return code && !message.includes(code) ? `${message} (${code})` : message
 }
 
