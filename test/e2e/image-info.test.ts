@@ -11,13 +11,10 @@ import { fileURLToPath } from 'node:url'
 import {
   CommandError,
   makeTempDir,
-  pushFixtures,
   removeTempDir,
   runCommand,
-  startRegistry,
+  useRegistry,
   type CommandResult,
-  type Fixtures,
-  type RunningRegistry,
 } from '../harness/index.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -35,8 +32,7 @@ async function isctl(args: readonly string[], env: NodeJS.ProcessEnv = {}): Prom
 }
 
 describe('isctl image info', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let dir: string
   const config = (auths: Record<string, string>): string => {
     const path = join(dir, `config-${Object.keys(auths).join('').replace(/\W/g, '_')}.json`)
@@ -47,21 +43,16 @@ describe('isctl image info', () => {
     return path
   }
 
-  before(async () => {
-    reg = await startRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
-    fx = await pushFixtures(reg)
+  before(() => {
     dir = makeTempDir('isctl-e2e-')
   })
-  after(async () => {
-    await reg?.stop()
-    if (dir) await removeTempDir(dir)
-  })
+  after(() => removeTempDir(dir))
 
-  const common = () => ['--additional-trusted-ca', reg.ca!.caCertPath]
+  const common = () => ['--additional-trusted-ca', env.reg.ca!.caCertPath]
 
   it('--filter-by-os prints the child digest skopeo sees', async () => {
-    const cfg = config({ [reg.host]: 'alice:alice-pass' })
-    const list = fx.ociIndex.reference
+    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
+    const list = env.fx.ociIndex.reference
     const res = await isctl([
       'image',
       'info',
@@ -76,7 +67,7 @@ describe('isctl image info', () => {
         'inspect',
         '--raw',
         '--cert-dir',
-        reg.ca!.certDir,
+        env.reg.ca!.certDir,
         '--creds',
         'alice:alice-pass',
         `docker://${ref}`,
@@ -85,7 +76,7 @@ describe('isctl image info', () => {
       manifests: { digest: string; platform: { architecture: string } }[]
     }
     const entry = raw.manifests.find((m) => m.platform.architecture === 'arm64')!
-    const child = await skopeo(`${reg.host}/${fx.ociIndex.repository}@${entry.digest}`)
+    const child = await skopeo(`${env.reg.host}/${env.fx.ociIndex.repository}@${entry.digest}`)
     const hashed = `sha256:${createHash('sha256').update(child.stdout).digest('hex')}`
     assert.equal(hashed, entry.digest)
     assert.match(res.stdout, new RegExp(`^Digest:\\s+${hashed}$`, 'm'))
@@ -93,54 +84,54 @@ describe('isctl image info', () => {
   })
 
   it('without a filter, says the image is a manifest list and lists its platforms', async () => {
-    const cfg = config({ [reg.host]: 'alice:alice-pass' })
+    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
     const res = await isctl([
       'image',
       'info',
       ...common(),
       `--registry-config=${cfg}`,
-      fx.dockerList.reference,
+      env.fx.dockerList.reference,
     ])
     assert.notEqual(res.code, 0)
     const text = res.stdout + res.stderr
     assert.match(text, /manifest list/)
-    for (const c of fx.dockerList.children.filter((c) => !c.attestation)) {
+    for (const c of env.fx.dockerList.children.filter((c) => !c.attestation)) {
       assert.ok(text.includes(c.digest), `missing ${c.digest}`)
     }
-    const attestation = fx.dockerList.children.find((c) => c.attestation)!
+    const attestation = env.fx.dockerList.children.find((c) => c.attestation)!
     assert.ok(!text.includes(attestation.digest), 'the attestation is listed as a platform')
   })
 
   it('--show-multiarch prints every platform', async () => {
-    const cfg = config({ [reg.host]: 'alice:alice-pass' })
+    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
     const res = await isctl([
       'image',
       'info',
       ...common(),
       `--registry-config=${cfg}`,
       '--show-multiarch',
-      fx.ociIndex.reference,
+      env.fx.ociIndex.reference,
     ])
     assert.equal(res.code, 0, res.stderr)
     const arches = [...res.stdout.matchAll(/^Arch:\s+(\S+)$/gm)].map((m) => m[1])
     assert.deepEqual(arches.sort(), ['amd64', 'arm', 'arm64', 'ppc64le'])
-    for (const c of fx.ociIndex.children.filter((c) => !c.attestation)) {
+    for (const c of env.fx.ociIndex.children.filter((c) => !c.attestation)) {
       assert.ok(res.stdout.includes(c.digest), `missing ${c.digest}`)
     }
   })
 
   for (const spelling of ['HOST', 'https://HOST', 'https://HOST/v2/']) {
     it(`authenticates with the config key written ${spelling}`, async () => {
-      const cfg = config({ [spelling.replace('HOST', reg.host)]: 'alice:alice-pass' })
+      const cfg = config({ [spelling.replace('HOST', env.reg.host)]: 'alice:alice-pass' })
       const res = await isctl([
         'image',
         'info',
         ...common(),
         `--registry-config=${cfg}`,
-        fx.dockerSingle.reference,
+        env.fx.dockerSingle.reference,
       ])
       assert.equal(res.code, 0, res.stderr)
-      assert.match(res.stdout, new RegExp(`^Digest:\\s+${fx.dockerSingle.digest}$`, 'm'))
+      assert.match(res.stdout, new RegExp(`^Digest:\\s+${env.fx.dockerSingle.digest}$`, 'm'))
       assert.match(
         res.stdout,
         /^Media Type:\s+application\/vnd\.docker\.distribution\.manifest\.v2\+json$/m,
@@ -149,64 +140,61 @@ describe('isctl image info', () => {
   }
 
   it('reads $REGISTRY_AUTH_FILE and prints JSON with -o json', async () => {
-    const cfg = config({ [`https://${reg.host}`]: 'alice:alice-pass' })
-    const res = await isctl(['image', 'info', ...common(), '-o', 'json', fx.ociSingle.reference], {
-      REGISTRY_AUTH_FILE: cfg,
-    })
+    const cfg = config({ [`https://${env.reg.host}`]: 'alice:alice-pass' })
+    const res = await isctl(
+      ['image', 'info', ...common(), '-o', 'json', env.fx.ociSingle.reference],
+      {
+        REGISTRY_AUTH_FILE: cfg,
+      },
+    )
     assert.equal(res.code, 0, res.stderr)
     const doc = JSON.parse(res.stdout) as Record<string, unknown>
-    assert.ok(JSON.stringify(doc).includes(fx.ociSingle.digest))
+    assert.ok(JSON.stringify(doc).includes(env.fx.ociSingle.digest))
   })
 
   it('a wrong password is an authentication error naming the key, with a non-zero exit', async () => {
-    const key = `https://${reg.host}/v2/`
+    const key = `https://${env.reg.host}/v2/`
     const cfg = config({ [key]: 'alice:wrong-password' })
     const res = await isctl([
       'image',
       'info',
       ...common(),
       `--registry-config=${cfg}`,
-      fx.ociSingle.reference,
+      env.fx.ociSingle.reference,
     ])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /^error: /m)
     assert.ok(res.stderr.includes(key), res.stderr)
-    assert.ok(res.stderr.includes(reg.host))
+    assert.ok(res.stderr.includes(env.reg.host))
     assert.ok(!res.stderr.includes('wrong-password'))
   })
 
   it('without credentials says none matched', async () => {
-    const res = await isctl(['image', 'info', ...common(), fx.ociSingle.reference])
+    const res = await isctl(['image', 'info', ...common(), env.fx.ociSingle.reference])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /no credential matched/)
   })
 
   it('rejects a registry host and port without a repository', async () => {
-    const res = await isctl(['image', 'info', reg.host])
+    const res = await isctl(['image', 'info', env.reg.host])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /repository/)
   })
 })
 
 describe('isctl image info --insecure', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
-  before(async () => {
-    reg = await startRegistry({ auth: 'none' })
-    fx = await pushFixtures(reg)
-  })
-  after(() => reg?.stop())
+  const env = useRegistry({ auth: 'none' })
 
   it('refuses a plain-HTTP registry without --insecure and names the way out', async () => {
-    const res = await isctl(['image', 'info', fx.dockerSingle.reference])
+    const res = await isctl(['image', 'info', env.fx.dockerSingle.reference])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /does not speak HTTPS/)
     assert.match(res.stderr, /--insecure/)
   })
 
   it('reaches it over HTTP with --insecure', async () => {
-    const res = await isctl(['image', 'info', '--insecure', fx.dockerSingle.reference])
+    const res = await isctl(['image', 'info', '--insecure', env.fx.dockerSingle.reference])
     assert.equal(res.code, 0, res.stderr)
-    assert.match(res.stdout, new RegExp(`^Digest:\\s+${fx.dockerSingle.digest}$`, 'm'))
+    assert.match(res.stdout, new RegExp(`^Digest:\\s+${env.fx.dockerSingle.digest}$`, 'm'))
   })
 })

@@ -13,7 +13,8 @@ import {
   type OciLayout,
   type Platform,
 } from './oci-layout.js'
-import { makeTempDir, mapLimit, runCommand } from './process.js'
+import { mapLimit } from '../../src/lib/concurrency.js'
+import { makeTempDir, runCommand } from './process.js'
 import type { RunningRegistry } from './registry.js'
 
 /** A manifest (or list) the harness pushed, as the registry stores it. */

@@ -85,3 +85,4 @@ export {
   runCommand,
   type CommandResult,
 } from './process.js'
+export { useRegistry, type RegistryWithFixtures } from './suite.js'

@@ -3,22 +3,15 @@
  * anonymous and credentialed tokens, Basic, plain HTTP, credential matching and rotation.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { keyringFromDockerConfig } from '../../src/credentials/index.js'
 import { AuthError, TransportError, inspect } from '../../src/registry/index.js'
-import {
-  pushFixtures,
-  startRegistry,
-  type Fixtures,
-  type RunningRegistry,
-} from '../harness/index.js'
+import { useRegistry } from '../harness/index.js'
 import { configKeyring, secretKeyring, testClient } from './support.js'
 
 describe('token-auth registry', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
-  before(async () => {
-    reg = await startRegistry({
+  const env = useRegistry(
+    {
       auth: 'token',
       token: {
         users: {
@@ -29,23 +22,22 @@ describe('token-auth registry', () => {
         anonymous: ['public/*'],
         refreshTokens: { 'refresh-carol': 'carol' },
       },
-    })
-    fx = await pushFixtures(reg, { perRepository: true })
-  })
-  after(() => reg?.stop())
+    },
+    { perRepository: true },
+  )
 
   it('pulls a public repository anonymously', async () => {
-    const { client, agents } = testClient(reg)
-    const repo = client.repository({ registry: reg.host, repository: 'public/base' })
+    const { client, agents } = testClient(env.reg)
+    const repo = client.repository({ registry: env.reg.host, repository: 'public/base' })
     const result = await inspect(repo, { tag: '1.0' })
-    assert.equal(result.images[0]?.digest, fx.perRepository!.publicBase.digest)
+    assert.equal(result.images[0]?.digest, env.fx.perRepository!.publicBase.digest)
     assert.equal(repo.credentialSource, undefined)
     await agents.close()
   })
 
   it('refuses a private repository without credentials, saying none matched', async () => {
-    const { client, agents } = testClient(reg)
-    const repo = client.repository({ registry: reg.host, repository: 'team-a/app' })
+    const { client, agents } = testClient(env.reg)
+    const repo = client.repository({ registry: env.reg.host, repository: 'team-a/app' })
     await assert.rejects(repo.resolveTag('v1'), (err: unknown) => {
       assert.ok(err instanceof AuthError)
       assert.equal(err.code, 'Unauthorized')
@@ -57,9 +49,9 @@ describe('token-auth registry', () => {
   })
 
   it('gives a user without pull rights an Unauthorized result naming the repository and key', async () => {
-    const { client, agents } = testClient(reg)
-    const keyring = secretKeyring([['ns/alice', reg.host, 'alice:alice-pass']])
-    const repo = client.repository({ registry: reg.host, repository: 'team-b/app', keyring })
+    const { client, agents } = testClient(env.reg)
+    const keyring = secretKeyring([['ns/alice', env.reg.host, 'alice:alice-pass']])
+    const repo = client.repository({ registry: env.reg.host, repository: 'team-b/app', keyring })
     await assert.rejects(repo.resolveTag('v1'), (err: unknown) => {
       assert.ok(err instanceof AuthError)
       assert.equal(err.code, 'Unauthorized')
@@ -75,94 +67,96 @@ describe('token-auth registry', () => {
   })
 
   it('prefers the path-specific credential (host/team-a beats host)', async () => {
-    const { client, agents } = testClient(reg)
+    const { client, agents } = testClient(env.reg)
     const keyring = secretKeyring([
-      ['ns/bob', reg.host, 'bob:bob-pass'],
-      ['ns/alice', `${reg.host}/team-a`, 'alice:alice-pass'],
+      ['ns/bob', env.reg.host, 'bob:bob-pass'],
+      ['ns/alice', `${env.reg.host}/team-a`, 'alice:alice-pass'],
     ])
-    reg.tokenServer!.clearRequests()
-    const teamA = client.repository({ registry: reg.host, repository: 'team-a/app', keyring })
+    env.reg.tokenServer!.clearRequests()
+    const teamA = client.repository({ registry: env.reg.host, repository: 'team-a/app', keyring })
     const resolved = await teamA.resolveTag('v1')
-    assert.equal(resolved.digest, fx.perRepository!.teamA.digest)
-    assert.deepEqual(teamA.credentialSource, { secret: 'ns/alice', key: `${reg.host}/team-a` })
-    const users = reg.tokenServer!.requests().map((r) => r.claimedUser)
+    assert.equal(resolved.digest, env.fx.perRepository!.teamA.digest)
+    assert.deepEqual(teamA.credentialSource, { secret: 'ns/alice', key: `${env.reg.host}/team-a` })
+    const users = env.reg.tokenServer!.requests().map((r) => r.claimedUser)
     assert.ok(!users.includes('bob'), `bob was tried first: ${users.join(',')}`)
-    const teamB = client.repository({ registry: reg.host, repository: 'team-b/app', keyring })
+    const teamB = client.repository({ registry: env.reg.host, repository: 'team-b/app', keyring })
     await teamB.resolveTag('v1')
-    assert.deepEqual(teamB.credentialSource, { secret: 'ns/bob', key: reg.host })
+    assert.deepEqual(teamB.credentialSource, { secret: 'ns/bob', key: env.reg.host })
     await agents.close()
   })
 
   it('falls back to the second matching credential after a 401', async () => {
-    const { client, agents } = testClient(reg)
+    const { client, agents } = testClient(env.reg)
     const keyring = secretKeyring([
-      ['ns/wrong-password', reg.host, 'alice:not-her-password'],
-      ['ns/no-rights', reg.host, 'bob:bob-pass'],
-      ['ns/carol', reg.host, 'carol:carol-pass'],
+      ['ns/wrong-password', env.reg.host, 'alice:not-her-password'],
+      ['ns/no-rights', env.reg.host, 'bob:bob-pass'],
+      ['ns/carol', env.reg.host, 'carol:carol-pass'],
     ])
-    const repo = client.repository({ registry: reg.host, repository: 'team-a/app', keyring })
+    const repo = client.repository({ registry: env.reg.host, repository: 'team-a/app', keyring })
     const result = await inspect(repo, { tag: 'v1' })
-    assert.equal(result.images[0]?.digest, fx.perRepository!.teamA.digest)
+    assert.equal(result.images[0]?.digest, env.fx.perRepository!.teamA.digest)
     assert.equal(repo.credentialSource?.secret, 'ns/carol')
     await agents.close()
   })
 
   it('uses an identitytoken through the OAuth2 refresh-token flow', async () => {
-    const { client, agents } = testClient(reg)
-    const config = { auths: { [reg.host]: { identitytoken: 'refresh-carol' } } }
+    const { client, agents } = testClient(env.reg)
+    const config = { auths: { [env.reg.host]: { identitytoken: 'refresh-carol' } } }
     const { keyring } = keyringFromDockerConfig(JSON.stringify(config), 'auth.json')
-    reg.tokenServer!.clearRequests()
-    const repo = client.repository({ registry: reg.host, repository: 'team-b/app', keyring })
+    env.reg.tokenServer!.clearRequests()
+    const repo = client.repository({ registry: env.reg.host, repository: 'team-b/app', keyring })
     const resolved = await repo.resolveTag('v1')
-    assert.equal(resolved.digest, fx.perRepository!.teamB.digest)
-    const posts = reg.tokenServer!.requests().filter((r) => r.method === 'POST')
+    assert.equal(resolved.digest, env.fx.perRepository!.teamB.digest)
+    const posts = env.reg.tokenServer!.requests().filter((r) => r.method === 'POST')
     assert.equal(posts[0]?.authMethod, 'refresh_token')
     assert.equal(posts[0]?.user, 'carol')
     await agents.close()
   })
 
   it('fetches one token for many concurrent requests (single flight)', async () => {
-    const { client, agents } = testClient(reg)
-    const keyring = secretKeyring([['ns/carol', reg.host, 'carol:carol-pass']])
-    reg.tokenServer!.clearRequests()
-    const repo = client.repository({ registry: reg.host, repository: 'many/tags', keyring })
-    const tags = fx.manyTags.tags.slice(0, 40)
+    const { client, agents } = testClient(env.reg)
+    const keyring = secretKeyring([['ns/carol', env.reg.host, 'carol:carol-pass']])
+    env.reg.tokenServer!.clearRequests()
+    const repo = client.repository({ registry: env.reg.host, repository: 'many/tags', keyring })
+    const tags = env.fx.manyTags.tags.slice(0, 40)
     const resolved = await Promise.all(tags.map((t) => repo.resolveTag(t)))
-    assert.ok(resolved.every((r) => r.digest === fx.manyTags.digest))
-    assert.equal(reg.tokenServer!.requests().length, 1)
+    assert.ok(resolved.every((r) => r.digest === env.fx.manyTags.digest))
+    assert.equal(env.reg.tokenServer!.requests().length, 1)
     await agents.close()
   })
 })
 
 describe('Basic-auth registry', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
-  before(async () => {
-    reg = await startRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
-    fx = await pushFixtures(reg)
-  })
-  after(() => reg?.stop())
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
 
   for (const spelling of ['HOST', 'https://HOST', 'https://HOST/v2/']) {
     it(`accepts the config key written ${spelling}`, async () => {
-      const { client, agents } = testClient(reg)
-      const key = spelling.replace('HOST', reg.host)
+      const { client, agents } = testClient(env.reg)
+      const key = spelling.replace('HOST', env.reg.host)
       const keyring = configKeyring({ [key]: 'alice:alice-pass' })
-      const repo = client.repository({ registry: reg.host, repository: 'single/oci-tool', keyring })
+      const repo = client.repository({
+        registry: env.reg.host,
+        repository: 'single/oci-tool',
+        keyring,
+      })
       const result = await inspect(repo, { tag: '1.0' })
-      assert.equal(result.images[0]?.digest, fx.ociSingle.digest)
+      assert.equal(result.images[0]?.digest, env.fx.ociSingle.digest)
       assert.equal(repo.credentialSource?.key, key)
       await agents.close()
     })
   }
 
   it('reports a wrong password with the key it used', async () => {
-    const { client, agents } = testClient(reg)
-    const keyring = configKeyring({ [`https://${reg.host}`]: 'alice:wrong' }, '/tmp/auth.json')
-    const repo = client.repository({ registry: reg.host, repository: 'single/oci-tool', keyring })
+    const { client, agents } = testClient(env.reg)
+    const keyring = configKeyring({ [`https://${env.reg.host}`]: 'alice:wrong' }, '/tmp/auth.json')
+    const repo = client.repository({
+      registry: env.reg.host,
+      repository: 'single/oci-tool',
+      keyring,
+    })
     await assert.rejects(repo.resolveTag('1.0'), (err: unknown) => {
       assert.ok(err instanceof AuthError)
-      assert.match(err.message, new RegExp(`https://${reg.host.replace(/\./g, '\\.')}`))
+      assert.match(err.message, new RegExp(`https://${env.reg.host.replace(/\./g, '\\.')}`))
       assert.match(err.message, /auth\.json/)
       assert.ok(!err.message.includes('wrong'), 'the password leaked into the message')
       return true
@@ -173,25 +167,25 @@ describe('Basic-auth registry', () => {
   it('with insecure, skips verification over HTTPS and does not fall back on a 401', async () => {
     const { client, agents } = testClient(undefined)
     const repo = client.repository({
-      registry: reg.host,
+      registry: env.reg.host,
       repository: 'single/oci-tool',
       insecure: true,
     })
     await assert.rejects(repo.resolveTag('1.0'), AuthError)
-    const keyring = configKeyring({ [reg.host]: 'alice:alice-pass' })
+    const keyring = configKeyring({ [env.reg.host]: 'alice:alice-pass' })
     const ok = client.repository({
-      registry: reg.host,
+      registry: env.reg.host,
       repository: 'single/oci-tool',
       keyring,
       insecure: true,
     })
-    assert.equal((await ok.resolveTag('1.0')).digest, fx.ociSingle.digest)
+    assert.equal((await ok.resolveTag('1.0')).digest, env.fx.ociSingle.digest)
     await agents.close()
   })
 
   it('without the CA and not insecure, fails with a certificate hint', async () => {
     const { client, agents } = testClient(undefined)
-    const repo = client.repository({ registry: reg.host, repository: 'single/oci-tool' })
+    const repo = client.repository({ registry: env.reg.host, repository: 'single/oci-tool' })
     await assert.rejects(repo.resolveTag('1.0'), (err: unknown) => {
       assert.ok(err instanceof TransportError)
       assert.match(err.message, /not trusted/)
@@ -202,36 +196,30 @@ describe('Basic-auth registry', () => {
 })
 
 describe('plain-HTTP registry', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
-  before(async () => {
-    reg = await startRegistry({ auth: 'none' })
-    fx = await pushFixtures(reg)
-  })
-  after(() => reg?.stop())
+  const env = useRegistry({ auth: 'none' })
 
   it('is refused without insecure, with a hint, and never downgraded', async () => {
-    const { client, agents } = testClient(reg)
-    const repo = client.repository({ registry: reg.host, repository: 'single/docker-tool' })
-    reg.clearAccessLog()
+    const { client, agents } = testClient(env.reg)
+    const repo = client.repository({ registry: env.reg.host, repository: 'single/docker-tool' })
+    env.reg.clearAccessLog()
     await assert.rejects(repo.resolveTag('1.0'), (err: unknown) => {
       assert.ok(err instanceof TransportError)
       assert.match(err.message, /does not speak HTTPS/)
       return true
     })
-    assert.deepEqual(await reg.accessLogSettled(), [])
+    assert.deepEqual(await env.reg.accessLogSettled(), [])
     await agents.close()
   })
 
   it('is reached over plain HTTP when insecure, after the TLS attempt fails', async () => {
-    const { client, agents } = testClient(reg)
+    const { client, agents } = testClient(env.reg)
     const repo = client.repository({
-      registry: reg.host,
+      registry: env.reg.host,
       repository: 'single/docker-tool',
       insecure: true,
     })
     const result = await inspect(repo, { tag: '1.0' })
-    assert.equal(result.images[0]?.digest, fx.dockerSingle.digest)
+    assert.equal(result.images[0]?.digest, env.fx.dockerSingle.digest)
     await agents.close()
   })
 })

@@ -14,31 +14,20 @@ import {
   selectLegacyChild,
   type Repository,
 } from '../../src/registry/index.js'
-import {
-  pushFixtures,
-  startRegistry,
-  type Fixtures,
-  type RunningRegistry,
-} from '../harness/index.js'
+import { useRegistry } from '../harness/index.js'
 import { configKeyring, testClient } from './support.js'
 
 describe('registry content', () => {
-  let reg: RunningRegistry
-  let fx: Fixtures
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let close: () => Promise<void>
   let repo: (name: string) => Repository
-  before(async () => {
-    reg = await startRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
-    fx = await pushFixtures(reg)
-    const { client, agents } = testClient(reg)
+  before(() => {
+    const { client, agents } = testClient(env.reg)
     close = () => agents.close()
-    const keyring = configKeyring({ [reg.host]: 'alice:alice-pass' })
-    repo = (name) => client.repository({ registry: reg.host, repository: name, keyring })
+    const keyring = configKeyring({ [env.reg.host]: 'alice:alice-pass' })
+    repo = (name) => client.repository({ registry: env.reg.host, repository: name, keyring })
   })
-  after(async () => {
-    await close?.()
-    await reg?.stop()
-  })
+  after(() => close?.())
 
   const lists = [
     ['OCI index', 'ociIndex', OCI_INDEX],
@@ -46,7 +35,7 @@ describe('registry content', () => {
   ] as const
   for (const [name, key, mediaType] of lists) {
     it(`reads a ${name} and every image child, verified`, async () => {
-      const list = fx[key]
+      const list = env.fx[key]
       const result = await inspect(repo(list.repository), { tag: list.tag }, { allChildren: true })
       assert.equal(result.list?.digest, list.digest)
       assert.equal(result.list?.mediaType, mediaType)
@@ -63,7 +52,7 @@ describe('registry content', () => {
     })
 
     it(`selects Legacy children of a ${name} by platform, never the attestation`, async () => {
-      const list = fx[key]
+      const list = env.fx[key]
       const result = await inspect(repo(list.repository), { tag: list.tag })
       assert.equal(result.images.length, 0)
       const manifests = result.list!.manifests
@@ -88,7 +77,7 @@ describe('registry content', () => {
     })
 
     it(`fetches just the filtered child of a ${name}`, async () => {
-      const list = fx[key]
+      const list = env.fx[key]
       const arm64 = list.children.find((c) => c.platform.architecture === 'arm64')!
       const result = await inspect(
         repo(list.repository),
@@ -108,7 +97,7 @@ describe('registry content', () => {
   ] as const
   for (const [name, key, mediaType] of singles) {
     it(`reads a single-arch ${name} with its config`, async () => {
-      const image = fx[key]
+      const image = env.fx[key]
       const result = await inspect(repo(image.repository), { tag: image.tag })
       const got = result.images[0]!
       assert.equal(result.list, undefined)
@@ -122,26 +111,26 @@ describe('registry content', () => {
   }
 
   it('resolves an unchanged tag with exactly one HEAD and no GET', async () => {
-    const r = repo(fx.ociIndex.repository)
-    await r.resolveTag(fx.ociIndex.tag)
-    await reg.accessLogSettled()
-    reg.clearAccessLog()
-    const resolved = await r.resolveTag(fx.ociIndex.tag)
-    assert.equal(resolved.digest, fx.ociIndex.digest)
+    const r = repo(env.fx.ociIndex.repository)
+    await r.resolveTag(env.fx.ociIndex.tag)
+    await env.reg.accessLogSettled()
+    env.reg.clearAccessLog()
+    const resolved = await r.resolveTag(env.fx.ociIndex.tag)
+    assert.equal(resolved.digest, env.fx.ociIndex.digest)
     assert.equal(resolved.via, 'HEAD')
-    const log = (await reg.accessLogSettled()).filter((l) => l.status !== 401)
+    const log = (await env.reg.accessLogSettled()).filter((l) => l.status !== 401)
     assert.deepEqual(
       log.map((l) => `${l.method} ${l.path}`),
-      [`HEAD /v2/${fx.ociIndex.repository}/manifests/${fx.ociIndex.tag}`],
+      [`HEAD /v2/${env.fx.ociIndex.repository}/manifests/${env.fx.ociIndex.tag}`],
     )
   })
 
   it('lists every tag of a repository, sorted', async () => {
-    assert.deepEqual(await repo(fx.manyTags.repository).tags(), fx.manyTags.tags)
+    assert.deepEqual(await repo(env.fx.manyTags.repository).tags(), env.fx.manyTags.tags)
   })
 
   it('reports a missing tag as NotFound with the registry code', async () => {
-    await assert.rejects(repo(fx.ociSingle.repository).resolveTag('nope'), (err: unknown) => {
+    await assert.rejects(repo(env.fx.ociSingle.repository).resolveTag('nope'), (err: unknown) => {
       assert.equal((err as { code?: string }).code, 'NotFound')
       assert.match((err as Error).message, /MANIFEST_UNKNOWN/)
       return true

@@ -12,30 +12,20 @@ import {
   inspect,
   type Repository,
 } from '../../src/registry/index.js'
-import {
-  pushFixtures,
-  startFaultProxy,
-  startRegistry,
-  type FaultProxy,
-  type Fixtures,
-  type RunningRegistry,
-} from '../harness/index.js'
+import { startFaultProxy, useRegistry, type FaultProxy } from '../harness/index.js'
 import { configKeyring, testClient } from './support.js'
 
 describe('registry client under faults', () => {
-  let reg: RunningRegistry
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let proxy: FaultProxy
-  let fx: Fixtures
   const closers: (() => Promise<void>)[] = []
   let repo: (name: string, opts?: Parameters<typeof testClient>[1]) => Repository
 
   before(async () => {
-    reg = await startRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
-    fx = await pushFixtures(reg)
-    proxy = await startFaultProxy({ upstream: reg })
+    proxy = await startFaultProxy({ upstream: env.reg })
     const keyring = configKeyring({ [proxy.host]: 'alice:alice-pass' })
     repo = (name, opts) => {
-      const { client, agents } = testClient(reg, opts)
+      const { client, agents } = testClient(env.reg, opts)
       closers.push(() => agents.close())
       return client.repository({ registry: proxy.host, repository: name, keyring })
     }
@@ -47,13 +37,12 @@ describe('registry client under faults', () => {
   after(async () => {
     await Promise.all(closers.map((c) => c()))
     await proxy?.stop()
-    await reg?.stop()
   })
 
   const manifestPath = (name: string) => new RegExp(`^/v2/${name}/manifests/`)
 
   it('waits for Retry-After on a 429 and then succeeds', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({
       kind: 'status',
       status: 429,
@@ -71,7 +60,7 @@ describe('registry client under faults', () => {
   })
 
   it('fails fast as RateLimited when Retry-After is longer than a minute', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({
       kind: 'status',
       status: 429,
@@ -88,7 +77,7 @@ describe('registry client under faults', () => {
   })
 
   it('retries a 5xx burst, and gives up on a registry that stays down', async () => {
-    const image = fx.dockerSingle
+    const image = env.fx.dockerSingle
     proxy.setFault({ kind: 'status', status: 503, method: 'HEAD', times: 2 })
     assert.equal((await repo(image.repository).resolveTag(image.tag)).digest, image.digest)
     proxy.setFault({ kind: 'status', status: 502, method: 'HEAD', times: 'always' })
@@ -101,7 +90,7 @@ describe('registry client under faults', () => {
   })
 
   it('retries a connection reset in the middle of a manifest body', async () => {
-    const list = fx.ociIndex
+    const list = env.fx.ociIndex
     proxy.setFault({
       kind: 'reset-mid-body',
       method: 'GET',
@@ -115,7 +104,7 @@ describe('registry client under faults', () => {
   })
 
   it('rejects a manifest whose bytes do not match the digest, returning nothing', async () => {
-    const list = fx.dockerList
+    const list = env.fx.dockerList
     proxy.setFault({
       kind: 'corrupt-body',
       method: 'GET',
@@ -126,7 +115,7 @@ describe('registry client under faults', () => {
   })
 
   it('rejects a config blob whose bytes do not match its digest', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({ kind: 'corrupt-body', method: 'GET', path: /\/blobs\//, times: 'always' })
     await assert.rejects(repo(image.repository).config(image.config), (err: unknown) => {
       assert.ok(err instanceof DigestMismatchError)
@@ -136,7 +125,7 @@ describe('registry client under faults', () => {
   })
 
   it('follows a blob redirect to another origin without sending Authorization there', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({ kind: 'redirect-blob', method: 'GET' })
     const got = await repo(image.repository).config(image.config)
     assert.equal(got.digest, image.config.digest)
@@ -148,7 +137,7 @@ describe('registry client under faults', () => {
   })
 
   it('keeps Authorization on a redirect to the same origin', async () => {
-    const image = fx.dockerSingle
+    const image = env.fx.dockerSingle
     proxy.setFault({ kind: 'redirect-blob', target: 'same-origin', method: 'GET' })
     await repo(image.repository).config(image.config)
     const blobs = proxy.requests().filter((r) => r.path.includes('blob'))
@@ -158,14 +147,14 @@ describe('registry client under faults', () => {
 
   it('follows Link pagination beyond one page', async () => {
     proxy.setFault({ kind: 'paginate-tags', pageSize: 40 })
-    const tags = await repo(fx.manyTags.repository).tags()
-    assert.deepEqual(tags, fx.manyTags.tags)
+    const tags = await repo(env.fx.manyTags.repository).tags()
+    assert.deepEqual(tags, env.fx.manyTags.tags)
     const pages = proxy.requests().filter((r) => r.path.includes('/tags/list') && r.status === 200)
     assert.equal(pages.length, 4)
   })
 
   it('falls back to GET when HEAD is refused, and remembers the host', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({ kind: 'status', status: 405, method: 'HEAD', times: 'always' })
     const r = repo(image.repository)
     const first = await r.resolveTag(image.tag)
@@ -178,7 +167,7 @@ describe('registry client under faults', () => {
   })
 
   it('times out on a registry that never sends headers, and honours an AbortSignal', async () => {
-    const image = fx.ociSingle
+    const image = env.fx.ociSingle
     proxy.setFault({ kind: 'slow-headers', ms: 20_000, method: 'HEAD', times: 'always' })
     const slow = repo(image.repository, {
       retry: { attempts: 1, baseMs: 10, maxMs: 10 },
