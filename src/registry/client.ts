@@ -233,6 +233,20 @@ export class Repository {
       }
       headFailed = true
     }
+    const fetched = await this.manifestByTag(tag, opts)
+    if (headFailed) {
+      this.#client.headUnreliable.add(host)
+      this.#client.logger.warn({ registry: host }, 'HEAD is unreliable on this registry; using GET')
+    }
+    return { digest: fetched.digest, mediaType: fetched.mediaType, via: 'GET', fetched }
+  }
+
+  /**
+   * manifestByTag fetches what a tag points at with one GET, for callers that need the body
+   * anyway; its digest is computed from the bytes, since registries get the header wrong
+   * (ggcr gave up trusting it for tags, kaniko#298).
+   */
+  async manifestByTag(tag: string, opts: CallOptions = {}): Promise<FetchedManifest> {
     const res = await this.#request({
       method: 'GET',
       path: `manifests/${tag}`,
@@ -241,14 +255,7 @@ export class Repository {
       signal: opts.signal,
     })
     if (res.status !== 200) throw this.#statusError(res, `manifest ${tag}`)
-    if (headFailed) {
-      this.#client.headUnreliable.add(host)
-      this.#client.logger.warn({ registry: host }, 'HEAD is unreliable on this registry; using GET')
-    }
-    // By tag, the hash of what we received is the truth: registries get the header wrong.
-    const digest = `sha256:${createHash('sha256').update(res.body).digest('hex')}`
-    const fetched = this.#parse(res, digest)
-    return { digest, mediaType: fetched.mediaType, via: 'GET', fetched }
+    return this.#parse(res, `sha256:${createHash('sha256').update(res.body).digest('hex')}`)
   }
 
   /** manifest fetches a manifest by digest and verifies bytes (and size, when known). */

@@ -86,14 +86,18 @@ export async function inspect(
   return { list, images }
 }
 
+/**
+ * fetchTop gets the top manifest. Inspecting always needs the body, so a tag is fetched with one
+ * GET rather than resolved with HEAD first (HEAD-first pays off only when an unchanged digest
+ * lets the caller stop, as scheduled checks do with resolveTag).
+ */
 async function fetchTop(
   repo: Repository,
   reference: { readonly tag?: string | undefined; readonly digest?: string | undefined },
   opts: CallOptions,
 ): Promise<FetchedManifest> {
   if (reference.digest) return repo.manifest(reference.digest, opts)
-  const resolved = await repo.resolveTag(reference.tag ?? 'latest', opts)
-  return resolved.fetched ?? repo.manifest(resolved.digest, opts)
+  return repo.manifestByTag(reference.tag ?? 'latest', opts)
 }
 
 async function imageOf(
