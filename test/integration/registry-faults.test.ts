@@ -111,7 +111,9 @@ describe('registry client under faults', () => {
       path: /\/manifests\/sha256:/,
       times: 'always',
     })
-    await assert.rejects(inspect(repo(list.repository), { tag: list.tag }), DigestMismatchError)
+    const r = repo(list.repository)
+    await assert.rejects(r.manifest(list.digest), DigestMismatchError)
+    await assert.rejects(inspect(r, { tag: list.tag }, { allChildren: true }), DigestMismatchError)
   })
 
   it('rejects a config blob whose bytes do not match its digest', async () => {
