@@ -48,16 +48,14 @@ describe('isctl image info', () => {
   })
   after(() => removeTempDir(dir))
 
-  const common = () => ['--additional-trusted-ca', env.reg.ca!.caCertPath]
+  const trustCA = () => ['--additional-trusted-ca', env.reg.ca!.caCertPath]
+  /** imageInfo runs `isctl image info` trusting the registry's CA, with `auths` as its config. */
+  const imageInfo = (auths: Record<string, string>, args: readonly string[]) =>
+    isctl(['image', 'info', ...trustCA(), `--registry-config=${config(auths)}`, ...args])
 
   it('--filter-by-os prints the child digest skopeo sees', async () => {
-    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
     const list = env.fx.ociIndex.reference
-    const res = await isctl([
-      'image',
-      'info',
-      ...common(),
-      `--registry-config=${cfg}`,
+    const res = await imageInfo({ [env.reg.host]: 'alice:alice-pass' }, [
       '--filter-by-os=linux/arm64',
       list,
     ])
@@ -84,12 +82,7 @@ describe('isctl image info', () => {
   })
 
   it('without a filter, says the image is a manifest list and lists its platforms', async () => {
-    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
-    const res = await isctl([
-      'image',
-      'info',
-      ...common(),
-      `--registry-config=${cfg}`,
+    const res = await imageInfo({ [env.reg.host]: 'alice:alice-pass' }, [
       env.fx.dockerList.reference,
     ])
     assert.notEqual(res.code, 0)
@@ -103,12 +96,7 @@ describe('isctl image info', () => {
   })
 
   it('--show-multiarch prints every platform', async () => {
-    const cfg = config({ [env.reg.host]: 'alice:alice-pass' })
-    const res = await isctl([
-      'image',
-      'info',
-      ...common(),
-      `--registry-config=${cfg}`,
+    const res = await imageInfo({ [env.reg.host]: 'alice:alice-pass' }, [
       '--show-multiarch',
       env.fx.ociIndex.reference,
     ])
@@ -122,14 +110,10 @@ describe('isctl image info', () => {
 
   for (const spelling of ['HOST', 'https://HOST', 'https://HOST/v2/']) {
     it(`authenticates with the config key written ${spelling}`, async () => {
-      const cfg = config({ [spelling.replace('HOST', env.reg.host)]: 'alice:alice-pass' })
-      const res = await isctl([
-        'image',
-        'info',
-        ...common(),
-        `--registry-config=${cfg}`,
-        env.fx.dockerSingle.reference,
-      ])
+      const res = await imageInfo(
+        { [spelling.replace('HOST', env.reg.host)]: 'alice:alice-pass' },
+        [env.fx.dockerSingle.reference],
+      )
       assert.equal(res.code, 0, res.stderr)
       assert.match(res.stdout, new RegExp(`^Digest:\\s+${env.fx.dockerSingle.digest}$`, 'm'))
       assert.match(
@@ -142,10 +126,8 @@ describe('isctl image info', () => {
   it('reads $REGISTRY_AUTH_FILE and prints JSON with -o json', async () => {
     const cfg = config({ [`https://${env.reg.host}`]: 'alice:alice-pass' })
     const res = await isctl(
-      ['image', 'info', ...common(), '-o', 'json', env.fx.ociSingle.reference],
-      {
-        REGISTRY_AUTH_FILE: cfg,
-      },
+      ['image', 'info', ...trustCA(), '-o', 'json', env.fx.ociSingle.reference],
+      { REGISTRY_AUTH_FILE: cfg },
     )
     assert.equal(res.code, 0, res.stderr)
     const doc = JSON.parse(res.stdout) as Record<string, unknown>
@@ -154,14 +136,7 @@ describe('isctl image info', () => {
 
   it('a wrong password is an authentication error naming the key, with a non-zero exit', async () => {
     const key = `https://${env.reg.host}/v2/`
-    const cfg = config({ [key]: 'alice:wrong-password' })
-    const res = await isctl([
-      'image',
-      'info',
-      ...common(),
-      `--registry-config=${cfg}`,
-      env.fx.ociSingle.reference,
-    ])
+    const res = await imageInfo({ [key]: 'alice:wrong-password' }, [env.fx.ociSingle.reference])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /^error: /m)
     assert.ok(res.stderr.includes(key), res.stderr)
@@ -170,7 +145,7 @@ describe('isctl image info', () => {
   })
 
   it('without credentials says none matched', async () => {
-    const res = await isctl(['image', 'info', ...common(), env.fx.ociSingle.reference])
+    const res = await isctl(['image', 'info', ...trustCA(), env.fx.ociSingle.reference])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /no credential matched/)
   })

@@ -4,18 +4,17 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
-/** OCI media types used by the layout. */
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-/** OCI image manifest media type. */
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-/** OCI image config media type. */
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
+import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from '../../src/registry/media-types.js'
+
+export {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST as DOCKER_LIST,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from '../../src/registry/media-types.js'
 /** OCI gzip layer media type. */
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
-/** Docker manifest list media type. */
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
-/** Docker schema2 manifest media type. */
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 /** in-toto attestation layer media type (BuildKit provenance/SBOM). */
 export const IN_TOTO = 'application/vnd.in-toto+json'
 
