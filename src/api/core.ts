@@ -1,0 +1,95 @@
+/**
+ * The core/v1 kinds we host: Namespace, Secret, ServiceAccount (openshift-imagestreams.md 1.5,
+ * k8s.io/api/core/v1/types.go), as TypeBox schemas with the upstream JSON names.
+ */
+import Type from 'typebox'
+import type { Static } from 'typebox'
+import {
+  LocalObjectReference,
+  ObjectMeta,
+  ObjectReference,
+  StringMap,
+  Time,
+  TypeMetaProperties,
+} from './meta.js'
+
+/** SECRET_TYPES are the Secret types with rules of their own (kube core/v1 SecretType). */
+export const SECRET_TYPES = {
+  opaque: 'Opaque',
+  serviceAccountToken: 'kubernetes.io/service-account-token',
+  dockercfg: 'kubernetes.io/dockercfg',
+  dockerConfigJson: 'kubernetes.io/dockerconfigjson',
+  basicAuth: 'kubernetes.io/basic-auth',
+  sshAuth: 'kubernetes.io/ssh-auth',
+  tls: 'kubernetes.io/tls',
+} as const
+
+/** DOCKERCFG_KEY is the data key of a kubernetes.io/dockercfg Secret (flat `host -> entry` map). */
+export const DOCKERCFG_KEY = '.dockercfg'
+/** DOCKER_CONFIG_JSON_KEY is the data key of a kubernetes.io/dockerconfigjson Secret (`{"auths": {...}}`). */
+export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson'
+/** MAX_SECRET_SIZE is kube's limit on a Secret's total decoded data: 1 MiB (core/v1 MaxSecretSize). */
+export const MAX_SECRET_SIZE = 1024 * 1024
+
+/** NamespaceCondition is one namespace status condition (kept for kubectl describe ns). */
+export const NamespaceCondition = Type.Object({
+  type: Type.String(),
+  status: Type.String(),
+  lastTransitionTime: Type.Optional(Time),
+  reason: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+})
+/** NamespaceCondition is one namespace status condition. */
+export type NamespaceCondition = Static<typeof NamespaceCondition>
+
+/** Namespace is core/v1 Namespace (cluster-scoped; `default` exists from the start, SPEC 1). */
+export const Namespace = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    spec: Type.Optional(Type.Object({ finalizers: Type.Optional(Type.Array(Type.String())) })),
+    status: Type.Optional(
+      Type.Object({
+        phase: Type.Optional(Type.String()),
+        conditions: Type.Optional(Type.Array(NamespaceCondition)),
+      }),
+    ),
+  },
+  { description: 'Namespace provides a scope for names.' },
+)
+/** Namespace is core/v1 Namespace. */
+export type Namespace = Static<typeof Namespace>
+
+/** Secret is core/v1 Secret: `data` values are base64; `stringData` is write-only and merged into `data` by defaulting. */
+export const Secret = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    immutable: Type.Optional(Type.Boolean()),
+    data: Type.Optional(StringMap),
+    stringData: Type.Optional(StringMap),
+    type: Type.Optional(Type.String()),
+  },
+  { description: 'Secret holds secret data of a certain type; pull secrets are used by imports.' },
+)
+/** Secret is core/v1 Secret. */
+export type Secret = Static<typeof Secret>
+
+/** ServiceAccount is core/v1 ServiceAccount; imports never consult it (reference 1.5), `oc secrets link` edits it. */
+export const ServiceAccount = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    secrets: Type.Optional(
+      Type.Array(ObjectReference, {
+        'x-kubernetes-patch-merge-key': 'name',
+        'x-kubernetes-patch-strategy': 'merge',
+      }),
+    ),
+    imagePullSecrets: Type.Optional(Type.Array(LocalObjectReference)),
+    automountServiceAccountToken: Type.Optional(Type.Boolean()),
+  },
+  { description: 'ServiceAccount binds together a name, secrets to mount and pull secrets.' },
+)
+/** ServiceAccount is core/v1 ServiceAccount. */
+export type ServiceAccount = Static<typeof ServiceAccount>

@@ -1,0 +1,203 @@
+/**
+ * Defaulting, as the apiserver applies it after decoding and before validation
+ * (openshift-apiserver image/v1/defaults.go, kube core/v1/defaults.go). Pure: every function
+ * returns a new object and never changes its argument. Generations, uids, timestamps and the
+ * stream's status are the server's strategies, not defaults.
+ */
+import { parseImageReference } from '../reference/index.js'
+import type { Namespace, Secret } from './core.js'
+import { SECRET_TYPES } from './core.js'
+import type {
+  Image,
+  ImageImportSpec,
+  ImageStream,
+  ImageStreamImport,
+  ImageStreamTag,
+  ImportMode,
+  RepositoryImportSpec,
+  TagImportPolicy,
+  TagReference,
+  TagReferencePolicy,
+} from './image.js'
+import { DOCKER_IMAGE_METADATA_VERSION } from './image.js'
+import type { KindMap, KindName } from './resources.js'
+
+/** DefaultOptions are the server options defaulting depends on. */
+export interface DefaultOptions {
+  /** The server-wide import mode (SPEC 1 and 6, `--import-mode`); default Legacy. */
+  readonly importMode?: ImportMode
+}
+
+/** DEFAULT_IMPORT_MODE is the import mode when the server sets none (reference 10). */
+export const DEFAULT_IMPORT_MODE: ImportMode = 'Legacy'
+
+/** NAMESPACE_NAME_LABEL is the label kube puts on every namespace with its own name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
+
+function defaultReferencePolicy(policy: TagReferencePolicy | undefined): TagReferencePolicy {
+  // SetDefaults_TagReferencePolicy: an empty type is Source.
+  return { ...policy, type: policy?.type || 'Source' }
+}
+
+function defaultImportPolicy(
+  policy: TagImportPolicy | undefined,
+  options: DefaultOptions,
+): TagImportPolicy {
+  // SetDefaults_TagImportPolicy: an empty mode is the cluster default. insecure and scheduled
+  // stay absent when absent: "not set" matters to imports (SPEC 3 Beyond).
+  return {
+    ...policy,
+    importMode: policy?.importMode || (options.importMode ?? DEFAULT_IMPORT_MODE),
+  }
+}
+
+/** defaultTagReference fills a spec tag's referencePolicy.type (Source) and importPolicy.importMode (server default). */
+export function defaultTagReference(tag: TagReference, options: DefaultOptions = {}): TagReference {
+  return {
+    ...structuredClone(tag),
+    importPolicy: defaultImportPolicy(tag.importPolicy, options),
+    referencePolicy: defaultReferencePolicy(tag.referencePolicy),
+  }
+}
+
+/** defaultImageStream fills `spec.lookupPolicy.local` (false) and every spec tag's policies. */
+export function defaultImageStream(stream: ImageStream, options: DefaultOptions = {}): ImageStream {
+  const copy = structuredClone(stream)
+  const spec = copy.spec ?? {}
+  // Go always serialises the lookupPolicy struct, so oc and kubectl show `local: false`.
+  copy.spec = {
+    ...spec,
+    lookupPolicy: { ...spec.lookupPolicy, local: spec.lookupPolicy?.local ?? false },
+  }
+  if (spec.tags !== undefined) {
+    copy.spec.tags = spec.tags.map((tag) => defaultTagReference(tag, options))
+  }
+  return copy
+}
+
+/** defaultImageStreamTag defaults the embedded spec tag like a stream's. */
+export function defaultImageStreamTag(
+  istag: ImageStreamTag,
+  options: DefaultOptions = {},
+): ImageStreamTag {
+  const copy = structuredClone(istag)
+  if (copy.tag !== undefined) copy.tag = defaultTagReference(copy.tag, options)
+  return copy
+}
+
+function defaultImageImportSpec(spec: ImageImportSpec): ImageImportSpec {
+  const copy = structuredClone(spec)
+  // SetDefaults_ImageImportSpec: `to` is the tag of from.name; a digest-only `from` gets none.
+  if (copy.to === undefined && copy.from.name !== undefined) {
+    try {
+      const tag = parseImageReference(copy.from.name).tag
+      if (tag !== undefined) copy.to = { name: tag }
+    } catch {
+      // An invalid reference is reported by validation, with its path.
+    }
+  }
+  copy.referencePolicy = defaultReferencePolicy(copy.referencePolicy)
+  return copy
+}
+
+function defaultRepositoryImportSpec(spec: RepositoryImportSpec): RepositoryImportSpec {
+  return { ...structuredClone(spec), referencePolicy: defaultReferencePolicy(spec.referencePolicy) }
+}
+
+/**
+ * defaultImageStreamImport fills `images[].to` from the tag of `from.name` and referencePolicy
+ * Source. Unlike upstream it leaves `importPolicy.importMode` empty: an import keeps the tag's
+ * mode unless the request sets one (SPEC 3 and 8 Beyond, OCPBUGS-73844), so the importer
+ * resolves it with `effectiveImportPolicy`.
+ */
+export function defaultImageStreamImport(isi: ImageStreamImport): ImageStreamImport {
+  const copy = structuredClone(isi)
+  if (copy.spec?.images !== undefined) {
+    copy.spec.images = copy.spec.images.map(defaultImageImportSpec)
+  }
+  if (copy.spec?.repository !== undefined) {
+    copy.spec.repository = defaultRepositoryImportSpec(copy.spec.repository)
+  }
+  return copy
+}
+
+/** EffectiveImportPolicy is an import policy with every field decided. */
+export interface EffectiveImportPolicy {
+  readonly insecure: boolean
+  readonly scheduled: boolean
+  // A string: modes are validated before import, but the schema types them as strings.
+  readonly importMode: string
+}
+
+/**
+ * effectiveImportPolicy decides each field of an import's policy: what the request set, else
+ * what the existing spec tag has, else the default (false, false, server mode). SPEC 3 Beyond:
+ * an import never flips a tag's mode, scheduled or insecure flag unless asked to.
+ */
+export function effectiveImportPolicy(
+  requested: TagImportPolicy | undefined,
+  existing: TagImportPolicy | undefined,
+  options: DefaultOptions = {},
+): EffectiveImportPolicy {
+  return {
+    insecure: requested?.insecure ?? existing?.insecure ?? false,
+    scheduled: requested?.scheduled ?? existing?.scheduled ?? false,
+    importMode:
+      requested?.importMode || existing?.importMode || (options.importMode ?? DEFAULT_IMPORT_MODE),
+  }
+}
+
+/** defaultImage fills `dockerImageMetadataVersion` ("1.0"). */
+export function defaultImage(image: Image): Image {
+  const copy = structuredClone(image)
+  copy.dockerImageMetadataVersion ||= DOCKER_IMAGE_METADATA_VERSION
+  return copy
+}
+
+/** secretData is a Secret's `data` with `stringData` merged in (base64; stringData wins, as kube's conversion does). */
+export function secretData(secret: Secret): Record<string, string> {
+  const data: Record<string, string> = { ...secret.data }
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) {
+    data[key] = Buffer.from(value, 'utf8').toString('base64')
+  }
+  return data
+}
+
+/** defaultSecret sets type Opaque when empty and turns `stringData` into base64 `data` (kubectl-compat 3). */
+export function defaultSecret(secret: Secret): Secret {
+  const { stringData, ...rest } = structuredClone(secret)
+  const copy: Secret = { ...rest, type: secret.type || SECRET_TYPES.opaque }
+  if (stringData !== undefined || secret.data !== undefined) copy.data = secretData(secret)
+  return copy
+}
+
+/** defaultNamespace labels the namespace with its name and sets phase Active (kube SetDefaults_Namespace/_NamespaceStatus). */
+export function defaultNamespace(namespace: Namespace): Namespace {
+  const copy = structuredClone(namespace)
+  if (copy.metadata.name) {
+    copy.metadata.labels = { ...copy.metadata.labels, [NAMESPACE_NAME_LABEL]: copy.metadata.name }
+  }
+  copy.status = { ...copy.status, phase: copy.status?.phase || 'Active' }
+  return copy
+}
+
+const DEFAULTERS: { readonly [K in KindName]: (o: KindMap[K], d: DefaultOptions) => KindMap[K] } = {
+  Namespace: defaultNamespace,
+  Secret: defaultSecret,
+  ServiceAccount: (o) => structuredClone(o),
+  Image: defaultImage,
+  ImageStream: defaultImageStream,
+  ImageStreamTag: defaultImageStreamTag,
+  ImageStreamImage: (o) => structuredClone(o),
+  ImageStreamImport: defaultImageStreamImport,
+}
+
+/** applyDefaults defaults an object of any kind we serve; returns a new object. */
+export function applyDefaults<K extends KindName>(
+  kind: K,
+  object: KindMap[K],
+  options: DefaultOptions = {},
+): KindMap[K] {
+  const defaulter = DEFAULTERS[kind] as (o: KindMap[K], d: DefaultOptions) => KindMap[K]
+  return defaulter(object, options)
+}

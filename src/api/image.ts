@@ -1,0 +1,399 @@
+/**
+ * image.openshift.io/v1 kinds as TypeBox schemas with the exact JSON names of openshift/api
+ * `image/v1/types.go` and `image/docker10/dockertypes.go` (openshift-imagestreams.md 1.1-1.4).
+ */
+import Type from 'typebox'
+import type { Static } from 'typebox'
+import {
+  LocalObjectReference,
+  MapOf,
+  ObjectMeta,
+  ObjectReference,
+  Status,
+  StringMap,
+  Time,
+  TypeMetaProperties,
+} from './meta.js'
+
+/** IMAGE_GROUP is the API group of every image kind. */
+export const IMAGE_GROUP = 'image.openshift.io'
+/** IMAGE_API_VERSION is the group/version string of every image kind. */
+export const IMAGE_API_VERSION = 'image.openshift.io/v1'
+
+/** IMPORT_MODES are the valid `importPolicy.importMode` values (SPEC 6). */
+export const IMPORT_MODES = ['Legacy', 'PreserveOriginal'] as const
+/** ImportMode is how a manifest list is imported: one child (Legacy) or the whole list (PreserveOriginal). */
+export type ImportMode = (typeof IMPORT_MODES)[number]
+
+/** REFERENCE_POLICY_TYPES are the valid `referencePolicy.type` values (reference 1.2). */
+export const REFERENCE_POLICY_TYPES = ['Source', 'Local'] as const
+/** ReferencePolicyType says whether a tag resolves to its source or to the integrated registry. */
+export type ReferencePolicyType = (typeof REFERENCE_POLICY_TYPES)[number]
+
+/** TAG_FROM_KINDS are the valid `spec.tags[].from.kind` values, in upstream's message order. */
+export const TAG_FROM_KINDS = ['DockerImage', 'ImageStreamImage', 'ImageStreamTag'] as const
+/** TagFromKind is what a spec tag points at. */
+export type TagFromKind = (typeof TAG_FROM_KINDS)[number]
+
+/** DEFAULT_TAG is the tag implied by a reference with neither tag nor digest (reference 10). */
+export const DEFAULT_TAG = 'latest'
+/** IMPORT_SUCCESS is the only TagEventCondition type; recorded with status "False" on failure. */
+export const IMPORT_SUCCESS = 'ImportSuccess'
+/** DOCKER_IMAGE_METADATA_VERSION is the default `dockerImageMetadataVersion` (reference 1.1). */
+export const DOCKER_IMAGE_METADATA_VERSION = '1.0'
+
+/** ANNOTATIONS are the annotation keys with meaning to image streams (openshift/api image/v1/consts.go). */
+export const ANNOTATIONS = {
+  /** On a stream: RFC 3339 time of the last import; missing means "import everything" (reference 2.6). */
+  dockerRepositoryCheck: 'openshift.io/image.dockerRepositoryCheck',
+  /** On a stream: "true" makes insecure the default for its tags. */
+  insecureRepository: 'openshift.io/image.insecureRepository',
+  /** On a Secret: "true" hides it from imports and pull-through (reference 3.1). */
+  excludeSecret: 'openshift.io/image.excludeSecret',
+  /** On a spec tag: Legacy-mode platform preference. */
+  preferArch: 'importer.image.openshift.io/prefer-arch',
+  /** On a spec tag: Legacy-mode platform preference. */
+  preferOs: 'importer.image.openshift.io/prefer-os',
+  /** On an Image: layers are listed base first. */
+  layersOrder: 'image.openshift.io/dockerLayersOrder',
+  /** On an Image: pushed to the integrated registry (never set on imported images). */
+  managed: 'openshift.io/image.managed',
+} as const
+
+// docker10 types are a RawExtension upstream (+kubebuilder:pruning:PreserveUnknownFields), so
+// fields we do not model are kept verbatim: additionalProperties true at every level.
+const PRESERVE = { additionalProperties: true } as const
+
+/** DockerConfig is docker10 DockerConfig: the container config of an image, Go field names. */
+export const DockerConfig = Type.Object(
+  {
+    Hostname: Type.Optional(Type.String()),
+    Domainname: Type.Optional(Type.String()),
+    User: Type.Optional(Type.String()),
+    Memory: Type.Optional(Type.Integer()),
+    MemorySwap: Type.Optional(Type.Integer()),
+    CpuShares: Type.Optional(Type.Integer()),
+    Cpuset: Type.Optional(Type.String()),
+    AttachStdin: Type.Optional(Type.Boolean()),
+    AttachStdout: Type.Optional(Type.Boolean()),
+    AttachStderr: Type.Optional(Type.Boolean()),
+    PortSpecs: Type.Optional(Type.Array(Type.String())),
+    ExposedPorts: Type.Optional(MapOf(Type.Object({}, PRESERVE))),
+    Tty: Type.Optional(Type.Boolean()),
+    OpenStdin: Type.Optional(Type.Boolean()),
+    StdinOnce: Type.Optional(Type.Boolean()),
+    Env: Type.Optional(Type.Array(Type.String())),
+    Cmd: Type.Optional(Type.Array(Type.String())),
+    Dns: Type.Optional(Type.Array(Type.String())),
+    Image: Type.Optional(Type.String()),
+    Volumes: Type.Optional(MapOf(Type.Object({}, PRESERVE))),
+    VolumesFrom: Type.Optional(Type.String()),
+    WorkingDir: Type.Optional(Type.String()),
+    Entrypoint: Type.Optional(Type.Array(Type.String())),
+    NetworkDisabled: Type.Optional(Type.Boolean()),
+    SecurityOpts: Type.Optional(Type.Array(Type.String())),
+    OnBuild: Type.Optional(Type.Array(Type.String())),
+    Labels: Type.Optional(StringMap),
+  },
+  PRESERVE,
+)
+/** DockerConfig is docker10 DockerConfig. */
+export type DockerConfig = Static<typeof DockerConfig>
+
+/**
+ * DockerImage is `dockerImageMetadata` (kind DockerImage, apiVersion image.openshift.io/1.0).
+ * `Os` and `Variant` are ours: docker10 has only Architecture, and SPEC 2 wants the platform.
+ */
+export const DockerImage = Type.Object(
+  {
+    ...TypeMetaProperties,
+    Id: Type.Optional(Type.String()),
+    Parent: Type.Optional(Type.String()),
+    Comment: Type.Optional(Type.String()),
+    // Plain string, not Time: copied from config blobs, which carry nanoseconds and zones.
+    Created: Type.Optional(Type.String()),
+    Container: Type.Optional(Type.String()),
+    ContainerConfig: Type.Optional(DockerConfig),
+    DockerVersion: Type.Optional(Type.String()),
+    Author: Type.Optional(Type.String()),
+    Config: Type.Optional(DockerConfig),
+    Architecture: Type.Optional(Type.String()),
+    Os: Type.Optional(Type.String()),
+    Variant: Type.Optional(Type.String()),
+    Size: Type.Optional(Type.Integer()),
+  },
+  { ...PRESERVE, 'x-kubernetes-patch-strategy': 'replace' },
+)
+/** DockerImage is an Image's `dockerImageMetadata`. */
+export type DockerImage = Static<typeof DockerImage>
+
+/** ImageLayer is one layer, base first: `{name: digest, size, mediaType}`. */
+export const ImageLayer = Type.Object({
+  name: Type.String(),
+  size: Type.Integer(),
+  mediaType: Type.String(),
+})
+/** ImageLayer is one layer of an Image. */
+export type ImageLayer = Static<typeof ImageLayer>
+
+/** ImageManifest is one child of a manifest list or OCI index. */
+export const ImageManifest = Type.Object({
+  digest: Type.String(),
+  mediaType: Type.String(),
+  manifestSize: Type.Integer(),
+  architecture: Type.String(),
+  os: Type.String(),
+  variant: Type.Optional(Type.String()),
+})
+/** ImageManifest is one child of a manifest list. */
+export type ImageManifest = Static<typeof ImageManifest>
+
+/** ImageSignature is kept for wire compatibility only: signatures are cleared on import (reference 1.1). */
+export const ImageSignature = Type.Object({
+  ...TypeMetaProperties,
+  metadata: Type.Optional(ObjectMeta),
+  type: Type.String(),
+  content: Type.String(),
+  conditions: Type.Optional(Type.Array(Type.Object({}, PRESERVE))),
+  imageIdentity: Type.Optional(Type.String()),
+  signedClaims: Type.Optional(StringMap),
+  created: Type.Optional(Time),
+  issuedBy: Type.Optional(Type.Object({}, PRESERVE)),
+  issuedTo: Type.Optional(Type.Object({}, PRESERVE)),
+})
+/** ImageSignature is a signature of an image. */
+export type ImageSignature = Static<typeof ImageSignature>
+
+/** Image is a content-addressed, immutable, cluster-scoped image (`metadata.name` = manifest digest). */
+export const Image = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    dockerImageReference: Type.Optional(Type.String()),
+    dockerImageMetadata: Type.Optional(DockerImage),
+    dockerImageMetadataVersion: Type.Optional(Type.String()),
+    dockerImageManifest: Type.Optional(Type.String()),
+    dockerImageLayers: Type.Optional(Type.Array(ImageLayer)),
+    signatures: Type.Optional(
+      Type.Array(ImageSignature, {
+        'x-kubernetes-patch-merge-key': 'name',
+        'x-kubernetes-patch-strategy': 'merge',
+      }),
+    ),
+    dockerImageSignatures: Type.Optional(Type.Array(Type.String())),
+    dockerImageManifestMediaType: Type.Optional(Type.String()),
+    dockerImageConfig: Type.Optional(Type.String()),
+    dockerImageManifests: Type.Optional(Type.Array(ImageManifest)),
+  },
+  { description: 'Image is an immutable container image, named by its manifest digest.' },
+)
+/** Image is a content-addressed, immutable image. */
+export type Image = Static<typeof Image>
+
+/** ImageLookupPolicy says whether short names in this namespace resolve to the stream. */
+export const ImageLookupPolicy = Type.Object({ local: Type.Optional(Type.Boolean()) })
+/** ImageLookupPolicy says whether short names resolve to the stream. */
+export type ImageLookupPolicy = Static<typeof ImageLookupPolicy>
+
+/** TagImportPolicy controls imports of a tag; absent booleans are "not set" (SPEC 3 Beyond relies on it). */
+export const TagImportPolicy = Type.Object({
+  insecure: Type.Optional(Type.Boolean()),
+  scheduled: Type.Optional(Type.Boolean()),
+  importMode: Type.Optional(Type.String({ description: 'Legacy or PreserveOriginal.' })),
+})
+/** TagImportPolicy controls imports of a tag. */
+export type TagImportPolicy = Static<typeof TagImportPolicy>
+
+/** TagReferencePolicy says how the tag is consumed: `Source` (default) or `Local` (pull-through). */
+export const TagReferencePolicy = Type.Object({
+  type: Type.Optional(Type.String({ description: 'Source or Local.' })),
+})
+/** TagReferencePolicy says how the tag is consumed. */
+export type TagReferencePolicy = Static<typeof TagReferencePolicy>
+
+/** TagReference is one spec tag: where it points and how it is imported (reference 1.2). */
+export const TagReference = Type.Object({
+  name: Type.String(),
+  annotations: Type.Optional(StringMap),
+  from: Type.Optional(ObjectReference),
+  reference: Type.Optional(Type.Boolean()),
+  generation: Type.Optional(
+    Type.Integer({ description: '0 asks for a re-import; the server sets the stream generation.' }),
+  ),
+  importPolicy: Type.Optional(TagImportPolicy),
+  referencePolicy: Type.Optional(TagReferencePolicy),
+})
+/** TagReference is one spec tag. */
+export type TagReference = Static<typeof TagReference>
+
+/** ImageStreamSpec is what the user asks of a stream. */
+export const ImageStreamSpec = Type.Object({
+  lookupPolicy: Type.Optional(ImageLookupPolicy),
+  dockerImageRepository: Type.Optional(Type.String({ description: 'Deprecated since 3.7.' })),
+  tags: Type.Optional(
+    Type.Array(TagReference, {
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    }),
+  ),
+})
+/** ImageStreamSpec is what the user asks of a stream. */
+export type ImageStreamSpec = Static<typeof ImageStreamSpec>
+
+/** TagEvent is one history entry of a tag: `dockerImageReference` is `repo@digest`. */
+export const TagEvent = Type.Object({
+  created: Time,
+  dockerImageReference: Type.String(),
+  image: Type.String(),
+  generation: Type.Integer(),
+  platforms: Type.Optional(Type.Array(Type.String())),
+})
+/** TagEvent is one history entry of a tag. */
+export type TagEvent = Static<typeof TagEvent>
+
+/** TagEventCondition records a failed import (`type: ImportSuccess, status: "False"`). */
+export const TagEventCondition = Type.Object({
+  type: Type.String(),
+  status: Type.String(),
+  lastTransitionTime: Type.Optional(Time),
+  reason: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  generation: Type.Integer(),
+})
+/** TagEventCondition records a failed import. */
+export type TagEventCondition = Static<typeof TagEventCondition>
+
+/** NamedTagEventList is a tag's history, newest first, plus its failure conditions. */
+export const NamedTagEventList = Type.Object({
+  tag: Type.String(),
+  items: Type.Optional(Type.Array(TagEvent)),
+  conditions: Type.Optional(Type.Array(TagEventCondition)),
+})
+/** NamedTagEventList is a tag's history. */
+export type NamedTagEventList = Static<typeof NamedTagEventList>
+
+/** ImageStreamStatus is what the server observed; `dockerImageRepository` is computed on read. */
+export const ImageStreamStatus = Type.Object({
+  dockerImageRepository: Type.Optional(Type.String()),
+  publicDockerImageRepository: Type.Optional(Type.String()),
+  tags: Type.Optional(
+    Type.Array(NamedTagEventList, {
+      'x-kubernetes-patch-merge-key': 'tag',
+      'x-kubernetes-patch-strategy': 'merge',
+    }),
+  ),
+})
+/** ImageStreamStatus is what the server observed. */
+export type ImageStreamStatus = Static<typeof ImageStreamStatus>
+
+/** ImageStream is a named set of tags pointing at images in other registries. */
+export const ImageStream = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    spec: Type.Optional(ImageStreamSpec),
+    status: Type.Optional(ImageStreamStatus),
+  },
+  { description: 'ImageStream stores a mapping of tags to images.' },
+)
+/** ImageStream is a named set of tags. */
+export type ImageStream = Static<typeof ImageStream>
+
+/** ImageStreamTag is the virtual `<stream>:<tag>`: the tag's current image plus its spec tag. */
+export const ImageStreamTag = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    tag: Type.Optional(TagReference),
+    generation: Type.Optional(Type.Integer()),
+    lookupPolicy: Type.Optional(ImageLookupPolicy),
+    conditions: Type.Optional(Type.Array(TagEventCondition)),
+    image: Type.Optional(Image),
+  },
+  { description: 'ImageStreamTag is the image a tag of an image stream currently points at.' },
+)
+/** ImageStreamTag is the virtual `<stream>:<tag>`. */
+export type ImageStreamTag = Static<typeof ImageStreamTag>
+
+/** ImageStreamImage is the virtual `<stream>@<digest>` (get only). */
+export const ImageStreamImage = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    image: Image,
+  },
+  { description: 'ImageStreamImage is an image of an image stream, by digest.' },
+)
+/** ImageStreamImage is the virtual `<stream>@<digest>`. */
+export type ImageStreamImage = Static<typeof ImageStreamImage>
+
+/** ImageImportSpec asks for one tag or digest; `to` defaults to the tag of `from.name`. */
+export const ImageImportSpec = Type.Object({
+  from: ObjectReference,
+  to: Type.Optional(LocalObjectReference),
+  importPolicy: Type.Optional(TagImportPolicy),
+  referencePolicy: Type.Optional(TagReferencePolicy),
+  includeManifest: Type.Optional(Type.Boolean()),
+})
+/** ImageImportSpec asks for one tag or digest. */
+export type ImageImportSpec = Static<typeof ImageImportSpec>
+
+/** RepositoryImportSpec asks for every tag of a repository, up to the server's bulk limit. */
+export const RepositoryImportSpec = Type.Object({
+  from: ObjectReference,
+  importPolicy: Type.Optional(TagImportPolicy),
+  referencePolicy: Type.Optional(TagReferencePolicy),
+  includeManifest: Type.Optional(Type.Boolean()),
+})
+/** RepositoryImportSpec asks for every tag of a repository. */
+export type RepositoryImportSpec = Static<typeof RepositoryImportSpec>
+
+/** ImageStreamImportSpec: `import: false` is a dry run. */
+export const ImageStreamImportSpec = Type.Object({
+  import: Type.Optional(Type.Boolean()),
+  repository: Type.Optional(RepositoryImportSpec),
+  images: Type.Optional(Type.Array(ImageImportSpec)),
+})
+/** ImageStreamImportSpec says what to import. */
+export type ImageStreamImportSpec = Static<typeof ImageStreamImportSpec>
+
+/** ImageImportStatus is one entry's result, index-aligned with `spec.images`. */
+export const ImageImportStatus = Type.Object({
+  status: Status,
+  image: Type.Optional(Image),
+  tag: Type.Optional(Type.String()),
+  manifests: Type.Optional(Type.Array(Image)),
+})
+/** ImageImportStatus is one entry's result. */
+export type ImageImportStatus = Static<typeof ImageImportStatus>
+
+/** RepositoryImportStatus is a repository import's result; tags beyond the limit go to `additionalTags`. */
+export const RepositoryImportStatus = Type.Object({
+  status: Type.Optional(Status),
+  images: Type.Optional(Type.Array(ImageImportStatus)),
+  additionalTags: Type.Optional(Type.Array(Type.String())),
+})
+/** RepositoryImportStatus is a repository import's result. */
+export type RepositoryImportStatus = Static<typeof RepositoryImportStatus>
+
+/** ImageStreamImportStatus: `import` is the resulting stream (only when `spec.import`). */
+export const ImageStreamImportStatus = Type.Object({
+  import: Type.Optional(ImageStream),
+  repository: Type.Optional(RepositoryImportStatus),
+  images: Type.Optional(Type.Array(ImageImportStatus)),
+})
+/** ImageStreamImportStatus is the outcome of an import. */
+export type ImageStreamImportStatus = Static<typeof ImageStreamImportStatus>
+
+/** ImageStreamImport is the one import primitive (create only; `metadata.name` is the target stream). */
+export const ImageStreamImport = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    spec: Type.Optional(ImageStreamImportSpec),
+    status: Type.Optional(ImageStreamImportStatus),
+  },
+  { description: 'ImageStreamImport imports images from other registries into an image stream.' },
+)
+/** ImageStreamImport is the one import primitive. */
+export type ImageStreamImport = Static<typeof ImageStreamImport>

@@ -1,0 +1,11 @@
+/** API types (TypeBox schemas and static types), the kinds registry, defaults, validation and Status builders. */
+export * from './core.js'
+export * from './defaults.js'
+export * from './field-errors.js'
+export * from './image.js'
+export * from './meta.js'
+export * from './names.js'
+export * from './resources.js'
+export * from './schema.js'
+export * from './status.js'
+export * from './validation.js'

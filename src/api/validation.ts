@@ -1,0 +1,809 @@
+/**
+ * Validation of decoded, defaulted objects: returns field errors in the Kubernetes `causes`
+ * vocabulary and never throws. Rules and messages follow openshift-apiserver
+ * `image/validation/validation.go` and kube `core/validation` (openshift-imagestreams.md 1,
+ * kubectl-compat 8); departures are marked "Ours". Paths index lists (`spec.tags[0]`) where
+ * OpenShift's internal map gives `spec.tags[name]`, since clients send the v1 list.
+ */
+import { isDeepStrictEqual } from 'node:util'
+import { parseDigest, parseImageReference } from '../reference/index.js'
+import type { ImageReference } from '../reference/index.js'
+import type { Namespace, Secret, ServiceAccount } from './core.js'
+import { DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, MAX_SECRET_SIZE, SECRET_TYPES } from './core.js'
+import { secretData } from './defaults.js'
+import type { FieldError, FieldValue } from './field-errors.js'
+import { duplicate, forbidden, invalid, notSupported, required, tooLong } from './field-errors.js'
+import type {
+  Image,
+  ImageStream,
+  ImageStreamImage,
+  ImageStreamImport,
+  ImageStreamTag,
+  TagImportPolicy,
+  TagReference,
+  TagReferencePolicy,
+} from './image.js'
+import {
+  DOCKER_IMAGE_METADATA_VERSION,
+  IMPORT_MODES,
+  REFERENCE_POLICY_TYPES,
+  TAG_FROM_KINDS,
+} from './image.js'
+import type { TagFromKind } from './image.js'
+import type { ObjectMeta } from './meta.js'
+import type { NameValidator } from './names.js'
+import {
+  IMAGE_STREAM_PATH_MAX_LENGTH,
+  checkDNS1123Label,
+  nameIsImageStreamName,
+  checkLabelValue,
+  nameIsDNSLabel,
+  nameIsDNSSubdomain,
+  nameIsPathSegment,
+  checkQualifiedName,
+  checkConfigMapKey,
+  checkTagName,
+} from './names.js'
+import type { KindMap, KindName } from './resources.js'
+import { childPath, keyPath } from './schema.js'
+
+/** IMPORT_MODE_MESSAGE is the detail for a bad import mode; `isctl` prints it as `error: <detail>` (SPEC 6). */
+export const IMPORT_MODE_MESSAGE = 'valid ImportMode values are Legacy or PreserveOriginal'
+
+/** REDACTED stands in for Secret contents in every message (SPEC 9; kube prints the same). */
+export const REDACTED = '<secret contents redacted>'
+
+/** TOTAL_ANNOTATION_SIZE_LIMIT is kube's limit on the sum of annotation keys and values: 256 KiB. */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
+
+const SCHEDULED_NEEDS_DOCKER_IMAGE =
+  'only tags pointing to Docker repositories may be scheduled for background import'
+
+// --- metadata ---------------------------------------------------------------------------------
+
+interface MetaRules {
+  readonly namespaced: boolean
+  readonly name: NameValidator
+}
+
+// One FieldValueInvalid per problem, as kube does for name and key checks.
+function addInvalid(
+  field: string,
+  value: string,
+  problems: readonly string[],
+  errors: FieldError[],
+): void {
+  for (const problem of problems) errors.push(invalid(field, value, problem))
+}
+
+/** validateObjectMeta is kube ValidateObjectMeta: name or generateName, namespace presence and form, labels, annotations, owner references. */
+export function validateObjectMeta(
+  meta: ObjectMeta,
+  rules: MetaRules,
+  path = 'metadata',
+): FieldError[] {
+  const errors: FieldError[] = []
+  if (meta.generateName) {
+    addInvalid(
+      childPath(path, 'generateName'),
+      meta.generateName,
+      rules.name(meta.generateName, true),
+      errors,
+    )
+  }
+  if (!meta.name) {
+    errors.push(required(childPath(path, 'name'), 'name or generateName is required'))
+  } else {
+    addInvalid(childPath(path, 'name'), meta.name, rules.name(meta.name, false), errors)
+  }
+  const namespacePath = childPath(path, 'namespace')
+  if (rules.namespaced) {
+    if (!meta.namespace) errors.push(required(namespacePath))
+    else addInvalid(namespacePath, meta.namespace, checkDNS1123Label(meta.namespace), errors)
+  } else if (meta.namespace) {
+    errors.push(forbidden(namespacePath, 'not allowed on this type'))
+  }
+  if (meta.generation !== undefined && meta.generation < 0) {
+    errors.push(
+      invalid(childPath(path, 'generation'), meta.generation, 'must be greater than or equal to 0'),
+    )
+  }
+  const labelsPath = childPath(path, 'labels')
+  for (const [key, value] of Object.entries(meta.labels ?? {})) {
+    addInvalid(labelsPath, key, checkQualifiedName(key), errors)
+    addInvalid(labelsPath, value, checkLabelValue(value), errors)
+  }
+  const annotationsPath = childPath(path, 'annotations')
+  let annotationBytes = 0
+  for (const [key, value] of Object.entries(meta.annotations ?? {})) {
+    addInvalid(annotationsPath, key, checkQualifiedName(key.toLowerCase()), errors)
+    annotationBytes += Buffer.byteLength(key) + Buffer.byteLength(value)
+  }
+  if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    errors.push(tooLong(annotationsPath, TOTAL_ANNOTATION_SIZE_LIMIT))
+  }
+  meta.ownerReferences?.forEach((owner, i) => {
+    const ownerPath = keyPath(childPath(path, 'ownerReferences'), i)
+    const fields = ['apiVersion', 'kind', 'name', 'uid'] as const
+    for (const field of fields) {
+      if (!owner[field]) {
+        errors.push(
+          invalid(childPath(ownerPath, field), owner[field], `${field} must not be empty`),
+        )
+      }
+    }
+  })
+  return errors
+}
+
+/** validateObjectMetaUpdate is kube ValidateObjectMetaUpdate: name, namespace and uid may not change. */
+export function validateObjectMetaUpdate(
+  next: ObjectMeta,
+  prev: ObjectMeta,
+  path = 'metadata',
+): FieldError[] {
+  const errors: FieldError[] = []
+  // A field the new object leaves empty is the server's to carry over, as kube's BeforeUpdate does.
+  for (const field of ['name', 'namespace', 'uid'] as const) {
+    const value = next[field]
+    if (value && value !== (prev[field] ?? '')) {
+      errors.push(invalid(childPath(path, field), value, 'field is immutable'))
+    }
+  }
+  return errors
+}
+
+// --- references and tags ----------------------------------------------------------------------
+
+function parseReference(value: string): ImageReference | Error {
+  try {
+    return parseImageReference(value)
+  } catch (err) {
+    // parseImageReference throws InvalidReferenceError; anything else is a bug worth showing.
+    return err instanceof Error ? err : new Error(String(err))
+  }
+}
+
+function validateImportPolicy(policy: TagImportPolicy | undefined, path: string): FieldError[] {
+  const mode = policy?.importMode
+  // Empty is allowed: defaulting fills it (stream tags) or the importer resolves it (imports).
+  if (mode && !(IMPORT_MODES as readonly string[]).includes(mode)) {
+    return [invalid(childPath(path, 'importMode'), mode, IMPORT_MODE_MESSAGE)]
+  }
+  return []
+}
+
+function validateReferencePolicy(
+  policy: TagReferencePolicy | undefined,
+  path: string,
+): FieldError[] {
+  const type = policy?.type
+  if (type && !(REFERENCE_POLICY_TYPES as readonly string[]).includes(type)) {
+    return [invalid(childPath(path, 'type'), type, 'valid values are "Source", "Local"')]
+  }
+  return []
+}
+
+// An ImageStreamImage id is a digest or a prefix of one (imageutil ResolveImageID).
+function imageId(id: string): string[] {
+  return /^[A-Za-z0-9:+._-]+$/.test(id) ? [] : ['the image id must be a digest or a prefix of one']
+}
+
+// Ours: OpenShift checks only that from.name is non-empty for these kinds; a malformed
+// `[stream:]tag` or `[stream@]id` can never resolve, so it is refused up front.
+function validateStreamSource(kind: TagFromKind, name: string, path: string): FieldError[] {
+  const at = name.lastIndexOf(kind === 'ImageStreamTag' ? ':' : '@')
+  const problems: string[] = []
+  if (at !== -1) {
+    problems.push(...nameIsImageStreamName(name.slice(0, at), false).map((p) => `stream name ${p}`))
+  }
+  const rest = name.slice(at + 1)
+  problems.push(...(kind === 'ImageStreamTag' ? checkTagName(rest) : imageId(rest)))
+  return problems.map((problem) => invalid(path, name, problem))
+}
+
+interface TagRules {
+  /** Whether `name` must be set (a stream's spec tag) or may be filled by the server (an istag's). */
+  readonly requireName: boolean
+}
+
+/** validateTagReference checks one spec tag: name, `from` kind and name, scheduling, policies (ValidateImageStreamTagReference). */
+export function validateTagReference(
+  tag: TagReference,
+  path: string,
+  rules: TagRules = { requireName: true },
+): FieldError[] {
+  const errors: FieldError[] = []
+  const namePath = childPath(path, 'name')
+  if (!tag.name) {
+    if (rules.requireName) errors.push(required(namePath))
+  } else {
+    // Ours: OpenShift leaves spec tag names to oc's client check; a tag the registry grammar
+    // refuses could never be pulled through the integrated registry.
+    addInvalid(namePath, tag.name, checkTagName(tag.name), errors)
+  }
+  const from = tag.from
+  if (from !== undefined) {
+    const fromPath = childPath(path, 'from')
+    const fromName = from.name ?? ''
+    if (fromName === '') errors.push(required(childPath(fromPath, 'name')))
+    const kind = from.kind ?? ''
+    switch (kind) {
+      case 'DockerImage': {
+        const parsed = fromName === '' ? undefined : parseReference(fromName)
+        if (parsed instanceof Error) {
+          errors.push(invalid(childPath(fromPath, 'name'), fromName, parsed.message))
+        }
+        break
+      }
+      case 'ImageStreamTag':
+      case 'ImageStreamImage':
+        if (tag.importPolicy?.scheduled === true) {
+          errors.push(
+            invalid(
+              childPath(childPath(path, 'importPolicy'), 'scheduled'),
+              true,
+              SCHEDULED_NEEDS_DOCKER_IMAGE,
+            ),
+          )
+        }
+        if (fromName !== '') {
+          errors.push(...validateStreamSource(kind, fromName, childPath(fromPath, 'name')))
+        }
+        if (from.namespace) {
+          addInvalid(
+            childPath(fromPath, 'namespace'),
+            from.namespace,
+            checkDNS1123Label(from.namespace),
+            errors,
+          )
+        }
+        break
+      case '':
+        errors.push(
+          required(
+            childPath(fromPath, 'kind'),
+            "valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag'",
+          ),
+        )
+        break
+      default:
+        // Ours: upstream reports an unknown kind as "Required value"; it is unsupported.
+        errors.push(notSupported(childPath(fromPath, 'kind'), kind, TAG_FROM_KINDS))
+    }
+  }
+  if (tag.generation !== undefined && tag.generation < 0) {
+    errors.push(
+      invalid(childPath(path, 'generation'), tag.generation, 'must be greater than or equal to 0'),
+    )
+  }
+  errors.push(...validateReferencePolicy(tag.referencePolicy, childPath(path, 'referencePolicy')))
+  errors.push(...validateImportPolicy(tag.importPolicy, childPath(path, 'importPolicy')))
+  return errors
+}
+
+function validateRepositoryName(value: string, path: string): FieldError[] {
+  const parsed = parseReference(value)
+  if (parsed instanceof Error) return [invalid(path, value, parsed.message)]
+  const errors: FieldError[] = []
+  if (parsed.tag !== undefined) {
+    errors.push(invalid(path, value, 'the repository name may not contain a tag'))
+  }
+  if (parsed.digest !== undefined) {
+    errors.push(invalid(path, value, 'the repository name may not contain an ID'))
+  }
+  return errors
+}
+
+// --- kinds ------------------------------------------------------------------------------------
+
+/** validateImageStream checks an ImageStream (ValidateImageStream): name, `namespace/name` length, spec and status tags. */
+export function validateImageStream(stream: ImageStream): FieldError[] {
+  const meta = stream.metadata
+  const errors = validateObjectMeta(meta, { namespaced: true, name: nameIsImageStreamName })
+  const name = meta.name ?? ''
+  const path = `${meta.namespace ?? ''}/${name}`
+  if (Buffer.byteLength(path) > IMAGE_STREAM_PATH_MAX_LENGTH) {
+    errors.push(
+      invalid(
+        'metadata.name',
+        name,
+        `'namespace/name' cannot be longer than ${IMAGE_STREAM_PATH_MAX_LENGTH} characters`,
+      ),
+    )
+  }
+  const repository = stream.spec?.dockerImageRepository
+  if (repository) {
+    errors.push(...validateRepositoryName(repository, 'spec.dockerImageRepository'))
+  }
+  const seen = new Set<string>()
+  stream.spec?.tags?.forEach((tag, i) => {
+    const tagPath = keyPath('spec.tags', i)
+    errors.push(...validateTagReference(tag, tagPath))
+    // The v1 list becomes a map keyed by name; a repeated name would silently lose a tag.
+    if (tag.name && seen.has(tag.name)) errors.push(duplicate(childPath(tagPath, 'name'), tag.name))
+    seen.add(tag.name)
+  })
+  const seenStatus = new Set<string>()
+  stream.status?.tags?.forEach((history, i) => {
+    const historyPath = keyPath('status.tags', i)
+    if (!history.tag) errors.push(required(childPath(historyPath, 'tag')))
+    else if (seenStatus.has(history.tag)) {
+      errors.push(duplicate(childPath(historyPath, 'tag'), history.tag))
+    }
+    seenStatus.add(history.tag)
+    history.items?.forEach((item, j) => {
+      const refPath = childPath(keyPath(childPath(historyPath, 'items'), j), 'dockerImageReference')
+      if (!item.dockerImageReference) {
+        errors.push(required(refPath))
+        return
+      }
+      const parsed = parseReference(item.dockerImageReference)
+      if (parsed instanceof Error) {
+        errors.push(invalid(refPath, item.dockerImageReference, parsed.message))
+      }
+    })
+  })
+  return errors
+}
+
+// openshift-apiserver validateImageManifests, anchored (upstream's MatchString is unanchored).
+const MANIFEST_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/
+const MEDIA_TYPE =
+  /^ *([A-Za-z0-9][A-Za-z0-9!#$&^_-]{0,126})\/([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}) *$/
+
+// Ours: an Image is content-addressed (SPEC 2), so its name must be a digest we can verify.
+const imageName: NameValidator = (name, prefix) => {
+  const problems = nameIsPathSegment(name, prefix)
+  if (problems.length > 0 || prefix) return problems
+  try {
+    parseDigest(name)
+    return []
+  } catch (err) {
+    return [err instanceof Error ? err.message : String(err)]
+  }
+}
+
+/** validateImage checks an Image: digest name, pull spec, layers, manifest-list children (validateImage). */
+export function validateImage(image: Image): FieldError[] {
+  const errors = validateObjectMeta(image.metadata, { namespaced: false, name: imageName })
+  const reference = image.dockerImageReference
+  if (!reference) {
+    errors.push(required('dockerImageReference'))
+  } else {
+    const parsed = parseReference(reference)
+    if (parsed instanceof Error)
+      errors.push(invalid('dockerImageReference', reference, parsed.message))
+  }
+  const version = image.dockerImageMetadataVersion
+  if (version && version !== DOCKER_IMAGE_METADATA_VERSION) {
+    errors.push(
+      notSupported('dockerImageMetadataVersion', version, [DOCKER_IMAGE_METADATA_VERSION]),
+    )
+  }
+  image.dockerImageLayers?.forEach((layer, i) => {
+    const layerPath = keyPath('dockerImageLayers', i)
+    if (!layer.name) errors.push(required(childPath(layerPath, 'name')))
+    if (layer.size < 0) {
+      errors.push(
+        invalid(childPath(layerPath, 'size'), layer.size, 'layer size cannot be negative'),
+      )
+    }
+  })
+  const manifests = image.dockerImageManifests ?? []
+  manifests.forEach((manifest, i) => {
+    const manifestPath = keyPath('dockerImageManifests', i)
+    if (!MANIFEST_DIGEST.test(manifest.digest)) {
+      errors.push(
+        invalid(
+          childPath(manifestPath, 'digest'),
+          manifest.digest,
+          'digest does not conform with OCI image specification',
+        ),
+      )
+    }
+    if (!MEDIA_TYPE.test(manifest.mediaType)) {
+      errors.push(
+        invalid(
+          childPath(manifestPath, 'mediaType'),
+          manifest.mediaType,
+          'media type does not conform to RFC6838',
+        ),
+      )
+    }
+    if (!manifest.architecture) errors.push(required(childPath(manifestPath, 'architecture')))
+    if (!manifest.os) errors.push(required(childPath(manifestPath, 'os')))
+    if (manifest.manifestSize < 0) {
+      errors.push(
+        invalid(
+          childPath(manifestPath, 'manifestSize'),
+          manifest.manifestSize,
+          'manifest size cannot be negative',
+        ),
+      )
+    }
+  })
+  if (manifests.length > 0 && (image.dockerImageLayers?.length ?? 0) > 0) {
+    errors.push(
+      invalid(
+        'dockerImageLayers',
+        undefined,
+        'dockerImageLayers should not be set when dockerImageManifests is set',
+      ),
+    )
+  }
+  return errors
+}
+
+// `<stream>:<tag>` and `<stream>@<digest>` names of the virtual kinds.
+function virtualName(separator: ':' | '@', check: (rest: string) => string[]): NameValidator {
+  return (name, prefix) => {
+    const problems = nameIsPathSegment(name, prefix)
+    if (problems.length > 0 || prefix) return problems
+    const at = name.indexOf(separator)
+    const form = separator === ':' ? '<stream>:<tag>' : '<stream>@<digest>'
+    if (at <= 0 || at === name.length - 1) return [`must be of the form ${form}`]
+    return [
+      ...nameIsImageStreamName(name.slice(0, at), false).map((p) => `stream name ${p}`),
+      ...check(name.slice(at + 1)),
+    ]
+  }
+}
+
+const imageStreamTagName = virtualName(':', checkTagName)
+const imageStreamImageName = virtualName('@', imageId)
+
+/** validateImageStreamTag checks `<stream>:<tag>` and its spec tag; tag annotations must equal the metadata's (ValidateImageStreamTag). */
+export function validateImageStreamTag(istag: ImageStreamTag): FieldError[] {
+  const meta = istag.metadata
+  const errors = validateObjectMeta(meta, { namespaced: true, name: imageStreamTagName })
+  const tag = istag.tag
+  if (tag === undefined) return errors
+  errors.push(...validateTagReference(tag, 'tag', { requireName: false }))
+  const tagPart = meta.name?.slice(meta.name.indexOf(':') + 1)
+  if (tag.name && meta.name?.includes(':') && tag.name !== tagPart) {
+    errors.push(invalid('tag.name', tag.name, 'must match the tag in metadata.name'))
+  }
+  if (
+    tag.annotations !== undefined &&
+    !isDeepStrictEqual(tag.annotations, meta.annotations ?? {})
+  ) {
+    errors.push(
+      invalid(
+        'tag.annotations',
+        '<map>',
+        'tag annotations must not be provided or must be equal to the object meta annotations',
+      ),
+    )
+  }
+  return errors
+}
+
+/** validateImageStreamImage checks the `<stream>@<digest>` name (the kind is read-only). */
+export function validateImageStreamImage(isimage: ImageStreamImage): FieldError[] {
+  return validateObjectMeta(isimage.metadata, { namespaced: true, name: imageStreamImageName })
+}
+
+/** validateImageStreamImport checks an import request (ValidateImageStreamImport): DockerImage sources, repository form, target tags. */
+export function validateImageStreamImport(isi: ImageStreamImport): FieldError[] {
+  const errors: FieldError[] = []
+  const spec = isi.spec ?? {}
+  const targets = new Set<string>()
+  spec.images?.forEach((image, i) => {
+    const path = keyPath('spec.images', i)
+    const fromName = image.from.name ?? ''
+    if (image.from.kind !== 'DockerImage') {
+      errors.push(
+        invalid(
+          childPath(path, 'from.kind'),
+          image.from.kind ?? '',
+          'only DockerImage is supported',
+        ),
+      )
+    } else {
+      const to = image.to
+      if (to !== undefined) {
+        if (!to.name) {
+          errors.push(
+            invalid(childPath(path, 'to.name'), '', 'the name of the target tag must be specified'),
+          )
+        } else {
+          // Ours: `to` becomes a spec tag, so it follows the tag grammar, and two entries may not
+          // write the same tag (the result would depend on completion order).
+          addInvalid(childPath(path, 'to.name'), to.name, checkTagName(to.name), errors)
+          if (targets.has(to.name)) errors.push(duplicate(childPath(path, 'to.name'), to.name))
+          targets.add(to.name)
+        }
+      }
+      if (fromName === '') {
+        errors.push(required(childPath(path, 'from.name')))
+      } else {
+        const parsed = parseReference(fromName)
+        if (parsed instanceof Error) {
+          errors.push(invalid(childPath(path, 'from.name'), fromName, parsed.message))
+        }
+      }
+    }
+    errors.push(...validateImportPolicy(image.importPolicy, childPath(path, 'importPolicy')))
+    errors.push(
+      ...validateReferencePolicy(image.referencePolicy, childPath(path, 'referencePolicy')),
+    )
+  })
+  const repository = spec.repository
+  if (repository !== undefined) {
+    const path = 'spec.repository'
+    const fromName = repository.from.name ?? ''
+    if (repository.from.kind !== 'DockerImage') {
+      errors.push(
+        invalid(`${path}.from.kind`, repository.from.kind ?? '', 'only DockerImage is supported'),
+      )
+    } else if (fromName === '') {
+      errors.push(required(`${path}.from.name`, 'container image references require a name'))
+    } else {
+      const parsed = parseReference(fromName)
+      if (parsed instanceof Error) {
+        errors.push(invalid(`${path}.from.name`, fromName, parsed.message))
+      } else if (parsed.tag !== undefined || parsed.digest !== undefined) {
+        errors.push(
+          invalid(
+            `${path}.from.name`,
+            fromName,
+            'you must specify an image repository, not a tag or ID',
+          ),
+        )
+      }
+    }
+    errors.push(...validateImportPolicy(repository.importPolicy, `${path}.importPolicy`))
+    errors.push(...validateReferencePolicy(repository.referencePolicy, `${path}.referencePolicy`))
+  }
+  if ((spec.images?.length ?? 0) === 0 && repository === undefined) {
+    errors.push(
+      invalid('spec.images', null, 'you must specify at least one image or a repository import'),
+    )
+  }
+  errors.push(
+    ...validateObjectMeta(isi.metadata, { namespaced: true, name: nameIsImageStreamName }),
+  )
+  return errors
+}
+
+// --- core kinds -------------------------------------------------------------------------------
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+function parseJsonObject(bytes: Buffer): Record<string, unknown> | string {
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'))
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : 'must be a JSON object'
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err)
+  }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** validateSecret checks a Secret (kube ValidateSecret): name, data keys and base64, 1 MiB total, and the typed secrets' required keys. */
+export function validateSecret(secret: Secret): FieldError[] {
+  const errors = validateObjectMeta(secret.metadata, { namespaced: true, name: nameIsDNSSubdomain })
+  for (const key of Object.keys(secret.stringData ?? {})) {
+    addInvalid(keyPath('stringData', key), key, checkConfigMapKey(key), errors)
+  }
+  const bytes = new Map<string, Buffer>()
+  let total = 0
+  for (const [key, value] of Object.entries(secretData(secret))) {
+    const path = keyPath('data', key)
+    addInvalid(path, key, checkConfigMapKey(key), errors)
+    // Go decodes []byte with padded standard base64; the value itself is never echoed.
+    if (!BASE64.test(value)) {
+      errors.push(invalid(path, REDACTED, 'must be base64-encoded (standard alphabet, padded)'))
+      continue
+    }
+    const decoded = Buffer.from(value, 'base64')
+    bytes.set(key, decoded)
+    total += decoded.length
+  }
+  if (total > MAX_SECRET_SIZE) errors.push(tooLong('data', MAX_SECRET_SIZE))
+
+  const requireKeys = (...keys: string[]): void => {
+    for (const key of keys) {
+      if (!bytes.has(key)) errors.push(required(keyPath('data', key)))
+    }
+  }
+  switch (secret.type ?? '') {
+    case SECRET_TYPES.dockercfg: {
+      const content = bytes.get(DOCKERCFG_KEY)
+      if (content === undefined) {
+        requireKeys(DOCKERCFG_KEY)
+        break
+      }
+      const parsed = parseJsonObject(content)
+      if (typeof parsed === 'string') {
+        errors.push(invalid(keyPath('data', DOCKERCFG_KEY), REDACTED, parsed))
+      }
+      break
+    }
+    case SECRET_TYPES.dockerConfigJson: {
+      const content = bytes.get(DOCKER_CONFIG_JSON_KEY)
+      if (content === undefined) {
+        requireKeys(DOCKER_CONFIG_JSON_KEY)
+        break
+      }
+      const parsed = parseJsonObject(content)
+      const path = keyPath('data', DOCKER_CONFIG_JSON_KEY)
+      if (typeof parsed === 'string') {
+        errors.push(invalid(path, REDACTED, parsed))
+      } else if (!isPlainObject(parsed.auths)) {
+        // Ours: kube accepts any JSON object, and a config without "auths" (often one pasted in
+        // the old .dockercfg format) then silently yields no credentials (reference 1.5).
+        errors.push(
+          invalid(
+            path,
+            REDACTED,
+            'must be a JSON object with an "auths" map of registry hosts to credentials; a config in the old .dockercfg format (hosts at the top level) belongs in a kubernetes.io/dockercfg Secret under .dockercfg',
+          ),
+        )
+      }
+      break
+    }
+    case SECRET_TYPES.basicAuth:
+      if (!bytes.get('username')?.length && !bytes.get('password')?.length) {
+        errors.push(required('data[username]'), required('data[password]'))
+      }
+      break
+    case SECRET_TYPES.sshAuth:
+      requireKeys('ssh-privatekey')
+      break
+    case SECRET_TYPES.tls:
+      requireKeys('tls.crt', 'tls.key')
+      break
+    case SECRET_TYPES.serviceAccountToken:
+      if (!secret.metadata.annotations?.['kubernetes.io/service-account.name']) {
+        errors.push(required('metadata.annotations[kubernetes.io/service-account.name]'))
+      }
+      break
+    default:
+      break
+  }
+  return errors
+}
+
+/** validateServiceAccount checks a ServiceAccount: name, and a name on every secret reference (ours). */
+export function validateServiceAccount(account: ServiceAccount): FieldError[] {
+  const errors = validateObjectMeta(account.metadata, {
+    namespaced: true,
+    name: nameIsDNSSubdomain,
+  })
+  account.secrets?.forEach((ref, i) => {
+    if (!ref.name) errors.push(required(childPath(keyPath('secrets', i), 'name')))
+  })
+  account.imagePullSecrets?.forEach((ref, i) => {
+    if (!ref.name) errors.push(required(childPath(keyPath('imagePullSecrets', i), 'name')))
+  })
+  return errors
+}
+
+/** validateNamespace checks a Namespace: an RFC 1123 label name and no metadata.namespace. */
+export function validateNamespace(namespace: Namespace): FieldError[] {
+  return validateObjectMeta(namespace.metadata, { namespaced: false, name: nameIsDNSLabel })
+}
+
+// --- dispatch and updates ---------------------------------------------------------------------
+
+type Validator<K extends KindName> = (object: KindMap[K]) => FieldError[]
+
+const VALIDATORS: { readonly [K in KindName]: Validator<K> } = {
+  Namespace: validateNamespace,
+  Secret: validateSecret,
+  ServiceAccount: validateServiceAccount,
+  Image: validateImage,
+  ImageStream: validateImageStream,
+  ImageStreamTag: validateImageStreamTag,
+  ImageStreamImage: validateImageStreamImage,
+  ImageStreamImport: validateImageStreamImport,
+}
+
+/** validateObject validates an object of any kind we serve (after decode and defaults). */
+export function validateObject<K extends KindName>(kind: K, object: KindMap[K]): FieldError[] {
+  return (VALIDATORS[kind] as Validator<K>)(object)
+}
+
+function scalarOrUndefined(value: unknown): FieldValue | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : undefined
+}
+
+// The fields of an Image that are not content: dropped before storing (dockerImageManifest,
+// dockerImageConfig; reference 1.1) or type metadata.
+const IMAGE_NON_CONTENT = new Set([
+  'metadata',
+  'kind',
+  'apiVersion',
+  'dockerImageManifest',
+  'dockerImageConfig',
+])
+
+function validateImageUpdate(next: Image, prev: Image): FieldError[] {
+  const errors: FieldError[] = []
+  const normal = (image: Image): Record<string, unknown> => ({
+    ...image,
+    dockerImageMetadataVersion: image.dockerImageMetadataVersion || DOCKER_IMAGE_METADATA_VERSION,
+  })
+  const a = normal(next)
+  const b = normal(prev)
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+  for (const key of [...keys].sort()) {
+    if (IMAGE_NON_CONTENT.has(key)) continue
+    if (!isDeepStrictEqual(a[key], b[key])) {
+      errors.push(invalid(key, scalarOrUndefined(a[key]), 'field is immutable'))
+    }
+  }
+  return errors
+}
+
+function validateSecretUpdate(next: Secret, prev: Secret): FieldError[] {
+  const errors: FieldError[] = []
+  const nextType = next.type || SECRET_TYPES.opaque
+  if (nextType !== (prev.type || SECRET_TYPES.opaque)) {
+    errors.push(invalid('type', nextType, 'field is immutable'))
+  }
+  if (prev.immutable === true) {
+    const detail = 'field is immutable when `immutable` is set'
+    if (next.immutable !== true) errors.push(forbidden('immutable', detail))
+    if (!isDeepStrictEqual(secretData(next), secretData(prev)))
+      errors.push(forbidden('data', detail))
+  }
+  return errors
+}
+
+function validateImageStreamTagUpdate(next: ImageStreamTag, prev: ImageStreamTag): FieldError[] {
+  // ValidateImageStreamTagUpdate: only the spec tag and the annotations may change; the image
+  // and conditions come from the stream (a field the new object omits is carried over).
+  const errors: FieldError[] = []
+  for (const field of ['image', 'conditions'] as const) {
+    if (next[field] !== undefined && !isDeepStrictEqual(next[field], prev[field])) {
+      errors.push(
+        invalid(field, undefined, 'may not update fields other than tag and metadata.annotations'),
+      )
+    }
+  }
+  return errors
+}
+
+type UpdateRule<K extends KindName> = (next: KindMap[K], prev: KindMap[K]) => FieldError[]
+
+const createOnly =
+  (what: string): UpdateRule<KindName> =>
+  () => [forbidden('', what)]
+
+const UPDATE_RULES: { readonly [K in KindName]: UpdateRule<K> } = {
+  Namespace: () => [],
+  Secret: validateSecretUpdate,
+  ServiceAccount: () => [],
+  Image: validateImageUpdate,
+  ImageStream: () => [],
+  ImageStreamTag: validateImageStreamTagUpdate,
+  ImageStreamImage: createOnly('imagestreamimages are read-only'),
+  ImageStreamImport: createOnly('imagestreamimports may only be created'),
+}
+
+/**
+ * validateUpdate validates replacing `prev` by `next`: metadata identity, the kind's immutable
+ * fields (an Image's content, a Secret's type and immutable data, an ImageStreamTag's image;
+ * ImageStreamImport and ImageStreamImage are never updated), then `next` as a whole.
+ */
+export function validateUpdate<K extends KindName>(
+  kind: K,
+  prev: KindMap[K],
+  next: KindMap[K],
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(next.metadata, prev.metadata),
+    ...(UPDATE_RULES[kind] as UpdateRule<K>)(next, prev),
+    ...validateObject(kind, next),
+  ]
+}

@@ -1,0 +1,375 @@
+/**
+ * The import engine: (ImageStreamImport, current stream, credentials, registry client,
+ * policy) -> per-entry statuses, the stream to write and the Images to create. Pure
+ * orchestration: it reads registries and writes nothing; the caller stores the outcome in one
+ * transaction (DESIGN.md, Data flow 1; SPEC section 3).
+ */
+import type {
+  Image,
+  ImageImportStatus,
+  ImageStream,
+  ImageStreamImport,
+  ImageStreamImportStatus,
+  ImportMode,
+  RepositoryImportStatus,
+  TagImportPolicy,
+  TagReference,
+  TagReferencePolicy,
+} from '../api/index.js'
+import { ANNOTATIONS, IMAGE_API_VERSION } from '../api/index.js'
+import type { CredentialWarning, Keyring } from '../credentials/index.js'
+import { describeSource } from '../credentials/index.js'
+import { mapLimit } from '../lib/concurrency.js'
+import { parseImageReference, tagOrLatest, type ImageReference } from '../reference/index.js'
+import {
+  normalizePlatform,
+  type PlatformSpec,
+  type RegistryClient,
+  type Repository,
+} from '../registry/index.js'
+import { failureStatus, successStatus } from './failure.js'
+import { fetchEntry, type EntryResult, type KnownImages } from './fetch-entry.js'
+import { repositoryAsSpelled } from './image-objects.js'
+import { prioritizeTags } from './prioritize-tags.js'
+import {
+  addTagEvent,
+  clearConditions,
+  cloneStream,
+  ensureSpecTag,
+  hasTagChanged,
+  setFailure,
+} from './tag-history.js'
+
+/** ImportPolicy holds the server-wide import settings. */
+export interface ImportPolicy {
+  /** Mode for tags that have none (`--default-import-mode`). */
+  readonly defaultImportMode: ImportMode
+  /** The server's platform, used by Legacy after the tag's own preferences. */
+  readonly platform: PlatformSpec
+  /** Tags imported by a repository import; -1 for all (OpenShift's default 50). */
+  readonly maxImagesBulkImportedPerRepository: number
+  /** History items kept per tag (default 25). */
+  readonly historyLimit: number
+  /** Entries fetched at once. */
+  readonly concurrency: number
+}
+
+/** ImportDeps is everything an import reads besides the request and the stream. */
+export interface ImportDeps {
+  readonly client: RegistryClient
+  /** The namespace's pull secrets, then the server-wide pull secret. */
+  readonly keyring: Keyring
+  /** Secrets skipped as malformed: reported in every entry's status. */
+  readonly warnings: readonly CredentialWarning[]
+  readonly policy: ImportPolicy
+  readonly known: KnownImages
+  readonly now: Date
+  readonly signal?: AbortSignal | undefined
+}
+
+/** ImportOutcome: statuses to return, and what to write (nothing for a dry run or a no-op). */
+export interface ImportOutcome {
+  readonly status: ImageStreamImportStatus
+  /** The stream to store, or undefined when nothing changed. */
+  readonly stream: ImageStream | undefined
+  /** Images fetched from registries, children first; storing one that exists is a no-op. */
+  readonly images: readonly Image[]
+}
+
+interface Entry {
+  /** `from.name` as written. */
+  readonly from: string
+  readonly to: string | undefined
+  readonly importPolicy: TagImportPolicy | undefined
+  readonly referencePolicy: TagReferencePolicy | undefined
+}
+
+interface EntryOutcome {
+  readonly entry: Entry
+  readonly result?: EntryResult
+  readonly error?: unknown
+  readonly repo?: Repository
+  readonly repository: string
+}
+
+/** runImport executes an ImageStreamImport against `current` (undefined: a new stream). */
+export async function runImport(
+  isi: ImageStreamImport,
+  current: ImageStream | undefined,
+  deps: ImportDeps,
+): Promise<ImportOutcome> {
+  const spec = isi.spec ?? {}
+  const repos = new Map<string, Repository>()
+  const inflight = new Map<string, Promise<EntryResult>>()
+  const run = (entry: Entry) => importEntry(entry, current, deps, repos, inflight)
+
+  const entries: Entry[] = (spec.images ?? []).map((i) => ({
+    from: i.from.name ?? '',
+    to: i.to?.name,
+    importPolicy: i.importPolicy,
+    referencePolicy: i.referencePolicy,
+  }))
+  const imageOutcomes = await mapLimit(entries, deps.policy.concurrency, run)
+  const status: ImageStreamImportStatus = {
+    images: imageOutcomes.map((o) => entryStatus(o, deps)),
+  }
+  let repositoryOutcomes: EntryOutcome[] = []
+  if (spec.repository) {
+    const repo = await importRepository(spec.repository.from.name ?? '', spec.repository, deps, run)
+    status.repository = repo.status
+    repositoryOutcomes = repo.outcomes
+  }
+  if (spec.import === false) return { status, stream: undefined, images: [] }
+  const outcomes = [...imageOutcomes, ...repositoryOutcomes]
+  return {
+    status,
+    stream: applyOutcomes(isi, current, outcomes, deps),
+    images: outcomes.flatMap((o) =>
+      o.result?.fetched ? [...o.result.children, o.result.image] : [],
+    ),
+  }
+}
+
+async function importEntry(
+  entry: Entry,
+  current: ImageStream | undefined,
+  deps: ImportDeps,
+  repos: Map<string, Repository>,
+  inflight: Map<string, Promise<EntryResult>>,
+): Promise<EntryOutcome> {
+  const repository = repositoryAsSpelled(entry.from)
+  let ref: ImageReference
+  try {
+    ref = parseImageReference(entry.from)
+  } catch (error) {
+    return { entry, error, repository }
+  }
+  const tag = ref.digest ? undefined : tagOrLatest(ref)
+  const specTag = findSpecTag(current, entry.to ?? tag)
+  const insecure =
+    entry.importPolicy?.insecure ??
+    specTag?.importPolicy?.insecure ??
+    current?.metadata.annotations?.[ANNOTATIONS.insecureRepository] === 'true'
+  // Beyond OpenShift: a request without a mode keeps the tag's (OCPBUGS-73844).
+  const mode = (entry.importPolicy?.importMode ??
+    specTag?.importPolicy?.importMode ??
+    deps.policy.defaultImportMode) as ImportMode
+  const preferred = ref.digest
+    ? [deps.policy.platform]
+    : [...tagPreference(specTag, deps.policy.platform), deps.policy.platform]
+  const repoKey = `${ref.registry}/${ref.repository}\n${insecure}`
+  let repo = repos.get(repoKey)
+  if (!repo) {
+    repo = deps.client.repository({
+      registry: ref.registry,
+      repository: ref.repository,
+      keyring: deps.keyring,
+      insecure,
+    })
+    repos.set(repoKey, repo)
+  }
+  const current_ = entry.to ? currentImage(current, entry.to) : undefined
+  // Identical entries in one request share one fetch (OpenShift keys by mode too).
+  const key = [
+    repoKey,
+    tag ?? ref.digest,
+    mode,
+    preferred.map(platformKey).join(','),
+    current_,
+  ].join('|')
+  let pending = inflight.get(key)
+  if (!pending) {
+    pending = fetchEntry(
+      repo,
+      { tag, digest: ref.digest, repository, mode, preferred, current: current_ },
+      { known: deps.known, now: deps.now, signal: deps.signal },
+    )
+    inflight.set(key, pending)
+  }
+  try {
+    return { entry, result: await pending, repo, repository }
+  } catch (error) {
+    return { entry, error, repo, repository }
+  }
+}
+
+function platformKey(p: PlatformSpec): string {
+  return `${p.os}/${p.architecture}/${p.variant}`
+}
+
+function findSpecTag(
+  stream: ImageStream | undefined,
+  tag: string | undefined,
+): TagReference | undefined {
+  return tag === undefined ? undefined : stream?.spec?.tags?.find((t) => t.name === tag)
+}
+
+function currentImage(stream: ImageStream | undefined, tag: string): string | undefined {
+  return stream?.status?.tags?.find((t) => t.tag === tag)?.items?.[0]?.image
+}
+
+/** tagPreference reads prefer-arch/prefer-os; one alone takes the other from the server. */
+function tagPreference(tag: TagReference | undefined, server: PlatformSpec): PlatformSpec[] {
+  const arch = tag?.annotations?.[ANNOTATIONS.preferArch]
+  const os = tag?.annotations?.[ANNOTATIONS.preferOs]
+  if (!arch && !os) return []
+  return [normalizePlatform({ os: os ?? server.os, architecture: arch ?? server.architecture })]
+}
+
+function credentialNote(o: EntryOutcome, deps: ImportDeps): string {
+  const parts: string[] = []
+  const source = o.repo?.credentialSource
+  if (source) parts.push(`pulled with the credential from ${describeSource(source)}`)
+  else if (o.repo && o.repo.matchedCredentials === 0)
+    parts.push('no credential matched; pulled anonymously')
+  for (const w of deps.warnings)
+    parts.push(`skipped secret ${JSON.stringify(w.secret)}: ${w.message}`)
+  return parts.join('; ')
+}
+
+function entryStatus(o: EntryOutcome, deps: ImportDeps): ImageImportStatus {
+  const note = credentialNote(o, deps)
+  if (o.result) {
+    return {
+      status: successStatus(note),
+      image: o.result.image,
+      ...(o.entry.to && { tag: o.entry.to }),
+      ...(o.result.children.length > 0 && { manifests: [...o.result.children] }),
+    }
+  }
+  const failure = failureStatus(o.error, o.entry.from, o.repository)
+  if (note && deps.warnings.length > 0) failure.message = `${failure.message} (${note})`
+  return { status: failure, ...(o.entry.to && { tag: o.entry.to }) }
+}
+
+async function importRepository(
+  from: string,
+  spec: NonNullable<NonNullable<ImageStreamImport['spec']>['repository']>,
+  deps: ImportDeps,
+  run: (entry: Entry) => Promise<EntryOutcome>,
+): Promise<{ status: RepositoryImportStatus; outcomes: EntryOutcome[] }> {
+  let ref: ImageReference
+  let tags: string[]
+  try {
+    ref = parseImageReference(from)
+    if (ref.tag || ref.digest) {
+      return {
+        status: {
+          status: failureStatus(
+            new Error('a repository import takes a repository without a tag or digest'),
+            from,
+            from,
+          ),
+        },
+        outcomes: [],
+      }
+    }
+    const repo = deps.client.repository({
+      registry: ref.registry,
+      repository: ref.repository,
+      keyring: deps.keyring,
+      insecure: spec.importPolicy?.insecure ?? false,
+    })
+    tags = prioritizeTags(await repo.tags({ signal: deps.signal }))
+  } catch (error) {
+    return { status: { status: failureStatus(error, from, from) }, outcomes: [] }
+  }
+  const limit = deps.policy.maxImagesBulkImportedPerRepository
+  const chosen = limit < 0 ? tags : tags.slice(0, limit)
+  const outcomes = await mapLimit(chosen, deps.policy.concurrency, (tag) =>
+    run({
+      from: `${from}:${tag}`,
+      to: tag,
+      importPolicy: spec.importPolicy,
+      referencePolicy: spec.referencePolicy,
+    }),
+  )
+  const failed = outcomes.filter((o) => o.error !== undefined).length
+  const status: RepositoryImportStatus = {
+    status:
+      failed === 0
+        ? successStatus('')
+        : {
+            metadata: {},
+            status: 'Failure',
+            code: 500,
+            reason: 'ImportFailed',
+            message:
+              failed === 1
+                ? 'one of the images from this repository failed to import'
+                : `${failed} of the images from this repository failed to import`,
+          },
+    images: outcomes.map((o) => entryStatus(o, deps)),
+    ...(tags.length > chosen.length && { additionalTags: tags.slice(chosen.length) }),
+  }
+  return { status, outcomes }
+}
+
+/** applyOutcomes builds the stream to write, or undefined when the import changed nothing. */
+function applyOutcomes(
+  isi: ImageStreamImport,
+  current: ImageStream | undefined,
+  outcomes: readonly EntryOutcome[],
+  deps: ImportDeps,
+): ImageStream | undefined {
+  const stream: ImageStream = current
+    ? cloneStream(current)
+    : {
+        apiVersion: IMAGE_API_VERSION,
+        kind: 'ImageStream',
+        metadata: { name: isi.metadata.name, namespace: isi.metadata.namespace },
+        spec: {},
+        status: {},
+      }
+  const before = JSON.stringify({ spec: stream.spec, status: stream.status })
+  const specBefore = JSON.stringify(stream.spec)
+  const nextGeneration = (stream.metadata.generation ?? 0) + 1
+  const created = deps.now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  for (const o of outcomes) {
+    const tag = o.entry.to
+    if (!tag) continue
+    const update = {
+      tag,
+      from: o.entry.from,
+      importPolicy: o.entry.importPolicy,
+      referencePolicy: o.entry.referencePolicy,
+    }
+    if (o.result) {
+      const image = o.result.image
+      const event = {
+        created,
+        dockerImageReference:
+          image.dockerImageReference ?? `${o.repository}@${image.metadata.name}`,
+        image: image.metadata.name ?? '',
+        generation: nextGeneration,
+      }
+      const changed = hasTagChanged(stream, tag, event)
+      ensureSpecTag(stream, update, { reset: changed, generation: nextGeneration })
+      if (changed) addTagEvent(stream, tag, event, deps.policy.historyLimit)
+      else clearConditions(stream, tag)
+      continue
+    }
+    ensureSpecTag(stream, update, { reset: false, generation: nextGeneration })
+    const failure = failureStatus(o.error, o.entry.from, o.repository)
+    const changed = setFailure(stream, tag, {
+      reason: failure.reason,
+      message: failure.message ?? 'unknown error prevented import',
+      generation: nextGeneration,
+      lastTransitionTime: created,
+    })
+    // A new failure moves the tag to the new generation, so the controller does not loop.
+    if (changed) {
+      const spec = stream.spec?.tags?.find((t) => t.name === tag)
+      if (spec) spec.generation = nextGeneration
+    }
+  }
+  if (JSON.stringify(stream.spec) !== specBefore) stream.metadata.generation = nextGeneration
+  const unchanged = JSON.stringify({ spec: stream.spec, status: stream.status }) === before
+  const checked = current?.metadata.annotations?.[ANNOTATIONS.dockerRepositoryCheck]
+  if (current && unchanged && checked) return undefined
+  stream.metadata.annotations = {
+    ...stream.metadata.annotations,
+    [ANNOTATIONS.dockerRepositoryCheck]: created,
+  }
+  return stream
+}

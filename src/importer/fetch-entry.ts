@@ -1,0 +1,154 @@
+/**
+ * Fetch one tag or digest for an import: HEAD first for tags, by digest afterwards, nothing
+ * at all when the tag still points at an image we already have (SPEC section 5, Beyond), and
+ * the Legacy or PreserveOriginal treatment of manifest lists (SPEC section 6).
+ */
+import type { Image, ImportMode } from '../api/index.js'
+import {
+  RegistryClientError,
+  isAttestation,
+  manifestKind,
+  selectLegacyChild,
+  type CallOptions,
+  type Descriptor,
+  type FetchedManifest,
+  type PlatformSpec,
+  type Repository,
+} from '../registry/index.js'
+import { imageFromInspected, imageFromList } from './image-objects.js'
+
+/** KnownImages looks up an Image already stored, by digest. */
+export type KnownImages = (digest: string) => Promise<Image | undefined>
+
+/** EntryRequest is one tag or digest to import from one repository. */
+export interface EntryRequest {
+  readonly tag?: string | undefined
+  readonly digest?: string | undefined
+  /** The repository as the user spelled it, for `dockerImageReference`. */
+  readonly repository: string
+  readonly mode: ImportMode
+  /** Legacy platform preferences, best first (linux/amd64 and the first entry follow). */
+  readonly preferred: readonly PlatformSpec[]
+  /** The digest the tag points at in the stream now, if any. */
+  readonly current?: string | undefined
+}
+
+/** EntryResult is what a tag now points at: the Image (a list or an image) and, for lists, its children. */
+export interface EntryResult {
+  readonly image: Image
+  readonly children: readonly Image[]
+  /** Whether registry content was fetched (false: the tag was unchanged and nothing was read). */
+  readonly fetched: boolean
+}
+
+/** EntryContext carries what fetching needs besides the request. */
+export interface EntryContext extends CallOptions {
+  readonly known: KnownImages
+  readonly now: Date
+}
+
+/** fetchEntry resolves and fetches one entry; errors are the registry client's typed errors. */
+export async function fetchEntry(
+  repo: Repository,
+  req: EntryRequest,
+  ctx: EntryContext,
+): Promise<EntryResult> {
+  let top: FetchedManifest | undefined
+  let digest = req.digest
+  if (!digest) {
+    const resolved = await repo.resolveTag(req.tag ?? 'latest', ctx)
+    digest = resolved.digest
+    top = resolved.fetched
+    if (digest === req.current) {
+      const unchanged = await knownWithChildren(digest, ctx.known)
+      if (unchanged) return { ...unchanged, fetched: false }
+    }
+  }
+  top ??= await repo.manifest(digest, ctx)
+  if (top.manifest.kind === 'image') {
+    return { image: await imageOf(repo, top, req, ctx), children: [], fetched: true }
+  }
+  const list = {
+    digest: top.digest,
+    mediaType: top.mediaType,
+    manifestSize: top.bytes.length,
+    manifests: top.manifest.manifests,
+  }
+  if (req.mode === 'Legacy') {
+    const child = selectLegacyChild(list.manifests, req.preferred)
+    if (!child) {
+      throw new RegistryClientError('NoMatchingPlatform', 'no manifests in manifest list', {
+        registry: repo.registry,
+        repository: repo.name,
+      })
+    }
+    return { image: await childImage(repo, child, req, ctx), children: [], fetched: true }
+  }
+  const children: Image[] = []
+  for (const d of list.manifests) {
+    // Attestations are recorded in the list, never imported as images (SPEC section 6).
+    if (isAttestation(d) || manifestKind(d.mediaType) !== 'image') continue
+    children.push(await childImage(repo, d, req, ctx))
+  }
+  return { image: imageFromList(list, req.repository, ctx.now), children, fetched: true }
+}
+
+async function childImage(
+  repo: Repository,
+  d: Descriptor,
+  req: EntryRequest,
+  ctx: EntryContext,
+): Promise<Image> {
+  // Content-addressed: a child we already hold is not fetched again (SPEC section 5).
+  const known = await ctx.known(d.digest)
+  if (known) return known
+  return imageOf(repo, await repo.manifest(d.digest, { expected: d, signal: ctx.signal }), req, ctx)
+}
+
+async function imageOf(
+  repo: Repository,
+  fetched: FetchedManifest,
+  req: EntryRequest,
+  ctx: EntryContext,
+): Promise<Image> {
+  const known = await ctx.known(fetched.digest)
+  if (known) return known
+  const manifest = fetched.manifest
+  if (manifest.kind !== 'image') {
+    throw new RegistryClientError(
+      'UnsupportedManifest',
+      `${repo.name}@${fetched.digest}: a manifest list inside a manifest list is not supported`,
+      { registry: repo.registry, repository: repo.name },
+    )
+  }
+  const { config } = await repo.config(manifest.config, ctx)
+  return imageFromInspected(
+    {
+      digest: fetched.digest,
+      mediaType: fetched.mediaType,
+      manifestSize: fetched.bytes.length,
+      manifest,
+      configDigest: manifest.config.digest,
+      config,
+      size: manifest.layers.reduce((s, l) => s + l.size, manifest.config.size),
+    },
+    req.repository,
+  )
+}
+
+/** knownWithChildren returns a stored Image and its stored children, or undefined if any is missing. */
+async function knownWithChildren(
+  digest: string,
+  known: KnownImages,
+): Promise<Omit<EntryResult, 'fetched'> | undefined> {
+  const image = await known(digest)
+  if (!image) return undefined
+  const children: Image[] = []
+  for (const m of image.dockerImageManifests ?? []) {
+    if (m.os === 'unknown' && m.architecture === 'unknown') continue
+    const child = await known(m.digest)
+    if (!child) return undefined
+    children.push(child)
+  }
+  return { image, children }
+}

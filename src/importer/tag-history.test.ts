@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { ImageStream, TagEvent } from '../api/index.js'
+import { addTagEvent, ensureSpecTag, hasTagChanged, setFailure } from './tag-history.js'
+
+const event = (image: string, generation = 1): TagEvent => ({
+  created: '2026-01-01T00:00:00Z',
+  dockerImageReference: `r/app@sha256:${image.repeat(64)}`,
+  image: `sha256:${image.repeat(64)}`,
+  generation,
+})
+const stream = (): ImageStream => ({
+  apiVersion: 'image.openshift.io/v1',
+  kind: 'ImageStream',
+  metadata: { name: 'app', generation: 1 },
+  spec: { tags: [{ name: 'v1', generation: 1, from: { kind: 'DockerImage', name: 'r/app:v1' } }] },
+})
+
+describe('tag history', () => {
+  it('caps the history and moves a returning digest to the front', () => {
+    const s = stream()
+    for (const d of ['a', 'b', 'c', 'd']) addTagEvent(s, 'v1', event(d), 3)
+    assert.deepEqual(
+      s.status?.tags?.[0]?.items?.map((i) => i.image[7]),
+      ['d', 'c', 'b'],
+    )
+    addTagEvent(s, 'v1', event('b'), 3)
+    assert.deepEqual(
+      s.status?.tags?.[0]?.items?.map((i) => i.image[7]),
+      ['b', 'd', 'c'],
+    )
+  })
+
+  it('sees a change in the image, the reference or a newer spec generation', () => {
+    const s = stream()
+    addTagEvent(s, 'v1', event('a'), 25)
+    assert.equal(hasTagChanged(s, 'v1', event('a')), false)
+    assert.equal(hasTagChanged(s, 'v1', event('b')), true)
+    s.spec!.tags![0]!.generation = 2
+    assert.equal(hasTagChanged(s, 'v1', event('a')), true)
+    assert.equal(hasTagChanged(s, 'other', event('a')), true)
+  })
+
+  it('changes only the import policy fields the request set, and keeps a Local reference policy', () => {
+    const s = stream()
+    s.spec!.tags![0]!.importPolicy = {
+      scheduled: true,
+      insecure: true,
+      importMode: 'PreserveOriginal',
+    }
+    s.spec!.tags![0]!.referencePolicy = { type: 'Local' }
+    ensureSpecTag(
+      s,
+      {
+        tag: 'v1',
+        from: 'r/app:v1',
+        importPolicy: { insecure: false },
+        referencePolicy: { type: 'Source' },
+      },
+      { reset: false, generation: 2 },
+    )
+    assert.deepEqual(s.spec!.tags![0]!.importPolicy, {
+      scheduled: true,
+      insecure: false,
+      importMode: 'PreserveOriginal',
+    })
+    assert.deepEqual(s.spec!.tags![0]!.referencePolicy, { type: 'Local' })
+    assert.equal(s.spec!.tags![0]!.generation, 1)
+  })
+
+  it('replaces a failure condition only when it differs', () => {
+    const s = stream()
+    const failure = { reason: 'NotFound', message: 'gone', generation: 2, lastTransitionTime: 't1' }
+    assert.equal(setFailure(s, 'v1', failure), true)
+    assert.equal(setFailure(s, 'v1', { ...failure, lastTransitionTime: 't2' }), false)
+    assert.equal(s.status?.tags?.[0]?.conditions?.[0]?.lastTransitionTime, 't1')
+    assert.equal(setFailure(s, 'v1', { ...failure, message: 'other' }), true)
+  })
+})

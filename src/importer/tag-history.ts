@@ -1,0 +1,151 @@
+/**
+ * What an import does to a stream's spec and status tags (openshift-imagestreams.md 2.5-2.7),
+ * as pure functions over copies: tag events with a capped history in which a returning digest
+ * moves to the front (SPEC section 2, Beyond), failure conditions replaced only when they
+ * change, and spec tags whose import policy changes only where the request set it (SPEC 3).
+ */
+import type {
+  ImageStream,
+  NamedTagEventList,
+  TagEvent,
+  TagEventCondition,
+  TagImportPolicy,
+  TagReference,
+  TagReferencePolicy,
+} from '../api/index.js'
+import { IMPORT_SUCCESS } from '../api/index.js'
+
+/** SpecTagUpdate describes the spec side of an imported tag. */
+export interface SpecTagUpdate {
+  readonly tag: string
+  /** `from.name` as the request gave it. */
+  readonly from: string
+  readonly importPolicy: TagImportPolicy | undefined
+  readonly referencePolicy: TagReferencePolicy | undefined
+}
+
+/** cloneStream deep-copies a stream so that the functions below can edit it. */
+export function cloneStream(stream: ImageStream): ImageStream {
+  return structuredClone(stream)
+}
+
+function specTags(stream: ImageStream): TagReference[] {
+  stream.spec ??= {}
+  stream.spec.tags ??= []
+  return stream.spec.tags
+}
+
+function statusTag(stream: ImageStream, tag: string): NamedTagEventList {
+  stream.status ??= {}
+  stream.status.tags ??= []
+  let entry = stream.status.tags.find((t) => t.tag === tag)
+  if (!entry) {
+    entry = { tag, items: [] }
+    stream.status.tags.push(entry)
+  }
+  return entry
+}
+
+/** mergePolicy applies only the fields the request set, so an import never flips the others. */
+function mergePolicy(
+  current: TagImportPolicy | undefined,
+  requested: TagImportPolicy | undefined,
+): TagImportPolicy | undefined {
+  if (!requested) return current
+  const merged = { ...current }
+  if (requested.insecure !== undefined) merged.insecure = requested.insecure
+  if (requested.scheduled !== undefined) merged.scheduled = requested.scheduled
+  if (requested.importMode) merged.importMode = requested.importMode
+  return merged
+}
+
+/**
+ * ensureSpecTag makes the spec tag point at `from` with the request's policy. With `reset`
+ * (the tag changed) its generation becomes `generation`; a new tag is created either way.
+ */
+export function ensureSpecTag(
+  stream: ImageStream,
+  update: SpecTagUpdate,
+  opts: { reset: boolean; generation: number },
+): void {
+  const tags = specTags(stream)
+  let tag = tags.find((t) => t.name === update.tag)
+  if (!tag) {
+    tag = { name: update.tag, from: { kind: 'DockerImage', name: update.from } }
+    tags.push(tag)
+    tag.generation = opts.generation
+  } else if (opts.reset) {
+    tag.from = { kind: 'DockerImage', name: update.from }
+    tag.generation = opts.generation
+  }
+  const policy = mergePolicy(tag.importPolicy, update.importPolicy)
+  if (policy) tag.importPolicy = policy
+  // An existing reference policy (e.g. Local) survives a re-import, as in OpenShift.
+  if (!tag.referencePolicy?.type && update.referencePolicy?.type) {
+    tag.referencePolicy = { type: update.referencePolicy.type }
+  }
+}
+
+/**
+ * hasTagChanged: no history, no spec tag, a different current image or reference, or a spec
+ * generation newer than the current event.
+ */
+export function hasTagChanged(stream: ImageStream, tag: string, event: TagEvent): boolean {
+  const current = stream.status?.tags?.find((t) => t.tag === tag)?.items?.[0]
+  const spec = stream.spec?.tags?.find((t) => t.name === tag)
+  if (!current || !spec || spec.generation === undefined) return true
+  if (
+    current.image !== event.image ||
+    current.dockerImageReference !== event.dockerImageReference
+  ) {
+    return true
+  }
+  return spec.generation > current.generation
+}
+
+/**
+ * addTagEvent puts `event` at the front of the tag's history, dropping an older event for the
+ * same image (a returning digest moves to the front) and capping the history at `limit`.
+ */
+export function addTagEvent(
+  stream: ImageStream,
+  tag: string,
+  event: TagEvent,
+  limit: number,
+): void {
+  const entry = statusTag(stream, tag)
+  const items = (entry.items ?? []).filter(
+    (e) => e.image !== event.image || e.dockerImageReference !== event.dockerImageReference,
+  )
+  entry.items = [event, ...items].slice(0, Math.max(1, limit))
+  delete entry.conditions
+}
+
+/** clearConditions removes a tag's failure conditions after a successful import. */
+export function clearConditions(stream: ImageStream, tag: string): void {
+  const entry = stream.status?.tags?.find((t) => t.tag === tag)
+  if (entry) delete entry.conditions
+}
+
+/**
+ * setFailure records an ImportSuccess=False condition; an identical failure keeps its first
+ * lastTransitionTime (BZ 1788700). Returns whether the condition changed.
+ */
+export function setFailure(
+  stream: ImageStream,
+  tag: string,
+  failure: Omit<TagEventCondition, 'type' | 'status'>,
+): boolean {
+  const entry = statusTag(stream, tag)
+  const existing = entry.conditions?.find((c) => c.type === IMPORT_SUCCESS)
+  if (
+    existing &&
+    existing.status === 'False' &&
+    existing.reason === failure.reason &&
+    existing.message === failure.message
+  ) {
+    return false
+  }
+  entry.conditions = [{ type: IMPORT_SUCCESS, status: 'False', ...failure }]
+  return true
+}

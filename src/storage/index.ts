@@ -1,0 +1,11 @@
+/**
+ * The storage layer's public surface: the Store interface every backend implements, its typed
+ * errors and options, and selector parsing (the server validates `labelSelector` and
+ * `fieldSelector` with the same parser the store uses). Backends live in storage/sqlite (and
+ * later storage/postgres) and are picked by cmd/ only.
+ */
+export * from './store.js'
+export { parseLabelSelector } from './label-selector.js'
+export type { LabelOperator, LabelRequirement, LabelSelector } from './label-selector.js'
+export { parseFieldSelector } from './field-selector.js'
+export type { FieldRequirement, FieldSelector, SelectableField } from './field-selector.js'

@@ -1,0 +1,98 @@
+/**
+ * What a list or watch selects (namespace, label selector, field selector), and how one
+ * committed change looks to a watcher with that selection. Backend-neutral: every backend
+ * filters and converts its history rows here, so selector transitions behave the same in all.
+ */
+import { parseFieldSelector } from './field-selector.js'
+import type { FieldSelector } from './field-selector.js'
+import { parseLabelSelector } from './label-selector.js'
+import type { LabelSelector } from './label-selector.js'
+import type { ObjectEventType, ObjectKey, SelectionOptions, StoredObject } from './store.js'
+
+/** Labels are an object's metadata.labels (undefined when it has none). */
+export type Labels = Readonly<Record<string, string>> | undefined
+
+/** Selection is a parsed SelectionOptions. */
+export interface Selection {
+  /** Only this namespace, or every namespace when undefined. */
+  readonly namespace: string | undefined
+  /** A single name the field selector pins (metadata.name=X), for index lookups. */
+  readonly name: string | undefined
+  /** filtersContent is true when label or field selectors apply (no remainingItemCount then). */
+  readonly filtersContent: boolean
+  matches(namespace: string, name: string, labels: Labels): boolean
+}
+
+/** parseSelection parses the selectors once; throws InvalidSelector. */
+export function parseSelection(options: SelectionOptions): Selection {
+  const labels: LabelSelector = parseLabelSelector(options.labelSelector ?? '')
+  const fields: FieldSelector = parseFieldSelector(options.fieldSelector ?? '')
+  const namespace = options.namespace === '' ? undefined : options.namespace
+  const pinnedName = fields.requirements.find(
+    (r) => r.field === 'metadata.name' && r.operator === '=',
+  )?.value
+  return {
+    namespace,
+    name: pinnedName,
+    filtersContent: !labels.empty || !fields.empty,
+    matches: (ns, name, objectLabels) =>
+      (namespace === undefined || ns === namespace) &&
+      fields.matches(ns, name) &&
+      labels.matches(objectLabels),
+  }
+}
+
+/** labelsOf returns an object's labels, ignoring a malformed labels field. */
+export function labelsOf(object: StoredObject | undefined): Labels {
+  const labels: unknown = object?.metadata?.labels
+  return labels !== null && typeof labels === 'object'
+    ? (labels as Record<string, string>)
+    : undefined
+}
+
+/**
+ * Change is one committed write, as a backend's history (events table) records it: the new
+ * state (for DELETED: the last state with the deletion's resourceVersion) and the previous state,
+ * both as JSON, plus both label sets so watchers filter without parsing.
+ */
+export interface Change {
+  readonly revision: number
+  readonly key: ObjectKey
+  readonly type: ObjectEventType
+  readonly object: string
+  readonly prev: string | undefined
+  readonly labels: Labels
+  readonly prevLabels: Labels
+}
+
+/** Delivery is how a watcher sees a Change: which event type and which JSON to decode. */
+export interface Delivery {
+  readonly type: ObjectEventType
+  /** 'prev' means the previous state, to be stamped with the change's revision. */
+  readonly source: 'object' | 'prev'
+}
+
+/**
+ * deliveryFor maps a change onto a selection as the apiserver's watch cache does
+ * (cacher.go convertToWatchEvent): new state matches and old did not -> ADDED; both -> the
+ * change's own type; only the old state -> DELETED carrying the old state; neither -> nothing.
+ */
+export function deliveryFor(selection: Selection, change: Change): Delivery | undefined {
+  const { namespace, name } = change.key
+  const now = change.type !== 'DELETED' && selection.matches(namespace, name, change.labels)
+  const before = change.prev !== undefined && selection.matches(namespace, name, change.prevLabels)
+  if (now && before) return { type: change.type, source: 'object' }
+  if (now) return { type: 'ADDED', source: 'object' }
+  if (before) return { type: 'DELETED', source: 'prev' }
+  return undefined
+}
+
+/** decodeDelivery parses the JSON a delivery names into a fresh object for one consumer. */
+export function decodeDelivery<T extends StoredObject>(change: Change, delivery: Delivery): T {
+  if (delivery.source === 'object' || change.prev === undefined) {
+    return JSON.parse(change.object) as T
+  }
+  const prev = JSON.parse(change.prev) as T
+  prev.metadata = { ...prev.metadata, resourceVersion: String(change.revision) }
+  return prev
+}

@@ -1,0 +1,94 @@
+/**
+ * The SQLite schema as versioned migrations, applied in order at open, each in its own
+ * transaction and recorded in schema_migrations. Never edit a released migration: append one.
+ * Later migrations add the indexed columns the scheduler and pruner query (for example a
+ * `next_check_at` column filled from stream specs, or an `image_refs` table for the pruner's
+ * reference graph) without touching the JSON documents.
+ */
+import type Database from 'better-sqlite3'
+import { UnsupportedSchemaError } from '../store.js'
+
+/** Migration is one schema step. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: string
+}
+
+/** MIGRATIONS is the schema history, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'objects, events and the revision counter',
+    sql: `
+      -- One row: the global revision (every write takes the next) and the compacted revision
+      -- (history up to it is gone). Updated inside each write transaction, so writers
+      -- serialise on it and revisions commit in order (style-and-deps.md 2.4).
+      CREATE TABLE revision (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        current INTEGER NOT NULL,
+        compacted INTEGER NOT NULL
+      );
+      INSERT INTO revision (id, current, compacted) VALUES (1, 0, 0);
+
+      -- The latest state of every object. The key columns are indexed; the JSON document
+      -- carries metadata.resourceVersion = mod_revision.
+      CREATE TABLE objects (
+        id INTEGER PRIMARY KEY,
+        resource TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        create_revision INTEGER NOT NULL,
+        mod_revision INTEGER NOT NULL,
+        object TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX objects_key ON objects (resource, namespace, name);
+      CREATE INDEX objects_uid ON objects (uid);
+
+      -- Watch history: one row per revision, kept for the compaction window. prev_object is
+      -- the state before the change: selector transitions and snapshot lists read it.
+      CREATE TABLE events (
+        revision INTEGER PRIMARY KEY,
+        resource TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('ADDED', 'MODIFIED', 'DELETED')),
+        object TEXT NOT NULL,
+        prev_object TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_resource ON events (resource, revision);
+      CREATE INDEX events_key ON events (resource, namespace, name, revision);
+    `,
+  },
+]
+
+/** LATEST_SCHEMA is the version this program writes. */
+export const LATEST_SCHEMA = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)
+
+/** migrate brings the database to LATEST_SCHEMA; refuses a database from a newer program. */
+export function migrate(db: Database.Database, now: () => number): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`)
+  const applied = db.prepare<[], { v: number | null }>(
+    'SELECT MAX(version) AS v FROM schema_migrations',
+  )
+  const record = db.prepare<[number, string, string]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  )
+  const version = (): number => applied.get()?.v ?? 0
+  const found = version()
+  if (found > LATEST_SCHEMA) throw new UnsupportedSchemaError(found, LATEST_SCHEMA)
+  for (const m of MIGRATIONS) {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    db.transaction(() => {
+      if (version() >= m.version) return
+      db.exec(m.sql)
+      record.run(m.version, m.name, new Date(now()).toISOString())
+    }).immediate()
+  }
+}

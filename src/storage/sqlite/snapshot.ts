@@ -1,0 +1,160 @@
+/**
+ * Paged lists at a snapshot revision over the objects and events tables, so that continue
+ * tokens return the rest of the list as it was at the first page (etcd semantics), as long as
+ * the history after that revision has not been compacted.
+ */
+import { encodeContinue } from '../continue-token.js'
+import type { ContinuePosition } from '../continue-token.js'
+import { labelsOf } from '../selection.js'
+import type { Selection } from '../selection.js'
+import { ExpiredError, InvalidContinueError } from '../store.js'
+import type { ListResult, StoredObject } from '../store.js'
+import type { ChangedRow, Reads, SnapshotRow } from './statements.js'
+import { parse } from './write-ops.js'
+
+// SQLite orders TEXT with BINARY collation, i.e. by UTF-8 bytes; JavaScript's < compares
+// UTF-16 code units, which differs above U+FFFF. Merging SQL-ordered rows must use the former.
+function compareUtf8(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
+
+function compareKeys(a: SnapshotRow, b: SnapshotRow): number {
+  return compareUtf8(a.namespace, b.namespace) || compareUtf8(a.name, b.name)
+}
+
+function* mergeByKey(
+  rows: Iterable<SnapshotRow>,
+  changed: readonly SnapshotRow[],
+): Generator<SnapshotRow> {
+  let i = 0
+  for (const row of rows) {
+    for (let c = changed[i]; c !== undefined && compareKeys(c, row) < 0; c = changed[++i]) yield c
+    yield row
+  }
+  for (let c = changed[i]; c !== undefined; c = changed[++i]) yield c
+}
+
+/** listPage reads one page of a list at its snapshot revision; run it in a read transaction. */
+export function listPage<T extends StoredObject>(
+  reads: Reads,
+  resource: string,
+  selection: Selection,
+  limit: number | undefined,
+  position: ContinuePosition | undefined,
+): ListResult<T> {
+  const { current, compacted } = reads.revision.get() ?? { current: 0, compacted: 0 }
+  let at = current
+  if (position) {
+    if (position.revision > current) {
+      throw new InvalidContinueError('it is from a revision this store has not reached')
+    }
+    // Reading at the snapshot needs every change after it: see snapshotRows.
+    if (position.revision < compacted) {
+      throw new ExpiredError(position.revision, compacted, 'continue')
+    }
+    at = position.revision
+  }
+  const start: SnapshotRow = {
+    namespace: position?.namespace ?? '',
+    name: position?.name ?? '',
+    object: '',
+  }
+  const { rows, changed } = snapshotRows(reads, resource, selection, at, start)
+  const items: T[] = []
+  let last: SnapshotRow | undefined
+  let more = false
+  for (const row of rows) {
+    const object = parse<T>(row.object)
+    if (!selection.matches(row.namespace, row.name, labelsOf(object))) continue
+    if (items.length === limit) {
+      more = true
+      break
+    }
+    items.push(object)
+    last = row
+  }
+  const resourceVersion = String(at)
+  if (!more || !last) return { items, resourceVersion }
+  const next = encodeContinue({
+    resource,
+    revision: at,
+    namespace: last.namespace,
+    name: last.name,
+  })
+  if (selection.filtersContent) return { items, resourceVersion, continue: next }
+  const after = last
+  const remaining =
+    countAfter(reads, resource, selection, at, after) +
+    changed.filter((c) => compareKeys(c, after) > 0).length
+  return { items, resourceVersion, continue: next, remainingItemCount: remaining }
+}
+
+/**
+ * snapshotRows yields the objects of a resource as they were at revision `at`, in key order,
+ * after `start`. Objects unchanged since `at` come from the objects table; for every key
+ * changed after `at`, the first later change tells its state at `at`: absent if that change
+ * created it, else the change's previous state. Needs the history after `at` (checked by
+ * the caller against the compacted revision).
+ */
+function snapshotRows(
+  reads: Reads,
+  resource: string,
+  selection: Selection,
+  at: number,
+  start: SnapshotRow,
+): { rows: Iterable<SnapshotRow>; changed: SnapshotRow[] } {
+  const { filters, params } = pushdown(selection)
+  // SQLite's bare columns with MIN(): type and prev_object come from the earliest row.
+  const changed = reads
+    .prepared<unknown[], ChangedRow>(
+      'SELECT namespace, name, type, prev_object, MIN(revision) AS revision FROM events' +
+        ` WHERE resource = ? AND revision > ? AND (namespace, name) > (?, ?)${filters}` +
+        ' GROUP BY namespace, name ORDER BY namespace, name',
+    )
+    .all(resource, at, start.namespace, start.name, ...params)
+    .flatMap((c): SnapshotRow[] =>
+      c.type === 'ADDED' || c.prev_object === null
+        ? []
+        : [{ namespace: c.namespace, name: c.name, object: c.prev_object }],
+    )
+  const current = reads
+    .prepared<unknown[], SnapshotRow>(
+      'SELECT namespace, name, object FROM objects' +
+        ` WHERE resource = ? AND (namespace, name) > (?, ?) AND mod_revision <= ?${filters}` +
+        ' ORDER BY namespace, name',
+    )
+    .iterate(resource, start.namespace, start.name, at, ...params)
+  return { rows: changed.length === 0 ? current : mergeByKey(current, changed), changed }
+}
+
+function countAfter(
+  reads: Reads,
+  resource: string,
+  selection: Selection,
+  at: number,
+  after: SnapshotRow,
+): number {
+  const { filters, params } = pushdown(selection)
+  const row = reads
+    .prepared<unknown[], { n: number }>(
+      'SELECT COUNT(*) AS n FROM objects' +
+        ` WHERE resource = ? AND (namespace, name) > (?, ?) AND mod_revision <= ?${filters}`,
+    )
+    .get(resource, after.namespace, after.name, at, ...params)
+  return row?.n ?? 0
+}
+
+// Namespace and a pinned name narrow the SQL; the selection still checks every row.
+function pushdown(selection: Selection): { filters: string; params: string[] } {
+  let filters = ''
+  const params: string[] = []
+  if (selection.namespace !== undefined) {
+    filters += ' AND namespace = ?'
+    params.push(selection.namespace)
+  }
+  if (selection.name !== undefined) {
+    filters += ' AND name = ?'
+    params.push(selection.name)
+  }
+  return { filters, params }
+}

@@ -1,0 +1,445 @@
+/**
+ * The embedded Store on better-sqlite3: WAL, synchronous=FULL, one writer connection and one
+ * read-only connection. Writes are serialised by an in-process mutex (SQLite has one writer
+ * anyway) so that a transaction can stay open across the awaits of its function while readers,
+ * on their own connection, keep seeing only committed state. Every write takes the next
+ * revision from the `revision` row and appends an events row in the same SQLite transaction;
+ * after COMMIT, in the same synchronous step, the changes go to the watch hub.
+ *
+ * One process owns the database file: watch fan-out is in memory, so writes from another
+ * process would not reach this process's watchers.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type Database from 'better-sqlite3'
+import { decodeContinue } from '../continue-token.js'
+import { labelsOf, parseSelection } from '../selection.js'
+import type { Change } from '../selection.js'
+import {
+  ExpiredError,
+  InvalidResourceVersionError,
+  NotFoundError,
+  StoreClosedError,
+  TooLargeResourceVersionError,
+  TransactionMisuseError,
+  isStoreError,
+  resolveStoreOptions,
+} from '../store.js'
+import type {
+  GuaranteedUpdateOptions,
+  ListOptions,
+  ListResult,
+  ObjectKey,
+  Preconditions,
+  ResolvedStoreOptions,
+  Store,
+  StoreOptions,
+  StoreTransaction,
+  StoredObject,
+  UpdateFn,
+  WatchEvent,
+  WatchOptions,
+} from '../store.js'
+import { migrate } from './migrations.js'
+import { Mutex } from './mutex.js'
+import { listPage } from './snapshot.js'
+import { Reads, Writes, keyParams, openConnection } from './statements.js'
+import type { EventRow } from './statements.js'
+import { WatchHub, Watcher } from './watcher.js'
+import type { HistorySource } from './watcher.js'
+import { WriteOps, parse } from './write-ops.js'
+
+/** SqliteStoreOptions configure openSqliteStore. */
+export interface SqliteStoreOptions extends StoreOptions {
+  /** The database file; it and its directory are created when missing. */
+  readonly path: string
+  /** How long a statement waits for another connection's lock; default 5000 ms. */
+  readonly busyTimeoutMs?: number
+}
+
+/** openSqliteStore opens (creating or migrating) the database at options.path. */
+export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  return attempt(() => new SqliteStore(options))
+}
+
+const DEFAULT_MAX_RETRIES = 16
+
+// Runs fn now and turns a synchronous throw into a rejection: every Store method is async.
+function attempt<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(fn()))
+}
+
+interface TransactionState {
+  active: boolean
+}
+
+/** SqliteTransaction is the handle a transaction function gets. */
+class SqliteTransaction implements StoreTransaction {
+  private readonly ops: WriteOps
+  private readonly state: TransactionState
+  private readonly pending: Change[]
+
+  constructor(ops: WriteOps, state: TransactionState, pending: Change[]) {
+    this.ops = ops
+    this.state = state
+    this.pending = pending
+  }
+
+  get<T extends StoredObject = StoredObject>(key: ObjectKey): Promise<T> {
+    return this.run(() => parse<T>(this.ops.row(key).object))
+  }
+
+  create<T extends StoredObject>(key: ObjectKey, object: T): Promise<T> {
+    return this.run(() => this.ops.create(key, object, this.pending))
+  }
+
+  update<T extends StoredObject>(
+    key: ObjectKey,
+    object: T,
+    preconditions?: Preconditions,
+  ): Promise<T> {
+    return this.run(() =>
+      this.ops.update(key, object, preconditions?.expectedResourceVersion, this.pending),
+    )
+  }
+
+  // Nothing outside the transaction writes meanwhile; a conflict can only come from the
+  // transaction's own concurrent calls, so retrying is still right.
+  async guaranteedUpdate<T extends StoredObject = StoredObject>(
+    key: ObjectKey,
+    fn: UpdateFn<T>,
+    options: GuaranteedUpdateOptions = {},
+  ): Promise<T> {
+    const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.run(() => this.ops.row(key))
+      const next = await fn(parse<T>(row.object))
+      if (next === undefined) return parse<T>(row.object)
+      try {
+        return await this.run(() =>
+          this.ops.update(key, next, String(row.mod_revision), this.pending),
+        )
+      } catch (error) {
+        if (!isStoreError(error, 'Conflict') || attempt >= maxRetries) throw error
+      }
+    }
+  }
+
+  delete<T extends StoredObject = StoredObject>(
+    key: ObjectKey,
+    preconditions?: Preconditions,
+  ): Promise<T> {
+    return this.run(() =>
+      this.ops.delete<T>(key, preconditions?.expectedResourceVersion, this.pending),
+    )
+  }
+
+  private run<R>(fn: () => R): Promise<R> {
+    if (!this.state.active) {
+      return Promise.reject(
+        new TransactionMisuseError('the transaction has ended: its handle can no longer be used'),
+      )
+    }
+    return attempt(fn)
+  }
+}
+
+/** SqliteStore implements Store on one SQLite database file. */
+class SqliteStore implements Store {
+  private readonly options: ResolvedStoreOptions
+  private readonly writer: Database.Database
+  private readonly reader: Database.Database
+  private readonly writes: Writes
+  private readonly reads: Reads
+  private readonly ops: WriteOps
+  private readonly hub = new WatchHub()
+  private readonly lock = new Mutex()
+  private readonly scope = new AsyncLocalStorage<TransactionState>()
+  private readonly stopCompaction: () => void
+  private readonly history: HistorySource = {
+    readHistory: (resource, namespace, after, limit) =>
+      this.readHistory(resource, namespace, after, limit),
+    compactedRevision: () => this.compactedRevision(),
+    currentRevision: () => this.revision,
+  }
+  /** The last committed revision, advanced right after each COMMIT. */
+  private revision: number
+  private closing: Promise<void> | undefined
+
+  constructor(options: SqliteStoreOptions) {
+    this.options = resolveStoreOptions(options)
+    const { path } = options
+    if (path === '' || path === ':memory:' || path.startsWith('file:')) {
+      // Two connections must see one database, which an in-memory database is not.
+      throw new RangeError(
+        `openSqliteStore needs a database file path, got ${JSON.stringify(path)}`,
+      )
+    }
+    mkdirSync(dirname(path), { recursive: true })
+    const busy = options.busyTimeoutMs ?? 5_000
+    this.writer = openConnection(path, busy)
+    let reader: Database.Database | undefined
+    try {
+      migrate(this.writer, () => this.options.clock.now())
+      reader = openConnection(path, busy)
+      reader.pragma('query_only = ON')
+      this.reader = reader
+      this.writes = new Writes(this.writer)
+      this.reads = new Reads(reader)
+      this.ops = new WriteOps(this.writes, this.options)
+      this.revision = this.reads.revision.get()?.current ?? 0
+      this.writeTransaction(() => this.ops.compact())
+    } catch (error) {
+      reader?.close()
+      this.writer.close()
+      throw error
+    }
+    this.stopCompaction = this.options.clock.every(this.options.compactIntervalMs, () => {
+      if (this.closing) return
+      this.compact().catch(this.options.onBackgroundError)
+    })
+  }
+
+  get<T extends StoredObject = StoredObject>(key: ObjectKey): Promise<T> {
+    return this.read(() => {
+      const row = this.reads.getObject.get(...keyParams(key))
+      if (!row) throw new NotFoundError(key)
+      return parse<T>(row.object)
+    })
+  }
+
+  list<T extends StoredObject = StoredObject>(
+    resource: string,
+    options: ListOptions = {},
+  ): Promise<ListResult<T>> {
+    return this.read(() => {
+      const selection = parseSelection(options)
+      const limit =
+        options.limit !== undefined && options.limit >= 1 ? Math.floor(options.limit) : undefined
+      const position = options.continue ? decodeContinue(options.continue, resource) : undefined
+      // One read transaction: every statement sees the same committed state.
+      return this.reader.transaction(() =>
+        listPage<T>(this.reads, resource, selection, limit, position),
+      )()
+    })
+  }
+
+  create<T extends StoredObject>(key: ObjectKey, object: T): Promise<T> {
+    return this.write((pending) => this.ops.create(key, object, pending))
+  }
+
+  update<T extends StoredObject>(
+    key: ObjectKey,
+    object: T,
+    preconditions?: Preconditions,
+  ): Promise<T> {
+    return this.write((pending) =>
+      this.ops.update(key, object, preconditions?.expectedResourceVersion, pending),
+    )
+  }
+
+  async guaranteedUpdate<T extends StoredObject = StoredObject>(
+    key: ObjectKey,
+    fn: UpdateFn<T>,
+    options: GuaranteedUpdateOptions = {},
+  ): Promise<T> {
+    this.assertWritable()
+    const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+    // First attempt optimistic, without holding the writer: fn may take its time.
+    const row = await this.read(() => {
+      const found = this.reads.getObject.get(...keyParams(key))
+      if (!found) throw new NotFoundError(key)
+      return found
+    })
+    const next = await fn(parse<T>(row.object))
+    if (next === undefined) return parse<T>(row.object)
+    try {
+      return await this.update(key, next, { expectedResourceVersion: String(row.mod_revision) })
+    } catch (error) {
+      if (!isStoreError(error, 'Conflict') || maxRetries < 1) throw error
+    }
+    // The retry holds the writer, so nothing in this process can change the object between
+    // its read and its write: one retry always suffices here (a networked backend loops).
+    return this.transaction((tx) => tx.guaranteedUpdate(key, fn))
+  }
+
+  delete<T extends StoredObject = StoredObject>(
+    key: ObjectKey,
+    preconditions?: Preconditions,
+  ): Promise<T> {
+    return this.write((pending) =>
+      this.ops.delete<T>(key, preconditions?.expectedResourceVersion, pending),
+    )
+  }
+
+  transaction<R>(fn: (tx: StoreTransaction) => Promise<R> | R): Promise<R> {
+    return attempt(() => this.assertWritable()).then(() =>
+      this.lock.run(async () => {
+        const state: TransactionState = { active: true }
+        const pending: Change[] = []
+        const tx = new SqliteTransaction(this.ops, state, pending)
+        this.writer.exec('BEGIN IMMEDIATE')
+        let result: R
+        try {
+          result = await this.scope.run(state, () => fn(tx))
+          this.writer.exec('COMMIT')
+        } catch (error) {
+          if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
+          throw error
+        } finally {
+          state.active = false
+        }
+        this.published(pending)
+        return result
+      }),
+    )
+  }
+
+  watch<T extends StoredObject = StoredObject>(
+    resource: string,
+    options: WatchOptions,
+  ): Promise<AsyncIterableIterator<WatchEvent<T>>> {
+    return this.read(() => {
+      const selection = parseSelection(options)
+      const from = this.watchStart(options.fromResourceVersion)
+      const watcher = new Watcher<T>({
+        resource,
+        selection,
+        source: this.history,
+        capacity: this.options.watchBufferSize,
+        from,
+        signal: options.signal,
+        bookmarks: options.bookmarks
+          ? { clock: this.options.clock, intervalMs: this.options.bookmarkIntervalMs }
+          : undefined,
+        onStop: (w) => this.hub.remove(w),
+      })
+      this.hub.add(watcher)
+      if (options.signal.aborted) watcher.stop()
+      return watcher
+    })
+  }
+
+  currentRevision(): Promise<number> {
+    return this.read(() => this.revision)
+  }
+
+  compact(): Promise<number> {
+    return attempt(() => this.assertWritable()).then(() =>
+      this.lock.run(() => this.writeTransaction(() => this.ops.compact())),
+    )
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.stopCompaction()
+      this.hub.stopAll()
+      // Queued writes still run (they were accepted before close); then checkpoint so the
+      // database is one self-contained file again.
+      this.closing = this.lock.run(() => {
+        this.reader.close()
+        this.writer.pragma('wal_checkpoint(TRUNCATE)')
+        this.writer.close()
+      })
+    }
+    return this.closing
+  }
+
+  // Serves catching-up watchers from the events table.
+  private readHistory(
+    resource: string,
+    namespace: string | undefined,
+    after: number,
+    limit: number,
+  ): Change[] {
+    const rows =
+      namespace === undefined
+        ? this.reads
+            .prepared<[string, number, number], EventRow>(
+              'SELECT revision, resource, namespace, name, type, object, prev_object FROM events' +
+                ' WHERE resource = ? AND revision > ? ORDER BY revision LIMIT ?',
+            )
+            .all(resource, after, limit)
+        : this.reads
+            .prepared<[string, string, number, number], EventRow>(
+              'SELECT revision, resource, namespace, name, type, object, prev_object FROM events' +
+                ' WHERE resource = ? AND namespace = ? AND revision > ? ORDER BY revision LIMIT ?',
+            )
+            .all(resource, namespace, after, limit)
+    return rows.map((row) => {
+      const prev = row.prev_object ?? undefined
+      return {
+        revision: row.revision,
+        key: { resource: row.resource, namespace: row.namespace, name: row.name },
+        type: row.type,
+        object: row.object,
+        prev,
+        labels: labelsOf(parse<StoredObject>(row.object)),
+        prevLabels: prev === undefined ? undefined : labelsOf(parse<StoredObject>(prev)),
+      }
+    })
+  }
+
+  private compactedRevision(): number {
+    return this.reads.revision.get()?.compacted ?? 0
+  }
+
+  private assertWritable(): void {
+    if (this.closing) throw new StoreClosedError()
+    if (this.scope.getStore()?.active) {
+      throw new TransactionMisuseError(
+        'a store write inside one of its own transactions would wait for that transaction: ' +
+          'use the transaction handle',
+      )
+    }
+  }
+
+  private read<R>(fn: () => R): Promise<R> {
+    return attempt(() => {
+      if (this.closing) throw new StoreClosedError()
+      return fn()
+    })
+  }
+
+  private write<R>(fn: (pending: Change[]) => R): Promise<R> {
+    return attempt(() => this.assertWritable()).then(() =>
+      this.lock.run(() => {
+        const pending: Change[] = []
+        const result = this.writeTransaction(() => fn(pending))
+        this.published(pending)
+        return result
+      }),
+    )
+  }
+
+  private writeTransaction<R>(fn: () => R): R {
+    this.writer.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn()
+      this.writer.exec('COMMIT')
+      return result
+    } catch (error) {
+      // SQLite rolls back by itself after some errors (SQLITE_FULL, ...).
+      if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  // Called right after COMMIT, in the same synchronous step (see watcher.ts).
+  private published(pending: readonly Change[]): void {
+    const last = pending.at(-1)
+    if (last) this.revision = last.revision
+    for (const change of pending) this.hub.publish(change)
+  }
+
+  private watchStart(fromResourceVersion: string | undefined): number | undefined {
+    if (fromResourceVersion === undefined || fromResourceVersion === '') return undefined
+    const from = /^\d{1,15}$/.test(fromResourceVersion) ? Number(fromResourceVersion) : NaN
+    if (!Number.isSafeInteger(from)) throw new InvalidResourceVersionError(fromResourceVersion)
+    const compacted = this.compactedRevision()
+    if (from < compacted) throw new ExpiredError(from, compacted, 'watch')
+    if (from > this.revision) throw new TooLargeResourceVersionError(from, this.revision)
+    return from
+  }
+}

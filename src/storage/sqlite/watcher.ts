@@ -1,0 +1,221 @@
+/**
+ * In-memory watch fan-out for the single-process SQLite store. Writers hand each committed
+ * change to the hub synchronously after COMMIT; the hub appends it to every watcher of the
+ * resource and never waits for a consumer.
+ *
+ * A watcher is either live (fed by the hub) or catching up (reading the events table page by
+ * page, from the last revision it has considered). It starts catching up when it replays from a
+ * resourceVersion, and falls back to catching up when its buffer is full: a slow consumer then
+ * costs one bounded buffer, writers are never blocked, and the consumer still receives every
+ * event in order, unless it falls so far behind that the history it needs has been compacted,
+ * when it ends with Expired and the client re-lists. Switching from catching up to live happens
+ * in the same synchronous step as reading the last page, and writers publish in the same
+ * synchronous step as their COMMIT, so no change is missed or delivered twice.
+ */
+import { ExpiredError } from '../store.js'
+import type { Clock, StoredObject, WatchEvent } from '../store.js'
+import { decodeDelivery, deliveryFor } from '../selection.js'
+import type { Change, Selection } from '../selection.js'
+
+/** HistorySource is what a catching-up watcher reads: the committed history. */
+export interface HistorySource {
+  /** readHistory returns the changes of a resource after a revision, oldest first. */
+  readHistory(
+    resource: string,
+    namespace: string | undefined,
+    after: number,
+    limit: number,
+  ): Change[]
+  /** compactedRevision is the revision up to which history is gone. */
+  compactedRevision(): number
+  /** currentRevision is the last committed revision. */
+  currentRevision(): number
+}
+
+/** WatcherParams configure one watcher. */
+export interface WatcherParams {
+  readonly resource: string
+  readonly selection: Selection
+  readonly source: HistorySource
+  /** Buffer bound, and the page size of history reads. */
+  readonly capacity: number
+  /** Replay after this revision; undefined: live from now. */
+  readonly from: number | undefined
+  readonly signal: AbortSignal
+  /** Emit BOOKMARKs on this clock's ticks, if set. */
+  readonly bookmarks: { readonly clock: Clock; readonly intervalMs: number } | undefined
+  readonly onStop: (watcher: Watcher) => void
+}
+
+/** Watcher is one watch: an async iterator of events in revision order. */
+export class Watcher<T extends StoredObject = StoredObject> implements AsyncIterableIterator<
+  WatchEvent<T>
+> {
+  readonly resource: string
+  private readonly params: WatcherParams
+  private readonly queue: WatchEvent<T>[] = []
+  private live: boolean
+  /** Every change up to this revision has been queued or filtered out. */
+  private cursor: number
+  private failure: Error | undefined
+  private done = false
+  private bookmarkDue = false
+  private wakeUp: (() => void) | undefined
+  private readonly cleanups: (() => void)[] = []
+  private pulling: Promise<unknown> = Promise.resolve()
+
+  constructor(params: WatcherParams) {
+    this.params = params
+    this.resource = params.resource
+    this.live = params.from === undefined
+    this.cursor = params.from ?? params.source.currentRevision()
+    const onAbort = (): void => this.stop()
+    params.signal.addEventListener('abort', onAbort, { once: true })
+    this.cleanups.push(() => params.signal.removeEventListener('abort', onAbort))
+    if (params.bookmarks) {
+      this.cleanups.push(
+        params.bookmarks.clock.every(params.bookmarks.intervalMs, () => {
+          this.bookmarkDue = true
+          this.wake()
+        }),
+      )
+    }
+  }
+
+  /** deliver takes a committed change of this watcher's resource; it never blocks. */
+  deliver(change: Change): void {
+    if (this.done || !this.live) return
+    const delivery = deliveryFor(this.params.selection, change)
+    if (delivery) {
+      if (this.queue.length >= this.params.capacity) {
+        // Full: stop buffering and read this change and later ones from history instead.
+        // Every earlier revision has been published already, so history is needed only from
+        // this change on (an older cursor could report Expired for nothing).
+        this.live = false
+        this.cursor = change.revision - 1
+        return
+      }
+      this.queue.push({ type: delivery.type, object: decodeDelivery<T>(change, delivery) })
+    }
+    this.cursor = change.revision
+    if (delivery) this.wake()
+  }
+
+  /** next yields the next event; calls are served one at a time, in order. */
+  next(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
+    const result = this.pulling.then(() => this.pull())
+    this.pulling = result.catch(() => undefined)
+    return result
+  }
+
+  /** return ends the watch (a `for await` loop calls it on break). */
+  return(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
+    this.stop()
+    return Promise.resolve({ done: true, value: undefined })
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
+
+  /** stop ends the watch: pending and later next() calls complete with done. */
+  stop(): void {
+    if (this.done) return
+    this.done = true
+    this.queue.length = 0
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.params.onStop(this)
+    this.wake()
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp
+    this.wakeUp = undefined
+    wakeUp?.()
+  }
+
+  private async pull(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
+    for (;;) {
+      if (this.done) return { done: true, value: undefined }
+      const head = this.queue.shift()
+      if (head) return { done: false, value: head }
+      if (this.failure !== undefined) {
+        const failure = this.failure
+        this.stop()
+        throw failure
+      }
+      if (!this.live) {
+        this.catchUp()
+        continue
+      }
+      if (this.bookmarkDue) {
+        this.bookmarkDue = false
+        // Live with an empty queue: every committed change up to now has been considered.
+        const resourceVersion = String(this.params.source.currentRevision())
+        return {
+          done: false,
+          value: { type: 'BOOKMARK', object: { metadata: { resourceVersion } } },
+        }
+      }
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve
+      })
+    }
+  }
+
+  // Reads one page of history. Runs synchronously: see the module comment for why that
+  // makes the switch to live exact.
+  private catchUp(): void {
+    const { source, capacity, selection } = this.params
+    try {
+      const compacted = source.compactedRevision()
+      if (this.cursor < compacted) throw new ExpiredError(this.cursor, compacted, 'watch')
+      const changes = source.readHistory(this.resource, selection.namespace, this.cursor, capacity)
+      for (const change of changes) {
+        const delivery = deliveryFor(selection, change)
+        if (delivery) {
+          this.queue.push({ type: delivery.type, object: decodeDelivery<T>(change, delivery) })
+        }
+        this.cursor = change.revision
+      }
+      if (changes.length < capacity) {
+        // At the head of history: nothing later is committed yet (writers publish in the same
+        // step as COMMIT), so from here the hub delivers.
+        this.live = true
+        this.cursor = Math.max(this.cursor, source.currentRevision())
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error))
+    }
+  }
+}
+
+/** WatchHub fans committed changes out to the watchers of their resource. */
+export class WatchHub {
+  private readonly byResource = new Map<string, Set<Watcher>>()
+
+  /** add registers a watcher for live changes. */
+  add(watcher: Watcher): void {
+    let set = this.byResource.get(watcher.resource)
+    if (!set) this.byResource.set(watcher.resource, (set = new Set()))
+    set.add(watcher)
+  }
+
+  /** remove unregisters a watcher (it calls this itself when it stops). */
+  remove(watcher: Watcher): void {
+    const set = this.byResource.get(watcher.resource)
+    set?.delete(watcher)
+    if (set?.size === 0) this.byResource.delete(watcher.resource)
+  }
+
+  /** publish hands a committed change to every watcher of its resource. */
+  publish(change: Change): void {
+    const set = this.byResource.get(change.key.resource)
+    if (set) for (const watcher of set) watcher.deliver(change)
+  }
+
+  /** stopAll ends every watch (store close). */
+  stopAll(): void {
+    for (const set of [...this.byResource.values()]) for (const watcher of [...set]) watcher.stop()
+  }
+}

@@ -1,0 +1,191 @@
+/** The SQLite backend's synchronous write operations, run inside a writer transaction. */
+import { randomUUID } from 'node:crypto'
+import { jsonEqual } from '../json-equal.js'
+import { labelsOf } from '../selection.js'
+import type { Change } from '../selection.js'
+import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError } from '../store.js'
+import type { ObjectKey, ObjectMeta, ResolvedStoreOptions, StoredObject } from '../store.js'
+import { keyParams } from './statements.js'
+import type { ObjectRow, RevisionRow, Writes } from './statements.js'
+
+/** parse decodes a stored JSON document. */
+export function parse<T>(json: string): T {
+  return JSON.parse(json) as T
+}
+
+// metav1.Time: RFC 3339 in UTC with whole seconds (kubectl-compat.md 5).
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}
+
+function withMeta<T extends StoredObject>(object: T, meta: Partial<ObjectMeta>): T {
+  return { ...object, metadata: { ...object.metadata, ...meta } }
+}
+
+function checkObject(key: ObjectKey, object: StoredObject): void {
+  if (key.resource === '' || key.name === '') {
+    throw new InvalidObjectError(key, 'the key needs a resource and a name')
+  }
+  const meta: unknown = (object as { metadata?: unknown } | null)?.metadata
+  if (meta === null || typeof meta !== 'object') {
+    throw new InvalidObjectError(key, 'metadata must be an object')
+  }
+  const { name, namespace } = meta as ObjectMeta
+  if (name !== key.name) {
+    throw new InvalidObjectError(
+      key,
+      `metadata.name ${JSON.stringify(name)} does not match the key`,
+    )
+  }
+  if ((namespace ?? '') !== key.namespace) {
+    throw new InvalidObjectError(
+      key,
+      `metadata.namespace ${JSON.stringify(namespace)} does not match the key`,
+    )
+  }
+}
+
+/** WriteOps are the synchronous write operations, run inside a writer transaction. */
+export class WriteOps {
+  private readonly writes: Writes
+  private readonly options: ResolvedStoreOptions
+
+  constructor(writes: Writes, options: ResolvedStoreOptions) {
+    this.writes = writes
+    this.options = options
+  }
+
+  row(key: ObjectKey): ObjectRow {
+    const row = this.writes.getObject.get(...keyParams(key))
+    if (!row) throw new NotFoundError(key)
+    return row
+  }
+
+  create<T extends StoredObject>(key: ObjectKey, input: T, pending: Change[]): T {
+    checkObject(key, input)
+    if (this.writes.getObject.get(...keyParams(key))) throw new AlreadyExistsError(key)
+    const { current: revision, compacted } = this.bump()
+    const uid = randomUUID()
+    const stored = withMeta(input, {
+      uid,
+      creationTimestamp: rfc3339(this.options.clock.now()),
+      resourceVersion: String(revision),
+    })
+    const json = JSON.stringify(stored)
+    this.writes.insertObject.run(...keyParams(key), uid, revision, revision, json)
+    this.record(pending, compacted, {
+      revision,
+      key,
+      type: 'ADDED',
+      object: json,
+      prev: undefined,
+      labels: labelsOf(stored),
+      prevLabels: undefined,
+    })
+    return parse<T>(json)
+  }
+
+  update<T extends StoredObject>(
+    key: ObjectKey,
+    input: T,
+    expected: string | undefined,
+    pending: Change[],
+  ): T {
+    checkObject(key, input)
+    const row = this.row(key)
+    const actual = String(row.mod_revision)
+    if (expected !== undefined && expected !== actual)
+      throw new ConflictError(key, expected, actual)
+    const current = parse<T>(row.object)
+    // uid and creationTimestamp belong to the store: kept whatever the caller sent.
+    const candidate = withMeta(input, {
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      resourceVersion: actual,
+    })
+    const candidateJson = JSON.stringify(candidate)
+    if (candidateJson === row.object || jsonEqual(JSON.parse(candidateJson), current)) {
+      return current
+    }
+    const { current: revision, compacted } = this.bump()
+    const stored = withMeta(candidate, { resourceVersion: String(revision) })
+    const json = JSON.stringify(stored)
+    this.writes.updateObject.run(json, revision, ...keyParams(key))
+    this.record(pending, compacted, {
+      revision,
+      key,
+      type: 'MODIFIED',
+      object: json,
+      prev: row.object,
+      labels: labelsOf(stored),
+      prevLabels: labelsOf(current),
+    })
+    return parse<T>(json)
+  }
+
+  delete<T extends StoredObject>(
+    key: ObjectKey,
+    expected: string | undefined,
+    pending: Change[],
+  ): T {
+    const row = this.row(key)
+    const actual = String(row.mod_revision)
+    if (expected !== undefined && expected !== actual)
+      throw new ConflictError(key, expected, actual)
+    const { current: revision, compacted } = this.bump()
+    const last = parse<T>(row.object)
+    const deleted = withMeta(last, { resourceVersion: String(revision) })
+    const json = JSON.stringify(deleted)
+    this.writes.deleteObject.run(...keyParams(key))
+    this.record(pending, compacted, {
+      revision,
+      key,
+      type: 'DELETED',
+      object: json,
+      prev: row.object,
+      labels: labelsOf(last),
+      prevLabels: labelsOf(last),
+    })
+    return deleted
+  }
+
+  /** compact drops history outside the window; returns the compacted revision. */
+  compact(): number {
+    const { current, compacted } = this.writes.revision.get() ?? { current: 0, compacted: 0 }
+    const byAge =
+      this.writes.lastEventBefore.get(this.options.clock.now() - this.options.maxAgeMs)?.revision ??
+      0
+    return this.compactTo(Math.max(current - this.options.maxRevisions, byAge), compacted)
+  }
+
+  private compactTo(floor: number, compacted: number): number {
+    if (floor <= compacted) return compacted
+    this.writes.deleteEvents.run(floor)
+    this.writes.setCompacted.run(floor)
+    return floor
+  }
+
+  private bump(): RevisionRow {
+    const row = this.writes.bump.get()
+    if (!row) throw new Error('the revision row is missing: the database is damaged')
+    return row
+  }
+
+  // Appends the events row and, once the history exceeds maxRevisions, drops the oldest row
+  // in the same transaction (one row per write, so the cost stays flat).
+  private record(pending: Change[], compacted: number, change: Change): void {
+    const { key } = change
+    this.writes.insertEvent.run(
+      change.revision,
+      key.resource,
+      key.namespace,
+      key.name,
+      change.type,
+      change.object,
+      change.prev ?? null,
+      this.options.clock.now(),
+    )
+    this.compactTo(change.revision - this.options.maxRevisions, compacted)
+    pending.push(change)
+  }
+}

@@ -1,0 +1,1028 @@
+/**
+ * The Store conformance suite: every backend runs it unchanged (DESIGN.md "Storage",
+ * style-and-deps.md 1.8 rule 9). It speaks only the Store interface; a backend's test file
+ * passes a factory that opens a fresh, isolated store (own file, schema or database) per test
+ * and honours the common StoreOptions (clock, compaction window, watch buffer, bookmarks).
+ * Nothing here waits on wall-clock time: ordering is observed through events and awaits.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
+import { ManualClock } from './manual-clock.js'
+import { isStoreError } from '../store.js'
+import type {
+  ObjectKey,
+  Store,
+  StoreErrorCode,
+  StoreOptions,
+  StoreTransaction,
+  StoredObject,
+  WatchEvent,
+  WatchOptions,
+} from '../store.js'
+
+/** StoreUnderTest is one opened store and how to dispose of (or reopen) it. */
+export interface StoreUnderTest {
+  readonly store: Store
+  /** close closes the store (whichever instance is current) and removes its data. */
+  close(): Promise<void>
+  /** reopen closes the store and opens the same data again; persistence tests need it. */
+  reopen?(): Promise<Store>
+}
+
+/** MakeStore opens a fresh, empty store with the given common options. */
+export type MakeStore = (options: StoreOptions) => Promise<StoreUnderTest>
+
+interface Widget extends StoredObject {
+  spec?: { size?: number; color?: string }
+}
+
+const W = 'widgets' // namespaced
+const G = 'gadgets' // cluster-scoped
+
+function key(name: string, namespace = 'ns1', resource = W): ObjectKey {
+  return { resource, namespace, name }
+}
+
+function widget(
+  name: string,
+  options: { ns?: string; labels?: Record<string, string>; size?: number } = {},
+): Widget {
+  const ns = options.ns ?? 'ns1'
+  return {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: {
+      name,
+      ...(ns === '' ? {} : { namespace: ns }),
+      ...(options.labels ? { labels: options.labels } : {}),
+    },
+    spec: { size: options.size ?? 1 },
+  }
+}
+
+function names(items: readonly StoredObject[]): string[] {
+  return items.map(
+    (o) => (o.metadata.namespace ? `${o.metadata.namespace}/` : '') + o.metadata.name,
+  )
+}
+
+function rv(object: StoredObject): number {
+  return Number(object.metadata.resourceVersion)
+}
+
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: StoreErrorCode,
+  check?: (error: Record<string, unknown>) => void,
+): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isStoreError(error), `expected a StoreError ${code}, got ${String(error)}`)
+    assert.equal(error.code, code, error.message)
+    check?.(error as unknown as Record<string, unknown>)
+    return true
+  })
+}
+
+async function take<T extends StoredObject>(
+  events: AsyncIterator<WatchEvent<T>>,
+  n: number,
+): Promise<WatchEvent<T>[]> {
+  const out: WatchEvent<T>[] = []
+  while (out.length < n) {
+    const r = await events.next()
+    if (r.done) assert.fail(`the watch ended after ${out.length} of ${n} events`)
+    out.push(r.value)
+  }
+  return out
+}
+
+function summary(events: readonly WatchEvent[]): string[] {
+  return events.map((e) =>
+    e.type === 'BOOKMARK'
+      ? `BOOKMARK ${e.object.metadata.resourceVersion}`
+      : `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`,
+  )
+}
+
+/** runStoreConformance registers the suite for one backend. */
+export function runStoreConformance(name: string, makeStore: MakeStore): void {
+  async function open(t: TestContext, options: StoreOptions = {}): Promise<StoreUnderTest> {
+    const sut = await makeStore(options)
+    t.after(() => sut.close())
+    return sut
+  }
+
+  async function watch<T extends StoredObject = Widget>(
+    t: TestContext,
+    store: Store,
+    resource: string,
+    options: Omit<WatchOptions, 'signal'> = {},
+  ): Promise<AsyncIterableIterator<WatchEvent<T>>> {
+    const controller = new AbortController()
+    t.after(() => controller.abort())
+    return store.watch<T>(resource, { ...options, signal: controller.signal })
+  }
+
+  // Writes a matching sentinel and checks it is the next event: proves nothing came before it.
+  async function expectNothingBefore(
+    store: Store,
+    events: AsyncIterator<WatchEvent>,
+    sentinel: Widget,
+  ): Promise<void> {
+    const created = await store.create(
+      key(sentinel.metadata.name ?? '', sentinel.metadata.namespace),
+      sentinel,
+    )
+    assert.deepEqual(summary(await take(events, 1)), [
+      `ADDED ${created.metadata.name} ${rv(created)}`,
+    ])
+  }
+
+  describe(`${name}: Store conformance`, () => {
+    describe('create, get, update, delete', () => {
+      it('create fills uid, creationTimestamp and resourceVersion; get returns the same', async (t) => {
+        const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 678))
+        const { store } = await open(t, { clock })
+        const created = await store.create(key('a'), widget('a', { labels: { x: 'y' } }))
+        assert.match(created.metadata.uid ?? '', /^[0-9a-f-]{36}$/)
+        assert.equal(created.metadata.creationTimestamp, '2026-01-02T03:04:05Z')
+        assert.equal(created.metadata.resourceVersion, '1')
+        assert.deepEqual(created.metadata.labels, { x: 'y' })
+        assert.deepEqual(created.spec, { size: 1 })
+        assert.deepEqual(await store.get(key('a')), created)
+        assert.equal(await store.currentRevision(), 1)
+      })
+
+      it('every write takes the next revision, across resources', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a'))
+        const g = await store.create(key('g', '', G), widget('g', { ns: '' }))
+        const a2 = await store.update(key('a'), widget('a', { size: 2 }))
+        const gone = await store.delete(key('g', '', G))
+        assert.deepEqual([a, g, a2, gone].map(rv), [1, 2, 3, 4])
+        assert.equal(await store.currentRevision(), 4)
+      })
+
+      it('create on a taken key is AlreadyExists and changes nothing', async (t) => {
+        const { store } = await open(t)
+        const first = await store.create(key('a'), widget('a'))
+        await rejectsWith(store.create(key('a'), widget('a', { size: 9 })), 'AlreadyExists', (e) =>
+          assert.deepEqual(e.key, key('a')),
+        )
+        assert.deepEqual(await store.get(key('a')), first)
+        assert.equal(await store.currentRevision(), 1)
+      })
+
+      const missing: { op: string; run: (s: Store) => Promise<unknown> }[] = [
+        { op: 'get', run: (s) => s.get(key('nope')) },
+        { op: 'update', run: (s) => s.update(key('nope'), widget('nope')) },
+        { op: 'delete', run: (s) => s.delete(key('nope')) },
+        { op: 'guaranteedUpdate', run: (s) => s.guaranteedUpdate(key('nope'), (o) => o) },
+        { op: 'get in another namespace', run: (s) => s.get(key('a', 'ns2')) },
+      ]
+      for (const c of missing) {
+        it(`${c.op} of a missing object is NotFound naming the key`, async (t) => {
+          const { store } = await open(t)
+          await store.create(key('a'), widget('a'))
+          await rejectsWith(c.run(store), 'NotFound', (e) =>
+            assert.equal((e.key as ObjectKey).resource, W),
+          )
+        })
+      }
+
+      const invalid: { case: string; key: ObjectKey; object: unknown }[] = [
+        { case: 'name differs from the key', key: key('a'), object: widget('b') },
+        { case: 'namespace differs from the key', key: key('a'), object: widget('a', { ns: 'x' }) },
+        { case: 'namespace on a cluster-scoped key', key: key('a', '', G), object: widget('a') },
+        { case: 'no metadata', key: key('a'), object: { kind: 'Widget' } },
+        { case: 'empty name', key: key(''), object: widget('') },
+      ]
+      for (const c of invalid) {
+        it(`create refuses an object whose ${c.case} (InvalidObject)`, async (t) => {
+          const { store } = await open(t)
+          await rejectsWith(store.create(c.key, c.object as Widget), 'InvalidObject')
+          assert.equal(await store.currentRevision(), 0)
+        })
+      }
+
+      it('update replaces the object, keeps uid and creationTimestamp, bumps resourceVersion', async (t) => {
+        const clock = new ManualClock()
+        const { store } = await open(t, { clock })
+        const a = await store.create(key('a'), widget('a'))
+        clock.advance(5_000)
+        const body = widget('a', { size: 7, labels: { l: 'v' } })
+        body.metadata.uid = 'forged'
+        const updated = await store.update(key('a'), body)
+        assert.equal(updated.metadata.uid, a.metadata.uid)
+        assert.equal(updated.metadata.creationTimestamp, a.metadata.creationTimestamp)
+        assert.equal(rv(updated), 2)
+        assert.deepEqual(updated.spec, { size: 7 })
+        assert.deepEqual(await store.get(key('a')), updated)
+        assert.equal(body.metadata.resourceVersion, undefined, 'the argument is not mutated')
+      })
+
+      it('update and delete with a stale expectedResourceVersion are Conflict', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a'))
+        const a2 = await store.update(key('a'), widget('a', { size: 2 }), {
+          expectedResourceVersion: a.metadata.resourceVersion,
+        })
+        const check = (e: Record<string, unknown>): void => {
+          assert.deepEqual(e.key, key('a'))
+          assert.equal(e.expected, '1')
+          assert.equal(e.actual, '2')
+        }
+        await rejectsWith(
+          store.update(key('a'), widget('a', { size: 3 }), { expectedResourceVersion: '1' }),
+          'Conflict',
+          check,
+        )
+        await rejectsWith(
+          store.delete(key('a'), { expectedResourceVersion: '1' }),
+          'Conflict',
+          check,
+        )
+        assert.deepEqual(await store.get(key('a')), a2)
+        const gone = await store.delete(key('a'), { expectedResourceVersion: '2' })
+        assert.equal(rv(gone), 3)
+      })
+
+      it('an update equal to the stored object is a no-op: same resourceVersion, no event', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a', { labels: { b: '2', a: '1' } }))
+        const events = await watch(t, store, W)
+        // Same content: keys in another order, no uid or timestamp, a stale resourceVersion.
+        const same = {
+          spec: { size: 1 },
+          metadata: {
+            labels: { a: '1', b: '2' },
+            namespace: 'ns1',
+            name: 'a',
+            resourceVersion: '0',
+          },
+          kind: 'Widget',
+          apiVersion: 'example.com/v1',
+        }
+        const result = await store.update(key('a'), same)
+        assert.equal(result.metadata.resourceVersion, a.metadata.resourceVersion)
+        assert.deepEqual(result, a)
+        const viaGuaranteed = await store.guaranteedUpdate<Widget>(key('a'), (o) => ({ ...o }))
+        assert.equal(viaGuaranteed.metadata.resourceVersion, a.metadata.resourceVersion)
+        assert.equal(await store.currentRevision(), 1)
+        await expectNothingBefore(store, events, widget('sentinel'))
+      })
+
+      it('delete returns the last state with a new resourceVersion; re-create gets a new uid', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a', { size: 4 }))
+        const gone = await store.delete<Widget>(key('a'))
+        assert.equal(rv(gone), 2)
+        assert.deepEqual(gone.spec, { size: 4 })
+        assert.equal(gone.metadata.uid, a.metadata.uid)
+        await rejectsWith(store.get(key('a')), 'NotFound')
+        const again = await store.create(key('a'), widget('a'))
+        assert.notEqual(again.metadata.uid, a.metadata.uid)
+        assert.equal(rv(again), 3)
+      })
+
+      it('returned objects are copies: mutating them changes nothing stored', async (t) => {
+        const { store } = await open(t)
+        const input = widget('a')
+        const created = await store.create(key('a'), input)
+        created.spec = { size: 99 }
+        input.spec = { size: 98 }
+        const got = await store.get<Widget>(key('a'))
+        got.spec = { size: 97 }
+        assert.deepEqual((await store.get<Widget>(key('a'))).spec, { size: 1 })
+      })
+    })
+
+    describe('list', () => {
+      async function seed(store: Store): Promise<void> {
+        for (const [n, ns] of [
+          ['b', 'ns2'],
+          ['a', 'ns2'],
+          ['c', 'ns1'],
+          ['a', 'ns1'],
+          ['b', 'ns1'],
+        ] as const) {
+          await store.create(key(n, ns), widget(n, { ns }))
+        }
+        await store.create(key('z', '', G), widget('z', { ns: '' }))
+        await store.create(key('y', '', G), widget('y', { ns: '' }))
+      }
+
+      it('orders by namespace then name; resourceVersion is the current revision', async (t) => {
+        const { store } = await open(t)
+        await seed(store)
+        const all = await store.list(W)
+        assert.deepEqual(names(all.items), ['ns1/a', 'ns1/b', 'ns1/c', 'ns2/a', 'ns2/b'])
+        assert.equal(all.resourceVersion, '7')
+        assert.ok(all.items.every((o) => rv(o) <= Number(all.resourceVersion)))
+        assert.equal(all.continue, undefined)
+        assert.deepEqual(names((await store.list(W, { namespace: 'ns2' })).items), [
+          'ns2/a',
+          'ns2/b',
+        ])
+        assert.equal((await store.list(W, { namespace: '' })).items.length, 5)
+        assert.deepEqual(names((await store.list(G)).items), ['y', 'z'])
+        assert.deepEqual((await store.list('nothing')).items, [])
+      })
+
+      const labelled: [string, Record<string, string> | undefined][] = [
+        ['a', { app: 'web', tier: 'front' }],
+        ['b', { app: 'web', tier: 'back' }],
+        ['c', { app: 'db' }],
+        ['d', undefined],
+        ['e', { app: 'web', version: '3' }],
+      ]
+      const labelCases: [string, string[]][] = [
+        ['', ['a', 'b', 'c', 'd', 'e']],
+        ['app=web', ['a', 'b', 'e']],
+        ['app==web', ['a', 'b', 'e']],
+        ['app!=web', ['c', 'd']],
+        ['app in (web,db)', ['a', 'b', 'c', 'e']],
+        ['app notin (web)', ['c', 'd']],
+        ['tier', ['a', 'b']],
+        ['!tier', ['c', 'd', 'e']],
+        ['app=web,tier=front', ['a']],
+        ['app=web,!tier', ['e']],
+        ['version>2', ['e']],
+        ['version<3', []],
+        [' app = web , tier in ( back ) ', ['b']],
+        ['app=', []],
+        ['app notin ()', ['a', 'b', 'c', 'd', 'e']],
+      ]
+      for (const [selector, want] of labelCases) {
+        it(`label selector ${JSON.stringify(selector)}`, async (t) => {
+          const { store } = await open(t)
+          for (const [n, labels] of labelled) {
+            await store.create(key(n), widget(n, labels ? { labels } : {}))
+          }
+          const got = await store.list(W, { labelSelector: selector })
+          assert.deepEqual(
+            names(got.items),
+            want.map((n) => `ns1/${n}`),
+          )
+        })
+      }
+
+      const fieldCases: [string, string[]][] = [
+        ['metadata.name=a', ['ns1/a', 'ns2/a']],
+        ['metadata.name==a', ['ns1/a', 'ns2/a']],
+        ['metadata.name!=a', ['ns1/b', 'ns1/c', 'ns2/b']],
+        ['metadata.namespace=ns2', ['ns2/a', 'ns2/b']],
+        ['metadata.namespace=ns2,metadata.name!=a', ['ns2/b']],
+        ['metadata.namespace!=ns2,metadata.name=b', ['ns1/b']],
+        ['metadata.name=nope', []],
+      ]
+      for (const [selector, want] of fieldCases) {
+        it(`field selector ${JSON.stringify(selector)}`, async (t) => {
+          const { store } = await open(t)
+          await seed(store)
+          assert.deepEqual(names((await store.list(W, { fieldSelector: selector })).items), want)
+        })
+      }
+
+      it('a field selector combines with the namespace and a label selector', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a', { labels: { k: 'v' } }))
+        await store.create(key('a', 'ns2'), widget('a', { ns: 'ns2', labels: { k: 'v' } }))
+        await store.create(key('b'), widget('b', { labels: { k: 'v' } }))
+        const got = await store.list(W, {
+          namespace: 'ns2',
+          fieldSelector: 'metadata.name=a',
+          labelSelector: 'k=v',
+        })
+        assert.deepEqual(names(got.items), ['ns2/a'])
+      })
+
+      const badSelectors: {
+        options: { labelSelector?: string; fieldSelector?: string }
+        kind: string
+      }[] = [
+        { options: { labelSelector: 'app in web' }, kind: 'label' },
+        { options: { labelSelector: 'app=web,' }, kind: 'label' },
+        { options: { labelSelector: '=web' }, kind: 'label' },
+        { options: { labelSelector: 'app in (web' }, kind: 'label' },
+        { options: { labelSelector: '-app=web' }, kind: 'label' },
+        { options: { labelSelector: 'app=we b' }, kind: 'label' },
+        { options: { fieldSelector: 'spec.size=1' }, kind: 'field' },
+        { options: { fieldSelector: 'metadata.name' }, kind: 'field' },
+        { options: { fieldSelector: 'metadata.name=a\\' }, kind: 'field' },
+      ]
+      for (const c of badSelectors) {
+        it(`an invalid selector is InvalidSelector naming it: ${JSON.stringify(c.options)}`, async (t) => {
+          const { store } = await open(t)
+          const selector = c.options.labelSelector ?? c.options.fieldSelector
+          const check = (e: Record<string, unknown>): void => {
+            assert.equal(e.selector, selector)
+            assert.equal(e.selectorKind, c.kind)
+          }
+          await rejectsWith(store.list(W, c.options), 'InvalidSelector', check)
+          await rejectsWith(
+            store.watch(W, { ...c.options, signal: AbortSignal.abort() }),
+            'InvalidSelector',
+            check,
+          )
+        })
+      }
+
+      it('limit and continue page through everything, with remainingItemCount', async (t) => {
+        const { store } = await open(t)
+        for (let i = 0; i < 7; i++) await store.create(key(`w${i}`), widget(`w${i}`))
+        const seen: string[] = []
+        const remaining: (number | undefined)[] = []
+        let token: string | undefined
+        let pages = 0
+        do {
+          const page = await store.list(W, { limit: 3, ...(token ? { continue: token } : {}) })
+          seen.push(...names(page.items))
+          remaining.push(page.remainingItemCount)
+          assert.equal(page.resourceVersion, '7')
+          token = page.continue
+          pages++
+        } while (token)
+        assert.equal(pages, 3)
+        assert.deepEqual(seen, names((await store.list(W)).items))
+        assert.deepEqual(remaining, [4, 1, undefined])
+      })
+
+      it('an exact last page carries no continue token', async (t) => {
+        const { store } = await open(t)
+        for (const n of ['a', 'b']) await store.create(key(n), widget(n))
+        const page = await store.list(W, { limit: 2 })
+        assert.equal(page.items.length, 2)
+        assert.equal(page.continue, undefined)
+      })
+
+      it("continue reads the first page's snapshot despite concurrent writes", async (t) => {
+        const { store } = await open(t)
+        for (const n of ['a', 'b', 'c', 'd', 'e']) await store.create(key(n), widget(n))
+        const first = await store.list<Widget>(W, { limit: 2 })
+        assert.deepEqual(names(first.items), ['ns1/a', 'ns1/b'])
+        assert.equal(first.resourceVersion, '5')
+        // Concurrent writes between pages: change c, delete d, add bb and f, change a.
+        await store.update(key('c'), widget('c', { size: 2, labels: { changed: 'yes' } }))
+        await store.delete(key('d'))
+        await store.create(key('bb'), widget('bb'))
+        await store.create(key('f'), widget('f'))
+        await store.update(key('a'), widget('a', { size: 3 }))
+        const second = await store.list<Widget>(W, { limit: 2, continue: first.continue })
+        assert.deepEqual(names(second.items), ['ns1/c', 'ns1/d'])
+        assert.equal(second.resourceVersion, '5')
+        assert.equal(second.remainingItemCount, 1)
+        const c = second.items[0]!
+        assert.equal(c.metadata.resourceVersion, '3')
+        assert.deepEqual(c.spec, { size: 1 })
+        assert.equal(c.metadata.labels, undefined)
+        const third = await store.list(W, { limit: 2, continue: second.continue })
+        assert.deepEqual(names(third.items), ['ns1/e'])
+        assert.equal(third.continue, undefined)
+        const now = await store.list(W)
+        assert.deepEqual(names(now.items), ['ns1/a', 'ns1/b', 'ns1/bb', 'ns1/c', 'ns1/e', 'ns1/f'])
+        assert.equal(now.resourceVersion, '10')
+      })
+
+      it('a selector with limit fills pages with matches only and stops at the last match', async (t) => {
+        const { store } = await open(t)
+        for (let i = 0; i < 9; i++) {
+          await store.create(key(`w${i}`), widget(`w${i}`, { labels: { odd: String(i % 2) } }))
+        }
+        const p1 = await store.list(W, { labelSelector: 'odd=1', limit: 2 })
+        assert.deepEqual(names(p1.items), ['ns1/w1', 'ns1/w3'])
+        assert.equal(p1.remainingItemCount, undefined)
+        const p2 = await store.list(W, { labelSelector: 'odd=1', limit: 2, continue: p1.continue })
+        assert.deepEqual(names(p2.items), ['ns1/w5', 'ns1/w7'])
+        assert.equal(p2.continue, undefined)
+      })
+
+      const badTokens: { case: string; token: (good: string) => string }[] = [
+        { case: 'garbage', token: () => 'not a token!' },
+        {
+          case: 'valid base64 of something else',
+          token: () => Buffer.from('{"x":1}').toString('base64url'),
+        },
+        { case: 'truncated', token: (good) => good.slice(0, good.length - 5) },
+      ]
+      for (const c of badTokens) {
+        it(`a ${c.case} continue token is InvalidContinue`, async (t) => {
+          const { store } = await open(t)
+          for (const n of ['a', 'b']) await store.create(key(n), widget(n))
+          const page = await store.list(W, { limit: 1 })
+          await rejectsWith(
+            store.list(W, { limit: 1, continue: c.token(page.continue ?? '') }),
+            'InvalidContinue',
+          )
+        })
+      }
+
+      it('a continue token from another resource is InvalidContinue', async (t) => {
+        const { store } = await open(t)
+        for (const n of ['a', 'b']) await store.create(key(n), widget(n))
+        const page = await store.list(W, { limit: 1 })
+        await rejectsWith(store.list(G, { continue: page.continue }), 'InvalidContinue')
+      })
+
+      it('a continue token older than the history window is Expired', async (t) => {
+        const { store } = await open(t, { compaction: { maxRevisions: 5 } })
+        for (const n of ['a', 'b', 'c']) await store.create(key(n), widget(n))
+        const page = await store.list(W, { limit: 1 })
+        for (let i = 0; i < 6; i++) await store.update(key('c'), widget('c', { size: 10 + i }))
+        await rejectsWith(store.list(W, { limit: 1, continue: page.continue }), 'Expired', (e) => {
+          assert.equal(e.requested, 3)
+          assert.ok((e.compacted as number) >= 3)
+        })
+        // Within the window a continue token still works.
+        const fresh = await store.list(W, { limit: 1 })
+        assert.deepEqual(names((await store.list(W, { continue: fresh.continue })).items), [
+          'ns1/b',
+          'ns1/c',
+        ])
+      })
+    })
+
+    describe('transaction', () => {
+      it('commits every write with consecutive revisions and publishes after commit', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('old'), widget('old'))
+        const events = await watch(t, store, W)
+        const result = await store.transaction(async (tx) => {
+          const a = await tx.create(key('a'), widget('a'))
+          const b = await tx.create(key('b'), widget('b'))
+          const old = await tx.update(key('old'), widget('old', { size: 5 }))
+          const gone = await tx.delete(key('a'))
+          return [a, b, old, gone].map(rv)
+        })
+        assert.deepEqual(result, [2, 3, 4, 5])
+        assert.equal(await store.currentRevision(), 5)
+        assert.deepEqual(summary(await take(events, 4)), [
+          'ADDED a 2',
+          'ADDED b 3',
+          'MODIFIED old 4',
+          'DELETED a 5',
+        ])
+      })
+
+      it('a throwing function writes nothing and publishes nothing', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('old'), widget('old'))
+        const events = await watch(t, store, W)
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.create(key('a'), widget('a'))
+            await tx.update(key('old'), widget('old', { size: 5 }))
+            throw new Error('boom')
+          }),
+          /boom/,
+        )
+        assert.equal(await store.currentRevision(), 1)
+        await rejectsWith(store.get(key('a')), 'NotFound')
+        assert.deepEqual((await store.get<Widget>(key('old'))).spec, { size: 1 })
+        const next = await store.create(key('n'), widget('n'))
+        assert.equal(rv(next), 2, 'revisions of a rolled-back transaction are not skipped')
+        assert.deepEqual(summary(await take(events, 1)), ['ADDED n 2'])
+      })
+
+      it('a typed error inside rolls back the earlier writes and propagates', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('taken'), widget('taken'))
+        await rejectsWith(
+          store.transaction(async (tx) => {
+            await tx.create(key('a'), widget('a'))
+            await tx.create(key('taken'), widget('taken'))
+          }),
+          'AlreadyExists',
+        )
+        await rejectsWith(store.get(key('a')), 'NotFound')
+        assert.equal(await store.currentRevision(), 1)
+      })
+
+      it('reads its own writes; others see them only after commit', async (t) => {
+        const { store } = await open(t)
+        let release!: () => void
+        const hold = new Promise<void>((resolve) => (release = resolve))
+        let written!: () => void
+        const wrote = new Promise<void>((resolve) => (written = resolve))
+        const done = store.transaction(async (tx) => {
+          await tx.create(key('a'), widget('a'))
+          assert.equal(rv(await tx.get(key('a'))), 1)
+          const bumped = await tx.guaranteedUpdate<Widget>(key('a'), (o) => ({
+            ...o,
+            spec: { size: 2 },
+          }))
+          assert.equal(rv(bumped), 2)
+          written()
+          await hold
+        })
+        await wrote
+        await rejectsWith(store.get(key('a')), 'NotFound')
+        assert.deepEqual((await store.list(W)).items, [])
+        release()
+        await done
+        assert.equal(rv(await store.get(key('a'))), 2)
+      })
+
+      it('writes outside the transaction wait for it and keep revisions monotonic', async (t) => {
+        const { store } = await open(t)
+        let release!: () => void
+        const hold = new Promise<void>((resolve) => (release = resolve))
+        let started!: () => void
+        const began = new Promise<void>((resolve) => (started = resolve))
+        const tx = store.transaction(async (handle) => {
+          await handle.create(key('in'), widget('in'))
+          started()
+          await hold
+          return rv(await handle.create(key('in2'), widget('in2')))
+        })
+        await began
+        const outside = store.create(key('out'), widget('out'))
+        release()
+        const [lastInside, out] = await Promise.all([tx, outside])
+        assert.ok(rv(out) > lastInside)
+        const all = (await store.list(W)).items.map(rv).sort((x, y) => x - y)
+        assert.deepEqual(all, [1, 2, 3])
+      })
+
+      it('the handle is unusable after the transaction ends', async (t) => {
+        const { store } = await open(t)
+        let leaked: StoreTransaction | undefined
+        await store.transaction((tx) => {
+          leaked = tx
+        })
+        await rejectsWith(leaked!.create(key('late'), widget('late')), 'TransactionMisuse')
+        await rejectsWith(store.get(key('late')), 'NotFound')
+      })
+
+      it('a Store write inside its own transaction is refused, not deadlocked', async (t) => {
+        const { store } = await open(t)
+        await rejectsWith(
+          store.transaction(() => store.create(key('a'), widget('a'))),
+          'TransactionMisuse',
+        )
+        await rejectsWith(store.get(key('a')), 'NotFound')
+      })
+    })
+
+    describe('guaranteedUpdate', () => {
+      it('applies every one of 50 concurrent read-modify-writes', async (t) => {
+        const { store } = await open(t)
+        const start = await store.create(key('counter'), {
+          ...widget('counter'),
+          spec: { size: 0 },
+        })
+        const calls = { n: 0 }
+        await Promise.all(
+          Array.from({ length: 50 }, () =>
+            store.guaranteedUpdate<Widget>(
+              key('counter'),
+              (o) => {
+                calls.n++
+                return { ...o, spec: { size: (o.spec?.size ?? 0) + 1 } }
+              },
+              { maxRetries: 100 },
+            ),
+          ),
+        )
+        const end = await store.get<Widget>(key('counter'))
+        assert.equal(end.spec?.size, 50)
+        assert.equal(rv(end), rv(start) + 50)
+        assert.ok(calls.n >= 50)
+      })
+
+      it('fn returning undefined writes nothing and returns the current object', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a'))
+        const got = await store.guaranteedUpdate(key('a'), () => undefined)
+        assert.deepEqual(got, a)
+        assert.equal(await store.currentRevision(), 1)
+      })
+
+      it('an error thrown by fn propagates and nothing is written', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a'))
+        await assert.rejects(
+          store.guaranteedUpdate(key('a'), () => {
+            throw new Error('refused')
+          }),
+          /refused/,
+        )
+        assert.equal(await store.currentRevision(), 1)
+      })
+
+      it('with maxRetries 0 a conflict is returned to the caller', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a'))
+        await rejectsWith(
+          store.guaranteedUpdate<Widget>(
+            key('a'),
+            async (o) => {
+              // Someone else writes between our read and our write.
+              await store.update(key('a'), widget('a', { size: 100 + (o.spec?.size ?? 0) }))
+              return { ...o, spec: { size: 5 } }
+            },
+            { maxRetries: 0 },
+          ),
+          'Conflict',
+        )
+        assert.deepEqual((await store.get<Widget>(key('a'))).spec, { size: 101 })
+      })
+
+      it('a conflict is retried on the fresh object', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a'))
+        let interfered = false
+        const result = await store.guaranteedUpdate<Widget>(key('a'), async (o) => {
+          if (!interfered) {
+            interfered = true
+            await store.update(key('a'), widget('a', { size: 10 }))
+          }
+          return { ...o, spec: { size: (o.spec?.size ?? 0) + 1 } }
+        })
+        assert.deepEqual(result.spec, { size: 11 })
+        assert.equal(rv(result), 3)
+      })
+    })
+
+    describe('watch', () => {
+      it('follows live changes in order and only of its resource and namespace', async (t) => {
+        const { store } = await open(t)
+        const events = await watch(t, store, W, { namespace: 'ns1' })
+        await store.create(key('a'), widget('a'))
+        await store.create(key('a', 'ns2'), widget('a', { ns: 'ns2' }))
+        await store.create(key('g', '', G), widget('g', { ns: '' }))
+        await store.update(key('a'), widget('a', { size: 2 }))
+        const gone = await store.delete<Widget>(key('a'))
+        const got = await take(events, 3)
+        assert.deepEqual(summary(got), ['ADDED a 1', 'MODIFIED a 4', 'DELETED a 5'])
+        const last = got[2]!.object as Widget
+        assert.deepEqual(last.spec, { size: 2 })
+        assert.deepEqual(last, gone)
+      })
+
+      it('replays every change after fromResourceVersion, then goes live', async (t) => {
+        const { store } = await open(t)
+        const a = await store.create(key('a'), widget('a'))
+        await store.create(key('b'), widget('b'))
+        await store.update(key('a'), widget('a', { size: 2 }))
+        await store.delete(key('b'))
+        const events = await watch(t, store, W, { fromResourceVersion: a.metadata.resourceVersion })
+        await store.create(key('c'), widget('c'))
+        assert.deepEqual(summary(await take(events, 4)), [
+          'ADDED b 2',
+          'MODIFIED a 3',
+          'DELETED b 4',
+          'ADDED c 5',
+        ])
+      })
+
+      it('replays from 0 when nothing has been compacted; from the current revision only new changes', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a'))
+        const fromZero = await watch(t, store, W, { fromResourceVersion: '0' })
+        const fromNow = await watch(t, store, W, { fromResourceVersion: '1' })
+        await store.create(key('b'), widget('b'))
+        assert.deepEqual(summary(await take(fromZero, 2)), ['ADDED a 1', 'ADDED b 2'])
+        assert.deepEqual(summary(await take(fromNow, 1)), ['ADDED b 2'])
+      })
+
+      it('selector transitions: stops matching -> DELETED (old state, new RV), starts -> ADDED', async (t) => {
+        const { store } = await open(t)
+        const events = await watch(t, store, W, { labelSelector: 'app=web' })
+        await store.create(key('x'), widget('x', { labels: { app: 'web' } }))
+        await store.create(key('y'), widget('y', { labels: { app: 'db' } }))
+        await store.update(key('x'), widget('x', { labels: { app: 'db' }, size: 2 }))
+        await store.update(key('y'), widget('y', { labels: { app: 'web' } }))
+        await store.update(key('y'), widget('y', { labels: { app: 'web' }, size: 3 }))
+        await store.update(key('x'), widget('x', { labels: { app: 'db' }, size: 4 }))
+        await store.delete(key('x'))
+        await store.delete(key('y'))
+        const got = await take(events, 5)
+        assert.deepEqual(summary(got), [
+          'ADDED x 1',
+          'DELETED x 3',
+          'ADDED y 4',
+          'MODIFIED y 5',
+          'DELETED y 8',
+        ])
+        const left = got[1]!.object as Widget
+        assert.deepEqual(
+          left.metadata.labels,
+          { app: 'web' },
+          'DELETED carries the last matching state',
+        )
+        assert.deepEqual(left.spec, { size: 1 })
+      })
+
+      it('selector transitions replay the same from history', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('x'), widget('x', { labels: { app: 'web' } }))
+        await store.update(key('x'), widget('x', { labels: { app: 'db' } }))
+        await store.update(key('x'), widget('x', { labels: { app: 'web' } }))
+        const events = await watch(t, store, W, {
+          labelSelector: 'app=web',
+          fromResourceVersion: '0',
+        })
+        assert.deepEqual(summary(await take(events, 3)), ['ADDED x 1', 'DELETED x 2', 'ADDED x 3'])
+      })
+
+      it('a field selector on metadata.name follows one object', async (t) => {
+        const { store } = await open(t)
+        const events = await watch(t, store, W, { fieldSelector: 'metadata.name=b' })
+        for (const n of ['a', 'b', 'c']) await store.create(key(n), widget(n))
+        await store.update(key('b'), widget('b', { size: 2 }))
+        assert.deepEqual(summary(await take(events, 2)), ['ADDED b 2', 'MODIFIED b 4'])
+      })
+
+      it('fromResourceVersion older than the history window is Expired', async (t) => {
+        const { store } = await open(t, { compaction: { maxRevisions: 5 } })
+        for (let i = 0; i < 12; i++) await store.create(key(`w${i}`), widget(`w${i}`))
+        await rejectsWith(
+          store.watch(W, { fromResourceVersion: '1', signal: AbortSignal.abort() }),
+          'Expired',
+          (e) => {
+            assert.equal(e.requested, 1)
+            assert.ok((e.compacted as number) > 1)
+          },
+        )
+        const events = await watch(t, store, W, { fromResourceVersion: '7' })
+        assert.deepEqual(summary(await take(events, 5)).at(-1), 'ADDED w11 12')
+      })
+
+      it('history older than maxAgeMs is compacted: Expired, while the current revision still works', async (t) => {
+        const clock = new ManualClock()
+        const { store } = await open(t, { clock, compaction: { maxAgeMs: 60_000 } })
+        await store.create(key('a'), widget('a'))
+        await store.create(key('b'), widget('b'))
+        clock.advance(30_000)
+        await store.create(key('c'), widget('c'))
+        clock.advance(40_000)
+        const compacted = await store.compact()
+        assert.equal(compacted, 2)
+        await rejectsWith(
+          store.watch(W, { fromResourceVersion: '1', signal: AbortSignal.abort() }),
+          'Expired',
+        )
+        const events = await watch(t, store, W, { fromResourceVersion: '2' })
+        assert.deepEqual(summary(await take(events, 1)), ['ADDED c 3'])
+        clock.advance(60_000)
+        assert.equal(await store.compact(), 3)
+        const fromNow = await watch(t, store, W, { fromResourceVersion: '3' })
+        await store.create(key('d'), widget('d'))
+        assert.deepEqual(summary(await take(fromNow, 1)), ['ADDED d 4'])
+      })
+
+      const badStarts: { rv: string; code: StoreErrorCode }[] = [
+        { rv: '99', code: 'TooLargeResourceVersion' },
+        { rv: 'abc', code: 'InvalidResourceVersion' },
+        { rv: '-1', code: 'InvalidResourceVersion' },
+        { rv: '1.5', code: 'InvalidResourceVersion' },
+      ]
+      for (const c of badStarts) {
+        it(`fromResourceVersion ${JSON.stringify(c.rv)} is ${c.code}`, async (t) => {
+          const { store } = await open(t)
+          await store.create(key('a'), widget('a'))
+          await rejectsWith(
+            store.watch(W, { fromResourceVersion: c.rv, signal: AbortSignal.abort() }),
+            c.code,
+          )
+        })
+      }
+
+      it('a slow watcher does not block writers and still receives every event in order', async (t) => {
+        const { store } = await open(t, { watchBufferSize: 4 })
+        const events = await watch(t, store, W)
+        // Nobody consumes while 40 writes complete: if writers waited for the watcher, these
+        // awaits would never finish.
+        for (let i = 0; i < 40; i++) await store.create(key(`w${i}`), widget(`w${i}`))
+        const got = await take(events, 40)
+        assert.deepEqual(
+          summary(got),
+          Array.from({ length: 40 }, (_, i) => `ADDED w${i} ${i + 1}`),
+        )
+        await store.delete(key('w0'))
+        assert.deepEqual(summary(await take(events, 1)), ['DELETED w0 41'])
+      })
+
+      it('a watcher that falls behind the history window ends with Expired after its buffered events', async (t) => {
+        const { store } = await open(t, { watchBufferSize: 2, compaction: { maxRevisions: 5 } })
+        const events = await watch(t, store, W)
+        for (let i = 0; i < 12; i++) await store.create(key(`w${i}`), widget(`w${i}`))
+        const got: string[] = []
+        await rejectsWith(
+          (async () => {
+            for (;;) {
+              const r = await events.next()
+              if (r.done) return
+              got.push(...summary([r.value]))
+            }
+          })(),
+          'Expired',
+        )
+        assert.ok(got.length <= 2, `buffered events only, got ${got.join(', ')}`)
+        assert.deepEqual(got, ['ADDED w0 1', 'ADDED w1 2'].slice(0, got.length))
+        assert.equal((await events.next()).done, true)
+      })
+
+      it('a slow watcher is not expired by compaction of history it does not need', async (t) => {
+        const { store } = await open(t, { watchBufferSize: 1, compaction: { maxRevisions: 5 } })
+        const events = await watch(t, store, W)
+        await store.create(key('a'), widget('a'))
+        // Other resources' writes push the compaction floor past revision 1.
+        for (let i = 0; i < 9; i++)
+          await store.create(key(`g${i}`, '', G), widget(`g${i}`, { ns: '' }))
+        await store.create(key('b'), widget('b'))
+        assert.deepEqual(summary(await take(events, 2)), ['ADDED a 1', 'ADDED b 11'])
+      })
+
+      it('abort ends the watch: a waiting next() completes with done', async (t) => {
+        const { store } = await open(t)
+        const controller = new AbortController()
+        const events = await store.watch(W, { signal: controller.signal })
+        const pending = events.next()
+        controller.abort()
+        assert.equal((await pending).done, true)
+        await store.create(key('a'), widget('a'))
+        assert.equal((await events.next()).done, true)
+      })
+
+      it('breaking out of for-await ends the watch', async (t) => {
+        const { store } = await open(t)
+        const events = await store.watch(W, { signal: new AbortController().signal })
+        await store.create(key('a'), widget('a'))
+        await store.create(key('b'), widget('b'))
+        for await (const e of events) {
+          assert.equal(e.type, 'ADDED')
+          break
+        }
+        assert.equal((await events.next()).done, true)
+      })
+
+      it('bookmarks carry the current revision when asked for, and only then', async (t) => {
+        const clock = new ManualClock()
+        const { store } = await open(t, { clock, bookmarkIntervalMs: 1_000 })
+        await store.create(key('g', '', G), widget('g', { ns: '' }))
+        const withMarks = await watch(t, store, W, { bookmarks: true })
+        const without = await watch(t, store, W)
+        await store.create(key('a'), widget('a'))
+        await store.create(key('g2', '', G), widget('g2', { ns: '' }))
+        clock.advance(1_000)
+        assert.deepEqual(summary(await take(withMarks, 2)), ['ADDED a 2', 'BOOKMARK 3'])
+        // A consumer waiting for the next event is woken by the bookmark tick.
+        const waiting = withMarks.next()
+        clock.advance(1_000)
+        const r = await waiting
+        assert.equal(r.done, false)
+        assert.deepEqual(summary([r.value as WatchEvent]), ['BOOKMARK 3'])
+        await store.create(key('b'), widget('b'))
+        assert.deepEqual(summary(await take(withMarks, 1)), ['ADDED b 4'])
+        assert.deepEqual(summary(await take(without, 2)), ['ADDED a 2', 'ADDED b 4'])
+      })
+
+      it('close ends every watch and later calls fail with StoreClosed', async (t) => {
+        const sut = await makeStore({})
+        t.after(() => sut.close())
+        const events = await sut.store.watch(W, { signal: new AbortController().signal })
+        const pending = events.next()
+        await sut.store.close()
+        assert.equal((await pending).done, true)
+        await rejectsWith(sut.store.get(key('a')), 'StoreClosed')
+        await rejectsWith(sut.store.create(key('a'), widget('a')), 'StoreClosed')
+        await rejectsWith(sut.store.list(W), 'StoreClosed')
+      })
+    })
+
+    describe('persistence', () => {
+      it('reopen keeps objects, the revision and the history', async (t) => {
+        const sut = await open(t)
+        if (!sut.reopen) return t.skip('the backend cannot reopen')
+        const a = await sut.store.create(key('a'), widget('a', { labels: { k: 'v' } }))
+        await sut.store.update(key('a'), widget('a', { size: 2 }))
+        await sut.store.create(key('g', '', G), widget('g', { ns: '' }))
+        const store = await sut.reopen()
+        assert.equal(await store.currentRevision(), 3)
+        const got = await store.get<Widget>(key('a'))
+        assert.equal(got.metadata.uid, a.metadata.uid)
+        assert.deepEqual(got.spec, { size: 2 })
+        const events = await watch(t, store, W, { fromResourceVersion: '0' })
+        const b = await store.create(key('b'), widget('b'))
+        assert.equal(rv(b), 4)
+        assert.deepEqual(summary(await take(events, 3)), ['ADDED a 1', 'MODIFIED a 2', 'ADDED b 4'])
+      })
+
+      it('reopen keeps the compacted revision', async (t) => {
+        const sut = await open(t, { compaction: { maxRevisions: 2 } })
+        if (!sut.reopen) return t.skip('the backend cannot reopen')
+        for (const n of ['a', 'b', 'c', 'd']) await sut.store.create(key(n), widget(n))
+        const store = await sut.reopen()
+        await rejectsWith(
+          store.watch(W, { fromResourceVersion: '1', signal: AbortSignal.abort() }),
+          'Expired',
+        )
+        const events = await watch(t, store, W, { fromResourceVersion: '2' })
+        assert.deepEqual(summary(await take(events, 2)), ['ADDED c 3', 'ADDED d 4'])
+      })
+    })
+  })
+}
