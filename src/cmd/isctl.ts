@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8'
 import { Command } from 'commander'
 import { configureImageInfoCommand, type ImageInfoFlags } from '../cli/commands/image-info.js'
 import type { CommandIO } from '../cli/io.js'
+import { configureServeCommand, type ServeFlags } from './serve-options.js'
 
 function processIO(): CommandIO {
   return {
@@ -51,6 +52,12 @@ function buildProgram(): Command {
       process.exitCode = await executeImageInfo(operands, flags, processIO())
     },
   )
+
+  // Runs until SIGTERM/SIGINT; the action resolves after a clean shutdown.
+  configureServeCommand(program.command('serve')).action(async (flags: ServeFlags) => {
+    const { executeServe } = await import('./serve.js')
+    process.exitCode = await executeServe(flags, processIO())
+  })
   return program
 }
 

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { UsageError } from '../cli/errors.js'
+import {
+  completeServeOptions,
+  parseDuration,
+  parseListen,
+  type ServeFlags,
+} from './serve-options.js'
+
+describe('completeServeOptions', () => {
+  it('fills in the defaults of SPEC section 1', () => {
+    assert.deepEqual(completeServeOptions({}), {
+      dataDir: './.imagestreams',
+      listen: { host: '127.0.0.1', port: 8443 },
+      registryHostname: undefined,
+      platform: undefined,
+      defaultImportMode: 'Legacy',
+      globalPullSecret: undefined,
+      additionalTrustedCa: undefined,
+      maxImagesBulkImportedPerRepository: 50,
+      scheduledImportIntervalMs: 15 * 60_000,
+      logLevel: 'info',
+    })
+  })
+
+  it('takes every flag', () => {
+    const o = completeServeOptions({
+      dataDir: '/var/lib/is',
+      listen: '[::1]:0',
+      registryHostname: 'registry.example.test:5000',
+      platform: 'linux/arm64/v8',
+      defaultImportMode: 'PreserveOriginal',
+      globalPullSecret: '/etc/pull.json',
+      additionalTrustedCa: '/etc/ca.pem',
+      maxImagesBulkImportedPerRepository: '-1',
+      scheduledImportInterval: '1h30m',
+      logLevel: 'debug',
+    })
+    assert.deepEqual(o.listen, { host: '::1', port: 0 })
+    assert.equal(o.registryHostname, 'registry.example.test:5000')
+    assert.equal(o.platform, 'linux/arm64/v8')
+    assert.equal(o.defaultImportMode, 'PreserveOriginal')
+    assert.equal(o.maxImagesBulkImportedPerRepository, -1)
+    assert.equal(o.scheduledImportIntervalMs, 90 * 60_000)
+    assert.equal(o.logLevel, 'debug')
+  })
+
+  const bad: [string, ServeFlags, RegExp][] = [
+    ['listen without a port', { listen: '127.0.0.1' }, /^--listen must be HOST:PORT/],
+    ['listen with a port out of range', { listen: '127.0.0.1:70000' }, /out of range/],
+    ['listen with a scheme', { listen: 'https://127.0.0.1:8443' }, /^--listen must be HOST:PORT/],
+    ['listen with a bad host', { listen: 'a_b:1' }, /^--listen must be HOST:PORT/],
+    ['an empty data dir', { dataDir: '' }, /^--data-dir must not be empty/],
+    [
+      'a registry hostname with a scheme',
+      { registryHostname: 'https://r.example' },
+      /^--registry-hostname must be HOST/,
+    ],
+    [
+      'a registry hostname with a path',
+      { registryHostname: 'r.example/ns' },
+      /^--registry-hostname/,
+    ],
+    ['a platform without an arch', { platform: 'linux' }, /^--platform must be OS\/ARCH/],
+    [
+      'an unknown import mode',
+      { defaultImportMode: 'legacy' },
+      /^--default-import-mode must be Legacy or PreserveOriginal/,
+    ],
+    ['a zero bulk limit', { maxImagesBulkImportedPerRepository: '0' }, /positive integer or -1/],
+    [
+      'a non-numeric bulk limit',
+      { maxImagesBulkImportedPerRepository: '5x' },
+      /positive integer or -1/,
+    ],
+    [
+      'an interval without a unit',
+      { scheduledImportInterval: '15' },
+      /^--scheduled-import-interval must be a duration/,
+    ],
+    ['an interval under a second', { scheduledImportInterval: '500ms' }, /at least 1s/],
+    ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
+  ]
+  for (const [name, flags, message] of bad) {
+    it(`refuses ${name}`, () => {
+      assert.throws(
+        () => completeServeOptions(flags),
+        (err: unknown) => {
+          assert.ok(err instanceof UsageError)
+          assert.match(err.message, message)
+          return true
+        },
+      )
+    })
+  }
+})
+
+describe('parseListen', () => {
+  const cases: [string, string, number][] = [
+    ['127.0.0.1:8443', '127.0.0.1', 8443],
+    [':8443', '0.0.0.0', 8443],
+    ['0.0.0.0:0', '0.0.0.0', 0],
+    ['[::]:8443', '::', 8443],
+    ['localhost:1', 'localhost', 1],
+  ]
+  for (const [input, host, port] of cases) {
+    it(`${input} -> ${host} ${port}`, () => assert.deepEqual(parseListen(input), { host, port }))
+  }
+})
+
+describe('parseDuration', () => {
+  const cases: [string, number | undefined][] = [
+    ['15m', 900_000],
+    ['1h30m', 5_400_000],
+    ['1.5h', 5_400_000],
+    ['90s', 90_000],
+    ['250ms', 250],
+    ['15', undefined],
+    ['m', undefined],
+    ['-1m', undefined],
+    ['1d', undefined],
+  ]
+  for (const [input, ms] of cases) {
+    it(`${input} -> ${ms}`, () => assert.equal(parseDuration(input), ms))
+  }
+})

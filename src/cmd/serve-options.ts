@@ -1,0 +1,250 @@
+/**
+ * `isctl serve`: the flags and help, and their validation into ServeOptions. Kept free of server
+ * code because the entry point loads it for every invocation to build the verb tree; the server
+ * itself is src/cmd/serve.ts, loaded only when `serve` runs.
+ */
+import type { Command } from 'commander'
+import { isIP } from 'node:net'
+import { UsageError } from '../cli/errors.js'
+
+/** ServeFlags are the flags of `serve` as commander hands them over. */
+export interface ServeFlags {
+  readonly dataDir?: string | undefined
+  readonly listen?: string | undefined
+  readonly registryHostname?: string | undefined
+  readonly platform?: string | undefined
+  readonly defaultImportMode?: string | undefined
+  readonly globalPullSecret?: string | undefined
+  readonly additionalTrustedCa?: string | undefined
+  readonly maxImagesBulkImportedPerRepository?: string | undefined
+  readonly scheduledImportInterval?: string | undefined
+  readonly logLevel?: string | undefined
+}
+
+/** ImportMode is an ImageStream tag's importPolicy.importMode. */
+export type ImportMode = 'Legacy' | 'PreserveOriginal'
+
+/** HostPort is a parsed listen address; host '' is never produced (a bare `:port` binds every interface). */
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+/** ServeOptions are the validated options of one `serve` run. */
+export interface ServeOptions {
+  readonly dataDir: string
+  readonly listen: HostPort
+  /** `host[:port]` for status.dockerImageRepository; undefined until the listen address is known. */
+  readonly registryHostname: string | undefined
+  /** `os/arch[/variant]` for Legacy imports of manifest lists; undefined for the host's. */
+  readonly platform: string | undefined
+  readonly defaultImportMode: ImportMode
+  readonly globalPullSecret: string | undefined
+  readonly additionalTrustedCa: string | undefined
+  /** How many tags a repository import brings in at most; -1 for no limit. */
+  readonly maxImagesBulkImportedPerRepository: number
+  readonly scheduledImportIntervalMs: number
+  readonly logLevel: LogLevel
+}
+
+/** LogLevel is a pino level the server accepts. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace']
+
+/** SERVE_DEFAULTS are the flag defaults, as SPEC section 1 and OpenShift's defaults give them. */
+export const SERVE_DEFAULTS = {
+  dataDir: './.imagestreams',
+  listen: '127.0.0.1:8443',
+  defaultImportMode: 'Legacy',
+  maxImagesBulkImportedPerRepository: '50',
+  scheduledImportInterval: '15m',
+  logLevel: 'info',
+} as const
+
+const DESCRIPTION = [
+  'Run the image streams API server: a Kubernetes-style HTTPS API (image.openshift.io/v1 and core secrets, service accounts and namespaces) on an embedded store.',
+  'On first start it creates, in --data-dir, a CA, a serving certificate for the listen address and localhost, an admin token, and admin.kubeconfig, which kubectl and isctl accept as is (--kubeconfig or KUBECONFIG).',
+  'Stop it with SIGTERM or Ctrl-C: in-flight requests finish, then the store is closed.',
+].join('\n\n')
+
+const EXAMPLES = `
+Examples:
+  # Serve on 127.0.0.1:8443 with data in ./.imagestreams, then use it with kubectl
+  isctl serve
+  kubectl --kubeconfig .imagestreams/admin.kubeconfig get imagestreams
+
+  # Serve on every interface, with a pull secret used for every namespace
+  isctl serve --listen 0.0.0.0:8443 --global-pull-secret ~/.docker/config.json
+`
+
+/** configureServeCommand declares the flags and help of `serve` on `cmd`. */
+export function configureServeCommand(cmd: Command): Command {
+  return cmd
+    .summary('Run the image streams API server')
+    .description(DESCRIPTION)
+    .option(
+      '--data-dir <dir>',
+      'Directory for the database, PKI and admin.kubeconfig',
+      SERVE_DEFAULTS.dataDir,
+    )
+    .option(
+      '--listen <host:port>',
+      'Address to serve HTTPS on (port 0 picks a free port)',
+      SERVE_DEFAULTS.listen,
+    )
+    .option(
+      '--registry-hostname <host[:port]>',
+      'Registry hostname for status.dockerImageRepository (default: the listen address)',
+    )
+    .option(
+      '--platform <os/arch[/variant]>',
+      "Platform picked from manifest lists in Legacy import mode (default: this host's)",
+    )
+    .option(
+      '--default-import-mode <mode>',
+      'Import mode of tags that set none: Legacy or PreserveOriginal',
+      SERVE_DEFAULTS.defaultImportMode,
+    )
+    .option(
+      '--global-pull-secret <path>',
+      "Docker config file of credentials tried after each namespace's pull secrets",
+    )
+    .option(
+      '--additional-trusted-ca <path>',
+      'PEM bundle of CAs trusted for registry TLS besides the system roots',
+    )
+    .option(
+      '--max-images-bulk-imported-per-repository <n>',
+      'Most tags one repository import brings in (-1: no limit)',
+      SERVE_DEFAULTS.maxImagesBulkImportedPerRepository,
+    )
+    .option(
+      '--scheduled-import-interval <duration>',
+      'How often scheduled tags are re-imported, e.g. 15m, 1h',
+      SERVE_DEFAULTS.scheduledImportInterval,
+    )
+    .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
+    .addHelpText('after', EXAMPLES)
+}
+
+/** completeServeOptions validates the flags and fills in defaults; throws UsageError naming the flag. */
+export function completeServeOptions(flags: ServeFlags): ServeOptions {
+  const dataDir = flags.dataDir ?? SERVE_DEFAULTS.dataDir
+  if (dataDir === '') throw new UsageError('--data-dir must not be empty')
+  const registryHostname = flags.registryHostname || undefined
+  if (registryHostname !== undefined) parseRegistryHostname(registryHostname)
+  return {
+    dataDir,
+    listen: parseListen(flags.listen ?? SERVE_DEFAULTS.listen),
+    registryHostname,
+    platform: parsePlatformFlag(flags.platform),
+    defaultImportMode: parseImportMode(flags.defaultImportMode ?? SERVE_DEFAULTS.defaultImportMode),
+    globalPullSecret: flags.globalPullSecret || undefined,
+    additionalTrustedCa: flags.additionalTrustedCa || undefined,
+    maxImagesBulkImportedPerRepository: parseBulkLimit(
+      flags.maxImagesBulkImportedPerRepository ?? SERVE_DEFAULTS.maxImagesBulkImportedPerRepository,
+    ),
+    scheduledImportIntervalMs: parseIntervalFlag(
+      flags.scheduledImportInterval ?? SERVE_DEFAULTS.scheduledImportInterval,
+    ),
+    logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
+  }
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
+/** splitHostPort splits `host:port`, `[v6]:port` or `:port`; undefined when it is none of them. */
+function splitHostPort(value: string): { host: string; port: string } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value)
+  if (!m) return undefined
+  return { host: m[1] ?? m[2] ?? '', port: m[3]! }
+}
+
+/** parseListen reads `--listen`: `host:port`, `[v6]:port`, or `:port` for every interface. */
+export function parseListen(value: string): HostPort {
+  const parts = splitHostPort(value)
+  const usage = `--listen must be HOST:PORT (e.g. 127.0.0.1:8443, [::1]:8443, :8443), got ${JSON.stringify(value)}`
+  if (!parts) throw new UsageError(usage)
+  const port = Number(parts.port)
+  if (port > 65535) throw new UsageError(`--listen port ${port} is out of range (0-65535)`)
+  const host = parts.host === '' ? '0.0.0.0' : parts.host
+  if (!isIP(host) && !HOSTNAME.test(host)) throw new UsageError(usage)
+  return { host, port }
+}
+
+function parseRegistryHostname(value: string): void {
+  const parts = splitHostPort(value)
+  const host = parts ? parts.host : value
+  const ok =
+    (parts === undefined || Number(parts.port) <= 65535) && (isIP(host) || HOSTNAME.test(host))
+  if (!ok || host === '') {
+    throw new UsageError(
+      `--registry-hostname must be HOST or HOST:PORT without a scheme or path (e.g. registry.example.com:5000), got ${JSON.stringify(value)}`,
+    )
+  }
+}
+
+function parsePlatformFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  if (!/^[a-z0-9_.-]+\/[a-z0-9_.-]+(\/[a-z0-9_.-]+)?$/i.test(value)) {
+    throw new UsageError(
+      `--platform must be OS/ARCH[/VARIANT] (e.g. linux/amd64, linux/arm64/v8), got ${JSON.stringify(value)}`,
+    )
+  }
+  return value
+}
+
+function parseImportMode(value: string): ImportMode {
+  if (value === 'Legacy' || value === 'PreserveOriginal') return value
+  throw new UsageError(
+    `--default-import-mode must be Legacy or PreserveOriginal, got ${JSON.stringify(value)}`,
+  )
+}
+
+function parseBulkLimit(value: string): number {
+  const n = /^-?\d+$/.test(value) ? Number(value) : NaN
+  if (n === -1 || (Number.isSafeInteger(n) && n >= 1)) return n
+  throw new UsageError(
+    `--max-images-bulk-imported-per-repository must be a positive integer or -1 (no limit), got ${JSON.stringify(value)}`,
+  )
+}
+
+function parseIntervalFlag(value: string): number {
+  const ms = parseDuration(value)
+  if (ms === undefined || ms < 1000) {
+    throw new UsageError(
+      `--scheduled-import-interval must be a duration of at least 1s, such as 90s, 15m or 1h30m, got ${JSON.stringify(value)}`,
+    )
+  }
+  return ms
+}
+
+function parseLogLevel(value: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === value)
+  if (level) return level
+  throw new UsageError(
+    `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+  )
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+}
+
+/** parseDuration reads a Go duration (`1h30m`, `90s`, `1.5h`) into milliseconds; undefined if it is not one. */
+export function parseDuration(value: string): number | undefined {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined
+  let total = 0
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!
+  }
+  return total
+}

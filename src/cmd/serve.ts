@@ -1,0 +1,281 @@
+/**
+ * Composition root of `isctl serve`: validates the flags, makes or reuses the PKI and the admin
+ * token in the data dir, opens the SQLite store, builds the API server, listens, writes
+ * admin.kubeconfig with the address actually bound, and shuts down cleanly on SIGTERM/SIGINT.
+ * Loaded lazily by the entry point, so no other verb pays for fastify or the store.
+ */
+import { X509Certificate } from 'node:crypto'
+import { mkdir, readFile } from 'node:fs/promises'
+import { hostname, networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import { isIP, type AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { RESOURCE_LIST } from '../api/index.js'
+import { UsageError } from '../cli/errors.js'
+import type { CommandIO } from '../cli/io.js'
+import { keyringFromDockerConfig, type Keyring } from '../credentials/index.js'
+import {
+  formatPlatform,
+  hostPlatform,
+  parsePlatform,
+  type PlatformSpec,
+} from '../registry/index.js'
+import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
+import { createServer } from '../server/app.js'
+import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
+import { createLogger } from '../server/logger.js'
+import { ensurePki, PkiError } from '../server/pki.js'
+import { createStoreErrorMapper } from '../server/store-errors.js'
+import { isStoreError, type Store } from '../storage/index.js'
+import { openSqliteStore } from '../storage/sqlite/index.js'
+import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
+import { packageVersion } from './version.js'
+
+/** After this long, connections still open at shutdown (stuck clients, unended streams) are cut. */
+const SHUTDOWN_GRACE_MS = 10_000
+
+/** CommandFailure ends the run with `error: <message>` and exit code 1. */
+class CommandFailure extends Error {
+  override readonly name = 'CommandFailure'
+}
+
+/** ServerSettings are the import settings the resource handlers and the importer will take. */
+export interface ServerSettings {
+  /** `host[:port]` in status.dockerImageRepository: the flag, else the bound listen address (known once listening). */
+  readonly registryHostname: () => string
+  readonly platform: PlatformSpec
+  readonly defaultImportMode: ServeOptions['defaultImportMode']
+  /** Credentials tried after a namespace's pull secrets. */
+  readonly globalPullSecret: Keyring | undefined
+  /** PEM bundle trusted for registry TLS besides the system roots. */
+  readonly additionalTrustedCa: string | undefined
+  readonly maxImagesBulkImportedPerRepository: number
+  readonly scheduledImportIntervalMs: number
+}
+
+function fileProblem(err: unknown): string {
+  if (err instanceof Error && 'code' in err) {
+    if (err.code === 'ENOENT') return 'no such file or directory'
+    if (err.code === 'EACCES') return 'permission denied'
+    if (err.code === 'EISDIR') return 'is a directory'
+  }
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function readFlagFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw new CommandFailure(`unable to read ${flag}: ${path}: ${fileProblem(err)}`)
+  }
+}
+
+async function loadGlobalPullSecret(
+  path: string | undefined,
+  warn: (message: string) => void,
+): Promise<Keyring | undefined> {
+  if (path === undefined) return undefined
+  const { keyring, warnings } = keyringFromDockerConfig(
+    await readFlagFile('--global-pull-secret', path),
+    path,
+  )
+  // Malformed entries are skipped, as for --registry-config: the others still work.
+  for (const w of warnings) warn(w.message)
+  return keyring
+}
+
+async function loadTrustedCA(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined
+  const pem = await readFlagFile('--additional-trusted-ca', path)
+  try {
+    new X509Certificate(pem)
+  } catch {
+    throw new CommandFailure(`--additional-trusted-ca: ${path} is not a PEM certificate bundle`)
+  }
+  return pem
+}
+
+function parsePlatformOption(value: string | undefined): PlatformSpec {
+  if (value === undefined) return hostPlatform()
+  try {
+    return parsePlatform(value)
+  } catch (err) {
+    throw new UsageError(`--platform: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::'])
+
+/** certificateHosts are the names the serving certificate covers: the listen host, or every address of this machine for a wildcard bind, and the registry hostname. */
+function certificateHosts(options: ServeOptions): string[] {
+  const hosts: string[] = []
+  if (WILDCARDS.has(options.listen.host)) {
+    hosts.push(hostname())
+    for (const addrs of Object.values(networkInterfaces())) {
+      // Link-local IPv6 needs a zone to be reached, which a URL's host cannot carry.
+      for (const a of addrs ?? []) if (!a.address.startsWith('fe80:')) hosts.push(a.address)
+    }
+  } else {
+    hosts.push(options.listen.host)
+  }
+  if (options.registryHostname) {
+    hosts.push(options.registryHostname.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))
+  }
+  return hosts
+}
+
+/** STORE_FILE is the SQLite database in the data dir. */
+const STORE_FILE = 'imagestreams.db'
+
+/** openStore opens (creating or migrating) the embedded SQLite store in the data dir. */
+function openStore(dataDir: string, logger: Logger): Promise<Store> {
+  return openSqliteStore({
+    path: join(dataDir, STORE_FILE),
+    onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
+  })
+}
+
+/** processStopSignal aborts on the first SIGTERM or SIGINT; a second one exits at once. */
+function processStopSignal(onForce: () => void): AbortSignal {
+  const stop = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      onForce()
+      process.exit(1)
+    }
+    stop.abort(signal)
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return stop.signal
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+}
+
+/**
+ * executeServe runs the server until SIGTERM/SIGINT (or `io.signal`, for in-process tests)
+ * and resolves to the exit code: 0 after a clean shutdown, 1 when it cannot start.
+ */
+export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<number> {
+  let options: ServeOptions
+  let platform: PlatformSpec
+  try {
+    options = completeServeOptions(flags)
+    platform = parsePlatformOption(options.platform)
+  } catch (err) {
+    return fail(io, err)
+  }
+  const logger = createLogger({ level: options.logLevel })
+  const stop = io.signal ?? processStopSignal(() => logger.warn('second signal: exiting now'))
+
+  let store: Store | undefined
+  try {
+    const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
+      logger.warn({ file: options.globalPullSecret }, message),
+    )
+    const additionalTrustedCa = await loadTrustedCA(options.additionalTrustedCa)
+
+    // Everything the server writes (the database with its secrets, WAL and journal files
+    // included) is for this user only, whatever the caller's umask.
+    process.umask(0o077)
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+    const pki = await ensurePki({ dataDir: options.dataDir, hosts: certificateHosts(options) })
+    logger.info(
+      { ca: pki.ca, serving: pki.serving, reason: pki.renewReason, hosts: pki.hosts },
+      'serving certificate ready',
+    )
+    const admin = await ensureAdminToken(options.dataDir)
+    if (admin.state === 'replaced') {
+      logger.warn('admin.kubeconfig did not hold the admin token: a new token replaces it')
+    }
+
+    store = await openStore(options.dataDir, logger)
+    const groupOf = (resource: string) =>
+      RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
+    const app = createServer({
+      store,
+      logger,
+      auth: createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
+      authorizer: createAdminAuthorizer(),
+      resources: RESOURCE_LIST,
+      tls: { cert: pki.certPem, key: pki.keyPem },
+      serverVersion: packageVersion(),
+      errorMappers: [createStoreErrorMapper(groupOf)],
+    })
+    const boundURL = () =>
+      serverURL(options.listen.host, (app.server.address() as AddressInfo).port)
+    const settings: ServerSettings = {
+      registryHostname: () => options.registryHostname ?? new URL(boundURL()).host,
+      platform,
+      defaultImportMode: options.defaultImportMode,
+      globalPullSecret,
+      additionalTrustedCa,
+      maxImagesBulkImportedPerRepository: options.maxImagesBulkImportedPerRepository,
+      scheduledImportIntervalMs: options.scheduledImportIntervalMs,
+    }
+    // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
+
+    try {
+      await app.listen({ host: options.listen.host, port: options.listen.port })
+    } catch (err) {
+      throw new CommandFailure(
+        `cannot listen on ${formatHostPort(options.listen.host, options.listen.port)}: ${fileProblem(err)}`,
+      )
+    }
+    const url = boundURL()
+    const kubeconfig = await writeKubeconfig(options.dataDir, {
+      server: url,
+      caCertPem: pki.caCertPem,
+      token: admin.token,
+    })
+    logger.info(
+      {
+        address: url,
+        kubeconfig,
+        registryHostname: settings.registryHostname(),
+        platform: formatPlatform(settings.platform),
+        store: join(options.dataDir, STORE_FILE),
+      },
+      'serving',
+    )
+
+    await untilAborted(stop)
+    logger.info({ signal: String(stop.reason) }, 'shutting down')
+    // app.close waits for in-flight requests; a stuck one must not keep the process up forever.
+    const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+    force.unref()
+    try {
+      await app.close()
+    } finally {
+      clearTimeout(force)
+    }
+    await store?.close()
+    store = undefined
+    logger.info('stopped')
+    return 0
+  } catch (err) {
+    await store?.close().catch(() => undefined)
+    if (!(
+      err instanceof CommandFailure ||
+      err instanceof UsageError ||
+      err instanceof PkiError ||
+      isStoreError(err)
+    )) {
+      logger.error({ err }, 'serve failed')
+    }
+    return fail(io, err)
+  }
+}
+
+function formatHostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+function fail(io: CommandIO, err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err)
+  io.stderr.write(`error: ${message}\n`)
+  return 1
+}

@@ -1,0 +1,165 @@
+/**
+ * The API server's fastify app: HTTPS only (kubectl sends tokens only over TLS), every request
+ * authenticated, bodies limited and parsed per media type, every error a Kubernetes `Status`,
+ * and the routes that need no storage: `/version`, health and discovery. Resource handlers are
+ * registered on the returned app before it listens.
+ */
+import {
+  fastify,
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify'
+import {
+  authorizeNonResourceRequest,
+  bearerToken,
+  registerAuthentication,
+  type Authenticator,
+  type Authorizer,
+} from './auth.js'
+import { registerBodyParsers, type ProtobufDecoder } from './body-parsers.js'
+import { registerDiscovery, type DiscoveryResource } from './discovery.js'
+import {
+  badRequest,
+  serviceUnavailable,
+  StatusError,
+  statusFromError,
+  unauthorized,
+  type ErrorMapper,
+} from './status.js'
+import type { Store } from '../storage/index.js'
+import { versionInfo } from './version.js'
+
+/** DEFAULT_BODY_LIMIT is the apiserver's request body limit, 3 MiB; larger bodies get a 413 Status. */
+export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024
+
+/** ServerDeps is everything createServer needs; cmd/serve.ts picks the implementations. */
+export interface ServerDeps {
+  /** The store the resource handlers will use; not consulted by the routes defined here. */
+  readonly store?: Store
+  /** The pino logger (see createLogger, which redacts credentials). */
+  readonly logger: FastifyBaseLogger
+  readonly auth: Authenticator
+  readonly authorizer: Authorizer
+  /** The resources registry (src/api's RESOURCES), for discovery. */
+  readonly resources: readonly DiscoveryResource[]
+  /** The serving certificate chain and key, PEM. */
+  readonly tls: { readonly cert: string; readonly key: string }
+  /** This product's version, shown in `/version`'s gitCommit; default `unknown`. */
+  readonly serverVersion?: string
+  /** The request body limit in bytes; default DEFAULT_BODY_LIMIT. */
+  readonly bodyLimit?: number
+  /** The protobuf body decoder; default src/server/protobuf's decodeKubernetesProtobuf. */
+  readonly decodeProtobuf?: ProtobufDecoder
+  /** Mappers from other layers' typed errors to Status, tried before the built-in rules. */
+  readonly errorMappers?: readonly ErrorMapper[]
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Aborted when the server starts closing: long-lived responses (watches) end on it. */
+    shutdownSignal: AbortSignal
+  }
+}
+
+/** Route names reach 253 characters (DNS subdomains), ImageStreamTags `<stream>:<tag>` more: far above fastify's default 100. */
+const MAX_PARAM_LENGTH = 1024
+
+/** answerFrameworkError answers a router-level error (bad URL encoding, overlong path segment) with a Status, after authentication. */
+async function answerFrameworkError(
+  auth: Authenticator,
+  err: FastifyError,
+  authorization: string | undefined,
+  requestId: string,
+  reply: FastifyReply,
+): Promise<void> {
+  const token = bearerToken(authorization)
+  const user =
+    token === undefined ? undefined : await auth.authenticate(token).catch(() => undefined)
+  const status = !user
+    ? unauthorized()
+    : err.code === 'FST_ERR_BAD_URL'
+      ? badRequest(err.message)
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? badRequest(`a path segment is longer than ${MAX_PARAM_LENGTH} characters`)
+        : statusFromError(err, { requestId })
+  await reply.code(status.httpStatus).type('application/json').send(status.toStatus())
+}
+
+/** createServer builds the app; call `listen` on it after registering the resource routes. */
+export function createServer(deps: ServerDeps): FastifyInstance {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const app: FastifyInstance = fastify({
+    https: { cert: deps.tls.cert, key: deps.tls.key },
+    loggerInstance: deps.logger,
+    // One access line per request from the onResponse hook below, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    // A GET route must never answer HEAD by running its handler (pull-through fetches, watches).
+    exposeHeadRoutes: false,
+    // Our own hook answers with a Status instead of fastify's non-Kubernetes 503 body.
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Malformed URLs are refused by the router before any hook runs, so they are authenticated
+    // here: a stranger learns nothing, not even that the URL was malformed.
+    frameworkErrors: (err, request, reply) => {
+      void answerFrameworkError(deps.auth, err, request.headers.authorization, request.id, reply)
+    },
+  })
+
+  const shutdown = new AbortController()
+  app.decorate('shutdownSignal', shutdown.signal)
+  app.addHook('preClose', (done) => {
+    shutdown.abort()
+    done()
+  })
+  // Before authentication: a closing server has nothing to say to anyone.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!shutdown.signal.aborted) return
+    void reply.header('connection', 'close')
+    throw serviceUnavailable('the server is shutting down')
+  })
+  registerAuthentication(app, deps.auth, deps.authorizer)
+  registerBodyParsers(app, { decodeProtobuf: deps.decodeProtobuf })
+
+  app.setErrorHandler((err, request, reply) => {
+    const status = statusFromError(err, {
+      bodyLimit,
+      requestId: request.id,
+      mappers: deps.errorMappers,
+    })
+    if (status.httpStatus >= 500 && !(err instanceof StatusError)) {
+      request.log.error({ err }, 'request failed')
+    }
+    if (reply.sent || reply.raw.headersSent) return
+    return reply.code(status.httpStatus).type('application/json').send(status.toStatus())
+  })
+  app.setNotFoundHandler((_request, reply) => {
+    const status = new StatusError('NotFound', 'the server could not find the requested resource')
+    return reply.code(404).type('application/json').send(status.toStatus())
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        user: request.user?.name,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    )
+    done()
+  })
+
+  const nonResource = { preHandler: authorizeNonResourceRequest }
+  const version = versionInfo(deps.serverVersion ?? 'unknown')
+  app.get('/version', nonResource, () => version)
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, nonResource, (_request, reply) => reply.type('text/plain').send('ok'))
+  }
+  registerDiscovery(app, deps.resources)
+  return app
+}

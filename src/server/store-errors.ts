@@ -1,0 +1,53 @@
+/**
+ * Store errors as Kubernetes Status: the store reports by stable `code` and object key, and the
+ * apiserver's messages need the resource's API group, which only the resources registry knows.
+ * Used as an ErrorMapper of createServer, so a handler may simply let a store error propagate.
+ */
+import { isStoreError } from '../storage/index.js'
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  expired,
+  notFound,
+  serviceUnavailable,
+  StatusError,
+  type ErrorMapper,
+} from './status.js'
+
+/** createStoreErrorMapper maps store errors to Status; `groupOf` gives a resource's API group ('' for core). */
+export function createStoreErrorMapper(groupOf: (resource: string) => string): ErrorMapper {
+  return (err) => {
+    if (!isStoreError(err)) return undefined
+    const gr = err.key
+      ? { group: groupOf(err.key.resource), resource: err.key.resource }
+      : undefined
+    switch (err.code) {
+      case 'NotFound':
+        return gr && err.key ? notFound(gr, err.key.name) : undefined
+      case 'AlreadyExists':
+        return gr && err.key ? alreadyExists(gr, err.key.name) : undefined
+      case 'Conflict':
+        return gr && err.key ? conflict(gr, err.key.name) : undefined
+      case 'InvalidSelector':
+      case 'InvalidContinue':
+      case 'InvalidResourceVersion':
+        return badRequest(err.message)
+      case 'Expired':
+        return expired(err.message)
+      case 'TooLargeResourceVersion':
+        // The apiserver's answer: 504 Timeout with a cause, so clients retry after a moment.
+        return new StatusError('Timeout', err.message.replace(/^t/, 'T'), {
+          causes: [{ message: err.message, reason: 'ResourceVersionTooLarge' }],
+          retryAfterSeconds: 1,
+        })
+      case 'StoreClosed':
+        return serviceUnavailable('the server is shutting down')
+      case 'InvalidObject':
+      case 'TransactionMisuse':
+      case 'UnsupportedSchema':
+        // Server bugs or operator problems: a 500 whose details stay in the log.
+        return undefined
+    }
+  }
+}
