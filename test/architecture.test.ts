@@ -21,7 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   storage: ['api', 'lib'],
   scheduler: ['storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
   pruner: ['storage', 'importer', 'api', 'reference', 'lib'],
-  server: ['storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
+  server: ['scheduler', 'storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
   distribution: ['storage', 'registry', 'credentials', 'reference', 'api', 'lib'],
   cli: ['api', 'reference', 'lib'],
   cmd: ['*'],

@@ -84,7 +84,8 @@ interface Entry {
   readonly referencePolicy: TagReferencePolicy | undefined
 }
 
-interface EntryOutcome {
+/** EntryOutcome is one entry's result or error, as planned. */
+export interface EntryOutcome {
   readonly entry: Entry
   readonly result?: EntryResult
   readonly error?: unknown
@@ -92,12 +93,26 @@ interface EntryOutcome {
   readonly repository: string
 }
 
-/** runImport executes an ImageStreamImport against `current` (undefined: a new stream). */
-export async function runImport(
+/**
+ * ImportPlan is what the registries answered for a request: per-entry statuses and results,
+ * not yet applied to a stream, so that a caller racing other writers can apply it again to a
+ * newer version of the stream without fetching again.
+ */
+export interface ImportPlan {
+  readonly status: ImageStreamImportStatus
+  /** Images fetched from registries, children first; storing one that exists is a no-op. */
+  readonly images: readonly Image[]
+  /** `spec.import: false`: report only. */
+  readonly dryRun: boolean
+  readonly outcomes: readonly EntryOutcome[]
+}
+
+/** planImport fetches what `isi` asks for; `current` supplies tag modes, preferences and digests. */
+export async function planImport(
   isi: ImageStreamImport,
   current: ImageStream | undefined,
   deps: ImportDeps,
-): Promise<ImportOutcome> {
+): Promise<ImportPlan> {
   const spec = isi.spec ?? {}
   const repos = new Map<string, Repository>()
   const inflight = new Map<string, Promise<EntryResult>>()
@@ -119,15 +134,26 @@ export async function runImport(
     status.repository = repo.status
     repositoryOutcomes = repo.outcomes
   }
-  if (spec.import === false) return { status, stream: undefined, images: [] }
   const outcomes = [...imageOutcomes, ...repositoryOutcomes]
   return {
     status,
-    stream: applyOutcomes(isi, current, outcomes, deps),
+    dryRun: spec.import === false,
+    outcomes,
     images: outcomes.flatMap((o) =>
       o.result?.fetched ? [...o.result.children, o.result.image] : [],
     ),
   }
+}
+
+/** runImport plans `isi` and applies it to `current` (undefined: a new stream). */
+export async function runImport(
+  isi: ImageStreamImport,
+  current: ImageStream | undefined,
+  deps: ImportDeps,
+): Promise<ImportOutcome> {
+  const plan = await planImport(isi, current, deps)
+  if (plan.dryRun) return { status: plan.status, stream: undefined, images: [] }
+  return { status: plan.status, stream: applyImport(isi, current, plan, deps), images: plan.images }
 }
 
 async function importEntry(
@@ -305,13 +331,14 @@ async function importRepository(
   return { status, outcomes }
 }
 
-/** applyOutcomes builds the stream to write, or undefined when the import changed nothing. */
-function applyOutcomes(
+/** applyImport builds the stream to write from a plan, or undefined when nothing changed. */
+export function applyImport(
   isi: ImageStreamImport,
   current: ImageStream | undefined,
-  outcomes: readonly EntryOutcome[],
-  deps: ImportDeps,
+  plan: ImportPlan,
+  deps: Pick<ImportDeps, 'policy' | 'now'>,
 ): ImageStream | undefined {
+  const outcomes = plan.outcomes
   const stream: ImageStream = current
     ? cloneStream(current)
     : {

@@ -1,0 +1,105 @@
+/**
+ * `POST /apis/image.openshift.io/v1/namespaces/:ns/imagestreamimports`: the import primitive
+ * (SPEC section 3). The body is decoded, defaulted and validated like any object; the import
+ * itself runs through the scheduler's import service, which stores Images and the stream in
+ * one transaction. `spec.import: false` and `?dryRun=All` only report.
+ */
+import type { FastifyInstance } from 'fastify'
+import {
+  IMAGE_GROUP,
+  ImageStreamImport,
+  applyDefaults,
+  decode,
+  validateObject,
+  type ImageStream,
+  type Namespace,
+} from '../api/index.js'
+import { ImportPreconditionError, importInto, type ImportServiceDeps } from '../scheduler/index.js'
+import { isStoreError, objectKey } from '../storage/index.js'
+import { authorizeRequest } from './auth.js'
+import { badRequest, conflict, invalid, notFound } from './status.js'
+
+/** ImageStreamImportDeps are what the endpoint needs besides the request. */
+export interface ImageStreamImportDeps extends ImportServiceDeps {
+  /** `host[:port]` of the integrated registry, for status.dockerImageRepository. */
+  readonly registryHostname: () => string
+}
+
+const GROUP_KIND = { group: IMAGE_GROUP, kind: 'ImageStreamImport' }
+
+/** registerImageStreamImports adds the create-only imagestreamimports route. */
+export function registerImageStreamImports(
+  app: FastifyInstance,
+  deps: ImageStreamImportDeps,
+): void {
+  app.post<{ Params: { ns: string }; Querystring: { dryRun?: string | string[] } }>(
+    '/apis/image.openshift.io/v1/namespaces/:ns/imagestreamimports',
+    async (request, reply) => {
+      const namespace = request.params.ns
+      await authorizeRequest(request, {
+        kind: 'resource',
+        verb: 'create',
+        group: IMAGE_GROUP,
+        resource: 'imagestreamimports',
+        namespace,
+      })
+      const body = request.body as Record<string, unknown> | undefined
+      if (!body || typeof body !== 'object')
+        throw badRequest('the request body must be an ImageStreamImport')
+      if (body.kind !== undefined && body.kind !== 'ImageStreamImport') {
+        throw badRequest(
+          `the body kind ${JSON.stringify(body.kind)} does not match ImageStreamImport`,
+        )
+      }
+      const decoded = decode(ImageStreamImport, body)
+      const name = decoded.ok ? (decoded.value.metadata.name ?? '') : ''
+      if (!decoded.ok) throw invalid(GROUP_KIND, name, decoded.errors)
+      const bodyNamespace = decoded.value.metadata.namespace
+      if (bodyNamespace && bodyNamespace !== namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        )
+      }
+      const isi = applyDefaults('ImageStreamImport', {
+        ...decoded.value,
+        apiVersion: 'image.openshift.io/v1',
+        kind: 'ImageStreamImport',
+        metadata: { ...decoded.value.metadata, namespace },
+      })
+      const errors = validateObject('ImageStreamImport', isi)
+      if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
+      await requireNamespace(deps, namespace)
+      const dryRun = [request.query.dryRun ?? []].flat().includes('All')
+      const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
+      try {
+        const { isi: answered } = await importInto(deps, namespace, requestIsi, app.shutdownSignal)
+        const stream = answered.status?.import
+        const body = stream
+          ? { ...answered, status: { ...answered.status, import: withRepository(stream, deps) } }
+          : answered
+        return reply.code(201).send(dryRun ? { ...body, spec: isi.spec } : body)
+      } catch (err) {
+        if (err instanceof ImportPreconditionError) {
+          throw conflict({ group: IMAGE_GROUP, resource: 'imagestreams' }, name, err.message)
+        }
+        throw err
+      }
+    },
+  )
+}
+
+async function requireNamespace(deps: ImageStreamImportDeps, namespace: string): Promise<void> {
+  try {
+    await deps.store.get<Namespace>(objectKey('namespaces', namespace))
+  } catch (err) {
+    if (isStoreError(err, 'NotFound'))
+      throw notFound({ group: '', resource: 'namespaces' }, namespace)
+    throw err
+  }
+}
+
+function withRepository(stream: ImageStream, deps: ImageStreamImportDeps): ImageStream {
+  const repository = `${deps.registryHostname()}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
+  return { ...stream, status: { ...stream.status, dockerImageRepository: repository } }
+}
+

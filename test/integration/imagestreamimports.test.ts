@@ -1,0 +1,287 @@
+/**
+ * The imagestreamimports endpoint over a real SQLite store and a real Basic-auth registry:
+ * what an import stores, a re-import that changes nothing, namespace isolation of pull
+ * secrets, concurrent imports into one stream, and bad requests.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import {
+  RESOURCE_LIST,
+  type Image,
+  type ImageStream,
+  type ImageStreamImport,
+} from '../../src/api/index.js'
+import { parsePlatform } from '../../src/registry/index.js'
+import { createServer } from '../../src/server/app.js'
+import {
+  ADMIN_USER,
+  createAdminAuthorizer,
+  createTokenAuthenticator,
+  hashToken,
+} from '../../src/server/auth.js'
+import { registerImageStreamImports } from '../../src/server/imagestreamimports.js'
+import { createLogger } from '../../src/server/logger.js'
+import { ensurePki } from '../../src/server/pki.js'
+import { objectKey, type Store } from '../../src/storage/index.js'
+import { openSqliteStore } from '../../src/storage/sqlite/index.js'
+import { useRegistry } from '../harness/index.js'
+import { testClient } from './support.js'
+
+const AUTH = { authorization: 'Bearer admin-token' }
+
+describe('imagestreamimports', () => {
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
+  let dir: string
+  let store: Store
+  let app: FastifyInstance
+
+  const post = (ns: string, isi: Partial<ImageStreamImport>) =>
+    app.inject({
+      method: 'POST',
+      url: `/apis/image.openshift.io/v1/namespaces/${ns}/imagestreamimports`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        apiVersion: 'image.openshift.io/v1',
+        kind: 'ImageStreamImport',
+        ...isi,
+      }),
+    })
+  const importTag = (ns: string, stream: string, from: string, to: string) =>
+    post(ns, {
+      metadata: { name: stream },
+      spec: {
+        import: true,
+        images: [{ from: { kind: 'DockerImage', name: from }, to: { name: to } }],
+      },
+    })
+  const secret = (ns: string, name: string) =>
+    store.create(objectKey('secrets', name, ns), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: ns },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: {
+        '.dockerconfigjson': Buffer.from(
+          JSON.stringify({
+            auths: { [env.reg.host]: { auth: Buffer.from('alice:alice-pass').toString('base64') } },
+          }),
+        ).toString('base64'),
+      },
+    })
+  const namespace = (name: string) =>
+    store.create(objectKey('namespaces', name), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    })
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imagestreams-isi-'))
+    store = await openSqliteStore({ path: join(dir, 'db.sqlite') })
+    const pki = await ensurePki({ dataDir: dir, hosts: [] })
+    app = createServer({
+      logger: createLogger({
+        level: 'warn',
+        destination: new Writable({ write: (_c, _e, cb) => cb() }),
+      }),
+      auth: createTokenAuthenticator([{ sha256: hashToken('admin-token'), user: ADMIN_USER }]),
+      authorizer: createAdminAuthorizer(),
+      resources: RESOURCE_LIST,
+      tls: { cert: pki.certPem, key: pki.keyPem },
+    })
+    registerImageStreamImports(app, {
+      store,
+      client: testClient(env.reg).client,
+      policy: {
+        defaultImportMode: 'Legacy',
+        platform: parsePlatform('linux/amd64'),
+        maxImagesBulkImportedPerRepository: 50,
+        historyLimit: 25,
+        concurrency: 4,
+      },
+      registryHostname: () => 'registry.test:5000',
+    })
+    await app.ready()
+    await namespace('team-a')
+    await namespace('team-b')
+    await secret('team-a', 'pull')
+  })
+  after(async () => {
+    await app?.close()
+    await store?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('imports through the namespace secret and stores Images and the stream', async () => {
+    const list = env.fx.ociIndex
+    const res = await post('team-a', {
+      metadata: { name: 'app' },
+      spec: {
+        import: true,
+        images: [
+          {
+            from: { kind: 'DockerImage', name: list.reference },
+            to: { name: 'v1' },
+            importPolicy: { importMode: 'PreserveOriginal' },
+          },
+        ],
+      },
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    const body = res.json<ImageStreamImport>()
+    const entry = body.status!.images![0]!
+    assert.equal(entry.status.status, 'Success', entry.status.message)
+    assert.match(entry.status.message!, /secret "team-a\/pull"/)
+    assert.equal(
+      body.status?.import?.status?.dockerImageRepository,
+      'registry.test:5000/team-a/app',
+    )
+    const stream = await store.get<ImageStream>(objectKey('imagestreams', 'app', 'team-a'))
+    assert.equal(stream.status?.tags?.[0]?.items?.[0]?.image, list.digest)
+    for (const digest of [
+      list.digest,
+      ...list.children.filter((c) => !c.attestation).map((c) => c.digest),
+    ]) {
+      const image = await store.get<Image>(objectKey('images', digest))
+      assert.equal(image.metadata.name, digest)
+    }
+    const again = await post('team-a', {
+      metadata: { name: 'app' },
+      spec: {
+        import: true,
+        images: [{ from: { kind: 'DockerImage', name: list.reference }, to: { name: 'v1' } }],
+      },
+    })
+    assert.equal(again.statusCode, 201, again.body)
+    const after = await store.get<ImageStream>(objectKey('imagestreams', 'app', 'team-a'))
+    assert.equal(after.metadata.resourceVersion, stream.metadata.resourceVersion)
+  })
+
+  it('never uses another namespace’s secret', async () => {
+    const res = await importTag('team-b', 'app', env.fx.ociSingle.reference, 'v1')
+    assert.equal(res.statusCode, 201, res.body)
+    const entry = res.json<ImageStreamImport>().status!.images![0]!
+    assert.equal(entry.status.reason, 'Unauthorized')
+    assert.match(entry.status.message!, /no credential matched/)
+    const stream = await store.get<ImageStream>(objectKey('imagestreams', 'app', 'team-b'))
+    assert.equal(stream.status?.tags?.[0]?.conditions?.[0]?.reason, 'Unauthorized')
+  })
+
+  it('keeps all tags of 50 concurrent imports into one stream', async () => {
+    const tags = env.fx.manyTags.tags.slice(0, 50)
+    const from = `${env.reg.host}/${env.fx.manyTags.repository}`
+    const answers = await Promise.all(
+      tags.map((t) => importTag('team-a', 'many', `${from}:${t}`, t)),
+    )
+    for (const a of answers) assert.equal(a.statusCode, 201, a.body)
+    const stream = await store.get<ImageStream>(objectKey('imagestreams', 'many', 'team-a'))
+    assert.deepEqual(stream.status?.tags?.map((t) => t.tag).sort(), [...tags].sort())
+    assert.equal(stream.spec?.tags?.length, 50)
+  })
+
+  it('a dry run stores nothing', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/apis/image.openshift.io/v1/namespaces/team-a/imagestreamimports?dryRun=All',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        apiVersion: 'image.openshift.io/v1',
+        kind: 'ImageStreamImport',
+        metadata: { name: 'dry' },
+        spec: {
+          import: true,
+          images: [
+            { from: { kind: 'DockerImage', name: env.fx.ociSingle.reference }, to: { name: 'v1' } },
+          ],
+        },
+      }),
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    await assert.rejects(store.get(objectKey('imagestreams', 'dry', 'team-a')))
+  })
+
+  const bad: [string, string, unknown, number, RegExp][] = [
+    ['a body that is not JSON', 'team-a', '{', 400, /.*/],
+    [
+      'a wrong kind',
+      'team-a',
+      { apiVersion: 'image.openshift.io/v1', kind: 'Secret', metadata: { name: 'x' } },
+      400,
+      /kind/,
+    ],
+    [
+      'an invalid reference',
+      'team-a',
+      {
+        metadata: { name: 'x' },
+        spec: {
+          import: true,
+          images: [{ from: { kind: 'DockerImage', name: 'Bad//Ref' }, to: { name: 'v1' } }],
+        },
+      },
+      422,
+      /from/,
+    ],
+    [
+      'an invalid import mode',
+      'team-a',
+      {
+        metadata: { name: 'x' },
+        spec: {
+          import: true,
+          images: [
+            {
+              from: { kind: 'DockerImage', name: 'a/b:c' },
+              importPolicy: { importMode: 'Sometimes' },
+            },
+          ],
+        },
+      },
+      422,
+      /valid ImportMode values are Legacy or PreserveOriginal/,
+    ],
+    [
+      'an invalid stream name',
+      'team-a',
+      { metadata: { name: 'Bad_Name' }, spec: { import: true } },
+      422,
+      /metadata.name/,
+    ],
+    [
+      'a missing namespace',
+      'nowhere',
+      {
+        metadata: { name: 'x' },
+        spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'a/b:c' } }] },
+      },
+      404,
+      /namespaces "nowhere" not found/,
+    ],
+  ]
+  for (const [name, ns, payload, code, message] of bad) {
+    it(`answers ${code} to ${name}`, async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/apis/image.openshift.io/v1/namespaces/${ns}/imagestreamimports`,
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        payload:
+          typeof payload === 'string'
+            ? payload
+            : JSON.stringify({
+                apiVersion: 'image.openshift.io/v1',
+                kind: 'ImageStreamImport',
+                ...(payload as object),
+              }),
+      })
+      assert.equal(res.statusCode, code, res.body)
+      const status = res.json<{ kind: string; message: string }>()
+      assert.equal(status.kind, 'Status')
+      assert.match(status.message, message)
+    })
+  }
+})
