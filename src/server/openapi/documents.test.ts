@@ -1,0 +1,441 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { describe, it } from 'node:test'
+import Type from 'typebox'
+import { RESOURCE_LIST, RESOURCES } from '../../api/index.js'
+import { buildSchemaRegistry, type JsonObject, type OpenAPIResource } from './components.js'
+import { buildOpenAPIDocuments, openAPIHash } from './documents.js'
+
+const IMAGE_GV = 'apis/image.openshift.io/v1'
+const CORE_GV = 'api/v1'
+const IMAGE = 'com.github.openshift.api.image.v1'
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1'
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
+
+interface Doc {
+  openapi: string
+  info: { title: string; version: string }
+  paths: Record<string, Record<string, JsonObject | undefined>>
+  components: { schemas: Record<string, JsonObject> }
+}
+
+const docs = buildOpenAPIDocuments(RESOURCE_LIST)
+
+function doc(key: string): Doc {
+  const d = docs.groupVersions.get(key)
+  assert.ok(d, `no document ${key}`)
+  return JSON.parse(d.json) as Doc
+}
+
+function gvKey(r: { group: string; version: string }): string {
+  return r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`
+}
+
+function itemPath(r: OpenAPIResource): string {
+  const base = `/${gvKey(r)}`
+  return r.namespaced
+    ? `${base}/namespaces/{namespace}/${r.plural}/{name}`
+    : `${base}/${r.plural}/{name}`
+}
+
+function schema(d: Doc, name: string): JsonObject {
+  const s = d.components.schemas[name]
+  assert.ok(s, `no component ${name}`)
+  return s
+}
+
+function property(d: Doc, component: string, field: string): JsonObject {
+  const props = schema(d, component).properties as Record<string, JsonObject> | undefined
+  const p = props?.[field]
+  assert.ok(p, `${component} has no property ${field}`)
+  return p
+}
+
+/** walk visits every object and array inside a JSON value, with its path. */
+function walk(value: unknown, visit: (node: JsonObject, path: string) => void, path = ''): void {
+  if (Array.isArray(value)) value.forEach((v, i) => walk(v, visit, `${path}[${i}]`))
+  else if (typeof value === 'object' && value !== null) {
+    visit(value as JsonObject, path)
+    for (const [k, v] of Object.entries(value)) walk(v, visit, `${path}/${k}`)
+  }
+}
+
+function patchOperations(d: Doc): [string, JsonObject][] {
+  return Object.entries(d.paths).flatMap(([path, item]) => (item.patch ? [[path, item.patch]] : []))
+}
+
+function hasQueryParameter(op: JsonObject, name: string): boolean {
+  const params = (op.parameters ?? []) as JsonObject[]
+  return params.some((p) => p.name === name && p.in === 'query')
+}
+
+describe('OpenAPI v3 documents', () => {
+  it('has one document per group version, indexed by serverRelativeURL with the hash', () => {
+    const index = JSON.parse(docs.indexJSON) as {
+      paths: Record<string, { serverRelativeURL: string }>
+    }
+    assert.deepEqual(Object.keys(index.paths), [CORE_GV, IMAGE_GV])
+    for (const [key, entry] of Object.entries(index.paths)) {
+      const d = docs.groupVersions.get(key)!
+      // kube-openapi's computeETag: upper-case hex SHA-512 of the served bytes.
+      const expected = createHash('sha512').update(d.json).digest('hex').toUpperCase()
+      assert.equal(d.hash, expected)
+      assert.match(d.hash, /^[0-9A-F]{128}$/)
+      assert.equal(entry.serverRelativeURL, `/openapi/v3/${key}?hash=${expected}`)
+    }
+  })
+
+  it('is an OpenAPI 3.0 document with info, paths and components', () => {
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      const d = doc(key)
+      assert.equal(d.openapi, '3.0.0')
+      assert.deepEqual(d.info, { title: 'Kubernetes', version: 'v1.32.0' })
+      assert.ok(Object.keys(d.paths).length > 0)
+      assert.ok(Object.keys(d.components.schemas).length > 0)
+    }
+  })
+
+  it('gives every kind a PATCH operation with its GVK and the fieldValidation parameter', () => {
+    for (const r of RESOURCE_LIST) {
+      const d = doc(gvKey(r))
+      const patch = d.paths[itemPath(r)]?.patch
+      assert.ok(patch, `${r.kind}: no PATCH at ${itemPath(r)}`)
+      // A single map, not the array components carry (kubectl-compat 11).
+      assert.deepEqual(patch['x-kubernetes-group-version-kind'], {
+        group: r.group,
+        version: r.version,
+        kind: r.kind,
+      })
+      assert.equal(patch['x-kubernetes-action'], 'patch')
+      for (const name of ['fieldValidation', 'dryRun', 'fieldManager', 'force']) {
+        assert.ok(hasQueryParameter(patch, name), `${r.kind} PATCH lacks ${name}`)
+      }
+    }
+  })
+
+  it('puts fieldValidation on every PATCH with a GVK (kubectl stops at the first one it finds)', () => {
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      for (const [path, op] of patchOperations(doc(key))) {
+        assert.ok(op['x-kubernetes-group-version-kind'], path)
+        assert.ok(hasQueryParameter(op, 'fieldValidation'), path)
+      }
+    }
+  })
+
+  it('has the operations each resource verb allows, and no others', () => {
+    for (const r of RESOURCE_LIST) {
+      const d = doc(gvKey(r))
+      const item = d.paths[itemPath(r)] ?? {}
+      const collection = d.paths[itemPath(r).replace(/\/\{name\}$/, '')] ?? {}
+      const has = (verb: string) => r.verbs.includes(verb as never)
+      assert.equal(Boolean(item.get), has('get'), `${r.kind} get`)
+      assert.equal(Boolean(item.put), has('update'), `${r.kind} update`)
+      assert.equal(Boolean(item.delete), has('delete'), `${r.kind} delete`)
+      assert.equal(Boolean(collection.get), has('list'), `${r.kind} list`)
+      assert.equal(Boolean(collection.post), has('create'), `${r.kind} create`)
+      assert.equal(
+        Boolean(collection.delete),
+        has('deletecollection'),
+        `${r.kind} deletecollection`,
+      )
+      if (has('list')) {
+        assert.ok(hasQueryParameter(collection.get!, 'watch'), `${r.kind} list lacks watch`)
+        assert.ok(hasQueryParameter(collection.get!, 'labelSelector'))
+        assert.ok(hasQueryParameter(collection.get!, 'continue'))
+      }
+      for (const op of [collection.post, item.put].filter((o) => o !== undefined)) {
+        for (const name of ['dryRun', 'fieldManager', 'fieldValidation']) {
+          assert.ok(hasQueryParameter(op, name), `${r.kind} ${String(op.operationId)} ${name}`)
+        }
+      }
+    }
+    const images = doc(IMAGE_GV).paths
+    // Cross-namespace lists and the status subresource.
+    assert.ok(images['/apis/image.openshift.io/v1/imagestreams']?.get)
+    const status =
+      images['/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}/status']
+    assert.deepEqual(Object.keys(status ?? {}).sort(), ['get', 'parameters', 'patch', 'put'])
+    assert.equal(status?.patch?.operationId, 'patchImageOpenshiftIoV1NamespacedImageStreamStatus')
+  })
+
+  it('names operations as the apiserver does', () => {
+    const core = doc(CORE_GV).paths
+    assert.equal(
+      core['/api/v1/namespaces/{namespace}/secrets']?.get?.operationId,
+      'listCoreV1NamespacedSecret',
+    )
+    assert.equal(core['/api/v1/namespaces/{name}']?.patch?.operationId, 'patchCoreV1Namespace')
+    const images = doc(IMAGE_GV).paths
+    assert.equal(
+      images['/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams']?.post?.operationId,
+      'createImageOpenshiftIoV1NamespacedImageStream',
+    )
+    assert.equal(
+      images['/apis/image.openshift.io/v1/imagestreams']?.get?.operationId,
+      'listImageOpenshiftIoV1ImageStreamForAllNamespaces',
+    )
+  })
+
+  it('advertises strategic merge patches for core kinds only (kubectl apply then merge-patches image kinds)', () => {
+    for (const r of RESOURCE_LIST) {
+      const patch = doc(gvKey(r)).paths[itemPath(r)]?.patch
+      const content = (patch?.requestBody as { content: JsonObject }).content
+      const types = Object.keys(content)
+      assert.ok(types.includes('application/merge-patch+json'))
+      assert.ok(types.includes('application/json-patch+json'))
+      assert.ok(types.includes('application/apply-patch+yaml'))
+      assert.equal(types.includes('application/strategic-merge-patch+json'), r.group === '', r.kind)
+    }
+  })
+
+  it('resolves every $ref inside its own document', () => {
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      const d = doc(key)
+      let refs = 0
+      walk(d, (node, path) => {
+        if (typeof node.$ref !== 'string') return
+        refs++
+        assert.match(node.$ref, /^#\/components\/schemas\//, path)
+        const name = node.$ref.slice('#/components/schemas/'.length)
+        assert.ok(d.components.schemas[name], `${key}${path}: unresolved ${node.$ref}`)
+        assert.deepEqual(Object.keys(node), ['$ref'], `${path}: a $ref takes no siblings`)
+      })
+      assert.ok(refs > 20, `${key}: only ${refs} $refs`)
+    }
+  })
+
+  it('includes only components the document uses', () => {
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      const d = doc(key)
+      const used = new Set<string>()
+      walk(d.paths, (n) => {
+        if (typeof n.$ref === 'string') used.add(n.$ref.split('/').pop()!)
+      })
+      // Follow references between components.
+      for (let grew = true; grew;) {
+        grew = false
+        for (const name of [...used]) {
+          walk(d.components.schemas[name], (n) => {
+            const ref = typeof n.$ref === 'string' ? n.$ref.split('/').pop()! : undefined
+            if (ref && !used.has(ref)) {
+              used.add(ref)
+              grew = true
+            }
+          })
+        }
+      }
+      assert.deepEqual(Object.keys(d.components.schemas).sort(), [...used].sort())
+    }
+  })
+
+  it('names the components as the apiserver does, with GVK arrays on kinds and lists', () => {
+    const images = doc(IMAGE_GV)
+    const core = doc(CORE_GV)
+    for (const r of RESOURCE_LIST) {
+      const d = r.group === '' ? core : images
+      const prefix = r.group === '' ? 'io.k8s.api.core.v1' : IMAGE
+      assert.deepEqual(schema(d, `${prefix}.${r.kind}`)['x-kubernetes-group-version-kind'], [
+        { group: r.group, kind: r.kind, version: r.version },
+      ])
+      if (r.verbs.includes('list')) {
+        assert.deepEqual(schema(d, `${prefix}.${r.listKind}`)['x-kubernetes-group-version-kind'], [
+          { group: r.group, kind: r.listKind, version: r.version },
+        ])
+      }
+    }
+    // Kinds that cannot be listed have no list schema.
+    assert.equal(images.components.schemas[`${IMAGE}.ImageStreamImportList`], undefined)
+    for (const name of [
+      'Status',
+      'ObjectMeta',
+      'ListMeta',
+      'DeleteOptions',
+      'Patch',
+      'StatusDetails',
+    ]) {
+      schema(core, `${META}.${name}`)
+      schema(images, `${META}.${name}`)
+    }
+    schema(images, 'io.k8s.api.core.v1.ObjectReference')
+  })
+
+  it('refers to shared components instead of inlining them', () => {
+    const d = doc(IMAGE_GV)
+    assert.deepEqual(property(d, `${IMAGE}.ImageStream`, 'metadata').allOf, [
+      { $ref: `#/components/schemas/${META}.ObjectMeta` },
+    ])
+    assert.deepEqual(property(d, `${IMAGE}.TagReference`, 'from').allOf, [
+      { $ref: '#/components/schemas/io.k8s.api.core.v1.ObjectReference' },
+    ])
+    assert.deepEqual(property(d, `${IMAGE}.ImageStreamSpec`, 'tags').items, {
+      $ref: `#/components/schemas/${IMAGE}.TagReference`,
+    })
+    // ImageStreamImport's status embeds the ImageStream kind itself.
+    assert.deepEqual(property(d, `${IMAGE}.ImageStreamImportStatus`, 'import').allOf, [
+      { $ref: `#/components/schemas/${IMAGE}.ImageStream` },
+    ])
+    assert.deepEqual(property(d, `${IMAGE}.ImageImportStatus`, 'status').allOf, [
+      { $ref: `#/components/schemas/${META}.Status` },
+    ])
+  })
+
+  it('describes the image stream types and each of their fields', () => {
+    const d = doc(IMAGE_GV)
+    const described = [
+      'ImageStream',
+      'ImageStreamSpec',
+      'TagReference',
+      'TagImportPolicy',
+      'TagReferencePolicy',
+      'ImageStreamStatus',
+      'NamedTagEventList',
+      'TagEvent',
+      'TagEventCondition',
+      'ImageLookupPolicy',
+    ]
+    for (const name of described) {
+      const s = schema(d, `${IMAGE}.${name}`)
+      assert.equal(typeof s.description, 'string', name)
+      assert.ok((s.description as string).length > 20, name)
+      for (const [field, p] of Object.entries(s.properties as Record<string, JsonObject>)) {
+        assert.equal(typeof p.description, 'string', `${name}.${field} has no description`)
+      }
+    }
+    assert.match(
+      String(property(d, `${IMAGE}.TagImportPolicy`, 'importMode').description),
+      /PreserveOriginal/,
+    )
+  })
+
+  it('keeps list merge extensions, maps, formats and required fields', () => {
+    const d = doc(IMAGE_GV)
+    const tags = property(d, `${IMAGE}.ImageStreamSpec`, 'tags')
+    assert.equal(tags['x-kubernetes-patch-merge-key'], 'name')
+    assert.equal(tags['x-kubernetes-patch-strategy'], 'merge')
+    const statusTags = property(d, `${IMAGE}.ImageStreamStatus`, 'tags')
+    assert.equal(statusTags['x-kubernetes-patch-merge-key'], 'tag')
+    const owners = property(d, `${META}.ObjectMeta`, 'ownerReferences')
+    assert.equal(owners['x-kubernetes-patch-merge-key'], 'uid')
+    const labels = property(d, `${META}.ObjectMeta`, 'labels')
+    assert.equal(labels.type, 'object')
+    assert.deepEqual(labels.additionalProperties, { type: 'string' })
+    assert.equal(property(d, `${META}.ObjectMeta`, 'creationTimestamp').format, 'date-time')
+    assert.equal(property(d, `${IMAGE}.TagEvent`, 'created').format, 'date-time')
+    assert.deepEqual(schema(d, `${IMAGE}.TagEvent`).required, [
+      'created',
+      'dockerImageReference',
+      'image',
+      'generation',
+    ])
+    const core = doc(CORE_GV)
+    const secrets = property(core, 'io.k8s.api.core.v1.ServiceAccount', 'secrets')
+    assert.equal(secrets['x-kubernetes-patch-merge-key'], 'name')
+    assert.deepEqual(property(core, 'io.k8s.api.core.v1.Secret', 'data').additionalProperties, {
+      type: 'string',
+    })
+  })
+
+  it('uses only OpenAPI 3.0 keywords (no const, patternProperties or TypeBox markers)', () => {
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      walk(doc(key).components, (node, path) => {
+        for (const k of Object.keys(node)) {
+          assert.ok(!['const', 'patternProperties', '$id', '$schema'].includes(k), `${path}/${k}`)
+          assert.ok(!k.startsWith('~'), `${path}/${k}`)
+        }
+      })
+    }
+    const status = property(doc(CORE_GV), `${META}.Status`, 'status')
+    assert.deepEqual(
+      { type: status.type, enum: status.enum },
+      {
+        type: 'string',
+        enum: ['Success', 'Failure'],
+      },
+    )
+    // managedFields' fieldsV1 is free-form JSON.
+    assert.deepEqual(property(doc(CORE_GV), `${META}.ManagedFieldsEntry`, 'fieldsV1'), {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    })
+  })
+
+  it('changes the hash when the content changes, and only for that group version', () => {
+    const changed = RESOURCE_LIST.map((r) =>
+      r === RESOURCES.imagestreamimages ? { ...r, verbs: ['get', 'list'] as const } : r,
+    )
+    const other = buildOpenAPIDocuments(changed)
+    const before = docs.groupVersions.get(IMAGE_GV)!
+    const after = other.groupVersions.get(IMAGE_GV)!
+    assert.notEqual(after.hash, before.hash)
+    assert.equal(after.hash, openAPIHash(after.json))
+    assert.notEqual(other.indexJSON, docs.indexJSON)
+    assert.equal(other.groupVersions.get(CORE_GV)!.hash, docs.groupVersions.get(CORE_GV)!.hash)
+    // Same input, same bytes: the hash is stable across restarts.
+    assert.equal(
+      buildOpenAPIDocuments(RESOURCE_LIST).groupVersions.get(IMAGE_GV)!.json,
+      before.json,
+    )
+  })
+
+  it('folds `<plural>/<sub>` registry entries into their parent as subresources', () => {
+    const widget = Type.Object({
+      metadata: Type.Optional(Type.Object({ name: Type.String() })),
+      size: Type.Integer(),
+    })
+    const base = {
+      group: 'example.com',
+      version: 'v1',
+      kind: 'Widget',
+      namespaced: false,
+      schema: widget,
+    }
+    const out = buildOpenAPIDocuments([
+      { ...base, plural: 'widgets', verbs: ['get', 'patch'] },
+      { ...base, plural: 'widgets/scale', verbs: ['get', 'patch'] },
+    ])
+    const d = JSON.parse(out.groupVersions.get('apis/example.com/v1')!.json) as Doc
+    const scale = d.paths['/apis/example.com/v1/widgets/{name}/scale']
+    assert.ok(scale?.get && scale.patch)
+    assert.equal(scale.patch.operationId, 'patchExampleComV1WidgetScale')
+    assert.ok(d.components.schemas['com.example.v1.Widget'])
+  })
+
+  it('refuses two component names for one structure (a $ref would be ambiguous)', () => {
+    const same = Type.Object({ metadata: Type.Optional(Type.Object({ name: Type.String() })) })
+    const r = (kind: string, plural: string): OpenAPIResource => ({
+      group: 'example.com',
+      version: 'v1',
+      kind,
+      plural,
+      namespaced: true,
+      verbs: ['get'],
+      schema: same,
+    })
+    assert.throws(() => buildSchemaRegistry([r('A', 'as'), r('B', 'bs')]), /have the same schema/)
+  })
+
+  it('serves a minimal swagger 2.0 document for /openapi/v2 JSON clients', () => {
+    assert.deepEqual(JSON.parse(docs.swaggerJSON), {
+      swagger: '2.0',
+      info: { title: 'Kubernetes', version: 'v1.32.0' },
+      paths: {},
+      definitions: {},
+    })
+  })
+
+  it('lists only HTTP methods a resource serves, besides the PATCH every kind has', () => {
+    const path = itemPath(RESOURCES.imagestreamimages)
+    const item = doc(IMAGE_GV).paths[path] ?? {}
+    assert.deepEqual(
+      METHODS.filter((m) => item[m]),
+      ['get', 'patch'],
+    )
+    // ImageStreamImport is create-only: its PATCH says the server will refuse it.
+    const isi = doc(IMAGE_GV).paths[itemPath(RESOURCES.imagestreamimports)] ?? {}
+    assert.deepEqual(
+      METHODS.filter((m) => isi[m]),
+      ['patch'],
+    )
+    assert.match(String(isi.patch?.description), /405 MethodNotAllowed/)
+  })
+})
