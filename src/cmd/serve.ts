@@ -15,11 +15,16 @@ import { UsageError } from '../cli/errors.js'
 import type { CommandIO } from '../cli/io.js'
 import { keyringFromDockerConfig, type Keyring } from '../credentials/index.js'
 import {
+  createAgents,
+  createRegistryClient,
   formatPlatform,
   hostPlatform,
   parsePlatform,
   type PlatformSpec,
 } from '../registry/index.js'
+import { TagImportController } from '../scheduler/index.js'
+import { registerImageStreamImports } from '../server/imagestreamimports.js'
+import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
 import { createServer } from '../server/app.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
@@ -216,6 +221,9 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       maxImagesBulkImportedPerRepository: options.maxImagesBulkImportedPerRepository,
       scheduledImportIntervalMs: options.scheduledImportIntervalMs,
     }
+    const imports = importServices(store, settings, logger)
+    registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
+    registerOpenAPI(app, RESOURCE_LIST)
     // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
 
     try {
@@ -242,6 +250,9 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       'serving',
     )
 
+    const controller = new TagImportController({ ...imports, logger })
+    const controllerDone = controller.run(app.shutdownSignal)
+
     await untilAborted(stop)
     logger.info({ signal: String(stop.reason) }, 'shutting down')
     // app.close waits for in-flight requests; a stuck one must not keep the process up forever.
@@ -252,6 +263,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     } finally {
       clearTimeout(force)
     }
+    await controllerDone
+    await imports.agents.close()
     await store?.close()
     store = undefined
     logger.info('stopped')
@@ -267,6 +280,31 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger.error({ err }, 'serve failed')
     }
     return fail(io, err)
+  }
+}
+
+/** Imports keep this many history items per tag (SPEC section 2). */
+const HISTORY_LIMIT = 25
+
+/** importServices builds the registry client and import settings shared by every import. */
+function importServices(store: Store, settings: ServerSettings, logger: Logger) {
+  const agents = createAgents({ additionalCA: settings.additionalTrustedCa })
+  const client = createRegistryClient({
+    agents,
+    logger: { warn: (context, message) => logger.warn(context, message) },
+  })
+  return {
+    agents,
+    store,
+    client,
+    globalKeyring: settings.globalPullSecret,
+    policy: {
+      defaultImportMode: settings.defaultImportMode,
+      platform: settings.platform,
+      maxImagesBulkImportedPerRepository: settings.maxImagesBulkImportedPerRepository,
+      historyLimit: HISTORY_LIMIT,
+      concurrency: 4,
+    },
   }
 }
 

@@ -86,3 +86,11 @@ export {
   type CommandResult,
 } from './process.js'
 export { useRegistry, type RegistryWithFixtures } from './suite.js'
+export {
+  ISCTL_BIN,
+  KUBECTL,
+  kubectl,
+  startServe,
+  stopServe,
+  type ServeProcess,
+} from './isctl-serve.js'

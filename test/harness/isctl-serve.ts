@@ -1,0 +1,93 @@
+/** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CommandError, pollUntil, runCommand, trackChild, type CommandResult } from './process.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** The compiled CLI, as `npx isctl` runs it. */
+export const ISCTL_BIN = join(ROOT, 'dist', 'cmd', 'isctl.js')
+// The Debian kubectl is a dispatcher that picks kubectl.1.<minor> from /version; the pinned
+// 1.32 binary makes results independent of that choice (kubectl-compat.md section 1).
+const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+/** The kubectl the e2e suites drive. */
+export const KUBECTL = existsSync(PINNED_KUBECTL) ? PINNED_KUBECTL : 'kubectl'
+
+/** A running `isctl serve` and what it printed. */
+export interface ServeProcess {
+  readonly child: ChildProcess
+  /** `host:port` it listens on. */
+  readonly address: string
+  readonly kubeconfig: string
+  /** The JSON log lines printed so far. */
+  readonly lines: () => Record<string, unknown>[]
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/** startServe runs `isctl serve --data-dir DIR --listen 127.0.0.1:0 ...` until it listens. */
+export async function startServe(
+  dataDir: string,
+  extra: readonly string[] = [],
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [ISCTL_BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: dataDir } },
+  )
+  trackChild(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')))
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const lines = () =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+  const serving = () => lines().find((l) => l.msg === 'serving')
+  await pollUntil('isctl serve to listen', () => Promise.resolve(serving() !== undefined), {
+    abort: () =>
+      child.exitCode === null
+        ? undefined
+        : new Error(`isctl serve exited ${child.exitCode}: ${stderr}`),
+  })
+  const line = serving()!
+  return {
+    child,
+    address: String(line.address),
+    kubeconfig: String(line.kubeconfig),
+    lines,
+    exited,
+  }
+}
+
+/** stopServe signals the process (SIGTERM by default) and waits for it to exit. */
+export async function stopServe(server: ServeProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal)
+  return server.exited
+}
+
+/** kubectl runs the e2e kubectl with a kubeconfig and a private cache; never throws on exit codes. */
+export async function kubectl(
+  args: readonly string[],
+  opts: { kubeconfig: string; cacheDir: string; bin?: string; input?: string },
+): Promise<CommandResult> {
+  try {
+    return await runCommand(
+      opts.bin ?? KUBECTL,
+      ['--kubeconfig', opts.kubeconfig, '--cache-dir', opts.cacheDir, ...args],
+      // A private HOME keeps ~/.kube out of it; kubectl must never wait on a prompt.
+      {
+        env: { PATH: process.env.PATH, HOME: opts.cacheDir },
+        ...(opts.input !== undefined && { input: opts.input }),
+      },
+    )
+  } catch (err) {
+    if (err instanceof CommandError) return err.result
+    throw err
+  }
+}
