@@ -27,6 +27,7 @@ import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
 import { createServer } from '../server/app.js'
+import { ensureDefaults, registerResources } from '../server/resources/index.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
 import { createLogger } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
@@ -225,6 +226,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
     registerOpenAPI(app, RESOURCE_LIST)
     // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
+    registerResources(app, { store, settings })
+    await ensureDefaults(store)
 
     try {
       await app.listen({ host: options.listen.host, port: options.listen.port })

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import {
   IMAGE_GROUP,
   ImageStreamImport,
+  RESOURCES,
   applyDefaults,
   decode,
   validateObject,
@@ -17,6 +18,7 @@ import {
 import { ImportPreconditionError, importInto, type ImportServiceDeps } from '../scheduler/index.js'
 import { isStoreError, objectKey } from '../storage/index.js'
 import { authorizeRequest } from './auth.js'
+import { present } from './resources/index.js'
 import { badRequest, conflict, invalid, notFound } from './status.js'
 
 /** ImageStreamImportDeps are what the endpoint needs besides the request. */
@@ -98,8 +100,10 @@ async function requireNamespace(deps: ImageStreamImportDeps, namespace: string):
   }
 }
 
+/** withRepository fills the fields the stream strategy computes on read, as every read does. */
 function withRepository(stream: ImageStream, deps: ImageStreamImportDeps): ImageStream {
-  const repository = `${deps.registryHostname()}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
-  return { ...stream, status: { ...stream.status, dockerImageRepository: repository } }
+  return present(RESOURCES.imagestreams, stream, {
+    settings: { registryHostname: deps.registryHostname },
+    now: Date.now,
+  })
 }
-

@@ -1,0 +1,22 @@
+/**
+ * What every resource handler works with: the store, the server settings the strategies need,
+ * and a clock for the ages in Tables (tests pin it).
+ */
+import type { ImportMode } from '../../api/index.js'
+import type { Store } from '../../storage/index.js'
+
+/** ResourceSettings is the part of cmd/serve's ServerSettings the resource handlers read. */
+export interface ResourceSettings {
+  /** `host[:port]` of the integrated registry; a function because it is known only once listening. */
+  readonly registryHostname: () => string
+  /** The import mode given to spec tags that set none (`--default-import-mode`). */
+  readonly defaultImportMode?: ImportMode
+}
+
+/** ResourceContext is shared by every handler of one server. */
+export interface ResourceContext {
+  readonly store: Store
+  readonly settings: ResourceSettings
+  /** Milliseconds since the epoch, for Table ages. */
+  readonly now: () => number
+}

@@ -1,0 +1,66 @@
+/**
+ * Core resources we do not keep but kubectl reads: `describe` lists events (and `describe ns`
+ * resourcequotas and limitranges). They answer an empty list, so describe prints
+ * `Events: <none>` (kubectl-compat 0 SHOULD and 3 "describe"); a watch on them stays quiet until
+ * it times out or the client leaves.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { authorizeRequest } from '../../auth.js'
+import type { ResourceContext } from '../context.js'
+import { readQuery } from '../query.js'
+import { sendList } from '../respond.js'
+import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
+
+const EMPTY_LISTS = [
+  { plural: 'events', listKind: 'EventList' },
+  { plural: 'resourcequotas', listKind: 'ResourceQuotaList' },
+  { plural: 'limitranges', listKind: 'LimitRangeList' },
+] as const
+
+async function* quiet(signal: AbortSignal): AsyncGenerator<WatchLine> {
+  if (!signal.aborted)
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+  yield* []
+}
+
+/** registerEmptyLists adds the routes of the always-empty core lists. */
+export function registerEmptyLists(app: FastifyInstance, ctx: ResourceContext): void {
+  for (const { plural, listKind } of EMPTY_LISTS) {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { namespace } = request.params as { namespace?: string }
+      const query = readQuery(request)
+      await authorizeRequest(request, {
+        kind: 'resource',
+        verb: query.watch ? 'watch' : 'list',
+        group: '',
+        resource: plural,
+        ...(namespace === undefined ? {} : { namespace }),
+      })
+      if (query.watch) {
+        const stop = new AbortController()
+        await streamWatch(
+          request,
+          reply,
+          quiet(stop.signal),
+          stop,
+          watchTimeoutMs(query.timeoutSeconds),
+        )
+        return reply
+      }
+      const resourceVersion = String(await ctx.store.currentRevision())
+      return sendList(
+        request,
+        reply,
+        { resource: plural, now: ctx.now(), includeObject: query.includeObject },
+        {
+          kind: listKind,
+          apiVersion: 'v1',
+          metadata: { resourceVersion },
+          items: [],
+        },
+      )
+    }
+    app.get(`/api/v1/namespaces/:namespace/${plural}`, handler)
+    app.get(`/api/v1/${plural}`, handler)
+  }
+}

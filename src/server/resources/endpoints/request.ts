@@ -1,0 +1,50 @@
+/** Reading what a handler needs from a request: write options, patch type, the Served description. */
+import type { FastifyRequest } from 'fastify'
+import { requestMediaType } from '../../body-parsers.js'
+import { unsupportedMediaType } from '../../status.js'
+import type { ResourceContext } from '../context.js'
+import { duplicateFields } from '../duplicate-fields.js'
+import type { WriteOptions } from '../operations/write-options.js'
+import type { PatchOptions } from '../operations/patch.js'
+import { patchTypeOf, type PatchType } from '../patch/index.js'
+import { readQuery, writeQuery } from '../query.js'
+import type { Served } from '../respond.js'
+import type { Target } from '../endpoint.js'
+
+/** patchOptions reads dryRun, fieldValidation and fieldManager. */
+export function patchOptions(request: FastifyRequest): PatchOptions {
+  return writeQuery(request)
+}
+
+/** writeOptions reads a create's or update's options, with the keys a JSON body repeats (strict decoding reports them). */
+export function writeOptions(request: FastifyRequest): WriteOptions {
+  const query = writeQuery(request)
+  const raw = request.rawBody
+  if (query.fieldValidation === 'Ignore' || raw === undefined) return query
+  if (requestMediaType(request) !== 'application/json') return query
+  return { ...query, duplicateFields: duplicateFields(raw.toString('utf8')) }
+}
+
+/** patchType is the request's patch type; routes.ts has already refused other media types. */
+export function patchType(request: FastifyRequest): PatchType {
+  const type = patchTypeOf(requestMediaType(request))
+  if (type === undefined) throw unsupportedMediaType('not a patch media type')
+  return type
+}
+
+/** served describes a response of `resource` for the Table printer. */
+export function served(ctx: ResourceContext, request: FastifyRequest, resource: string): Served {
+  const includeObject = request.method === 'GET' ? readQuery(request).includeObject : 'Metadata'
+  return { resource, now: ctx.now(), includeObject }
+}
+
+/** nameSelector adds `metadata.name=<name>` to a field selector, for watches of one object. */
+export function nameSelector(
+  target: Target,
+  fieldSelector: string | undefined,
+): string | undefined {
+  if (target.name === undefined) return fieldSelector
+  const escaped = target.name.replace(/[\\,=]/g, (c) => `\\${c}`)
+  const byName = `metadata.name=${escaped}`
+  return fieldSelector ? `${fieldSelector},${byName}` : byName
+}

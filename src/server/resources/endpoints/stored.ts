@@ -1,0 +1,137 @@
+/** The Endpoint of a stored resource: every verb through the generic operations. */
+import type { ResourceInfo } from '../../../api/index.js'
+import type { ResourceContext } from '../context.js'
+import { requireName, type Endpoint, type Target } from '../endpoint.js'
+import { createObject } from '../operations/create.js'
+import { deleteCollection, deleteObject, parseDeleteOptions } from '../operations/delete.js'
+import { patchObject } from '../operations/patch.js'
+import { getObject, listObjects } from '../operations/read.js'
+import { replaceObject, type UpdateTarget } from '../operations/update.js'
+import { serveWatch } from '../operations/watch.js'
+import { readQuery, writeQuery } from '../query.js'
+import { sendList, sendObject } from '../respond.js'
+import type { PrintableObject } from '../table.js'
+import { nameSelector, patchOptions, patchType, served, writeOptions } from './request.js'
+
+function updateTarget(resource: ResourceInfo, target: Target): UpdateTarget<ResourceInfo['kind']> {
+  return {
+    resource,
+    namespace: target.namespace,
+    name: requireName(target),
+    ...(target.subresource === 'status' ? { subresource: 'status' as const } : {}),
+  }
+}
+
+/** storedEndpoint serves a resource kept in the store. */
+export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): Endpoint {
+  const printable = (o: unknown) => o as PrintableObject
+  return {
+    resource,
+    handlers: {
+      get: async (request, reply, target) => {
+        const object = await getObject(ctx, resource, target.namespace, requireName(target))
+        return sendObject(request, reply, served(ctx, request, resource.plural), printable(object))
+      },
+      list: async (request, reply, target) => {
+        const list = await listObjects(ctx, resource, target.namespace, readQuery(request))
+        return sendList(request, reply, served(ctx, request, resource.plural), {
+          ...list,
+          items: list.items.map(printable),
+        })
+      },
+      watch: async (request, reply, target) => {
+        const query = readQuery(request)
+        const fieldSelector = nameSelector(target, query.fieldSelector)
+        await serveWatch(request, reply, ctx, resource, target.namespace, {
+          ...query,
+          fieldSelector,
+        })
+        return reply
+      },
+      create: async (request, reply, target) => {
+        const result = await createObject(
+          ctx,
+          resource,
+          target.namespace,
+          request.body,
+          writeOptions(request),
+        )
+        return sendObject(
+          request,
+          reply,
+          served(ctx, request, resource.plural),
+          printable(result.object),
+          {
+            code: 201,
+            warnings: result.warnings,
+          },
+        )
+      },
+      update: async (request, reply, target) => {
+        const result = await replaceObject(
+          ctx,
+          updateTarget(resource, target),
+          request.body,
+          writeOptions(request),
+        )
+        return sendObject(
+          request,
+          reply,
+          served(ctx, request, resource.plural),
+          printable(result.object),
+          {
+            warnings: result.warnings,
+          },
+        )
+      },
+      patch: async (request, reply, target) => {
+        const result = await patchObject(
+          ctx,
+          updateTarget(resource, target),
+          patchType(request),
+          request.body,
+          patchOptions(request),
+        )
+        return sendObject(
+          request,
+          reply,
+          served(ctx, request, resource.plural),
+          printable(result.object),
+          {
+            code: result.created ? 201 : 200,
+            warnings: result.warnings,
+          },
+        )
+      },
+      delete: async (request, reply, target) => {
+        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const object = await deleteObject(
+          ctx,
+          resource,
+          target.namespace,
+          requireName(target),
+          options,
+        )
+        return sendObject(request, reply, served(ctx, request, resource.plural), printable(object))
+      },
+      deletecollection: async (request, reply, target) => {
+        const query = readQuery(request)
+        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const list = await deleteCollection(
+          ctx,
+          resource,
+          target.namespace,
+          {
+            ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+            ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
+          },
+          options,
+        )
+        return sendList(request, reply, served(ctx, request, resource.plural), {
+          ...list,
+          items: list.items.map(printable),
+        })
+      },
+    },
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The resource API of `isctl serve`: generic handlers for every stored resource (images,
+ * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
+ * imagestreamtags and imagestreamimages, and the empty event lists kubectl describe reads.
+ * imagestreamimports is registered by its own module. See kubectl-compat.md for the contract.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { Store } from '../../storage/index.js'
+import type { ResourceContext, ResourceSettings } from './context.js'
+import { registerEmptyLists } from './endpoints/empty-lists.js'
+import { storedEndpoint } from './endpoints/stored.js'
+import { imageStreamImagesEndpoint, imageStreamTagsEndpoint } from './endpoints/virtual.js'
+import { registerEndpoint } from './routes.js'
+import { STORED_RESOURCES } from './served.js'
+
+/** ResourceDeps are what registerResources needs. */
+export interface ResourceDeps {
+  readonly store: Store
+  readonly settings: ResourceSettings
+  /** Clock for Table ages; default Date.now (tests pin it). */
+  readonly now?: () => number
+}
+
+/** registerResources adds every resource route to the app (before it listens). */
+export function registerResources(app: FastifyInstance, deps: ResourceDeps): void {
+  const ctx: ResourceContext = {
+    store: deps.store,
+    settings: deps.settings,
+    now: deps.now ?? Date.now,
+  }
+  for (const resource of STORED_RESOURCES) registerEndpoint(app, storedEndpoint(ctx, resource))
+  registerEndpoint(app, imageStreamTagsEndpoint(ctx))
+  registerEndpoint(app, imageStreamImagesEndpoint(ctx))
+  registerEmptyLists(app, ctx)
+}
+
+export type { ResourceContext, ResourceSettings } from './context.js'
+export { ensureDefaults } from './namespaces.js'
+export { dockerImageRepository, strategyFor } from './strategies/index.js'
+export { present } from './present.js'
+export { admitNew } from './operations/create.js'
+export { resolveReferenceForTagEvent, imageStreamTagView } from './virtual/istag-view.js'

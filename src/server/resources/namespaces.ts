@@ -1,0 +1,116 @@
+/**
+ * Namespace lifecycle: objects may only be created in a namespace that exists (the apiserver's
+ * NamespaceLifecycle admission: 404 `namespaces "x" not found`); every namespace gets a
+ * `default` ServiceAccount, in the transaction that creates it; deleting a namespace deletes
+ * everything in it at once (no finalizers: nothing here needs to wait); `default` exists from
+ * the start and may not be deleted.
+ */
+import { applyDefaults, RESOURCES, type Namespace, type ServiceAccount } from '../../api/index.js'
+import {
+  isStoreError,
+  objectKey,
+  type ObjectKey,
+  type Store,
+  type StoreTransaction,
+} from '../../storage/index.js'
+import { forbidden, notFound } from '../status.js'
+import {
+  DEFAULT_NAMESPACE,
+  DEFAULT_SERVICE_ACCOUNT,
+  NAMESPACED_STORED_RESOURCES,
+} from './served.js'
+
+/** ensureNamespaceExists throws the apiserver's 404 when `namespace` does not exist. */
+export async function ensureNamespaceExists(store: Store, namespace: string): Promise<void> {
+  try {
+    await store.get(objectKey('namespaces', namespace))
+  } catch (err) {
+    if (isStoreError(err, 'NotFound'))
+      throw notFound({ group: '', resource: 'namespaces' }, namespace)
+    throw err
+  }
+}
+
+/** defaultServiceAccount is the `default` ServiceAccount of a namespace. */
+export function defaultServiceAccount(namespace: string): ServiceAccount {
+  return {
+    kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace },
+  }
+}
+
+/** createNamespace stores a namespace and its default ServiceAccount in one transaction. */
+export async function createNamespace(store: Store, namespace: Namespace): Promise<Namespace> {
+  const name = namespace.metadata.name ?? ''
+  return store.transaction(async (tx) => {
+    const created = await tx.create(objectKey('namespaces', name), namespace)
+    await createIfMissing(
+      tx,
+      objectKey('serviceaccounts', DEFAULT_SERVICE_ACCOUNT, name),
+      defaultServiceAccount(name),
+    )
+    return created
+  })
+}
+
+async function createIfMissing<T extends ServiceAccount | Namespace>(
+  tx: StoreTransaction,
+  key: ObjectKey,
+  object: T,
+): Promise<void> {
+  try {
+    await tx.create(key, object)
+  } catch (err) {
+    if (!isStoreError(err, 'AlreadyExists')) throw err
+  }
+}
+
+/** checkNamespaceDeletable refuses to delete `default`, as kube refuses its system namespaces. */
+export function checkNamespaceDeletable(name: string): void {
+  if (name !== DEFAULT_NAMESPACE) return
+  throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted')
+}
+
+/** namespaceContents lists the keys of every stored object in a namespace. */
+export async function namespaceContents(store: Store, namespace: string): Promise<ObjectKey[]> {
+  const keys: ObjectKey[] = []
+  for (const resource of NAMESPACED_STORED_RESOURCES) {
+    const list = await store.list(resource.plural, { namespace })
+    for (const item of list.items)
+      keys.push(objectKey(resource.plural, item.metadata.name ?? '', namespace))
+  }
+  return keys
+}
+
+/** deleteContents deletes the given objects inside a transaction; ones already gone are skipped. */
+export async function deleteContents(
+  tx: StoreTransaction,
+  keys: readonly ObjectKey[],
+): Promise<void> {
+  for (const key of keys) {
+    try {
+      await tx.delete(key)
+    } catch (err) {
+      if (!isStoreError(err, 'NotFound')) throw err
+    }
+  }
+}
+
+/** ensureDefaults creates the `default` namespace and its `default` ServiceAccount when missing; safe to call on every start. */
+export async function ensureDefaults(store: Store): Promise<void> {
+  const namespace = applyDefaults('Namespace', {
+    kind: RESOURCES.namespaces.kind,
+    apiVersion: RESOURCES.namespaces.apiVersion,
+    metadata: { name: DEFAULT_NAMESPACE },
+    status: { phase: 'Active' },
+  })
+  await store.transaction(async (tx) => {
+    await createIfMissing(tx, objectKey('namespaces', DEFAULT_NAMESPACE), namespace)
+    await createIfMissing(
+      tx,
+      objectKey('serviceaccounts', DEFAULT_SERVICE_ACCOUNT, DEFAULT_NAMESPACE),
+      defaultServiceAccount(DEFAULT_NAMESPACE),
+    )
+  })
+}

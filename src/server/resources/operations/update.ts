@@ -1,0 +1,114 @@
+/**
+ * update (PUT) and the read-modify-write every patch shares: the new object is computed from
+ * the current one inside the store's guaranteedUpdate, so a concurrent write re-runs it on the
+ * fresh state instead of losing either change. A `metadata.resourceVersion` in the new object is
+ * a precondition (409 Conflict on mismatch, kubectl-compat 10); the main resource ignores status
+ * changes and `/status` ignores everything else (the kind's strategy); writing an unchanged
+ * object keeps its resourceVersion (the store's no-op rule), so kubectl prints `(no change)`.
+ */
+import {
+  applyDefaults,
+  validateUpdate,
+  type KindMap,
+  type KindName,
+  type ResourceInfo,
+} from '../../../api/index.js'
+import { objectKey } from '../../../storage/index.js'
+import { conflict } from '../../status.js'
+import { decodeBody } from '../body.js'
+import type { ResourceContext } from '../context.js'
+import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
+import { checkName, checkNamespace, prepareUpdateMeta } from '../object-meta.js'
+import { present } from '../present.js'
+import { strategyFor } from '../strategies/index.js'
+import { strategyContext } from './context.js'
+import type { WriteOptions, WriteResult } from './write-options.js'
+
+/** UpdateTarget names the object being written, as the URL does. */
+export interface UpdateTarget<K extends KindName> {
+  readonly resource: ResourceInfo<K>
+  readonly namespace: string | undefined
+  readonly name: string
+  readonly subresource?: 'status'
+}
+
+/** NextFn computes the requested object (not yet decoded) from the current one as served. */
+export type NextFn<K extends KindName> = (current: KindMap[K]) => unknown
+
+/** admitUpdate turns a requested object into the object to store over `current`. */
+export function admitUpdate<K extends KindName>(
+  ctx: ResourceContext,
+  target: UpdateTarget<K>,
+  input: unknown,
+  current: KindMap[K],
+  options: WriteOptions,
+): { object: KindMap[K]; warnings: readonly string[] } {
+  const { resource } = target
+  const {
+    object: decoded,
+    warnings,
+    missing,
+  } = decodeBody(resource, input, options.fieldValidation, options.duplicateFields)
+  checkNamespace(decoded.metadata.namespace, resource.namespaced ? target.namespace : undefined)
+  checkName(decoded.metadata.name, target.name)
+  const expected = decoded.metadata.resourceVersion
+  if (expected && expected !== current.metadata.resourceVersion) {
+    throw conflict(groupResource(resource), target.name)
+  }
+  const sctx = strategyContext(ctx)
+  const strategy = strategyFor(resource.kind)
+  const carried = prepareUpdateMeta(decoded, current)
+  const defaulted = applyDefaults(resource.kind, carried, {
+    ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
+  })
+  const prepared =
+    target.subresource === 'status' && strategy.prepareForStatusUpdate
+      ? strategy.prepareForStatusUpdate(defaulted, current, sctx)
+      : strategy.prepareForUpdate(defaulted, current, sctx)
+  const errors = mergeFieldErrors(missing, validateUpdate(resource.kind, current, prepared))
+  if (errors.length > 0) throw invalidObject(resource, target.name, errors)
+  return { object: prepared, warnings }
+}
+
+/** updateObject writes `next(current)` over the stored object; NotFound propagates as the store's error. */
+export async function updateObject<K extends KindName>(
+  ctx: ResourceContext,
+  target: UpdateTarget<K>,
+  next: NextFn<K>,
+  options: WriteOptions,
+): Promise<WriteResult<KindMap[K]>> {
+  const { resource } = target
+  const sctx = strategyContext(ctx)
+  const key = objectKey(
+    resource.plural,
+    target.name,
+    resource.namespaced ? (target.namespace ?? '') : '',
+  )
+  let warnings: readonly string[] = []
+  let wouldBe: KindMap[K] | undefined
+  const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, (current) => {
+    const admitted = admitUpdate(
+      ctx,
+      target,
+      next(present(resource, current, sctx)),
+      current,
+      options,
+    )
+    warnings = admitted.warnings
+    if (!options.dryRun) return admitted.object
+    const meta = { ...admitted.object.metadata, resourceVersion: current.metadata.resourceVersion }
+    wouldBe = { ...admitted.object, metadata: meta }
+    return undefined
+  })
+  return { object: present(resource, wouldBe ?? written, sctx), warnings, created: false }
+}
+
+/** replaceObject is PUT: the body is the new object. */
+export function replaceObject<K extends KindName>(
+  ctx: ResourceContext,
+  target: UpdateTarget<K>,
+  body: unknown,
+  options: WriteOptions,
+): Promise<WriteResult<KindMap[K]>> {
+  return updateObject(ctx, target, () => body, options)
+}

@@ -1,0 +1,75 @@
+/**
+ * watch of stored resources: `resourceVersion` "" or "0" first sends a synthetic ADDED for
+ * every matching object (kubectl's single-object `get -w` drops the first event, expecting it),
+ * otherwise replays the changes after it; then live events. An expired or future
+ * resourceVersion or a bad selector is answered before the 200, as a Status. With a Table
+ * Accept header, every event's object is a one-row Table (kubectl-compat 7).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'
+import type { WatchEvent } from '../../../storage/index.js'
+import type { ResourceContext } from '../context.js'
+import { negotiate } from '../negotiation.js'
+import { present } from '../present.js'
+import { printerFor } from '../printers/index.js'
+import type { ReadQuery } from '../query.js'
+import { buildTable } from '../table.js'
+import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
+import { strategyContext } from './context.js'
+
+/** serveWatch answers a watch request on a stored resource. */
+export async function serveWatch<K extends KindName>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ResourceContext,
+  resource: ResourceInfo<K>,
+  namespace: string | undefined,
+  query: ReadQuery,
+): Promise<void> {
+  const representation = negotiate(request.headers.accept)
+  const selection = {
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+    ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
+  }
+  const stop = new AbortController()
+  let initial: KindMap[K][] = []
+  let from = query.resourceVersion
+  if (from === undefined || from === '0') {
+    const list = await ctx.store.list<KindMap[K]>(resource.plural, selection)
+    initial = list.items
+    from = list.resourceVersion
+  }
+  const iterator = await ctx.store.watch<KindMap[K]>(resource.plural, {
+    ...selection,
+    fromResourceVersion: from,
+    bookmarks: query.allowWatchBookmarks,
+    signal: stop.signal,
+  })
+  const sctx = strategyContext(ctx)
+  const printer = printerFor(resource.plural)
+  const encode = (event: WatchEvent<KindMap[K]>): WatchLine => {
+    if (event.type === 'BOOKMARK') {
+      const object = {
+        kind: resource.kind,
+        apiVersion: resource.apiVersion,
+        metadata: event.object.metadata,
+      }
+      return { type: 'BOOKMARK', object }
+    }
+    const object = present(resource, event.object, sctx)
+    if (!representation.table) return { type: event.type, object }
+    const table = buildTable(
+      printer,
+      [object],
+      { resourceVersion: object.metadata.resourceVersion ?? '' },
+      { version: representation.version, includeObject: query.includeObject, now: ctx.now() },
+    )
+    return { type: event.type, object: table }
+  }
+  async function* lines(): AsyncGenerator<WatchLine> {
+    for (const object of initial) yield encode({ type: 'ADDED', object })
+    for await (const event of iterator) yield encode(event)
+  }
+  await streamWatch(request, reply, lines(), stop, watchTimeoutMs(query.timeoutSeconds))
+}

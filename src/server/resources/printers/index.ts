@@ -1,0 +1,24 @@
+/** The Table printer of each resource (kubectl-compat 6, reference 7.6). */
+import type { Printer } from '../table.js'
+import { defaultPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './core.js'
+import {
+  imagePrinter,
+  imageStreamImagePrinter,
+  imageStreamPrinter,
+  imageStreamTagPrinter,
+} from './image.js'
+
+const PRINTERS: Readonly<Record<string, Printer>> = {
+  images: imagePrinter,
+  imagestreams: imageStreamPrinter,
+  imagestreamtags: imageStreamTagPrinter,
+  imagestreamimages: imageStreamImagePrinter,
+  secrets: secretPrinter,
+  serviceaccounts: serviceAccountPrinter,
+  namespaces: namespacePrinter,
+}
+
+/** printerFor returns a resource's printer, or `NAME AGE` for resources without one. */
+export function printerFor(resource: string): Printer {
+  return Object.hasOwn(PRINTERS, resource) ? (PRINTERS[resource] ?? defaultPrinter) : defaultPrinter
+}

@@ -1,0 +1,118 @@
+/**
+ * The query parameters of resource requests, parsed once and checked as the apiserver checks
+ * them (kubectl-compat 3, 7 and 9): a malformed value is a 400 naming the parameter, never a 500.
+ */
+import type { FastifyRequest } from 'fastify'
+import { badRequest } from '../status.js'
+
+/** FieldValidation is what to do with unknown fields in a body (kubectl-compat 9). */
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict'
+
+/** IncludeObject is what a Table row's `object` holds (kubectl-compat 6). */
+export type IncludeObject = 'None' | 'Metadata' | 'Object'
+
+/** WriteQuery holds the parameters of create, update, patch and delete. */
+export interface WriteQuery {
+  readonly dryRun: boolean
+  readonly fieldValidation: FieldValidation
+  readonly fieldManager: string | undefined
+}
+
+/** ReadQuery holds the parameters of get, list and watch. */
+export interface ReadQuery {
+  readonly limit: number | undefined
+  readonly continue: string | undefined
+  readonly labelSelector: string | undefined
+  readonly fieldSelector: string | undefined
+  readonly resourceVersion: string | undefined
+  readonly watch: boolean
+  readonly timeoutSeconds: number | undefined
+  readonly allowWatchBookmarks: boolean
+  readonly includeObject: IncludeObject
+}
+
+type RawQuery = Readonly<Record<string, string | string[] | undefined>>
+
+function rawQuery(request: FastifyRequest): RawQuery {
+  const q = request.query
+  return typeof q === 'object' && q !== null ? (q as RawQuery) : {}
+}
+
+/** values returns every value of a repeated parameter. */
+function values(q: RawQuery, name: string): string[] {
+  const v = q[name]
+  return v === undefined ? [] : Array.isArray(v) ? v : [v]
+}
+
+/** first returns a parameter's first value, as Go's url.Values.Get does. */
+function first(q: RawQuery, name: string): string | undefined {
+  return values(q, name)[0]
+}
+
+function parseBool(q: RawQuery, name: string): boolean {
+  const v = first(q, name)
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false
+  if (v === 'true' || v === '1') return true
+  throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be true or false`)
+}
+
+function parseCount(q: RawQuery, name: string): number | undefined {
+  const v = first(q, name)
+  if (v === undefined || v === '') return undefined
+  if (!/^[0-9]{1,15}$/.test(v)) {
+    throw badRequest(
+      `invalid value for ${name}: ${JSON.stringify(v)}: must be a non-negative integer`,
+    )
+  }
+  return Number(v)
+}
+
+function parseEnum<T extends string>(
+  q: RawQuery,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const v = first(q, name)
+  if (v === undefined || v === '') return fallback
+  if ((allowed as readonly string[]).includes(v)) return v as T
+  throw badRequest(
+    `invalid value for ${name}: ${JSON.stringify(v)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+  )
+}
+
+/** parseDryRun checks `dryRun` values (only `All` exists) and says whether any was given. */
+export function parseDryRun(given: readonly string[]): boolean {
+  for (const v of given) {
+    if (v !== 'All') {
+      throw badRequest(`invalid dry run value ${JSON.stringify(v)}: supported values: "All"`)
+    }
+  }
+  return given.length > 0
+}
+
+/** writeQuery parses the parameters of a write. The apiserver's default fieldValidation is Warn. */
+export function writeQuery(request: FastifyRequest): WriteQuery {
+  const q = rawQuery(request)
+  return {
+    dryRun: parseDryRun(values(q, 'dryRun')),
+    fieldValidation: parseEnum(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'], 'Warn'),
+    fieldManager: first(q, 'fieldManager') || undefined,
+  }
+}
+
+/** readQuery parses the parameters of a read. */
+export function readQuery(request: FastifyRequest): ReadQuery {
+  const q = rawQuery(request)
+  return {
+    limit: parseCount(q, 'limit'),
+    continue: first(q, 'continue') || undefined,
+    labelSelector: first(q, 'labelSelector') || undefined,
+    fieldSelector: first(q, 'fieldSelector') || undefined,
+    resourceVersion: first(q, 'resourceVersion') || undefined,
+    watch: parseBool(q, 'watch'),
+    timeoutSeconds: parseCount(q, 'timeoutSeconds'),
+    allowWatchBookmarks: parseBool(q, 'allowWatchBookmarks'),
+    includeObject: parseEnum(q, 'includeObject', ['None', 'Metadata', 'Object'], 'Metadata'),
+  }
+}

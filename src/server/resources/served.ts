@@ -1,0 +1,26 @@
+/**
+ * Which resources this module serves and how: stored ones go through the generic handlers,
+ * virtual ones (views of image streams) have their own, and imagestreamimports is the import
+ * route's (src/server/imagestreamimports*), not ours.
+ */
+import { RESOURCES, type ResourceInfo } from '../../api/index.js'
+
+/** STORED_RESOURCES are kept in the store, one object per key. */
+export const STORED_RESOURCES: readonly ResourceInfo[] = [
+  RESOURCES.images,
+  RESOURCES.imagestreams,
+  RESOURCES.namespaces,
+  RESOURCES.secrets,
+  RESOURCES.serviceaccounts,
+]
+
+/** NAMESPACED_STORED_RESOURCES are deleted with their namespace. */
+export const NAMESPACED_STORED_RESOURCES: readonly ResourceInfo[] = STORED_RESOURCES.filter(
+  (r) => r.namespaced,
+)
+
+/** DEFAULT_NAMESPACE exists from the start (SPEC 1) and may not be deleted. */
+export const DEFAULT_NAMESPACE = 'default'
+
+/** DEFAULT_SERVICE_ACCOUNT is created in every namespace (SPEC 1). */
+export const DEFAULT_SERVICE_ACCOUNT = 'default'

@@ -1,0 +1,149 @@
+/**
+ * ImageStream strategy (openshift-apiserver imagestream/strategy.go; reference 1.2):
+ * - create: status starts empty, metadata.generation = 1, every spec tag generation = 1;
+ * - update: status is the server's (kept from the stored stream); any spec change bumps the
+ *   stream generation; a spec tag keeps its generation unless it is new, its source (`from`,
+ *   `reference`, `importMode`) changed, or the user set it to 0 ("re-import now"), in which case
+ *   it gets the new stream generation; users cannot set any other value;
+ * - `/status`: only the status is taken from the request;
+ * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored.
+ * A `reference: true` tag pointing at a DockerImage gets its tag event right away (there is
+ * nothing to import), as upstream's tagsChanged does.
+ */
+import type { ImageStream, ImageStreamStatus, TagEvent, TagReference } from '../../../api/index.js'
+import { rfc3339, type Strategy, type StrategyContext } from './types.js'
+
+/** dockerImageRepository is the integrated-registry repository of a stream. */
+export function dockerImageRepository(stream: ImageStream, ctx: StrategyContext): string {
+  return `${ctx.settings.registryHostname()}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
+}
+
+/** storedStatus drops the fields computed on read; undefined when nothing is left. */
+function storedStatus(status: ImageStreamStatus | undefined): ImageStreamStatus | undefined {
+  if (status === undefined) return undefined
+  const {
+    dockerImageRepository: _computed,
+    publicDockerImageRepository: _public,
+    ...rest
+  } = structuredClone(status)
+  return Object.keys(rest).length === 0 ? undefined : rest
+}
+
+function withStatus(stream: ImageStream, status: ImageStreamStatus | undefined): ImageStream {
+  const { status: _old, ...rest } = stream
+  return status === undefined ? rest : { ...rest, status }
+}
+
+/** tagRefChanged says whether a spec tag's source changed, so it must be resolved (imported) again. */
+export function tagRefChanged(old: TagReference, next: TagReference, namespace: string): boolean {
+  if (next.from === undefined) return false
+  if (!next.from.kind && !next.from.name) return false
+  const oldFrom = old.from ?? {}
+  if ((oldFrom.namespace || namespace) !== (next.from.namespace || namespace)) return true
+  if (oldFrom.kind !== next.from.kind || oldFrom.name !== next.from.name) return true
+  if (Boolean(old.reference) !== Boolean(next.reference)) return true
+  if ((old.importPolicy?.importMode ?? '') !== (next.importPolicy?.importMode ?? '')) return true
+  return old.generation !== undefined && next.generation === 0 && old.generation !== 0
+}
+
+/** referenceTagEvents adds the tag event of each changed `reference: true` DockerImage tag. */
+function referenceTagEvents(
+  stream: ImageStream,
+  changed: ReadonlySet<string>,
+  ctx: StrategyContext,
+): ImageStream {
+  const tags = (stream.spec?.tags ?? []).filter(
+    (t) =>
+      changed.has(t.name) && t.reference === true && t.from?.kind === 'DockerImage' && t.from.name,
+  )
+  if (tags.length === 0) return stream
+  const statusTags = [...(stream.status?.tags ?? [])]
+  for (const tag of tags) {
+    const event: TagEvent = {
+      created: rfc3339(ctx.now()),
+      dockerImageReference: tag.from?.name ?? '',
+      image: '',
+      generation: tag.generation ?? stream.metadata.generation ?? 1,
+    }
+    const index = statusTags.findIndex((s) => s.tag === tag.name)
+    const current = index >= 0 ? statusTags[index] : undefined
+    const head = current?.items?.[0]
+    if (head?.dockerImageReference === event.dockerImageReference && head.image === '') continue
+    const next = { ...current, tag: tag.name, items: [event, ...(current?.items ?? [])] }
+    if (index >= 0) statusTags[index] = next
+    else statusTags.push(next)
+  }
+  return { ...stream, status: { ...stream.status, tags: statusTags } }
+}
+
+function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStream {
+  const copy = withStatus(structuredClone(stream), undefined)
+  copy.metadata.generation = 1
+  if (copy.spec?.tags) copy.spec.tags = copy.spec.tags.map((t) => ({ ...t, generation: 1 }))
+  return referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx)
+}
+
+function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyContext): ImageStream {
+  const stream = withStatus(structuredClone(next), storedStatus(prev.status))
+  const namespace = prev.metadata.namespace ?? ''
+  const previous = new Map((prev.spec?.tags ?? []).map((t) => [t.name, t]))
+  const prevGeneration = prev.metadata.generation ?? 1
+  // updateSpecTagGenerationsForUpdate: a tag's generation is the server's, except 0.
+  let tags: TagReference[] = (stream.spec?.tags ?? []).map((t): TagReference => {
+    const old = previous.get(t.name)
+    if (t.generation === 0 || old === undefined) return t
+    const { generation: _user, ...rest } = t
+    return old.generation === undefined ? rest : { ...rest, generation: old.generation }
+  })
+  if (stream.spec?.tags) stream.spec = { ...stream.spec, tags }
+  const specChanged = !isSameJson(stream.spec, prev.spec)
+  const generation = specChanged ? prevGeneration + 1 : prevGeneration
+  stream.metadata.generation = generation
+  // ensureSpecTagGenerationsAreSet: new, changed and reset tags take the stream generation.
+  const changed = new Set<string>()
+  tags = tags.map((t): TagReference => {
+    const old = previous.get(t.name)
+    const fresh = old === undefined || tagRefChanged(old, t, namespace)
+    if (!fresh && t.generation !== undefined && t.generation !== 0) return t
+    changed.add(t.name)
+    return { ...t, generation }
+  })
+  if (stream.spec?.tags) stream.spec = { ...stream.spec, tags }
+  return referenceTagEvents(stream, changed, ctx)
+}
+
+function prepareForStatusUpdate(next: ImageStream, prev: ImageStream): ImageStream {
+  return withStatus(structuredClone(prev), storedStatus(next.status))
+}
+
+function decorate(stream: ImageStream, ctx: StrategyContext): ImageStream {
+  const { dockerImageRepository: _stored, ...rest } = stream.status ?? {}
+  return {
+    ...stream,
+    status: { dockerImageRepository: dockerImageRepository(stream, ctx), ...rest },
+  }
+}
+
+// Key order does not matter: clients reorder keys, and a re-sent unchanged spec is no change.
+function isSameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (typeof value !== 'object' || value === null) return value
+  const record = value as Record<string, unknown>
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, sortKeys(record[k])]),
+  )
+}
+
+/** imageStreamStrategy is the ImageStream Strategy. */
+export const imageStreamStrategy: Strategy<'ImageStream'> = {
+  prepareForCreate,
+  prepareForUpdate,
+  prepareForStatusUpdate,
+  decorate,
+}

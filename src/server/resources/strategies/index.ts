@@ -1,0 +1,22 @@
+/** The strategy of each kind stored by the generic handlers. */
+import type { KindName } from '../../../api/index.js'
+import { imageStrategy } from './image.js'
+import { imageStreamStrategy } from './imagestream.js'
+import { namespaceStrategy } from './namespace.js'
+import { passThrough, type Strategy } from './types.js'
+
+const STRATEGIES: { readonly [K in KindName]?: Strategy<K> } = {
+  ImageStream: imageStreamStrategy,
+  Image: imageStrategy,
+  Namespace: namespaceStrategy,
+}
+
+/** strategyFor returns a kind's strategy; kinds without server-owned fields pass through. */
+export function strategyFor<K extends KindName>(kind: K): Strategy<K> {
+  // The map's type pairs every kind with its own strategy; indexing by a generic K loses that.
+  const strategy: Strategy<K> | undefined = STRATEGIES[kind]
+  return strategy ?? passThrough<K>()
+}
+
+export { dockerImageRepository, tagRefChanged } from './imagestream.js'
+export type { Strategy, StrategyContext } from './types.js'

@@ -1,0 +1,41 @@
+/**
+ * A Strategy is what differs between kinds on the way in and out of the store (the apiserver's
+ * RESTCreateStrategy/RESTUpdateStrategy plus Decorate): which fields the server owns, what it
+ * computes on read. Defaulting and validation come from src/api; metadata rules common to every
+ * kind are in object-meta.ts.
+ */
+import type { KindMap, KindName } from '../../../api/index.js'
+import type { ResourceSettings } from '../context.js'
+
+/** StrategyContext is what strategies may consult. */
+export interface StrategyContext {
+  readonly settings: ResourceSettings
+  /** The current time, for server-made timestamps (tag events). */
+  readonly now: () => number
+}
+
+/** Strategy holds one kind's server-side rules; every method returns a new object. */
+export interface Strategy<K extends KindName> {
+  /** prepareForCreate sets the server-owned fields of a new object (after defaulting, before validation). */
+  prepareForCreate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
+  /** prepareForUpdate carries the server-owned fields over from the stored object. */
+  prepareForUpdate(next: KindMap[K], prev: KindMap[K], ctx: StrategyContext): KindMap[K]
+  /** prepareForStatusUpdate takes only the status from `next` (the `/status` subresource). */
+  prepareForStatusUpdate?(next: KindMap[K], prev: KindMap[K], ctx: StrategyContext): KindMap[K]
+  /** decorate fills the fields computed on every read; they are never stored. */
+  decorate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
+}
+
+/** passThrough is the strategy of kinds whose every field is the user's (ServiceAccount). */
+export function passThrough<K extends KindName>(): Strategy<K> {
+  return {
+    prepareForCreate: (object) => object,
+    prepareForUpdate: (next) => next,
+    decorate: (object) => object,
+  }
+}
+
+/** rfc3339 renders milliseconds as a metav1.Time: UTC, whole seconds. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}

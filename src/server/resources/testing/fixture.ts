@@ -1,0 +1,124 @@
+/**
+ * A real API server for the resource tests: createServer with an admin token, the resource
+ * routes, and a SQLite store in a temp dir; requests go through fastify's inject(). The clock of
+ * the Tables is pinned so ages are exact.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { RESOURCE_LIST } from '../../../api/index.js'
+import type { Store } from '../../../storage/index.js'
+import { openSqliteStore } from '../../../storage/sqlite/index.js'
+import { ManualClock } from '../../../storage/testing/manual-clock.js'
+import { createServer } from '../../app.js'
+import {
+  ADMIN_USER,
+  createAdminAuthorizer,
+  createTokenAuthenticator,
+  hashToken,
+} from '../../auth.js'
+import { createLogger } from '../../logger.js'
+import { ensurePki } from '../../pki.js'
+import { createStoreErrorMapper } from '../../store-errors.js'
+import type { ResourceSettings } from '../context.js'
+import { ensureDefaults, registerResources } from '../index.js'
+
+/** TOKEN is the admin bearer token of the fixture. */
+export const TOKEN = 'test-admin-token'
+/** REGISTRY is the fixture's registry hostname. */
+export const REGISTRY = 'registry.test:5000'
+/** START is when the fixture's clock starts: 2026-01-01T00:00:00Z. */
+export const START = Date.parse('2026-01-01T00:00:00Z')
+
+/** TABLE_ACCEPT is the Accept header of `kubectl get` (kubectl-compat notation). */
+export const TABLE_ACCEPT =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
+
+/** Fixture is a running app with its store. */
+export interface Fixture {
+  readonly app: FastifyInstance
+  readonly store: Store
+  readonly dir: string
+  readonly logs: string[]
+  /** The CA that signed the serving certificate (for tests that listen). */
+  readonly caCertPem: string
+  /** The clock of the store and the Tables; time moves only with clock.advance(). */
+  readonly clock: ManualClock
+  /** request injects with the admin token; `body` is sent as JSON unless `contentType` says otherwise. */
+  request(options: RequestOptions): Promise<LightMyRequestResponse>
+  close(): Promise<void>
+}
+
+/** RequestOptions are inject options with conveniences. */
+export interface RequestOptions {
+  readonly method: InjectOptions['method']
+  readonly url: string
+  readonly body?: unknown
+  readonly contentType?: string
+  readonly accept?: string
+  readonly headers?: Record<string, string>
+}
+
+/** startFixture starts a server; call close() when done. */
+export async function startFixture(settings: Partial<ResourceSettings> = {}): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'imagestreams-resources-'))
+  const pki = await ensurePki({ dataDir: dir, hosts: ['127.0.0.1'] })
+  const logs: string[] = []
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'))
+      callback()
+    },
+  })
+  const clock = new ManualClock(START)
+  const store = await openSqliteStore({ path: join(dir, 'store.db'), clock })
+  const groupOf = (resource: string) =>
+    RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
+  const app = createServer({
+    store,
+    logger: createLogger({ level: 'info', destination }),
+    auth: createTokenAuthenticator([{ sha256: hashToken(TOKEN), user: ADMIN_USER }]),
+    authorizer: createAdminAuthorizer(),
+    resources: RESOURCE_LIST,
+    tls: { cert: pki.certPem, key: pki.keyPem },
+    errorMappers: [createStoreErrorMapper(groupOf)],
+  })
+  registerResources(app, {
+    store,
+    settings: { registryHostname: () => REGISTRY, ...settings },
+    now: () => clock.now(),
+  })
+  await ensureDefaults(store)
+  await app.ready()
+  return {
+    app,
+    store,
+    dir,
+    logs,
+    caCertPem: pki.caCertPem,
+    clock,
+    request: (o) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...o.headers }
+      if (o.accept !== undefined) headers.accept = o.accept
+      let payload: string | Buffer | undefined
+      if (o.body !== undefined) {
+        headers['content-type'] = o.contentType ?? 'application/json'
+        payload =
+          typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body)
+      }
+      return app.inject({
+        method: o.method,
+        url: o.url,
+        headers,
+        ...(payload === undefined ? {} : { payload }),
+      })
+    },
+    close: async () => {
+      await app.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

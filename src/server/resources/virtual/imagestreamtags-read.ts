@@ -1,0 +1,107 @@
+/**
+ * Reading `imagestreamtags` (upstream imagestreamtag/rest.go; reference 1.3): get `<stream>:<tag>`
+ * is the tag's current image, NotFound when it has none yet (even if the spec tag exists); list
+ * has every tag with an image of every selected stream (labels select streams, fields the
+ * view's name and namespace), with the image's name and pull spec only, as upstream.
+ */
+import { RESOURCES, type Image, type ImageStream, type ImageStreamTag } from '../../../api/index.js'
+import { isStoreError, objectKey, parseFieldSelector } from '../../../storage/index.js'
+import { notFound } from '../../status.js'
+import type { ResourceContext } from '../context.js'
+import { strategyContext } from '../operations/context.js'
+import { present } from '../present.js'
+import { imageStreamTagView, latestTaggedImage } from './istag-view.js'
+import { splitImageStreamTag } from './names.js'
+
+const ISTAGS = RESOURCES.imagestreamtags
+const STREAMS = RESOURCES.imagestreams
+const GR = { group: ISTAGS.group, resource: ISTAGS.plural }
+
+/** readStream reads a stream as served. */
+export async function readStream(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+): Promise<ImageStream> {
+  const stored = await ctx.store.get<ImageStream>(objectKey(STREAMS.plural, name, namespace))
+  return present(STREAMS, stored, strategyContext(ctx))
+}
+
+/** readStreamIfAny reads a stream as served, or undefined when it does not exist. */
+export async function readStreamIfAny(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+): Promise<ImageStream | undefined> {
+  try {
+    return await readStream(ctx, namespace, name)
+  } catch (err) {
+    if (isStoreError(err, 'NotFound')) return undefined
+    throw err
+  }
+}
+
+/** currentImage is the Image of the tag's current history item, if it is stored. */
+export async function currentImage(
+  ctx: ResourceContext,
+  stream: ImageStream,
+  tag: string,
+): Promise<Image | undefined> {
+  const event = latestTaggedImage(stream, tag)
+  if (!event?.image) return undefined
+  try {
+    return await ctx.store.get<Image>(objectKey(RESOURCES.images.plural, event.image))
+  } catch (err) {
+    // A history item whose Image is gone (pruned) still shows its name and pull spec.
+    if (isStoreError(err, 'NotFound')) return undefined
+    throw err
+  }
+}
+
+/** getImageStreamTag answers GET `<stream>:<tag>`. */
+export async function getImageStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+): Promise<ImageStreamTag> {
+  const { stream: streamName, tag } = splitImageStreamTag(name)
+  const stream = await readStream(ctx, namespace, streamName)
+  const view = imageStreamTagView(stream, tag, await currentImage(ctx, stream, tag), false)
+  if (view === undefined) throw notFound(GR, name)
+  return view
+}
+
+/** listImageStreamTags lists the tags with images of the selected streams. */
+export async function listImageStreamTags(
+  ctx: ResourceContext,
+  namespace: string | undefined,
+  query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
+): Promise<{
+  kind: string
+  apiVersion: string
+  metadata: { resourceVersion: string }
+  items: ImageStreamTag[]
+}> {
+  const fields = parseFieldSelector(query.fieldSelector ?? '')
+  const list = await ctx.store.list<ImageStream>(STREAMS.plural, {
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+  })
+  const sctx = strategyContext(ctx)
+  const items: ImageStreamTag[] = []
+  for (const stored of list.items) {
+    const stream = present(STREAMS, stored, sctx)
+    const tags = (stream.status?.tags ?? []).map((t) => t.tag).sort()
+    for (const tag of tags) {
+      const view = imageStreamTagView(stream, tag, undefined, false)
+      if (view && fields.matches(view.metadata.namespace ?? '', view.metadata.name ?? ''))
+        items.push(view)
+    }
+  }
+  return {
+    kind: ISTAGS.listKind,
+    apiVersion: ISTAGS.apiVersion,
+    metadata: { resourceVersion: list.resourceVersion },
+    items,
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Writing `imagestreamtags`, a view of image stream tags (upstream imagestreamtag/rest.go;
+ * reference 1.3); reads are in imagestreamtags-read.ts:
+ * - create: adds the spec tag (AlreadyExists if it is there), creating the stream if needed;
+ * - update / patch: change only the spec tag and its annotations, against the stream's
+ *   resourceVersion;
+ * - delete: removes both the spec tag and its history, and answers a Success Status.
+ * Every stream write goes through the ImageStream strategy (generations, validation).
+ */
+import {
+  RESOURCES,
+  statusSuccess,
+  validateObject,
+  validateUpdate,
+  applyDefaults,
+  type FieldError,
+  type ImageStream,
+  type ImageStreamStatus,
+  type ImageStreamTag,
+  type Status,
+  type TagReference,
+} from '../../../api/index.js'
+import { objectKey } from '../../../storage/index.js'
+import { alreadyExists, badRequest, conflict, notFound } from '../../status.js'
+import { decodeBody } from '../body.js'
+import type { ResourceContext } from '../context.js'
+import { invalidObject, mergeFieldErrors } from '../errors.js'
+import { ensureNamespaceExists } from '../namespaces.js'
+import { checkName, checkNamespace } from '../object-meta.js'
+import { createObject } from '../operations/create.js'
+import type { DeleteOptions } from '../operations/delete.js'
+import { strategyContext } from '../operations/context.js'
+import { updateObject } from '../operations/update.js'
+import type { WriteOptions, WriteResult } from '../operations/write-options.js'
+import { applyPatch, type PatchType } from '../patch/index.js'
+import { isJsonObject } from '../patch/json-value.js'
+import { imageStreamStrategy } from '../strategies/imagestream.js'
+import { currentImage, readStreamIfAny } from './imagestreamtags-read.js'
+import { imageStreamTagView, specTag } from './istag-view.js'
+import { splitImageStreamTag } from './names.js'
+
+const ISTAGS = RESOURCES.imagestreamtags
+const STREAMS = RESOURCES.imagestreams
+const GR = { group: ISTAGS.group, resource: ISTAGS.plural }
+
+/** tagFrom is the spec tag an ImageStreamTag asks for: its `tag`, named, with the object's annotations. */
+function tagFrom(
+  istag: ImageStreamTag,
+  tag: string,
+  fallback: TagReference | undefined,
+): TagReference | undefined {
+  const base = istag.tag ?? fallback
+  if (base === undefined) return undefined
+  const annotations = istag.metadata.annotations
+  const { annotations: _old, ...rest } = base
+  return {
+    ...rest,
+    name: tag,
+    ...(annotations !== undefined && Object.keys(annotations).length > 0 ? { annotations } : {}),
+  }
+}
+
+function withSpecTag(stream: ImageStream, tag: TagReference): ImageStream {
+  const tags = [...(stream.spec?.tags ?? [])]
+  const index = tags.findIndex((t) => t.name === tag.name)
+  if (index >= 0) tags[index] = tag
+  else tags.push(tag)
+  return { ...stream, spec: { ...stream.spec, tags } }
+}
+
+function newStream(namespace: string, name: string): ImageStream {
+  return {
+    kind: STREAMS.kind,
+    apiVersion: STREAMS.apiVersion,
+    metadata: { name, namespace },
+    spec: {},
+  }
+}
+
+/** writeStreamTag stores `tag` into the stream, creating the stream when it does not exist. */
+async function writeStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  streamName: string,
+  tag: TagReference | undefined,
+  exists: boolean,
+  options: WriteOptions,
+): Promise<WriteResult<ImageStream>> {
+  if (!exists) {
+    const created = newStream(namespace, streamName)
+    return createObject(ctx, STREAMS, namespace, tag ? withSpecTag(created, tag) : created, options)
+  }
+  const target = { resource: STREAMS, namespace, name: streamName }
+  return updateObject(
+    ctx,
+    target,
+    (current) => (tag ? withSpecTag(current, tag) : current),
+    options,
+  )
+}
+
+/** withTagName fills `tag.name` from `<stream>:<tag>`: the server's to set, and the schema requires it. */
+function withTagName(body: unknown): unknown {
+  if (!isJsonObject(body) || !isJsonObject(body.tag) || body.tag.name !== undefined) return body
+  const name = isJsonObject(body.metadata) ? body.metadata.name : undefined
+  const tag = typeof name === 'string' ? name.slice(name.indexOf(':') + 1) : ''
+  return { ...body, tag: { ...body.tag, name: tag } }
+}
+
+function decodeIstag(
+  ctx: ResourceContext,
+  body: unknown,
+  namespace: string,
+  name: string | undefined,
+  options: WriteOptions,
+): { istag: ImageStreamTag; warnings: readonly string[]; missing: readonly FieldError[] } {
+  const { object, warnings, missing } = decodeBody(
+    ISTAGS,
+    withTagName(body),
+    options.fieldValidation,
+  )
+  checkNamespace(object.metadata.namespace, namespace)
+  if (name !== undefined) checkName(object.metadata.name, name)
+  const placed = { ...object, metadata: { ...object.metadata, namespace } }
+  const mode = ctx.settings.defaultImportMode
+  const istag = applyDefaults('ImageStreamTag', placed, mode ? { importMode: mode } : {})
+  return { istag, warnings, missing }
+}
+
+/** createImageStreamTag answers POST: adds a spec tag (and the stream if needed). */
+export async function createImageStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  body: unknown,
+  options: WriteOptions,
+): Promise<WriteResult<ImageStreamTag>> {
+  const { istag, warnings, missing } = decodeIstag(ctx, body, namespace, undefined, options)
+  const name = istag.metadata.name ?? ''
+  const errors = mergeFieldErrors(missing, validateObject('ImageStreamTag', istag))
+  if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
+  const { stream: streamName, tag } = splitImageStreamTag(name)
+  await ensureNamespaceExists(ctx.store, namespace)
+  const stream = await readStreamIfAny(ctx, namespace, streamName)
+  if (stream && specTag(stream, tag)) throw alreadyExists(GR, name)
+  const written = await writeStreamTag(
+    ctx,
+    namespace,
+    streamName,
+    tagFrom(istag, tag, undefined),
+    stream !== undefined,
+    options,
+  )
+  const view = imageStreamTagView(
+    written.object,
+    tag,
+    await currentImage(ctx, written.object, tag),
+    true,
+  )
+  return { object: view ?? istag, warnings: [...warnings, ...written.warnings], created: true }
+}
+
+/** updateImageStreamTag runs PUT and PATCH: `next` computes the requested ImageStreamTag from the current view. */
+export async function updateImageStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+  next: (current: ImageStreamTag) => unknown,
+  options: WriteOptions,
+): Promise<WriteResult<ImageStreamTag>> {
+  const { stream: streamName, tag } = splitImageStreamTag(name)
+  const stream = await readStreamIfAny(ctx, namespace, streamName)
+  const base = stream ?? newStream(namespace, streamName)
+  const old = imageStreamTagView(
+    base,
+    tag,
+    stream ? await currentImage(ctx, stream, tag) : undefined,
+    true,
+  )
+  if (old === undefined) throw notFound(GR, name)
+  const { istag, warnings, missing } = decodeIstag(ctx, next(old), namespace, name, options)
+  const rv = istag.metadata.resourceVersion
+  if (rv && stream === undefined) throw notFound(GR, name)
+  if (rv && rv !== stream?.metadata.resourceVersion) {
+    throw conflict(
+      GR,
+      name,
+      `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
+    )
+  }
+  // Clients send back the labels they read; they cannot change them here.
+  if (stream?.metadata.labels && !istag.metadata.labels)
+    istag.metadata.labels = stream.metadata.labels
+  const errors = mergeFieldErrors(missing, validateUpdate('ImageStreamTag', old, istag))
+  if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
+  const existing = specTag(base, tag)
+  if (existing === undefined && istag.tag === undefined) {
+    throw badRequest(
+      `imagestreamtag ${tag} is not a spec tag in imagestream ${namespace}/${streamName}, cannot be updated`,
+    )
+  }
+  if (stream === undefined) await ensureNamespaceExists(ctx.store, namespace)
+  const written = await writeStreamTag(
+    ctx,
+    namespace,
+    streamName,
+    tagFrom(istag, tag, existing),
+    stream !== undefined,
+    options,
+  )
+  const view = imageStreamTagView(
+    written.object,
+    tag,
+    await currentImage(ctx, written.object, tag),
+    true,
+  )
+  return {
+    object: view ?? istag,
+    warnings: [...warnings, ...written.warnings],
+    created: stream === undefined,
+  }
+}
+
+/** patchImageStreamTag applies a patch to the current view and updates from the result. */
+export function patchImageStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+  type: PatchType,
+  patch: unknown,
+  options: WriteOptions,
+): Promise<WriteResult<ImageStreamTag>> {
+  return updateImageStreamTag(
+    ctx,
+    namespace,
+    name,
+    (current) => applyPatch(type, current, patch, ISTAGS.schema),
+    options,
+  )
+}
+
+/** deleteImageStreamTag removes the spec tag and its history; NotFound when neither exists. */
+export async function deleteImageStreamTag(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+  options: DeleteOptions,
+): Promise<Status> {
+  const { stream: streamName, tag } = splitImageStreamTag(name)
+  const sctx = strategyContext(ctx)
+  const remove = (current: ImageStream): ImageStream => {
+    const inSpec = specTag(current, tag) !== undefined
+    const inStatus = current.status?.tags?.some((t) => t.tag === tag) ?? false
+    if (!inSpec && !inStatus) throw notFound(GR, name)
+    const spec = { ...current.spec, tags: (current.spec?.tags ?? []).filter((t) => t.name !== tag) }
+    const next = imageStreamStrategy.prepareForUpdate({ ...current, spec }, current, sctx)
+    const { status: _status, ...rest } = next
+    const { tags: statusTags = [], ...others } = current.status ?? {}
+    const kept = statusTags.filter((t) => t.tag !== tag)
+    const status: ImageStreamStatus = kept.length === 0 ? others : { ...others, tags: kept }
+    return Object.keys(status).length === 0 ? rest : { ...rest, status }
+  }
+  const key = objectKey(STREAMS.plural, streamName, namespace)
+  if (options.dryRun) remove(await ctx.store.get<ImageStream>(key))
+  else await ctx.store.guaranteedUpdate<ImageStream>(key, remove)
+  return statusSuccess({ name, group: ISTAGS.group, kind: ISTAGS.plural })
+}

@@ -1,0 +1,83 @@
+/**
+ * The watch response (kubectl-compat 7): 200, `Content-Type: application/json`, chunked, one
+ * `{"type","object"}` JSON line per event, flushed as it happens. Headers go out at once (client-go
+ * waits for them before reading events). The stream ends when the client goes away, the server
+ * shuts down, or `timeoutSeconds` (default a random 30-60 minutes, as kube) runs out; an error
+ * after the 200 becomes an in-stream ERROR event carrying a Status.
+ */
+import { once } from 'node:events'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isStoreError } from '../../storage/index.js'
+import { expired, internalError, type Status } from '../status.js'
+
+/** WatchLine is one event as sent. */
+export interface WatchLine {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+  readonly object: unknown
+}
+
+const MIN_TIMEOUT_MS = 30 * 60 * 1000
+
+/** watchTimeoutMs is `timeoutSeconds`, else kube's default: between 30 and 60 minutes, spread so watches do not all end at once. */
+export function watchTimeoutMs(timeoutSeconds: number | undefined): number {
+  if (timeoutSeconds !== undefined) return timeoutSeconds * 1000
+  return MIN_TIMEOUT_MS + Math.floor(Math.random() * MIN_TIMEOUT_MS)
+}
+
+/** errorStatus is the Status of an ERROR event. */
+function errorStatus(err: unknown, request: FastifyRequest): Status {
+  if (isStoreError(err, 'Expired')) return expired(err.message).toStatus()
+  request.log.error({ err }, 'watch failed')
+  return internalError(`the watch failed (request ${request.id}; see the server log)`).toStatus()
+}
+
+/**
+ * streamWatch sends `events` as a watch response. `stop` ends the event source: it is aborted
+ * on client disconnect, server shutdown and timeout, and the source must then complete.
+ */
+export async function streamWatch(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  events: AsyncIterable<WatchLine>,
+  stop: AbortController,
+  timeoutMs: number,
+): Promise<void> {
+  void reply.hijack()
+  const res = reply.raw
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'cache-control': 'no-cache, private',
+    'transfer-encoding': 'chunked',
+  })
+  res.flushHeaders()
+  const abort = () => stop.abort()
+  res.on('close', abort)
+  const shutdown = request.server.shutdownSignal
+  shutdown.addEventListener('abort', abort, { once: true })
+  // Not unref'd: the stream is work in progress (shutdown ends it, and clears the timer).
+  const timer = setTimeout(abort, timeoutMs)
+  const write = async (line: WatchLine): Promise<void> => {
+    if (res.destroyed || res.writableEnded) return
+    if (!res.write(`${JSON.stringify(line)}\n`)) {
+      await once(res, 'drain', { signal: stop.signal })
+    }
+  }
+  try {
+    for await (const line of events) {
+      if (stop.signal.aborted) break
+      await write(line)
+    }
+  } catch (err) {
+    if (!stop.signal.aborted)
+      await write({ type: 'ERROR', object: errorStatus(err, request) }).catch(() => undefined)
+  } finally {
+    clearTimeout(timer)
+    shutdown.removeEventListener('abort', abort)
+    res.off('close', abort)
+    stop.abort()
+    // A closing server must not wait for this keep-alive connection to idle out.
+    const socket = shutdown.aborted ? res.socket : null
+    if (!res.writableEnded) res.end(() => socket?.end())
+    else socket?.end()
+  }
+}

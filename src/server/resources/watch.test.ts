@@ -1,0 +1,253 @@
+/**
+ * Watches (kubectl-compat 7): synthetic ADDED for resourceVersion 0, replay after a
+ * resourceVersion, Table events, errors before the 200 (410 Expired, 400 selectors), and, over
+ * a real HTTPS connection, live events, bookmarks, and a clean end on client disconnect and on
+ * server shutdown.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { request as httpsRequest } from 'node:https'
+import type { IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { startFixture, TABLE_ACCEPT, TOKEN, type Fixture } from './testing/fixture.js'
+
+const G = '/apis/image.openshift.io/v1'
+const IS = `${G}/namespaces/team-a/imagestreams`
+
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
+
+function lines(body: string): Json[] {
+  return body
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Json)
+}
+
+describe('watch (inject)', () => {
+  let fx: Fixture
+  let listRV: string
+  before(async () => {
+    fx = await startFixture()
+    await fx.request({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      body: { metadata: { name: 'team-a' } },
+    })
+    for (const name of ['a', 'b']) {
+      await fx.request({
+        method: 'POST',
+        url: IS,
+        body: { metadata: { name, labels: { n: name } } },
+      })
+    }
+    listRV = (await fx.request({ method: 'GET', url: IS })).json().metadata
+      .resourceVersion as string
+    await fx.request({
+      method: 'PATCH',
+      url: `${IS}/a`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { x: 'y' } } },
+    })
+    await fx.request({ method: 'DELETE', url: `${IS}/b` })
+  })
+  after(() => fx.close())
+  const watch = async (query: string, accept?: string) => {
+    const res = await fx.request({
+      method: 'GET',
+      url: `${IS}?watch=true&timeoutSeconds=1&${query}`,
+      ...(accept ? { accept } : {}),
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    assert.equal(res.headers['content-type'], 'application/json')
+    assert.equal(res.headers['transfer-encoding'], 'chunked')
+    return lines(res.body)
+  }
+
+  it('resourceVersion=0 starts with a synthetic ADDED per object, then ends at timeoutSeconds', async () => {
+    const events = await watch('resourceVersion=0')
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.metadata.name]),
+      [['ADDED', 'a']],
+    )
+    assert.equal(events[0]!.object.status.dockerImageRepository, 'registry.test:5000/team-a/a')
+  })
+
+  it('no resourceVersion is the same as 0', async () => {
+    const events = await watch('')
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ADDED'],
+    )
+  })
+
+  it('a resourceVersion replays the changes after it', async () => {
+    const events = await watch(`resourceVersion=${listRV}`)
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.metadata.name]),
+      [
+        ['MODIFIED', 'a'],
+        ['DELETED', 'b'],
+      ],
+    )
+    assert.ok(
+      Number(events[1]!.object.metadata.resourceVersion) >
+        Number(events[0]!.object.metadata.resourceVersion),
+    )
+  })
+
+  it('selectors apply: an object leaving the selection is DELETED for the watcher', async () => {
+    const byLabel = await watch(`resourceVersion=${listRV}&labelSelector=n%3Db`)
+    assert.deepEqual(
+      byLabel.map((e) => [e.type, e.object.metadata.name]),
+      [['DELETED', 'b']],
+    )
+    const byName = await watch('resourceVersion=0&fieldSelector=metadata.name%3Da')
+    assert.deepEqual(
+      byName.map((e) => e.object.metadata.name),
+      ['a'],
+    )
+  })
+
+  it('with a Table Accept header, each event is a one-row Table', async () => {
+    const events = await watch(`resourceVersion=${listRV}`, TABLE_ACCEPT)
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.kind, e.object.rows.length]),
+      [
+        ['MODIFIED', 'Table', 1],
+        ['DELETED', 'Table', 1],
+      ],
+    )
+    assert.deepEqual(events[0]!.object.rows[0].cells.slice(0, 2), [
+      'a',
+      'registry.test:5000/team-a/a',
+    ])
+    assert.equal(events[0]!.object.rows[0].object.kind, 'PartialObjectMetadata')
+    assert.equal(events[0]!.object.columnDefinitions[0].name, 'Name')
+  })
+
+  it('the legacy /watch/ path watches one object by name', async () => {
+    const res = await fx.request({
+      method: 'GET',
+      url: `${G}/watch/namespaces/team-a/imagestreams/a?timeoutSeconds=1`,
+    })
+    assert.deepEqual(
+      lines(res.body).map((e) => [e.type, e.object.metadata.name]),
+      [['ADDED', 'a']],
+    )
+  })
+
+  it('a compacted resourceVersion is 410 Expired before any event', async () => {
+    fx.clock.advance(2 * 3600 * 1000)
+    await fx.request({ method: 'POST', url: IS, body: { metadata: { name: 'later' } } })
+    await fx.store.compact()
+    const res = await fx.request({
+      method: 'GET',
+      url: `${IS}?watch=true&resourceVersion=${listRV}`,
+    })
+    assert.equal(res.statusCode, 410)
+    assert.equal(res.json().reason, 'Expired')
+    assert.match(res.json().message, /^too old resource version: /)
+  })
+
+  it('a bad selector is 400 before any event', async () => {
+    const res = await fx.request({
+      method: 'GET',
+      url: `${IS}?watch=true&fieldSelector=spec.x%3D1`,
+    })
+    assert.equal(res.statusCode, 400)
+  })
+
+  it('a resourceVersion from the future is refused', async () => {
+    const res = await fx.request({ method: 'GET', url: `${IS}?watch=true&resourceVersion=999999` })
+    assert.equal(res.statusCode, 504)
+  })
+})
+
+describe('watch (HTTPS)', () => {
+  let fx: Fixture
+  let base: URL
+  before(async () => {
+    fx = await startFixture()
+    await fx.request({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      body: { metadata: { name: 'team-a' } },
+    })
+    await fx.request({ method: 'POST', url: IS, body: { metadata: { name: 'a' } } })
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    base = new URL(`https://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`)
+  })
+  after(() => fx.close())
+
+  /** openWatch starts a watch and yields its lines as they arrive. */
+  async function openWatch(path: string, accept = 'application/json') {
+    const req = httpsRequest(new URL(path, base), {
+      ca: fx.caCertPem,
+      headers: { authorization: `Bearer ${TOKEN}`, accept },
+    })
+    req.on('error', () => undefined)
+    req.end()
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    // Destroying the request to disconnect makes the response emit 'aborted' errors.
+    res.on('error', () => undefined)
+    assert.equal(res.statusCode, 200)
+    let buffer = ''
+    const queue: Json[] = []
+    const waiters: (() => void)[] = []
+    res.setEncoding('utf8')
+    res.on('data', (chunk: string) => {
+      buffer += chunk
+      let nl: number
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        queue.push(JSON.parse(buffer.slice(0, nl)) as Json)
+        buffer = buffer.slice(nl + 1)
+      }
+      waiters.splice(0).forEach((w) => w())
+    })
+    const ended = new Promise<void>((resolve) => res.once('close', resolve))
+    const next = async (): Promise<Json> => {
+      while (queue.length === 0) await new Promise<void>((resolve) => waiters.push(resolve))
+      return queue.shift()!
+    }
+    return { req, res, next, ended }
+  }
+
+  it('headers arrive before any event; live changes follow; disconnecting ends the watch', async () => {
+    const rv = (await fx.request({ method: 'GET', url: IS })).json().metadata
+      .resourceVersion as string
+    const w = await openWatch(`${IS}?watch=true&resourceVersion=${rv}`)
+    await fx.request({
+      method: 'PATCH',
+      url: `${IS}/a`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { live: '1' } } },
+    })
+    const event = await w.next()
+    assert.equal(event.type, 'MODIFIED')
+    assert.equal(event.object.metadata.labels.live, '1')
+    w.req.destroy()
+    await w.ended
+  })
+
+  it('allowWatchBookmarks sends BOOKMARK events with the kind and the resourceVersion', async () => {
+    const w = await openWatch(`${IS}?watch=true&allowWatchBookmarks=true`)
+    assert.equal((await w.next()).type, 'ADDED')
+    fx.clock.advance(61_000)
+    const bookmark = await w.next()
+    assert.equal(bookmark.type, 'BOOKMARK')
+    assert.equal(bookmark.object.kind, 'ImageStream')
+    assert.equal(bookmark.object.apiVersion, 'image.openshift.io/v1')
+    assert.match(bookmark.object.metadata.resourceVersion, /^\d+$/)
+    w.req.destroy()
+    await w.ended
+  })
+
+  it('server shutdown ends open watches, so close() does not hang', async () => {
+    const w = await openWatch(`${IS}?watch=true`, TABLE_ACCEPT)
+    assert.equal((await w.next()).object.kind, 'Table')
+    await fx.app.close()
+    await w.ended
+  })
+})

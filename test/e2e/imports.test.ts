@@ -1,0 +1,158 @@
+/**
+ * Imports through a real `isctl serve`, driven by real kubectl against a real Basic-auth
+ * registry: an ImageStreamImport posted with `kubectl create -f`, its Images and history, a
+ * re-import that changes nothing, namespace isolation of pull secrets, and a spec tag applied
+ * with kubectl that the server imports in the background.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import {
+  kubectl,
+  makeTempDir,
+  removeTempDir,
+  startServe,
+  stopServe,
+  useRegistry,
+  type ServeProcess,
+} from '../harness/index.js'
+import { pollUntil } from '../harness/process.js'
+
+describe('imports through isctl serve and kubectl', () => {
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
+  let dir: string
+  let server: ServeProcess
+  const k = (args: readonly string[], input?: string) =>
+    kubectl(args, { kubeconfig: server.kubeconfig, cacheDir: join(dir, 'cache'), input })
+  const ok = async (args: readonly string[], input?: string) => {
+    const res = await k(args, input)
+    assert.equal(res.code, 0, `kubectl ${args.join(' ')}: ${res.stderr}`)
+    return res.stdout
+  }
+  const isi = (name: string, from: string, tag: string) => `
+apiVersion: image.openshift.io/v1
+kind: ImageStreamImport
+metadata:
+  name: ${name}
+spec:
+  import: true
+  images:
+  - from:
+      kind: DockerImage
+      name: ${from}
+    to:
+      name: "${tag}"
+    importPolicy:
+      importMode: PreserveOriginal
+`
+
+  before(async () => {
+    dir = makeTempDir('imports-e2e')
+    server = await startServe(join(dir, 'data'), [
+      '--additional-trusted-ca',
+      env.reg.ca!.caCertPath,
+    ])
+    await ok(['create', 'namespace', 'team-a'])
+    await ok(['create', 'namespace', 'team-b'])
+    await ok([
+      'create',
+      'secret',
+      'docker-registry',
+      'pull',
+      `--docker-server=${env.reg.host}`,
+      '--docker-username=alice',
+      '--docker-password=alice-pass',
+      '-n',
+      'team-a',
+    ])
+  })
+  after(async () => {
+    if (server) await stopServe(server)
+    await removeTempDir(dir)
+  })
+
+  it('imports an ImageStreamImport created with kubectl through the namespace secret', async () => {
+    const list = env.fx.ociIndex
+    const out = JSON.parse(
+      await ok(
+        ['create', '-n', 'team-a', '-o', 'json', '-f', '-'],
+        isi('app', list.reference, 'v1'),
+      ),
+    ) as { status: { images: { status: { status: string; message: string } }[] } }
+    assert.equal(
+      out.status.images[0]!.status.status,
+      'Success',
+      out.status.images[0]!.status.message,
+    )
+    assert.match(out.status.images[0]!.status.message, /secret "team-a\/pull"/)
+    const images = await ok(['get', 'images', '-o', 'name'])
+    for (const digest of [
+      list.digest,
+      ...list.children.filter((c) => !c.attestation).map((c) => c.digest),
+    ]) {
+      assert.ok(images.includes(digest), `image ${digest} missing`)
+    }
+    const stream = JSON.parse(await ok(['get', 'is', 'app', '-n', 'team-a', '-o', 'json'])) as {
+      metadata: { resourceVersion: string }
+      status: { tags: { tag: string; items: { image: string }[] }[] }
+    }
+    assert.equal(stream.status.tags[0]!.items[0]!.image, list.digest)
+    await ok(['create', '-n', 'team-a', '-o', 'json', '-f', '-'], isi('app', list.reference, 'v1'))
+    const again = await ok([
+      'get',
+      'is',
+      'app',
+      '-n',
+      'team-a',
+      '-o',
+      'jsonpath={.metadata.resourceVersion}',
+    ])
+    assert.equal(again, stream.metadata.resourceVersion)
+  })
+
+  it('never uses a secret of another namespace', async () => {
+    const out = JSON.parse(
+      await ok(
+        ['create', '-n', 'team-b', '-o', 'json', '-f', '-'],
+        isi('app', env.fx.ociSingle.reference, 'v1'),
+      ),
+    ) as { status: { images: { status: { reason: string } }[] } }
+    assert.equal(out.status.images[0]!.status.reason, 'Unauthorized')
+  })
+
+  it('imports a spec tag applied with kubectl in the background', async () => {
+    const list = env.fx.dockerList
+    await ok(
+      ['apply', '-n', 'team-a', '-f', '-'],
+      `
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: web
+spec:
+  tags:
+  - name: v2
+    from:
+      kind: DockerImage
+      name: ${list.reference}
+    importPolicy:
+      scheduled: true
+      importMode: PreserveOriginal
+    referencePolicy:
+      type: Local
+`,
+    )
+    await pollUntil('the background import of web:v2', async () => {
+      const res = await k([
+        'get',
+        'istag',
+        'web:v2',
+        '-n',
+        'team-a',
+        '-o',
+        'jsonpath={.image.metadata.name}',
+      ])
+      return res.code === 0 && res.stdout === list.digest
+    })
+  })
+})
