@@ -5,100 +5,27 @@
  * exit on SIGTERM/SIGINT, and reuse of the CA and token on restart.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { parse, stringify } from 'yaml'
 import {
   CommandError,
+  ISCTL_BIN as BIN,
   httpRequest,
+  kubectl,
   makeAgent,
   makeTempDir,
   removeTempDir,
   runCommand,
-  type CommandResult,
+  startServe,
+  stopServe,
+  type ServeProcess,
 } from '../harness/index.js'
-import { pollUntil, trackChild } from '../harness/process.js'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cmd', 'isctl.js')
-// The Debian kubectl is a dispatcher that picks kubectl.1.<minor> from /version; the pinned
-// 1.32 binary makes results independent of that choice (kubectl-compat.md section 1).
-const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
-const KUBECTL = existsSync(PINNED_KUBECTL) ? PINNED_KUBECTL : 'kubectl'
 
 interface Kubeconfig {
   clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]
   users: { name: string; user: Record<string, string> }[]
-}
-
-/** A running `isctl serve` and what it printed. */
-interface Server {
-  readonly child: ChildProcess
-  readonly address: string
-  readonly kubeconfig: string
-  readonly lines: () => Record<string, unknown>[]
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-async function startServe(dataDir: string, extra: readonly string[] = []): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: dataDir } },
-  )
-  trackChild(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')))
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  const lines = () =>
-    stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-  const serving = () => lines().find((l) => l.msg === 'serving')
-  await pollUntil('isctl serve to listen', () => Promise.resolve(serving() !== undefined), {
-    abort: () =>
-      child.exitCode === null
-        ? undefined
-        : new Error(`isctl serve exited ${child.exitCode}: ${stderr}`),
-  })
-  const line = serving()!
-  return {
-    child,
-    address: String(line.address),
-    kubeconfig: String(line.kubeconfig),
-    lines,
-    exited,
-  }
-}
-
-async function stopServe(server: Server, signal: NodeJS.Signals = 'SIGTERM') {
-  if (server.child.exitCode === null) server.child.kill(signal)
-  return server.exited
-}
-
-async function kubectl(
-  args: readonly string[],
-  opts: { kubeconfig: string; cacheDir: string; bin?: string },
-): Promise<CommandResult> {
-  try {
-    return await runCommand(
-      opts.bin ?? KUBECTL,
-      ['--kubeconfig', opts.kubeconfig, '--cache-dir', opts.cacheDir, ...args],
-      // No stdin: kubectl must never wait on a prompt; a private HOME keeps ~/.kube out of it.
-      { env: { PATH: process.env.PATH, HOME: opts.cacheDir } },
-    )
-  } catch (err) {
-    if (err instanceof CommandError) return err.result
-    throw err
-  }
 }
 
 function readKubeconfig(path: string): Kubeconfig {
@@ -122,7 +49,7 @@ function writeVariant(
 describe('isctl serve with real kubectl', () => {
   let dir: string
   let dataDir: string
-  let server: Server
+  let server: ServeProcess
   let cache = 0
   /** A fresh discovery cache per command, so each one really asks the server. */
   const cacheDir = () => join(dir, `cache-${++cache}`)
