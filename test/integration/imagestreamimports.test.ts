@@ -172,6 +172,18 @@ describe('imagestreamimports', () => {
     assert.equal(stream.status?.tags?.[0]?.conditions?.[0]?.reason, 'Unauthorized')
   })
 
+  it('skips a secret annotated openshift.io/image.excludeSecret', async () => {
+    await namespace('team-c')
+    await secret('team-c', 'hidden')
+    const hidden = await store.get<{ metadata: { annotations?: Record<string, string> } }>(
+      objectKey('secrets', 'hidden', 'team-c'),
+    )
+    hidden.metadata.annotations = { 'openshift.io/image.excludeSecret': 'true' }
+    await store.update(objectKey('secrets', 'hidden', 'team-c'), hidden)
+    const res = await importTag('team-c', 'app', env.fx.ociSingle.reference, 'v1')
+    assert.equal(res.json<ImageStreamImport>().status!.images![0]!.status.reason, 'Unauthorized')
+  })
+
   it('keeps all tags of 50 concurrent imports into one stream', async () => {
     const tags = env.fx.manyTags.tags.slice(0, 50)
     const from = `${env.reg.host}/${env.fx.manyTags.repository}`
