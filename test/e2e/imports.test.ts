@@ -5,9 +5,11 @@
  * with kubectl that the server imports in the background.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
+  KUBECTL,
   kubectl,
   makeTempDir,
   removeTempDir,
@@ -16,7 +18,7 @@ import {
   useRegistry,
   type ServeProcess,
 } from '../harness/index.js'
-import { pollUntil } from '../harness/process.js'
+import { pollUntil, trackChild } from '../harness/process.js'
 
 describe('imports through isctl serve and kubectl', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
@@ -120,8 +122,29 @@ spec:
     assert.equal(out.status.images[0]!.status.reason, 'Unauthorized')
   })
 
-  it('imports a spec tag applied with kubectl in the background', async () => {
+  it('imports a spec tag applied with kubectl in the background, as `get is -w` shows', async () => {
     const list = env.fx.dockerList
+    const watcher = spawn(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        server.kubeconfig,
+        '--cache-dir',
+        join(dir, 'cache-w'),
+        'get',
+        'is',
+        '-n',
+        'team-a',
+        '-w',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: join(dir, 'cache-w') },
+      },
+    )
+    trackChild(watcher)
+    let watched = ''
+    watcher.stdout.on('data', (b: Buffer) => (watched += b.toString('utf8')))
     await ok(
       ['apply', '-n', 'team-a', '-f', '-'],
       `
