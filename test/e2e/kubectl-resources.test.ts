@@ -213,6 +213,12 @@ describe('kubectl against isctl serve: the resource workflow', () => {
     assert.match(out, /^Events: +<none>$/m)
   })
 
+  it('kubectl explain imagestream.spec reads the served OpenAPI', async () => {
+    const out = await ok(['explain', 'imagestream.spec'])
+    assert.match(out, /^FIELD: +spec <ImageStreamSpec>$/m)
+    assert.match(out, /^ {2}tags\t+<\[\]TagReference>$/m)
+  })
+
   it('kubectl patch --type=merge, then the same patch prints (no change)', async () => {
     const patch = [
       'patch',

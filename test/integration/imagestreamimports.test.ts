@@ -16,7 +16,9 @@ import {
   type ImageStream,
   type ImageStreamImport,
 } from '../../src/api/index.js'
+import { keyringFromDockerConfig } from '../../src/credentials/index.js'
 import { parsePlatform } from '../../src/registry/index.js'
+import { importInto } from '../../src/scheduler/index.js'
 import { createServer } from '../../src/server/app.js'
 import {
   ADMIN_USER,
@@ -33,6 +35,13 @@ import { useRegistry } from '../harness/index.js'
 import { testClient } from './support.js'
 
 const AUTH = { authorization: 'Bearer admin-token' }
+const POLICY = {
+  defaultImportMode: 'Legacy',
+  platform: parsePlatform('linux/amd64'),
+  maxImagesBulkImportedPerRepository: 50,
+  historyLimit: 25,
+  concurrency: 4,
+} as const
 
 describe('imagestreamimports', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
@@ -97,13 +106,7 @@ describe('imagestreamimports', () => {
     registerImageStreamImports(app, {
       store,
       client: testClient(env.reg).client,
-      policy: {
-        defaultImportMode: 'Legacy',
-        platform: parsePlatform('linux/amd64'),
-        maxImagesBulkImportedPerRepository: 50,
-        historyLimit: 25,
-        concurrency: 4,
-      },
+      policy: POLICY,
       registryHostname: () => 'registry.test:5000',
     })
     await app.ready()
@@ -182,6 +185,32 @@ describe('imagestreamimports', () => {
     await store.update(objectKey('secrets', 'hidden', 'team-c'), hidden)
     const res = await importTag('team-c', 'app', env.fx.ociSingle.reference, 'v1')
     assert.equal(res.json<ImageStreamImport>().status!.images![0]!.status.reason, 'Unauthorized')
+  })
+
+  it('falls back to the server-wide pull secret after the namespace secrets', async () => {
+    await namespace('team-d')
+    const { keyring } = keyringFromDockerConfig(
+      JSON.stringify({
+        auths: { [env.reg.host]: { auth: Buffer.from('alice:alice-pass').toString('base64') } },
+      }),
+      '/etc/imagestreams/global.json',
+    )
+    const { isi } = await importInto(
+      { store, client: testClient(env.reg).client, policy: POLICY, globalKeyring: keyring },
+      'team-d',
+      {
+        metadata: { name: 'app' },
+        spec: {
+          import: true,
+          images: [
+            { from: { kind: 'DockerImage', name: env.fx.ociSingle.reference }, to: { name: 'v1' } },
+          ],
+        },
+      },
+    )
+    const status = isi.status!.images![0]!.status
+    assert.equal(status.status, 'Success', status.message)
+    assert.match(status.message!, /global\.json/)
   })
 
   it('keeps all tags of 50 concurrent imports into one stream', async () => {
