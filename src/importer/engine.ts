@@ -91,6 +91,8 @@ export interface EntryOutcome {
   readonly error?: unknown
   readonly repo?: Repository
   readonly repository: string
+  /** The import mode used: a new spec tag records it. */
+  readonly mode?: ImportMode
 }
 
 /**
@@ -213,9 +215,9 @@ async function importEntry(
     inflight.set(key, pending)
   }
   try {
-    return { entry, result: await pending, repo, repository }
+    return { entry, result: await pending, repo, repository, mode }
   } catch (error) {
-    return { entry, error, repo, repository }
+    return { entry, error, repo, repository, mode }
   }
 }
 
@@ -360,6 +362,7 @@ export function applyImport(
       from: o.entry.from,
       importPolicy: o.entry.importPolicy,
       referencePolicy: o.entry.referencePolicy,
+      newTagMode: o.mode,
     }
     if (o.result) {
       const image = o.result.image

@@ -22,6 +22,8 @@ export interface SpecTagUpdate {
   readonly from: string
   readonly importPolicy: TagImportPolicy | undefined
   readonly referencePolicy: TagReferencePolicy | undefined
+  /** The mode a tag created by this import records when the request named none. */
+  readonly newTagMode?: string | undefined
 }
 
 /** cloneStream deep-copies a stream so that the functions below can edit it. */
@@ -72,6 +74,7 @@ export function ensureSpecTag(
   let tag = tags.find((t) => t.name === update.tag)
   if (!tag) {
     tag = { name: update.tag, from: { kind: 'DockerImage', name: update.from } }
+    if (update.newTagMode) tag.importPolicy = { importMode: update.newTagMode }
     tags.push(tag)
     tag.generation = opts.generation
   } else if (opts.reset) {

@@ -84,6 +84,7 @@ describe('import engine', () => {
     assert.equal(stream.metadata.generation, 1)
     assert.equal(stream.spec?.tags?.[0]?.generation, 1)
     assert.deepEqual(stream.spec?.tags?.[0]?.from, { kind: 'DockerImage', name: single.reference })
+    assert.equal(stream.spec?.tags?.[0]?.importPolicy?.importMode, 'Legacy')
     const item = stream.status?.tags?.[0]?.items?.[0]
     assert.equal(item?.image, single.digest)
     assert.equal(
