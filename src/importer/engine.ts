@@ -196,20 +196,20 @@ async function importEntry(
     })
     repos.set(repoKey, repo)
   }
-  const current_ = entry.to ? currentImage(current, entry.to) : undefined
+  const currentDigest = entry.to ? currentImage(current, entry.to) : undefined
   // Identical entries in one request share one fetch (OpenShift keys by mode too).
   const key = [
     repoKey,
     tag ?? ref.digest,
     mode,
     preferred.map(platformKey).join(','),
-    current_,
+    currentDigest,
   ].join('|')
   let pending = inflight.get(key)
   if (!pending) {
     pending = fetchEntry(
       repo,
-      { tag, digest: ref.digest, repository, mode, preferred, current: current_ },
+      { tag, digest: ref.digest, repository, mode, preferred, current: currentDigest },
       { known: deps.known, now: deps.now, signal: deps.signal },
     )
     inflight.set(key, pending)

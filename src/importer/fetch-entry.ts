@@ -6,6 +6,7 @@
 import type { Image, ImportMode } from '../api/index.js'
 import {
   RegistryClientError,
+  inspectImageManifest,
   isAttestation,
   manifestKind,
   selectLegacyChild,
@@ -113,27 +114,7 @@ async function imageOf(
 ): Promise<Image> {
   const known = await ctx.known(fetched.digest)
   if (known) return known
-  const manifest = fetched.manifest
-  if (manifest.kind !== 'image') {
-    throw new RegistryClientError(
-      'UnsupportedManifest',
-      `${repo.name}@${fetched.digest}: a manifest list inside a manifest list is not supported`,
-      { registry: repo.registry, repository: repo.name },
-    )
-  }
-  const { config } = await repo.config(manifest.config, ctx)
-  return imageFromInspected(
-    {
-      digest: fetched.digest,
-      mediaType: fetched.mediaType,
-      manifestSize: fetched.bytes.length,
-      manifest,
-      configDigest: manifest.config.digest,
-      config,
-      size: manifest.layers.reduce((s, l) => s + l.size, manifest.config.size),
-    },
-    req.repository,
-  )
+  return imageFromInspected(await inspectImageManifest(repo, fetched, ctx), req.repository)
 }
 
 /** knownWithChildren returns a stored Image and its stored children, or undefined if any is missing. */

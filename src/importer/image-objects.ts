@@ -11,9 +11,6 @@ const DOCKER_IMAGE_TYPE = { kind: 'DockerImage', apiVersion: 'image.openshift.io
 /** imageFromInspected builds the Image of one runnable image pulled from `repository`. */
 export function imageFromInspected(img: InspectedImage, repository: string): Image {
   const layers = img.manifest.layers
-  // Size counts each distinct layer once, plus the config (OpenShift's InternalImageWithMetadata).
-  const unique = new Map(layers.map((l) => [l.digest, l.size]))
-  const size = [...unique.values()].reduce((a, b) => a + b, img.manifest.config.size)
   const c = img.config
   const metadata: DockerImage = {
     ...DOCKER_IMAGE_TYPE,
@@ -29,7 +26,7 @@ export function imageFromInspected(img: InspectedImage, repository: string): Ima
       Cmd: c.config.Cmd && [...c.config.Cmd],
       Entrypoint: c.config.Entrypoint && [...c.config.Entrypoint],
     },
-    Size: size,
+    Size: img.size,
   }
   return {
     apiVersion: 'image.openshift.io/v1',

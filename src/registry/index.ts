@@ -24,6 +24,7 @@ export {
 } from './errors.js'
 export {
   inspect,
+  inspectImageManifest,
   type InspectOptions,
   type InspectedImage,
   type InspectedList,

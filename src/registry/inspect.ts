@@ -17,7 +17,7 @@ export interface InspectedImage {
   readonly manifest: ImageManifest
   readonly configDigest: string
   readonly config: ImageConfig
-  /** Config plus layer sizes, as OpenShift's dockerImageMetadata.Size counts them. */
+  /** Config plus the sizes of the distinct layers, as OpenShift's dockerImageMetadata.Size counts them. */
   readonly size: number
 }
 
@@ -53,7 +53,7 @@ export async function inspect(
 ): Promise<Inspection> {
   const top = await fetchTop(repo, reference, opts)
   if (top.manifest.kind === 'image') {
-    return { images: [await imageOf(repo, top, opts)] }
+    return { images: [await inspectImageManifest(repo, top, opts)] }
   }
   const list: InspectedList = {
     digest: top.digest,
@@ -81,7 +81,11 @@ export async function inspect(
     )
   }
   const images = await mapLimit(wanted, opts.concurrency ?? 4, async (d) =>
-    imageOf(repo, await repo.manifest(d.digest, { expected: d, signal: opts.signal }), opts),
+    inspectImageManifest(
+      repo,
+      await repo.manifest(d.digest, { expected: d, signal: opts.signal }),
+      opts,
+    ),
   )
   return { list, images }
 }
@@ -100,10 +104,11 @@ async function fetchTop(
   return repo.manifestByTag(reference.tag ?? 'latest', opts)
 }
 
-async function imageOf(
+/** inspectImageManifest fetches the config of an image manifest already fetched; lists are refused. */
+export async function inspectImageManifest(
   repo: Repository,
   fetched: FetchedManifest,
-  opts: CallOptions,
+  opts: CallOptions = {},
 ): Promise<InspectedImage> {
   const manifest = fetched.manifest
   if (manifest.kind !== 'image') {
@@ -114,7 +119,9 @@ async function imageOf(
     )
   }
   const { config } = await repo.config(manifest.config, opts)
-  const size = manifest.layers.reduce((sum, l) => sum + l.size, manifest.config.size)
+  // Each distinct layer counts once, plus the config (OpenShift's dockerImageMetadata.Size).
+  const layers = new Map(manifest.layers.map((l) => [l.digest, l.size]))
+  const size = [...layers.values()].reduce((sum, n) => sum + n, manifest.config.size)
   return {
     digest: fetched.digest,
     mediaType: fetched.mediaType,

@@ -5,26 +5,9 @@
  * the Status body and HTTP code at the edge. Reference: kubectl-compat.md section 8 and
  * apimachinery's `pkg/api/errors`.
  */
+import type { StatusReason } from '../api/index.js'
 
-/** StatusReason is the machine-readable `reason` of a failure Status. */
-export type StatusReason =
-  | 'BadRequest'
-  | 'Unauthorized'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'Conflict'
-  | 'Gone'
-  | 'Expired'
-  | 'Invalid'
-  | 'MethodNotAllowed'
-  | 'NotAcceptable'
-  | 'RequestEntityTooLarge'
-  | 'UnsupportedMediaType'
-  | 'TooManyRequests'
-  | 'ServiceUnavailable'
-  | 'Timeout'
-  | 'InternalError'
+export type { StatusReason }
 
 /** CauseType is the `reason` of one cause of an Invalid Status (apimachinery's field.ErrorType). */
 export type CauseType =
@@ -87,6 +70,7 @@ export const REASON_CODES: Readonly<Record<StatusReason, number>> = {
   InternalError: 500,
   ServiceUnavailable: 503,
   Timeout: 504,
+  ServerTimeout: 500,
 }
 
 /** StatusError is an error that the server answers with exactly this Status. */

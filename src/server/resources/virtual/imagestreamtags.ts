@@ -78,6 +78,24 @@ function newStream(namespace: string, name: string): ImageStream {
 }
 
 /** writeStreamTag stores `tag` into the stream, creating the stream when it does not exist. */
+/** writeTagView writes the spec tag and returns the ImageStreamTag as it now reads. */
+async function writeTagView(
+  ctx: ResourceContext,
+  namespace: string,
+  streamName: string,
+  tag: string,
+  ref: TagReference | undefined,
+  exists: boolean,
+  options: WriteOptions,
+) {
+  const written = await writeStreamTag(ctx, namespace, streamName, ref, exists, options)
+  const image = await currentImage(ctx, written.object, tag)
+  return {
+    view: imageStreamTagView(written.object, tag, image, true),
+    warnings: written.warnings,
+  }
+}
+
 async function writeStreamTag(
   ctx: ResourceContext,
   namespace: string,
@@ -142,21 +160,20 @@ export async function createImageStreamTag(
   await ensureNamespaceExists(ctx.store, namespace)
   const stream = await readStreamIfAny(ctx, namespace, streamName)
   if (stream && specTag(stream, tag)) throw alreadyExists(GR, name)
-  const written = await writeStreamTag(
+  const written = await writeTagView(
     ctx,
     namespace,
     streamName,
+    tag,
     tagFrom(istag, tag, undefined),
     stream !== undefined,
     options,
   )
-  const view = imageStreamTagView(
-    written.object,
-    tag,
-    await currentImage(ctx, written.object, tag),
-    true,
-  )
-  return { object: view ?? istag, warnings: [...warnings, ...written.warnings], created: true }
+  return {
+    object: written.view ?? istag,
+    warnings: [...warnings, ...written.warnings],
+    created: true,
+  }
 }
 
 /** updateImageStreamTag runs PUT and PATCH: `next` computes the requested ImageStreamTag from the current view. */
@@ -199,22 +216,17 @@ export async function updateImageStreamTag(
     )
   }
   if (stream === undefined) await ensureNamespaceExists(ctx.store, namespace)
-  const written = await writeStreamTag(
+  const written = await writeTagView(
     ctx,
     namespace,
     streamName,
+    tag,
     tagFrom(istag, tag, existing),
     stream !== undefined,
     options,
   )
-  const view = imageStreamTagView(
-    written.object,
-    tag,
-    await currentImage(ctx, written.object, tag),
-    true,
-  )
   return {
-    object: view ?? istag,
+    object: written.view ?? istag,
     warnings: [...warnings, ...written.warnings],
     created: stream === undefined,
   }
