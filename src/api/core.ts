@@ -13,23 +13,12 @@ import {
   TypeMetaProperties,
 } from './meta.js'
 
-/** SECRET_TYPES are the Secret types with rules of their own (kube core/v1 SecretType). */
-export const SECRET_TYPES = {
-  opaque: 'Opaque',
-  serviceAccountToken: 'kubernetes.io/service-account-token',
-  dockercfg: 'kubernetes.io/dockercfg',
-  dockerConfigJson: 'kubernetes.io/dockerconfigjson',
-  basicAuth: 'kubernetes.io/basic-auth',
-  sshAuth: 'kubernetes.io/ssh-auth',
-  tls: 'kubernetes.io/tls',
-} as const
-
-/** DOCKERCFG_KEY is the data key of a kubernetes.io/dockercfg Secret (flat `host -> entry` map). */
-export const DOCKERCFG_KEY = '.dockercfg'
-/** DOCKER_CONFIG_JSON_KEY is the data key of a kubernetes.io/dockerconfigjson Secret (`{"auths": {...}}`). */
-export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson'
-/** MAX_SECRET_SIZE is kube's limit on a Secret's total decoded data: 1 MiB (core/v1 MaxSecretSize). */
-export const MAX_SECRET_SIZE = 1024 * 1024
+export {
+  DOCKERCFG_KEY,
+  DOCKER_CONFIG_JSON_KEY,
+  MAX_SECRET_SIZE,
+  SECRET_TYPES,
+} from './constants.js'
 
 /** NamespaceCondition is one namespace status condition (kept for kubectl describe ns). */
 export const NamespaceCondition = Type.Object({

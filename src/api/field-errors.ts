@@ -8,6 +8,7 @@
 export const FIELD_ERROR_TYPES = [
   'FieldValueRequired',
   'FieldValueInvalid',
+  'FieldValueNotFound',
   'FieldValueNotSupported',
   'FieldValueDuplicate',
   'FieldValueTooLong',
@@ -36,6 +37,7 @@ export interface FieldError {
 const LABELS: Readonly<Record<FieldErrorType, string>> = {
   FieldValueRequired: 'Required value',
   FieldValueInvalid: 'Invalid value',
+  FieldValueNotFound: 'Not found',
   FieldValueNotSupported: 'Unsupported value',
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
@@ -82,6 +84,11 @@ export function required(field: string, detail = ''): FieldError {
 /** invalid reports a bad value: `Invalid value: "v": detail` (value omitted when undefined). */
 export function invalid(field: string, value: FieldValue | undefined, detail: string): FieldError {
   return make('FieldValueInvalid', field, detail, value)
+}
+
+/** notFoundValue reports a reference to something that does not exist: `Not found: "v"`. */
+export function notFoundValue(field: string, value: FieldValue): FieldError {
+  return make('FieldValueNotFound', field, '', value)
 }
 
 /** notSupported reports a value outside an enumeration: `Unsupported value: "v": supported values: "a", "b"`. */

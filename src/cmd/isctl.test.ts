@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { describe, it } from 'node:test'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../..')
 const run = promisify(execFile)
+const VERSION = (
+  JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }
+).version
+// No kubeconfig: `version` prints the client only, whatever the machine's ~/.kube holds.
+const HOME = mkdtempSync(join(tmpdir(), 'imagestreams-isctl-'))
+after(() => rmSync(HOME, { recursive: true, force: true }))
 
 /** Modules loaded eagerly from `file`: static value imports and re-exports, followed through relative paths. */
 function staticClosure(file: string, seen = new Set<string>()): Set<string> {
@@ -34,13 +41,36 @@ void describe('isctl entry point', () => {
     assert.ok(loaded.includes('commander'))
   })
 
+  void it('loads neither typebox nor undici with a client verb, before it opens a session', () => {
+    const commands = resolve(root, 'src', 'cli', 'commands')
+    for (const file of readdirSync(commands).filter((f) => !f.endsWith('.test.ts'))) {
+      const loaded = [...staticClosure(join(commands, file))]
+      // Loading typebox alone takes 150-250 ms on this machine; undici loads with the session.
+      assert.deepEqual(
+        loaded.filter((p) => /^(typebox|undici)/.test(p)),
+        [],
+        file,
+      )
+    }
+  })
+
   const cases: { args: string[]; code: number; stdout?: RegExp; stderr?: RegExp }[] = [
     {
       args: ['version'],
       code: 0,
+      stdout: new RegExp(`^Client Version: ${VERSION.replace(/\./g, '\\.')}\n$`),
+    },
+    {
+      args: ['version', '--client', '-o', 'json'],
+      code: 0,
       stdout: new RegExp(
-        `^isctl v${(JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.')}\n$`,
+        `^{\n  "clientVersion": {\n[^]*"gitVersion": "${VERSION.replace(/\./g, '\\.')}"`,
       ),
+    },
+    {
+      args: ['version', '--kubeconfig', '/nonexistent/config'],
+      code: 1,
+      stderr: /^error: stat \/nonexistent\/config: no such file or directory\n$/,
     },
     {
       args: ['image', 'info', '--help'],
@@ -58,7 +88,7 @@ void describe('isctl entry point', () => {
       const result = await run(
         process.execPath,
         ['--import', 'tsx', resolve(here, 'isctl.ts'), ...c.args],
-        { cwd: root },
+        { cwd: root, env: { PATH: process.env.PATH, HOME } },
       ).then(
         (r) => ({ ...r, code: 0 }),
         (err: { code: number; stdout: string; stderr: string }) => err,

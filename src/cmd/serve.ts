@@ -35,7 +35,7 @@ import { createStoreErrorMapper } from '../server/store-errors.js'
 import { isStoreError, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
 import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
-import { packageVersion } from './version.js'
+import { packageVersion } from '../cli/commands/version.js'
 
 /** After this long, connections still open at shutdown (stuck clients, unended streams) are cut. */
 const SHUTDOWN_GRACE_MS = 10_000

@@ -30,7 +30,7 @@ import {
 import { failureStatus, successStatus } from './failure.js'
 import { fetchEntry, type EntryResult, type KnownImages } from './fetch-entry.js'
 import { repositoryAsSpelled } from './image-objects.js'
-import { prioritizeTags } from './prioritize-tags.js'
+import { prioritizeTags } from '../lib/prioritize-tags.js'
 import {
   addTagEvent,
   clearConditions,
@@ -39,6 +39,7 @@ import {
   hasTagChanged,
   setFailure,
 } from './tag-history.js'
+import { followTrackingTags } from './tag-sources.js'
 
 /** ImportPolicy holds the server-wide import settings. */
 export interface ImportPolicy {
@@ -393,6 +394,8 @@ export function applyImport(
       if (spec) spec.generation = nextGeneration
     }
   }
+  // Upstream's stream strategy runs on the import's write too: tags tracking a moved tag follow.
+  followTrackingTags(stream, current)
   if (JSON.stringify(stream.spec) !== specBefore) stream.metadata.generation = nextGeneration
   const unchanged = JSON.stringify({ spec: stream.spec, status: stream.status }) === before
   const checked = current?.metadata.annotations?.[ANNOTATIONS.dockerRepositoryCheck]

@@ -62,7 +62,10 @@ export async function fetchEntry(
     top = resolved.fetched
     if (digest === req.current) {
       const unchanged = await knownWithChildren(digest, ctx.known)
-      if (unchanged) return { ...unchanged, fetched: false }
+      // A list kept whole is not what a Legacy import wants: switching modes must pick a child.
+      const listForLegacy =
+        req.mode === 'Legacy' && (unchanged?.image.dockerImageManifests?.length ?? 0) > 0
+      if (unchanged && !listForLegacy) return { ...unchanged, fetched: false }
     }
   }
   top ??= await repo.manifest(digest, ctx)

@@ -10,4 +10,4 @@ export {
   type ImportPolicy,
 } from './engine.js'
 export type { KnownImages } from './fetch-entry.js'
-export { prioritizeTags } from './prioritize-tags.js'
+export { prioritizeTags } from '../lib/prioritize-tags.js'

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
+import { contextNames } from '../lib/kubeconfig-names.js'
 import { hashToken } from './auth.js'
 import { writePrivate } from './pki.js'
 
@@ -99,9 +100,7 @@ export interface KubeconfigOptions {
  */
 export function renderKubeconfig(o: KubeconfigOptions): string {
   const namespace = o.namespace ?? 'default'
-  const cluster = new URL(o.server).host.replace(/[[\]]/g, '').replace(/\./g, '-')
-  const user = `admin/${cluster}`
-  const context = `${namespace}/${cluster}/admin`
+  const { cluster, user, context } = contextNames(o.server, 'admin', namespace)
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

@@ -1,7 +1,8 @@
 /**
  * The API server's fastify app: HTTPS only (kubectl sends tokens only over TLS), every request
  * authenticated, bodies limited and parsed per media type, every error a Kubernetes `Status`,
- * and the routes that need no storage: `/version`, health and discovery. Resource handlers are
+ * and the routes that need no storage: `/version`, health, discovery and the caller's
+ * SelfSubjectReview. Resource handlers are
  * registered on the returned app before it listens.
  */
 import {
@@ -29,6 +30,7 @@ import {
   unauthorized,
   type ErrorMapper,
 } from './status.js'
+import { registerSelfSubjectReview } from './self-subject-review.js'
 import type { Store } from '../storage/index.js'
 import { versionInfo } from './version.js'
 
@@ -161,5 +163,6 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     app.get(path, nonResource, (_request, reply) => reply.type('text/plain').send('ok'))
   }
   registerDiscovery(app, deps.resources)
+  registerSelfSubjectReview(app)
   return app
 }

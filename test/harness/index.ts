@@ -89,8 +89,11 @@ export { useRegistry, type RegistryWithFixtures } from './suite.js'
 export {
   ISCTL_BIN,
   KUBECTL,
+  isctl,
   kubectl,
   startServe,
   stopServe,
+  useServe,
   type ServeProcess,
+  type ServeSuite,
 } from './isctl-serve.js'

@@ -1,9 +1,18 @@
 /** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import { after, before } from 'node:test'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CommandError, pollUntil, runCommand, trackChild, type CommandResult } from './process.js'
+import {
+  CommandError,
+  makeTempDir,
+  pollUntil,
+  removeTempDir,
+  runCommand,
+  trackChild,
+  type CommandResult,
+} from './process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The compiled CLI, as `npx isctl` runs it. */
@@ -89,5 +98,85 @@ export async function kubectl(
   } catch (err) {
     if (err instanceof CommandError) return err.result
     throw err
+  }
+}
+
+/** isctl runs the built CLI as a user would; never throws on exit codes. */
+export async function isctl(
+  args: readonly string[],
+  opts: { home: string; kubeconfig?: string; input?: string; env?: Record<string, string> },
+): Promise<CommandResult> {
+  try {
+    return await runCommand(process.execPath, [ISCTL_BIN, ...args], {
+      // A private HOME keeps the user's ~/.kube and ~/.docker out of it.
+      env: {
+        PATH: process.env.PATH,
+        HOME: opts.home,
+        ...(opts.kubeconfig !== undefined && { KUBECONFIG: opts.kubeconfig }),
+        ...opts.env,
+      },
+      ...(opts.input !== undefined && { input: opts.input }),
+    })
+  } catch (err) {
+    if (err instanceof CommandError) return err.result
+    throw err
+  }
+}
+
+/** A server for a CLI suite: `run` is isctl with the server's admin kubeconfig and a private HOME. */
+export interface ServeSuite {
+  readonly server: ServeProcess
+  readonly home: string
+  readonly kubeconfig: string
+  run(args: readonly string[], input?: string): Promise<CommandResult>
+  kubectl(args: readonly string[], input?: string): Promise<CommandResult>
+}
+
+/**
+ * useServe, called inside a `describe`, starts `isctl serve` in a fresh temp dir before the
+ * suite's tests (with `extra` flags, e.g. `--additional-trusted-ca`) and stops it after them.
+ */
+export function useServe(extra: () => readonly string[] = () => []): ServeSuite {
+  let state: { server: ServeProcess; dir: string } | undefined
+  before(async () => {
+    const dir = makeTempDir('isctl-cli-')
+    mkdirSync(join(dir, 'home'))
+    state = { dir, server: await startServe(join(dir, 'data'), extra()) }
+  })
+  after(async () => {
+    if (!state) return
+    await stopServe(state.server)
+    await removeTempDir(state.dir)
+  })
+  const get = () => {
+    if (!state) throw new Error('useServe: the server is only there inside tests')
+    return state
+  }
+  return {
+    get server() {
+      return get().server
+    },
+    get home() {
+      return join(get().dir, 'home')
+    },
+    get kubeconfig() {
+      return get().server.kubeconfig
+    },
+    run(args, input) {
+      const { server, dir } = get()
+      return isctl(args, {
+        home: join(dir, 'home'),
+        kubeconfig: server.kubeconfig,
+        ...(input !== undefined && { input }),
+      })
+    },
+    kubectl(args, input) {
+      const { server, dir } = get()
+      return kubectl(args, {
+        kubeconfig: server.kubeconfig,
+        cacheDir: join(dir, 'home'),
+        ...(input !== undefined && { input }),
+      })
+    },
   }
 }

@@ -175,6 +175,31 @@ describe('import engine', () => {
     assert.equal(spec.importPolicy?.importMode, 'PreserveOriginal')
   })
 
+  it('switches a tag between the whole list and one child, both ways', async () => {
+    const list = env.fx.ociIndex
+    const amd64 = list.children.find((c) => c.platform.architecture === 'amd64')!.digest
+    const whole = await runImport(
+      isi([{ from: list.reference, to: 'switch', mode: 'PreserveOriginal' }]),
+      undefined,
+      deps(),
+    )
+    keep([...whole.images])
+    const legacy = await runImport(
+      isi([{ from: list.reference, to: 'switch', mode: 'Legacy' }]),
+      whole.stream,
+      deps(),
+    )
+    assert.equal(legacy.status.images![0]!.image?.metadata.name, amd64)
+    assert.equal(legacy.stream?.status?.tags?.[0]?.items?.[0]?.image, amd64)
+    assert.equal(legacy.stream?.spec?.tags?.[0]?.importPolicy?.importMode, 'Legacy')
+    const back = await runImport(
+      isi([{ from: list.reference, to: 'switch', mode: 'PreserveOriginal' }]),
+      legacy.stream,
+      deps(),
+    )
+    assert.equal(back.stream?.status?.tags?.[0]?.items?.[0]?.image, list.digest)
+  })
+
   it('records a failure as a condition, keeping its time when it repeats', async () => {
     const from = `${env.reg.host}/${env.fx.ociSingle.repository}:nope`
     const out = await runImport(isi([{ from, to: 'gone' }]), undefined, deps())

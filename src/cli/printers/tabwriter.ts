@@ -1,15 +1,19 @@
 /**
- * Column alignment identical to Go's text/tabwriter (padchar ' ', no flags), which oc and
- * kubectl use for every describe and table printer: matching it byte for byte lets our output
- * be diffed against theirs and keeps scripts that cut columns working.
+ * Column alignment identical to Go's text/tabwriter (no flags), which oc and kubectl use for
+ * every describe and table printer: matching it byte for byte lets our output be diffed against
+ * theirs and keeps scripts that cut columns working.
  */
 
-/** TabwriterOptions are the two text/tabwriter parameters that matter with padchar ' '. */
+/** TabwriterOptions are the text/tabwriter parameters (flags are never used by oc's printers). */
 export interface TabwriterOptions {
   /** Minimal cell width, padding included. */
   readonly minwidth: number
-  /** Spaces added to the widest cell of a column. */
+  /** Width added to the widest cell of a column. */
   readonly padding: number
+  /** ' ' (default) pads with spaces; '\t' pads with tabs, as oc's describers do. */
+  readonly padchar?: ' ' | '\t'
+  /** Width of a tab when padding with tabs; 8 when absent. */
+  readonly tabwidth?: number
 }
 
 /** Go measures cells in runes, not bytes or UTF-16 units. */
@@ -28,6 +32,15 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
   const lines = text.split('\n').map((line) => line.split('\t'))
   const widths: number[] = []
   const out: string[] = []
+  const tabwidth = opts.tabwidth ?? 8
+
+  // Tab padding rounds the column up to a tab stop and fills it with as many tabs as it takes.
+  const pad = (textWidth: number, cellWidth: number): string => {
+    if (opts.padchar !== '\t') return ' '.repeat(Math.max(0, cellWidth - textWidth))
+    if (tabwidth === 0) return ''
+    const stop = Math.ceil(cellWidth / tabwidth) * tabwidth
+    return '\t'.repeat(Math.ceil((stop - textWidth) / tabwidth))
+  }
 
   const writeLines = (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
@@ -36,7 +49,7 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
       cells.forEach((cell, j) => {
         s += cell
         const width = widths[j]
-        if (width !== undefined) s += ' '.repeat(Math.max(0, width - runeWidth(cell)))
+        if (width !== undefined) s += pad(runeWidth(cell), width)
       })
       out.push(s)
     }

@@ -4,7 +4,7 @@
  */
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import type { Dispatcher } from 'undici'
-import { Agent } from './undici.js'
+import { Agent } from '../../lib/undici.js'
 
 /** TransportTimeouts bound each phase of a request (undici's 300 s defaults are far too long). */
 export interface TransportTimeouts {

@@ -10,7 +10,7 @@ import { RateLimitedError, RegistryClientError, TransportError } from '../errors
 import type { Agents } from './agents.js'
 import { isPrivateHost } from './address.js'
 import { redactURL } from './redact.js'
-import { request } from './undici.js'
+import { request } from '../../lib/undici.js'
 import {
   errorCode,
   isRetryableNetworkError,

@@ -30,22 +30,27 @@ import type { WriteOptions, WriteResult } from './write-options.js'
 const GENERATE_NAME_ATTEMPTS = 3
 
 /** admitNew turns a decoded object into the object to store: metadata, defaults, strategy, validation. */
-export function admitNew<K extends KindName>(
+export async function admitNew<K extends KindName>(
   resource: ResourceInfo<K>,
   decoded: KindMap[K],
   namespace: string | undefined,
   ctx: ResourceContext,
   sctx: StrategyContext,
   missing: readonly FieldError[] = [],
-): KindMap[K] {
+): Promise<KindMap[K]> {
   const placed = prepareCreateMeta(resource, decoded, namespace)
   const defaulted = applyDefaults(resource.kind, placed, {
     ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
   })
-  const prepared = strategyFor(resource.kind).prepareForCreate(defaulted, sctx)
+  const strategy = strategyFor(resource.kind)
+  const prepared = strategy.prepareForCreate(defaulted, sctx)
+  const name = prepared.metadata.name ?? ''
   const errors = mergeFieldErrors(missing, validateObject(resource.kind, prepared))
-  if (errors.length > 0) throw invalidObject(resource, prepared.metadata.name ?? '', errors)
-  return prepared
+  if (errors.length > 0) throw invalidObject(resource, name, errors)
+  if (!strategy.admit) return prepared
+  const admitted = await strategy.admit(prepared, undefined, ctx.store, sctx)
+  if (admitted.errors.length > 0) throw invalidObject(resource, name, admitted.errors)
+  return admitted.object
 }
 
 /** createObject creates an object from a parsed request body in `namespace` (undefined for cluster-scoped kinds). */
@@ -66,7 +71,7 @@ export async function createObject<K extends KindName>(
   // The apiserver's admission runs before validation: a missing namespace is the first answer.
   if (resource.namespaced && namespace !== undefined)
     await ensureNamespaceExists(ctx.store, namespace)
-  let object = admitNew(resource, decoded, namespace, ctx, sctx, missing)
+  let object = await admitNew(resource, decoded, namespace, ctx, sctx, missing)
   const generated = !decoded.metadata.name && Boolean(decoded.metadata.generateName)
   for (let attempt = 1; ; attempt++) {
     const key = objectKey(

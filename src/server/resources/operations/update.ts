@@ -36,13 +36,13 @@ export interface UpdateTarget<K extends KindName> {
 export type NextFn<K extends KindName> = (current: KindMap[K]) => unknown
 
 /** admitUpdate turns a requested object into the object to store over `current`. */
-export function admitUpdate<K extends KindName>(
+export async function admitUpdate<K extends KindName>(
   ctx: ResourceContext,
   target: UpdateTarget<K>,
   input: unknown,
   current: KindMap[K],
   options: WriteOptions,
-): { object: KindMap[K]; warnings: readonly string[] } {
+): Promise<{ object: KindMap[K]; warnings: readonly string[] }> {
   const { resource } = target
   const {
     object: decoded,
@@ -61,13 +61,18 @@ export function admitUpdate<K extends KindName>(
   const defaulted = applyDefaults(resource.kind, carried, {
     ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
   })
+  const status = target.subresource === 'status'
   const prepared =
-    target.subresource === 'status' && strategy.prepareForStatusUpdate
+    status && strategy.prepareForStatusUpdate
       ? strategy.prepareForStatusUpdate(defaulted, current, sctx)
       : strategy.prepareForUpdate(defaulted, current, sctx)
   const errors = mergeFieldErrors(missing, validateUpdate(resource.kind, current, prepared))
   if (errors.length > 0) throw invalidObject(resource, target.name, errors)
-  return { object: prepared, warnings }
+  // `/status` changes no spec, so there is nothing to resolve (upstream's StatusStrategy).
+  if (status || !strategy.admit) return { object: prepared, warnings }
+  const admitted = await strategy.admit(prepared, current, ctx.store, sctx)
+  if (admitted.errors.length > 0) throw invalidObject(resource, target.name, admitted.errors)
+  return { object: admitted.object, warnings }
 }
 
 /** updateObject writes `next(current)` over the stored object; NotFound propagates as the store's error. */
@@ -86,8 +91,8 @@ export async function updateObject<K extends KindName>(
   )
   let warnings: readonly string[] = []
   let wouldBe: KindMap[K] | undefined
-  const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, (current) => {
-    const admitted = admitUpdate(
+  const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, async (current) => {
+    const admitted = await admitUpdate(
       ctx,
       target,
       next(present(resource, current, sctx)),

@@ -3,7 +3,7 @@
  * secrets `NAME TYPE DATA AGE`, serviceaccounts `NAME SECRETS AGE`, namespaces
  * `NAME STATUS AGE`, and `NAME AGE` for anything else (events and the like).
  */
-import { age } from '../human-time.js'
+import { age } from '../../../lib/human-duration.js'
 import { column, type Printer, type PrintableObject } from '../table.js'
 import { AGE_COLUMN, NAME_COLUMN } from './columns.js'
 

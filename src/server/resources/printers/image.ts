@@ -5,7 +5,7 @@
  * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide).
  */
 import type { ImageStream, NamedTagEventList } from '../../../api/index.js'
-import { ago } from '../human-time.js'
+import { ago } from '../../../lib/human-duration.js'
 import { column, type Printer, type PrintableObject } from '../table.js'
 import { NAME_COLUMN } from './columns.js'
 

@@ -8,9 +8,11 @@
  * - `/status`: only the status is taken from the request;
  * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored.
  * A `reference: true` tag pointing at a DockerImage gets its tag event right away (there is
- * nothing to import), as upstream's tagsChanged does.
+ * nothing to import), as upstream's tagsChanged does; tags sourced from image streams are
+ * resolved against the store by `admit` (tag-sources.ts).
  */
 import type { ImageStream, ImageStreamStatus, TagEvent, TagReference } from '../../../api/index.js'
+import { admitTagSources } from './tag-sources.js'
 import { rfc3339, type Strategy, type StrategyContext } from './types.js'
 
 /** dockerImageRepository is the integrated-registry repository of a stream. */
@@ -145,5 +147,6 @@ export const imageStreamStrategy: Strategy<'ImageStream'> = {
   prepareForCreate,
   prepareForUpdate,
   prepareForStatusUpdate,
+  admit: admitTagSources,
   decorate,
 }

@@ -4,7 +4,8 @@
  * computes on read. Defaulting and validation come from src/api; metadata rules common to every
  * kind are in object-meta.ts.
  */
-import type { KindMap, KindName } from '../../../api/index.js'
+import type { FieldError, KindMap, KindName } from '../../../api/index.js'
+import type { StoreReader } from '../../../storage/index.js'
 import type { ResourceSettings } from '../context.js'
 
 /** StrategyContext is what strategies may consult. */
@@ -22,8 +23,25 @@ export interface Strategy<K extends KindName> {
   prepareForUpdate(next: KindMap[K], prev: KindMap[K], ctx: StrategyContext): KindMap[K]
   /** prepareForStatusUpdate takes only the status from `next` (the `/status` subresource). */
   prepareForStatusUpdate?(next: KindMap[K], prev: KindMap[K], ctx: StrategyContext): KindMap[K]
+  /**
+   * admit, when set, completes a prepared and validated object from other stored objects, read
+   * through `reader`; `prev` is the stored object of an update. Its field errors refuse the
+   * write as validation's do.
+   */
+  admit?(
+    object: KindMap[K],
+    prev: KindMap[K] | undefined,
+    reader: StoreReader,
+    ctx: StrategyContext,
+  ): Promise<Admitted<KindMap[K]>>
   /** decorate fills the fields computed on every read; they are never stored. */
   decorate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
+}
+
+/** Admitted is the object `admit` completed and the problems it found. */
+export interface Admitted<T> {
+  readonly object: T
+  readonly errors: readonly FieldError[]
 }
 
 /** passThrough is the strategy of kinds whose every field is the user's (ServiceAccount). */

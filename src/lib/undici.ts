@@ -1,5 +1,5 @@
 /**
- * The two parts of undici the registry client uses, loaded directly. undici's index eagerly
+ * The two parts of undici the registry client and the API client use, loaded directly. undici's index eagerly
  * loads fetch, WebSocket, EventSource, mocks and caches: about 130 ms of every `isctl` start
  * on this machine, against about 30 ms for these two modules (measured with Node 20.20 and
  * undici 7.30). `undici.test.ts` fails if an undici upgrade moves them.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ago, age, dockerHumanDuration, kubeHumanDuration } from './human-time.js'
+import { ago, age, dockerHumanDuration, kubeHumanDuration } from './human-duration.js'
 
 const S = 1000
 const M = 60 * S

@@ -1,0 +1,304 @@
+/**
+ * `isctl get`: kubectl's get for the resources we serve. Tables come from the server (the same
+ * columns kubectl shows), `-o json|yaml|name` print the objects, `-w` follows changes.
+ */
+import type { Command } from 'commander'
+import type { Table } from '../../api/meta.js'
+import type { ResourceMeta } from '../../api/resource-meta.js'
+import type { Session } from '../client/session.js'
+import { isNotFound } from '../client/api-errors.js'
+import { CliError, UsageError } from '../errors.js'
+import { asDocument, formatDocument } from '../printers/objects.js'
+import { renderTable, tableLines, type TablePrintOptions } from '../printers/table.js'
+import { errorText } from '../report-error.js'
+import { parseResourceArgs, qualifiedKind, type ResourceTarget } from '../resource-args.js'
+import { sessionAction, type ConfigureVerb } from '../verb.js'
+
+/** GetFlags are the flags of `get` as commander hands them over. */
+export interface GetFlags {
+  readonly output?: string | undefined
+  readonly allNamespaces?: boolean | undefined
+  readonly selector?: string | undefined
+  readonly fieldSelector?: string | undefined
+  readonly watch?: boolean | undefined
+  /** False with `--no-headers` (commander's negation). */
+  readonly headers?: boolean | undefined
+  readonly showLabels?: boolean | undefined
+  readonly showKind?: boolean | undefined
+  readonly ignoreNotFound?: boolean | undefined
+}
+
+/** GetOutput is what `-o` asks for: a table (plain or wide) or whole objects. */
+export type GetOutput = 'table' | 'wide' | 'json' | 'yaml' | 'name'
+
+/** GetOptions are the validated options of one `get`. */
+export interface GetOptions {
+  readonly targets: readonly ResourceTarget[]
+  readonly output: GetOutput
+  readonly allNamespaces: boolean
+  readonly selector: string | undefined
+  readonly fieldSelector: string | undefined
+  readonly watch: boolean
+  readonly noHeaders: boolean
+  readonly showLabels: boolean
+  readonly showKind: boolean
+  readonly ignoreNotFound: boolean
+}
+
+const EXAMPLES = `
+Examples:
+  # List all image streams in the current project, then one of them as YAML
+  isctl get is
+  isctl get is ruby -o yaml
+
+  # List the tags of every image stream in every project, with the image names
+  isctl get istag -A -o wide
+
+  # Watch an image stream while a tag imports
+  isctl get is ruby -w
+`
+
+/** completeGetOptions validates the operands and flags as kubectl does. */
+export function completeGetOptions(operands: readonly string[], flags: GetFlags): GetOptions {
+  const raw = flags.output ?? ''
+  const outputs: Record<string, GetOutput> = {
+    '': 'table',
+    wide: 'wide',
+    json: 'json',
+    yaml: 'yaml',
+    name: 'name',
+  }
+  const output = outputs[raw]
+  if (output === undefined) {
+    throw new UsageError(
+      `unable to match a printer suitable for the output format "${raw}", allowed formats are: json,name,wide,yaml`,
+    )
+  }
+  const targets = parseResourceArgs(operands, 'get')
+  const named = targets.some((t) => t.names.length > 0)
+  if (named && flags.selector) {
+    throw new UsageError(
+      'selectors and the all flag cannot be used when passing resource/name arguments',
+    )
+  }
+  if (named && flags.allNamespaces) {
+    throw new UsageError('a resource cannot be retrieved by name across all namespaces')
+  }
+  if (flags.watch && targets.length > 1) {
+    throw new UsageError('you may only specify a single resource type')
+  }
+  return {
+    targets,
+    output,
+    allNamespaces: flags.allNamespaces === true,
+    selector: flags.selector || undefined,
+    fieldSelector: flags.fieldSelector || undefined,
+    watch: flags.watch === true,
+    noHeaders: flags.headers === false,
+    showLabels: flags.showLabels === true,
+    showKind: flags.showKind === true,
+    ignoreNotFound: flags.ignoreNotFound === true,
+  }
+}
+
+/** configureGet declares `get`. */
+export const configureGet: ConfigureVerb = (cmd: Command, ctx) => {
+  cmd
+    .description(
+      'Display one or many resources.\n\nPrints a table of the most important information about the specified resources. You can filter the list using a label selector and the --selector flag.',
+    )
+    .usage('[options] (TYPE[.VERSION][.GROUP] [NAME...] | TYPE[.VERSION][.GROUP]/NAME...)')
+    .argument('[args...]')
+    .option('-o, --output <format>', 'Output format. One of: json|yaml|name|wide')
+    .option(
+      '-A, --all-namespaces',
+      'If present, list the requested object(s) across all namespaces',
+    )
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on')
+    .option('-w, --watch', 'After listing/getting the requested object, watch for changes')
+    .option(
+      '--no-headers',
+      "When using the default or custom-column output format, don't print headers",
+    )
+    .option('--show-labels', 'When printing, show all labels as the last column')
+    .option('--show-kind', 'If present, list the resource type for the requested object(s)')
+    .option(
+      '--ignore-not-found',
+      'If the requested object does not exist the command will return exit code 0',
+    )
+    .addHelpText('after', EXAMPLES)
+  sessionAction(cmd, ctx, runGet)
+}
+
+/** runGet prints the objects; resolves to 1 when any named object was missing. */
+export async function runGet(
+  operands: string[],
+  flags: GetFlags,
+  session: Session,
+): Promise<number> {
+  const opts = completeGetOptions(operands, flags)
+  const failures: unknown[] = []
+  const out = session.io.stdout
+  const namespaceOf = (resource: ResourceMeta) =>
+    resource.namespaced && !opts.allNamespaces ? session.namespace : undefined
+  const missing = (err: unknown) => {
+    if (!isNotFound(err)) throw err
+    if (!opts.ignoreNotFound) failures.push(err)
+  }
+
+  let printed = 0
+  let lastTable: Table | undefined
+  if (opts.output === 'table' || opts.output === 'wide') {
+    const blocks: string[] = []
+    for (const target of opts.targets) {
+      const table = await fetchTable(session, target, namespaceOf(target.resource), opts, missing)
+      lastTable = table
+      if (!table || table.rows.length === 0) continue
+      printed += table.rows.length
+      blocks.push(renderTable(tableLines(table, printOptions(opts, target.resource))))
+    }
+    out.write(blocks.join('\n'))
+  } else {
+    const objects: unknown[] = []
+    for (const target of opts.targets) {
+      const ns = namespaceOf(target.resource)
+      for (const object of await fetchObjects(session, target, ns, opts, missing)) {
+        objects.push(object)
+      }
+    }
+    printed = objects.length
+    if (opts.output === 'name') {
+      for (const o of objects) out.write(`${nameOf(o, opts.targets)}\n`)
+    } else if (objects.length > 0 || opts.targets.every((t) => t.names.length === 0)) {
+      const single = opts.targets.length === 1 && opts.targets[0]!.names.length === 1
+      out.write(formatDocument(asDocument(objects, single), opts.output))
+    }
+  }
+  for (const err of failures) session.io.stderr.write(`${errorText(err)}\n`)
+  if (printed === 0 && failures.length === 0 && opts.targets.every((t) => t.names.length === 0)) {
+    const target = opts.targets[0]!
+    const ns = namespaceOf(target.resource)
+    session.io.stderr.write(
+      ns === undefined ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`,
+    )
+  }
+  if (opts.watch)
+    await follow(session, opts.targets[0]!, namespaceOf(opts.targets[0]!.resource), opts, lastTable)
+  return failures.length > 0 ? 1 : 0
+}
+
+function printOptions(opts: GetOptions, resource: ResourceMeta): TablePrintOptions {
+  return {
+    wide: opts.output === 'wide',
+    noHeaders: opts.noHeaders,
+    withNamespace: opts.allNamespaces && resource.namespaced,
+    kindPrefix: opts.showKind || opts.targets.length > 1 ? qualifiedKind(resource) : undefined,
+    showLabels: opts.showLabels,
+  }
+}
+
+/** fetchTable reads one type as a Table: each name in turn, or the (selected) list. */
+async function fetchTable(
+  session: Session,
+  target: ResourceTarget,
+  namespace: string | undefined,
+  opts: GetOptions,
+  missing: (err: unknown) => void,
+): Promise<Table | undefined> {
+  if (target.names.length === 0) {
+    return session.client.table(target.resource, {
+      namespace,
+      labelSelector: opts.selector,
+      fieldSelector: opts.fieldSelector,
+    })
+  }
+  let merged: Table | undefined
+  for (const name of target.names) {
+    try {
+      const table = await session.client.table(target.resource, { namespace, name })
+      merged = merged ? { ...merged, rows: [...merged.rows, ...table.rows] } : table
+    } catch (err) {
+      missing(err)
+    }
+  }
+  return merged
+}
+
+/** fetchObjects reads one type's objects, with kind and apiVersion set as kubectl shows them. */
+async function fetchObjects(
+  session: Session,
+  target: ResourceTarget,
+  namespace: string | undefined,
+  opts: GetOptions,
+  missing: (err: unknown) => void,
+): Promise<unknown[]> {
+  const { resource } = target
+  const typed = (o: object) => ({ apiVersion: resource.apiVersion, kind: resource.kind, ...o })
+  if (target.names.length === 0) {
+    const list = await session.client.list(resource, {
+      namespace,
+      labelSelector: opts.selector,
+      fieldSelector: opts.fieldSelector,
+    })
+    return list.items.map(typed)
+  }
+  const objects: unknown[] = []
+  for (const name of target.names) {
+    try {
+      objects.push(typed(await session.client.get(resource, { namespace, name })))
+    } catch (err) {
+      missing(err)
+    }
+  }
+  return objects
+}
+
+function nameOf(object: unknown, targets: readonly ResourceTarget[]): string {
+  const o = object as { kind?: string; metadata?: { name?: string } }
+  const resource = targets.find((t) => t.resource.kind === o.kind)?.resource ?? targets[0]!.resource
+  return `${qualifiedKind(resource)}/${o.metadata?.name ?? ''}`
+}
+
+/** follow prints each change after the first listing, as `kubectl get -w` does, until the watch ends. */
+async function follow(
+  session: Session,
+  target: ResourceTarget,
+  namespace: string | undefined,
+  opts: GetOptions,
+  first: Table | undefined,
+): Promise<void> {
+  const tableOutput = opts.output === 'table' || opts.output === 'wide'
+  const events = session.client.watch<Table | Record<string, unknown>>(target.resource, {
+    namespace,
+    labelSelector: opts.selector,
+    fieldSelector: opts.fieldSelector,
+    ...(target.names.length === 1 && { name: target.names[0] }),
+    resourceVersion: first?.metadata?.resourceVersion,
+    table: tableOutput,
+  })
+  for await (const event of events) {
+    if (event.type === 'BOOKMARK') continue
+    if (event.type === 'ERROR') {
+      const status = event.object as { message?: string }
+      throw new CliError(status.message ?? 'the watch ended with an error')
+    }
+    if (tableOutput) {
+      const lines = tableLines(event.object as Table, {
+        ...printOptions(opts, target.resource),
+        noHeaders: true,
+      })
+      session.io.stdout.write(renderTable(lines))
+    } else if (opts.output === 'name') {
+      session.io.stdout.write(`${nameOf(event.object, [target])}\n`)
+    } else {
+      const object = {
+        apiVersion: target.resource.apiVersion,
+        kind: target.resource.kind,
+        ...event.object,
+      }
+      session.io.stdout.write(formatDocument(object, opts.output))
+      if (opts.output === 'yaml') session.io.stdout.write('---\n')
+    }
+  }
+}

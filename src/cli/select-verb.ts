@@ -1,0 +1,46 @@
+/**
+ * Which verb a command line runs, found before commander parses it, so that the entry point
+ * loads that verb's module only. Global flags may come before the verb, as oc allows.
+ */
+
+/** GLOBAL_VALUE_FLAGS are the global flags that take a value in the next argument. */
+export const GLOBAL_VALUE_FLAGS: readonly string[] = [
+  '-n',
+  '--namespace',
+  '--kubeconfig',
+  '--context',
+  '--request-timeout',
+]
+
+/**
+ * selectVerb returns the longest verb path among `paths` that the operands of `args` (argv
+ * without node and the script) start with; `help VERB...` selects VERB. Undefined when no verb
+ * matches, and commander then reports the unknown command itself.
+ */
+export function selectVerb(
+  args: readonly string[],
+  paths: readonly (readonly string[])[],
+): readonly string[] | undefined {
+  const words: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--') break
+    if (arg.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.includes(arg)) i++
+      if (words.length > 0) break
+      continue
+    }
+    words.push(arg)
+    if (!paths.some((p) => startsWith(p, words.slice(words[0] === 'help' ? 1 : 0)))) break
+  }
+  const wanted = words[0] === 'help' ? words.slice(1) : words
+  let best: readonly string[] | undefined
+  for (const p of paths) {
+    if (startsWith(wanted, p) && (best === undefined || p.length > best.length)) best = p
+  }
+  return best
+}
+
+function startsWith(list: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= list.length && prefix.every((w, i) => list[i] === w)
+}

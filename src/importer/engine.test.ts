@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { ImageStream, ImageStreamImport, TagEvent } from '../api/index.js'
+import { parsePlatform } from '../registry/index.js'
+import { applyImport, type ImportPlan } from './engine.js'
+
+const digest = (c: string): string => `sha256:${c.repeat(64)}`
+const event = (c: string, generation: number): TagEvent => ({
+  created: '2026-01-01T00:00:00Z',
+  dockerImageReference: `quay.io/src/app@${digest(c)}`,
+  image: digest(c),
+  generation,
+})
+const POLICY = {
+  defaultImportMode: 'Legacy',
+  platform: parsePlatform('linux/amd64'),
+  maxImagesBulkImportedPerRepository: 50,
+  historyLimit: 25,
+  concurrency: 1,
+} as const
+const NOW = new Date('2026-02-01T00:00:00Z')
+
+const isi: ImageStreamImport = {
+  metadata: { name: 'app', namespace: 'ns' },
+  spec: { import: true },
+}
+const planOf = (c: string): ImportPlan => ({
+  status: {},
+  images: [],
+  dryRun: false,
+  outcomes: [
+    {
+      entry: {
+        from: 'quay.io/src/app:1',
+        to: '1',
+        importPolicy: undefined,
+        referencePolicy: undefined,
+      },
+      result: {
+        image: {
+          metadata: { name: digest(c) },
+          dockerImageReference: `quay.io/src/app@${digest(c)}`,
+        },
+        children: [],
+        fetched: true,
+      },
+      repository: 'quay.io/src/app',
+    },
+  ],
+})
+const current: ImageStream = {
+  metadata: { name: 'app', namespace: 'ns', generation: 2 },
+  spec: {
+    tags: [
+      { name: '1', generation: 1, from: { kind: 'DockerImage', name: 'quay.io/src/app:1' } },
+      { name: 'alias', generation: 2, from: { kind: 'ImageStreamTag', name: '1' } },
+      { name: 'other', generation: 2, from: { kind: 'ImageStreamTag', name: 'src:1' } },
+    ],
+  },
+  status: {
+    tags: [
+      { tag: '1', items: [event('a', 1)] },
+      { tag: 'alias', items: [event('a', 1)] },
+    ],
+  },
+}
+
+describe('applyImport and tracking tags', () => {
+  const cases: [string, string, string[] | undefined][] = [
+    ['a new image of a tag moves its same-stream aliases', 'b', ['b', 'a']],
+    ['an unchanged image leaves them', 'a', ['a']],
+  ]
+  for (const [name, image, aliasHistory] of cases) {
+    it(name, () => {
+      const next = applyImport(isi, current, planOf(image), { policy: POLICY, now: NOW })
+      const items = (tag: string) =>
+        next?.status?.tags?.find((t) => t.tag === tag)?.items?.map((e) => e.image[7])
+      assert.deepEqual(items('alias'), aliasHistory)
+      assert.equal(items('other'), undefined, 'another stream’s tag is not an alias')
+    })
+  }
+})
