@@ -21,7 +21,9 @@ if [ "${1:-}" != unit ] && [ ${#need[@]} -gt 0 ]; then
 fi
 
 echo "== typecheck"; npx tsc --noEmit -p .
-echo "== lint"; npx eslint . && npx prettier --check . >/dev/null
+# Separate commands: under set -e a failure on the left of && would not stop the script.
+echo "== lint"; npx eslint .
+npx prettier --check . >/dev/null
 # The end-to-end suites run the compiled CLI, as users do.
 echo "== build"; npx tsc -p tsconfig.build.json
 

@@ -61,7 +61,7 @@ export async function fetchEntry(
     digest = resolved.digest
     top = resolved.fetched
     if (digest === req.current) {
-      const unchanged = await knownWithChildren(digest, ctx.known)
+      const unchanged = await knownWithChildren(digest, ctx.known, req.repository)
       // A list kept whole is not what a Legacy import wants: switching modes must pick a child.
       const listForLegacy =
         req.mode === 'Legacy' && (unchanged?.image.dockerImageManifests?.length ?? 0) > 0
@@ -105,7 +105,7 @@ async function childImage(
 ): Promise<Image> {
   // Content-addressed: a child we already hold is not fetched again (SPEC section 5).
   const known = await ctx.known(d.digest)
-  if (known) return known
+  if (known) return importedFrom(known, req.repository)
   return imageOf(repo, await repo.manifest(d.digest, { expected: d, signal: ctx.signal }), req, ctx)
 }
 
@@ -116,23 +116,34 @@ async function imageOf(
   ctx: EntryContext,
 ): Promise<Image> {
   const known = await ctx.known(fetched.digest)
-  if (known) return known
+  if (known) return importedFrom(known, req.repository)
   return imageFromInspected(await inspectImageManifest(repo, fetched, ctx), req.repository)
+}
+
+/**
+ * importedFrom is a stored Image as this import sees it: the same content, referenced in the
+ * repository it was imported from now. The stored Image keeps the reference of its first import
+ * (Images are content-addressed and shared), but a tag event must name where this tag pulls from.
+ */
+function importedFrom(image: Image, repository: string): Image {
+  return { ...image, dockerImageReference: `${repository}@${image.metadata.name ?? ''}` }
 }
 
 /** knownWithChildren returns a stored Image and its stored children, or undefined if any is missing. */
 async function knownWithChildren(
   digest: string,
   known: KnownImages,
+  repository: string,
 ): Promise<Omit<EntryResult, 'fetched'> | undefined> {
-  const image = await known(digest)
-  if (!image) return undefined
+  const stored = await known(digest)
+  if (!stored) return undefined
+  const image = importedFrom(stored, repository)
   const children: Image[] = []
   for (const m of image.dockerImageManifests ?? []) {
     if (m.os === 'unknown' && m.architecture === 'unknown') continue
     const child = await known(m.digest)
     if (!child) return undefined
-    children.push(child)
+    children.push(importedFrom(child, repository))
   }
   return { image, children }
 }

@@ -32,7 +32,10 @@ function isi(
 }
 
 describe('import engine', () => {
-  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
+  const env = useRegistry(
+    { auth: 'basic', users: { alice: 'alice-pass' } },
+    { perRepository: true },
+  )
   let client: RegistryClient
   const store = new Map<string, Image>()
   const deps = (over: Partial<ImportDeps> = {}): ImportDeps => ({
@@ -198,6 +201,17 @@ describe('import engine', () => {
       deps(),
     )
     assert.equal(back.stream?.status?.tags?.[0]?.items?.[0]?.image, list.digest)
+  })
+
+  it('names the repository imported from, even for an image first imported from another', async () => {
+    const { teamA, teamB } = env.fx.perRepository!
+    assert.equal(teamA.digest, teamB.digest)
+    const first = await runImport(isi([{ from: teamA.reference, to: 'a' }]), undefined, deps())
+    keep(first.images)
+    const second = await runImport(isi([{ from: teamB.reference, to: 'b' }]), undefined, deps())
+    const expected = `${env.reg.host}/${teamB.repository}@${teamB.digest}`
+    assert.equal(second.status.images![0]!.image?.dockerImageReference, expected)
+    assert.equal(second.stream?.status?.tags?.[0]?.items?.[0]?.dockerImageReference, expected)
   })
 
   it('records a failure as a condition, keeping its time when it repeats', async () => {
