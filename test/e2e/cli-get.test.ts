@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
-import { ISCTL_BIN, useRegistry, useServe } from '../harness/index.js'
+import { insecureImport, ISCTL_BIN, succeeded, useRegistry, useServe } from '../harness/index.js'
 import { pollUntil, trackChild } from '../harness/process.js'
 
 /** Ages differ by the second between two commands run one after the other. */
@@ -19,29 +19,9 @@ function withoutAges(text: string): string {
 describe('isctl get and delete', () => {
   const env = useRegistry({ auth: 'none' })
   const suite = useServe()
-  const ok = async (run: Promise<{ code: number; stdout: string; stderr: string }>) => {
-    const res = await run
-    assert.equal(res.code, 0, res.stderr)
-    return res.stdout
-  }
-  const importTag = async (namespace: string, stream: string, tag: string, from: string) => {
-    const isi = {
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStreamImport',
-      metadata: { name: stream, namespace },
-      spec: {
-        import: true,
-        images: [
-          {
-            from: { kind: 'DockerImage', name: from },
-            to: { name: tag },
-            importPolicy: { insecure: true },
-          },
-        ],
-      },
-    }
-    await ok(suite.kubectl(['create', '-f', '-'], JSON.stringify(isi)))
-  }
+  const ok = succeeded
+  const importTag = (namespace: string, stream: string, tag: string, from: string) =>
+    ok(suite.kubectl(['create', '-f', '-'], insecureImport(namespace, stream, tag, from)))
 
   it('prints the same objects and tables as kubectl', async () => {
     await ok(suite.kubectl(['create', 'namespace', 'team']))

@@ -7,37 +7,14 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { useRegistry, useServe } from '../harness/index.js'
+import { insecureImport, succeeded, useRegistry, useServe } from '../harness/index.js'
 
 describe('image stream tags sourced from other tags and images', () => {
   const env = useRegistry({ auth: 'none' })
   const suite = useServe()
-  const ok = async (run: Promise<{ code: number; stdout: string; stderr: string }>) => {
-    const res = await run
-    assert.equal(res.code, 0, res.stderr)
-    return res.stdout
-  }
+  const ok = succeeded
   const importTag = (stream: string, tag: string, from: string) =>
-    ok(
-      suite.kubectl(
-        ['create', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'image.openshift.io/v1',
-          kind: 'ImageStreamImport',
-          metadata: { name: stream, namespace: 'default' },
-          spec: {
-            import: true,
-            images: [
-              {
-                from: { kind: 'DockerImage', name: from },
-                to: { name: tag },
-                importPolicy: { insecure: true },
-              },
-            ],
-          },
-        }),
-      ),
-    )
+    ok(suite.kubectl(['create', '-f', '-'], insecureImport('default', stream, tag, from)))
   const createTag = (namespace: string, name: string, from: Record<string, string>) =>
     ok(
       suite.kubectl(

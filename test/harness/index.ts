@@ -89,10 +89,12 @@ export { useRegistry, type RegistryWithFixtures } from './suite.js'
 export {
   ISCTL_BIN,
   KUBECTL,
+  insecureImport,
   isctl,
   kubectl,
   startServe,
   stopServe,
+  succeeded,
   useServe,
   type ServeProcess,
   type ServeSuite,

@@ -1,5 +1,6 @@
 /** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { after, before } from 'node:test'
 import { join } from 'node:path'
@@ -130,6 +131,37 @@ export interface ServeSuite {
   readonly kubeconfig: string
   run(args: readonly string[], input?: string): Promise<CommandResult>
   kubectl(args: readonly string[], input?: string): Promise<CommandResult>
+}
+
+/** succeeded returns a command's stdout after asserting that it exited 0 (its stderr says why not). */
+export async function succeeded(run: Promise<CommandResult>): Promise<string> {
+  const res = await run
+  assert.equal(res.code, 0, res.stderr)
+  return res.stdout
+}
+
+/** insecureImport is an ImageStreamImport of one tag from a plain-HTTP registry, for `kubectl create -f -`. */
+export function insecureImport(
+  namespace: string,
+  stream: string,
+  tag: string,
+  from: string,
+): string {
+  return JSON.stringify({
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStreamImport',
+    metadata: { name: stream, namespace },
+    spec: {
+      import: true,
+      images: [
+        {
+          from: { kind: 'DockerImage', name: from },
+          to: { name: tag },
+          importPolicy: { insecure: true },
+        },
+      ],
+    },
+  })
 }
 
 /**
