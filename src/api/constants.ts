@@ -46,6 +46,8 @@ export const ANNOTATIONS = {
   layersOrder: 'image.openshift.io/dockerLayersOrder',
   /** On an Image: pushed to the integrated registry (never set on imported images). */
   managed: 'openshift.io/image.managed',
+  /** On a spec tag (ours): how often a scheduled tag is checked, a Go duration such as `1h` or `90s`. */
+  scheduledImportInterval: 'imagestreams.io/scheduled-import-interval',
 } as const
 
 /** SECRET_TYPES are the Secret types with rules of their own (kube core/v1 SecretType). */

@@ -46,6 +46,19 @@ describe('completeServeOptions', () => {
     assert.equal(o.logLevel, 'debug')
   })
 
+  for (const [value, ms] of [
+    ['0', 0],
+    ['0s', 0],
+    ['90s', 90_000],
+  ] as const) {
+    it(`reads --scheduled-import-interval=${value} as ${ms} ms (0 disables scheduling)`, () => {
+      assert.equal(
+        completeServeOptions({ scheduledImportInterval: value }).scheduledImportIntervalMs,
+        ms,
+      )
+    })
+  }
+
   const bad: [string, ServeFlags, RegExp][] = [
     ['listen without a port', { listen: '127.0.0.1' }, /^--listen must be HOST:PORT/],
     ['listen with a port out of range', { listen: '127.0.0.1:70000' }, /out of range/],
@@ -77,7 +90,7 @@ describe('completeServeOptions', () => {
     [
       'an interval without a unit',
       { scheduledImportInterval: '15' },
-      /^--scheduled-import-interval must be a duration/,
+      /^--scheduled-import-interval must be 0 or a duration/,
     ],
     ['an interval under a second', { scheduledImportInterval: '500ms' }, /at least 1s/],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],

@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import { isIP } from 'node:net'
 import { UsageError } from '../cli/errors.js'
+import { parseDuration } from '../lib/duration.js'
 
 /** ServeFlags are the flags of `serve` as commander hands them over. */
 export interface ServeFlags {
@@ -121,7 +122,7 @@ export function configureServeCommand(cmd: Command): Command {
     )
     .option(
       '--scheduled-import-interval <duration>',
-      'How often scheduled tags are re-imported, e.g. 15m, 1h',
+      'How often scheduled tags are checked (one HEAD each, an import only on change), e.g. 15m, 1h; a tag can set its own with the annotation imagestreams.io/scheduled-import-interval; 0 disables scheduled imports',
       SERVE_DEFAULTS.scheduledImportInterval,
     )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
@@ -211,11 +212,13 @@ function parseBulkLimit(value: string): number {
   )
 }
 
+/** parseIntervalFlag reads --scheduled-import-interval; 0 (Go spells it without a unit) disables scheduling. */
 function parseIntervalFlag(value: string): number {
-  const ms = parseDuration(value)
+  const ms = /^0+$/.test(value) ? 0 : parseDuration(value)
+  if (ms === 0) return 0
   if (ms === undefined || ms < 1000) {
     throw new UsageError(
-      `--scheduled-import-interval must be a duration of at least 1s, such as 90s, 15m or 1h30m, got ${JSON.stringify(value)}`,
+      `--scheduled-import-interval must be 0 or a duration of at least 1s, such as 90s, 15m or 1h30m, got ${JSON.stringify(value)}`,
     )
   }
   return ms
@@ -229,22 +232,4 @@ function parseLogLevel(value: string): LogLevel {
   )
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-}
-
-/** parseDuration reads a Go duration (`1h30m`, `90s`, `1.5h`) into milliseconds; undefined if it is not one. */
-export function parseDuration(value: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined
-  let total = 0
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!
-  }
-  return total
-}
+export { parseDuration }

@@ -21,13 +21,15 @@ import {
   hostPlatform,
   parsePlatform,
   type PlatformSpec,
+  type ResponseObserver,
 } from '../registry/index.js'
-import { TagImportController } from '../scheduler/index.js'
+import { ScheduledImports, TagImportController } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
 import { createServer } from '../server/app.js'
-import { ensureDefaults, registerResources } from '../server/resources/index.js'
+import { createServerMetrics, registerMetrics } from '../server/metrics.js'
+import { ensureDefaults, registerResources, SCHEDULE_DISCOVERY } from '../server/resources/index.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
 import { createLogger } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
@@ -206,7 +208,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger,
       auth: createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
       authorizer: createAdminAuthorizer(),
-      resources: RESOURCE_LIST,
+      resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],
@@ -222,7 +224,9 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       maxImagesBulkImportedPerRepository: options.maxImagesBulkImportedPerRepository,
       scheduledImportIntervalMs: options.scheduledImportIntervalMs,
     }
-    const imports = importServices(store, settings, logger)
+    const metrics = createServerMetrics({ schedule: store.schedule })
+    registerMetrics(app, metrics)
+    const imports = importServices(store, settings, logger, metrics.onRegistryResponse)
     registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
     registerOpenAPI(app, RESOURCE_LIST)
     // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
@@ -255,6 +259,17 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
 
     const controller = new TagImportController({ ...imports, logger })
     const controllerDone = controller.run(app.shutdownSignal)
+    // After the controller: a new scheduled tag is imported by it and checked an interval later.
+    const scheduled =
+      settings.scheduledImportIntervalMs > 0
+        ? new ScheduledImports({
+            ...imports,
+            intervalMs: settings.scheduledImportIntervalMs,
+            metrics: metrics.schedule,
+            logger,
+          })
+        : undefined
+    await scheduled?.start()
 
     await untilAborted(stop)
     logger.info({ signal: String(stop.reason) }, 'shutting down')
@@ -266,6 +281,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     } finally {
       clearTimeout(force)
     }
+    await scheduled?.stop()
     await controllerDone
     await imports.agents.close()
     await store?.close()
@@ -290,11 +306,17 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
 const HISTORY_LIMIT = 25
 
 /** importServices builds the registry client and import settings shared by every import. */
-function importServices(store: Store, settings: ServerSettings, logger: Logger) {
+function importServices(
+  store: Store,
+  settings: ServerSettings,
+  logger: Logger,
+  onResponse: ResponseObserver,
+) {
   const agents = createAgents({ additionalCA: settings.additionalTrustedCa })
   const client = createRegistryClient({
     agents,
     logger: { warn: (context, message) => logger.warn(context, message) },
+    onResponse,
   })
   return {
     agents,

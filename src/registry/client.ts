@@ -34,6 +34,7 @@ import {
   header,
   type HttpResponse,
   type Logger,
+  type ResponseObserver,
 } from './transport/http.js'
 import { redactURL } from './transport/redact.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js'
@@ -68,6 +69,8 @@ export interface RegistryClientOptions {
   readonly endpointTtlMs?: number
   readonly logger?: Logger
   readonly now?: () => number
+  /** Observes every HTTP response (for request metrics by registry, method and status). */
+  readonly onResponse?: ResponseObserver
 }
 
 /** RepositoryTarget names a repository and how to reach it. */
@@ -141,6 +144,7 @@ export class RegistryClient {
       retry: { ...DEFAULT_RETRY, ...opts.retry },
       attemptDeadlineMs: opts.attemptDeadlineMs ?? 60_000,
       logger: this.logger,
+      onResponse: opts.onResponse,
     })
     this.endpoints = new Endpoints(this.http, opts.endpointTtlMs ?? 10 * 60_000, opts.now)
     this.tokens = new TokenSource(this.http, opts.now)

@@ -56,5 +56,5 @@ export {
   type Agents,
   type TransportTimeouts,
 } from './transport/agents.js'
-export type { Logger } from './transport/http.js'
+export type { Logger, ResponseObservation, ResponseObserver } from './transport/http.js'
 export type { RetryPolicy } from './transport/retry.js'

@@ -1,4 +1,4 @@
-/** Public entry of the scheduler layer: the import service and the background tag imports. */
+/** Public entry of the scheduler layer: the import service, background tag imports and scheduled imports. */
 export {
   ImportPreconditionError,
   importInto,
@@ -17,3 +17,6 @@ export {
   observedGeneration,
   tagsNeedingImport,
 } from './tag-imports.js'
+export { ScheduledImports, type ScheduledImportsOptions } from './scheduled-imports.js'
+export type { CheckResult, ImportOutcomeResult, ScheduleMetrics } from './metrics.js'
+export { NO_METRICS } from './metrics.js'

@@ -5,6 +5,14 @@
  * later storage/postgres) and are picked by cmd/ only.
  */
 export * from './store.js'
+export type {
+  CheckOutcome,
+  ScheduleEntry,
+  ScheduleKey,
+  ScheduleSpec,
+  ScheduleStats,
+  ScheduleStore,
+} from './schedule.js'
 export { parseLabelSelector } from './label-selector.js'
 export type { LabelOperator, LabelRequirement, LabelSelector } from './label-selector.js'
 export { parseFieldSelector } from './field-selector.js'

@@ -10,6 +10,7 @@
  * every resource (imagestreams, images, secrets, namespaces, ...) goes through one code path.
  * Validation and defaulting belong to the server's strategies, not here.
  */
+import type { ScheduleStore } from './schedule.js'
 
 /** ObjectMeta is the part of metav1.ObjectMeta the store reads or fills in. */
 export interface ObjectMeta {
@@ -207,6 +208,8 @@ export interface Store extends StoreReader, StoreWriter {
    * (history before it is gone). Backends also compact on their own.
    */
   compact(): Promise<number>
+  /** schedule is the due-queue of scheduled tag checks, kept beside the objects. */
+  readonly schedule: ScheduleStore
   /** close stops every watch (they complete), waits for running writes and releases the backend. */
   close(): Promise<void>
 }

@@ -133,9 +133,10 @@ describe('registry client under faults', () => {
     assert.equal(got.digest, image.config.digest)
     const atProxy = proxy.requests().filter((r) => r.path.includes('/blobs/') && r.status === 307)
     assert.equal(atProxy[0]?.hadAuthorization, true)
+    // A loaded machine may retry the hop; what matters is that no attempt carried the credential.
     const atTarget = proxy.redirectTarget.requests()
-    assert.equal(atTarget.length, 1)
-    assert.equal(atTarget[0]?.hadAuthorization, false)
+    assert.ok(atTarget.length >= 1)
+    for (const r of atTarget) assert.equal(r.hadAuthorization, false)
   })
 
   it('keeps Authorization on a redirect to the same origin', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Image, ImageStream } from '../../api/image.js'
 import type { ResourceMeta } from '../../api/resource-meta.js'
+import type { ImageStreamSchedule } from '../../api/schedule.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { ApiError } from '../client/api-errors.js'
 import { UsageError } from '../errors.js'
@@ -173,4 +174,82 @@ void describe('describeObjects', () => {
     assert.deepEqual(got, { stdout: '', errors: [], nothingFound: true })
     assert.deepEqual(calls, ['list imagestreams demo a=b'])
   })
+})
+
+void describe('describeObjects and the schedule subresource', () => {
+  const scheduled: ImageStream = {
+    metadata: { name: 'app', namespace: 'demo' },
+    spec: {
+      tags: [
+        {
+          name: 'v1',
+          from: { kind: 'DockerImage', name: 'q/app:v1' },
+          importPolicy: { scheduled: true },
+        },
+      ],
+    },
+  }
+  const plain: ImageStream = {
+    metadata: { name: 'app', namespace: 'demo' },
+    spec: { tags: [{ name: 'v1', from: { kind: 'DockerImage', name: 'q/app:v1' } }] },
+  }
+  const schedule: ImageStreamSchedule = {
+    kind: 'ImageStreamSchedule',
+    apiVersion: 'image.openshift.io/v1',
+    metadata: { name: 'app', namespace: 'demo' },
+    tags: [{ tag: 'v1', nextCheckTime: '2024-05-06T13:10:00Z', failures: 0 }],
+  }
+  const cases: {
+    name: string
+    stream: ImageStream
+    answer: () => Promise<ImageStreamSchedule>
+    want: string | RegExp
+    reads: string[]
+  }[] = [
+    {
+      name: 'a stream with scheduled tags shows its schedule',
+      stream: scheduled,
+      answer: () => Promise.resolve(schedule),
+      want: describeImageStream(scheduled, NOW, schedule),
+      reads: ['schedule demo app'],
+    },
+    {
+      name: 'a stream without scheduled tags costs no request',
+      stream: plain,
+      answer: () => Promise.reject(new Error('must not be called')),
+      want: describeImageStream(plain, NOW),
+      reads: [],
+    },
+    {
+      name: 'an older server without the subresource (404) prints the stream as before',
+      stream: scheduled,
+      answer: () => Promise.reject(new ApiError(404, 'NotFound', 'the server could not find it')),
+      want: describeImageStream(scheduled, NOW),
+      reads: ['schedule demo app'],
+    },
+    {
+      name: 'another failure is reported',
+      stream: scheduled,
+      answer: () => Promise.reject(new ApiError(500, 'InternalError', 'boom')),
+      want: /boom/,
+      reads: ['schedule demo app'],
+    },
+  ]
+  for (const c of cases) {
+    void it(c.name, async () => {
+      const { reader } = fakeReader({ imagestreams: [c.stream] })
+      const reads: string[] = []
+      reader.schedule = ({ namespace, name }) => {
+        reads.push(`schedule ${namespace} ${name}`)
+        return c.answer()
+      }
+      const run = describeObjects(reader, completeDescribe(['is', 'app'], {}, 'demo'), NOW)
+      if (typeof c.want === 'string') assert.equal((await run).stdout, c.want)
+      else {
+        const got = await run
+        assert.match((got.errors[0] as Error | undefined)?.message ?? '', c.want)
+      }
+      assert.deepEqual(reads, c.reads)
+    })
+  }
 })

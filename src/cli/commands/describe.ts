@@ -7,6 +7,9 @@ import type { Command } from 'commander'
 import type { Image, ImageStream, ImageStreamImage, ImageStreamTag } from '../../api/image.js'
 import type { List } from '../../api/meta.js'
 import type { ResourceMeta } from '../../api/resource-meta.js'
+import { RESOURCE_META } from '../../api/resource-meta.js'
+import { SCHEDULE_SUBRESOURCE, type ImageStreamSchedule } from '../../api/schedule.js'
+import { resourcePath } from '../client/api-client.js'
 import { ApiError, isNotFound } from '../client/api-errors.js'
 import type { Session } from '../client/session.js'
 import { UsageError } from '../errors.js'
@@ -29,6 +32,8 @@ export interface ObjectReader {
     resource: ResourceMeta,
     opts: { namespace?: string | undefined; labelSelector?: string | undefined },
   ): Promise<List<unknown>>
+  /** schedule reads an image stream's `schedule` subresource; absent, streams print without it. */
+  schedule?(target: { namespace: string; name: string }): Promise<ImageStreamSchedule>
 }
 
 /** DescribeRequest is one validated `describe`. */
@@ -62,11 +67,33 @@ Examples:
   isctl describe is web
 `
 
-type Describer = (object: unknown, now: Date) => string
+type Describer = (object: unknown, now: Date, reader: ObjectReader) => string | Promise<string>
+
+/**
+ * readSchedule fetches the schedule of a stream that has scheduled tags (so other streams cost
+ * no request); a 404 means a server without the subresource, and the stream prints as before.
+ */
+async function readSchedule(
+  reader: ObjectReader,
+  stream: ImageStream,
+): Promise<ImageStreamSchedule | undefined> {
+  const { name, namespace } = stream.metadata
+  const scheduled = stream.spec?.tags?.some((t) => t.importPolicy?.scheduled === true)
+  if (!reader.schedule || !scheduled || !name || !namespace) return undefined
+  try {
+    return await reader.schedule({ namespace, name })
+  } catch (err) {
+    if (isNotFound(err)) return undefined
+    throw err
+  }
+}
 
 /** DESCRIBERS maps each kind describe knows to oc's describer for it. */
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
-  ImageStream: (o, now) => describeImageStream(o as ImageStream, now),
+  ImageStream: async (o, now, reader) => {
+    const stream = o as ImageStream
+    return describeImageStream(stream, now, await readSchedule(reader, stream))
+  },
   // oc passes the image's own name as the `Image Name` of a tag or stream image.
   ImageStreamTag: (o, now) => {
     const image = (o as ImageStreamTag).image ?? { metadata: {} }
@@ -134,12 +161,12 @@ export async function describeObjects(
     if (names.length === 0) {
       listed = true
       const list = await reader.list(resource, { namespace, labelSelector: req.selector })
-      for (const item of list.items) texts.push(describe(item, now))
+      for (const item of list.items) texts.push(await describe(item, now, reader))
       continue
     }
     for (const name of names) {
       try {
-        texts.push(describe(await reader.get(resource, { namespace, name }), now))
+        texts.push(await describe(await reader.get(resource, { namespace, name }), now, reader))
       } catch (err) {
         if (!(err instanceof ApiError)) throw err
         if (req.prefixFallback && isNotFound(err)) {
@@ -165,8 +192,10 @@ async function describeByPrefix(
   const list = await reader.list(resource, { namespace })
   const matches = list.items.filter((item) => nameOf(item).startsWith(prefix))
   if (matches.length === 0) return { stdout: '', errors: [notFound], nothingFound: false }
+  const texts: string[] = []
+  for (const item of matches) texts.push(`${await describe(item, now, reader)}\n`)
   return {
-    stdout: matches.map((item) => `${describe(item, now)}\n`).join(''),
+    stdout: texts.join(''),
     errors: [],
     nothingFound: false,
   }
@@ -199,6 +228,11 @@ export async function runDescribe(
   const reader: ObjectReader = {
     get: (resource, target) => session.client.get(resource, target),
     list: (resource, opts) => session.client.list(resource, opts),
+    schedule: (target) =>
+      session.client.request(
+        'GET',
+        resourcePath(RESOURCE_META.imagestreams, { ...target, subresource: SCHEDULE_SUBRESOURCE }),
+      ),
   }
   const result = await describeObjects(reader, req, session.io.now())
   session.io.stdout.write(result.stdout)

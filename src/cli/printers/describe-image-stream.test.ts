@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ImageStream } from '../../api/image.js'
+import type { ImageStreamSchedule, ScheduledTagStatus } from '../../api/schedule.js'
 import { aliasTarget, describeImageStream } from './describe-image-stream.js'
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`
@@ -189,6 +190,77 @@ void describe('describeImageStream', () => {
         'v2\n  tagged from q/s:v2\n\n  ~ importing latest image ...\n',
     )
   })
+})
+
+void describe('describeImageStream with a schedule', () => {
+  const schedule = (...tags: ScheduledTagStatus[]): ImageStreamSchedule => ({
+    kind: 'ImageStreamSchedule',
+    apiVersion: 'image.openshift.io/v1',
+    metadata: { name: 'app', namespace: 'demo' },
+    tags,
+  })
+  const at = (offsetSeconds: number) => new Date(NOW.getTime() + offsetSeconds * 1000).toISOString()
+
+  void it('keeps every line for tags the schedule does not name', () => {
+    const none = schedule({ tag: 'nope', nextCheckTime: at(60), failures: 0 })
+    assert.equal(describeImageStream(full, NOW, none), FULL_TEXT)
+    assert.equal(describeImageStream(full, NOW, schedule()), FULL_TEXT)
+  })
+
+  const cases: [string, Omit<ScheduledTagStatus, 'tag'>, string[]][] = [
+    [
+      'checked before, due later',
+      { lastCheckTime: at(-120), nextCheckTime: at(13 * 60), failures: 0 },
+      ['    last checked 2 minutes ago, next check in 13 minutes'],
+    ],
+    [
+      'never checked, due in under a minute (go-units wording, lower case)',
+      { nextCheckTime: at(50), failures: 0 },
+      ['    not checked yet, next check in 50 seconds'],
+    ],
+    [
+      'overdue',
+      { lastCheckTime: at(-20 * 60), nextCheckTime: at(-5 * 60), failures: 0 },
+      ['    last checked 20 minutes ago, next check overdue'],
+    ],
+    [
+      'due exactly now counts as overdue',
+      { lastCheckTime: at(-65), nextCheckTime: at(0), failures: 0 },
+      ['    last checked about a minute ago, next check overdue'],
+    ],
+    [
+      'failing, the message kept on one line',
+      {
+        lastCheckTime: at(-30),
+        nextCheckTime: at(4 * 60),
+        failures: 3,
+        lastError: 'unauthorized:\n\tauthentication required',
+      },
+      [
+        '    last checked 30 seconds ago, next check in 4 minutes',
+        '    check failing (3 attempts): unauthorized: authentication required',
+      ],
+    ],
+    [
+      'one failure without a message',
+      { lastCheckTime: at(-1), nextCheckTime: at(3600), failures: 1 },
+      [
+        '    last checked 1 second ago, next check in about an hour',
+        '    check failing (1 attempt)',
+      ],
+    ],
+    ['a next check time that does not parse', { nextCheckTime: 'soon', failures: 0 }, []],
+  ]
+  for (const [name, entry, lines] of cases) {
+    void it(name, () => {
+      const text = describeImageStream(full, NOW, schedule({ tag: 'latest', ...entry }))
+      const source = `  updates automatically from registry ${REPO}:v1\n`
+      assert.equal(
+        text,
+        FULL_TEXT.replace(source, `${source}${lines.map((l) => `${l}\n`).join('')}`),
+      )
+    })
+  }
 })
 
 void describe('aliasTarget', () => {

@@ -1,10 +1,13 @@
 /**
  * oc's `describe is` text (openshift-imagestreams.md 7.5; oc DescribeImageStream and
  * formatImageStreamTags): the stream's metadata and repository, then one block per tag with its
- * source, import policy, pending import, failures and history.
+ * source, import policy, pending import, failures and history. Scheduled tags also say when they
+ * were last checked and are next due, from the server's schedule (not in oc).
  */
 import type { ImageStream, NamedTagEventList, TagReference } from '../../api/image.js'
 import { IMPORT_SUCCESS } from '../../api/constants.js'
+import type { ImageStreamSchedule, ScheduledTagStatus } from '../../api/schedule.js'
+import { dockerHumanDuration } from '../../lib/human-duration.js'
 import { prioritizeTags } from '../../lib/prioritize-tags.js'
 import { parseImageReference } from '../../reference/index.js'
 import { DescribeText, since } from './describe-text.js'
@@ -76,6 +79,37 @@ function sourceLine(stream: ImageStream, ref: TagReference | undefined): string 
   }
 }
 
+/** humanSpan is go-units' duration in lower case, for use inside a sentence ("about a minute"). */
+function humanSpan(ms: number): string {
+  const text = dockerHumanDuration(ms)
+  return text.charAt(0).toLowerCase() + text.slice(1)
+}
+
+/**
+ * scheduleLines say when a scheduled tag was last checked and is next due, and why its checks
+ * fail while they do; invalid times (a newer server's format) print nothing rather than nonsense.
+ */
+function scheduleLines(entry: ScheduledTagStatus, now: Date): string[] {
+  const next = Date.parse(entry.nextCheckTime)
+  if (Number.isNaN(next)) return []
+  const last = entry.lastCheckTime === undefined ? NaN : Date.parse(entry.lastCheckTime)
+  const checked = Number.isNaN(last)
+    ? 'not checked yet'
+    : `last checked ${humanSpan(now.getTime() - last)} ago`
+  const due =
+    next <= now.getTime()
+      ? 'next check overdue'
+      : `next check in ${humanSpan(next - now.getTime())}`
+  const lines = [`    ${checked}, ${due}\n`]
+  if (entry.failures > 0) {
+    const attempts = entry.failures === 1 ? '1 attempt' : `${entry.failures} attempts`
+    // One line whatever the message: a newline or tab would break the describe layout.
+    const reason = entry.lastError ? `: ${entry.lastError.replace(/\s+/g, ' ')}` : ''
+    lines.push(`    check failing (${attempts})${reason}\n`)
+  }
+  return lines
+}
+
 /** digestOf is the digest of a pull spec, '' when it has none; undefined when it does not parse. */
 function digestOf(pullSpec: string): string | undefined {
   try {
@@ -91,11 +125,13 @@ function describeTag(
   tag: string,
   aliases: readonly string[],
   now: Date,
+  scheduled: ScheduledTagStatus | undefined,
 ): void {
   const events = statusTag(stream, tag)
   const ref = specTag(stream, tag)
   out.raw(aliases.length > 0 ? `${tag} (${prioritizeTags(aliases).join(', ')})\n` : `${tag}\n`)
   out.raw(`  ${sourceLine(stream, ref)}\n`)
+  if (scheduled) for (const line of scheduleLines(scheduled, now)) out.raw(line)
   if (ref?.from) {
     if (ref.importPolicy?.insecure) out.raw('    will use insecure HTTPS or HTTP connections\n')
   }
@@ -139,7 +175,12 @@ function describeTag(
 }
 
 /** describeTags is oc's formatImageStreamTags: counts, then each tag block, aliases folded. */
-function describeTags(out: DescribeText, stream: ImageStream, now: Date): void {
+function describeTags(
+  out: DescribeText,
+  stream: ImageStream,
+  now: Date,
+  schedule: ImageStreamSchedule | undefined,
+): void {
   const statusTags = stream.status?.tags ?? []
   const specTags = stream.spec?.tags ?? []
   if (statusTags.length === 0 && specTags.length === 0) {
@@ -172,12 +213,20 @@ function describeTags(out: DescribeText, stream: ImageStream, now: Date): void {
   const shown = prioritizeTags(names).filter((tag) => !folded.has(tag))
   shown.forEach((tag, i) => {
     if (i > 0) out.raw('\n')
-    describeTag(out, stream, tag, aliases.get(tag) ?? [], now)
+    const scheduled = schedule?.tags.find((t) => t.tag === tag)
+    describeTag(out, stream, tag, aliases.get(tag) ?? [], now, scheduled)
   })
 }
 
-/** describeImageStream renders `stream` as `oc describe is` does, ages measured against `now`. */
-export function describeImageStream(stream: ImageStream, now: Date): string {
+/**
+ * describeImageStream renders `stream` as `oc describe is` does, ages measured against `now`;
+ * with the stream's `schedule` (absent from older servers), scheduled tags show their checks.
+ */
+export function describeImageStream(
+  stream: ImageStream,
+  now: Date,
+  schedule?: ImageStreamSchedule,
+): string {
   const out = new DescribeText()
   out.meta(stream.metadata, now)
   out.field(
@@ -185,6 +234,6 @@ export function describeImageStream(stream: ImageStream, now: Date): string {
     stream.status?.publicDockerImageRepository || stream.status?.dockerImageRepository || '',
   )
   out.field('Image Lookup', `local=${stream.spec?.lookupPolicy?.local === true}`)
-  describeTags(out, stream, now)
+  describeTags(out, stream, now, schedule)
   return out.render()
 }

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { after, before, describe, it } from 'node:test'
 import { RateLimitedError, RegistryClientError } from '../errors.js'
 import { createAgents, type Agents } from './agents.js'
-import { HttpTransport, SILENT_LOGGER } from './http.js'
+import { HttpTransport, SILENT_LOGGER, type ResponseObservation } from './http.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -126,6 +126,55 @@ describe('HttpTransport', () => {
     }
     const res = await get('/start', 1024, { followRedirects: true })
     assert.equal(res.body.toString(), 'Bearer secret')
+  })
+
+  describe('reports every response to onResponse, without its URL', () => {
+    const cases: {
+      name: string
+      method: 'GET' | 'HEAD'
+      statuses: readonly number[]
+      followRedirects?: boolean
+      want: readonly number[]
+    }[] = [
+      { name: 'one response', method: 'HEAD', statuses: [404], want: [404] },
+      { name: 'each retry', method: 'GET', statuses: [503, 429, 200], want: [503, 429, 200] },
+      {
+        name: 'each redirect hop',
+        method: 'GET',
+        statuses: [307, 200],
+        followRedirects: true,
+        want: [307, 200],
+      },
+    ]
+    for (const c of cases) {
+      it(c.name, async () => {
+        let calls = 0
+        handler = (_req, res) => {
+          res.statusCode = c.statuses[calls++]!
+          if (res.statusCode === 307) res.setHeader('location', '/next')
+          res.end()
+        }
+        const seen: ResponseObservation[] = []
+        await new HttpTransport({
+          agents,
+          retry: { attempts: 3, baseMs: 1, factor: 1, maxMs: 1, maxRetryAfterMs: 60_000 },
+          attemptDeadlineMs: 10_000,
+          logger: SILENT_LOGGER,
+          onResponse: (r) => seen.push(r),
+        }).send({
+          method: c.method,
+          url: new URL('/v2/a/b/manifests/latest', base),
+          maxBytes: 1024,
+          insecure: false,
+          followRedirects: c.followRedirects ?? false,
+          context: { registry: 'registry.example', repository: 'a/b' },
+        })
+        assert.deepEqual(
+          seen,
+          c.want.map((status) => ({ registry: 'registry.example', method: c.method, status })),
+        )
+      })
+    }
   })
 
   it('reports a refused connection as a Transport error naming the URL', async () => {

@@ -64,6 +64,20 @@ export interface HttpResponse {
   readonly url: URL
 }
 
+/**
+ * ResponseObservation is what a response observer learns of one HTTP response: the registry the
+ * request was for (also for its token server and blob redirects), never the URL, which may carry
+ * credentials or tokens.
+ */
+export interface ResponseObservation {
+  readonly registry: string
+  readonly method: string
+  readonly status: number
+}
+
+/** ResponseObserver is called once per HTTP response, retries and redirect hops included; it must be cheap and must not throw. */
+export type ResponseObserver = (response: ResponseObservation) => void
+
 /** HttpTransportOptions configures an HttpTransport. */
 export interface HttpTransportOptions {
   readonly agents: Agents
@@ -71,6 +85,7 @@ export interface HttpTransportOptions {
   /** Absolute deadline of one attempt, in ms. */
   readonly attemptDeadlineMs: number
   readonly logger: Logger
+  readonly onResponse?: ResponseObserver | undefined
 }
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
@@ -190,6 +205,11 @@ export class HttpTransport {
         headers,
         ...(req.body !== undefined && { body: req.body }),
         signal,
+      })
+      this.#opts.onResponse?.({
+        registry: req.context.registry,
+        method: req.method,
+        status: res.statusCode,
       })
       this.#logWarnings(req, res.headers)
       if (req.method === 'HEAD') {

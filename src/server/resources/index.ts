@@ -1,7 +1,8 @@
 /**
  * The resource API of `isctl serve`: generic handlers for every stored resource (images,
  * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
- * imagestreamtags and imagestreamimages, and the empty event lists kubectl describe reads.
+ * imagestreamtags and imagestreamimages, the read-only `imagestreams/schedule` view of the
+ * due-queue, and the empty event lists kubectl describe reads.
  * imagestreamimports is registered by its own module. See kubectl-compat.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
@@ -9,6 +10,7 @@ import type { Store } from '../../storage/index.js'
 import type { ResourceContext, ResourceSettings } from './context.js'
 import { registerEmptyLists } from './endpoints/empty-lists.js'
 import { storedEndpoint } from './endpoints/stored.js'
+import { registerSchedule } from './endpoints/schedule.js'
 import { imageStreamImagesEndpoint, imageStreamTagsEndpoint } from './endpoints/virtual.js'
 import { registerEndpoint } from './routes.js'
 import { STORED_RESOURCES } from './served.js'
@@ -32,10 +34,12 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
   registerEndpoint(app, imageStreamTagsEndpoint(ctx))
   registerEndpoint(app, imageStreamImagesEndpoint(ctx))
   registerEmptyLists(app, ctx)
+  registerSchedule(app, ctx)
 }
 
 export type { ResourceContext, ResourceSettings } from './context.js'
 export { ensureDefaults } from './namespaces.js'
+export { SCHEDULE_DISCOVERY } from './endpoints/schedule.js'
 export { dockerImageRepository, strategyFor } from './strategies/index.js'
 export { present } from './present.js'
 export { admitNew } from './operations/create.js'

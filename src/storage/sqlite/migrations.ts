@@ -1,9 +1,9 @@
 /**
  * The SQLite schema as versioned migrations, applied in order at open, each in its own
  * transaction and recorded in schema_migrations. Never edit a released migration: append one.
- * Later migrations add the indexed columns the scheduler and pruner query (for example a
- * `next_check_at` column filled from stream specs, or an `image_refs` table for the pruner's
- * reference graph) without touching the JSON documents.
+ * Later migrations add the indexed tables the scheduler and pruner query (the `schedule`
+ * due-queue, later an `image_refs` table for the pruner's reference graph) without touching the
+ * JSON documents.
  */
 import type Database from 'better-sqlite3'
 import { UnsupportedSchemaError } from '../store.js'
@@ -60,6 +60,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX events_resource ON events (resource, revision);
       CREATE INDEX events_key ON events (resource, namespace, name, revision);
+    `,
+  },
+  {
+    version: 2,
+    name: 'the scheduled-check due-queue',
+    sql: `
+      -- One row per scheduled spec tag (storage/schedule.ts). Plain rows, not API objects: no
+      -- revision and no events. Times are ms since the epoch; lease_until 0 means not leased.
+      CREATE TABLE schedule (
+        namespace TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        source TEXT NOT NULL,
+        registry TEXT NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        next_check_at INTEGER NOT NULL,
+        last_check_at INTEGER,
+        last_digest TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (namespace, stream, tag)
+      );
+      -- claimDue walks this in due order and filters leases from the index alone, so the
+      -- leased rows at the front of the queue cost no table reads.
+      CREATE INDEX schedule_due ON schedule (next_check_at, lease_until);
+      CREATE INDEX schedule_registry ON schedule (registry, next_check_at);
     `,
   },
 ]

@@ -16,6 +16,7 @@ import type Database from 'better-sqlite3'
 import { decodeContinue } from '../continue-token.js'
 import { labelsOf, parseSelection } from '../selection.js'
 import type { Change } from '../selection.js'
+import type { ScheduleStore } from '../schedule.js'
 import {
   ExpiredError,
   InvalidResourceVersionError,
@@ -43,6 +44,7 @@ import type {
 } from '../store.js'
 import { migrate } from './migrations.js'
 import { Mutex } from './mutex.js'
+import { SqliteScheduleStore } from './schedule-store.js'
 import { listPage } from './snapshot.js'
 import { Reads, Writes, keyParams, openConnection } from './statements.js'
 import type { EventRow } from './statements.js'
@@ -147,6 +149,7 @@ class SqliteTransaction implements StoreTransaction {
 
 /** SqliteStore implements Store on one SQLite database file. */
 class SqliteStore implements Store {
+  readonly schedule: ScheduleStore
   private readonly options: ResolvedStoreOptions
   private readonly writer: Database.Database
   private readonly reader: Database.Database
@@ -188,6 +191,11 @@ class SqliteStore implements Store {
       this.writes = new Writes(this.writer)
       this.reads = new Reads(reader)
       this.ops = new WriteOps(this.writes, this.options)
+      this.schedule = new SqliteScheduleStore(this.writer, reader, {
+        // Queue rows take no revision, so their writes have no changes to publish.
+        write: (fn) => this.write(() => fn()),
+        read: (fn) => this.read(fn),
+      })
       this.revision = this.reads.revision.get()?.current ?? 0
       this.writeTransaction(() => this.ops.compact())
     } catch (error) {

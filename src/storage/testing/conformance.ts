@@ -10,6 +10,7 @@ import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import { ManualClock } from './manual-clock.js'
 import { isStoreError } from '../store.js'
+import type { CheckOutcome, ScheduleEntry, ScheduleKey, ScheduleSpec } from '../schedule.js'
 import type {
   ObjectKey,
   Store,
@@ -65,6 +66,16 @@ function names(items: readonly StoredObject[]): string[] {
   return items.map(
     (o) => (o.metadata.namespace ? `${o.metadata.namespace}/` : '') + o.metadata.name,
   )
+}
+
+function schedSpec(tag: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
+  return {
+    tag,
+    source: `quay.io/org/app:${tag}`,
+    registry: 'quay.io',
+    intervalMs: 60_000,
+    ...overrides,
+  }
 }
 
 function rv(object: StoredObject): number {
@@ -990,6 +1001,312 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         await rejectsWith(sut.store.get(key('a')), 'StoreClosed')
         await rejectsWith(sut.store.create(key('a'), widget('a')), 'StoreClosed')
         await rejectsWith(sut.store.list(W), 'StoreClosed')
+      })
+    })
+
+    describe('schedule', () => {
+      const T = Date.UTC(2026, 0, 1)
+      const LEASE = 30_000
+
+      // Scheduled tags of one stream as `ns/stream:tag`, for order assertions.
+      function ids(entries: readonly ScheduleKey[]): string[] {
+        return entries.map((e) => `${e.namespace}/${e.stream}:${e.tag}`)
+      }
+
+      function byTag(entries: readonly ScheduleEntry[]): Map<string, ScheduleEntry> {
+        return new Map(entries.map((e) => [e.tag, e]))
+      }
+
+      // Syncs one stream with tags due at the given times (tag -> nextCheckAt).
+      async function seed(
+        store: Store,
+        stream: string,
+        due: Record<string, number>,
+        registry = 'quay.io',
+        namespace = 'ns1',
+      ): Promise<void> {
+        const specs = Object.keys(due).map((tag) => schedSpec(tag, { registry }))
+        await store.schedule.syncStream(namespace, stream, specs, (s) => due[s.tag] ?? 0)
+      }
+
+      function success(digest: string, at: number): CheckOutcome {
+        return { nextCheckAt: at + 60_000, lastCheckAt: at, lastDigest: digest, failures: 0 }
+      }
+
+      it('syncStream inserts new tags due at firstCheckAt with no check state', async (t) => {
+        const { store } = await open(t)
+        const asked: string[] = []
+        await store.schedule.syncStream('ns1', 'app', [schedSpec('v2'), schedSpec('v1')], (s) => {
+          asked.push(s.tag)
+          return T + (s.tag === 'v1' ? 1 : 2)
+        })
+        assert.deepEqual(asked, ['v2', 'v1'])
+        assert.deepEqual(await store.schedule.list('ns1', 'app'), [
+          { namespace: 'ns1', stream: 'app', ...schedSpec('v1'), nextCheckAt: T + 1, failures: 0 },
+          { namespace: 'ns1', stream: 'app', ...schedSpec('v2'), nextCheckAt: T + 2, failures: 0 },
+        ])
+      })
+
+      const resyncs: { case: string; spec: ScheduleSpec; kept: boolean }[] = [
+        { case: 'unchanged', spec: schedSpec('a'), kept: true },
+        {
+          case: 'registry renamed only',
+          spec: schedSpec('a', { registry: 'quay.example' }),
+          kept: true,
+        },
+        {
+          case: 'source changed',
+          spec: schedSpec('a', { source: 'quay.io/org/other:a' }),
+          kept: false,
+        },
+        { case: 'interval changed', spec: schedSpec('a', { intervalMs: 120_000 }), kept: false },
+      ]
+      for (const c of resyncs) {
+        it(`syncStream with the tag ${c.case} ${c.kept ? 'keeps' : 'resets'} its row`, async (t) => {
+          const { store } = await open(t)
+          await seed(store, 'app', { a: T, b: T })
+          await store.schedule.claimDue(T, 10, LEASE)
+          await store.schedule.complete(
+            { namespace: 'ns1', stream: 'app', tag: 'a' },
+            success('sha256:a', T),
+          )
+          const asked: string[] = []
+          await store.schedule.syncStream('ns1', 'app', [c.spec], (s) => {
+            asked.push(s.tag)
+            return T + 5
+          })
+          const rows = await store.schedule.list('ns1', 'app')
+          assert.deepEqual(ids(rows), ['ns1/app:a'], 'b, no longer in the specs, is gone')
+          const expected: ScheduleEntry = c.kept
+            ? { namespace: 'ns1', stream: 'app', ...c.spec, ...success('sha256:a', T) }
+            : { namespace: 'ns1', stream: 'app', ...c.spec, nextCheckAt: T + 5, failures: 0 }
+          assert.deepEqual(rows[0], expected)
+          assert.deepEqual(asked, c.kept ? [] : ['a'])
+          if (!c.kept) {
+            assert.deepEqual(ids(await store.schedule.claimDue(T + 5, 10, LEASE)), ['ns1/app:a'])
+          }
+        })
+      }
+
+      it('syncStream and removeStream touch only their stream', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T, b: T })
+        await seed(store, 'web', { a: T })
+        await seed(store, 'app', { a: T }, 'quay.io', 'ns2')
+        await store.schedule.syncStream('ns1', 'app', [schedSpec('b')], () => T)
+        assert.deepEqual(ids(await store.schedule.list()), ['ns1/app:b', 'ns1/web:a', 'ns2/app:a'])
+        await store.schedule.removeStream('ns1', 'app')
+        assert.deepEqual(ids(await store.schedule.list()), ['ns1/web:a', 'ns2/app:a'])
+        await store.schedule.syncStream('ns1', 'web', [], () => T)
+        assert.deepEqual(ids(await store.schedule.list()), ['ns2/app:a'])
+      })
+
+      it('syncStream with a duplicate tag is refused and changes nothing', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T })
+        await assert.rejects(
+          store.schedule.syncStream('ns1', 'app', [schedSpec('b'), schedSpec('b')], () => T),
+        )
+        assert.deepEqual(ids(await store.schedule.list()), ['ns1/app:a'])
+      })
+
+      const lists: { filter: [string?, string?]; want: string[] }[] = [
+        { filter: [], want: ['ns1/app:a', 'ns1/app:b', 'ns1/web:a', 'ns2/app:a'] },
+        { filter: [''], want: ['ns1/app:a', 'ns1/app:b', 'ns1/web:a', 'ns2/app:a'] },
+        { filter: ['ns1'], want: ['ns1/app:a', 'ns1/app:b', 'ns1/web:a'] },
+        { filter: ['ns1', 'app'], want: ['ns1/app:a', 'ns1/app:b'] },
+        { filter: [undefined, 'app'], want: ['ns1/app:a', 'ns1/app:b', 'ns2/app:a'] },
+        { filter: ['ns3'], want: [] },
+      ]
+      for (const c of lists) {
+        it(`list(${c.filter.map((f) => JSON.stringify(f)).join(', ')}) orders by namespace, stream, tag`, async (t) => {
+          const { store } = await open(t)
+          // Due times opposite to key order: list must not follow them.
+          await seed(store, 'web', { a: T + 1 })
+          await seed(store, 'app', { b: T + 2, a: T + 3 })
+          await seed(store, 'app', { a: T }, 'quay.io', 'ns2')
+          assert.deepEqual(ids(await store.schedule.list(...c.filter)), c.want)
+        })
+      }
+
+      it('claimDue returns due rows earliest first, up to the limit', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T + 3, b: T + 1, c: T + 2, d: T + 4, e: T + 10 })
+        const first = await store.schedule.claimDue(T + 4, 3, LEASE)
+        assert.deepEqual(ids(first), ['ns1/app:b', 'ns1/app:c', 'ns1/app:a'])
+        assert.deepEqual(first[0], {
+          namespace: 'ns1',
+          stream: 'app',
+          ...schedSpec('b'),
+          nextCheckAt: T + 1,
+          failures: 0,
+        })
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 4, 3, LEASE)), ['ns1/app:d'])
+        assert.deepEqual(await store.schedule.claimDue(T + 4, 3, LEASE), [])
+        assert.deepEqual(await store.schedule.claimDue(T + 10, 0, LEASE), [])
+      })
+
+      it('a leased row is not claimed again until its lease ends; complete releases it', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T, b: T + 1 })
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 1, 10, LEASE)), [
+          'ns1/app:a',
+          'ns1/app:b',
+        ])
+        assert.deepEqual(await store.schedule.claimDue(T + LEASE, 10, LEASE), [])
+        // The lease ends at T + 1 + LEASE: b is claimable again from then on.
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 1 + LEASE, 10, LEASE)), [
+          'ns1/app:a',
+          'ns1/app:b',
+        ])
+        // complete releases a at once, even though its new lease runs to T + 1 + 2 * LEASE.
+        await store.schedule.complete(
+          { namespace: 'ns1', stream: 'app', tag: 'a' },
+          { nextCheckAt: T + 2, lastCheckAt: T + 2, lastDigest: 'sha256:a', failures: 0 },
+        )
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 2 + LEASE, 10, LEASE)), [
+          'ns1/app:a',
+        ])
+      })
+
+      it('release makes a claimed row claimable at its due time, recording nothing', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T })
+        const key = { namespace: 'ns1', stream: 'app', tag: 'a' }
+        assert.deepEqual(ids(await store.schedule.claimDue(T, 10, LEASE)), ['ns1/app:a'])
+        await store.schedule.postpone('quay.io', T + 50)
+        await store.schedule.release(key)
+        assert.deepEqual(await store.schedule.claimDue(T + 49, 10, LEASE), [])
+        const [row] = await store.schedule.claimDue(T + 50, 10, LEASE)
+        assert.equal(row?.nextCheckAt, T + 50)
+        assert.equal(row?.lastCheckAt, undefined)
+        assert.equal(row?.failures, 0)
+      })
+
+      it('complete records the outcome; a later success clears the failure', async (t) => {
+        const { store } = await open(t)
+        const a = { namespace: 'ns1', stream: 'app', tag: 'a' }
+        await seed(store, 'app', { a: T })
+        await store.schedule.claimDue(T, 1, LEASE)
+        const failed: CheckOutcome = {
+          nextCheckAt: T + 500,
+          lastCheckAt: T + 1,
+          failures: 2,
+          lastError: 'unauthorized',
+        }
+        await store.schedule.complete(a, failed)
+        assert.deepEqual(await store.schedule.list(), [{ ...a, ...schedSpec('a'), ...failed }])
+        await store.schedule.claimDue(T + 500, 1, LEASE)
+        await store.schedule.complete(a, success('sha256:x', T + 501))
+        assert.deepEqual(await store.schedule.list(), [
+          { ...a, ...schedSpec('a'), ...success('sha256:x', T + 501) },
+        ])
+      })
+
+      it('complete of a row removed or reset meanwhile is ignored', async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { a: T })
+        await seed(store, 'web', { a: T })
+        await store.schedule.claimDue(T, 10, LEASE)
+        await store.schedule.removeStream('ns1', 'app')
+        const moved = schedSpec('a', { source: 'quay.io/org/moved:a' })
+        await store.schedule.syncStream('ns1', 'web', [moved], () => T + 7)
+        for (const stream of ['app', 'web']) {
+          await store.schedule.complete(
+            { namespace: 'ns1', stream, tag: 'a' },
+            success('sha256:old', T),
+          )
+        }
+        assert.deepEqual(await store.schedule.list(), [
+          { namespace: 'ns1', stream: 'web', ...moved, nextCheckAt: T + 7, failures: 0 },
+        ])
+        // The reset also dropped the lease: the new source is checked without waiting for it.
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 7, 10, LEASE)), ['ns1/web:a'])
+      })
+
+      it("postpone moves only that registry's rows due before until, keeping their order", async (t) => {
+        const { store } = await open(t)
+        await seed(store, 'app', { c: T + 1, a: T + 2, b: T + 2, late: T + 100, at: T + 50 })
+        await seed(store, 'web', { a: T }, 'ghcr.io')
+        assert.equal(await store.schedule.postpone('quay.io', T + 50), 3)
+        const due = (rows: ScheduleEntry[]) =>
+          rows.map((r) => `${r.stream}:${r.tag}@${r.nextCheckAt - T}`)
+        assert.deepEqual(due(await store.schedule.list()), [
+          'app:a@51',
+          'app:at@50',
+          'app:b@52',
+          'app:c@50',
+          'app:late@100',
+          'web:a@0',
+        ])
+        assert.equal(await store.schedule.postpone('docker.io', T + 1_000), 0)
+      })
+
+      it('spreadOverdue spaces overdue rows evenly over the window in their order', async (t) => {
+        const { store } = await open(t)
+        const now = T + 1_000
+        await seed(store, 'app', { d: T + 900, a: T, c: T + 10, b: T + 10, now, later: now + 5 })
+        assert.equal(await store.schedule.spreadOverdue(now, 1_000), 4)
+        const rows = byTag(await store.schedule.list())
+        const at = (tag: string) => (rows.get(tag)?.nextCheckAt ?? NaN) - now
+        assert.deepEqual(['a', 'b', 'c', 'd', 'now', 'later'].map(at), [0, 250, 500, 750, 0, 5])
+        assert.equal(await store.schedule.spreadOverdue(now, 1_000), 0)
+      })
+
+      it('stats count depth, due rows and the oldest due time', async (t) => {
+        const { store } = await open(t)
+        assert.deepEqual(await store.schedule.stats(T), { depth: 0, due: 0 })
+        await seed(store, 'app', { a: T - 5, b: T, c: T + 1 })
+        await seed(store, 'web', { a: T - 9 })
+        assert.deepEqual(await store.schedule.stats(T), { depth: 4, due: 3, oldestDueAt: T - 9 })
+        // Leased rows are still due: they count toward the lag until complete moves them.
+        await store.schedule.claimDue(T, 1, LEASE)
+        assert.deepEqual(await store.schedule.stats(T), { depth: 4, due: 3, oldestDueAt: T - 9 })
+        assert.deepEqual(await store.schedule.stats(T - 10), { depth: 4, due: 0 })
+      })
+
+      it('queue writes take no revision and publish no event', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a'))
+        const events = await watch(t, store, W)
+        await seed(store, 'app', { a: T, b: T })
+        await store.schedule.claimDue(T, 10, LEASE)
+        await store.schedule.complete(
+          { namespace: 'ns1', stream: 'app', tag: 'a' },
+          success('sha256:a', T),
+        )
+        await store.schedule.postpone('quay.io', T + 10)
+        await store.schedule.spreadOverdue(T + 20, 100)
+        await store.schedule.removeStream('ns1', 'app')
+        assert.equal(await store.currentRevision(), 1)
+        await expectNothingBefore(store, events, widget('sentinel'))
+      })
+
+      it('a queue write inside a store transaction is refused; a closed store refuses all', async (t) => {
+        const sut = await makeStore({})
+        t.after(() => sut.close())
+        await rejectsWith(
+          sut.store.transaction(() => sut.store.schedule.removeStream('ns1', 'app')),
+          'TransactionMisuse',
+        )
+        await sut.store.close()
+        await rejectsWith(sut.store.schedule.claimDue(T, 1, LEASE), 'StoreClosed')
+        await rejectsWith(sut.store.schedule.list(), 'StoreClosed')
+      })
+
+      it('reopen keeps the rows, their check state and their leases', async (t) => {
+        const sut = await open(t)
+        if (!sut.reopen) return t.skip('the backend cannot reopen')
+        await seed(sut.store, 'app', { a: T, b: T + 1, c: T + 2 })
+        await sut.store.schedule.claimDue(T + 2, 2, LEASE)
+        await sut.store.schedule.complete(
+          { namespace: 'ns1', stream: 'app', tag: 'a' },
+          success('sha256:a', T),
+        )
+        const before = await sut.store.schedule.list()
+        const store = await sut.reopen()
+        assert.deepEqual(await store.schedule.list(), before)
+        assert.deepEqual(ids(await store.schedule.claimDue(T + 2, 10, LEASE)), ['ns1/app:c'])
       })
     })
 

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { RESOURCE_LIST } from '../api/index.js'
+import type { ScheduleStats } from '../storage/index.js'
+import { createServer } from './app.js'
+import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator, hashToken } from './auth.js'
+import { createLogger } from './logger.js'
+import { createServerMetrics, registerMetrics, type ServerMetrics } from './metrics.js'
+import { ensurePki } from './pki.js'
+
+const NOW = Date.parse('2026-01-01T00:00:00Z')
+
+/** A metrics set over a fixed queue, with the calls to stats recorded. */
+function metricsOver(stats: ScheduleStats): { metrics: ServerMetrics; asked: number[] } {
+  const asked: number[] = []
+  const metrics = createServerMetrics({
+    schedule: {
+      stats: (now) => {
+        asked.push(now)
+        return Promise.resolve(stats)
+      },
+    },
+    now: () => NOW,
+  })
+  return { metrics, asked }
+}
+
+/** The value of the sample `line` (name and labels exactly as exposed), or undefined. */
+function sample(text: string, line: string): number | undefined {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `))
+  return found === undefined ? undefined : Number(found.slice(line.length + 1))
+}
+
+describe('GET /metrics', () => {
+  let app: FastifyInstance
+  let dir: string
+  let metrics: ServerMetrics
+  let asked: number[]
+  const scrape = (token?: string) =>
+    app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    })
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imagestreams-metrics-'))
+    const pki = await ensurePki({ dataDir: dir, hosts: [] })
+    app = createServer({
+      logger: createLogger({
+        level: 'silent',
+        destination: new Writable({ write: (_c, _e, cb) => cb() }),
+      }),
+      auth: createTokenAuthenticator([
+        { sha256: hashToken('admin-token'), user: ADMIN_USER },
+        { sha256: hashToken('bob-token'), user: { name: 'bob', groups: ['system:authenticated'] } },
+      ]),
+      authorizer: createAdminAuthorizer(),
+      resources: RESOURCE_LIST,
+      tls: { cert: pki.certPem, key: pki.keyPem },
+    })
+    ;({ metrics, asked } = metricsOver({ depth: 7, due: 2, oldestDueAt: NOW - 90_000 }))
+    registerMetrics(app, metrics)
+    await app.ready()
+  })
+  after(async () => {
+    await app.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const refusals: [string, string | undefined, number][] = [
+    ['without a token', undefined, 401],
+    ['with an unknown token', 'nope', 401],
+    ['for a user the authorizer does not let read it', 'bob-token', 403],
+  ]
+  for (const [name, token, status] of refusals) {
+    it(`is refused ${name}`, async () => {
+      const res = await scrape(token)
+      assert.equal(res.statusCode, status, res.body)
+      assert.equal(res.json<{ kind: string }>().kind, 'Status')
+    })
+  }
+
+  it('answers the admin in the Prometheus text format with every metric', async () => {
+    metrics.schedule.checks('unchanged', 'docker.io')
+    metrics.schedule.checks('unchanged', 'docker.io')
+    metrics.schedule.checks('rate-limited', 'quay.io')
+    metrics.schedule.imports('success', 'quay.io')
+    metrics.schedule.checkSeconds(0.02, 'docker.io')
+    metrics.schedule.registryPaused('quay.io', 30)
+    metrics.onRegistryResponse({ registry: 'docker.io', method: 'HEAD', status: 200 })
+    metrics.onRegistryResponse({ registry: 'quay.io', method: 'GET', status: 429 })
+    const res = await scrape('admin-token')
+    assert.equal(res.statusCode, 200, res.body)
+    assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/)
+    const text = res.body
+    const want: [string, number][] = [
+      ['imagestreams_scheduled_checks_total{result="unchanged",registry="docker.io"}', 2],
+      ['imagestreams_scheduled_checks_total{result="rate-limited",registry="quay.io"}', 1],
+      ['imagestreams_imports_total{result="success",registry="quay.io",scheduled="true"}', 1],
+      ['imagestreams_scheduled_check_duration_seconds_count{registry="docker.io"}', 1],
+      ['imagestreams_registry_pauses_total{registry="quay.io"}', 1],
+      ['imagestreams_registry_paused_seconds_total{registry="quay.io"}', 30],
+      ['imagestreams_registry_requests_total{registry="docker.io",method="HEAD",status="200"}', 1],
+      ['imagestreams_registry_requests_total{registry="quay.io",method="GET",status="429"}', 1],
+      ['imagestreams_schedule_queue_depth', 7],
+      ['imagestreams_schedule_due', 2],
+      ['imagestreams_schedule_lag_seconds', 90],
+    ]
+    for (const [line, value] of want) assert.equal(sample(text, line), value, line)
+    assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 0, 'no RSS metric')
+    assert.match(text, /^process_cpu_seconds_total /m)
+    assert.deepEqual(asked.slice(-1), [NOW], 'the queue is counted at the scrape time')
+  })
+})
+
+describe('createServerMetrics', () => {
+  const lags: [string, ScheduleStats, number][] = [
+    ['nothing due', { depth: 3, due: 0 }, 0],
+    ['due for 1.5 s', { depth: 3, due: 1, oldestDueAt: NOW - 1500 }, 1.5],
+    [
+      'a due time in the future (clock skew) is no lag',
+      { depth: 1, due: 1, oldestDueAt: NOW + 5 },
+      0,
+    ],
+  ]
+  for (const [name, stats, lag] of lags) {
+    it(`reads the lag: ${name}`, async () => {
+      const text = await metricsOver(stats).metrics.render()
+      assert.equal(sample(text, 'imagestreams_schedule_lag_seconds'), lag)
+    })
+  }
+
+  it('keeps the counts of two servers in one process apart', async () => {
+    const a = metricsOver({ depth: 0, due: 0 }).metrics
+    const b = metricsOver({ depth: 0, due: 0 }).metrics
+    a.schedule.checks('changed', 'r.example')
+    const line = 'imagestreams_scheduled_checks_total{result="changed",registry="r.example"}'
+    assert.equal(sample(await a.render(), line), 1)
+    assert.equal(sample(await b.render(), line), undefined)
+  })
+})

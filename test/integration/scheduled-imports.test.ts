@@ -1,0 +1,312 @@
+/**
+ * Scheduled imports against the real registry with a short interval: one HEAD per unchanged
+ * tag, upstream changes imported, a 429 pausing only its registry, failing tags backing off,
+ * and a restart keeping the schedule. Assertions are on counts and order, never on timing.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ImageStream, TagReference } from '../../src/api/index.js'
+import { parsePlatform } from '../../src/registry/index.js'
+import {
+  ScheduledImports,
+  TagImportController,
+  type CheckResult,
+  type ScheduleMetrics,
+} from '../../src/scheduler/index.js'
+import { objectKey, type ScheduleEntry, type Store } from '../../src/storage/index.js'
+import { openSqliteStore } from '../../src/storage/sqlite/index.js'
+import {
+  RegistryClient as PushClient,
+  sha256,
+  startFaultProxy,
+  useRegistry,
+  type FaultProxy,
+} from '../harness/index.js'
+import { testClient } from './support.js'
+
+const INTERVAL_MS = 1500
+const NS = 'team'
+
+/** Counts checks per registry and result, as a metrics endpoint would. */
+class CountingMetrics implements ScheduleMetrics {
+  readonly counts = new Map<string, number>()
+  checks(result: CheckResult, registry: string): void {
+    this.#add(`check ${result} ${registry}`)
+  }
+  imports(result: string, registry: string): void {
+    this.#add(`import ${result} ${registry}`)
+  }
+  checkSeconds(): void {}
+  registryPaused(registry: string): void {
+    this.#add(`paused ${registry}`)
+  }
+  get(key: string): number {
+    return this.counts.get(key) ?? 0
+  }
+  #add(key: string): void {
+    this.counts.set(key, this.get(key) + 1)
+  }
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await fn()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('scheduled imports', () => {
+  const env = useRegistry({ auth: 'none' })
+  let dir: string
+  let proxy: FaultProxy
+  let store: Store
+  let controller: TagImportController
+  let controllerStop: AbortController
+  let controllerDone: Promise<void>
+  let scheduled: ScheduledImports
+  let metrics: CountingMetrics
+  const { client, agents } = testClient(undefined, {
+    // A Retry-After above half a second fails the check at once, so the scheduler sees it.
+    retry: { baseMs: 20, maxMs: 200, attempts: 2, maxRetryAfterMs: 500 },
+  })
+  const policy = {
+    defaultImportMode: 'Legacy' as const,
+    platform: parsePlatform('linux/amd64'),
+    maxImagesBulkImportedPerRepository: 50,
+    historyLimit: 25,
+    concurrency: 4,
+  }
+
+  const start = async () => {
+    store = await openSqliteStore({ path: join(dir, 'db.sqlite') })
+    controllerStop = new AbortController()
+    controller = new TagImportController({ store, client, policy, logger: { warn: () => {} } })
+    controllerDone = controller.run(controllerStop.signal)
+    metrics = new CountingMetrics()
+    scheduled = new ScheduledImports({
+      store,
+      client,
+      policy,
+      intervalMs: INTERVAL_MS,
+      pollMs: 50,
+      failureBaseMs: 150,
+      metrics,
+      logger: { warn: () => {} },
+    })
+    await scheduled.start()
+  }
+  const stop = async () => {
+    await scheduled.stop()
+    controllerStop.abort()
+    await controllerDone
+    await store.close()
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imagestreams-sched-'))
+    proxy = await startFaultProxy({ upstream: env.reg, tls: false })
+    await start()
+  })
+  after(async () => {
+    await stop().catch(() => undefined)
+    await proxy?.stop()
+    await agents.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const tag = (name: string, from: string): TagReference => ({
+    name,
+    generation: 1,
+    from: { kind: 'DockerImage', name: from },
+    importPolicy: { scheduled: true, insecure: true },
+  })
+  const createStream = (name: string, tags: TagReference[]) =>
+    store.create(objectKey('imagestreams', name, NS), {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name, namespace: NS, generation: 1 },
+      spec: { tags },
+    } satisfies ImageStream)
+  const getStream = (name: string) => store.get<ImageStream>(objectKey('imagestreams', name, NS))
+  const rows = () => store.schedule.list(NS)
+  const row = async (stream: string, t: string) =>
+    (await rows()).find((r) => r.stream === stream && r.tag === t)
+  /** Waits until the row has been checked `n` more times than `from` says, collecting check times. */
+  const checks = async (stream: string, t: string, n: number): Promise<number[]> => {
+    const seen: number[] = []
+    const first = (await row(stream, t))?.lastCheckAt
+    let last = first
+    await until(`${n} checks of ${stream}:${t}`, async () => {
+      const at = (await row(stream, t))?.lastCheckAt
+      if (at !== undefined && at !== last) {
+        seen.push(at)
+        last = at
+      }
+      return seen.length >= n ? true : undefined
+    })
+    return seen
+  }
+  const manifestRequests = (repoTag: string) =>
+    env.reg.accessLog().filter((r) => r.path === `/v2/${repoTag.replace(':', '/manifests/')}`)
+
+  it('checks an unchanged tag with exactly one HEAD and no GET per interval', async () => {
+    const a = env.reg.host
+    await createStream('direct', [
+      tag('one', `${a}/many/tags:tag-001`),
+      tag('two', `${a}/many/tags:tag-002`),
+      tag('list', `${a}/multi/oci-app:v1`),
+    ])
+    await controller.settled()
+    await until('rows for the scheduled tags', async () =>
+      (await rows()).length === 3 ? true : undefined,
+    )
+    // The Legacy list's first check imports once to learn the list digest; after it, HEADs only.
+    await checks('direct', 'list', 1)
+    await env.reg.accessLogSettled()
+    env.reg.clearAccessLog()
+    const before = metrics.get(`check unchanged ${a}`)
+    const times = await checks('direct', 'one', 3)
+    await checks('direct', 'list', 2)
+    const log = await env.reg.accessLogSettled()
+    for (const repoTag of ['many/tags:tag-001', 'many/tags:tag-002', 'multi/oci-app:v1']) {
+      const reqs = manifestRequests(repoTag)
+      assert.ok(reqs.length >= 2, `${repoTag} was checked`)
+      assert.deepEqual(new Set(reqs.map((r) => r.method)), new Set(['HEAD']), repoTag)
+    }
+    // One HEAD per check: every manifest request in the log is one counted unchanged check.
+    const heads = log.filter((r) => r.method === 'HEAD').length
+    assert.equal(heads, metrics.get(`check unchanged ${a}`) - before)
+    assert.equal(log.filter((r) => r.method === 'GET' && r.path !== '/v2/').length, 0)
+    // Pings are cached by the client: none per check.
+    assert.ok(log.filter((r) => r.path === '/v2/').length <= 1)
+    for (let i = 1; i < times.length; i++) {
+      assert.ok(times[i]! - times[i - 1]! >= INTERVAL_MS * 0.9, 'no check before its interval')
+    }
+  })
+
+  it('imports an upstream change at the next check', async () => {
+    const push = new PushClient({ url: env.reg.url, dispatcher: env.reg.agent })
+    const res = await push.request('GET', '/v2/many/tags/manifests/tag-001', {
+      headers: { accept: env.fx.manyTags.mediaType },
+    })
+    const manifest = JSON.parse(res.body.toString()) as { annotations?: Record<string, string> }
+    manifest.annotations = { ...manifest.annotations, 'test.example/rev': '2' }
+    const bytes = Buffer.from(JSON.stringify(manifest))
+    const moved = sha256(bytes)
+    const pushedAt = Date.now()
+    const put = await push.request('PUT', '/v2/many/tags/manifests/tag-001', {
+      headers: { 'content-type': env.fx.manyTags.mediaType },
+      body: bytes,
+    })
+    assert.equal(put.status, 201)
+    const s = await until('the new digest in the stream', async () => {
+      const x = await getStream('direct')
+      return x.status?.tags?.find((t) => t.tag === 'one')?.items?.[0]?.image === moved
+        ? x
+        : undefined
+    })
+    const latency = Date.now() - pushedAt
+    console.log(`upstream change visible after ${latency} ms (interval ${INTERVAL_MS} ms)`)
+    assert.equal(s.status?.tags?.find((t) => t.tag === 'one')?.items?.length, 2)
+    assert.equal((await row('direct', 'one'))?.lastDigest, moved)
+  })
+
+  it('pauses a registry answering 429 with Retry-After while another keeps its cadence', async () => {
+    await createStream('proxied', [tag('p', `${proxy.host}/many/tags:tag-003`)])
+    await controller.settled()
+    await until('the proxied tag imported and scheduled', async () =>
+      (await getStream('proxied')).status?.tags?.[0]?.items?.[0] && (await row('proxied', 'p'))
+        ? true
+        : undefined,
+    )
+    proxy.clearRequests()
+    proxy.setFault({
+      kind: 'status',
+      status: 429,
+      retryAfter: '10',
+      method: 'HEAD',
+      times: 'always',
+    })
+    await until('a 429 from the proxy', () =>
+      proxy.requests().some((r) => r.status === 429) ? true : undefined,
+    )
+    await until('the pause recorded', () =>
+      metrics.get(`paused ${proxy.host}`) >= 1 ? true : undefined,
+    )
+    const pausedRow = await row('proxied', 'p')
+    assert.equal(pausedRow?.failures, 0, 'a rate limit is not the tag failing')
+    // While the proxy's registry is paused, the direct registry's tags keep being checked.
+    await checks('direct', 'two', 3)
+    assert.equal(proxy.requests().length, 1, 'nothing more was sent to the paused registry')
+    proxy.setFault(undefined)
+    // After the pause the tag is checked again (a HEAD) and the registry is back to normal.
+    await until(
+      'a check after the pause',
+      () => (proxy.requests().some((r) => r.status === 200) ? true : undefined),
+      40_000,
+    )
+  })
+
+  it('backs a failing tag off with growing gaps and writes its condition once', async () => {
+    await createStream('broken', [tag('gone', `${env.reg.host}/nope/nothing:1`)])
+    await controller.settled()
+    const s = await until('the import failure condition', async () => {
+      const x = await getStream('broken')
+      return x.status?.tags?.[0]?.conditions ? x : undefined
+    })
+    const times = await checks('broken', 'gone', 4)
+    const gaps = times.slice(1).map((t, i) => t - times[i]!)
+    console.log(`failing tag check gaps: ${gaps.join(', ')} ms`)
+    for (let i = 1; i < gaps.length; i++)
+      assert.ok(gaps[i]! > gaps[i - 1]!, `gaps grow: ${gaps.join(', ')}`)
+    const r = (await row('broken', 'gone')) as ScheduleEntry
+    assert.ok(r.failures >= 4)
+    assert.match(r.lastError ?? '', /not found/)
+    // The HEAD failures carry the same message as the import's: the stream was not rewritten.
+    assert.equal((await getStream('broken')).metadata.resourceVersion, s.metadata.resourceVersion)
+  })
+
+  it('keeps the schedule across a restart and spreads overdue checks', async () => {
+    const before = await rows()
+    await stop()
+    // Downtime: every row falls due meanwhile.
+    await new Promise((r) => setTimeout(r, INTERVAL_MS * 2))
+    env.reg.clearAccessLog()
+    const restartAt = Date.now()
+    await start()
+    const after = await rows()
+    assert.deepEqual(
+      after.map((r) => [r.stream, r.tag, r.lastDigest]),
+      before.map((r) => [r.stream, r.tag, r.lastDigest]),
+    )
+    const next = after
+      .filter((r) => r.registry === env.reg.host)
+      .map((r) => r.nextCheckAt)
+      .sort((x, y) => x - y)
+    assert.ok(next[0]! >= restartAt - 1000, 'overdue rows were moved to now or later')
+    assert.ok(new Set(next).size === next.length, 'overdue rows do not share one instant')
+    // Every tag is checked once more after the restart, HEAD only, and none twice in a burst.
+    await checks('direct', 'two', 1)
+    await checks('direct', 'list', 1)
+    const log = await env.reg.accessLogSettled()
+    // The broken tag's HEAD 404 is confirmed with a GET (registry-client.md 2.3); the rest HEAD only.
+    const gets = log.filter((r) => r.method === 'GET' && r.path !== '/v2/')
+    assert.deepEqual(
+      gets.filter((r) => !r.path.startsWith('/v2/nope/')),
+      [],
+    )
+    for (const repoTag of ['many/tags:tag-002', 'multi/oci-app:v1']) {
+      assert.ok(manifestRequests(repoTag).length <= 2, `${repoTag}: no burst`)
+    }
+  })
+})
