@@ -5,10 +5,12 @@
  */
 import { runCliStartup } from './cli-startup.js'
 import { runRegistryFetch } from './registry-fetch.js'
+import { runScheduledChecks } from './scheduled-checks.js'
 
 const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   'registry-fetch': runRegistryFetch,
   'cli-startup': runCliStartup,
+  'scheduled-checks': runScheduledChecks,
 }
 
 const wanted = process.argv.slice(2)

@@ -20,6 +20,8 @@ describe('completeServeOptions', () => {
       additionalTrustedCa: undefined,
       maxImagesBulkImportedPerRepository: 50,
       scheduledImportIntervalMs: 15 * 60_000,
+      scheduledImportRegistryConcurrency: 8,
+      scheduledImportRegistryQps: 50,
       logLevel: 'info',
     })
   })
@@ -93,6 +95,16 @@ describe('completeServeOptions', () => {
       /^--scheduled-import-interval must be 0 or a duration/,
     ],
     ['an interval under a second', { scheduledImportInterval: '500ms' }, /at least 1s/],
+    [
+      'no scheduled checks at all per registry',
+      { scheduledImportRegistryConcurrency: '0' },
+      /^--scheduled-import-registry-concurrency must be a whole number of at least 1/,
+    ],
+    [
+      'a fractional request budget',
+      { scheduledImportRegistryQps: '2.5' },
+      /^--scheduled-import-registry-qps must be a whole number of at least 0/,
+    ],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
   ]
   for (const [name, flags, message] of bad) {

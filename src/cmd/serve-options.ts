@@ -19,6 +19,8 @@ export interface ServeFlags {
   readonly additionalTrustedCa?: string | undefined
   readonly maxImagesBulkImportedPerRepository?: string | undefined
   readonly scheduledImportInterval?: string | undefined
+  readonly scheduledImportRegistryConcurrency?: string | undefined
+  readonly scheduledImportRegistryQps?: string | undefined
   readonly logLevel?: string | undefined
 }
 
@@ -45,6 +47,10 @@ export interface ServeOptions {
   /** How many tags a repository import brings in at most; -1 for no limit. */
   readonly maxImagesBulkImportedPerRepository: number
   readonly scheduledImportIntervalMs: number
+  /** Scheduled checks of one registry host at once. */
+  readonly scheduledImportRegistryConcurrency: number
+  /** Requests per second the scheduler sends one registry host; 0 for no budget. */
+  readonly scheduledImportRegistryQps: number
   readonly logLevel: LogLevel
 }
 
@@ -60,6 +66,8 @@ export const SERVE_DEFAULTS = {
   defaultImportMode: 'Legacy',
   maxImagesBulkImportedPerRepository: '50',
   scheduledImportInterval: '15m',
+  scheduledImportRegistryConcurrency: '8',
+  scheduledImportRegistryQps: '50',
   logLevel: 'info',
 } as const
 
@@ -125,6 +133,16 @@ export function configureServeCommand(cmd: Command): Command {
       'How often scheduled tags are checked (one HEAD each, an import only on change), e.g. 15m, 1h; a tag can set its own with the annotation imagestreams.io/scheduled-import-interval; 0 disables scheduled imports',
       SERVE_DEFAULTS.scheduledImportInterval,
     )
+    .option(
+      '--scheduled-import-registry-concurrency <n>',
+      'Scheduled checks sent to one registry host at once',
+      SERVE_DEFAULTS.scheduledImportRegistryConcurrency,
+    )
+    .option(
+      '--scheduled-import-registry-qps <n>',
+      'Requests per second scheduled checks may send one registry host (0: no limit); a 429 pauses that host for its Retry-After',
+      SERVE_DEFAULTS.scheduledImportRegistryQps,
+    )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
     .addHelpText('after', EXAMPLES)
 }
@@ -149,8 +167,27 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
     scheduledImportIntervalMs: parseIntervalFlag(
       flags.scheduledImportInterval ?? SERVE_DEFAULTS.scheduledImportInterval,
     ),
+    scheduledImportRegistryConcurrency: parseCount(
+      '--scheduled-import-registry-concurrency',
+      flags.scheduledImportRegistryConcurrency ?? SERVE_DEFAULTS.scheduledImportRegistryConcurrency,
+      1,
+    ),
+    scheduledImportRegistryQps: parseCount(
+      '--scheduled-import-registry-qps',
+      flags.scheduledImportRegistryQps ?? SERVE_DEFAULTS.scheduledImportRegistryQps,
+      0,
+    ),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
   }
+}
+
+/** parseCount reads a whole number flag of at least `min`. */
+function parseCount(flag: string, value: string, min: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (Number.isSafeInteger(n) && n >= min) return n
+  throw new UsageError(
+    `${flag} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`,
+  )
 }
 
 const HOSTNAME =

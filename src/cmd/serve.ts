@@ -265,6 +265,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
         ? new ScheduledImports({
             ...imports,
             intervalMs: settings.scheduledImportIntervalMs,
+            perRegistryConcurrency: options.scheduledImportRegistryConcurrency,
+            perRegistryRequestsPerSecond: options.scheduledImportRegistryQps || Infinity,
             metrics: metrics.schedule,
             logger,
           })

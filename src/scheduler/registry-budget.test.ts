@@ -31,6 +31,7 @@ describe('RegistryBudget', () => {
     ['within the burst nothing waits', 10, 10, []],
     ['beyond the burst each request waits its share', 10, 12, [100, 100]],
     ['a slow registry', 1, 3, [1000, 1000]],
+    ['no budget (Infinity) never waits', Infinity, 10_000, []],
   ]
   for (const [name, rate, count, sleeps] of rates) {
     it(`token bucket: ${name}`, async () => {

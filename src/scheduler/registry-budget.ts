@@ -14,6 +14,7 @@ export interface Clock {
 /** RegistryBudgetOptions sets the per-registry limits. */
 export interface RegistryBudgetOptions {
   readonly concurrency: number
+  /** The token bucket's rate; Infinity for no budget. */
   readonly requestsPerSecond: number
   readonly clock: Clock
 }
@@ -93,6 +94,7 @@ export class RegistryBudget {
 
   async #take(host: HostState, n: number, signal: AbortSignal): Promise<void> {
     const rate = this.#opts.requestsPerSecond
+    if (rate === Infinity) return
     // One second's worth of requests may go out at once; beyond that the rate holds.
     const burst = Math.max(1, rate)
     for (;;) {

@@ -4,7 +4,7 @@
  * on the same origin, https->http refused unless insecure) and retries with jittered backoff.
  */
 import type { IncomingHttpHeaders } from 'node:http'
-import { withDeadline, sleep } from '../../lib/abort.js'
+import { deadline, sleep } from '../../lib/abort.js'
 import { backoffDelay } from '../../lib/backoff.js'
 import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
 import type { Agents } from './agents.js'
@@ -197,7 +197,8 @@ export class HttpTransport {
     url: URL,
     headers: Record<string, string>,
   ): Promise<HttpResponse> {
-    const signal = withDeadline(req.signal, this.#opts.attemptDeadlineMs)
+    const attempt = deadline(req.signal, this.#opts.attemptDeadlineMs)
+    const signal = attempt.signal
     try {
       const dispatcher = req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure
       const res = await request(dispatcher, url, {
@@ -227,7 +228,7 @@ export class HttpTransport {
       if (err instanceof RegistryClientError) throw err
       if (req.signal?.aborted) throw req.signal.reason
       const networkCode = errorCode(err)
-      const timedOut = signal.aborted || /TIMEOUT/.test(networkCode ?? '')
+      const timedOut = attempt.expired() || /TIMEOUT/.test(networkCode ?? '')
       throw new TransportError(
         timedOut ? 'Timeout' : 'Transport',
         `${req.method} ${redactURL(url)}: ${timedOut ? 'timed out' : describeNetworkError(err)}`,
@@ -237,9 +238,11 @@ export class HttpTransport {
           cause: err,
           networkCode,
           // The attempt deadline is already long: hitting it again would only double the wait.
-          retryable: !signal.aborted && isRetryableNetworkError(err),
+          retryable: !attempt.expired() && isRetryableNetworkError(err),
         },
       )
+    } finally {
+      attempt.dispose()
     }
   }
 
