@@ -151,7 +151,15 @@ export class RegistryClient {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
   }
 
-  /** repository returns a handle for one repository; cheap, make one per operation. */
+  /**
+   * pullLimitReachedUntil says until when `registry` (as named in repository targets) has no
+   * pulls left by its last RateLimit-Remaining header (Docker Hub); undefined if it has some.
+   */
+  pullLimitReachedUntil(registry: string): Date | undefined {
+    const until = this.http.pullLimitReachedUntil(registry)
+    return until === undefined ? undefined : new Date(until)
+  }
+
   repository(target: RepositoryTarget): Repository {
     return new Repository(this, target)
   }

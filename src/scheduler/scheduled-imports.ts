@@ -352,6 +352,13 @@ export class ScheduledImports {
         this.#metrics.checks('unchanged', row.registry)
         return
       }
+      // Docker Hub answers HEADs with its pull allowance: with none left, the import's GETs
+      // would only collect 429s, so the registry waits for its window instead.
+      const exhausted = this.#opts.client.pullLimitReachedUntil(row.registry)
+      if (exhausted) {
+        await this.#rateLimited(row, exhausted.getTime())
+        return
+      }
       this.#metrics.checks('changed', row.registry)
       await this.#import(row, stream, spec, head, slot, signal)
     } finally {

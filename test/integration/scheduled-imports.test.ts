@@ -257,6 +257,35 @@ describe('scheduled imports', () => {
     )
   })
 
+  it("waits out Docker Hub's used-up pull allowance instead of importing a change", async () => {
+    const image = (await getStream('proxied')).status?.tags?.[0]?.items?.[0]?.image
+    proxy.clearRequests()
+    const paused = metrics.get(`paused ${proxy.host}`)
+    // A changed digest, announced by a HEAD that also says no pulls are left for 2 s.
+    proxy.setFault({
+      kind: 'status',
+      status: 200,
+      body: '',
+      headers: {
+        'content-type': env.fx.manyTags.mediaType,
+        'docker-content-digest': `sha256:${'f'.repeat(64)}`,
+        'ratelimit-remaining': '0;w=2',
+      },
+      method: 'HEAD',
+      times: 'always',
+    })
+    await until('the registry paused for its pull window', () =>
+      metrics.get(`paused ${proxy.host}`) > paused ? true : undefined,
+    )
+    proxy.setFault(undefined)
+    assert.deepEqual(
+      proxy.requests().filter((r) => r.method === 'GET' && r.path.includes('/manifests/')),
+      [],
+      'no manifest GET while the allowance is used up',
+    )
+    assert.equal((await getStream('proxied')).status?.tags?.[0]?.items?.[0]?.image, image)
+  })
+
   it('backs a failing tag off with growing gaps and writes its condition once', async () => {
     await createStream('broken', [tag('gone', `${env.reg.host}/nope/nothing:1`)])
     await controller.settled()

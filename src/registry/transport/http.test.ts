@@ -104,6 +104,32 @@ describe('HttpTransport', () => {
     await assert.rejects(get('/limited'), RateLimitedError)
   })
 
+  it("remembers Docker Hub's exhausted pull allowance until its window ends", async () => {
+    const t = transport()
+    const head = (remaining: string) => {
+      handler = (_req, res) => {
+        res.setHeader('ratelimit-remaining', remaining)
+        res.end()
+      }
+      return t.send({
+        method: 'HEAD',
+        url: new URL('/v2/a/b/manifests/latest', base),
+        headers: {},
+        maxBytes: 0,
+        insecure: false,
+        context: { registry: 'hub.example', repository: 'a/b' },
+      })
+    }
+    assert.equal(t.pullLimitReachedUntil('hub.example'), undefined)
+    const before = Date.now()
+    await head('0;w=21600')
+    const until = t.pullLimitReachedUntil('hub.example')!
+    assert.ok(until >= before + 21_600_000 && until <= Date.now() + 21_600_000)
+    assert.equal(t.pullLimitReachedUntil('other.example'), undefined)
+    await head('7;w=21600')
+    assert.equal(t.pullLimitReachedUntil('hub.example'), undefined)
+  })
+
   it('stops following redirects after five hops', async () => {
     handler = (req, res) => {
       res.statusCode = 307

@@ -89,6 +89,8 @@ export interface HttpTransportOptions {
 }
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
+/** Docker Hub's pull-limit window when RateLimit-Remaining names none: six hours. */
+const DEFAULT_PULL_WINDOW_S = 6 * 3600
 const MAX_REDIRECTS = 5
 const MAX_ERROR_BODY = 64 * 1024
 
@@ -102,9 +104,22 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
 export class HttpTransport {
   readonly #opts: HttpTransportOptions
   readonly #warned = new Set<string>()
+  /** Registries whose pull allowance is used up (Docker Hub's RateLimit-Remaining: 0), until when. */
+  readonly #exhausted = new Map<string, number>()
 
   constructor(opts: HttpTransportOptions) {
     this.#opts = opts
+  }
+
+  /**
+   * pullLimitReachedUntil says until when (ms since the epoch) `registry` has no pulls left, as
+   * its last RateLimit-Remaining header said; undefined when it has some or never said.
+   */
+  pullLimitReachedUntil(registry: string): number | undefined {
+    const until = this.#exhausted.get(registry)
+    if (until === undefined || until > Date.now()) return until
+    this.#exhausted.delete(registry)
+    return undefined
   }
 
   /** send performs the request with retries; non-2xx answers are returned, not thrown. */
@@ -213,6 +228,7 @@ export class HttpTransport {
         status: res.statusCode,
       })
       this.#logWarnings(req, res.headers)
+      this.#notePullLimit(req.context.registry, res.headers)
       if (req.method === 'HEAD') {
         await res.body.dump()
         return { status: res.statusCode, headers: res.headers, body: Buffer.alloc(0), url }
@@ -252,6 +268,21 @@ export class HttpTransport {
       `response body of ${redactURL(url)} exceeds the limit of ${req.maxBytes} bytes`,
       { ...this.#ctx(req), url: redactURL(url), status },
     )
+  }
+
+  /**
+   * #notePullLimit reads Docker Hub's `RateLimit-Remaining: <n>;w=<seconds>` (sent on HEADs too,
+   * which do not count): at 0, pulls fail with 429 until the window has passed.
+   */
+  #notePullLimit(registry: string, headers: IncomingHttpHeaders): void {
+    const m = /^\s*(\d+)(?:\s*;\s*w=(\d+))?/.exec(header(headers, 'ratelimit-remaining') ?? '')
+    if (!m) return
+    if (Number(m[1]) > 0) {
+      this.#exhausted.delete(registry)
+      return
+    }
+    const windowSeconds = m[2] === undefined ? DEFAULT_PULL_WINDOW_S : Number(m[2])
+    this.#exhausted.set(registry, Date.now() + windowSeconds * 1000)
   }
 
   #logWarnings(req: SendOptions, headers: IncomingHttpHeaders): void {
