@@ -61,7 +61,7 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
   })
   const pauses = new Counter({
     name: 'imagestreams_registry_pauses_total',
-    help: 'Times a registry asked the scheduler to wait (HTTP 429 with Retry-After).',
+    help: "Times a registry asked the scheduler to wait (HTTP 429, or Docker Hub's RateLimit-Remaining: 0).",
     labelNames: ['registry'] as const,
     registers,
   })
