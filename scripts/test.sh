@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in docker-registry:docker-registry skopeo:skopeo openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
+for tool in docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if [ "${1:-}" != unit ] && [ ${#need[@]} -gt 0 ]; then

@@ -23,7 +23,8 @@ import {
   type PlatformSpec,
   type ResponseObserver,
 } from '../registry/index.js'
-import { ScheduledImports, TagImportController } from '../scheduler/index.js'
+import { registerDistribution } from '../distribution/index.js'
+import { namespaceKeyring, ScheduledImports, TagImportController } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
@@ -203,11 +204,13 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     store = await openStore(options.dataDir, logger)
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
+    const auth = createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }])
+    const authorizer = createAdminAuthorizer()
     const app = createServer({
       store,
       logger,
-      auth: createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
-      authorizer: createAdminAuthorizer(),
+      auth,
+      authorizer,
       resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
@@ -229,6 +232,28 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     const imports = importServices(store, settings, logger, metrics.onRegistryResponse)
     registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
     registerOpenAPI(app, RESOURCE_LIST)
+    // A const for the closure below: `store` is a let that shutdown clears.
+    const pullStore = store
+    registerDistribution(app, {
+      store,
+      client: imports.client,
+      auth,
+      // OpenShift's registry asks for `get imagestreams/layers` on the stream (reference 6.2).
+      mayPull: async (user, namespace, name) =>
+        (
+          await authorizer.authorize(user, {
+            kind: 'resource',
+            verb: 'get',
+            group: 'image.openshift.io',
+            resource: 'imagestreams',
+            subresource: 'layers',
+            namespace,
+            name,
+          })
+        ).allowed,
+      keyringFor: async (namespace) =>
+        (await namespaceKeyring(pullStore, namespace, settings.globalPullSecret)).keyring,
+    })
     // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
     registerResources(app, { store, settings })
     await ensureDefaults(store)

@@ -41,4 +41,16 @@ describe('deadline', () => {
     t.mock.timers.tick(10)
     assert.equal(d.signal.aborted, false)
   })
+
+  it('once disarmed, the timer no longer aborts it but the parent still does', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    const parent = new AbortController()
+    const d = deadline(parent.signal, 5)
+    d.disarm()
+    t.mock.timers.tick(10)
+    assert.equal(d.signal.aborted, false)
+    parent.abort(new Error('client left'))
+    assert.equal((d.signal.reason as Error).message, 'client left')
+    d.dispose()
+  })
 })

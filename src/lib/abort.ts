@@ -6,6 +6,11 @@ export interface Deadline {
   readonly signal: AbortSignal
   /** Whether it aborted because time ran out (not because the parent aborted). */
   readonly expired: () => boolean
+  /**
+   * disarm stops the timer but keeps following the parent: a streamed body, whose headers came
+   * in time, may take longer than one attempt's deadline and must still end with the caller.
+   */
+  disarm(): void
   /** dispose stops the timer and detaches from the parent; call it when the work is done. */
   dispose(): void
 }
@@ -21,7 +26,8 @@ export function deadline(parent: AbortSignal | undefined, ms: number): Deadline 
   let expired = false
   if (parent?.aborted) {
     controller.abort(parent.reason)
-    return { signal: controller.signal, expired: () => false, dispose: () => undefined }
+    const noop = () => undefined
+    return { signal: controller.signal, expired: () => false, disarm: noop, dispose: noop }
   }
   const timer = setTimeout(() => {
     expired = true
@@ -32,6 +38,7 @@ export function deadline(parent: AbortSignal | undefined, ms: number): Deadline 
   return {
     signal: controller.signal,
     expired: () => expired,
+    disarm: () => clearTimeout(timer),
     dispose: () => {
       clearTimeout(timer)
       parent?.removeEventListener('abort', onAbort)

@@ -4,14 +4,18 @@
  * every matching credential in turn (SPEC sections 4-5, registry-client.md 2-8).
  */
 import { createHash } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { Credential, CredentialSource, Keyring } from '../credentials/index.js'
 import { EMPTY_KEYRING, credentialFingerprint, describeSource } from '../credentials/index.js'
 import { isDigest, parseDigest, repositoryName } from '../reference/index.js'
+import { verifyingStream } from './blob-stream.js'
 import {
   AuthError,
   DigestMismatchError,
   RateLimitedError,
   RegistryClientError,
+  TransportError,
   type CredentialAttempt,
   type Diagnostic,
   type ErrorContext,
@@ -31,6 +35,8 @@ import { Endpoints, type Endpoint } from './transport/endpoint.js'
 import {
   HttpTransport,
   SILENT_LOGGER,
+  describeNetworkError,
+  discard,
   header,
   type HttpResponse,
   type Logger,
@@ -39,7 +45,7 @@ import {
 import { redactURL } from './transport/redact.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js'
 import { TokenSource, basicAuthorization, type TokenRequest } from './transport/token.js'
-import { parseRetryAfter } from './transport/retry.js'
+import { errorCode, isRetryableNetworkError, parseRetryAfter } from './transport/retry.js'
 import { nextPageURL } from './transport/link.js'
 import { parseTagPage } from './tag-list.js'
 
@@ -114,6 +120,25 @@ export interface FetchedConfig {
   readonly config: ImageConfig
 }
 
+/** BlobStream is a blob being read: its bytes stream through `body`, verified on the way. */
+export interface BlobStream {
+  /** The blob's length: the descriptor's, else the registry's Content-Length. */
+  readonly size: number | undefined
+  /** The Content-Type the registry sent, if any. */
+  readonly mediaType?: string
+  /**
+   * The bytes, read as the reader asks for them; it errors with DigestMismatchError when they
+   * are not the blob. Destroying it (or aborting the call's signal) aborts the upstream request.
+   */
+  readonly body: Readable
+}
+
+/** BlobInfo is what a HEAD of a blob says. */
+export interface BlobInfo {
+  readonly size: number | undefined
+  readonly digest: string
+}
+
 const DEFAULT_LIMITS: ClientLimits = {
   manifestBytes: 4 * 1024 * 1024,
   configBytes: 4 * 1024 * 1024,
@@ -172,6 +197,8 @@ interface RepoRequest {
   readonly accept?: string
   readonly maxBytes: number
   readonly followRedirects?: boolean
+  /** Leave a 2xx body unread, in the response's `stream`. */
+  readonly stream?: boolean
   readonly signal?: AbortSignal | undefined
 }
 
@@ -329,6 +356,90 @@ export class Repository {
   }
 
   /**
+   * blob streams a blob by digest, following redirects as `config` does, with no size cap: the
+   * body is verified against the digest (and the size, when known) as it passes. Ranges are not
+   * offered, since a part of a blob cannot be verified.
+   */
+  async blob(
+    descriptor: { digest: string; size?: number },
+    opts: CallOptions & { range?: never } = {},
+  ): Promise<BlobStream> {
+    const { digest, size } = descriptor
+    // The digest goes into the URL path: anything else is refused before it gets there.
+    parseDigest(digest)
+    const res = await this.#request({
+      method: 'GET',
+      path: `blobs/${digest}`,
+      maxBytes: 0,
+      stream: true,
+      followRedirects: true,
+      signal: opts.signal,
+    })
+    if (res.status !== 200 || !res.stream) {
+      if (res.stream) discard(res.stream)
+      throw this.#statusError(res, `blob ${digest}`)
+    }
+    const length = contentLength(res.headers)
+    if (size !== undefined && length !== undefined && length !== size) {
+      discard(res.stream)
+      throw this.#lengthMismatch(digest, length, size)
+    }
+    const url = redactURL(res.url)
+    const body = verifyingStream(res.stream, {
+      digest,
+      size: size ?? length,
+      mismatch: (actual) =>
+        new DigestMismatchError({ ...this.#ctx({ url }), expected: digest, actual }),
+      sourceError: (err) => {
+        if (opts.signal?.aborted) {
+          const reason: unknown = opts.signal.reason
+          return reason instanceof Error ? reason : new Error(String(reason))
+        }
+        const networkCode = errorCode(err)
+        const timedOut = /TIMEOUT/.test(networkCode ?? '')
+        return new TransportError(
+          timedOut ? 'Timeout' : 'Transport',
+          `reading blob ${digest} from ${url}: ${timedOut ? 'timed out' : describeNetworkError(err)}`,
+          {
+            ...this.#ctx({ url, cause: err }),
+            networkCode,
+            retryable: isRetryableNetworkError(err),
+          },
+        )
+      },
+    })
+    const mediaType = header(res.headers, 'content-type')
+    return { size: size ?? length, ...(mediaType !== undefined && { mediaType }), body }
+  }
+
+  /** blobHead checks that a blob exists, with one HEAD (redirects followed), and reads its size. */
+  async blobHead(
+    descriptor: { digest: string; size?: number },
+    opts: CallOptions = {},
+  ): Promise<BlobInfo> {
+    const { digest, size } = descriptor
+    // The digest goes into the URL path: anything else is refused before it gets there.
+    parseDigest(digest)
+    const res = await this.#request({
+      method: 'HEAD',
+      path: `blobs/${digest}`,
+      maxBytes: 0,
+      followRedirects: true,
+      signal: opts.signal,
+    })
+    if (res.status !== 200) throw this.#statusError(res, `blob ${digest}`)
+    const length = contentLength(res.headers)
+    const sent = header(res.headers, 'docker-content-digest')
+    if (sent !== undefined && sent !== digest) {
+      throw new DigestMismatchError({ ...this.#ctx(), expected: digest, actual: sent })
+    }
+    if (size !== undefined && length !== undefined && length !== size) {
+      throw this.#lengthMismatch(digest, length, size)
+    }
+    return { size: length ?? size, digest }
+  }
+
+  /**
    * tags lists every tag, following `Link` pagination on the same origin; null, empty and
    * ungrammatical entries are dropped and the result is sorted.
    */
@@ -379,16 +490,20 @@ export class Repository {
 
   #verify(digest: string, bytes: Buffer, size: number | undefined): void {
     if (size !== undefined && bytes.length !== size) {
-      throw new DigestMismatchError({
-        ...this.#ctx(),
-        expected: digest,
-        actual: `${bytes.length} bytes instead of ${size}`,
-      })
+      throw this.#lengthMismatch(digest, bytes.length, size)
     }
     const { algorithm } = parseDigest(digest)
     const actual = `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`
     if (actual !== digest)
       throw new DigestMismatchError({ ...this.#ctx(), expected: digest, actual })
+  }
+
+  #lengthMismatch(digest: string, length: number, size: number): DigestMismatchError {
+    return new DigestMismatchError({
+      ...this.#ctx(),
+      expected: digest,
+      actual: `${length} bytes instead of ${size}`,
+    })
   }
 
   #parse(res: HttpResponse, digest: string): FetchedManifest {
@@ -560,12 +675,18 @@ export class Repository {
         ...(authorization && { authorization }),
       },
       maxBytes: req.maxBytes,
+      ...(req.stream && { stream: true }),
       insecure: this.#target.insecure,
       followRedirects: req.followRedirects ?? false,
       signal: req.signal,
       context: { registry: this.#target.registry, repository: this.#target.repository },
     })
   }
+}
+
+function contentLength(headers: IncomingHttpHeaders): number | undefined {
+  const value = header(headers, 'content-length')
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined
 }
 
 function parseDiagnostics(body: Buffer): Diagnostic[] {

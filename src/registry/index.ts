@@ -3,6 +3,8 @@ export {
   createRegistryClient,
   RegistryClient,
   Repository,
+  type BlobInfo,
+  type BlobStream,
   type CallOptions,
   type ClientLimits,
   type FetchedConfig,

@@ -65,6 +65,8 @@ async function startApp(): Promise<Fixture> {
     raw: request.rawBody?.toString('utf8') ?? null,
   }))
   app.delete('/echo', (request) => ({ body: request.body ?? null }))
+  // Where the integrated registry mounts itself, with its own authentication.
+  app.get('/v2/probe', () => ({ reached: true }))
   app.get('/boom', () => {
     throw new Error('database password=hunter2 exploded')
   })
@@ -108,6 +110,7 @@ describe('API server app', () => {
       { method: 'GET', url: '/api/v1' },
       { method: 'GET', url: '/apis/image.openshift.io/v1' },
       { method: 'GET', url: '/no/such/path' },
+      { method: 'GET', url: '/v2x' },
       { method: 'POST', url: '/echo', payload: { a: 1 } },
     ]
     const credentials: [string, Record<string, string>][] = [
@@ -128,6 +131,12 @@ describe('API server app', () => {
         })
       }
     }
+
+    it('leaves /v2/ to the integrated registry, which authenticates on its own', async () => {
+      const res = await inject({ method: 'GET', url: '/v2/probe' })
+      assert.equal(res.statusCode, 200)
+      assert.deepEqual(res.json(), { reached: true })
+    })
 
     it('refuses an unauthenticated request before parsing its body (401, not 413)', async () => {
       const res = await inject({

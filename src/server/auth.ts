@@ -136,9 +136,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return token === '' ? undefined : token
 }
 
+/** REGISTRY_PATH matches the distribution API under `/v2/`. */
+const REGISTRY_PATH = /^\/v2(\/|\?|$)/
+
 /**
- * registerAuthentication installs the authenticator on every route, the 404 handler included:
- * a missing or unknown token is a 401 Status before routing decides anything.
+ * registerAuthentication installs the authenticator on every route but `/v2/`, the 404 handler
+ * included: a missing or unknown token is a 401 Status before routing decides anything.
  */
 export function registerAuthentication(
   app: FastifyInstance,
@@ -148,6 +151,9 @@ export function registerAuthentication(
   app.decorateRequest('user', undefined)
   app.decorate('authorizer', authorizer)
   app.addHook('onRequest', async (request) => {
+    // The integrated registry authenticates its own requests: registry clients send Basic
+    // credentials and expect its error dialect (src/distribution).
+    if (REGISTRY_PATH.test(request.url)) return
     const token = bearerToken(request.headers.authorization)
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()

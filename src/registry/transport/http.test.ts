@@ -1,10 +1,12 @@
 /**
  * HttpTransport against a local node:http server scripted per test: size caps with and
- * without Content-Length, retries, Retry-After limits and redirect policy.
+ * without Content-Length, retries, Retry-After limits, redirect policy and streamed bodies.
  */
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { RateLimitedError, RegistryClientError } from '../errors.js'
 import { createAgents, type Agents } from './agents.js'
@@ -224,5 +226,121 @@ describe('HttpTransport', () => {
         e.code === 'Transport' &&
         e.message.includes(`127.0.0.1:${port}/v2/`),
     )
+  })
+
+  describe('streaming mode', () => {
+    const stream = (
+      path: string,
+      extra: { signal?: AbortSignal; attemptDeadlineMs?: number } = {},
+    ) =>
+      new HttpTransport({
+        agents,
+        retry: { attempts: 3, baseMs: 1, factor: 1, maxMs: 1, maxRetryAfterMs: 60_000 },
+        attemptDeadlineMs: extra.attemptDeadlineMs ?? 10_000,
+        logger: SILENT_LOGGER,
+      }).send({
+        method: 'GET',
+        url: new URL(path, base),
+        maxBytes: 0,
+        stream: true,
+        insecure: false,
+        signal: extra.signal,
+        context: { registry: base.host },
+      })
+    const drain = async (body: Readable) => {
+      let n = 0
+      for await (const chunk of body) n += (chunk as Buffer).length
+      return n
+    }
+    /** pump writes `total` bytes in 64 KiB chunks as fast as the client takes them. */
+    const pump = (res: ServerResponse, total: number, sent: { bytes: number }) => {
+      const write = () => {
+        while (sent.bytes < total) {
+          sent.bytes += 64 * 1024
+          if (!res.write(Buffer.alloc(64 * 1024))) return void res.once('drain', write)
+        }
+        res.end()
+      }
+      write()
+    }
+
+    it('leaves the body to a slow reader, with backpressure reaching the server', async () => {
+      const total = 64 * 1024 * 1024
+      const sent = { bytes: 0 }
+      handler = (_req, res) => pump(res, total, sent)
+      const res = await stream('/blob')
+      assert.equal(res.status, 200)
+      assert.equal(res.body.length, 0)
+      await delay(300)
+      // Kernel socket buffers hold a few MiB; without backpressure all 64 MiB would be gone.
+      assert.ok(sent.bytes < total / 2, `the server wrote ${sent.bytes} bytes to a paused reader`)
+      assert.equal(await drain(res.stream!), total)
+    })
+
+    it('reads a 4xx body as usual, with no stream', async () => {
+      handler = (_req, res) => {
+        res.statusCode = 404
+        res.end('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}')
+      }
+      const res = await stream('/missing')
+      assert.equal(res.stream, undefined)
+      assert.match(res.body.toString(), /BLOB_UNKNOWN/)
+    })
+
+    it('retries a 503 before the first byte', async () => {
+      let calls = 0
+      handler = (_req, res) => {
+        res.statusCode = calls++ === 0 ? 503 : 200
+        res.end('blob')
+      }
+      const res = await stream('/flaky')
+      assert.equal(await drain(res.stream!), 4)
+      assert.equal(calls, 2)
+    })
+
+    it('lets a body outlast the attempt deadline once the headers came in time', async () => {
+      handler = (_req, res) => {
+        res.write('a')
+        setTimeout(() => res.end('b'), 300)
+      }
+      const res = await stream('/slow-body', { attemptDeadlineMs: 100 })
+      assert.equal(await drain(res.stream!), 2)
+    })
+
+    const stops: {
+      name: string
+      stop: (body: Readable, abort: AbortController) => void
+      want: RegExp
+    }[] = [
+      {
+        name: 'aborting the signal',
+        stop: (_b, a) => a.abort(new Error('client left')),
+        want: /client left/,
+      },
+      {
+        name: 'destroying the body',
+        stop: (b) => b.destroy(new Error('reader gone')),
+        want: /reader gone/,
+      },
+    ]
+    for (const c of stops) {
+      it(`${c.name} mid-body closes the upstream connection`, async () => {
+        let closed!: Promise<unknown>
+        const sent = { bytes: 0 }
+        handler = (_req, res) => {
+          closed = once(res, 'close')
+          pump(res, 1024 * 1024 * 1024, sent)
+        }
+        const abort = new AbortController()
+        const res = await stream('/endless', { signal: abort.signal })
+        const body = res.stream!
+        const failed = assert.rejects(drain(body), c.want)
+        await once(body, 'data')
+        c.stop(body, abort)
+        await failed
+        await closed
+        assert.ok(sent.bytes < 1024 * 1024 * 1024)
+      })
+    }
   })
 })

@@ -4,6 +4,7 @@
  * on the same origin, https->http refused unless insecure) and retries with jittered backoff.
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
 import { deadline, sleep } from '../../lib/abort.js'
 import { backoffDelay } from '../../lib/backoff.js'
 import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
@@ -41,6 +42,12 @@ export interface SendOptions {
   readonly body?: string
   /** Largest successful body accepted; a larger one aborts the read (TooLarge). */
   readonly maxBytes: number
+  /**
+   * Leave a 2xx body unread, in the response's `stream` (maxBytes does not apply). The attempt
+   * deadline then covers the headers only (the agents' body idle timeout still applies), and
+   * `signal` still aborts the body; retries happen only before the first byte.
+   */
+  readonly stream?: boolean
   /** Use the skip-verify dispatcher and allow redirects to plain http. */
   readonly insecure: boolean
   readonly followRedirects?: boolean
@@ -55,11 +62,14 @@ export interface SendOptions {
   readonly context: RequestContext
 }
 
-/** HttpResponse is a fully read response. */
+/** HttpResponse is a fully read response, or a 2xx answer to a `stream` request left unread. */
 export interface HttpResponse {
   readonly status: number
   readonly headers: IncomingHttpHeaders
+  /** The body read (empty when it is in `stream`). */
   readonly body: Buffer
+  /** The unread body of a streamed 2xx answer; the caller must consume or destroy it. */
+  readonly stream?: Readable
   /** The URL that finally answered (after redirects). */
   readonly url: URL
 }
@@ -214,6 +224,7 @@ export class HttpTransport {
   ): Promise<HttpResponse> {
     const attempt = deadline(req.signal, this.#opts.attemptDeadlineMs)
     const signal = attempt.signal
+    let handedOff = false
     try {
       const dispatcher = req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure
       const res = await request(dispatcher, url, {
@@ -234,6 +245,19 @@ export class HttpTransport {
         return { status: res.statusCode, headers: res.headers, body: Buffer.alloc(0), url }
       }
       const ok = res.statusCode >= 200 && res.statusCode < 300
+      if (ok && req.stream) {
+        // The signal must keep reaching the body until it is done: undici aborts it from there.
+        attempt.disarm()
+        handedOff = true
+        res.body.once('close', () => attempt.dispose())
+        return {
+          status: res.statusCode,
+          headers: res.headers,
+          body: Buffer.alloc(0),
+          url,
+          stream: res.body,
+        }
+      }
       const body = ok
         ? await readCapped(res.body, res.headers, req.maxBytes, () =>
             this.#tooLarge(req, url, res.statusCode),
@@ -258,7 +282,7 @@ export class HttpTransport {
         },
       )
     } finally {
-      attempt.dispose()
+      if (!handedOff) attempt.dispose()
     }
   }
 
@@ -311,11 +335,8 @@ type Body = AsyncIterable<Buffer> & {
   on(event: 'error', listener: () => void): unknown
 }
 
-/**
- * discard abandons a body we will not read. undici reports the abort as an 'error' event, which
- * would crash the process without a listener.
- */
-function discard(body: Body): void {
+/** discard abandons an unread body; undici's abort 'error' needs a listener or it crashes us. */
+export function discard(body: Body): void {
   body.on('error', () => {})
   body.destroy()
 }

@@ -1,0 +1,2 @@
+/** Public entry of the integrated registry: the `/v2/` plugin and its dependencies. */
+export { registerDistribution, type DistributionDeps, type RegistryUser } from './routes.js'

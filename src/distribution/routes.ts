@@ -1,0 +1,233 @@
+/**
+ * The integrated registry: the read side of the distribution API under `/v2/`, pulling
+ * manifests through from each tag's source with its namespace's credentials (SPEC section 7).
+ * It authenticates on its own (Basic or Bearer carrying an API token) and answers in the
+ * distribution error dialect, which is why it lives in its own fastify context.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Image, ImageStream } from '../api/index.js'
+import type { Keyring } from '../credentials/index.js'
+import { isDigest } from '../reference/index.js'
+import { RateLimitedError, RegistryClientError, type RegistryClient } from '../registry/index.js'
+import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
+import {
+  blobUnknown,
+  DistributionError,
+  manifestUnknown,
+  nameUnknown,
+  unauthorized,
+} from './errors.js'
+import {
+  currentTags,
+  parseManifestReference,
+  resolveBlob,
+  resolveManifest,
+  type PullSource,
+} from './resolve.js'
+
+/** RegistryUser is an authenticated puller, as the API server's Authenticator returns it. */
+export interface RegistryUser {
+  readonly name: string
+  readonly groups: readonly string[]
+}
+
+/** DistributionDeps are the registry's collaborators, picked by cmd/serve.ts. */
+export interface DistributionDeps {
+  readonly store: Store
+  readonly client: RegistryClient
+  /** The API server's authenticator: the registry accepts exactly the API's tokens. */
+  readonly auth: { authenticate(token: string): Promise<RegistryUser | undefined> }
+  /** Whether `user` may pull from `<namespace>/<stream>` (`get imagestreams/layers`). */
+  readonly mayPull: (user: RegistryUser, namespace: string, stream: string) => Promise<boolean>
+  /** The credentials for pulling through on behalf of `namespace`: its pull secrets first. */
+  readonly keyringFor: (namespace: string) => Promise<Keyring>
+}
+
+/** API_VERSION_HEADER is sent on every answer; clients check it on `/v2/`. */
+const API_VERSION_HEADER = 'docker-distribution-api-version'
+
+interface RepoParams {
+  readonly namespace: string
+  readonly stream: string
+}
+
+/** registerDistribution mounts `/v2/` on the app; call it before `listen`. */
+export function registerDistribution(app: FastifyInstance, deps: DistributionDeps): void {
+  void app.register(
+    (v2, _opts, done) => {
+      const users = new WeakMap<FastifyRequest, RegistryUser>()
+      v2.addHook('onSend', async (_request, reply) => {
+        void reply.header(API_VERSION_HEADER, 'registry/2.0')
+      })
+      v2.addHook('onRequest', async (request) => {
+        const token = presentedToken(request.headers.authorization)
+        const user = token === undefined ? undefined : await deps.auth.authenticate(token)
+        if (!user) throw unauthorized()
+        users.set(request, user)
+      })
+      v2.setErrorHandler((err, request, reply) => {
+        const blob = request.routeOptions.url?.endsWith('/blobs/:digest')
+          ? (request.params as { digest: string }).digest
+          : undefined
+        const answer = toDistributionError(err, blob)
+        if (answer.status >= 500) request.log.error({ err }, 'registry request failed')
+        if (answer.code === 'UNAUTHORIZED') void reply.header('www-authenticate', BASIC_CHALLENGE)
+        if (err instanceof RateLimitedError && err.retryAt) {
+          const seconds = Math.max(0, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))
+          void reply.header('retry-after', String(seconds))
+        }
+        return reply.code(answer.status).type('application/json').send(answer.body())
+      })
+      // Pushes and paths not served are refused in the dialect, after authentication.
+      v2.setNotFoundHandler((request) => {
+        const status = request.method === 'GET' || request.method === 'HEAD' ? 404 : 405
+        throw new DistributionError('UNSUPPORTED', 'the operation is unsupported', null, status)
+      })
+
+      /** authorizedStream reads the stream a request names, after checking the caller may pull from it. */
+      const authorizedStream = async (request: FastifyRequest<{ Params: RepoParams }>) => {
+        const { namespace, stream } = request.params
+        const user = users.get(request)
+        if (!user) throw unauthorized()
+        if (!(await deps.mayPull(user, namespace, stream))) {
+          throw new DistributionError('DENIED', 'requested access to the resource is denied')
+        }
+        try {
+          return await deps.store.get<ImageStream>(objectKey('imagestreams', stream, namespace))
+        } catch (err) {
+          if (isStoreError(err, 'NotFound')) throw nameUnknown(`${namespace}/${stream}`)
+          throw err
+        }
+      }
+      const getImage = async (digest: string) => {
+        try {
+          return await deps.store.get<Image>(objectKey('images', digest))
+        } catch (err) {
+          if (isStoreError(err, 'NotFound')) return undefined
+          throw err
+        }
+      }
+
+      // One handler for GET and HEAD: Node discards the body of a HEAD answer and keeps its
+      // headers, Content-Length included, as a registry sends them.
+      v2.route({
+        method: ['GET', 'HEAD'],
+        url: '/',
+        handler: () => ({}),
+      })
+      v2.route<{ Params: RepoParams & { reference: string } }>({
+        method: ['GET', 'HEAD'],
+        url: '/:namespace/:stream/manifests/:reference',
+        handler: async (request, reply) => {
+          const ref = parseManifestReference(request.params.reference)
+          const stream = await authorizedStream(request)
+          const source = await resolveManifest(stream, ref, getImage)
+          const repository = await upstream(deps, request.params.namespace, source)
+          const fetched = await repository.manifest(source.digest, {
+            signal: abortOnClose(reply),
+          })
+          return reply
+            .header('content-type', fetched.mediaType)
+            .header('docker-content-digest', fetched.digest)
+            .header('etag', `"${fetched.digest}"`)
+            .send(fetched.bytes)
+        },
+      })
+      v2.route<{ Params: RepoParams & { digest: string } }>({
+        method: ['GET', 'HEAD'],
+        url: '/:namespace/:stream/blobs/:digest',
+        handler: async (request, reply) => {
+          const { digest } = request.params
+          if (!isDigest(digest)) {
+            throw new DistributionError('DIGEST_INVALID', 'provided digest is invalid', digest)
+          }
+          const stream = await authorizedStream(request)
+          const signal = abortOnClose(reply)
+          const { namespace } = request.params
+          const source = await resolveBlob(stream, digest, getImage, async (child) => {
+            const repository = await upstream(deps, namespace, child)
+            const { manifest } = await repository.manifest(child.digest, { signal })
+            return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
+          })
+          const repository = await upstream(deps, namespace, source)
+          const descriptor = { digest, ...(source.size !== undefined && { size: source.size }) }
+          // Streamed with backpressure; the verifying body errors (cutting the answer short)
+          // on bytes that are not the blob, and a client that leaves aborts the upstream.
+          const blob =
+            request.method === 'HEAD'
+              ? { ...(await repository.blobHead(descriptor, { signal })), body: undefined }
+              : await repository.blob(descriptor, { signal })
+          void reply.type('application/octet-stream').header('docker-content-digest', digest)
+          if (blob.size !== undefined) void reply.header('content-length', blob.size)
+          return reply.send(blob.body)
+        },
+      })
+      v2.route<{ Params: RepoParams }>({
+        method: ['GET', 'HEAD'],
+        url: '/:namespace/:stream/tags/list',
+        handler: async (request) => {
+          const stream = await authorizedStream(request)
+          const { namespace, stream: name } = request.params
+          return { name: `${namespace}/${name}`, tags: currentTags(stream) }
+        },
+      })
+      done()
+    },
+    { prefix: '/v2' },
+  )
+}
+
+/** upstream is the source repository of `source`, with the credentials of `namespace`. */
+async function upstream(deps: DistributionDeps, namespace: string, source: PullSource) {
+  return deps.client.repository({
+    registry: source.registry,
+    repository: source.repository,
+    keyring: await deps.keyringFor(namespace),
+    insecure: source.insecure,
+  })
+}
+
+/** abortOnClose is a signal aborted when the client goes away before its answer is complete. */
+function abortOnClose(reply: FastifyReply): AbortSignal {
+  const abort = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort()
+  })
+  return abort.signal
+}
+
+/** toDistributionError maps any failure (of a request for `blob`, if one) to the dialect; upstream failures keep their meaning. */
+function toDistributionError(err: unknown, blob: string | undefined): DistributionError {
+  if (err instanceof DistributionError) return err
+  if (err instanceof RegistryClientError) {
+    const where = `${err.registry}/${err.repository ?? ''}`
+    if (err.code === 'RateLimited') {
+      return new DistributionError('TOOMANYREQUESTS', `too many requests to ${where}`)
+    }
+    // The upstream refusing our credentials is, to the puller, a manifest that is not there.
+    if (err.code === 'NotFound' || err.code === 'Unauthorized' || err.code === 'Forbidden') {
+      return blob !== undefined
+        ? blobUnknown(blob)
+        : manifestUnknown(`not available from ${where}: ${err.message}`)
+    }
+    if (err.temporary) {
+      return new DistributionError('UNAVAILABLE', `${where} is unavailable: ${err.message}`)
+    }
+    return new DistributionError(
+      'UNKNOWN',
+      `pulling through from ${where} failed: ${err.message}`,
+      null,
+      502,
+    )
+  }
+  if (!(err instanceof Error)) return new DistributionError('UNKNOWN', 'unknown error')
+  // The server's own refusals (it is shutting down) and fastify's carry their status.
+  const { statusCode, httpStatus } = err as { statusCode?: unknown; httpStatus?: unknown }
+  const status = typeof statusCode === 'number' ? statusCode : httpStatus
+  if (status === 503) return new DistributionError('UNAVAILABLE', 'the server is shutting down')
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new DistributionError('UNKNOWN', err.message, null, status)
+  }
+  return new DistributionError('UNKNOWN', 'unknown error')
+}

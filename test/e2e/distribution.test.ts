@@ -1,0 +1,187 @@
+/**
+ * The integrated registry through a real `isctl serve`: a PreserveOriginal multi-arch list
+ * imported from a Basic-auth registry with a namespace pull secret, then pulled through the
+ * server's `/v2/` by real skopeo (inspect, and copy --all of the list, children and blobs)
+ * and podman, with the API token as password.
+ */
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { parse } from 'yaml'
+import {
+  CommandError,
+  header,
+  httpRequest,
+  makeAgent,
+  makeTempDir,
+  removeTempDir,
+  runCommand,
+  succeeded,
+  useRegistry,
+  useServe,
+} from '../harness/index.js'
+
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
+
+describe('the integrated registry through isctl serve and skopeo', () => {
+  const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
+  const suite = useServe(() => ['--additional-trusted-ca', env.reg.ca!.caCertPath])
+  let dir: string
+  let certDir: string
+  let token: string
+  let host: string
+
+  /** skopeo runs `skopeo inspect --raw` trusting the server's CA; a failed run is a result too. */
+  const skopeo = (ref: string, creds: readonly string[]) =>
+    runCommand('skopeo', [
+      'inspect',
+      '--raw',
+      '--cert-dir',
+      certDir,
+      ...creds,
+      `docker://${ref}`,
+    ]).catch((err: unknown) => {
+      if (err instanceof CommandError) return err.result
+      throw err
+    })
+
+  before(async () => {
+    dir = makeTempDir('distribution-e2e')
+    certDir = join(dir, 'certs')
+    mkdirSync(certDir)
+    copyFileSync(join(dirname(suite.kubeconfig), 'ca.crt'), join(certDir, 'ca.crt'))
+    const config = parse(readFileSync(suite.kubeconfig, 'utf8')) as {
+      users: { user: { token: string } }[]
+    }
+    token = config.users[0]!.user.token
+    host = new URL(suite.server.address).host
+    const k = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
+    await k(['create', 'namespace', 'team-a'])
+    await k([
+      'create',
+      'secret',
+      'docker-registry',
+      'pull',
+      `--docker-server=${env.reg.host}`,
+      '--docker-username=alice',
+      '--docker-password=alice-pass',
+      '-n',
+      'team-a',
+    ])
+    const isi = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStreamImport',
+      metadata: { name: 'app', namespace: 'team-a' },
+      spec: {
+        import: true,
+        images: [
+          {
+            from: { kind: 'DockerImage', name: env.fx.ociIndex.reference },
+            to: { name: 'v1' },
+            importPolicy: { importMode: 'PreserveOriginal' },
+            referencePolicy: { type: 'Local' },
+          },
+        ],
+      },
+    }
+    const out = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], JSON.stringify(isi))) as {
+      status: { images: { status: { status: string; message?: string } }[] }
+    }
+    const status = out.status.images[0]!.status
+    assert.equal(status.status, 'Success', status.message)
+  })
+  after(() => removeTempDir(dir))
+
+  it('serves the list by tag with the upstream bytes', async () => {
+    const res = await skopeo(`${host}/team-a/app:v1`, ['--creds', `any:${token}`])
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(sha256(res.stdout), env.fx.ociIndex.digest)
+  })
+
+  it('serves a child of the preserved list by digest', async () => {
+    const child = env.fx.ociIndex.children.find(
+      (c) => !c.attestation && c.platform.architecture === 'arm64',
+    )!
+    const res = await skopeo(`${host}/team-a/app@${child.digest}`, ['--creds', `any:${token}`])
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(sha256(res.stdout), child.digest)
+  })
+
+  it('copies the whole list, children and blobs, with the upstream digests', async () => {
+    const policy = join(dir, 'policy.json')
+    writeFileSync(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }))
+    const layout = join(dir, 'copy')
+    await succeeded(
+      runCommand('skopeo', [
+        '--policy',
+        policy,
+        'copy',
+        '--all',
+        '--src-cert-dir',
+        certDir,
+        '--src-creds',
+        `any:${token}`,
+        `docker://${host}/team-a/app:v1`,
+        `oci:${layout}`,
+      ]),
+    )
+    const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[]
+    }
+    assert.equal(index.manifests[0]!.digest, env.fx.ociIndex.digest)
+    for (const child of env.fx.ociIndex.children) {
+      const blob = readFileSync(join(layout, 'blobs', 'sha256', child.digest.slice(7)), 'utf8')
+      assert.equal(sha256(blob), child.digest)
+    }
+  })
+
+  it('serves podman pull', async () => {
+    // A short directory: podman refuses a runroot longer than 50 characters.
+    const podman = makeTempDir('pd')
+    const out = await succeeded(
+      runCommand('podman', [
+        '--root',
+        join(podman, 'root'),
+        '--runroot',
+        join(podman, 'run'),
+        '--storage-driver',
+        'vfs',
+        'pull',
+        '--cert-dir',
+        certDir,
+        '--creds',
+        `any:${token}`,
+        `${host}/team-a/app:v1`,
+      ]),
+    ).finally(() => removeTempDir(podman))
+    assert.match(out, /^[0-9a-f]{64}$/m)
+  })
+
+  it('refuses a pull without credentials with the registry 401', async () => {
+    const res = await skopeo(`${host}/team-a/app:v1`, ['--no-creds'])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /unauthorized|authentication required/i)
+  })
+
+  it('answers a digest of no stream image with 404 MANIFEST_UNKNOWN', async () => {
+    const unknown = `sha256:${'0'.repeat(64)}`
+    const res = await skopeo(`${host}/team-a/app@${unknown}`, ['--creds', `any:${token}`])
+    assert.notEqual(res.code, 0)
+    assert.match(res.stderr, /manifest unknown/i)
+    const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+    try {
+      const plain = await httpRequest(`https://${host}/v2/team-a/app/manifests/${unknown}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher: agent,
+      })
+      assert.equal(plain.status, 404)
+      const body = JSON.parse(plain.body.toString('utf8')) as { errors: { code: string }[] }
+      assert.equal(body.errors[0]!.code, 'MANIFEST_UNKNOWN')
+      assert.equal(header(plain, 'docker-distribution-api-version'), 'registry/2.0')
+    } finally {
+      await agent.close()
+    }
+  })
+})
