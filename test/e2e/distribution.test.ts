@@ -100,6 +100,26 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     assert.equal(sha256(res.stdout), env.fx.ociIndex.digest)
   })
 
+  it('resolves the Local tag to the server’s pull spec, which serves it; history keeps the source', async () => {
+    const k = (args: readonly string[]) => succeeded(suite.kubectl(args))
+    const istag = JSON.parse(await k(['get', 'istag', 'app:v1', '-n', 'team-a', '-o', 'json'])) as {
+      image: { dockerImageReference: string }
+    }
+    const local = `${host}/team-a/app@${env.fx.ociIndex.digest}`
+    assert.equal(istag.image.dockerImageReference, local)
+    const described = await succeeded(suite.run(['describe', 'istag', 'app:v1', '-n', 'team-a']))
+    const line = described.split('\n').find((l) => l.startsWith('Docker Image:'))
+    assert.equal(line?.replace(/^Docker Image:\s+/, ''), local, described)
+    const res = await skopeo(local, ['--creds', `any:${token}`])
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(sha256(res.stdout), env.fx.ociIndex.digest)
+    const stream = JSON.parse(await k(['get', 'is', 'app', '-n', 'team-a', '-o', 'json'])) as {
+      status: { tags: { items: { dockerImageReference: string }[] }[] }
+    }
+    const source = stream.status.tags[0]!.items[0]!.dockerImageReference
+    assert.ok(source.startsWith(`${env.reg.host}/`), source)
+  })
+
   it('serves a child of the preserved list by digest', async () => {
     const child = env.fx.ociIndex.children.find(
       (c) => !c.attestation && c.platform.architecture === 'arm64',

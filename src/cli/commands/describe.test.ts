@@ -164,6 +164,21 @@ void describe('describeObjects', () => {
     assert.deepEqual(calls, ['get imagestreamtags demo app:v1', `get images - ${d('a')}`])
   })
 
+  void it('prints a Local tag’s integrated pull spec as its Docker Image line', async () => {
+    const local = `local/demo/app@${d('a')}`
+    const istag = {
+      metadata: { name: 'app:v1', namespace: 'demo' },
+      image: { ...image, dockerImageReference: local },
+    }
+    const { reader } = fakeReader({ imagestreamtags: [istag] })
+    const tag = await describeObjects(
+      reader,
+      completeDescribe(['istag', 'app:v1'], {}, 'demo'),
+      NOW,
+    )
+    assert.ok(tag.stdout.includes(`Docker Image:\t${local}\n`), tag.stdout)
+  })
+
   void it('lists a type with its selector and tells when nothing matched', async () => {
     const { reader, calls } = fakeReader({})
     const got = await describeObjects(

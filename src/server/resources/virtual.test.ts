@@ -142,6 +142,12 @@ describe('virtual image kinds', () => {
       assert.equal(istag.image.dockerImageReference, `quay.io/r/app@${A}`)
     })
 
+    it('the stream’s history of a Local tag keeps the source reference', async () => {
+      const is = (await get(`${NS}/imagestreams/app`)).json<Json>()
+      const latest = is.status.tags.find((t: Json) => t.tag === 'latest')
+      assert.equal(latest.items[0].dockerImageReference, `quay.io/r/app@${A}`)
+    })
+
     const missing: [string, string, number, string][] = [
       [
         'a tag without an image yet',
