@@ -10,10 +10,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { parse } from 'yaml'
 import {
+  adminCredentials,
   kubectl,
   makeTempDir,
   OCI_CONFIG,
@@ -27,6 +27,7 @@ import {
   succeeded,
   type ServeProcess,
 } from '../test/harness/index.js'
+import { cpuSecondsOf, rssOf } from './proc.js'
 import { median, round } from './stats.js'
 
 const LAYERS = 4
@@ -111,20 +112,6 @@ function buildBigLayout(dir: string): { bytes: number; digest: string } {
   return { bytes: layers.reduce((n, l) => n + l.size, 0) + Buffer.byteLength(config), digest }
 }
 
-/** rssOf reads VmRSS and VmHWM (bytes) of a live process from /proc. */
-function rssOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1])
-  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 }
-}
-
-/** cpuSecondsOf reads a process's user+system CPU seconds (fields 14, 15 of stat; USER_HZ 100). */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1)
 
 /** runPullThrough executes the workload and returns its report. */
@@ -169,10 +156,8 @@ export async function runPullThrough(): Promise<Record<string, unknown>> {
     const pid = server.child.pid!
     const certDir = join(dir, 'certs')
     mkdirSync(certDir)
-    copyFileSync(join(dirname(server.kubeconfig), 'ca.crt'), join(certDir, 'ca.crt'))
-    const token = (
-      parse(readFileSync(server.kubeconfig, 'utf8')) as { users: { user: { token: string } }[] }
-    ).users[0]!.user.token
+    const { caFile, token } = adminCredentials(server.kubeconfig)
+    copyFileSync(caFile, join(certDir, 'ca.crt'))
     const host = new URL(server.address).host
     const k = (args: readonly string[], input?: string) =>
       succeeded(

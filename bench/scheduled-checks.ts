@@ -8,16 +8,15 @@
  * seconds per 1,000 checks and peak RSS (/proc), and registry requests per check (from the
  * registry's access log).
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { Agent, request } from 'undici'
-import { parse } from 'yaml'
 import type { ImageStream } from '../src/api/index.js'
 import { mapLimit } from '../src/lib/concurrency.js'
 import { objectKey } from '../src/storage/index.js'
 import { openSqliteStore } from '../src/storage/sqlite/index.js'
 import {
+  adminCredentials,
   makeTempDir,
   MANIFEST_ACCEPT,
   pushFixtures,
@@ -28,6 +27,7 @@ import {
   type ServeProcess,
 } from '../test/harness/index.js'
 import { pollUntil } from '../test/harness/process.js'
+import { cpuSecondsOf, rssOf } from './proc.js'
 import { median, round } from './stats.js'
 
 const STREAMS = 100
@@ -35,8 +35,6 @@ const TAGS_PER_STREAM = 100
 const CHECKS = STREAMS * TAGS_PER_STREAM
 const CONCURRENCY = 8
 const ROUNDS = 3
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
-const CLOCK_TICKS = 100
 
 /** stream builds one stream of scheduled tags whose status already holds the current digest. */
 function stream(index: number, host: string, tags: readonly string[], digest: string): ImageStream {
@@ -80,13 +78,8 @@ function metricsOf(server: ServeProcess): {
   read(): Promise<Map<string, number>>
   close(): Promise<void>
 } {
-  const kubeconfig = parse(readFileSync(server.kubeconfig, 'utf8')) as {
-    clusters: { cluster: { 'certificate-authority-data': string } }[]
-    users: { user: { token: string } }[]
-  }
-  const ca = Buffer.from(kubeconfig.clusters[0]!.cluster['certificate-authority-data'], 'base64')
-  const agent = new Agent({ connect: { ca: ca.toString('utf8') } })
-  const token = kubeconfig.users[0]!.user.token
+  const { caPem, token } = adminCredentials(server.kubeconfig)
+  const agent = new Agent({ connect: { ca: caPem } })
   return {
     async read() {
       const res = await request(`${server.address}/metrics`, {
@@ -108,14 +101,9 @@ function metricsOf(server: ServeProcess): {
   }
 }
 
-/** procStats reads a process's CPU seconds and peak RSS (VmHWM) from /proc. */
+/** procStats reads a process's CPU seconds and peak RSS. */
 function procStats(pid: number): { cpuSeconds: number; peakRss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name.
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
-  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return { cpuSeconds, peakRss: Number(hwm?.[1] ?? 0) * 1024 }
+  return { cpuSeconds: cpuSecondsOf(pid), peakRss: rssOf(pid).hwm }
 }
 
 /** runScheduledChecks executes the workload and returns its report. */

@@ -9,12 +9,14 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse } from 'yaml'
-import { isctl, kubectl, makeTempDir, removeTempDir, useServe } from '../harness/index.js'
-
-interface AdminKubeconfig {
-  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]
-  users: { user: { token: string } }[]
-}
+import {
+  adminCredentials,
+  isctl,
+  kubectl,
+  makeTempDir,
+  removeTempDir,
+  useServe,
+} from '../harness/index.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -32,16 +34,13 @@ describe('isctl login, whoami, project and version against isctl serve', () => {
   let config: string
 
   before(() => {
-    const admin = parse(readFileSync(suite.kubeconfig, 'utf8')) as AdminKubeconfig
-    server = admin.clusters[0]!.cluster.server
-    token = admin.users[0]!.user.token
+    const admin = adminCredentials(suite.kubeconfig)
+    server = admin.server
+    token = admin.token
     home = makeTempDir('cli-session')
     mkdirSync(join(home, 'cache'))
     caFile = join(home, 'ca.crt')
-    writeFileSync(
-      caFile,
-      Buffer.from(admin.clusters[0]!.cluster['certificate-authority-data'], 'base64'),
-    )
+    writeFileSync(caFile, admin.caPem)
     cluster = new URL(server).host.replace(/\./g, '-')
     config = join(home, '.kube', 'config')
   })

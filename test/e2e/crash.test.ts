@@ -3,13 +3,12 @@
  * passes `PRAGMA integrity_check`, every history item's Image exists, and imports continue.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { Agent, request } from 'undici'
-import { parse } from 'yaml'
 import {
+  adminCredentials,
   kubectl,
   makeTempDir,
   removeTempDir,
@@ -19,11 +18,6 @@ import {
   type ServeProcess,
 } from '../harness/index.js'
 
-interface Kubeconfig {
-  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]
-  users: { user: { token: string } }[]
-}
-
 describe('isctl serve killed during imports', () => {
   const env = useRegistry({ auth: 'none' })
   let dir: string
@@ -31,15 +25,11 @@ describe('isctl serve killed during imports', () => {
   let server: ServeProcess
 
   const api = (s: ServeProcess) => {
-    const cfg = parse(readFileSync(s.kubeconfig, 'utf8')) as Kubeconfig
-    const ca = Buffer.from(
-      cfg.clusters[0]!.cluster['certificate-authority-data'],
-      'base64',
-    ).toString()
+    const admin = adminCredentials(s.kubeconfig)
     return {
-      base: cfg.clusters[0]!.cluster.server,
-      token: cfg.users[0]!.user.token,
-      agent: new Agent({ connect: { ca } }),
+      base: admin.server,
+      token: admin.token,
+      agent: new Agent({ connect: { ca: admin.caPem } }),
     }
   }
   const importTag = async (s: ServeProcess, tag: string) => {

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { parse } from 'yaml'
 import {
+  adminCredentials,
   CommandError,
   header,
   httpRequest,
@@ -51,11 +51,9 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     dir = makeTempDir('distribution-e2e')
     certDir = join(dir, 'certs')
     mkdirSync(certDir)
-    copyFileSync(join(dirname(suite.kubeconfig), 'ca.crt'), join(certDir, 'ca.crt'))
-    const config = parse(readFileSync(suite.kubeconfig, 'utf8')) as {
-      users: { user: { token: string } }[]
-    }
-    token = config.users[0]!.user.token
+    const admin = adminCredentials(suite.kubeconfig)
+    copyFileSync(admin.caFile, join(certDir, 'ca.crt'))
+    token = admin.token
     host = new URL(suite.server.address).host
     const k = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
     await k(['create', 'namespace', 'team-a'])

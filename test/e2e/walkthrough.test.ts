@@ -8,8 +8,14 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { parse } from 'yaml'
-import { isctl, kubectl, useRegistry, useServe, type CommandResult } from '../harness/index.js'
+import {
+  adminCredentials,
+  isctl,
+  kubectl,
+  useRegistry,
+  useServe,
+  type CommandResult,
+} from '../harness/index.js'
 
 /** normalise puts the README's placeholders where a run differs from the README. */
 function normalise(text: string, hosts: Record<string, string>): string {
@@ -75,18 +81,12 @@ describe('README walkthrough', () => {
   }
 
   it('1. logs in with the admin token and switches to a new project', async () => {
-    const admin = parse(readFileSync(suite.kubeconfig, 'utf8')) as {
-      users: { user: { token: string } }[]
-    }
+    const admin = adminCredentials(suite.kubeconfig)
     const server = suite.server.address
-    const ca = join(suite.kubeconfig, '..', 'ca.crt')
-    await expect(
-      ['login', server, `--token=${admin.users[0]!.user.token}`, `--certificate-authority=${ca}`],
-      {
-        stdout:
-          /^Logged into "https:\/\/127\.0\.0\.1:8443" as "admin" using the token provided\.\n/,
-      },
-    )
+    const ca = admin.caFile
+    await expect(['login', server, `--token=${admin.token}`, `--certificate-authority=${ca}`], {
+      stdout: /^Logged into "https:\/\/127\.0\.0\.1:8443" as "admin" using the token provided\.\n/,
+    })
     await expect(['whoami'], { stdout: 'admin\n' })
     const created = await suite.kubectl(['create', 'namespace', 'demo'])
     assert.equal(created.code, 0, created.stderr)

@@ -87,6 +87,7 @@ export {
 } from './process.js'
 export { useRegistry, type RegistryWithFixtures } from './suite.js'
 export {
+  adminCredentials,
   ISCTL_BIN,
   KUBECTL,
   insecureImport,
@@ -96,6 +97,7 @@ export {
   stopServe,
   succeeded,
   useServe,
+  type AdminCredentials,
   type ServeProcess,
   type ServeSuite,
 } from './isctl-serve.js'

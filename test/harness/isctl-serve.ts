@@ -1,9 +1,10 @@
 /** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { after, before } from 'node:test'
-import { join } from 'node:path'
+import { parse } from 'yaml'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   CommandError,
@@ -72,6 +73,30 @@ export async function startServe(
     kubeconfig: String(line.kubeconfig),
     lines,
     exited,
+  }
+}
+
+/** AdminCredentials are what a client needs from a server's admin.kubeconfig. */
+export interface AdminCredentials {
+  readonly server: string
+  readonly token: string
+  readonly caPem: string
+  /** The data dir's `ca.crt`, for tools that take a file (skopeo's cert dirs, isctl login). */
+  readonly caFile: string
+}
+
+/** adminCredentials reads the server URL, admin token and CA from the admin.kubeconfig at `kubeconfig`. */
+export function adminCredentials(kubeconfig: string): AdminCredentials {
+  const doc = parse(readFileSync(kubeconfig, 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]
+    users: { user: { token: string } }[]
+  }
+  const cluster = doc.clusters[0]!.cluster
+  return {
+    server: cluster.server,
+    token: doc.users[0]!.user.token,
+    caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'),
+    caFile: join(dirname(kubeconfig), 'ca.crt'),
   }
 }
 
