@@ -22,6 +22,7 @@ describe('completeServeOptions', () => {
       scheduledImportIntervalMs: 15 * 60_000,
       scheduledImportRegistryConcurrency: 8,
       scheduledImportRegistryQps: 50,
+      registryCacheBytes: 10 * 2 ** 30,
       logLevel: 'info',
     })
   })
@@ -58,6 +59,18 @@ describe('completeServeOptions', () => {
         completeServeOptions({ scheduledImportInterval: value }).scheduledImportIntervalMs,
         ms,
       )
+    })
+  }
+
+  for (const [value, bytes] of [
+    ['0', 0],
+    ['1000000', 1_000_000],
+    ['2G', 2e9],
+    ['500Mi', 500 * 2 ** 20],
+    ['1Ti', 2 ** 40],
+  ] as const) {
+    it(`reads --registry-cache-size=${value} as ${bytes} bytes (0 keeps none)`, () => {
+      assert.equal(completeServeOptions({ registryCacheSize: value }).registryCacheBytes, bytes)
     })
   }
 
@@ -105,6 +118,12 @@ describe('completeServeOptions', () => {
       { scheduledImportRegistryQps: '2.5' },
       /^--scheduled-import-registry-qps must be a whole number of at least 0/,
     ],
+    [
+      'a cache size in an unknown unit',
+      { registryCacheSize: '10GB' },
+      /^--registry-cache-size must be a number of bytes with an optional unit/,
+    ],
+    ['a negative cache size', { registryCacheSize: '-1' }, /^--registry-cache-size/],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
   ]
   for (const [name, flags, message] of bad) {

@@ -21,6 +21,7 @@ export interface ServeFlags {
   readonly scheduledImportInterval?: string | undefined
   readonly scheduledImportRegistryConcurrency?: string | undefined
   readonly scheduledImportRegistryQps?: string | undefined
+  readonly registryCacheSize?: string | undefined
   readonly logLevel?: string | undefined
 }
 
@@ -51,6 +52,8 @@ export interface ServeOptions {
   readonly scheduledImportRegistryConcurrency: number
   /** Requests per second the scheduler sends one registry host; 0 for no budget. */
   readonly scheduledImportRegistryQps: number
+  /** Bytes of pulled-through blobs the integrated registry keeps on disk; 0 keeps none. */
+  readonly registryCacheBytes: number
   readonly logLevel: LogLevel
 }
 
@@ -68,6 +71,7 @@ export const SERVE_DEFAULTS = {
   scheduledImportInterval: '15m',
   scheduledImportRegistryConcurrency: '8',
   scheduledImportRegistryQps: '50',
+  registryCacheSize: '10Gi',
   logLevel: 'info',
 } as const
 
@@ -143,6 +147,11 @@ export function configureServeCommand(cmd: Command): Command {
       'Requests per second scheduled checks may send one registry host (0: no limit); a 429 pauses that host for its Retry-After',
       SERVE_DEFAULTS.scheduledImportRegistryQps,
     )
+    .option(
+      '--registry-cache-size <size>',
+      'Disk the integrated registry may use to keep blobs it pulled through, so later pulls skip the upstream, e.g. 500Mi, 20Gi (0: keep none)',
+      SERVE_DEFAULTS.registryCacheSize,
+    )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
     .addHelpText('after', EXAMPLES)
 }
@@ -177,8 +186,34 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
       flags.scheduledImportRegistryQps ?? SERVE_DEFAULTS.scheduledImportRegistryQps,
       0,
     ),
+    registryCacheBytes: parseByteSize(
+      '--registry-cache-size',
+      flags.registryCacheSize ?? SERVE_DEFAULTS.registryCacheSize,
+    ),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
   }
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+}
+
+/** parseByteSize reads a size as Kubernetes quantities write it: 512Mi, 10Gi, 2G, 1000000. */
+export function parseByteSize(flag: string, value: string): number {
+  const m = /^(\d+)(|k|M|G|T|Ki|Mi|Gi|Ti)$/.exec(value)
+  const bytes = m ? Number(m[1]) * BYTE_UNITS[m[2]!]! : NaN
+  if (Number.isSafeInteger(bytes)) return bytes
+  throw new UsageError(
+    `${flag} must be a number of bytes with an optional unit (Ki, Mi, Gi, Ti, k, M, G, T), e.g. 10Gi; got ${JSON.stringify(value)}`,
+  )
 }
 
 /** parseCount reads a whole number flag of at least `min`. */

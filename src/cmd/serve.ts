@@ -23,7 +23,7 @@ import {
   type PlatformSpec,
   type ResponseObserver,
 } from '../registry/index.js'
-import { registerDistribution } from '../distribution/index.js'
+import { BlobCache, registerDistribution } from '../distribution/index.js'
 import { namespaceKeyring, ScheduledImports, TagImportController } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
@@ -135,6 +135,8 @@ function certificateHosts(options: ServeOptions): string[] {
 
 /** STORE_FILE is the SQLite database in the data dir. */
 const STORE_FILE = 'imagestreams.db'
+/** Where the integrated registry keeps the blobs it pulled through, under --data-dir. */
+const REGISTRY_CACHE_DIR = 'registry-cache'
 
 /** openStore opens (creating or migrating) the embedded SQLite store in the data dir. */
 function openStore(dataDir: string, logger: Logger): Promise<Store> {
@@ -234,8 +236,17 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     registerOpenAPI(app, RESOURCE_LIST)
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
+    const blobs =
+      options.registryCacheBytes > 0
+        ? await BlobCache.open({
+            dir: join(options.dataDir, REGISTRY_CACHE_DIR),
+            maxBytes: options.registryCacheBytes,
+            logger,
+          })
+        : undefined
     registerDistribution(app, {
       store,
+      ...(blobs && { blobs }),
       client: imports.client,
       auth,
       // OpenShift's registry asks for `get imagestreams/layers` on the stream (reference 6.2).
@@ -311,6 +322,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await scheduled?.stop()
     await controllerDone
     await imports.agents.close()
+    // Blobs whose answer ended are kept rather than left for the next start to drop.
+    await blobs?.settled()
     await store?.close()
     store = undefined
     logger.info('stopped')

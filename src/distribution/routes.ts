@@ -5,11 +5,13 @@
  * distribution error dialect, which is why it lives in its own fastify context.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Readable } from 'node:stream'
 import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { isDigest } from '../reference/index.js'
 import { RateLimitedError, RegistryClientError, type RegistryClient } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import type { BlobCache } from './blob-cache.js'
 import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
 import {
   blobUnknown,
@@ -42,6 +44,8 @@ export interface DistributionDeps {
   readonly mayPull: (user: RegistryUser, namespace: string, stream: string) => Promise<boolean>
   /** The credentials for pulling through on behalf of `namespace`: its pull secrets first. */
   readonly keyringFor: (namespace: string) => Promise<Keyring>
+  /** The local mirror of pulled blobs; without one every pull goes upstream. */
+  readonly blobs?: BlobCache
 }
 
 /** API_VERSION_HEADER is sent on every answer; clients check it on `/v2/`. */
@@ -150,17 +154,28 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
             const { manifest } = await repository.manifest(child.digest, { signal })
             return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
           })
+          const send = (size: number | undefined, body?: Readable) => {
+            void reply.type('application/octet-stream').header('docker-content-digest', digest)
+            if (size !== undefined) void reply.header('content-length', size)
+            return reply.send(body)
+          }
+          // Only after resolveBlob: the cache is shared, the right to a blob is per stream.
+          const cached = deps.blobs?.size(digest)
+          if (cached !== undefined) {
+            if (request.method === 'HEAD') return send(cached)
+            const hit = await deps.blobs?.read(digest)
+            if (hit) return send(hit.size, hit.body)
+          }
           const repository = await upstream(deps, namespace, source)
           const descriptor = { digest, ...(source.size !== undefined && { size: source.size }) }
+          if (request.method === 'HEAD') {
+            return send((await repository.blobHead(descriptor, { signal })).size)
+          }
           // Streamed with backpressure; the verifying body errors (cutting the answer short)
           // on bytes that are not the blob, and a client that leaves aborts the upstream.
-          const blob =
-            request.method === 'HEAD'
-              ? { ...(await repository.blobHead(descriptor, { signal })), body: undefined }
-              : await repository.blob(descriptor, { signal })
-          void reply.type('application/octet-stream').header('docker-content-digest', digest)
-          if (blob.size !== undefined) void reply.header('content-length', blob.size)
-          return reply.send(blob.body)
+          const blob = await repository.blob(descriptor, { signal })
+          const body = deps.blobs ? deps.blobs.capture(digest, blob.size, blob.body) : blob.body
+          return send(blob.size, body)
         },
       })
       v2.route<{ Params: RepoParams }>({

@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
+import { request } from 'undici'
 import {
   adminCredentials,
   CommandError,
@@ -16,6 +18,8 @@ import {
   httpRequest,
   makeAgent,
   makeTempDir,
+  pollUntil,
+  pushLargeImage,
   removeTempDir,
   runCommand,
   succeeded,
@@ -23,7 +27,8 @@ import {
   useServe,
 } from '../harness/index.js'
 
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
+const sha256 = (data: string | Buffer) =>
+  `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 describe('the integrated registry through isctl serve and skopeo', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
@@ -32,6 +37,10 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   let certDir: string
   let token: string
   let host: string
+  let policy: string
+  /** cached is where the server keeps a blob it pulled through. */
+  const cached = (digest: string) =>
+    join(dirname(suite.kubeconfig), 'registry-cache', 'sha256', digest.slice(7))
 
   /** skopeo runs `skopeo inspect --raw` trusting the server's CA; a failed run is a result too. */
   const skopeo = (ref: string, creds: readonly string[]) =>
@@ -55,6 +64,8 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     copyFileSync(admin.caFile, join(certDir, 'ca.crt'))
     token = admin.token
     host = new URL(suite.server.address).host
+    policy = join(dir, 'policy.json')
+    writeFileSync(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }))
     const k = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
     await k(['create', 'namespace', 'team-a'])
     await k([
@@ -128,8 +139,6 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   })
 
   it('copies the whole list, children and blobs, with the upstream digests', async () => {
-    const policy = join(dir, 'policy.json')
-    writeFileSync(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }))
     const layout = join(dir, 'copy')
     await succeeded(
       runCommand('skopeo', [
@@ -152,6 +161,90 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     for (const child of env.fx.ociIndex.children) {
       const blob = readFileSync(join(layout, 'blobs', 'sha256', child.digest.slice(7)), 'utf8')
       assert.equal(sha256(blob), child.digest)
+    }
+  })
+
+  it('keeps what it pulled: a second copy comes from its disk, the upstream sees no blob request', async () => {
+    const copyAll = (dest: string) =>
+      succeeded(
+        runCommand('skopeo', [
+          '--policy',
+          policy,
+          'copy',
+          '--all',
+          '--src-cert-dir',
+          certDir,
+          '--src-creds',
+          `any:${token}`,
+          `docker://${host}/team-a/app:v1`,
+          `oci:${join(dir, dest)}`,
+        ]),
+      )
+    await copyAll('first')
+    // A blob is kept once it is on disk, just after its answer ends.
+    const blobs = env.fx.ociIndex.children.flatMap((c) => [c.config, ...c.layers])
+    await pollUntil('every blob of the list in the cache', () =>
+      Promise.resolve(blobs.every((b) => existsSync(cached(b.digest)))),
+    )
+    env.reg.clearAccessLog()
+    await copyAll('second')
+    const upstream = await env.reg.accessLogSettled()
+    assert.deepEqual(
+      upstream.filter((r) => r.path.includes('/blobs/')),
+      [],
+      'no blob request reached the upstream',
+    )
+    for (const b of blobs) {
+      const bytes = readFileSync(join(dir, 'second', 'blobs', 'sha256', b.digest.slice(7)))
+      assert.equal(sha256(bytes), b.digest)
+    }
+  })
+
+  it('stops the upstream transfer when the client leaves, and keeps nothing of the blob', async () => {
+    const big = await pushLargeImage(env.reg, 'big/blob:latest', {
+      layers: 1,
+      layerBytes: 64 * 2 ** 20,
+    })
+    const isi = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStreamImport',
+      metadata: { name: 'big', namespace: 'team-a' },
+      spec: {
+        import: true,
+        images: [
+          {
+            from: { kind: 'DockerImage', name: `${env.reg.host}/big/blob:latest` },
+            to: { name: 'latest' },
+            referencePolicy: { type: 'Local' },
+          },
+        ],
+      },
+    }
+    const created = await succeeded(
+      suite.kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify(isi)),
+    )
+    const status = (JSON.parse(created) as { status: { images: { status: { status: string } }[] } })
+      .status.images[0]!.status
+    assert.equal(status.status, 'Success')
+    const layer = big.layers[0]!
+    env.reg.clearAccessLog()
+    const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+    try {
+      const res = await request(`https://${host}/v2/team-a/big/blobs/${layer.digest}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher: agent,
+      })
+      assert.equal(res.statusCode, 200)
+      await once(res.body, 'data')
+      res.body.destroy()
+      const upstreamGet = () =>
+        env.reg.accessLog().find((r) => r.method === 'GET' && r.path.endsWith(layer.digest))
+      await pollUntil('the upstream blob request to end', () => Promise.resolve(!!upstreamGet()))
+      const sent = upstreamGet()!.bytes
+      assert.ok(sent < layer.size, `the upstream sent ${sent} of ${layer.size} bytes`)
+      assert.equal(existsSync(cached(layer.digest)), false)
+    } finally {
+      await agent.close()
     }
   })
 

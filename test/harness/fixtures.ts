@@ -14,7 +14,8 @@ import {
   type Platform,
 } from './oci-layout.js'
 import { mapLimit } from '../../src/lib/concurrency.js'
-import { makeTempDir, runCommand } from './process.js'
+import { buildLargeLayout, type LargeImage } from './large-image.js'
+import { makeTempDir, removeTempDir, runCommand } from './process.js'
 import type { RunningRegistry } from './registry.js'
 
 /** A manifest (or list) the harness pushed, as the registry stores it. */
@@ -174,6 +175,26 @@ async function skopeoCopy(
     ],
     { env: sk.env },
   )
+}
+
+/**
+ * pushLargeImage builds an image of random layers (test/harness/large-image.ts) and pushes it
+ * to `reg` as `dest` (`repo:tag`) with real skopeo, keeping no copy on disk.
+ */
+export async function pushLargeImage(
+  reg: RunningRegistry,
+  dest: string,
+  opts: { readonly layers: number; readonly layerBytes: number },
+): Promise<LargeImage> {
+  const { skopeo } = await sharedSetup()
+  const dir = makeTempDir('large-image')
+  try {
+    const image = buildLargeLayout(dir, 'latest', opts)
+    await skopeoCopy(reg, skopeo, `oci:${dir}:latest`, dest, reg.pushCreds, ['--preserve-digests'])
+    return image
+  } finally {
+    await removeTempDir(dir)
+  }
 }
 
 async function uploadBlob(client: RegistryClient, repo: string, bytes: Buffer): Promise<void> {

@@ -23,8 +23,10 @@ export {
   type TokenUser,
   type RunningTokenServer,
 } from './token-server.js'
+export type { LargeImage } from './large-image.js'
 export {
   pushFixtures,
+  pushLargeImage,
   MANY_TAGS_COUNT,
   type Fixtures,
   type FixtureChild,
@@ -80,6 +82,7 @@ export {
 export {
   CommandError,
   freePort,
+  pollUntil,
   makeTempDir,
   removeTempDir,
   runCommand,
