@@ -12,6 +12,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
+import { SizedLru } from '../lib/sized-lru.js'
 import { parseDigest } from '../reference/index.js'
 
 /** CacheLogger is the narrow logging seam of the cache: its failures never fail a pull. */
@@ -41,18 +42,25 @@ const READ_CHUNK = 256 * 1024
 export class BlobCache {
   readonly #dir: string
   readonly #tmp: string
-  readonly #maxBytes: number
   readonly #logger: CacheLogger
-  /** Digest to size, least recently used first (a Map keeps insertion order). */
-  readonly #entries = new Map<string, number>()
-  #bytes = 0
+  /** Digest to size; an evicted blob's file is removed (open readers keep theirs). */
+  readonly #entries: SizedLru<string, number>
   readonly #commits = new Set<Promise<void>>()
 
   private constructor(opts: BlobCacheOptions) {
     this.#dir = opts.dir
     this.#tmp = join(opts.dir, 'tmp')
-    this.#maxBytes = opts.maxBytes
     this.#logger = opts.logger
+    this.#entries = new SizedLru({
+      maxSize: opts.maxBytes,
+      sizeOf: (size) => size,
+      onEvict: (digest) =>
+        this.#track(
+          unlink(this.#path(digest)).catch((err: unknown) =>
+            this.#logger.warn({ err, digest }, 'could not remove an evicted blob'),
+          ),
+        ),
+    })
   }
 
   /** open loads the cache in `opts.dir`, dropping unfinished writes of an earlier run. */
@@ -68,35 +76,38 @@ export class BlobCache {
         found.push({ digest: `${algorithm}:${hex}`, size: info.size, used: info.mtimeMs })
       }
     }
-    // A hit touches the file's mtime, so the recency order outlives a restart.
-    for (const f of found.sort((a, b) => a.used - b.used)) cache.#add(f.digest, f.size)
-    await cache.#evict()
+    // A hit touches the file's mtime, so the recency order outlives a restart; adding the
+    // oldest first leaves the newest when a smaller size makes some go.
+    for (const f of found.sort((a, b) => a.used - b.used)) {
+      if (!cache.#entries.set(f.digest, f.size)) await unlink(cache.#path(f.digest))
+    }
     return cache
   }
 
   /** bytes is how much the cache holds. */
   get bytes(): number {
-    return this.#bytes
+    return this.#entries.size
   }
 
   /** size is the size of a cached blob, or undefined when it is not cached. */
   size(digest: string): number | undefined {
-    return this.#entries.get(digest)
+    return this.#entries.peek(digest)
   }
 
   /** read opens a cached blob; undefined when it is not cached (or its file went missing). */
   async read(digest: string): Promise<CachedBlob | undefined> {
     const size = this.#entries.get(digest)
     if (size === undefined) return undefined
+    const now = new Date()
+    void utimes(this.#path(digest), now, now).catch(() => undefined)
     let handle
     try {
       handle = await open(this.#path(digest), 'r')
     } catch (err) {
       this.#logger.warn({ err, digest }, 'cached blob could not be opened; pulling it through')
-      this.#forget(digest)
+      this.#entries.delete(digest)
       return undefined
     }
-    this.#touch(digest, size)
     return { size, body: handle.createReadStream({ highWaterMark: READ_CHUNK }) }
   }
 
@@ -108,7 +119,7 @@ export class BlobCache {
    */
   capture(digest: string, size: number | undefined, body: Readable): Readable {
     const { algorithm, hex } = parseDigest(digest)
-    if (size !== undefined && size > this.#maxBytes) return body
+    if (size !== undefined && size > this.#entries.maxSize) return body
     const tmp = join(this.#tmp, `${algorithm}-${hex}-${randomUUID()}`)
     const file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 })
     let failed = false
@@ -145,7 +156,7 @@ export class BlobCache {
     return out
   }
 
-  /** settled resolves once every blob that finished streaming is kept (or given up). */
+  /** settled resolves once every blob that finished streaming is kept (or given up) and every evicted one is gone. */
   async settled(): Promise<void> {
     while (this.#commits.size > 0) await Promise.all(this.#commits)
   }
@@ -166,8 +177,9 @@ export class BlobCache {
       const { algorithm } = parseDigest(digest)
       await mkdir(join(this.#dir, algorithm), { recursive: true, mode: 0o700 })
       await rename(tmp, this.#path(digest))
-      if (!this.#entries.has(digest)) this.#add(digest, size)
-      await this.#evict()
+      const kept = this.#entries.peek(digest) !== undefined || this.#entries.set(digest, size)
+      // Larger than the whole cache (its size was not known before it streamed).
+      if (!kept) await unlink(this.#path(digest))
     } catch (err) {
       this.#logger.warn({ err, digest }, 'could not keep blob in the cache')
       await unlink(tmp).catch(() => undefined)
@@ -177,36 +189,6 @@ export class BlobCache {
   #path(digest: string): string {
     const { algorithm, hex } = parseDigest(digest)
     return join(this.#dir, algorithm, hex)
-  }
-
-  #add(digest: string, size: number): void {
-    this.#entries.set(digest, size)
-    this.#bytes += size
-  }
-
-  #forget(digest: string): void {
-    const size = this.#entries.get(digest)
-    if (size === undefined) return
-    this.#entries.delete(digest)
-    this.#bytes -= size
-  }
-
-  #touch(digest: string, size: number): void {
-    this.#entries.delete(digest)
-    this.#entries.set(digest, size)
-    const now = new Date()
-    void utimes(this.#path(digest), now, now).catch(() => undefined)
-  }
-
-  /** evict removes least recently used blobs until the cache fits; open readers keep their file. */
-  async #evict(): Promise<void> {
-    for (const [digest] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes) return
-      this.#forget(digest)
-      await unlink(this.#path(digest)).catch((err: unknown) =>
-        this.#logger.warn({ err, digest }, 'could not remove an evicted blob'),
-      )
-    }
   }
 }
 

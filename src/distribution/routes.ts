@@ -9,7 +9,13 @@ import type { Readable } from 'node:stream'
 import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { isDigest } from '../reference/index.js'
-import { RateLimitedError, RegistryClientError, type RegistryClient } from '../registry/index.js'
+import { SizedLru } from '../lib/sized-lru.js'
+import {
+  RateLimitedError,
+  RegistryClientError,
+  type FetchedManifest,
+  type RegistryClient,
+} from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
 import type { BlobCache } from './blob-cache.js'
 import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
@@ -47,6 +53,9 @@ export interface DistributionDeps {
   /** The local mirror of pulled blobs; without one every pull goes upstream. */
   readonly blobs?: BlobCache
 }
+
+/** MANIFEST_CACHE_BYTES bounds the manifests kept in memory (tens of thousands of typical ones). */
+const MANIFEST_CACHE_BYTES = 32 * 2 ** 20
 
 /** API_VERSION_HEADER is sent on every answer; clients check it on `/v2/`. */
 const API_VERSION_HEADER = 'docker-distribution-api-version'
@@ -113,6 +122,22 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
         }
       }
 
+      // A manifest by digest never changes: once fetched (and verified) it is served from
+      // memory, so a repeated pull does not reach the upstream, whose manifest GETs are what
+      // Docker Hub counts against its pull limit. Weighed twice its bytes for the parsed form.
+      const manifests = new SizedLru<string, FetchedManifest>({
+        maxSize: MANIFEST_CACHE_BYTES,
+        sizeOf: (m) => 2 * m.bytes.length,
+      })
+      const manifestOf = async (namespace: string, source: PullSource, signal: AbortSignal) => {
+        const cached = manifests.get(source.digest)
+        if (cached) return cached
+        const repository = await upstream(deps, namespace, source)
+        const fetched = await repository.manifest(source.digest, { signal })
+        manifests.set(fetched.digest, fetched)
+        return fetched
+      }
+
       // One handler for GET and HEAD: Node discards the body of a HEAD answer and keeps its
       // headers, Content-Length included, as a registry sends them.
       v2.route({
@@ -127,10 +152,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const ref = parseManifestReference(request.params.reference)
           const stream = await authorizedStream(request)
           const source = await resolveManifest(stream, ref, getImage)
-          const repository = await upstream(deps, request.params.namespace, source)
-          const fetched = await repository.manifest(source.digest, {
-            signal: abortOnClose(reply),
-          })
+          const fetched = await manifestOf(request.params.namespace, source, abortOnClose(reply))
           return reply
             .header('content-type', fetched.mediaType)
             .header('docker-content-digest', fetched.digest)
@@ -150,8 +172,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const signal = abortOnClose(reply)
           const { namespace } = request.params
           const source = await resolveBlob(stream, digest, getImage, async (child) => {
-            const repository = await upstream(deps, namespace, child)
-            const { manifest } = await repository.manifest(child.digest, { signal })
+            const { manifest } = await manifestOf(namespace, child, signal)
             return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
           })
           const send = (size: number | undefined, body?: Readable) => {

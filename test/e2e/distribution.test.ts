@@ -164,7 +164,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     }
   })
 
-  it('keeps what it pulled: a second copy comes from its disk, the upstream sees no blob request', async () => {
+  it('keeps what it pulled: a second copy reaches the upstream with no request at all', async () => {
     const copyAll = (dest: string) =>
       succeeded(
         runCommand('skopeo', [
@@ -188,12 +188,8 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     )
     env.reg.clearAccessLog()
     await copyAll('second')
-    const upstream = await env.reg.accessLogSettled()
-    assert.deepEqual(
-      upstream.filter((r) => r.path.includes('/blobs/')),
-      [],
-      'no blob request reached the upstream',
-    )
+    // Blobs come from the server's disk and manifests (immutable by digest) from its memory.
+    assert.deepEqual(await env.reg.accessLogSettled(), [], 'no request reached the upstream')
     for (const b of blobs) {
       const bytes = readFileSync(join(dir, 'second', 'blobs', 'sha256', b.digest.slice(7)))
       assert.equal(sha256(bytes), b.digest)
