@@ -229,13 +229,6 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       maxImagesBulkImportedPerRepository: options.maxImagesBulkImportedPerRepository,
       scheduledImportIntervalMs: options.scheduledImportIntervalMs,
     }
-    const metrics = createServerMetrics({ schedule: store.schedule })
-    registerMetrics(app, metrics)
-    const imports = importServices(store, settings, logger, metrics.onRegistryResponse)
-    registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
-    registerOpenAPI(app, RESOURCE_LIST)
-    // A const for the closure below: `store` is a let that shutdown clears.
-    const pullStore = store
     const blobs =
       options.registryCacheBytes > 0
         ? await BlobCache.open({
@@ -244,9 +237,20 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
             logger,
           })
         : undefined
+    const metrics = createServerMetrics({
+      schedule: store.schedule,
+      ...(blobs && { registryCacheBytes: () => blobs.bytes }),
+    })
+    registerMetrics(app, metrics)
+    const imports = importServices(store, settings, logger, metrics.onRegistryResponse)
+    registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
+    registerOpenAPI(app, RESOURCE_LIST)
+    // A const for the closure below: `store` is a let that shutdown clears.
+    const pullStore = store
     registerDistribution(app, {
       store,
       ...(blobs && { blobs }),
+      onServed: metrics.onPullThrough,
       client: imports.client,
       auth,
       // OpenShift's registry asks for `get imagestreams/layers` on the stream (reference 6.2).

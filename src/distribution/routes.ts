@@ -52,6 +52,8 @@ export interface DistributionDeps {
   readonly keyringFor: (namespace: string) => Promise<Keyring>
   /** The local mirror of pulled blobs; without one every pull goes upstream. */
   readonly blobs?: BlobCache
+  /** Told of every manifest and blob served, and whether it came from a cache. */
+  readonly onServed?: (kind: 'manifest' | 'blob', from: 'cache' | 'upstream') => void
 }
 
 /** MANIFEST_CACHE_BYTES bounds the manifests kept in memory (tens of thousands of typical ones). */
@@ -131,11 +133,11 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
       })
       const manifestOf = async (namespace: string, source: PullSource, signal: AbortSignal) => {
         const cached = manifests.get(source.digest)
-        if (cached) return cached
+        if (cached) return { fetched: cached, from: 'cache' as const }
         const repository = await upstream(deps, namespace, source)
         const fetched = await repository.manifest(source.digest, { signal })
         manifests.set(fetched.digest, fetched)
-        return fetched
+        return { fetched, from: 'upstream' as const }
       }
 
       // One handler for GET and HEAD: Node discards the body of a HEAD answer and keeps its
@@ -152,7 +154,12 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const ref = parseManifestReference(request.params.reference)
           const stream = await authorizedStream(request)
           const source = await resolveManifest(stream, ref, getImage)
-          const fetched = await manifestOf(request.params.namespace, source, abortOnClose(reply))
+          const { fetched, from } = await manifestOf(
+            request.params.namespace,
+            source,
+            abortOnClose(reply),
+          )
+          deps.onServed?.('manifest', from)
           return reply
             .header('content-type', fetched.mediaType)
             .header('docker-content-digest', fetched.digest)
@@ -172,10 +179,11 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const signal = abortOnClose(reply)
           const { namespace } = request.params
           const source = await resolveBlob(stream, digest, getImage, async (child) => {
-            const { manifest } = await manifestOf(namespace, child, signal)
+            const { manifest } = (await manifestOf(namespace, child, signal)).fetched
             return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
           })
-          const send = (size: number | undefined, body?: Readable) => {
+          const send = (from: 'cache' | 'upstream', size: number | undefined, body?: Readable) => {
+            deps.onServed?.('blob', from)
             void reply.type('application/octet-stream').header('docker-content-digest', digest)
             if (size !== undefined) void reply.header('content-length', size)
             return reply.send(body)
@@ -183,20 +191,20 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           // Only after resolveBlob: the cache is shared, the right to a blob is per stream.
           const cached = deps.blobs?.size(digest)
           if (cached !== undefined) {
-            if (request.method === 'HEAD') return send(cached)
+            if (request.method === 'HEAD') return send('cache', cached)
             const hit = await deps.blobs?.read(digest)
-            if (hit) return send(hit.size, hit.body)
+            if (hit) return send('cache', hit.size, hit.body)
           }
           const repository = await upstream(deps, namespace, source)
           const descriptor = { digest, ...(source.size !== undefined && { size: source.size }) }
           if (request.method === 'HEAD') {
-            return send((await repository.blobHead(descriptor, { signal })).size)
+            return send('upstream', (await repository.blobHead(descriptor, { signal })).size)
           }
           // Streamed with backpressure; the verifying body errors (cutting the answer short)
           // on bytes that are not the blob, and a client that leaves aborts the upstream.
           const blob = await repository.blob(descriptor, { signal })
           const body = deps.blobs ? deps.blobs.capture(digest, blob.size, blob.body) : blob.body
-          return send(blob.size, body)
+          return send('upstream', blob.size, body)
         },
       })
       v2.route<{ Params: RepoParams }>({

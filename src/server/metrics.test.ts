@@ -26,6 +26,7 @@ function metricsOver(stats: ScheduleStats): { metrics: ServerMetrics; asked: num
       },
     },
     now: () => NOW,
+    registryCacheBytes: () => 4096,
   })
   return { metrics, asked }
 }
@@ -95,6 +96,10 @@ describe('GET /metrics', () => {
     metrics.schedule.registryPaused('quay.io', 30)
     metrics.onRegistryResponse({ registry: 'docker.io', method: 'HEAD', status: 200 })
     metrics.onRegistryResponse({ registry: 'quay.io', method: 'GET', status: 429 })
+    metrics.onPullThrough('blob', 'upstream')
+    metrics.onPullThrough('blob', 'cache')
+    metrics.onPullThrough('blob', 'cache')
+    metrics.onPullThrough('manifest', 'cache')
     const res = await scrape('admin-token')
     assert.equal(res.statusCode, 200, res.body)
     assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/)
@@ -111,6 +116,10 @@ describe('GET /metrics', () => {
       ['imagestreams_schedule_queue_depth', 7],
       ['imagestreams_schedule_due', 2],
       ['imagestreams_schedule_lag_seconds', 90],
+      ['imagestreams_pullthrough_served_total{kind="blob",from="upstream"}', 1],
+      ['imagestreams_pullthrough_served_total{kind="blob",from="cache"}', 2],
+      ['imagestreams_pullthrough_served_total{kind="manifest",from="cache"}', 1],
+      ['imagestreams_pullthrough_cache_bytes', 4096],
     ]
     for (const [line, value] of want) assert.equal(sample(text, line), value, line)
     assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 0, 'no RSS metric')
@@ -135,6 +144,13 @@ describe('createServerMetrics', () => {
       assert.equal(sample(text, 'imagestreams_schedule_lag_seconds'), lag)
     })
   }
+
+  it('has no cache gauge for a server without a blob cache', async () => {
+    const text = await createServerMetrics({
+      schedule: { stats: () => Promise.resolve({ depth: 0, due: 0 }) },
+    }).render()
+    assert.doesNotMatch(text, /imagestreams_pullthrough_cache_bytes/)
+  })
 
   it('keeps the counts of two servers in one process apart', async () => {
     const a = metricsOver({ depth: 0, due: 0 }).metrics

@@ -1,7 +1,8 @@
 /**
  * `GET /metrics` in Prometheus text format (issue 5, Visibility): scheduled checks (with their
  * durations) and imports by result and registry, registry requests by method and status,
- * registries' requests to wait, the due-queue's depth and lag, and prom-client's default process
+ * registries' requests to wait, the due-queue's depth and lag, what the integrated registry
+ * served from its cache or the upstream, and prom-client's default process
  * metrics (RSS, CPU, event loop). Each server owns its
  * registry, not prom-client's global one, so that several servers can run in one process
  * (tests) without their metrics colliding.
@@ -19,7 +20,12 @@ export interface MetricsDeps {
   readonly schedule: Pick<ScheduleStore, 'stats'>
   /** Milliseconds since the epoch; default Date.now (tests pin it). */
   readonly now?: () => number
+  /** Bytes the integrated registry's blob cache holds, read on each scrape (none without one). */
+  readonly registryCacheBytes?: () => number
 }
+
+/** PullThroughServed says what the integrated registry served and whence. */
+export type PullThroughServed = (kind: 'manifest' | 'blob', from: 'cache' | 'upstream') => void
 
 /** ServerMetrics are one server's metrics and the hooks that feed them. */
 export interface ServerMetrics {
@@ -27,6 +33,8 @@ export interface ServerMetrics {
   readonly schedule: ScheduleMetrics
   /** Counts every registry response (pass as RegistryClientOptions.onResponse). */
   readonly onRegistryResponse: ResponseObserver
+  /** Counts what the integrated registry serves (pass as DistributionDeps.onServed). */
+  readonly onPullThrough: PullThroughServed
   /** The Content-Type of `render`'s text. */
   readonly contentType: string
   /** render reads the queue gauges and returns every metric in the text exposition format. */
@@ -93,6 +101,24 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
     registers,
   })
 
+  const served = new Counter({
+    name: 'imagestreams_pullthrough_served_total',
+    help: 'Manifests and blobs the integrated registry served, by kind and whether they came from its cache or the upstream.',
+    labelNames: ['kind', 'from'] as const,
+    registers,
+  })
+  const cacheBytes = deps.registryCacheBytes
+  if (cacheBytes) {
+    new Gauge({
+      name: 'imagestreams_pullthrough_cache_bytes',
+      help: 'Bytes of pulled-through blobs the integrated registry keeps on disk.',
+      registers,
+      collect() {
+        this.set(cacheBytes())
+      },
+    })
+  }
+
   return {
     schedule: {
       checks: (result, host) => checks.inc({ result, registry: host }),
@@ -105,6 +131,7 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
     },
     onRegistryResponse: (r) =>
       requests.inc({ registry: r.registry, method: r.method, status: String(r.status) }),
+    onPullThrough: (kind, from) => served.inc({ kind, from }),
     contentType: registry.contentType,
     async render() {
       // One query per scrape sets all three gauges; per-gauge collect callbacks would run it thrice.

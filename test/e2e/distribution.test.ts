@@ -190,6 +190,16 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     await copyAll('second')
     // Blobs come from the server's disk and manifests (immutable by digest) from its memory.
     assert.deepEqual(await env.reg.accessLogSettled(), [], 'no request reached the upstream')
+    const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+    const scraped = await httpRequest(`https://${host}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+      dispatcher: agent,
+    }).finally(() => agent.close())
+    const served =
+      /^imagestreams_pullthrough_served_total\{kind="blob",from="cache"\} (\d+)$/m.exec(
+        scraped.body.toString('utf8'),
+      )
+    assert.ok(Number(served?.[1]) >= blobs.length, 'the metrics count the blobs served from disk')
     for (const b of blobs) {
       const bytes = readFileSync(join(dir, 'second', 'blobs', 'sha256', b.digest.slice(7)))
       assert.equal(sha256(bytes), b.digest)
