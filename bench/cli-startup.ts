@@ -8,7 +8,7 @@ import { pushFixtures, runCommand, startRegistry } from '../test/harness/index.j
 import { median, round } from './stats.js'
 
 const RUNS = 15
-const BIN = join(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'cmd', 'isctl.js')
+const BIN = join(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'cmd', 'isctl.cjs')
 
 // Spawned asynchronously: the token server lives in this process and must keep answering.
 async function timeOnce(cmd: string, args: readonly string[]): Promise<number> {

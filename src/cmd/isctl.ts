@@ -186,8 +186,10 @@ const context: VerbContext = {
   io: processIO(),
   setExitCode: (code) => (process.exitCode = code),
 }
-await (await buildProgram(args, context)).parseAsync(process.argv)
-// The work is done and its output written (stdout and stderr are synchronous for files, pipes
-// and terminals on Linux): exit now rather than wait for closing sockets and unref'd timers,
-// which measurably added 60-80 ms to every run.
-process.exit()
+// A promise chain, not top-level await: the published binary is this module bundled as CommonJS.
+void buildProgram(args, context)
+  .then((program) => program.parseAsync(process.argv))
+  // The work is done and its output written (stdout and stderr are synchronous for files, pipes
+  // and terminals on Linux): exit now rather than wait for closing sockets and unref'd timers,
+  // which measurably added 60-80 ms to every run.
+  .then(() => process.exit())

@@ -4,18 +4,12 @@
  * on this machine, against about 30 ms for these two modules (measured with Node 20.20 and
  * undici 7.30). `undici.test.ts` fails if an undici upgrade moves them.
  */
-import { createRequire } from 'node:module'
-import type { Agent as UndiciAgent, Dispatcher } from 'undici'
-
-const require = createRequire(import.meta.url)
+import type { Dispatcher } from 'undici'
+import AgentClass from 'undici/lib/dispatcher/agent.js'
+import requestOn from 'undici/lib/api/api-request.js'
 
 /** Agent is undici's Agent class (a pool per origin). */
-export const Agent = require('undici/lib/dispatcher/agent.js') as typeof UndiciAgent
-
-const requestOn = require('undici/lib/api/api-request.js') as (
-  this: Dispatcher,
-  opts: Dispatcher.RequestOptions,
-) => Promise<Dispatcher.ResponseData>
+export const Agent = AgentClass
 
 /** RequestInit is what a registry request sets besides its URL and dispatcher. */
 export interface RequestInit {

@@ -7,22 +7,19 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import {
   CommandError,
   makeTempDir,
   removeTempDir,
+  ISCTL_BIN,
   runCommand,
   useRegistry,
   type CommandResult,
 } from '../harness/index.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cmd', 'isctl.js')
-
 async function isctl(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
   try {
-    return await runCommand(process.execPath, [BIN, ...args], {
+    return await runCommand(process.execPath, [ISCTL_BIN, ...args], {
       env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env },
     })
   } catch (err) {

@@ -18,7 +18,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The compiled CLI, as `npx isctl` runs it. */
-export const ISCTL_BIN = join(ROOT, 'dist', 'cmd', 'isctl.js')
+export const ISCTL_BIN = join(ROOT, 'dist', 'cmd', 'isctl.cjs')
 // The Debian kubectl is a dispatcher that picks kubectl.1.<minor> from /version; the pinned
 // 1.32 binary makes results independent of that choice (kubectl-compat.md section 1).
 const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'

@@ -8,6 +8,7 @@ import type { KindMap, KindName, ResourceMeta } from '../../api/resource-meta.js
 import type { List, Table, WatchEvent } from '../../api/meta.js'
 import { Agent, request } from '../../lib/undici.js'
 import { ConnectionError, toApiError } from './api-errors.js'
+import { resourcePath, type Target } from './resource-path.js'
 
 /** ApiClientOptions are the connection facts taken from the kubeconfig. */
 export interface ApiClientOptions {
@@ -22,13 +23,6 @@ export interface ApiClientOptions {
   /** Per request, in milliseconds; 0 or undefined waits forever (kubectl's default). */
   readonly timeoutMs?: number | undefined
   readonly signal?: AbortSignal | undefined
-}
-
-/** Where: the namespace (for namespaced resources) and optionally a name. */
-export interface Target {
-  readonly namespace?: string | undefined
-  readonly name?: string | undefined
-  readonly subresource?: string | undefined
 }
 
 /** ListOptions select what a list, table or watch returns. */
@@ -46,18 +40,6 @@ export interface WriteOptions {
 }
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'
-
-/** resourcePath is kube's URL for a resource: `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]`. */
-export function resourcePath(resource: ResourceMeta, target: Target = {}): string {
-  const base = resource.group === '' ? '/api/v1' : `/apis/${resource.group}/${resource.version}`
-  const ns =
-    resource.namespaced && target.namespace !== undefined
-      ? `/namespaces/${encodeURIComponent(target.namespace)}`
-      : ''
-  const name = target.name !== undefined ? `/${encodeURIComponent(target.name)}` : ''
-  const sub = target.name !== undefined && target.subresource ? `/${target.subresource}` : ''
-  return `${base}${ns}/${resource.plural}${name}${sub}`
-}
 
 /** RequestOptions shape one call of `ApiClient.request`. */
 export interface RequestOptions {

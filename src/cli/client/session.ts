@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import type { CommandIO } from '../io.js'
 import { CliError, UsageError } from '../errors.js'
-import { ApiClient } from './api-client.js'
+import type { ApiClient } from './api-client.js'
 import {
   loadKubeconfig,
   resolveContext,
@@ -89,6 +89,8 @@ export async function openSession(flags: GlobalFlags, io: CommandIO): Promise<Se
     (user.tokenFile !== undefined
       ? (await readPem(user.tokenFile, 'token file'))?.trim()
       : undefined)
+  // Loaded here, not at the top: undici comes with the first session, not with the verb.
+  const { ApiClient } = await import('./api-client.js')
   const client = new ApiClient({
     server: cluster.server!,
     caPem:

@@ -24,11 +24,24 @@ export interface ServerVersion {
   readonly [key: string]: unknown
 }
 
-/** packageVersion reads package.json three levels up: the package root from src/cli/commands and dist/cli/commands alike. */
+/**
+ * packageVersion reads the version of the nearest package.json above this module: the package
+ * root, whether this module runs from src, from dist, or bundled into dist/cmd/isctl.cjs.
+ */
 export function packageVersion(): string {
-  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')
-  const { version } = JSON.parse(text) as { version?: unknown }
-  return typeof version === 'string' ? version : 'unknown'
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    let text: string | undefined
+    try {
+      text = readFileSync(new URL('package.json', dir), 'utf8')
+    } catch {
+      // Not here: look one directory up.
+    }
+    if (text !== undefined) {
+      const { version } = JSON.parse(text) as { version?: unknown }
+      return typeof version === 'string' ? version : 'unknown'
+    }
+    if (dir.pathname === '/') return 'unknown'
+  }
 }
 
 const GO_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', ia32: '386' }

@@ -1,0 +1,25 @@
+/**
+ * Bundles the `isctl` binary into one CommonJS file, dist/cmd/isctl.cjs. Measured against the
+ * tsc output it runs from, this takes ~35 ms (11%) off every `isctl image info`: no ESM loader,
+ * no per-module resolution of ~40 of our modules and ~30 of undici's. Verb modules stay lazily
+ * evaluated inside the bundle. The server is not bundled: `serve` imports the tsc build of
+ * src/cmd/serve.ts (dist/cmd/serve.js) at run time, next to the bundle.
+ */
+import { build } from 'esbuild'
+
+await build({
+  entryPoints: ['src/cmd/isctl.ts'],
+  outfile: 'dist/cmd/isctl.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['./serve.js'],
+  // CommonJS has no import.meta: its one use (finding package.json) gets the bundle's URL.
+  define: { 'import.meta.url': '__bundle_url' },
+  // "use strict" first: every bundled module was an ES module, strict by definition.
+  banner: {
+    js: '"use strict";const __bundle_url = require("node:url").pathToFileURL(__filename).href;',
+  },
+  logLevel: 'warning',
+})
