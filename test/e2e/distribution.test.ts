@@ -56,6 +56,54 @@ describe('the integrated registry through isctl serve and skopeo', () => {
       throw err
     })
 
+  /** copyAll copies app:v1, list and children, through the server into the OCI layout `name`. */
+  const copyAll = async (name: string) => {
+    const layout = join(dir, name)
+    await succeeded(
+      runCommand('skopeo', [
+        '--policy',
+        policy,
+        'copy',
+        '--all',
+        '--src-cert-dir',
+        certDir,
+        '--src-creds',
+        `any:${token}`,
+        `docker://${host}/team-a/app:v1`,
+        `oci:${layout}`,
+      ]),
+    )
+    return layout
+  }
+
+  /** importLocal imports `from` as `<stream>:<tag>` in team-a with referencePolicy Local; it must succeed. */
+  const importLocal = async (stream: string, tag: string, from: string, mode?: string) => {
+    const isi = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStreamImport',
+      metadata: { name: stream, namespace: 'team-a' },
+      spec: {
+        import: true,
+        images: [
+          {
+            from: { kind: 'DockerImage', name: from },
+            to: { name: tag },
+            ...(mode !== undefined && { importPolicy: { importMode: mode } }),
+            referencePolicy: { type: 'Local' },
+          },
+        ],
+      },
+    }
+    const created = await succeeded(
+      suite.kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify(isi)),
+    )
+    const out = JSON.parse(created) as {
+      status: { images: { status: { status: string; message?: string } }[] }
+    }
+    const status = out.status.images[0]!.status
+    assert.equal(status.status, 'Success', status.message)
+  }
+
   before(async () => {
     dir = makeTempDir('distribution-e2e')
     certDir = join(dir, 'certs')
@@ -79,27 +127,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
       '-n',
       'team-a',
     ])
-    const isi = {
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStreamImport',
-      metadata: { name: 'app', namespace: 'team-a' },
-      spec: {
-        import: true,
-        images: [
-          {
-            from: { kind: 'DockerImage', name: env.fx.ociIndex.reference },
-            to: { name: 'v1' },
-            importPolicy: { importMode: 'PreserveOriginal' },
-            referencePolicy: { type: 'Local' },
-          },
-        ],
-      },
-    }
-    const out = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], JSON.stringify(isi))) as {
-      status: { images: { status: { status: string; message?: string } }[] }
-    }
-    const status = out.status.images[0]!.status
-    assert.equal(status.status, 'Success', status.message)
+    await importLocal('app', 'v1', env.fx.ociIndex.reference, 'PreserveOriginal')
   })
   after(() => removeTempDir(dir))
 
@@ -139,21 +167,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   })
 
   it('copies the whole list, children and blobs, with the upstream digests', async () => {
-    const layout = join(dir, 'copy')
-    await succeeded(
-      runCommand('skopeo', [
-        '--policy',
-        policy,
-        'copy',
-        '--all',
-        '--src-cert-dir',
-        certDir,
-        '--src-creds',
-        `any:${token}`,
-        `docker://${host}/team-a/app:v1`,
-        `oci:${layout}`,
-      ]),
-    )
+    const layout = await copyAll('copy')
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as {
       manifests: { digest: string }[]
     }
@@ -165,21 +179,6 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   })
 
   it('keeps what it pulled: a second copy reaches the upstream with no request at all', async () => {
-    const copyAll = (dest: string) =>
-      succeeded(
-        runCommand('skopeo', [
-          '--policy',
-          policy,
-          'copy',
-          '--all',
-          '--src-cert-dir',
-          certDir,
-          '--src-creds',
-          `any:${token}`,
-          `docker://${host}/team-a/app:v1`,
-          `oci:${join(dir, dest)}`,
-        ]),
-      )
     await copyAll('first')
     // A blob is kept once it is on disk, just after its answer ends.
     const blobs = env.fx.ociIndex.children.flatMap((c) => [c.config, ...c.layers])
@@ -211,27 +210,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
       layers: 1,
       layerBytes: 64 * 2 ** 20,
     })
-    const isi = {
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStreamImport',
-      metadata: { name: 'big', namespace: 'team-a' },
-      spec: {
-        import: true,
-        images: [
-          {
-            from: { kind: 'DockerImage', name: `${env.reg.host}/big/blob:latest` },
-            to: { name: 'latest' },
-            referencePolicy: { type: 'Local' },
-          },
-        ],
-      },
-    }
-    const created = await succeeded(
-      suite.kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify(isi)),
-    )
-    const status = (JSON.parse(created) as { status: { images: { status: { status: string } }[] } })
-      .status.images[0]!.status
-    assert.equal(status.status, 'Success')
+    await importLocal('big', 'latest', `${env.reg.host}/big/blob:latest`)
     const layer = big.layers[0]!
     env.reg.clearAccessLog()
     const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
