@@ -107,13 +107,17 @@ describe('BlobCache', () => {
     assert.equal(cache.size(c.digest), 100)
   })
 
-  it('finds its blobs again after a restart and drops unfinished writes', async () => {
+  it('finds its blobs again after a restart, drops unfinished writes and ignores strangers', async () => {
     const first = await BlobCache.open({ dir, maxBytes: 1000, logger })
     const b = blob(8)
     await keep(first, b)
     await writeFile(join(dir, 'tmp', 'sha256-torn'), 'partial')
+    // Files the cache did not write are not blobs to it.
+    await writeFile(join(dir, 'sha256', 'not-a-digest'), 'junk')
+    await writeFile(join(dir, 'README'), 'junk')
     const second = await BlobCache.open({ dir, maxBytes: 1000, logger })
     assert.equal(second.size(b.digest), 100)
+    assert.equal(second.bytes, 100)
     assert.deepEqual(await buffer((await second.read(b.digest))!.body), b.data)
     assert.deepEqual(await readdir(join(dir, 'tmp')), [])
   })

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { SizedLru } from '../lib/sized-lru.js'
-import { parseDigest } from '../reference/index.js'
+import { isDigest, parseDigest } from '../reference/index.js'
 
 /** CacheLogger is the narrow logging seam of the cache: its failures never fail a pull. */
 export interface CacheLogger {
@@ -69,11 +69,14 @@ export class BlobCache {
     await rm(cache.#tmp, { recursive: true, force: true })
     await mkdir(cache.#tmp, { recursive: true, mode: 0o700 })
     const found: { digest: string; size: number; used: number }[] = []
-    for (const algorithm of await readdir(opts.dir)) {
-      if (algorithm === 'tmp') continue
-      for (const hex of await readdir(join(opts.dir, algorithm))) {
-        const info = await stat(join(opts.dir, algorithm, hex))
-        found.push({ digest: `${algorithm}:${hex}`, size: info.size, used: info.mtimeMs })
+    for (const algorithm of await readdir(opts.dir, { withFileTypes: true })) {
+      if (!algorithm.isDirectory() || algorithm.name === 'tmp') continue
+      for (const hex of await readdir(join(opts.dir, algorithm.name))) {
+        // Only what the cache itself wrote: a file not named by its digest is not a blob.
+        const digest = `${algorithm.name}:${hex}`
+        if (!isDigest(digest)) continue
+        const info = await stat(join(opts.dir, algorithm.name, hex))
+        found.push({ digest, size: info.size, used: info.mtimeMs })
       }
     }
     // A hit touches the file's mtime, so the recency order outlives a restart; adding the
