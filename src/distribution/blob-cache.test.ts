@@ -51,6 +51,16 @@ describe('BlobCache', () => {
     assert.deepEqual(await readdir(join(dir, 'tmp')), [])
   })
 
+  it('reads an inclusive byte range of a kept blob', async () => {
+    const cache = await BlobCache.open({ dir, maxBytes: 1000, logger })
+    const b = blob(13)
+    b.data.write('0123456789', 20)
+    const kept = { data: b.data, digest: digestOf(b.data) }
+    await keep(cache, kept)
+    const part = await cache.read(kept.digest, { start: 20, end: 29 })
+    assert.equal((await buffer(part!.body)).toString(), '0123456789')
+  })
+
   it('keeps nothing of a body that fails part way (a digest mismatch, a reset)', async () => {
     const cache = await BlobCache.open({ dir, maxBytes: 1000, logger })
     const b = blob(2)

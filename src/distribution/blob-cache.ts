@@ -35,6 +35,12 @@ export interface CachedBlob {
   readonly body: Readable
 }
 
+/** ByteRange is an inclusive range of byte offsets, as HTTP's Range header counts them. */
+export interface ByteRange {
+  readonly start: number
+  readonly end: number
+}
+
 /** READ_CHUNK is large so that a blob goes out in few writes (each a TLS encryption call). */
 const READ_CHUNK = 256 * 1024
 
@@ -97,8 +103,11 @@ export class BlobCache {
     return this.#entries.peek(digest)
   }
 
-  /** read opens a cached blob; undefined when it is not cached (or its file went missing). */
-  async read(digest: string): Promise<CachedBlob | undefined> {
+  /**
+   * read opens a cached blob, or the inclusive byte range `range` of it; undefined when it is not
+   * cached (or its file went missing).
+   */
+  async read(digest: string, range?: ByteRange): Promise<CachedBlob | undefined> {
     const size = this.#entries.get(digest)
     if (size === undefined) return undefined
     const now = new Date()
@@ -111,7 +120,7 @@ export class BlobCache {
       this.#entries.delete(digest)
       return undefined
     }
-    return { size, body: handle.createReadStream({ highWaterMark: READ_CHUNK }) }
+    return { size, body: handle.createReadStream({ highWaterMark: READ_CHUNK, ...range }) }
   }
 
   /**

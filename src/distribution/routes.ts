@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
+import parseRange from 'range-parser'
 import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { isDigest } from '../reference/index.js'
@@ -17,7 +18,7 @@ import {
   type RegistryClient,
 } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
-import type { BlobCache } from './blob-cache.js'
+import type { BlobCache, ByteRange } from './blob-cache.js'
 import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
 import {
   blobUnknown,
@@ -191,9 +192,23 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           // Only after resolveBlob: the cache is shared, the right to a blob is per stream.
           const cached = deps.blobs?.size(digest)
           if (cached !== undefined) {
+            // From disk a part can be served (a client resuming a download); a part of a blob
+            // streamed from the upstream could not be verified, so only the cache offers it.
+            void reply.header('accept-ranges', 'bytes')
             if (request.method === 'HEAD') return send('cache', cached)
-            const hit = await deps.blobs?.read(digest)
+            const range = requestedRange(request.headers.range, cached)
+            if (range === 'unsatisfiable') {
+              return reply.code(416).header('content-range', `bytes */${cached}`).send()
+            }
+            const hit = await deps.blobs?.read(digest, range)
+            if (hit && range) {
+              void reply
+                .code(206)
+                .header('content-range', `bytes ${range.start}-${range.end}/${cached}`)
+              return send('cache', range.end - range.start + 1, hit.body)
+            }
             if (hit) return send('cache', hit.size, hit.body)
+            void reply.removeHeader('accept-ranges')
           }
           const repository = await upstream(deps, namespace, source)
           const descriptor = { digest, ...(source.size !== undefined && { size: source.size }) }
@@ -220,6 +235,23 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
     },
     { prefix: '/v2' },
   )
+}
+
+/**
+ * requestedRange reads a Range header against a blob of `size` bytes: one byte range to serve, or
+ * undefined to serve the whole blob (no header, one that is not understood, or several ranges,
+ * which registries do not serve either), or 'unsatisfiable' (416).
+ */
+function requestedRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
+  if (header === undefined) return undefined
+  const ranges = parseRange(size, header, { combine: true })
+  if (ranges === -1) return 'unsatisfiable'
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined
+  const [range] = ranges
+  return range && { start: range.start, end: range.end }
 }
 
 /** upstream is the source repository of `source`, with the credentials of `namespace`. */

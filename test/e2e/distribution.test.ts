@@ -205,6 +205,35 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     }
   })
 
+  it('serves a byte range of a blob it keeps, and refuses one past the end', async () => {
+    const layout = await copyAll('ranged')
+    const layer = env.fx.ociIndex.children[0]!.layers[0]!
+    await pollUntil('the layer in the cache', () =>
+      Promise.resolve(existsSync(cached(layer.digest))),
+    )
+    const bytes = readFileSync(join(layout, 'blobs', 'sha256', layer.digest.slice(7)))
+    const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+    const get = (range: string) =>
+      httpRequest(`https://${host}/v2/team-a/app/blobs/${layer.digest}`, {
+        headers: { authorization: `Bearer ${token}`, range },
+        dispatcher: agent,
+      })
+    try {
+      const part = await get('bytes=10-19')
+      assert.equal(part.status, 206)
+      assert.equal(header(part, 'content-range'), `bytes 10-19/${bytes.length}`)
+      assert.equal(header(part, 'accept-ranges'), 'bytes')
+      assert.deepEqual(part.body, bytes.subarray(10, 20))
+      const tail = await get(`bytes=-5`)
+      assert.deepEqual(tail.body, bytes.subarray(bytes.length - 5))
+      const past = await get(`bytes=${bytes.length + 10}-`)
+      assert.equal(past.status, 416)
+      assert.equal(header(past, 'content-range'), `bytes */${bytes.length}`)
+    } finally {
+      await agent.close()
+    }
+  })
+
   it('stops the upstream transfer when the client leaves, and keeps nothing of the blob', async () => {
     const big = await pushLargeImage(env.reg, 'big/blob:latest', {
       layers: 1,
