@@ -4,14 +4,14 @@
  * through a V8 code cache kept per verb in the user's cache directory, so that a run compiles
  * almost nothing: 47 ms of a 281 ms `isctl image info` measured. A verb's first run writes its
  * cache; the directory is named after the bundle's hash, so an upgrade never meets an old cache
- * (V8 itself checks only the source's length). `serve` runs the bundle directly: it imports the
+ * (V8 itself checks only the source's length), and the first cache written removes the others. `serve` runs the bundle directly: it imports the
  * server's ES modules, which a vm script cannot, and runs too long for compiling to matter.
  * Built by scripts/bundle-cli.ts, which defines BUNDLE_HASH.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire, wrap } from 'node:module'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { Script } from 'node:vm'
 
@@ -62,13 +62,22 @@ function runCached(): void {
   wrapper.call(module.exports, module.exports, createRequire(MAIN), module, MAIN, __dirname)
 }
 
-/** writeCache stores `data` atomically; a cache that cannot be written only costs speed. */
+/**
+ * writeCache stores `data` atomically, and removes the caches of other builds (an upgrade leaves
+ * them behind); a cache that cannot be written only costs speed.
+ */
 function writeCache(dir: string, file: string, data: Buffer): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     const tmp = `${file}.${process.pid}`
     writeFileSync(tmp, data, { mode: 0o600 })
     renameSync(tmp, file)
+    const parent = dirname(dir)
+    for (const other of readdirSync(parent)) {
+      if (other.startsWith('isctl-') && other !== basename(dir)) {
+        rmSync(join(parent, other), { recursive: true, force: true })
+      }
+    }
   } catch {
     // A read-only or full home: run without a cache.
   }

@@ -4,7 +4,7 @@
  * in the way when it cannot be written.
  */
 import assert from 'node:assert/strict'
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { isctl, makeTempDir, removeTempDir } from '../harness/index.js'
@@ -39,6 +39,23 @@ describe('isctl code cache', () => {
     const help = await isctl(['image', 'info', '--help'], { home })
     assert.equal(help.code, 0, help.stderr)
     assert.ok(cacheFiles().some((f) => f.endsWith('/image.v8')))
+  })
+
+  it('removes the caches of other builds when it writes one', async () => {
+    const fresh = makeTempDir('isctl-launcher-upgrade')
+    try {
+      const stale = join(fresh, '.cache', 'imagestreams', 'isctl-0000000000000000')
+      mkdirSync(stale, { recursive: true })
+      writeFileSync(join(stale, 'version.v8'), 'from an older build')
+      const result = await isctl(['version', '--client'], { home: fresh })
+      assert.equal(result.code, 0, result.stderr)
+      const dirs = readdirSync(join(fresh, '.cache', 'imagestreams'))
+      assert.equal(dirs.length, 1)
+      assert.match(dirs[0]!, /^isctl-[0-9a-f]{16}$/)
+      assert.notEqual(dirs[0], 'isctl-0000000000000000')
+    } finally {
+      await removeTempDir(fresh)
+    }
   })
 
   it('runs without a cache where none can be written', async () => {
