@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { createRegistryClient, type Repository } from './client.js'
-import { DigestMismatchError, RegistryClientError, TransportError } from './errors.js'
+import { DigestMismatchError, TransportError } from './errors.js'
 import { createAgents, type Agents } from './transport/agents.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -130,22 +130,6 @@ describe('Repository blobs', () => {
   it('refuses a Content-Length that contradicts the size before streaming', async () => {
     handler = serve(BLOB, BLOB.length)
     await assert.rejects(repo.blob({ digest: DIGEST, size: BLOB.length + 1 }), DigestMismatchError)
-  })
-
-  it("reports a missing blob as NotFound with the registry's code", async () => {
-    handler = (_req, res) => {
-      res.statusCode = 404
-      res.end('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}')
-    }
-    await assert.rejects(repo.blob({ digest: DIGEST }), (e: unknown) => {
-      assert.ok(e instanceof RegistryClientError)
-      assert.equal(e.code, 'NotFound')
-      assert.deepEqual(
-        e.diagnostics.map((d) => d.code),
-        ['BLOB_UNKNOWN'],
-      )
-      return true
-    })
   })
 
   it('reports a connection reset mid-body as a Transport error', async () => {

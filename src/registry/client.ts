@@ -362,28 +362,11 @@ export class Repository {
    */
   async blob(
     descriptor: { digest: string; size?: number },
-    opts: CallOptions & { range?: never } = {},
+    opts: CallOptions = {},
   ): Promise<BlobStream> {
     const { digest, size } = descriptor
-    // The digest goes into the URL path: anything else is refused before it gets there.
-    parseDigest(digest)
-    const res = await this.#request({
-      method: 'GET',
-      path: `blobs/${digest}`,
-      maxBytes: 0,
-      stream: true,
-      followRedirects: true,
-      signal: opts.signal,
-    })
-    if (res.status !== 200 || !res.stream) {
-      if (res.stream) discard(res.stream)
-      throw this.#statusError(res, `blob ${digest}`)
-    }
-    const length = contentLength(res.headers)
-    if (size !== undefined && length !== undefined && length !== size) {
-      discard(res.stream)
-      throw this.#lengthMismatch(digest, length, size)
-    }
+    const { res, length } = await this.#blobResponse('GET', descriptor, opts)
+    if (!res.stream) throw this.#statusError(res, `blob ${digest}`)
     const url = redactURL(res.url)
     const body = verifyingStream(res.stream, {
       digest,
@@ -418,25 +401,43 @@ export class Repository {
     opts: CallOptions = {},
   ): Promise<BlobInfo> {
     const { digest, size } = descriptor
-    // The digest goes into the URL path: anything else is refused before it gets there.
-    parseDigest(digest)
-    const res = await this.#request({
-      method: 'HEAD',
-      path: `blobs/${digest}`,
-      maxBytes: 0,
-      followRedirects: true,
-      signal: opts.signal,
-    })
-    if (res.status !== 200) throw this.#statusError(res, `blob ${digest}`)
-    const length = contentLength(res.headers)
+    const { res, length } = await this.#blobResponse('HEAD', descriptor, opts)
     const sent = header(res.headers, 'docker-content-digest')
     if (sent !== undefined && sent !== digest) {
       throw new DigestMismatchError({ ...this.#ctx(), expected: digest, actual: sent })
     }
-    if (size !== undefined && length !== undefined && length !== size) {
-      throw this.#lengthMismatch(digest, length, size)
-    }
     return { size: length ?? size, digest }
+  }
+
+  /**
+   * #blobResponse sends a GET (body left unread) or HEAD for a blob, redirects followed, and
+   * refuses an answer that is not 200 or whose length contradicts the descriptor's size.
+   */
+  async #blobResponse(
+    method: 'GET' | 'HEAD',
+    { digest, size }: { digest: string; size?: number },
+    opts: CallOptions,
+  ): Promise<{ res: HttpResponse; length: number | undefined }> {
+    // The digest goes into the URL path: anything else is refused before it gets there.
+    parseDigest(digest)
+    const res = await this.#request({
+      method,
+      path: `blobs/${digest}`,
+      maxBytes: 0,
+      stream: method === 'GET',
+      followRedirects: true,
+      signal: opts.signal,
+    })
+    const refuse = (err: Error) => {
+      if (res.stream) discard(res.stream)
+      return err
+    }
+    if (res.status !== 200) throw refuse(this.#statusError(res, `blob ${digest}`))
+    const length = contentLength(res.headers)
+    if (size !== undefined && length !== undefined && length !== size) {
+      throw refuse(this.#lengthMismatch(digest, length, size))
+    }
+    return { res, length }
   }
 
   /**

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { useRegistry, useServe } from '../harness/index.js'
+import { pullSecretArgs, useRegistry, useServe } from '../harness/index.js'
 
 interface StoredStream {
   spec: {
@@ -49,17 +49,9 @@ describe('isctl import-image', () => {
     image: s.status.tags?.find((t) => t.tag === tag)?.items?.[0]?.image,
   })
   const pullSecret = (namespace: string, name: string, password: string) =>
-    kubectlOk([
-      'create',
-      'secret',
-      'docker-registry',
-      name,
-      '-n',
-      namespace,
-      `--docker-server=${basic.reg.host}`,
-      '--docker-username=alice',
-      `--docker-password=${password}`,
-    ])
+    kubectlOk(
+      pullSecretArgs({ name, namespace, server: basic.reg.host, username: 'alice', password }),
+    )
 
   before(async () => {
     await kubectlOk(['create', 'namespace', 'demo'])

@@ -19,6 +19,7 @@ import {
   makeAgent,
   makeTempDir,
   pollUntil,
+  pullSecretArgs,
   pushLargeImage,
   removeTempDir,
   runCommand,
@@ -116,17 +117,15 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     writeFileSync(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }))
     const k = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
     await k(['create', 'namespace', 'team-a'])
-    await k([
-      'create',
-      'secret',
-      'docker-registry',
-      'pull',
-      `--docker-server=${env.reg.host}`,
-      '--docker-username=alice',
-      '--docker-password=alice-pass',
-      '-n',
-      'team-a',
-    ])
+    await k(
+      pullSecretArgs({
+        name: 'pull',
+        namespace: 'team-a',
+        server: env.reg.host,
+        username: 'alice',
+        password: 'alice-pass',
+      }),
+    )
     await importLocal('app', 'v1', env.fx.ociIndex.reference, 'PreserveOriginal')
   })
   after(() => removeTempDir(dir))

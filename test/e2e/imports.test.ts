@@ -12,6 +12,7 @@ import {
   KUBECTL,
   kubectl,
   makeTempDir,
+  pullSecretArgs,
   removeTempDir,
   startServe,
   stopServe,
@@ -56,17 +57,15 @@ spec:
     ])
     await ok(['create', 'namespace', 'team-a'])
     await ok(['create', 'namespace', 'team-b'])
-    await ok([
-      'create',
-      'secret',
-      'docker-registry',
-      'pull',
-      `--docker-server=${env.reg.host}`,
-      '--docker-username=alice',
-      '--docker-password=alice-pass',
-      '-n',
-      'team-a',
-    ])
+    await ok(
+      pullSecretArgs({
+        name: 'pull',
+        namespace: 'team-a',
+        server: env.reg.host,
+        username: 'alice',
+        password: 'alice-pass',
+      }),
+    )
   })
   after(async () => {
     if (server) await stopServe(server)

@@ -96,6 +96,8 @@ export {
   insecureImport,
   isctl,
   kubectl,
+  pullSecretArgs,
+  type PullSecret,
   startServe,
   stopServe,
   succeeded,

@@ -106,6 +106,30 @@ export async function stopServe(server: ServeProcess, signal: NodeJS.Signals = '
   return server.exited
 }
 
+/** PullSecret is a `kubernetes.io/dockerconfigjson` secret as `create secret docker-registry` makes it. */
+export interface PullSecret {
+  readonly name: string
+  readonly namespace: string
+  readonly server: string
+  readonly username: string
+  readonly password: string
+}
+
+/** pullSecretArgs are the kubectl (or isctl) arguments that create `secret`. */
+export function pullSecretArgs(secret: PullSecret): string[] {
+  return [
+    'create',
+    'secret',
+    'docker-registry',
+    secret.name,
+    `--docker-server=${secret.server}`,
+    `--docker-username=${secret.username}`,
+    `--docker-password=${secret.password}`,
+    '-n',
+    secret.namespace,
+  ]
+}
+
 /** kubectl runs the e2e kubectl with a kubeconfig and a private cache; never throws on exit codes. */
 export async function kubectl(
   args: readonly string[],
