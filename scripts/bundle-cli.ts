@@ -8,9 +8,54 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { build } from 'esbuild'
+import { constants as http2Constants } from 'node:http2'
+import { build, type Plugin } from 'esbuild'
 
 const MAIN = 'dist/cmd/isctl-main.cjs'
+
+/**
+ * Builtins that a dependency requires as it loads but that a CLI run almost never uses. Measured
+ * per `isctl image info`: node:child_process ~4 ms (commander, for external subcommands, which
+ * we have none of), node:http ~7 ms and node:http2 ~5 ms beyond the tls it shares (undici: the
+ * http module for two values, http2 only once a server picks HTTP/2, which `image info` never
+ * offers). Inside the bundle those requires get a stand-in that loads the real module at the
+ * first read of any other property. The values read as the dependency loads are given here:
+ * HTTP/2's constants (protocol numbers and header names, copied at build time); Node's default
+ * header limit (what undici would read, unless node runs with --max-http-header-size); and for
+ * undici's `constructor === IncomingMessage` test (it clears the socket of a server request
+ * used as a body) a class nothing is an instance of: the CLI has no HTTP server.
+ */
+const DEFERRED: Readonly<Record<string, { importer: RegExp; eager: string }>> = {
+  'node:child_process': { importer: /node_modules\/commander\//, eager: '{}' },
+  'node:http': {
+    importer: /node_modules\/undici\//,
+    eager: '{ maxHeaderSize: 16 * 1024, IncomingMessage: class IncomingMessage {} }',
+  },
+  'node:http2': {
+    importer: /node_modules\/undici\//,
+    eager: `{ constants: ${JSON.stringify(http2Constants)} }`,
+  },
+}
+
+const deferredBuiltins: Plugin = {
+  name: 'deferred-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:(child_process|http2?)$/ }, (args) =>
+      DEFERRED[args.path]?.importer.test(args.importer)
+        ? { path: args.path, namespace: 'deferred' }
+        : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
+      loader: 'js',
+      contents: `let real
+const load = () => (real ??= require(${JSON.stringify(args.path)}))
+module.exports = new Proxy(${DEFERRED[args.path]?.eager ?? '{}'}, {
+  get: (eager, key) => (key in eager ? eager[key] : load()[key]),
+})
+`,
+    }))
+  },
+}
 
 await build({
   entryPoints: ['src/cmd/isctl.ts'],
@@ -20,6 +65,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['./serve.js'],
+  plugins: [deferredBuiltins],
   // CommonJS has no import.meta: its one use (finding package.json) gets the bundle's URL.
   define: { 'import.meta.url': '__bundle_url' },
   // "use strict" first: every bundled module was an ES module, strict by definition.

@@ -3,8 +3,9 @@
  * keyring, agents and registry client, inspects each image and prints it as oc does. Loaded
  * lazily by the entry point, so other verbs never pay for undici or the registry client.
  */
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+// Synchronous reads: two small files before the first request, and node:fs/promises alone
+// costs ~5 ms to load, 2-3% of the command.
+import { existsSync, readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import {
   completeImageInfoOptions,
@@ -70,12 +71,12 @@ function fileProblem(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-async function loadKeyring(options: ImageInfoOptions, io: CommandIO): Promise<Keyring> {
+function loadKeyring(options: ImageInfoOptions, io: CommandIO): Keyring {
   const path = options.registryConfig
   if (path === undefined) return EMPTY_KEYRING
   let json: string
   try {
-    json = await readFile(path, 'utf8')
+    json = readFileSync(path, 'utf8')
   } catch (err) {
     const what = options.registryConfigOrigin === 'default' ? path : options.registryConfigOrigin
     throw new CommandFailure(`unable to load ${what}: ${path}: ${fileProblem(err)}`)
@@ -86,10 +87,10 @@ async function loadKeyring(options: ImageInfoOptions, io: CommandIO): Promise<Ke
   return keyring
 }
 
-async function loadAdditionalCA(path: string | undefined): Promise<string | undefined> {
+function loadAdditionalCA(path: string | undefined): string | undefined {
   if (path === undefined) return undefined
   try {
-    return await readFile(path, 'utf8')
+    return readFileSync(path, 'utf8')
   } catch (err) {
     throw new CommandFailure(`unable to read --additional-trusted-ca: ${path}: ${fileProblem(err)}`)
   }
@@ -156,8 +157,8 @@ export async function executeImageInfo(
   try {
     options = completeImageInfoOptions(operands, flags, io.env, existsSync)
     platform = options.filterByOs === undefined ? undefined : parsePlatform(options.filterByOs)
-    keyring = await loadKeyring(options, io)
-    additionalCA = await loadAdditionalCA(options.additionalTrustedCa)
+    keyring = loadKeyring(options, io)
+    additionalCA = loadAdditionalCA(options.additionalTrustedCa)
   } catch (err) {
     return fail(io, err)
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -76,6 +76,32 @@ describe('isctl image info', () => {
     assert.equal(hashed, entry.digest)
     assert.match(res.stdout, new RegExp(`^Digest:\\s+${hashed}$`, 'm'))
     assert.match(res.stdout, /^Arch:\s+arm64$/m)
+  })
+
+  it('loads none of the builtins its bundle defers', async () => {
+    // scripts/bundle-cli.ts keeps these out of a run: ~16 ms of every `isctl image info`.
+    const loadedList = join(dir, 'modules.json')
+    const preload = join(dir, 'record-modules.cjs')
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedList)}, JSON.stringify(process.moduleLoadList)))`,
+    )
+    const res = await isctl(
+      [
+        'image',
+        'info',
+        ...trustCA(),
+        `--registry-config=${config({ [env.reg.host]: 'alice:alice-pass' })}`,
+        env.fx.ociSingle.reference,
+      ],
+      { NODE_OPTIONS: `--require=${preload}` },
+    )
+    assert.equal(res.code, 0, res.stderr)
+    const loaded = JSON.parse(readFileSync(loadedList, 'utf8')) as string[]
+    assert.ok(loaded.includes('NativeModule tls'), 'the record misses the run')
+    for (const name of ['child_process', 'http', 'http2', 'fs/promises']) {
+      assert.ok(!loaded.includes(`NativeModule ${name}`), `node:${name} was loaded`)
+    }
   })
 
   it('without a filter, says the image is a manifest list and lists its platforms', async () => {
