@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   CommandError,
+  createTestCA,
   makeTempDir,
   removeTempDir,
   ISCTL_BIN,
@@ -102,6 +103,27 @@ describe('isctl image info', () => {
     for (const name of ['child_process', 'http', 'http2', 'fs/promises']) {
       assert.ok(!loaded.includes(`NativeModule ${name}`), `node:${name} was loaded`)
     }
+  })
+
+  it('trusts the system roots as well as --additional-trusted-ca', async () => {
+    // NODE_EXTRA_CA_CERTS adds the registry's CA to Node's roots; the extra CA is another one.
+    const other = await createTestCA(join(dir, 'other-ca'))
+    const args = (ca: string) => [
+      'image',
+      'info',
+      '--additional-trusted-ca',
+      ca,
+      `--registry-config=${config({ [env.reg.host]: 'alice:alice-pass' })}`,
+      env.fx.ociSingle.reference,
+    ]
+    const viaRoots = await isctl(args(other.caCertPath), {
+      NODE_EXTRA_CA_CERTS: env.reg.ca!.caCertPath,
+    })
+    assert.equal(viaRoots.code, 0, viaRoots.stderr)
+    assert.match(viaRoots.stdout, new RegExp(`^Digest:\\s+${env.fx.ociSingle.digest}$`, 'm'))
+    const untrusted = await isctl(args(other.caCertPath))
+    assert.notEqual(untrusted.code, 0)
+    assert.match(untrusted.stderr, /certificate is not trusted/)
   })
 
   it('without a filter, says the image is a manifest list and lists its platforms', async () => {

@@ -2,6 +2,7 @@
  * undici dispatchers, one per TLS policy, reused for the life of the process (connection
  * reuse is most of a HEAD's cost). A skip-verify pool is never shared with verified traffic.
  */
+import { readFileSync } from 'node:fs'
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import type { Dispatcher } from 'undici'
 import { Agent } from '../../lib/undici.js'
@@ -42,21 +43,36 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = {
 }
 
 /**
+ * extraRoots is the PEM text of NODE_EXTRA_CA_CERTS, which Node adds to its roots at start-up
+ * (it has warned already if the file is unreadable); a context that trusts more than the roots
+ * must add it again, as Node builds such a context from its bundled roots alone.
+ */
+function extraRoots(): string[] {
+  const path = process.env.NODE_EXTRA_CA_CERTS
+  if (!path) return []
+  try {
+    return [readFileSync(path, 'utf8')]
+  } catch {
+    return []
+  }
+}
+
+/**
  * trustingAlso returns a TLS context that trusts the system roots and `pem`. Node's `ca` option
  * replaces the roots, and passing them back as `ca: [...rootCertificates, pem]` re-parses ~140
- * PEM strings: 26-42 ms measured, a tenth of an `isctl image info` run. A default context holds
- * Node's shared native root store, and adding one CA to it copies that store natively (under
- * 1 ms). `addCACert` is what Node's own `ca` option calls, but not public API, so the
- * documented form stays as the fallback.
+ * PEM strings: 26-42 ms measured. A default context holds Node's shared native root store, and
+ * adding one CA to it copies that store natively (under 1 ms). `addCACert` is what Node's own
+ * `ca` option calls, but not public API, so the documented form stays as the fallback.
  */
 function trustingAlso(pem: string): SecureContext {
+  const added = [pem, ...extraRoots()]
   const context = createSecureContext()
   const native = (context as { context?: { addCACert?: unknown } }).context
   if (typeof native?.addCACert === 'function') {
-    ;(native.addCACert as (pem: string) => void).call(native, pem)
+    for (const text of added) (native.addCACert as (pem: string) => void).call(native, text)
     return context
   }
-  return createSecureContext({ ca: [...rootCertificates, pem] })
+  return createSecureContext({ ca: [...rootCertificates, ...added] })
 }
 
 /** createAgents builds the two dispatchers; only composition roots should call it. */
