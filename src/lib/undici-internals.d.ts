@@ -1,5 +1,5 @@
 /**
- * Types of the two undici modules src/lib/undici.ts imports directly; undici publishes types for
+ * Types of the undici modules src/lib/undici.ts imports directly; undici publishes types for
  * its index only.
  */
 declare module 'undici/lib/dispatcher/agent.js' {
@@ -16,4 +16,10 @@ declare module 'undici/lib/api/api-request.js' {
     opts: Dispatcher.RequestOptions,
   ): Promise<Dispatcher.ResponseData>
   export default request
+}
+
+declare module 'undici/lib/core/connect.js' {
+  import type { buildConnector } from 'undici'
+  const build: typeof buildConnector
+  export default build
 }

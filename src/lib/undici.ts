@@ -1,15 +1,19 @@
 /**
- * The two parts of undici the registry client and the API client use, loaded directly. undici's index eagerly
+ * The parts of undici the registry client and the API client use, loaded directly. undici's index eagerly
  * loads fetch, WebSocket, EventSource, mocks and caches: about 130 ms of every `isctl` start
- * on this machine, against about 30 ms for these two modules (measured with Node 20.20 and
+ * on this machine, against about 30 ms for these modules (measured with Node 20.20 and
  * undici 7.30). `undici.test.ts` fails if an undici upgrade moves them.
  */
 import type { Dispatcher } from 'undici'
 import AgentClass from 'undici/lib/dispatcher/agent.js'
 import requestOn from 'undici/lib/api/api-request.js'
+import buildConnectorFn from 'undici/lib/core/connect.js'
 
 /** Agent is undici's Agent class (a pool per origin). */
 export const Agent = AgentClass
+
+/** buildConnector makes the function an Agent opens its TCP and TLS connections with. */
+export const buildConnector = buildConnectorFn
 
 /** RequestInit is what a registry request sets besides its URL and dispatcher. */
 export interface RequestInit {
