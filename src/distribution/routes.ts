@@ -18,6 +18,7 @@ import {
   type RegistryClient,
 } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { acceptedTypes, negotiate } from './accept.js'
 import type { BlobCache, ByteRange } from './blob-cache.js'
 import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
 import {
@@ -155,11 +156,23 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const ref = parseManifestReference(request.params.reference)
           const stream = await authorizedStream(request)
           const source = await resolveManifest(stream, ref, getImage)
-          const { fetched, from } = await manifestOf(
-            request.params.namespace,
-            source,
-            abortOnClose(reply),
+          const { namespace } = request.params
+          const signal = abortOnClose(reply)
+          let { fetched, from } = await manifestOf(namespace, source, signal)
+          const answer = negotiate(
+            acceptedTypes(request.headers.accept),
+            fetched,
+            ref.kind === 'tag',
           )
+          if (answer.kind === 'refused') {
+            const detail = ref.kind === 'tag' ? { Tag: ref.tag } : ref.digest
+            throw new DistributionError('MANIFEST_UNKNOWN', answer.message, detail)
+          }
+          if (answer.kind === 'child') {
+            const { registry, repository, insecure } = source
+            const child = { registry, repository, insecure, digest: answer.digest }
+            ;({ fetched, from } = await manifestOf(namespace, child, signal))
+          }
           deps.onServed?.('manifest', from)
           return reply
             .header('content-type', fetched.mediaType)

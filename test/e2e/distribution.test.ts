@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join } from 'node:path'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import { request } from 'undici'
+import { request, type Agent } from 'undici'
 import {
   adminCredentials,
   CommandError,
@@ -258,6 +258,52 @@ describe('the integrated registry through isctl serve and skopeo', () => {
       assert.equal(existsSync(cached(layer.digest)), false)
     } finally {
       await agent.close()
+    }
+  })
+
+  it('answers a client that accepts no list type as the upstream registry does', async () => {
+    await importLocal('app', 'docker', env.fx.dockerList.reference, 'PreserveOriginal')
+    const ours = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+    const theirs = makeAgent(env.reg.ca!.caCertPem)
+    const basic = `Basic ${Buffer.from('alice:alice-pass').toString('base64')}`
+    const imageOnly = 'application/vnd.docker.distribution.manifest.v2+json'
+    const get = async (repoUrl: string, tag: string, authorization: string, agent: Agent) => {
+      const res = await httpRequest(`${repoUrl}/manifests/${tag}`, {
+        headers: { authorization, accept: imageOnly },
+        dispatcher: agent,
+      })
+      const body = res.body.toString('utf8')
+      return { status: res.status, digest: header(res, 'docker-content-digest'), body }
+    }
+    try {
+      // A Docker list by tag: its linux/amd64 image.
+      const amd64 = env.fx.dockerList.children.find((c) => c.platform.architecture === 'amd64')!
+      const served = await get(`https://${host}/v2/team-a/app`, 'docker', `Bearer ${token}`, ours)
+      const upstream = await get(
+        `https://${env.reg.host}/v2/${env.fx.dockerList.repository}`,
+        env.fx.dockerList.tag,
+        basic,
+        theirs,
+      )
+      assert.equal(upstream.digest, amd64.digest)
+      assert.deepEqual(served, upstream)
+      assert.equal(sha256(served.body), amd64.digest)
+      // An OCI index: refused, in both.
+      const index = await get(`https://${host}/v2/team-a/app`, 'v1', `Bearer ${token}`, ours)
+      const indexUpstream = await get(
+        `https://${env.reg.host}/v2/${env.fx.ociIndex.repository}`,
+        env.fx.ociIndex.tag,
+        basic,
+        theirs,
+      )
+      assert.equal(index.status, 404)
+      assert.equal(indexUpstream.status, 404)
+      const error = (b: string) =>
+        (JSON.parse(b) as { errors: { code: string; message: string }[] }).errors[0]
+      assert.equal(error(index.body)?.code, 'MANIFEST_UNKNOWN')
+      assert.equal(error(index.body)?.message, error(indexUpstream.body)?.message)
+    } finally {
+      await Promise.all([ours.close(), theirs.close()])
     }
   })
 
