@@ -266,40 +266,34 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     const ours = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
     const theirs = makeAgent(env.reg.ca!.caCertPem)
     const basic = `Basic ${Buffer.from('alice:alice-pass').toString('base64')}`
-    const imageOnly = 'application/vnd.docker.distribution.manifest.v2+json'
-    const get = async (repoUrl: string, tag: string, authorization: string, agent: Agent) => {
-      const res = await httpRequest(`${repoUrl}/manifests/${tag}`, {
-        headers: { authorization, accept: imageOnly },
+    /** get asks for a manifest as a client that accepts Docker images only. */
+    const get = async (url: string, authorization: string, agent: Agent) => {
+      const res = await httpRequest(url, {
+        headers: { authorization, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
         dispatcher: agent,
       })
       const body = res.body.toString('utf8')
       return { status: res.status, digest: header(res, 'docker-content-digest'), body }
     }
+    const viaServer = (tag: string) =>
+      get(`https://${host}/v2/team-a/app/manifests/${tag}`, `Bearer ${token}`, ours)
+    const fromUpstream = (fx: { repository: string; tag: string }) =>
+      get(`https://${env.reg.host}/v2/${fx.repository}/manifests/${fx.tag}`, basic, theirs)
+    const error = (body: string) =>
+      (JSON.parse(body) as { errors: { code: string; message: string }[] }).errors[0]
     try {
       // A Docker list by tag: its linux/amd64 image.
       const amd64 = env.fx.dockerList.children.find((c) => c.platform.architecture === 'amd64')!
-      const served = await get(`https://${host}/v2/team-a/app`, 'docker', `Bearer ${token}`, ours)
-      const upstream = await get(
-        `https://${env.reg.host}/v2/${env.fx.dockerList.repository}`,
-        env.fx.dockerList.tag,
-        basic,
-        theirs,
-      )
+      const served = await viaServer('docker')
+      const upstream = await fromUpstream(env.fx.dockerList)
       assert.equal(upstream.digest, amd64.digest)
       assert.deepEqual(served, upstream)
       assert.equal(sha256(served.body), amd64.digest)
-      // An OCI index: refused, in both.
-      const index = await get(`https://${host}/v2/team-a/app`, 'v1', `Bearer ${token}`, ours)
-      const indexUpstream = await get(
-        `https://${env.reg.host}/v2/${env.fx.ociIndex.repository}`,
-        env.fx.ociIndex.tag,
-        basic,
-        theirs,
-      )
+      // An OCI index: refused, by both.
+      const index = await viaServer('v1')
+      const indexUpstream = await fromUpstream(env.fx.ociIndex)
       assert.equal(index.status, 404)
       assert.equal(indexUpstream.status, 404)
-      const error = (b: string) =>
-        (JSON.parse(b) as { errors: { code: string; message: string }[] }).errors[0]
       assert.equal(error(index.body)?.code, 'MANIFEST_UNKNOWN')
       assert.equal(error(index.body)?.message, error(indexUpstream.body)?.message)
     } finally {
