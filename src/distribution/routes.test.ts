@@ -264,3 +264,61 @@ describe('registerDistribution', () => {
     })
   }
 })
+
+describe('registerDistribution with concurrent pulls', () => {
+  it('fetches a manifest upstream once for requests of one namespace that arrive together', async () => {
+    let streamReads = 0
+    let fetches = 0
+    let release!: () => void
+    const upstreamAnswers = new Promise<void>((resolve) => (release = resolve))
+    const counting = {
+      get: (key: ObjectKey) => {
+        if (key.resource === 'imagestreams') streamReads++
+        return store.get(key)
+      },
+    } as unknown as Store
+    const gated = {
+      repository: () => ({
+        manifest: async (digest: string): Promise<FetchedManifest> => {
+          fetches++
+          await upstreamAnswers
+          return {
+            digest,
+            mediaType: MEDIA_TYPE,
+            bytes: MANIFEST,
+            manifest: {} as FetchedManifest['manifest'],
+          }
+        },
+      }),
+    } as unknown as RegistryClient
+    const app = fastify({ exposeHeadRoutes: false })
+    registerDistribution(app, {
+      store: counting,
+      client: gated,
+      auth: { authenticate: () => Promise.resolve({ name: 'admin', groups: [] }) },
+      mayPull: () => Promise.resolve(true),
+      keyringFor: () => Promise.resolve(EMPTY_KEYRING),
+    })
+    await app.ready()
+    try {
+      const pull = () =>
+        app.inject({
+          url: '/v2/ns/app/manifests/v1',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      const answers = Promise.all([pull(), pull()])
+      const turn = () => new Promise((resolve) => setImmediate(resolve))
+      while (streamReads < 2 || fetches < 1) await turn()
+      // Turns enough for the second request to reach the fetch the first started.
+      for (let i = 0; i < 20; i++) await turn()
+      release()
+      const [first, second] = await answers
+      assert.equal(first.statusCode, 200, first.body)
+      assert.equal(second.statusCode, 200, second.body)
+      assert.equal(second.body, MANIFEST.toString())
+      assert.equal(fetches, 1)
+    } finally {
+      await app.close()
+    }
+  })
+})

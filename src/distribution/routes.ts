@@ -133,13 +133,27 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
         maxSize: MANIFEST_CACHE_BYTES,
         sizeOf: (m) => 2 * m.bytes.length,
       })
-      const manifestOf = async (namespace: string, source: PullSource, signal: AbortSignal) => {
+      // Requests of one namespace for a manifest not kept yet share one upstream fetch: a new
+      // tag pulled by many nodes at once costs the upstream one GET. The fetch follows no one
+      // client's signal (one leaving would fail the others); the registry client's timeouts
+      // bound it. Keyed by namespace too: each namespace pulls with its own credentials.
+      const fetching = new Map<string, Promise<FetchedManifest>>()
+      const manifestOf = async (namespace: string, source: PullSource) => {
         const cached = manifests.get(source.digest)
         if (cached) return { fetched: cached, from: 'cache' as const }
-        const repository = await upstream(deps, namespace, source)
-        const fetched = await repository.manifest(source.digest, { signal })
-        manifests.set(fetched.digest, fetched)
-        return { fetched, from: 'upstream' as const }
+        const key = `${namespace} ${source.digest}`
+        let pending = fetching.get(key)
+        if (!pending) {
+          pending = upstream(deps, namespace, source)
+            .then((repository) => repository.manifest(source.digest))
+            .then((fetched) => {
+              manifests.set(fetched.digest, fetched)
+              return fetched
+            })
+            .finally(() => fetching.delete(key))
+          fetching.set(key, pending)
+        }
+        return { fetched: await pending, from: 'upstream' as const }
       }
 
       // One handler for GET and HEAD: Node discards the body of a HEAD answer and keeps its
@@ -157,8 +171,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const stream = await authorizedStream(request)
           const source = await resolveManifest(stream, ref, getImage)
           const { namespace } = request.params
-          const signal = abortOnClose(reply)
-          let { fetched, from } = await manifestOf(namespace, source, signal)
+          let { fetched, from } = await manifestOf(namespace, source)
           const answer = negotiate(
             acceptedTypes(request.headers.accept),
             fetched,
@@ -171,7 +184,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           if (answer.kind === 'child') {
             const { registry, repository, insecure } = source
             const child = { registry, repository, insecure, digest: answer.digest }
-            ;({ fetched, from } = await manifestOf(namespace, child, signal))
+            ;({ fetched, from } = await manifestOf(namespace, child))
           }
           deps.onServed?.('manifest', from)
           return reply
@@ -193,7 +206,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const signal = abortOnClose(reply)
           const { namespace } = request.params
           const source = await resolveBlob(stream, digest, getImage, async (child) => {
-            const { manifest } = (await manifestOf(namespace, child, signal)).fetched
+            const { manifest } = (await manifestOf(namespace, child)).fetched
             return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
           })
           const send = (from: 'cache' | 'upstream', size: number | undefined, body?: Readable) => {
