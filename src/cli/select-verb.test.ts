@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { selectVerb } from './select-verb.js'
+import { leadingWords, selectVerb } from './select-verb.js'
 
 const PATHS = [
   ['get'],
@@ -35,6 +35,21 @@ describe('selectVerb', () => {
   for (const c of cases) {
     it(`${c.args.join(' ')} -> ${c.want?.join(' ') ?? 'none'}`, () => {
       assert.deepEqual(selectVerb(c.args, PATHS), c.want)
+    })
+  }
+})
+
+describe('leadingWords', () => {
+  const cases: { args: string[]; want: string[] }[] = [
+    { args: ['get', 'is', 'app', '-o', 'yaml'], want: ['get', 'is', 'app'] },
+    { args: ['-n', 'team-a', 'serve'], want: ['serve'] },
+    { args: ['--context=x', 'image', 'info', 'busybox'], want: ['image', 'info', 'busybox'] },
+    { args: ['--help'], want: [] },
+    { args: ['--', 'get'], want: [] },
+  ]
+  for (const c of cases) {
+    it(`${c.args.join(' ')} -> ${c.want.join(' ') || 'none'}`, () => {
+      assert.deepEqual(leadingWords(c.args), c.want)
     })
   }
 })

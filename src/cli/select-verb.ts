@@ -13,6 +13,25 @@ export const GLOBAL_VALUE_FLAGS: readonly string[] = [
 ]
 
 /**
+ * leadingWords returns the words `args` (argv without node and the script) starts with: global
+ * flags and their values before them are skipped, and the first flag after them ends them.
+ */
+export function leadingWords(args: readonly string[]): string[] {
+  const words: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--') break
+    if (arg.startsWith('-')) {
+      if (words.length > 0) break
+      if (GLOBAL_VALUE_FLAGS.includes(arg)) i++
+      continue
+    }
+    words.push(arg)
+  }
+  return words
+}
+
+/**
  * selectVerb returns the longest verb path among `paths` that the operands of `args` (argv
  * without node and the script) start with; `help VERB...` selects VERB. Undefined when no verb
  * matches, and commander then reports the unknown command itself.
@@ -21,18 +40,7 @@ export function selectVerb(
   args: readonly string[],
   paths: readonly (readonly string[])[],
 ): readonly string[] | undefined {
-  const words: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '--') break
-    if (arg.startsWith('-')) {
-      if (GLOBAL_VALUE_FLAGS.includes(arg)) i++
-      if (words.length > 0) break
-      continue
-    }
-    words.push(arg)
-    if (!paths.some((p) => startsWith(p, words.slice(words[0] === 'help' ? 1 : 0)))) break
-  }
+  const words = leadingWords(args)
   const wanted = words[0] === 'help' ? words.slice(1) : words
   let best: readonly string[] | undefined
   for (const p of paths) {

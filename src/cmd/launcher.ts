@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { Script } from 'node:vm'
+import { leadingWords } from '../cli/select-verb.js'
 
 declare const BUNDLE_HASH: string
 
@@ -32,8 +33,9 @@ type ModuleWrapper = (
 
 const MAIN = join(__dirname, 'isctl-main.cjs')
 const args = process.argv.slice(2)
+const [word] = leadingWords(args)
 
-if (args.includes('serve')) {
+if (word === 'serve') {
   void import(pathToFileURL(join(__dirname, 'isctl.js')).href)
 } else {
   runCached()
@@ -44,7 +46,8 @@ function runCached(): void {
   // it was made with: set before compiling, it matches when the cache is written at exit.
   setFlagsFromString('--liftoff-only')
   const source = readFileSync(MAIN, 'utf8').replace(/^#!/, '//')
-  const verb = args.find((a) => /^[a-z][a-z-]*$/.test(a)) ?? 'isctl'
+  // The verb names a file: anything else a user typed there does not.
+  const verb = word !== undefined && /^[a-z][a-z-]*$/.test(word) ? word : 'isctl'
   const dir = join(
     process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
     'imagestreams',

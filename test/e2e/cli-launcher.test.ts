@@ -35,10 +35,13 @@ describe('isctl code cache', () => {
     assert.equal(statSync(file!).mtimeMs, written.mtimeMs)
   })
 
-  it('keeps one cache per verb', async () => {
+  it('keeps one cache per verb, global flags before it or not', async () => {
     const help = await isctl(['image', 'info', '--help'], { home })
     assert.equal(help.code, 0, help.stderr)
     assert.ok(cacheFiles().some((f) => f.endsWith('/image.v8')))
+    const flagged = await isctl(['-n', 'team-a', 'version', '--client'], { home })
+    assert.equal(flagged.code, 0, flagged.stderr)
+    assert.ok(!cacheFiles().some((f) => f.endsWith('/team-a.v8')), 'a flag value named a cache')
   })
 
   it('removes the caches of other builds when it writes one', async () => {
