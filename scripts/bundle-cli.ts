@@ -3,8 +3,8 @@
  * launcher, dist/cmd/isctl.cjs (src/cmd/launcher.ts), which runs it through a V8 code cache.
  * Measured against the tsc output, the bundle takes ~35 ms (11%) off every `isctl image info`:
  * no ESM loader, no per-module resolution of ~40 of our modules and ~30 of undici's. Verb
- * modules stay lazily evaluated inside the bundle. The server is not bundled: `serve` imports
- * the tsc build of src/cmd/serve.ts (dist/cmd/serve.js) at run time, next to the bundle.
+ * modules stay lazily evaluated inside the bundle. The server is not bundled (./serve.js stays
+ * external): the launcher runs `serve` from tsc's ES module build, dist/cmd/isctl.js.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'

@@ -12,37 +12,31 @@ import { acceptedTypes, negotiate, type Negotiated } from './accept.js'
 const AMD64 = `sha256:${'a'.repeat(64)}`
 const ARM64 = `sha256:${'b'.repeat(64)}`
 
-function list(mediaType: string, platforms: readonly [string, string][]): FetchedManifest {
-  return {
-    digest: `sha256:${'0'.repeat(64)}`,
-    mediaType,
-    bytes: Buffer.from('{}'),
-    manifest: {
-      kind: 'index',
-      mediaType,
-      manifests: platforms.map(([architecture, digest]) => ({
-        mediaType: DOCKER_MANIFEST,
-        digest,
-        size: 1,
-        platform: { os: 'linux', architecture },
-      })),
-    },
-  }
+/** fetched is `manifest` as the registry client returns it (digest and bytes are not read). */
+function fetched(manifest: FetchedManifest['manifest']): FetchedManifest {
+  const digest = `sha256:${'0'.repeat(64)}`
+  return { digest, mediaType: manifest.mediaType, bytes: Buffer.from('{}'), manifest }
 }
 
-function image(mediaType: string): FetchedManifest {
-  return {
-    digest: `sha256:${'1'.repeat(64)}`,
+const list = (mediaType: string, platforms: readonly [string, string][]) =>
+  fetched({
+    kind: 'index',
     mediaType,
-    bytes: Buffer.from('{}'),
-    manifest: {
-      kind: 'image',
-      mediaType,
-      config: { mediaType: 'x', digest: `sha256:${'2'.repeat(64)}`, size: 1 },
-      layers: [],
-    },
-  }
-}
+    manifests: platforms.map(([architecture, digest]) => ({
+      mediaType: DOCKER_MANIFEST,
+      digest,
+      size: 1,
+      platform: { os: 'linux', architecture },
+    })),
+  })
+
+const image = (mediaType: string) =>
+  fetched({
+    kind: 'image',
+    mediaType,
+    config: { mediaType: 'x', digest: `sha256:${'2'.repeat(64)}`, size: 1 },
+    layers: [],
+  })
 
 describe('acceptedTypes', () => {
   const cases: [string, string | string[] | undefined, string[] | undefined][] = [
