@@ -9,13 +9,21 @@ need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
-if [ "${1:-}" != unit ] && [ ${#need[@]} -gt 0 ]; then
+# Python's official Kubernetes client is one of the clients the end-to-end suites drive.
+python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
+# Debian's kubectl 1.20 is unpacked (not installed) by test/harness/legacy-kubectl.ts with
+# `apt-get download`, which needs the package lists.
+legacy_kubectl=.cache/kubectl-1.20/usr/bin/kubectl
+if [ "${1:-}" != unit ] && { [ ${#need[@]} -gt 0 ] || [ ! -x "$legacy_kubectl" ]; }; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing the Debian packages the integration tests need: ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    apt-get update -qq
+    if [ ${#need[@]} -gt 0 ]; then
+      echo "installing the Debian packages the integration tests need: ${need[*]}"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
   else
-    echo "the integration tests need these Debian packages; install them with:" >&2
-    echo "  sudo apt-get install -y ${need[*]}" >&2
+    echo "the integration tests need these Debian packages and lists; install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
     exit 1
   fi
 fi

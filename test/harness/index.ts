@@ -106,3 +106,4 @@ export {
   type ServeProcess,
   type ServeSuite,
 } from './isctl-serve.js'
+export { legacyKubectl, LEGACY_KUBECTL } from './legacy-kubectl.js'
