@@ -9,8 +9,9 @@ need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
-# Python's official Kubernetes client is one of the clients the end-to-end suites drive.
-python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
+# Python's official Kubernetes client (in Debian's python3, whatever python3 is first on PATH)
+# is one of the clients the end-to-end suites drive.
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
 # Debian's kubectl 1.20 is unpacked (not installed) by test/harness/legacy-kubectl.ts with
 # `apt-get download`, which needs the package lists.
 legacy_kubectl=.cache/kubectl-1.20/usr/bin/kubectl

@@ -107,3 +107,4 @@ export {
   type ServeSuite,
 } from './isctl-serve.js'
 export { legacyKubectl, LEGACY_KUBECTL } from './legacy-kubectl.js'
+export { python } from './python-client.js'
