@@ -8,12 +8,15 @@ export const IMAGE_GROUP = 'image.openshift.io'
 /** IMAGE_API_VERSION is the group/version string of every image kind. */
 export const IMAGE_API_VERSION = 'image.openshift.io/v1'
 
-/** IMPORT_MODES are the valid `importPolicy.importMode` values (SPEC 6). */
+/** IMPORT_MODES are the valid `importPolicy.importMode` values (docs/imports.md#import-modes). */
 export const IMPORT_MODES = ['Legacy', 'PreserveOriginal'] as const
 /** ImportMode is how a manifest list is imported: one child (Legacy) or the whole list (PreserveOriginal). */
 export type ImportMode = (typeof IMPORT_MODES)[number]
 
-/** REFERENCE_POLICY_TYPES are the valid `referencePolicy.type` values (reference 1.2). */
+/**
+ * REFERENCE_POLICY_TYPES are the valid `referencePolicy.type` values
+ * (docs/integrated-registry.md#resolution).
+ */
 export const REFERENCE_POLICY_TYPES = ['Source', 'Local'] as const
 /** ReferencePolicyType says whether a tag resolves to its source or to the integrated registry. */
 export type ReferencePolicyType = (typeof REFERENCE_POLICY_TYPES)[number]
@@ -23,20 +26,31 @@ export const TAG_FROM_KINDS = ['DockerImage', 'ImageStreamImage', 'ImageStreamTa
 /** TagFromKind is what a spec tag points at. */
 export type TagFromKind = (typeof TAG_FROM_KINDS)[number]
 
-/** DEFAULT_TAG is the tag implied by a reference with neither tag nor digest (reference 10). */
+/**
+ * DEFAULT_TAG is the tag implied by a reference with neither tag nor digest, as in
+ * distribution/reference.
+ */
 export const DEFAULT_TAG = 'latest'
 /** IMPORT_SUCCESS is the only TagEventCondition type; recorded with status "False" on failure. */
 export const IMPORT_SUCCESS = 'ImportSuccess'
-/** DOCKER_IMAGE_METADATA_VERSION is the default `dockerImageMetadataVersion` (reference 1.1). */
+/**
+ * DOCKER_IMAGE_METADATA_VERSION is the default `dockerImageMetadataVersion`, as OpenShift sets it.
+ */
 export const DOCKER_IMAGE_METADATA_VERSION = '1.0'
 
 /** ANNOTATIONS are the annotation keys with meaning to image streams (openshift/api image/v1/consts.go). */
 export const ANNOTATIONS = {
-  /** On a stream: RFC 3339 time of the last import; missing means "import everything" (reference 2.6). */
+  /**
+   * On a stream: RFC 3339 time of the last import; missing means "import everything"
+   * (docs/imports.md#generations-and-background-imports).
+   */
   dockerRepositoryCheck: 'openshift.io/image.dockerRepositoryCheck',
   /** On a stream: "true" makes insecure the default for its tags. */
   insecureRepository: 'openshift.io/image.insecureRepository',
-  /** On a Secret: "true" hides it from imports and pull-through (reference 3.1). */
+  /**
+   * On a Secret: "true" hides it from imports and pull-through
+   * (docs/credentials.md#which-secrets-are-used).
+   */
   excludeSecret: 'openshift.io/image.excludeSecret',
   /** On a spec tag: Legacy-mode platform preference. */
   preferArch: 'importer.image.openshift.io/prefer-arch',

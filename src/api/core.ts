@@ -1,6 +1,6 @@
 /**
- * The core/v1 kinds we host: Namespace, Secret, ServiceAccount (openshift-imagestreams.md 1.5,
- * k8s.io/api/core/v1/types.go), as TypeBox schemas with the upstream JSON names.
+ * The core/v1 kinds we host: Namespace, Secret, ServiceAccount
+ * (k8s.io/api/core/v1/types.go), as TypeBox schemas with the upstream JSON names.
  */
 import Type from 'typebox'
 import type { Static } from 'typebox'
@@ -31,7 +31,10 @@ export const NamespaceCondition = Type.Object({
 /** NamespaceCondition is one namespace status condition. */
 export type NamespaceCondition = Static<typeof NamespaceCondition>
 
-/** Namespace is core/v1 Namespace (cluster-scoped; `default` exists from the start, SPEC 1). */
+/**
+ * Namespace is core/v1 Namespace (cluster-scoped; `default` exists from the start,
+ * docs/kubernetes-api.md#namespaces-secrets-and-service-accounts).
+ */
 export const Namespace = Type.Object(
   {
     ...TypeMetaProperties,
@@ -64,7 +67,10 @@ export const Secret = Type.Object(
 /** Secret is core/v1 Secret. */
 export type Secret = Static<typeof Secret>
 
-/** ServiceAccount is core/v1 ServiceAccount; imports never consult it (reference 1.5), `oc secrets link` edits it. */
+/**
+ * ServiceAccount is core/v1 ServiceAccount; imports never consult it
+ * (docs/credentials.md#which-secrets-are-used), `oc secrets link` edits it.
+ */
 export const ServiceAccount = Type.Object(
   {
     ...TypeMetaProperties,

@@ -170,7 +170,7 @@ describe('defaultImageStreamImport (SetDefaults_ImageImportSpec)', () => {
       want: { from: { kind: 'DockerImage', name: 'Bad:Ref' }, referencePolicy: { type: 'Source' } },
     },
     {
-      name: 'importMode is never filled (an import keeps the tag’s mode, SPEC 3)',
+      name: 'importMode is never filled (an import keeps the tag’s mode)',
       image: {
         from: { kind: 'DockerImage', name: 'busybox:1' },
         importPolicy: { scheduled: true },

@@ -24,11 +24,17 @@ import type { KindMap, KindName } from './resources.js'
 
 /** DefaultOptions are the server options defaulting depends on. */
 export interface DefaultOptions {
-  /** The server-wide import mode (SPEC 1 and 6, `--import-mode`); default Legacy. */
+  /**
+   * The server-wide import mode (`--default-import-mode`, docs/imports.md#import-modes); default
+   * Legacy.
+   */
   readonly importMode?: ImportMode
 }
 
-/** DEFAULT_IMPORT_MODE is the import mode when the server sets none (reference 10). */
+/**
+ * DEFAULT_IMPORT_MODE is the import mode when the server sets none, as in OpenShift
+ * (docs/imports.md#import-modes).
+ */
 export const DEFAULT_IMPORT_MODE: ImportMode = 'Legacy'
 
 /** NAMESPACE_NAME_LABEL is the label kube puts on every namespace with its own name. */
@@ -44,7 +50,7 @@ function defaultImportPolicy(
   options: DefaultOptions,
 ): TagImportPolicy {
   // SetDefaults_TagImportPolicy: an empty mode is the cluster default. insecure and scheduled
-  // stay absent when absent: "not set" matters to imports (SPEC 3 Beyond).
+  // stay absent when absent: "not set" matters to imports (docs/imports.md#import-policy-defaults).
   return {
     ...policy,
     importMode: policy?.importMode || (options.importMode ?? DEFAULT_IMPORT_MODE),
@@ -107,8 +113,8 @@ function defaultRepositoryImportSpec(spec: RepositoryImportSpec): RepositoryImpo
 /**
  * defaultImageStreamImport fills `images[].to` from the tag of `from.name` and referencePolicy
  * Source. Unlike upstream it leaves `importPolicy.importMode` empty: an import keeps the tag's
- * mode unless the request sets one (SPEC 3 and 8 Beyond, OCPBUGS-73844), so the importer
- * resolves it with `effectiveImportPolicy`.
+ * mode unless the request sets one (docs/imports.md#import-policy-defaults, OCPBUGS-73844), so the
+ * importer resolves it with `effectiveImportPolicy`.
  */
 export function defaultImageStreamImport(isi: ImageStreamImport): ImageStreamImport {
   const copy = structuredClone(isi)
@@ -131,8 +137,9 @@ export interface EffectiveImportPolicy {
 
 /**
  * effectiveImportPolicy decides each field of an import's policy: what the request set, else
- * what the existing spec tag has, else the default (false, false, server mode). SPEC 3 Beyond:
- * an import never flips a tag's mode, scheduled or insecure flag unless asked to.
+ * what the existing spec tag has, else the default (false, false, server mode). As
+ * docs/imports.md#import-policy-defaults has it: an import never flips a tag's mode, scheduled or
+ * insecure flag unless asked to.
  */
 export function effectiveImportPolicy(
   requested: TagImportPolicy | undefined,
@@ -163,7 +170,10 @@ export function secretData(secret: Secret): Record<string, string> {
   return data
 }
 
-/** defaultSecret sets type Opaque when empty and turns `stringData` into base64 `data` (kubectl-compat 3). */
+/**
+ * defaultSecret sets type Opaque when empty and turns `stringData` into base64 `data`, as
+ * kube-apiserver does.
+ */
 export function defaultSecret(secret: Secret): Secret {
   const { stringData, ...rest } = structuredClone(secret)
   const copy: Secret = { ...rest, type: secret.type || SECRET_TYPES.opaque }

@@ -1,7 +1,6 @@
 /**
- * The shared YAML examples (../shared/reference/examples, copied to testdata/) are manifests
- * users write: each must decode with no unknown field, survive a prune unchanged, and validate
- * clean after defaulting.
+ * The YAML examples in testdata/ are manifests users write: each must decode with no unknown field,
+ * survive a prune unchanged, and validate clean after defaulting.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'

@@ -1,6 +1,6 @@
 /**
  * image.openshift.io/v1 kinds as TypeBox schemas with the exact JSON names of openshift/api
- * `image/v1/types.go` and `image/docker10/dockertypes.go` (openshift-imagestreams.md 1.1-1.4).
+ * `image/v1/types.go` and `image/docker10/dockertypes.go`.
  */
 import Type from 'typebox'
 import type { Static } from 'typebox'
@@ -72,7 +72,8 @@ export type DockerConfig = Static<typeof DockerConfig>
 
 /**
  * DockerImage is `dockerImageMetadata` (kind DockerImage, apiVersion image.openshift.io/1.0).
- * `Os` and `Variant` are ours: docker10 has only Architecture, and SPEC 2 wants the platform.
+ * `Os` and `Variant` are ours: docker10 has only Architecture, and the platform is part of an Image
+ * here (docs/kubernetes-api.md#object-model).
  */
 export const DockerImage = Type.Object(
   {
@@ -118,7 +119,10 @@ export const ImageManifest = Type.Object({
 /** ImageManifest is one child of a manifest list. */
 export type ImageManifest = Static<typeof ImageManifest>
 
-/** ImageSignature is kept for wire compatibility only: signatures are cleared on import (reference 1.1). */
+/**
+ * ImageSignature is kept for wire compatibility only: signatures are cleared on import
+ * (docs/kubernetes-api.md#object-model).
+ */
 export const ImageSignature = Type.Object({
   ...TypeMetaProperties,
   metadata: Type.Optional(ObjectMeta),
@@ -165,7 +169,10 @@ export const ImageLookupPolicy = Type.Object({ local: Type.Optional(Type.Boolean
 /** ImageLookupPolicy says whether short names resolve to the stream. */
 export type ImageLookupPolicy = Static<typeof ImageLookupPolicy>
 
-/** TagImportPolicy controls imports of a tag; absent booleans are "not set" (SPEC 3 Beyond relies on it). */
+/**
+ * TagImportPolicy controls imports of a tag; absent booleans are "not set"
+ * (docs/imports.md#import-policy-defaults).
+ */
 export const TagImportPolicy = Type.Object({
   insecure: Type.Optional(Type.Boolean()),
   scheduled: Type.Optional(Type.Boolean()),
@@ -181,7 +188,10 @@ export const TagReferencePolicy = Type.Object({
 /** TagReferencePolicy says how the tag is consumed. */
 export type TagReferencePolicy = Static<typeof TagReferencePolicy>
 
-/** TagReference is one spec tag: where it points and how it is imported (reference 1.2). */
+/**
+ * TagReference is one spec tag: where it points and how it is imported (openshift/api
+ * image/v1/types.go).
+ */
 export const TagReference = Type.Object({
   name: Type.String(),
   annotations: Type.Optional(StringMap),

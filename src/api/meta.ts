@@ -1,6 +1,6 @@
 /**
  * meta/v1 and the shared core/v1 reference types as TypeBox schemas, wire-compatible with
- * Kubernetes JSON (k8s.io/apimachinery/pkg/apis/meta/v1/types.go; kubectl-compat.md 4-8).
+ * Kubernetes JSON (k8s.io/apimachinery/pkg/apis/meta/v1/types.go; docs/kubernetes-api.md).
  * Fields Go marks `omitempty` or that Go decoding tolerates missing are optional here; unknown
  * fields are allowed by the schemas and removed by `prune` (schema.ts), as the apiserver does.
  */
@@ -44,7 +44,7 @@ export const OwnerReference = Type.Object({
 /** OwnerReference names an owning object. */
 export type OwnerReference = Static<typeof OwnerReference>
 
-/** ManagedFieldsEntry is tolerated on input (kubectl-compat 0: omit managedFields or keep them faithfully). */
+/** ManagedFieldsEntry is tolerated on input (docs/kubernetes-api.md#managed-fields). */
 export const ManagedFieldsEntry = Type.Object({
   manager: Type.Optional(Type.String()),
   operation: Type.Optional(Type.String()),
@@ -116,7 +116,10 @@ export const LocalObjectReference = Type.Object({ name: Type.Optional(Type.Strin
 /** LocalObjectReference is a name in the same namespace. */
 export type LocalObjectReference = Static<typeof LocalObjectReference>
 
-/** StatusCause is one cause of a failure; for Invalid, one field error (kubectl-compat 8). */
+/**
+ * StatusCause is one cause of a failure; for Invalid, one field error
+ * (docs/kubernetes-api.md#status-errors).
+ */
 export const StatusCause = Type.Object({
   reason: Type.Optional(Type.String()),
   message: Type.Optional(Type.String()),
@@ -159,7 +162,10 @@ export function ListOf<T extends TSchema>(item: T) {
   })
 }
 
-/** List is a `<Kind>List`: `metadata.resourceVersion` is at least every item's (kubectl-compat 4). */
+/**
+ * List is a `<Kind>List`: `metadata.resourceVersion` is at least every item's
+ * (docs/kubernetes-api.md#lists-and-selectors).
+ */
 export interface List<T> {
   kind?: string
   apiVersion?: string
@@ -167,7 +173,7 @@ export interface List<T> {
   items: T[]
 }
 
-/** WATCH_EVENT_TYPES are the event types of the watch stream (kubectl-compat 7). */
+/** WATCH_EVENT_TYPES are the event types of the watch stream (docs/kubernetes-api.md#watch). */
 export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'] as const
 /** WatchEventType is one of WATCH_EVENT_TYPES. */
 export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number]
@@ -216,7 +222,10 @@ export const TableRow = Type.Object({
 /** TableRow is one row of a Table. */
 export type TableRow = Static<typeof TableRow>
 
-/** Table is meta.k8s.io/v1 Table, answered when Accept has `as=Table` (kubectl-compat 6). */
+/**
+ * Table is meta.k8s.io/v1 Table, answered when Accept has `as=Table`
+ * (docs/kubernetes-api.md#tables).
+ */
 export const Table = Type.Object({
   ...TypeMetaProperties,
   metadata: Type.Optional(ListMeta),

@@ -1,8 +1,9 @@
 /**
- * The kinds registry without schemas: what the server serves for discovery (kubectl-compat 2,
- * values as openshift-apiserver and kube-apiserver advertise them) and how a CLI resolves `is`,
- * `istag`, `imagestreams.image.openshift.io` and the like to a resource. Kept apart from the
- * TypeBox schemas (resources.ts) so that CLI verbs do not load typebox.
+ * The kinds registry without schemas: what the server serves for discovery
+ * (docs/kubernetes-api.md#discovery, values as openshift-apiserver and kube-apiserver advertise
+ * them) and how a CLI resolves `is`, `istag`, `imagestreams.image.openshift.io` and the like to a
+ * resource. Kept apart from the TypeBox schemas (resources.ts) so that CLI verbs do not load
+ * typebox.
  */
 import type { Namespace, Secret, ServiceAccount } from './core.js'
 import type {
@@ -87,7 +88,10 @@ function core<K extends KindName>(
   return { ...info, listKind: `${info.kind}List`, group: '', version: 'v1', apiVersion: 'v1' }
 }
 
-/** RESOURCE_META are the resources we serve, keyed by plural; verbs and short names as upstream (kubectl-compat 2). */
+/**
+ * RESOURCE_META are the resources we serve, keyed by plural; verbs and short names as upstream
+ * (docs/kubernetes-api.md#discovery).
+ */
 export const RESOURCE_META = {
   images: image({
     plural: 'images',

@@ -16,7 +16,7 @@ const KINDS: { readonly [K in KindName]: true } = {
   ImageStreamImport: true,
 }
 
-describe('RESOURCES (discovery data, kubectl-compat 2)', () => {
+describe('RESOURCES (discovery data, docs/kubernetes-api.md#discovery)', () => {
   it('serves every kind exactly once, keyed by plural', () => {
     for (const kind of Object.keys(KINDS) as (keyof KindMap)[]) {
       assert.equal(RESOURCE_LIST.filter((r) => r.kind === kind).length, 1, kind)

@@ -1,8 +1,8 @@
 /**
  * ImageStreamSchedule: the read-only `imagestreams/<name>/schedule` subresource, a view of the
- * server's due-queue (issue 5, Visibility). It is not stored and has no resourceVersion: the
- * server builds it from the queue's rows on each read, so `isctl describe is` can say when a
- * scheduled tag was last checked and when it will be next.
+ * server's due-queue (docs/imports.md#visibility-schedule-and-metrics). It is not stored and has no
+ * resourceVersion: the server builds it from the queue's rows on each read, so `isctl describe is`
+ * can say when a scheduled tag was last checked and when it will be next.
  */
 import type { IMAGE_API_VERSION } from './constants.js'
 

@@ -1,8 +1,9 @@
 /**
  * Decoding request bodies against the schemas the way the apiserver decodes JSON into Go structs:
- * unknown fields are reported (for `fieldValidation=Strict|Warn`, kubectl-compat 3 "create") and
- * dropped, `null` on a property means "absent" (encoding/json leaves the zero value), and type
- * errors become field errors naming the path.
+ * unknown fields are reported (for `fieldValidation=Strict|Warn`,
+ * docs/kubernetes-api.md#decoding-and-field-validation) and dropped, `null` on a property means
+ * "absent" (encoding/json leaves the zero value), and type errors become field errors naming the
+ * path.
  */
 import { Compile } from 'typebox/compile'
 import type { Validator } from 'typebox/compile'

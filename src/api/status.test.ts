@@ -72,7 +72,7 @@ describe('field errors render as apimachinery ErrorBody', () => {
   })
 })
 
-describe('Status builders (kubectl-compat 8)', () => {
+describe('Status builders (docs/kubernetes-api.md#status-errors)', () => {
   it('statusFailure has kube key order and fields', () => {
     const status = statusFailure(
       404,

@@ -1,7 +1,8 @@
 /**
- * Builders for metav1.Status bodies (kubectl-compat 8, apimachinery api/errors). Shapes only:
- * which error becomes which code is the server's mapping; `code` is a parameter here except for
- * `statusInvalid`, whose 422 is part of the body kube defines for field errors.
+ * Builders for metav1.Status bodies (docs/kubernetes-api.md#status-errors, apimachinery
+ * api/errors). Shapes only: which error becomes which code is the server's mapping; `code` is a
+ * parameter here except for `statusInvalid`, whose 422 is part of the body kube defines for field
+ * errors.
  */
 import type { FieldError } from './field-errors.js'
 import { formatFieldError } from './field-errors.js'

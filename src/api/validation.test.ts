@@ -546,7 +546,7 @@ describe('validation: spec tags (ValidateImageStreamTagReference)', () => {
       stream([dockerTag({ importPolicy: { importMode: '' } })]),
     ),
     row(
-      'importMode unknown (SPEC 6 wording)',
+      'importMode unknown (the wording of docs/imports.md#import-modes)',
       'ImageStream',
       stream([dockerTag({ importPolicy: { importMode: 'Preserve' } })]),
       [
@@ -930,7 +930,7 @@ describe('validation: ImageStreamImport (ValidateImageStreamImport)', () => {
   ])
 })
 
-describe('validation: Secret (kube ValidateSecret; SPEC 9 redaction)', () => {
+describe('validation: Secret (kube ValidateSecret; contents redacted)', () => {
   const rows: Row[] = [
     row('an Opaque secret', 'Secret', secret('Opaque', { token: b64('x') })),
     row(

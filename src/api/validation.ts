@@ -1,8 +1,8 @@
 /**
  * Validation of decoded, defaulted objects: returns field errors in the Kubernetes `causes`
  * vocabulary and never throws. Rules and messages follow openshift-apiserver
- * `image/validation/validation.go` and kube `core/validation` (openshift-imagestreams.md 1,
- * kubectl-compat 8); departures are marked "Ours". Paths index lists (`spec.tags[0]`) where
+ * `image/validation/validation.go` and kube `core/validation` (docs/kubernetes-api.md#validation);
+ * departures are marked "Ours". Paths index lists (`spec.tags[0]`) where
  * OpenShift's internal map gives `spec.tags[name]`, since clients send the v1 list.
  */
 import { isDeepStrictEqual } from 'node:util'
@@ -47,10 +47,16 @@ import {
 import type { KindMap, KindName } from './resources.js'
 import { childPath, keyPath } from './schema.js'
 
-/** IMPORT_MODE_MESSAGE is the detail for a bad import mode; `isctl` prints it as `error: <detail>` (SPEC 6). */
+/**
+ * IMPORT_MODE_MESSAGE is the detail for a bad import mode; `isctl` prints it as `error: <detail>`
+ * (docs/imports.md#import-modes).
+ */
 export const IMPORT_MODE_MESSAGE = 'valid ImportMode values are Legacy or PreserveOriginal'
 
-/** REDACTED stands in for Secret contents in every message (SPEC 9; kube prints the same). */
+/**
+ * REDACTED stands in for Secret contents in every message
+ * (docs/kubernetes-api.md#security-and-redaction; kube prints the same).
+ */
 export const REDACTED = '<secret contents redacted>'
 
 /** TOTAL_ANNOTATION_SIZE_LIMIT is kube's limit on the sum of annotation keys and values: 256 KiB. */
@@ -352,7 +358,8 @@ const MANIFEST_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0
 const MEDIA_TYPE =
   /^ *([A-Za-z0-9][A-Za-z0-9!#$&^_-]{0,126})\/([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}) *$/
 
-// Ours: an Image is content-addressed (SPEC 2), so its name must be a digest we can verify.
+// Ours: an Image is content-addressed (docs/kubernetes-api.md#object-model), so its name must be a
+// digest we can verify.
 const imageName: NameValidator = (name, prefix) => {
   const problems = nameIsPathSegment(name, prefix)
   if (problems.length > 0 || prefix) return problems
@@ -638,7 +645,8 @@ export function validateSecret(secret: Secret): FieldError[] {
         errors.push(invalid(path, REDACTED, parsed))
       } else if (!isPlainObject(parsed.auths)) {
         // Ours: kube accepts any JSON object, and a config without "auths" (often one pasted in
-        // the old .dockercfg format) then silently yields no credentials (reference 1.5).
+        // the old .dockercfg format) then silently yields no credentials
+        // (docs/credentials.md#secret-formats).
         errors.push(
           invalid(
             path,
@@ -718,7 +726,7 @@ function scalarOrUndefined(value: unknown): FieldValue | undefined {
 }
 
 // The fields of an Image that are not content: dropped before storing (dockerImageManifest,
-// dockerImageConfig; reference 1.1) or type metadata.
+// dockerImageConfig; docs/kubernetes-api.md#object-model) or type metadata.
 const IMAGE_NON_CONTENT = new Set([
   'metadata',
   'kind',
