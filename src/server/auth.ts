@@ -1,9 +1,10 @@
 /**
  * Authentication and authorization seams of the API server. Every request must carry a bearer
- * token an `Authenticator` accepts (SPEC section 9: no anonymous access), checked in an
- * onRequest hook so that nothing (not even a body) is read for a stranger. What an
- * authenticated user may do is one `Authorizer` call, so per-namespace roles can replace the
- * admin-only policy without touching handlers.
+ * token an `Authenticator` accepts (no anonymous access,
+ * docs/kubernetes-api.md#transport-and-authentication), checked in an onRequest hook so that
+ * nothing (not even a body) is read for a stranger. What an authenticated user may do is one
+ * `Authorizer` call, so per-namespace roles can replace the admin-only policy without touching
+ * handlers.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'

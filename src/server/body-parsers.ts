@@ -1,10 +1,10 @@
 /**
- * Request body parsers for the media types kubectl and oc send (kubectl-compat.md sections 10
- * and 12): JSON and the three JSON patch types, YAML for server-side apply, and Kubernetes
- * protobuf for core kinds. Each parser keeps the exact bytes in `request.rawBody` (strict
- * field validation must see duplicate keys, which parsing loses) and leaves the parsed value in
- * `request.body`. Anything else is a 415 Status. An empty body parses to undefined, so a DELETE
- * sent with a Content-Type but no options is not an error.
+ * Request body parsers for the media types kubectl and oc send
+ * (docs/kubernetes-api.md#request-bodies-and-content-types): JSON and the three JSON patch types,
+ * YAML for server-side apply, and Kubernetes protobuf for core kinds. Each parser keeps the exact
+ * bytes in `request.rawBody` (strict field validation must see duplicate keys, which parsing loses)
+ * and leaves the parsed value in `request.body`. Anything else is a 415 Status. An empty body
+ * parses to undefined, so a DELETE sent with a Content-Type but no options is not an error.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parse as parseYAML } from 'yaml'
@@ -103,7 +103,7 @@ export function registerBodyParsers(
       try {
         done(null, decodeProtobuf(body))
       } catch (err) {
-        // kubectl-compat 12: anything undecodable is a 415 (kubectl treats it as fatal, with our message).
+        // Anything undecodable is a 415 (kubectl treats it as fatal, with our message).
         const message = err instanceof UnsupportedProtobufError ? err.message : firstLine(err)
         done(unsupportedMediaType(message))
       }

@@ -3,7 +3,7 @@
  * `/apis/<group>`, `/apis/<group>/<version>`) and aggregated (`APIGroupDiscoveryList` at
  * `/api` and `/apis` when the Accept header asks for it, v2 or v2beta1). kubectl 1.32 asks for
  * aggregated first and only recognises it by the exact response Content-Type; every resource
- * needs a `responseKind` or kubectl drops it silently (kubectl-compat.md section 2).
+ * needs a `responseKind` or kubectl drops it silently (docs/kubernetes-api.md#discovery).
  */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

@@ -1,8 +1,8 @@
 /**
  * `POST /apis/image.openshift.io/v1/namespaces/:ns/imagestreamimports`: the import primitive
- * (SPEC section 3). The body is decoded, defaulted and validated like any object; the import
- * itself runs through the scheduler's import service, which stores Images and the stream in
- * one transaction. `spec.import: false` and `?dryRun=All` only report.
+ * (docs/imports.md#the-import-request). The body is decoded, defaulted and validated like any
+ * object; the import itself runs through the scheduler's import service, which stores Images and
+ * the stream in one transaction. `spec.import: false` and `?dryRun=All` only report.
  */
 import type { FastifyInstance } from 'fastify'
 import {

@@ -1,7 +1,8 @@
 /**
  * The server's structured logger: pino JSON lines, with every place a credential could appear
  * redacted (Authorization and Cookie headers, passwords, docker `auth` fields, tokens), so a
- * handler that logs a request or a secret by mistake still leaks nothing (SPEC section 9).
+ * handler that logs a request or a secret by mistake still leaks nothing
+ * (docs/kubernetes-api.md#security-and-redaction).
  */
 import { pino, type DestinationStream, type Logger } from 'pino'
 

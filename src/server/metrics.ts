@@ -1,8 +1,8 @@
 /**
- * `GET /metrics` in Prometheus text format (issue 5, Visibility): scheduled checks (with their
- * durations) and imports by result and registry, registry requests by method and status,
- * registries' requests to wait, the due-queue's depth and lag, what the integrated registry
- * served from its cache or the upstream, and prom-client's default process
+ * `GET /metrics` in Prometheus text format (docs/imports.md#visibility-schedule-and-metrics):
+ * scheduled checks (with their durations) and imports by result and registry, registry requests by
+ * method and status, registries' requests to wait, the due-queue's depth and lag, what the
+ * integrated registry served from its cache or the upstream, and prom-client's default process
  * metrics (RSS, CPU, event loop). Each server owns its
  * registry, not prom-client's global one, so that several servers can run in one process
  * (tests) without their metrics colliding.

@@ -55,7 +55,7 @@ function body(
   }
 }
 
-describe('Status constructors (kubectl-compat 8)', () => {
+describe('Status constructors (docs/kubernetes-api.md#status-errors)', () => {
   const cases: [string, StatusError, Status][] = [
     [
       'NotFound',
@@ -145,7 +145,7 @@ describe('Status constructors (kubectl-compat 8)', () => {
     [
       'Unauthorized',
       unauthorized(),
-      // Exactly the apiserver's 401 body (kubectl-compat 1).
+      // Exactly the apiserver's 401 body (docs/kubernetes-api.md#transport-and-authentication).
       body('Unauthorized', 401, 'Unauthorized'),
     ],
     [

@@ -2,7 +2,7 @@
  * Kubernetes `Status` errors: the one error dialect of the API server. Handlers throw a
  * `StatusError` built by the constructors below (their messages are the apiserver's, word for
  * word, because kubectl prints them as they are); `statusFromError` turns anything thrown into
- * the Status body and HTTP code at the edge. Reference: kubectl-compat.md section 8 and
+ * the Status body and HTTP code at the edge. See docs/kubernetes-api.md#status-errors and
  * apimachinery's `pkg/api/errors`.
  */
 import type { StatusReason } from '../api/index.js'

@@ -1,7 +1,7 @@
 /**
  * `GET /version`. kubectl reads only major, minor and gitVersion, but the dispatcher kubectl on
  * Debian picks the kubectl binary it runs from `minor`, so the server reports the Kubernetes
- * API level it implements (1.32), not its own version (kubectl-compat.md section 1).
+ * API level it implements (1.32), not its own version (docs/kubernetes-api.md#version).
  */
 import { arch, platform } from 'node:process'
 

@@ -104,7 +104,10 @@ const Preconditions = Type.Object({
   uid: Type.Optional(Type.String({ description: 'Specifies the target UID.' })),
 })
 
-/** DeleteOptions is meta/v1 DeleteOptions, the body kubectl sends with DELETE (kubectl-compat 3, 9). */
+/**
+ * DeleteOptions is meta/v1 DeleteOptions, the body kubectl sends with DELETE
+ * (docs/kubernetes-api.md#update-and-delete).
+ */
 const DeleteOptions = Type.Object({
   ...TypeMetaProperties,
   dryRun: Type.Optional(

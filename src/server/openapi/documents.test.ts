@@ -100,7 +100,7 @@ describe('OpenAPI v3 documents', () => {
       const d = doc(gvKey(r))
       const patch = d.paths[itemPath(r)]?.patch
       assert.ok(patch, `${r.kind}: no PATCH at ${itemPath(r)}`)
-      // A single map, not the array components carry (kubectl-compat 11).
+      // A single map, not the array components carry (docs/kubernetes-api.md#openapi).
       assert.deepEqual(patch['x-kubernetes-group-version-kind'], {
         group: r.group,
         version: r.version,

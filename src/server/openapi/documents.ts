@@ -118,8 +118,8 @@ export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): Op
         .map((d) => [d.key, { serverRelativeURL: d.serverRelativeURL }]),
     ),
   }
-  // Empty, like the empty protobuf document (kubectl-compat 11): a client finds no kind in v2
-  // and so skips client-side validation; the v3 documents are the real description.
+  // Empty, like the empty protobuf document (docs/kubernetes-api.md#openapi): a client finds no
+  // kind in v2 and so skips client-side validation; the v3 documents are the real description.
   const swagger = { swagger: '2.0', info: INFO, paths: {}, definitions: {} }
   return {
     groupVersions,

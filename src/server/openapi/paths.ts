@@ -5,10 +5,10 @@
  *
  * kubectl decides whether to trust server-side field validation by finding, in the group
  * version's document, a PATCH operation whose GVK is the kind being written and looking for a
- * `fieldValidation` query parameter among that operation's own parameters (kubectl-compat 11).
- * It stops at the first PATCH with the GVK, so every PATCH carries the full set, and every kind
- * has one at its object path, even kinds that cannot be patched (ImageStreamImport): without it
- * kubectl falls back to `/openapi/v2`.
+ * `fieldValidation` query parameter among that operation's own parameters
+ * (docs/kubernetes-api.md#openapi). It stops at the first PATCH with the GVK, so every PATCH
+ * carries the full set, and every kind has one at its object path, even kinds that cannot be
+ * patched (ImageStreamImport): without it kubectl falls back to `/openapi/v2`.
  */
 import {
   DELETE_OPTIONS_COMPONENT,
@@ -127,7 +127,10 @@ const LIST_PARAMETERS = [
 const WRITE_PARAMETERS = [P.dryRun, P.fieldManager, P.fieldValidation]
 const DELETE_PARAMETERS = [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy]
 
-/** PATCH_TYPES are the patch media types the server accepts on every kind (kubectl-compat 10). */
+/**
+ * PATCH_TYPES are the patch media types the server accepts on every kind
+ * (docs/kubernetes-api.md#patch-types).
+ */
 const PATCH_TYPES = [
   'application/apply-patch+yaml',
   'application/json-patch+json',
@@ -138,8 +141,8 @@ const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
 /**
  * advertisesStrategicMerge says whether PATCH operations list the strategic merge patch type.
  * kubectl apply builds a strategic merge patch from our schema when they do; for image kinds the
- * reference recommends merge patches instead (kubectl-compat 3), while core kinds get SMP from
- * kubectl either way, and the apiserver advertises it for them.
+ * merge patches are advertised instead (docs/kubernetes-api.md#openapi), while core kinds get SMP
+ * from kubectl either way, and the apiserver advertises it for them.
  */
 export function advertisesStrategicMerge(group: string): boolean {
   return group === ''

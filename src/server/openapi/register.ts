@@ -1,9 +1,10 @@
 /**
- * The OpenAPI routes (kubectl-compat 11): `/openapi/v3`, one `/openapi/v3/<group-version>` per
- * document, and `/openapi/v2`. kubectl's create/apply/replace/edit fetch the v3 index and the
- * group version's document before writing (to learn that the server validates fields itself),
- * and `kubectl explain` renders the v3 schemas. `/openapi/v2` is only a fallback: kubectl asks
- * for it as protobuf and an empty protobuf document satisfies it.
+ * The OpenAPI routes (docs/kubernetes-api.md#openapi): `/openapi/v3`, one
+ * `/openapi/v3/<group-version>` per document, and `/openapi/v2`. kubectl's
+ * create/apply/replace/edit fetch the v3 index and the group version's document before writing (to
+ * learn that the server validates fields itself), and `kubectl explain` renders the v3 schemas.
+ * `/openapi/v2` is only a fallback: kubectl asks for it as protobuf and an empty protobuf document
+ * satisfies it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizeNonResourceRequest } from '../auth.js'
@@ -140,7 +141,7 @@ export function registerOpenAPI(app: FastifyInstance, resources: readonly OpenAP
     }
     if (format === 'json') return sendJSON(reply, docs.swaggerJSON)
     // Zero bytes are a valid, empty openapi_v2.Document: no kind is described, so kubectl
-    // skips client-side validation and relies on fieldValidation (kubectl-compat 11(b)).
+    // skips client-side validation and relies on fieldValidation (docs/kubernetes-api.md#openapi).
     return reply.header('content-type', V2_PROTOBUF_TYPE).send(Buffer.alloc(0))
   })
 }

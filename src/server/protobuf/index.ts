@@ -1,5 +1,5 @@
 /**
- * Kubernetes protobuf request bodies (kubectl-compat.md section 12). kubectl 1.32+ sends
+ * Kubernetes protobuf request bodies (docs/kubernetes-api.md#protobuf-bodies). kubectl 1.32+ sends
  * `create secret|serviceaccount|namespace` as `application/vnd.kubernetes.protobuf` and treats a
  * 415 as fatal, so the server must read them. A body is the magic `k8s\0` followed by a
  * `runtime.Unknown` envelope: {1: typeMeta {1: apiVersion, 2: kind}, 2: raw (the object),

@@ -213,7 +213,7 @@ void describe(`real kubectl (${KUBECTL}) create bodies`, { skip }, () => {
     dir = await mkdtemp(join(tmpdir(), 'protobuf-kubectl-'))
     const key = join(dir, 'key.pem')
     const cert = join(dir, 'cert.pem')
-    // A throwaway certificate: kubectl sends the token only over TLS (kubectl-compat.md 0.1).
+    // A throwaway certificate: kubectl sends the token only over TLS.
     await run('openssl', [
       'req',
       '-x509',

@@ -87,7 +87,7 @@ export function decodeBody<K extends KindName>(
     )
   }
   const object = value as KindMap[K]
-  // managedFields are neither tracked nor kept (kubectl-compat 0: omit them or keep them faithfully).
+  // managedFields are neither tracked nor kept (docs/kubernetes-api.md#managed-fields).
   delete object.metadata.managedFields
   return {
     object: { ...object, kind: resource.kind, apiVersion: resource.apiVersion },

@@ -1,9 +1,9 @@
 /**
  * Duplicate keys in a JSON body: JSON.parse keeps the last silently, but the apiserver's strict
  * decoding reports them (`fieldValidation=Strict` → 400 `duplicate field "spec.tags[0].name"`,
- * Warn → a warning; kubectl-compat 9). This scans the raw text once, without building values;
- * the text has already parsed, so it is well-formed JSON. YAML bodies need no scan: their
- * parser refuses duplicate keys outright.
+ * Warn → a warning; docs/kubernetes-api.md#decoding-and-field-validation). This scans the raw text
+ * once, without building values; the text has already parsed, so it is well-formed JSON. YAML
+ * bodies need no scan: their parser refuses duplicate keys outright.
  */
 
 interface Frame {

@@ -3,7 +3,7 @@
  * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
  * imagestreamtags and imagestreamimages, the read-only `imagestreams/schedule` view of the
  * due-queue, and the empty event lists kubectl describe reads.
- * imagestreamimports is registered by its own module. See kubectl-compat.md for the contract.
+ * imagestreamimports is registered by its own module. See docs/kubernetes-api.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Store } from '../../storage/index.js'

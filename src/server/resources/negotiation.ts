@@ -1,8 +1,8 @@
 /**
  * Response content negotiation for resource requests: a server-side Table when the Accept
- * header asks for `as=Table` (kubectl always does for `get`, kubectl-compat 6), else the object
- * as JSON. Protobuf and YAML are acceptable and answered with JSON, which kubectl reads (JSON is
- * also YAML); anything else that accepts no JSON at all is a 406.
+ * header asks for `as=Table` (kubectl always does for `get`, docs/kubernetes-api.md#tables), else
+ * the object as JSON. Protobuf and YAML are acceptable and answered with JSON, which kubectl reads
+ * (JSON is also YAML); anything else that accepts no JSON at all is a 406.
  */
 import { notAcceptable } from '../status.js'
 

@@ -1,14 +1,18 @@
 /**
  * The query parameters of resource requests, parsed once and checked as the apiserver checks
- * them (kubectl-compat 3, 7 and 9): a malformed value is a 400 naming the parameter, never a 500.
+ * them (docs/kubernetes-api.md#query-parameters): a malformed value is a 400 naming the parameter,
+ * never a 500.
  */
 import type { FastifyRequest } from 'fastify'
 import { badRequest } from '../status.js'
 
-/** FieldValidation is what to do with unknown fields in a body (kubectl-compat 9). */
+/**
+ * FieldValidation is what to do with unknown fields in a body
+ * (docs/kubernetes-api.md#decoding-and-field-validation).
+ */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict'
 
-/** IncludeObject is what a Table row's `object` holds (kubectl-compat 6). */
+/** IncludeObject is what a Table row's `object` holds (docs/kubernetes-api.md#tables). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object'
 
 /** WriteQuery holds the parameters of create, update, patch and delete. */

@@ -1,10 +1,11 @@
 /**
- * URL routing of resource requests (kubectl-compat 3 and 4): for each resource, the namespaced
- * collection `namespaces/:ns/<plural>`, its items and subresources, the all-namespaces list and
- * watch `/<plural>`, cluster-scoped `/<plural>[/:name]`, and the legacy `/watch/...` paths, under
- * `/api/v1` or `/apis/<group>/<version>`. Names are taken from the raw path segment (they may
- * hold `:` and `@`). Every request is authorized with its verb; a verb the resource does not
- * list in discovery is 405 MethodNotAllowed; bodies in a format the verb does not take are 415.
+ * URL routing of resource requests (docs/kubernetes-api.md#resources-and-urls): for each resource,
+ * the namespaced collection `namespaces/:ns/<plural>`, its items and subresources, the
+ * all-namespaces list and watch `/<plural>`, cluster-scoped `/<plural>[/:name]`, and the legacy
+ * `/watch/...` paths, under `/api/v1` or `/apis/<group>/<version>`. Names are taken from the raw
+ * path segment (they may hold `:` and `@`). Every request is authorized with its verb; a verb the
+ * resource does not list in discovery is 405 MethodNotAllowed; bodies in a format the verb does not
+ * take are 415.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { authorizeRequest } from '../auth.js'

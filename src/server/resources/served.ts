@@ -19,8 +19,11 @@ export const NAMESPACED_STORED_RESOURCES: readonly ResourceInfo[] = STORED_RESOU
   (r) => r.namespaced,
 )
 
-/** DEFAULT_NAMESPACE exists from the start (SPEC 1) and may not be deleted. */
+/**
+ * DEFAULT_NAMESPACE exists from the start
+ * (docs/kubernetes-api.md#namespaces-secrets-and-service-accounts) and may not be deleted.
+ */
 export const DEFAULT_NAMESPACE = 'default'
 
-/** DEFAULT_SERVICE_ACCOUNT is created in every namespace (SPEC 1). */
+/** DEFAULT_SERVICE_ACCOUNT is created in every namespace, as Kubernetes' token controller does. */
 export const DEFAULT_SERVICE_ACCOUNT = 'default'

@@ -1,6 +1,6 @@
 /**
- * Server-side Tables as kubectl 1.32 asks for them (kubectl-compat 6): the columns of each kind,
- * the cells (ages on the pinned clock), the row objects for `-A`/`--show-labels` and
+ * Server-side Tables as kubectl 1.32 asks for them (docs/kubernetes-api.md#tables): the columns of
+ * each kind, the cells (ages on the pinned clock), the row objects for `-A`/`--show-labels` and
  * `--sort-by`, and Table answers for single objects and watches' sibling, get.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */

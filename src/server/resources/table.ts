@@ -1,6 +1,6 @@
 /**
- * Server-side Tables (`meta.k8s.io/v1 Table`, kubectl-compat 6): kubectl 1.32 prints every
- * `get` from the columns and cells the server sends. Every row has one cell per column (kube
+ * Server-side Tables (`meta.k8s.io/v1 Table`, docs/kubernetes-api.md#tables): kubectl 1.32 prints
+ * every `get` from the columns and cells the server sends. Every row has one cell per column (kube
  * generates the wide cells too; kubectl shows `priority: 1` columns only with `-o wide`), and
  * carries the object as PartialObjectMetadata unless `includeObject` says otherwise (`-A` and
  * `--show-labels` read it; `--sort-by` needs the full object).

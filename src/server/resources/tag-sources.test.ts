@@ -1,8 +1,8 @@
 /**
- * Spec tags sourced from image streams through a real server (reference 1.2): creating or
- * changing such a tag, through imagestreams or imagestreamtags, stores the source's event; a
- * cross-namespace source; an ImageStreamImage; same-stream aliases that follow their target;
- * and the 422 of a source that does not resolve.
+ * Spec tags sourced from image streams through a real server
+ * (docs/imports.md#tags-from-image-streams): creating or changing such a tag, through imagestreams
+ * or imagestreamtags, stores the source's event; a cross-namespace source; an ImageStreamImage;
+ * same-stream aliases that follow their target; and the 422 of a source that does not resolve.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'

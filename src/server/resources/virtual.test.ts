@@ -1,7 +1,7 @@
 /**
- * The virtual image kinds through a real server (reference 1.3): imagestreamtags (get, list,
- * create, update, patch, delete; the Local reference policy) and imagestreamimages (by digest,
- * by prefix, and children of manifest lists).
+ * The virtual image kinds through a real server (docs/kubernetes-api.md#virtual-kinds):
+ * imagestreamtags (get, list, create, update, patch, delete; the Local reference policy) and
+ * imagestreamimages (by digest, by prefix, and children of manifest lists).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'

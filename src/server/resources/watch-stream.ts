@@ -1,9 +1,9 @@
 /**
- * The watch response (kubectl-compat 7): 200, `Content-Type: application/json`, chunked, one
- * `{"type","object"}` JSON line per event, flushed as it happens. Headers go out at once (client-go
- * waits for them before reading events). The stream ends when the client goes away, the server
- * shuts down, or `timeoutSeconds` (default a random 30-60 minutes, as kube) runs out; an error
- * after the 200 becomes an in-stream ERROR event carrying a Status.
+ * The watch response (docs/kubernetes-api.md#watch): 200, `Content-Type: application/json`,
+ * chunked, one `{"type","object"}` JSON line per event, flushed as it happens. Headers go out at
+ * once (client-go waits for them before reading events). The stream ends when the client goes away,
+ * the server shuts down, or `timeoutSeconds` (default a random 30-60 minutes, as kube) runs out; an
+ * error after the 200 becomes an in-stream ERROR event carrying a Status.
  */
 import { once } from 'node:events'
 import type { FastifyReply, FastifyRequest } from 'fastify'

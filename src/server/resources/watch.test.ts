@@ -1,5 +1,5 @@
 /**
- * Watches (kubectl-compat 7): synthetic ADDED for resourceVersion 0, replay after a
+ * Watches (docs/kubernetes-api.md#watch): synthetic ADDED for resourceVersion 0, replay after a
  * resourceVersion, Table events, errors before the 200 (410 Expired, 400 selectors), and, over
  * a real HTTPS connection, live events, bookmarks, and a clean end on client disconnect and on
  * server shutdown.

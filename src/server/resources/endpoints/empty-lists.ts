@@ -1,7 +1,7 @@
 /**
  * Core resources we do not keep but kubectl reads: `describe` lists events (and `describe ns`
  * resourcequotas and limitranges). They answer an empty list, so describe prints
- * `Events: <none>` (kubectl-compat 0 SHOULD and 3 "describe"); a watch on them stays quiet until
+ * `Events: <none>` (docs/kubernetes-api.md#resources-and-urls); a watch on them stays quiet until
  * it times out or the client leaves.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

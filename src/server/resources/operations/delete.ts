@@ -1,7 +1,7 @@
 /**
  * delete: immediate (no finalizers), answered with the deleted object (kubectl accepts it or a
- * Status, kubectl-compat 3). DeleteOptions come in the body (kubectl's `delete --dry-run=server`
- * sends `dryRun` there, kubectl-compat 14 item 7) or the query; `preconditions` guard uid and
+ * Status, docs/kubernetes-api.md#update-and-delete). DeleteOptions come in the body (kubectl's
+ * `delete --dry-run=server` sends `dryRun` there) or the query; `preconditions` guard uid and
  * resourceVersion. Deleting a namespace deletes its contents in the same transaction.
  */
 import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'

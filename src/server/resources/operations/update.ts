@@ -2,9 +2,10 @@
  * update (PUT) and the read-modify-write every patch shares: the new object is computed from
  * the current one inside the store's guaranteedUpdate, so a concurrent write re-runs it on the
  * fresh state instead of losing either change. A `metadata.resourceVersion` in the new object is
- * a precondition (409 Conflict on mismatch, kubectl-compat 10); the main resource ignores status
- * changes and `/status` ignores everything else (the kind's strategy); writing an unchanged
- * object keeps its resourceVersion (the store's no-op rule), so kubectl prints `(no change)`.
+ * a precondition (409 Conflict on mismatch, docs/kubernetes-api.md#update-and-delete); the main
+ * resource ignores status changes and `/status` ignores everything else (the kind's strategy);
+ * writing an unchanged object keeps its resourceVersion (the store's no-op rule), so kubectl prints
+ * `(no change)`.
  */
 import {
   applyDefaults,

@@ -3,7 +3,7 @@
  * every matching object (kubectl's single-object `get -w` drops the first event, expecting it),
  * otherwise replays the changes after it; then live events. An expired or future
  * resourceVersion or a bad selector is answered before the 200, as a Status. With a Table
- * Accept header, every event's object is a one-row Table (kubectl-compat 7).
+ * Accept header, every event's object is a one-row Table (docs/kubernetes-api.md#watch).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'

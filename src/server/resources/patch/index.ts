@@ -1,6 +1,6 @@
 /**
- * The four PATCH content types (kubectl-compat 10) and how each is applied to the current
- * object. Server-side apply is a merge of the applied configuration into the live object by
+ * The four PATCH content types (docs/kubernetes-api.md#patch-types) and how each is applied to the
+ * current object. Server-side apply is a merge of the applied configuration into the live object by
  * the strategic-merge rules (lists with a merge key merge by key, as SSA's associative lists
  * do); field ownership (`managedFields`, apply conflicts) is not tracked.
  */

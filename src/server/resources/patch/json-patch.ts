@@ -2,7 +2,7 @@
  * JSON patch (RFC 6902, `application/json-patch+json`): add, remove, replace, move, copy and
  * test over JSON pointers (RFC 6901). A malformed patch document is a 400; an operation that
  * does not apply is a 422 whose message follows evanphx/json-patch, which the apiserver uses
- * (kubectl prints `The request is invalid: <message>`, kubectl-compat 3 "kubectl patch").
+ * (kubectl prints `The request is invalid: <message>`).
  * Written here rather than taken from npm: ~150 lines, and it lets us refuse prototype keys
  * and phrase errors as the apiserver does.
  */

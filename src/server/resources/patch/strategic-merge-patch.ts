@@ -1,6 +1,6 @@
 /**
  * Strategic merge patch (`application/strategic-merge-patch+json`), the subset kubectl and oc
- * produce (kubectl-compat 10), driven by the `x-kubernetes-patch-strategy` and
+ * produce (docs/kubernetes-api.md#patch-types), driven by the `x-kubernetes-patch-strategy` and
  * `x-kubernetes-patch-merge-key` extensions of our TypeBox schemas:
  * - maps merge recursively and `null` deletes a key;
  * - a list with strategy `merge` and a merge key merges element-wise by that key (new elements

@@ -1,6 +1,6 @@
 /**
- * Printers of the image kinds, as openshift-apiserver's (pkg/image/printers/internalversion;
- * reference 7.6): images `NAME IMAGE REFERENCE`; imagestreams `NAME IMAGE REPOSITORY TAGS
+ * Printers of the image kinds, as openshift-apiserver's (pkg/image/printers/internalversion):
+ * images `NAME IMAGE REFERENCE`; imagestreams `NAME IMAGE REPOSITORY TAGS
  * UPDATED`; imagestreamtags `NAME IMAGE REFERENCE UPDATED` (+ IMAGE NAME wide);
  * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide).
  */

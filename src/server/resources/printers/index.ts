@@ -1,4 +1,4 @@
-/** The Table printer of each resource (kubectl-compat 6, reference 7.6). */
+/** The Table printer of each resource (docs/kubernetes-api.md#tables; oc's columns). */
 import type { Printer } from '../table.js'
 import { defaultPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './core.js'
 import {

@@ -1,7 +1,8 @@
 /**
- * Image strategy: the raw manifest and config are never stored (reference 1.1, upstream's
- * PrepareImageForCreate), so they can be neither read back nor compared on update. The rest
- * of an Image is immutable; validateUpdate (src/api) enforces that, metadata aside.
+ * Image strategy: the raw manifest and config are never stored
+ * (docs/kubernetes-api.md#object-model, upstream's PrepareImageForCreate), so they can be neither
+ * read back nor compared on update. The rest of an Image is immutable; validateUpdate (src/api)
+ * enforces that, metadata aside.
  */
 import type { Image } from '../../../api/index.js'
 import type { Strategy } from './types.js'

@@ -1,5 +1,6 @@
 /**
- * ImageStream strategy (openshift-apiserver imagestream/strategy.go; reference 1.2):
+ * ImageStream strategy (openshift-apiserver imagestream/strategy.go;
+ * docs/imports.md#generations-and-background-imports):
  * - create: status starts empty, metadata.generation = 1, every spec tag generation = 1;
  * - update: status is the server's (kept from the stored stream); any spec change bumps the
  *   stream generation; a spec tag keeps its generation unless it is new, its source (`from`,

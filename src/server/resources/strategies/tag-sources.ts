@@ -1,10 +1,10 @@
 /**
- * The stored side of stream-sourced spec tags (reference 1.2; upstream imagestream strategy
- * tagsChanged): on create and update, the tags that changed and take their image from an
- * image stream get it now, reading the other streams they name from the store, and the tags
- * that track a tag which moved follow it. The rules themselves are src/importer/tag-sources.ts.
- * Ours: a source that cannot be resolved is reported as field errors on `spec.tags[i].from`,
- * where upstream wraps them in an internal error.
+ * The stored side of stream-sourced spec tags (docs/imports.md#tags-from-image-streams; upstream
+ * imagestream strategy tagsChanged): on create and update, the tags that changed and take their
+ * image from an image stream get it now, reading the other streams they name from the store, and
+ * the tags that track a tag which moved follow it. The rules themselves are
+ * src/importer/tag-sources.ts. Ours: a source that cannot be resolved is reported as field errors
+ * on `spec.tags[i].from`, where upstream wraps them in an internal error.
  */
 import type { ImageStream } from '../../../api/index.js'
 import {

@@ -32,7 +32,7 @@ export const REGISTRY = 'registry.test:5000'
 /** START is when the fixture's clock starts: 2026-01-01T00:00:00Z. */
 export const START = Date.parse('2026-01-01T00:00:00Z')
 
-/** TABLE_ACCEPT is the Accept header of `kubectl get` (kubectl-compat notation). */
+/** TABLE_ACCEPT is the Accept header of `kubectl get` (docs/kubernetes-api.md#tables). */
 export const TABLE_ACCEPT =
   'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
 

@@ -1,5 +1,5 @@
 /**
- * `imagestreamimages`, get only (upstream imagestreamimage/rest.go; reference 1.3):
+ * `imagestreamimages`, get only (upstream imagestreamimage/rest.go):
  * `<stream>@<id>` is an image of the stream's tag history, by digest or a unique prefix of one,
  * or a child manifest of a manifest list in that history (which never appears in the history
  * itself, yet can be pulled through the stream). Anything else is NotFound.

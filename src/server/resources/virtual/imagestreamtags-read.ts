@@ -1,5 +1,5 @@
 /**
- * Reading `imagestreamtags` (upstream imagestreamtag/rest.go; reference 1.3): get `<stream>:<tag>`
+ * Reading `imagestreamtags` (upstream imagestreamtag/rest.go): get `<stream>:<tag>`
  * is the tag's current image, NotFound when it has none yet (even if the spec tag exists); list
  * has every tag with an image of every selected stream (labels select streams, fields the
  * view's name and namespace), with the image's name and pull spec only, as upstream.

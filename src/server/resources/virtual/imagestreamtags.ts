@@ -1,6 +1,6 @@
 /**
  * Writing `imagestreamtags`, a view of image stream tags (upstream imagestreamtag/rest.go;
- * reference 1.3); reads are in imagestreamtags-read.ts:
+ * docs/kubernetes-api.md#virtual-kinds); reads are in imagestreamtags-read.ts:
  * - create: adds the spec tag (AlreadyExists if it is there), creating the stream if needed;
  * - update / patch: change only the spec tag and its annotations, against the stream's
  *   resourceVersion;

@@ -1,7 +1,7 @@
 /**
- * Tag resolution (openshift-imagestreams.md 6.1, upstream ResolveReferenceForTagEvent): a Local
- * tag resolves to the integrated registry's `<repository>@<digest>`, falling back to the event's
- * own reference; Source tags, and the stored history, keep the external one.
+ * Tag resolution (docs/integrated-registry.md#resolution, upstream ResolveReferenceForTagEvent): a
+ * Local tag resolves to the integrated registry's `<repository>@<digest>`, falling back to the
+ * event's own reference; Source tags, and the stored history, keep the external one.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'

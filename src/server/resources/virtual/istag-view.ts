@@ -1,9 +1,10 @@
 /**
  * The ImageStreamTag view of a stream's tag (upstream imagestreamtag/rest.go newISTag;
- * reference 1.3): uid, resourceVersion and labels of the stream; creationTimestamp of the tag's
- * current image (so UPDATED in `get istag` is when the tag last moved); the spec tag; the
- * current image with the tag's annotations; `image.dockerImageReference` resolved by the spec
- * tag's reference policy (Local: `<registry hostname>/<ns>/<stream>@<digest>`).
+ * docs/kubernetes-api.md#virtual-kinds): uid, resourceVersion and labels of the stream;
+ * creationTimestamp of the tag's current image (so UPDATED in `get istag` is when the tag last
+ * moved); the spec tag; the current image with the tag's annotations; `image.dockerImageReference`
+ * resolved by the spec tag's reference policy (Local: `<registry
+ * hostname>/<ns>/<stream>@<digest>`).
  */
 import {
   IMAGE_API_VERSION,
