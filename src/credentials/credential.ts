@@ -1,6 +1,7 @@
 /**
- * Credentials and their provenance. SPEC 4: an import status names the secret and config key that
- * supplied a credential, never the credential itself.
+ * Credentials and their provenance. An import status names the secret and config key that
+ * supplied a credential, never the credential itself
+ * (docs/credentials.md#what-an-import-status-says).
  */
 import { createHmac, randomBytes } from 'node:crypto'
 

@@ -1,6 +1,7 @@
 /**
  * Docker config JSON (`.dockerconfigjson`, `.dockercfg`, config.json) to auths entries, following
- * kubelet's secrets.go/config.go and containers/image's decodeDockerAuth (registry-client.md 4.1).
+ * kubelet's secrets.go/config.go and containers/image's decodeDockerAuth
+ * (docs/credentials.md#secret-formats).
  * Problems are reported as text that never quotes a value from an entry.
  */
 

@@ -38,11 +38,12 @@ interface Row {
   readonly image: string
   /** Credentials tried, in order, under our rules. */
   readonly want: readonly string[]
-  /** The kubelet result, where ours differs (SPEC 4 Beyond). */
+  /** The kubelet result, where ours differs (docs/credentials.md#beyond-openshift). */
   readonly kubelet?: string
 }
 
-// reference/registry-client.md table 4.4, every row.
+// The matching table (docs/credentials.md#matching-table): kubelet's keyring_test.go cases and
+// ours, each row with what we try and, where it differs, what kubelet would pick.
 const rows: readonly Row[] = [
   { row: 1, secrets: [[['quay.io', 'A']]], image: 'quay.io/coreos/etcd', want: ['A'] },
   {
@@ -204,7 +205,7 @@ const rows: readonly Row[] = [
   },
 ]
 
-void describe('keyring: table 4.4', () => {
+void describe('keyring: the matching table', () => {
   for (const { row, secrets, image, want, kubelet } of rows) {
     const suffix = kubelet === undefined ? '' : ` (kubelet: ${kubelet})`
     void it(`row ${row}: ${image} -> [${want.join(', ')}]${suffix}`, () => {

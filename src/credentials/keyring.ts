@@ -1,5 +1,5 @@
 /**
- * Keyrings from pull secrets and docker config files (registry-client.md 4.1-4.2, SPEC 4). A
+ * Keyrings from pull secrets and docker config files (docs/credentials.md). A
  * malformed secret is skipped with a warning instead of failing every import in the namespace,
  * as kubelet's keyring construction would.
  */
@@ -40,7 +40,7 @@ const NO_CREDENTIALS: readonly Credential[] = Object.freeze([])
 export const EMPTY_KEYRING: Keyring = Object.freeze({ lookup: () => NO_CREDENTIALS })
 
 // kubelet honours exactly these type/key pairs: an Opaque secret holding .dockerconfigjson is
-// not a pull secret (registry-client.md 4.1).
+// not a pull secret (docs/credentials.md#secret-formats).
 const SECRET_FORMATS: ReadonlyMap<string, { readonly key: string; readonly wrapped: boolean }> =
   new Map([
     ['kubernetes.io/dockerconfigjson', { key: '.dockerconfigjson', wrapped: true }],
@@ -155,9 +155,9 @@ function createKeyring(entries: readonly KeyringEntry[]): Keyring {
   if (entries.length === 0) {
     return EMPTY_KEYRING
   }
-  // SPEC 4: most specific first. Matching key paths are nested, so a longer path is more
-  // specific; then an exact host before a glob (row 14). Array#sort is stable, so equal keys
-  // keep secret order, then entry order (rows 8, 27).
+  // Most specific first (docs/credentials.md#trying-credentials-in-turn). Matching key paths are
+  // nested, so a longer path is more specific; then an exact host before a glob (row 14).
+  // Array#sort is stable, so equal keys keep secret order, then entry order (rows 8, 27).
   const ordered = [...entries].sort(
     (a, b) => b.key.path.length - a.key.path.length || Number(a.key.glob) - Number(b.key.glob),
   )

@@ -10,7 +10,7 @@ const key = (host: string, port = '', path = ''): RegistryKey => ({
   glob: host.includes('*'),
 })
 
-// kubelet's Add() normalisation plus SPEC 4's Beyond rules.
+// kubelet's Add() normalisation plus the rules of docs/credentials.md#beyond-openshift.
 const keys: readonly (readonly [string, RegistryKey | undefined])[] = [
   ['quay.io', key('quay.io')],
   ['quay.io/coreos', key('quay.io', '', 'coreos')],

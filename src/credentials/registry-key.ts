@@ -1,7 +1,8 @@
 /**
- * Auths keys and the images they apply to: kubelet's keyring matching (keyring.go,
- * registry-client.md 4.2) with SPEC 4's Beyond rules: case-insensitive hosts, Docker Hub aliases
- * folded, default ports ignored, and key paths matched by whole segments.
+ * Auths keys and the images they apply to: kubelet's keyring matching (kubernetes
+ * pkg/credentialprovider/keyring.go) with the rules of docs/credentials.md#beyond-openshift:
+ * case-insensitive hosts, Docker Hub aliases folded, default ports ignored, and key paths matched
+ * by whole segments.
  */
 import type { ImageReference } from '../reference/index.js'
 import { DOCKER_HUB, DOCKER_HUB_ALIASES } from '../reference/index.js'
@@ -23,10 +24,11 @@ export interface RegistryTarget extends Endpoint {
   readonly path: string
 }
 
-// SPEC 4 Beyond: a default port is the same as no port. Neither side reliably knows the scheme
-// (an image reference has none, and the client may fall back from https to http for insecure
-// tags, SPEC 5), so 443 and 80 are both treated as "no port" on both sides. Any other port must
-// match exactly (table 4.4 rows 15, 17, 18).
+// docs/credentials.md#default-ports: a default port is the same as no port. Neither side reliably
+// knows the scheme (an image reference has none, and the client may fall back from https to http
+// for insecure tags, docs/registry-protocol.md#insecure-registries), so 443 and 80 are both treated
+// as "no port" on both sides. Any other port must match exactly (rows 15, 17, 18 of the table in
+// keyring.test.ts).
 const DEFAULT_PORTS: ReadonlySet<string> = new Set(['443', '80'])
 
 // A bracketed IPv6 literal or a host name, then an optional port. '[' and ']' are reserved for
@@ -62,7 +64,7 @@ export function parseRegistryKey(key: string): RegistryKey | undefined {
     return undefined
   }
   const urlPath = authorityEnd === -1 ? '' : (rest.slice(authorityEnd).split(/[?#]/, 1)[0] ?? '')
-  // kubelet: a leading /v1/ or /v2/ is the API prefix, the same as the bare host (row 24); Beyond:
+  // kubelet: a leading /v1/ or /v2/ is the API prefix, the same as the bare host (row 24); ours:
   // a trailing '/' is dropped (rows 22, 25).
   const path = urlPath.replace(/^\/v[12]\//, '/').replace(/^\/+|\/+$/g, '')
   return { ...endpoint, path, glob: endpoint.host.includes('*') }
@@ -81,7 +83,7 @@ export function keyMatches(key: RegistryKey, target: RegistryTarget): boolean {
   if (key.port !== target.port) {
     return false
   }
-  // Beyond: whole segments, so quay.io/coreos does not match quay.io/coreosx/etcd (row 3).
+  // Ours: whole segments, so quay.io/coreos does not match quay.io/coreosx/etcd (row 3).
   if (key.path !== '' && target.path !== key.path && !target.path.startsWith(`${key.path}/`)) {
     return false
   }
