@@ -1,6 +1,7 @@
 /**
  * Content digests: distribution/reference's digest grammar, restricted to the algorithms we can
- * verify with node:crypto (registry-client.md 1.1, image-spec descriptor.md for hex lengths).
+ * verify with node:crypto (docs/registry-protocol.md#digests, image-spec descriptor.md for hex
+ * lengths).
  */
 import { InvalidDigestError, quote } from './errors.js'
 
@@ -31,7 +32,8 @@ export function checkDigest(value: string): ParsedDigest | string {
   if (colon === -1 || !ALGORITHM.test(algorithm)) {
     return 'a digest is <algorithm>:<hex>, e.g. sha256: followed by 64 hex characters'
   }
-  // go-digest refuses algorithms it has no hash for (table 1.3 row 33); we verify sha256 and sha512.
+  // go-digest refuses algorithms it has no hash for (row 33 of parse.test.ts); we verify sha256 and
+  // sha512.
   if (!isSupported(algorithm)) {
     return `unsupported digest algorithm ${quote(algorithm)}; use sha256 or sha512`
   }

@@ -1,7 +1,8 @@
 /**
  * Docker Hub's names. OpenShift's library-go and containers/image treat all three aliases as Hub
- * and talk to registry-1.docker.io (registry-client.md 1.2); distribution/reference folds only
- * index.docker.io, so `registry-1.docker.io/busybox` would 404 there (table 1.3 row 7).
+ * and talk to registry-1.docker.io (docs/registry-protocol.md#docker-hub); distribution/reference
+ * folds only index.docker.io, so `registry-1.docker.io/busybox` would 404 there (row 7 of
+ * parse.test.ts).
  */
 
 /** DOCKER_HUB is the canonical registry name of Docker Hub. */

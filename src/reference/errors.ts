@@ -1,6 +1,6 @@
 /**
- * Typed errors of the reference module. Callers branch on `code` (DESIGN.md "Errors"), never on
- * the message, which is written for the user and says how to fix the input.
+ * Typed errors of the reference module. Callers branch on `code` (docs/architecture.md#errors),
+ * never on the message, which is written for the user and says how to fix the input.
  */
 
 // Long enough for any valid reference (path <= 255, tag <= 128, sha512 digest), short enough that

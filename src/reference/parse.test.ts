@@ -26,7 +26,8 @@ interface Row {
   readonly distribution?: string
 }
 
-// reference/registry-client.md table 1.3, every row, expected results under our rules. The
+// distribution/reference's edge cases (its reference_test.go and normalize_test.go, and
+// go-containerregistry's name tests), every row, expected results under our rules. The
 // `distribution` column is set where we deliberately differ (parse.ts "Ours (a)-(d)"). Note that
 // distribution's ParseDockerRef adds `:latest`; we leave the tag absent (tagOrLatest adds it).
 const rows: readonly Row[] = [
@@ -83,7 +84,8 @@ const rows: readonly Row[] = [
   },
   { row: '16', input: 'test_com/foo', want: ref('docker.io', 'test_com/foo') },
   { row: '17', input: 'test.com:8080/foo', want: ref('test.com:8080', 'foo') },
-  // The port stays: an image reference does not know the scheme (credentials fold it, SPEC 4).
+  // The port stays: an image reference does not know the scheme (credentials fold it,
+  // docs/credentials.md#default-ports).
   { row: '18', input: 'example.com:443/foo', want: ref('example.com:443', 'foo') },
   { row: '19', input: '192.168.1.1', want: ref('docker.io', 'library/192.168.1.1') },
   {
@@ -257,7 +259,7 @@ const rows: readonly Row[] = [
   },
 ]
 
-void describe('parseImageReference: table 1.3 and additions', () => {
+void describe('parseImageReference: edge cases and additions', () => {
   for (const { row, input, want, distribution } of rows) {
     const label = input.length > 60 ? `${input.slice(0, 60)}...` : input
     const suffix = distribution === undefined ? '' : ` (distribution: ${distribution})`

@@ -1,9 +1,9 @@
 /**
  * Image reference parsing: the distribution/reference grammar and its "familiar name"
- * normalisation (registry-client.md 1.1-1.2), with four deliberate differences, each marked
- * "Ours (x)" below and in the table-1.3 tests: (a) every Docker Hub alias folds to docker.io,
- * (b) `host:port` without a repository is refused, (c) registry hosts are lowercased, (d) a tag
- * and a digest given together are both kept.
+ * normalisation (docs/registry-protocol.md#references), with four deliberate differences, each
+ * marked "Ours (x)" below and in parse.test.ts's table: (a) every Docker Hub alias folds to
+ * docker.io, (b) `host:port` without a repository is refused, (c) registry hosts are lowercased,
+ * (d) a tag and a digest given together are both kept.
  */
 import { checkDigest } from './digest.js'
 import { DOCKER_HUB, DOCKER_HUB_ALIASES } from './docker-hub.js'
