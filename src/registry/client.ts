@@ -1,7 +1,7 @@
 /**
  * The registry client: per-repository handles that resolve tags (HEAD first), fetch manifests
  * and configs by digest with verification and size caps, and list tags, authenticating with
- * every matching credential in turn (SPEC sections 4-5, registry-client.md 2-8).
+ * every matching credential in turn (docs/registry-protocol.md, docs/credentials.md).
  */
 import { createHash } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
@@ -49,7 +49,10 @@ import { errorCode, isRetryableNetworkError, parseRetryAfter } from './transport
 import { nextPageURL } from './transport/link.js'
 import { parseTagPage } from './tag-list.js'
 
-/** ClientLimits caps what one response may make us hold in memory (registry-client.md 7.4). */
+/**
+ * ClientLimits caps what one response may make us hold in memory
+ * (docs/registry-protocol.md#size-caps-and-digest-verification).
+ */
 export interface ClientLimits {
   /** Manifest or index body (default 4 MiB). */
   readonly manifestBytes: number
@@ -220,7 +223,7 @@ export class Repository {
       return !seen.has(fingerprint) && seen.add(fingerprint)
     })
     // With no matching credential, access is anonymous; once credentials match, kubelet does
-    // not fall back to anonymous, and neither do we (registry-client.md 3.5).
+    // not fall back to anonymous, and neither do we (docs/registry-protocol.md#anonymous-access).
     this.#candidates = matches.length > 0 ? matches : [undefined]
   }
 

@@ -1,7 +1,8 @@
 /**
  * Parsing and validation of manifests, indexes and image configs. Content-Type is trusted only
  * when it names a known manifest type that the body does not contradict; otherwise the body is
- * sniffed the way containers/image GuessMIMEType does (registry-client.md 2.1).
+ * sniffed the way containers/image GuessMIMEType does
+ * (docs/registry-protocol.md#media-types-and-accept).
  */
 import { isDigest } from '../reference/index.js'
 import {

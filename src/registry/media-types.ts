@@ -12,7 +12,8 @@ export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
 /**
  * MANIFEST_ACCEPT goes on every manifest request, HEAD and GET, by tag and by digest: a
  * registry that stores a type missing from Accept answers 404 or rewrites the manifest
- * (registry-client.md 2.1; distribution answers 404 for OCI content, schema 1 for Docker).
+ * (docs/registry-protocol.md#media-types-and-accept; distribution answers 404 for OCI content,
+ * schema 1 for Docker).
  */
 export const MANIFEST_ACCEPT = [
   OCI_INDEX,

@@ -1,6 +1,6 @@
 /**
  * Platform normalisation (containerd/platforms database.go) and the Legacy import mode's choice
- * of one child from a manifest list (SPEC section 6).
+ * of one child from a manifest list (docs/imports.md#platform-choice).
  */
 import type { Descriptor, Platform } from './manifest.js'
 

@@ -1,4 +1,6 @@
-/** Reading one page of `GET /v2/<name>/tags/list` (registry-client.md 2.6). */
+/**
+ * Reading one page of `GET /v2/<name>/tags/list` (docs/registry-protocol.md#tag-list-pagination).
+ */
 import { isValidTag } from '../reference/index.js'
 
 /**

@@ -1,7 +1,7 @@
 /**
  * WWW-Authenticate parsing (RFC 7235), including several challenges on one line and several
  * header lines, which the Go parsers that registries were written against only half handle
- * (registry-client.md 3.1).
+ * (docs/registry-protocol.md#challenges).
  */
 
 /** Challenge is one auth scheme with its parameters; scheme and parameter names are lowercase. */

@@ -1,7 +1,8 @@
 /**
  * Registry endpoint discovery: `GET /v2/` tells the scheme that works and the auth challenge.
  * Insecure registries get HTTPS without verification first and plain HTTP only when the
- * HTTPS attempt fails below HTTP; a status code never causes a downgrade (SPEC section 5).
+ * HTTPS attempt fails below HTTP; a status code never causes a downgrade
+ * (docs/registry-protocol.md#insecure-registries).
  */
 import { registryApiHost } from '../../reference/index.js'
 import { RegistryClientError, TransportError } from '../errors.js'

@@ -1,4 +1,6 @@
-/** RFC 8288 `Link` parsing for tag-list pagination (registry-client.md 2.6). */
+/**
+ * RFC 8288 `Link` parsing for tag-list pagination (docs/registry-protocol.md#tag-list-pagination).
+ */
 
 /**
  * nextPageURL returns the `rel="next"` target resolved against the request URL, verbatim

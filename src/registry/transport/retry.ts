@@ -1,7 +1,9 @@
 /** Which failures are worth retrying, and how long a registry asked us to wait. */
 import type { BackoffPolicy } from '../../lib/backoff.js'
 
-/** RetryPolicy bounds retries inside one operation (registry-client.md 7.2). */
+/**
+ * RetryPolicy bounds retries inside one operation (docs/registry-protocol.md#retries-and-timeouts).
+ */
 export interface RetryPolicy extends BackoffPolicy {
   /** Total attempts including the first (default 4). */
   readonly attempts: number
