@@ -9,7 +9,7 @@ import {
 } from './serve-options.js'
 
 describe('completeServeOptions', () => {
-  it('fills in the defaults of SPEC section 1', () => {
+  it('fills in the documented defaults', () => {
     assert.deepEqual(completeServeOptions({}), {
       dataDir: './.imagestreams',
       listen: { host: '127.0.0.1', port: 8443 },

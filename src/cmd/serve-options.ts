@@ -62,7 +62,10 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace']
 
-/** SERVE_DEFAULTS are the flag defaults, as SPEC section 1 and OpenShift's defaults give them. */
+/**
+ * SERVE_DEFAULTS are the flag defaults, as the README's `isctl serve` section and OpenShift's
+ * defaults give them.
+ */
 export const SERVE_DEFAULTS = {
   dataDir: './.imagestreams',
   listen: '127.0.0.1:8443',

@@ -253,7 +253,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       onServed: metrics.onPullThrough,
       client: imports.client,
       auth,
-      // OpenShift's registry asks for `get imagestreams/layers` on the stream (reference 6.2).
+      // OpenShift's registry asks for `get imagestreams/layers` on the stream
+      // (docs/integrated-registry.md#authentication).
       mayPull: async (user, namespace, name) =>
         (
           await authorizer.authorize(user, {
@@ -269,7 +270,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       keyringFor: async (namespace) =>
         (await namespaceKeyring(pullStore, namespace, settings.globalPullSecret)).keyring,
     })
-    // WIRING (issue 3): register the resource routes on `app` here, with `store` and `settings`.
+    // The resource routes, with `store` and `settings`.
     registerResources(app, { store, settings })
     await ensureDefaults(store)
 
@@ -346,7 +347,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   }
 }
 
-/** Imports keep this many history items per tag (SPEC section 2). */
+/** Imports keep this many history items per tag (docs/imports.md#tag-history). */
 const HISTORY_LIMIT = 25
 
 /** importServices builds the registry client and import settings shared by every import. */

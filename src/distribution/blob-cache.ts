@@ -1,9 +1,9 @@
 /**
  * The integrated registry's local mirror of pulled-through blobs (OpenShift's registry mirrors
- * by default, reference section 6.2). A blob is written to disk while it streams to its first
- * puller and kept only once the whole of it passed digest verification; later pulls are read
- * from disk, sparing the upstream (often rate-limited) and this process's hashing. Files are
- * content-addressed, so a file under its digest is that blob; the least recently used ones go
+ * by default, docs/integrated-registry.md#blob-cache). A blob is written to disk while it streams
+ * to its first puller and kept only once the whole of it passed digest verification; later pulls
+ * are read from disk, sparing the upstream (often rate-limited) and this process's hashing. Files
+ * are content-addressed, so a file under its digest is that blob; the least recently used ones go
  * when the cache would exceed its size.
  */
 import { randomUUID } from 'node:crypto'

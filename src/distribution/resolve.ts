@@ -1,8 +1,9 @@
 /**
  * Resolution of a `/v2/<namespace>/<stream>/manifests/<reference>` request to the upstream
- * manifest it pulls through (reference section 6.2): a tag is its current image, a digest must
- * be in the stream's history or a child of a manifest list in it, and the source repository is
- * the one recorded by the tag event, so credentials and insecure settings follow the tag.
+ * manifest it pulls through (docs/integrated-registry.md#resolution): a tag is its current image, a
+ * digest must be in the stream's history or a child of a manifest list in it, and the source
+ * repository is the one recorded by the tag event, so credentials and insecure settings follow the
+ * tag.
  */
 import { ANNOTATIONS, type Image, type ImageStream, type TagEvent } from '../api/index.js'
 import { isDigest, isValidTag, parseImageReference } from '../reference/index.js'

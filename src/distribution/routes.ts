@@ -1,8 +1,9 @@
 /**
  * The integrated registry: the read side of the distribution API under `/v2/`, pulling
- * manifests through from each tag's source with its namespace's credentials (SPEC section 7).
- * It authenticates on its own (Basic or Bearer carrying an API token) and answers in the
- * distribution error dialect, which is why it lives in its own fastify context.
+ * manifests through from each tag's source with its namespace's credentials
+ * (docs/integrated-registry.md). It authenticates on its own (Basic or Bearer carrying an API
+ * token) and answers in the distribution error dialect, which is why it lives in its own fastify
+ * context.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'

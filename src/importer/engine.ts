@@ -2,7 +2,7 @@
  * The import engine: (ImageStreamImport, current stream, credentials, registry client,
  * policy) -> per-entry statuses, the stream to write and the Images to create. Pure
  * orchestration: it reads registries and writes nothing; the caller stores the outcome in one
- * transaction (DESIGN.md, Data flow 1; SPEC section 3).
+ * transaction (docs/architecture.md#data-flow, docs/imports.md#the-import-request).
  */
 import type {
   Image,
@@ -179,7 +179,8 @@ async function importEntry(
     entry.importPolicy?.insecure ??
     specTag?.importPolicy?.insecure ??
     current?.metadata.annotations?.[ANNOTATIONS.insecureRepository] === 'true'
-  // Beyond OpenShift: a request without a mode keeps the tag's (OCPBUGS-73844).
+  // A request without a mode keeps the tag's (docs/imports.md#import-policy-defaults,
+  // OCPBUGS-73844).
   const mode = (entry.importPolicy?.importMode ??
     specTag?.importPolicy?.importMode ??
     deps.policy.defaultImportMode) as ImportMode

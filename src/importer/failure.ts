@@ -1,7 +1,7 @@
 /**
- * Import failures as the per-entry `metav1.Status` OpenShift returns (openshift-imagestreams.md
- * 2.7), with our additions: auth failures name the secrets and keys tried, rate limits say
- * when to come back.
+ * Import failures as the per-entry `metav1.Status` OpenShift returns
+ * (docs/imports.md#failures-and-conditions), with our additions: auth failures name the secrets and
+ * keys tried, rate limits say when to come back.
  */
 import type { Status } from '../api/index.js'
 import { InvalidReferenceError } from '../reference/index.js'

@@ -1,7 +1,7 @@
 /**
  * Fetch one tag or digest for an import: HEAD first for tags, by digest afterwards, nothing
- * at all when the tag still points at an image we already have (SPEC section 5, Beyond), and
- * the Legacy or PreserveOriginal treatment of manifest lists (SPEC section 6).
+ * at all when the tag still points at an image we already have (docs/imports.md#change-detection),
+ * and the Legacy or PreserveOriginal treatment of manifest lists (docs/imports.md#import-modes).
  */
 import type { Image, ImportMode } from '../api/index.js'
 import {
@@ -90,7 +90,8 @@ export async function fetchEntry(
   }
   const children: Image[] = []
   for (const d of list.manifests) {
-    // Attestations are recorded in the list, never imported as images (SPEC section 6).
+    // Attestations are recorded in the list, never imported as images
+    // (docs/imports.md#import-modes).
     if (isAttestation(d) || manifestKind(d.mediaType) !== 'image') continue
     children.push(await childImage(repo, d, req, ctx))
   }
@@ -103,7 +104,8 @@ async function childImage(
   req: EntryRequest,
   ctx: EntryContext,
 ): Promise<Image> {
-  // Content-addressed: a child we already hold is not fetched again (SPEC section 5).
+  // Content-addressed: a child we already hold is not fetched again
+  // (docs/imports.md#change-detection).
   const known = await ctx.known(d.digest)
   if (known) return importedFrom(known, req.repository)
   return imageOf(repo, await repo.manifest(d.digest, { expected: d, signal: ctx.signal }), req, ctx)

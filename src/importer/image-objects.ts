@@ -1,6 +1,7 @@
 /**
- * Image API objects built from what the registry client fetched (openshift-imagestreams.md
- * 1.1): named by digest, metadata from the config blob, manifest lists with their children.
+ * Image API objects built from what the registry client fetched
+ * (docs/kubernetes-api.md#object-model): named by digest, metadata from the config blob, manifest
+ * lists with their children.
  */
 import type { DockerImage, Image } from '../api/index.js'
 import { ANNOTATIONS, DOCKER_IMAGE_METADATA_VERSION } from '../api/index.js'
@@ -47,7 +48,7 @@ export function imageFromInspected(img: InspectedImage, repository: string): Ima
 /**
  * imageFromList builds the Image of a manifest list or OCI index. Like OpenShift it has no
  * layers and its Created is the import time; every entry with a platform is recorded,
- * attestations included, so the list can be served whole (SPEC section 6).
+ * attestations included, so the list can be served whole (docs/imports.md#import-modes).
  */
 export function imageFromList(list: InspectedList, repository: string, now: Date): Image {
   return {

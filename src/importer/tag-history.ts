@@ -1,8 +1,9 @@
 /**
- * What an import does to a stream's spec and status tags (openshift-imagestreams.md 2.5-2.7),
+ * What an import does to a stream's spec and status tags (docs/imports.md#what-an-import-writes),
  * as pure functions over copies: tag events with a capped history in which a returning digest
- * moves to the front (SPEC section 2, Beyond), failure conditions replaced only when they
- * change, and spec tags whose import policy changes only where the request set it (SPEC 3).
+ * moves to the front (docs/imports.md#tag-history), failure conditions replaced only when they
+ * change, and spec tags whose import policy changes only where the request set it
+ * (docs/imports.md#import-policy-defaults).
  */
 import type {
   ImageStream,

@@ -1,6 +1,6 @@
 /**
  * Spec tags that take their image from an image stream rather than a registry
- * (openshift-imagestreams.md 1.2; upstream imagestream strategy tagsChanged,
+ * (docs/imports.md#tags-from-image-streams; upstream imagestream strategy tagsChanged,
  * tagReferenceToTagEvent and updateChangedTrackingTags, internalimageutil LatestTaggedImage,
  * ResolveImageID, AddTagEventToImageStream and UpdateTrackingTags), as pure functions:
  * - a changed `ImageStreamTag` tag (`tag` or `stream:tag`, optionally in `from.namespace`)

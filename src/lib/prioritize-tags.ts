@@ -1,6 +1,6 @@
 /**
  * library-go's PrioritizeTags: the order in which a repository import takes tags when it cannot
- * take them all (openshift-imagestreams.md 2.8) and in which `describe is` lists them (7.5).
+ * take them all (docs/imports.md#repository-imports) and in which `describe is` lists them.
  * `latest`, then minor versions (`5.1`, `v5.1`, `5.1-rc1`) newest first, then full versions
  * (`5.1.3`, `v5.1.3-x`) newest first, then everything else in lexical order.
  */

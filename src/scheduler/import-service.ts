@@ -1,6 +1,6 @@
 /**
- * The one way an import reaches the store (SPEC section 3): read the stream and the
- * namespace's pull secrets, run the import engine, then write the new Images and the stream in
+ * The one way an import reaches the store (docs/imports.md#the-import-request): read the stream and
+ * the namespace's pull secrets, run the import engine, then write the new Images and the stream in
  * one transaction, running again on a conflicting write so that nothing is lost. The
  * imagestreamimports endpoint and the tag-import controller both come through here.
  */
@@ -124,7 +124,10 @@ async function getStream(store: Pick<Store, 'get'>, key: ReturnType<typeof objec
   }
 }
 
-/** A request naming the stream's resourceVersion or uid only applies to that version (reference 2.1). */
+/**
+ * A request naming the stream's resourceVersion or uid only applies to that version, as in
+ * OpenShift's imagestreamimport REST Create.
+ */
 function checkPreconditions(isi: ImageStreamImport, current: ImageStream | undefined): void {
   const { resourceVersion, uid } = isi.metadata
   if (!resourceVersion && !uid) return

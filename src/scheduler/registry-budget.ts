@@ -1,6 +1,6 @@
 /**
- * Politeness per registry host (registry-client.md 7.2, 8.4): at most `concurrency` checks at
- * once, a token bucket of `requestsPerSecond`, and a pause while the registry asked us to go
+ * Politeness per registry host (docs/imports.md#per-registry-budgets): at most `concurrency` checks
+ * at once, a token bucket of `requestsPerSecond`, and a pause while the registry asked us to go
  * away (429 Retry-After). One registry being slow or paused never holds up another's checks.
  */
 

@@ -1,6 +1,7 @@
 /**
  * What the due-queue should hold for a stream, and when rows fall due: the scheduled tags of a
- * spec with their intervals, and the jittered times of next checks (SPEC section 7). Pure.
+ * spec with their intervals, and the jittered times of next checks (docs/imports.md#the-due-queue).
+ * Pure.
  */
 import type { ImageStream, TagReference } from '../api/index.js'
 import { ANNOTATIONS } from '../api/index.js'

@@ -1,9 +1,9 @@
 /**
- * Scheduled imports (SPEC section 7; issue 5): every spec tag with `importPolicy.scheduled` has a
- * row in the store's due-queue. The reconciler keeps the rows in step with the streams; the
- * checker claims due rows, HEADs each tag with the stream's credentials and imports through
- * the import engine only when the digest moved. Registries get a concurrency limit, a request
- * budget and their Retry-After respected, each on its own; failing tags back off.
+ * Scheduled imports (docs/imports.md#scheduled-imports): every spec tag with
+ * `importPolicy.scheduled` has a row in the store's due-queue. The reconciler keeps the rows in
+ * step with the streams; the checker claims due rows, HEADs each tag with the stream's credentials
+ * and imports through the import engine only when the digest moved. Registries get a concurrency
+ * limit, a request budget and their Retry-After respected, each on its own; failing tags back off.
  */
 import type { ImageStream, ImportMode, TagReference } from '../api/index.js'
 import { ANNOTATIONS } from '../api/index.js'

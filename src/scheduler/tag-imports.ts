@@ -1,7 +1,8 @@
 /**
- * Which spec tags of a stream need an import now (openshift-imagestreams.md 2.6): importable
- * tags (from a DockerImage, not `reference`) whose generation is newer than the generation the
- * tag was last observed at, or every importable tag of a stream never checked.
+ * Which spec tags of a stream need an import now
+ * (docs/imports.md#generations-and-background-imports): importable tags (from a DockerImage, not
+ * `reference`) whose generation is newer than the generation the tag was last observed at, or every
+ * importable tag of a stream never checked.
  */
 import type { ImageStream, ImageStreamImport, TagReference } from '../api/index.js'
 import { ANNOTATIONS, IMAGE_API_VERSION, IMPORT_SUCCESS } from '../api/index.js'

@@ -1,7 +1,7 @@
 /**
  * Field selectors as k8s.io/apimachinery/pkg/fields parses them (`field=value`, `field==value`,
  * `field!=value`, comma-separated, `\,` `\=` `\\` escapes), over the two fields every resource
- * supports: metadata.name and metadata.namespace (kubectl-compat.md 4).
+ * supports: metadata.name and metadata.namespace (docs/kubernetes-api.md#lists-and-selectors).
  */
 import { InvalidSelectorError } from './store.js'
 

@@ -1,14 +1,15 @@
 /**
  * The Store: persistence for Kubernetes-style JSON objects on the kine/etcd model. One global
  * revision counter gives every write its resourceVersion; lists page with continue tokens over
- * a snapshot; watches replay a window of history and then follow live changes (DESIGN.md
- * "Storage", kubectl-compat.md 4 and 7).
+ * a snapshot; watches replay a window of history and then follow live changes
+ * (docs/architecture.md#storage, docs/kubernetes-api.md#watch).
  *
  * The store is deliberately generic over JSON objects and imports nothing from src/api, although
- * DESIGN.md would allow it: it only needs `metadata` (name, namespace, labels, uid,
- * resourceVersion, creationTimestamp), so API types can change without touching storage, and
- * every resource (imagestreams, images, secrets, namespaces, ...) goes through one code path.
- * Validation and defaulting belong to the server's strategies, not here.
+ * the dependency rules would allow it (docs/architecture.md#dependency-direction): it only needs
+ * `metadata` (name, namespace, labels, uid, resourceVersion, creationTimestamp), so API types can
+ * change without touching storage, and every resource (imagestreams, images, secrets, namespaces,
+ * ...) goes through one code path. Validation and defaulting belong to the server's strategies, not
+ * here.
  */
 import type { ScheduleStore } from './schedule.js'
 

@@ -1,6 +1,6 @@
 /**
  * `isctl describe`: kubectl's describe for image streams, their tags and images, with oc's
- * describers (openshift-imagestreams.md 7.5 and 7.1). A name that does not exist falls back, as
+ * describers (oc pkg/helpers/describe). A name that does not exist falls back, as
  * kubectl does, to every object of that type whose name starts with it.
  */
 import type { Command } from 'commander'

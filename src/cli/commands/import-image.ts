@@ -1,9 +1,10 @@
 /**
- * `isctl import-image IMAGESTREAM[:TAG]`: oc's import-image (reference 7.1). The stream is read,
- * an ImageStreamImport is planned from it exactly as oc plans one (same checks, same messages),
- * posted, and the outcome printed as oc prints it: the name line, `describe is`, one block per
- * imported image, per-tag failures on stderr. Deliberately unlike oc: without `--import-mode`
- * a tag keeps its mode, and the final failure line reads `import completed with errors`.
+ * `isctl import-image IMAGESTREAM[:TAG]`: oc's import-image (oc pkg/cli/importimage). The stream is
+ * read, an ImageStreamImport is planned from it exactly as oc plans one (same checks, same
+ * messages), posted, and the outcome printed as oc prints it: the name line, `describe is`, one
+ * block per imported image, per-tag failures on stderr. Deliberately unlike oc: without
+ * `--import-mode` a tag keeps its mode, and the final failure line reads `import completed with
+ * errors`.
  */
 import { acceptGoBooleans } from '../go-flags.js'
 import type {

@@ -1,6 +1,6 @@
 /**
  * `isctl secrets link SA SECRET...` and `isctl secrets unlink SA SECRET...`, as oc does them
- * (openshift-imagestreams.md 7.3): `--for=pull` edits the service account's imagePullSecrets,
+ * (oc pkg/cli/secrets/link.go): `--for=pull` edits the service account's imagePullSecrets,
  * `--for=mount` its secrets; missing secrets are reported and skipped; the service account is
  * written only when something changed, and the write is retried on a conflict.
  */

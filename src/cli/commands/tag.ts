@@ -1,8 +1,9 @@
 /**
  * `isctl tag`: point image stream tags at a pull spec, at another tag's current image, or at
- * another tag (alias), or delete spec tags, as `oc tag` does (reference 7.2): the same source
- * detection, validation messages, request (PUT of the ImageStreamTag, then create, then an update
- * of the stream for servers without either) and output. One deliberate difference (SPEC 8):
+ * another tag (alias), or delete spec tags, as `oc tag` does (oc pkg/cli/tag/tag.go): the same
+ * source detection, validation messages, request (PUT of the ImageStreamTag, then create, then an
+ * update of the stream for servers without either) and output. One deliberate difference
+ * (docs/imports.md#import-policy-defaults):
  * without `--import-mode` an existing tag keeps its import mode, where oc resets it to Legacy.
  */
 import type { Command } from 'commander'
@@ -331,7 +332,8 @@ export function resolveTagSource(
 
 /**
  * tagBody is the ImageStreamTag that sets `dest`. `current` is the stream's spec tag today:
- * without `--import-mode` its mode is kept (SPEC 8), and a new tag gets the server's default.
+ * without `--import-mode` its mode is kept (docs/imports.md#import-policy-defaults), and a new tag
+ * gets the server's default.
  */
 export function tagBody(
   plan: Extract<TagPlan, { action: 'set' }>,

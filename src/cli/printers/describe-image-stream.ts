@@ -1,5 +1,5 @@
 /**
- * oc's `describe is` text (openshift-imagestreams.md 7.5; oc DescribeImageStream and
+ * oc's `describe is` text (oc pkg/helpers/describe: DescribeImageStream and
  * formatImageStreamTags): the stream's metadata and repository, then one block per tag with its
  * source, import policy, pending import, failures and history. Scheduled tags also say when they
  * were last checked and are next due, from the server's schedule (not in oc).

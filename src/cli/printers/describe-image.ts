@@ -1,5 +1,5 @@
 /**
- * oc's DescribeImage block (openshift-imagestreams.md 7.1): what `describe image`, `describe
+ * oc's DescribeImage block (oc pkg/helpers/describe/describer.go): what `describe image`, `describe
  * istag`, `describe isimage` and `import-image` print for one image, manifest lists included.
  */
 import type { DockerConfig, Image, ImageManifest, ImageSignature } from '../../api/image.js'

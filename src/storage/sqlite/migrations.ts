@@ -23,7 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- One row: the global revision (every write takes the next) and the compacted revision
       -- (history up to it is gone). Updated inside each write transaction, so writers
-      -- serialise on it and revisions commit in order (style-and-deps.md 2.4).
+      -- serialise on it and revisions commit in order (docs/architecture.md#storage).
       CREATE TABLE revision (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         current INTEGER NOT NULL,

@@ -13,7 +13,7 @@ export function parse<T>(json: string): T {
   return JSON.parse(json) as T
 }
 
-// metav1.Time: RFC 3339 in UTC with whole seconds (kubectl-compat.md 5).
+// metav1.Time: RFC 3339 in UTC with whole seconds (docs/kubernetes-api.md#object-metadata).
 function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
 }

@@ -1,6 +1,6 @@
 /**
- * The Store conformance suite: every backend runs it unchanged (DESIGN.md "Storage",
- * style-and-deps.md 1.8 rule 9). It speaks only the Store interface; a backend's test file
+ * The Store conformance suite: every backend runs it unchanged
+ * (docs/architecture.md#storage). It speaks only the Store interface; a backend's test file
  * passes a factory that opens a fresh, isolated store (own file, schema or database) per test
  * and honours the common StoreOptions (clock, compaction window, watch buffer, bookmarks).
  * Nothing here waits on wall-clock time: ordering is observed through events and awaits.
