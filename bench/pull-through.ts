@@ -1,5 +1,5 @@
 /**
- * Workload 4 (issue 6): pulling a ~200 MB single-arch image through the integrated registry of a
+ * Workload 4: pulling a ~200 MB single-arch image through the integrated registry of a
  * real `isctl serve` (the built binary), against pulling it from the upstream registry directly.
  * The image (four 50 MB layers of random bytes, so nothing compresses or dedupes) is pushed to a
  * plain-HTTP harness registry and imported with referencePolicy Local into two servers: one

@@ -1,6 +1,7 @@
 /**
- * Enforces DESIGN.md's dependency direction by reading every import in src/: a layer may only
- * import the layers listed for it, so the rule holds without a reviewer remembering it.
+ * Enforces the dependency direction of docs/architecture.md#dependency-direction by reading every
+ * import in src/: a layer may only import the layers listed for it, so the rule holds without a
+ * reviewer remembering it.
  */
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -60,7 +61,7 @@ function layerOf(file: string): string {
   return relative(SRC, file).split(sep)[0]!
 }
 
-describe('dependency direction (DESIGN.md)', () => {
+describe('dependency direction (docs/architecture.md)', () => {
   const files = sourceFiles(SRC)
 
   it('finds the source tree', () => {

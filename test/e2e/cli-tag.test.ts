@@ -133,7 +133,7 @@ describe('isctl tag', () => {
     })
   })
 
-  it('keeps the import mode when --import-mode is left out (SPEC 8)', async () => {
+  it('keeps the import mode when --import-mode is left out', async () => {
     const list = env.fx.ociIndex
     const mode = async () => (await specTag('multi', 'v1')).importPolicy?.importMode
     assert.equal(

@@ -1,9 +1,9 @@
 /**
  * Spec tags sourced from image streams through a real `isctl serve` and real kubectl against a
- * real registry (reference 1.2): an ImageStreamTag copy of an imported tag, a same-stream alias
- * that follows its tag when the tag is re-imported with another image (while a copy in another
- * stream keeps the image it was given), a source in another namespace, and an
- * ImageStreamImage `stream@sha256:...` source found in the tag history.
+ * real registry (docs/imports.md#tags-from-image-streams): an ImageStreamTag copy of an imported
+ * tag, a same-stream alias that follows its tag when the tag is re-imported with another image
+ * (while a copy in another stream keeps the image it was given), a source in another namespace, and
+ * an ImageStreamImage `stream@sha256:...` source found in the tag history.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'

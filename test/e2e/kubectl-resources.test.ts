@@ -1,6 +1,6 @@
 /**
  * The resource API end to end: the built `isctl serve` driven by real kubectl 1.32 through the
- * everyday workflow of kubectl-compat.md section 3: namespaces, pull secrets (kubectl sends
+ * everyday workflow of docs/kubernetes-api.md: namespaces, pull secrets (kubectl sends
  * these as protobuf), service accounts, an ImageStream applied from an OpenShift-style manifest,
  * get (server-side Tables), -o yaml, describe, patches (and a no-op one), a watch that sees a
  * change made by another kubectl, delete, and the error texts kubectl prints. The suites run the

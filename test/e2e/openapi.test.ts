@@ -2,8 +2,8 @@
  * OpenAPI end to end with real kubectl: an in-process API server (createServer plus
  * registerOpenAPI, as `isctl serve` will wire it) on 127.0.0.1, a temp PKI and token, and a
  * kubeconfig. No resource routes are registered here, so writes end in 404s: what is checked is
- * everything kubectl does before the write (kubectl-compat 3 and 11): `kubectl explain` renders
- * our v3 schemas, and create/apply pass the OpenAPI validation probe, skip client-side
+ * everything kubectl does before the write (docs/kubernetes-api.md#openapi): `kubectl explain`
+ * renders our v3 schemas, and create/apply pass the OpenAPI validation probe, skip client-side
  * validation and leave unknown fields to the server (`fieldValidation=Strict`).
  */
 import assert from 'node:assert/strict'
@@ -33,7 +33,7 @@ import {
   type CommandResult,
 } from '../harness/index.js'
 
-// The pinned 1.32 binary, not the Debian dispatcher (kubectl-compat.md section 1).
+// The pinned 1.32 binary, not the Debian dispatcher (docs/kubernetes-api.md#version).
 const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 const KUBECTL = existsSync(PINNED_KUBECTL) ? PINNED_KUBECTL : 'kubectl'
 const TOKEN = 'openapi-e2e-token'
@@ -375,7 +375,7 @@ describe('OpenAPI with real kubectl', () => {
     assert.equal(res.stderr, '')
     const patch = received.slice(from).find((r) => r.method === 'PATCH')
     assert.equal(patch?.contentType, 'application/merge-patch+json')
-    // A merge patch replaces the list wholesale (kubectl-compat 3).
+    // A merge patch replaces the list wholesale (RFC 7386).
     assert.deepEqual((patch?.body as { spec: unknown }).spec, {
       tags: [{ from: { kind: 'DockerImage', name: 'x/y:b' }, name: 'b' }],
     })

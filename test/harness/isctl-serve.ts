@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The compiled CLI, as `npx isctl` runs it. */
 export const ISCTL_BIN = join(ROOT, 'dist', 'cmd', 'isctl.cjs')
 // The Debian kubectl is a dispatcher that picks kubectl.1.<minor> from /version; the pinned
-// 1.32 binary makes results independent of that choice (kubectl-compat.md section 1).
+// 1.32 binary makes results independent of that choice (docs/kubernetes-api.md#version).
 const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 /** The kubectl the e2e suites drive. */
 export const KUBECTL = existsSync(PINNED_KUBECTL) ? PINNED_KUBECTL : 'kubectl'

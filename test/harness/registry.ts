@@ -24,7 +24,7 @@ import {
 
 /** The account the harness itself pushes fixtures with on basic/token registries. */
 export const PUSH_USER = 'pusher'
-/** The Basic realm of htpasswd registries (as in registry-observed.md). */
+/** The Basic realm of htpasswd registries the harness configures. */
 export const BASIC_REALM = 'testbed-basic'
 const REGISTRY_BIN = 'docker-registry'
 

@@ -332,7 +332,8 @@ describe('scheduled imports', () => {
     await checks('direct', 'two', 1)
     await checks('direct', 'list', 1)
     const log = await env.reg.accessLogSettled()
-    // The broken tag's HEAD 404 is confirmed with a GET (registry-client.md 2.3); the rest HEAD only.
+    // The broken tag's HEAD 404 is confirmed with a GET
+    // (docs/registry-protocol.md#resolving-a-tag); the rest HEAD only.
     const gets = log.filter((r) => r.method === 'GET' && r.path !== '/v2/')
     assert.deepEqual(
       gets.filter((r) => !r.path.startsWith('/v2/nope/')),
