@@ -39,11 +39,25 @@ export const Namespace = Type.Object(
   {
     ...TypeMetaProperties,
     metadata: ObjectMeta,
-    spec: Type.Optional(Type.Object({ finalizers: Type.Optional(Type.Array(Type.String())) })),
+    // List types and merge keys as k8s.io/api's generated OpenAPI gives them.
+    spec: Type.Optional(
+      Type.Object({
+        finalizers: Type.Optional(
+          Type.Array(Type.String(), { 'x-kubernetes-list-type': 'atomic' }),
+        ),
+      }),
+    ),
     status: Type.Optional(
       Type.Object({
         phase: Type.Optional(Type.String()),
-        conditions: Type.Optional(Type.Array(NamespaceCondition)),
+        conditions: Type.Optional(
+          Type.Array(NamespaceCondition, {
+            'x-kubernetes-list-map-keys': ['type'],
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-patch-merge-key': 'type',
+            'x-kubernetes-patch-strategy': 'merge',
+          }),
+        ),
       }),
     ),
   },
@@ -77,11 +91,15 @@ export const ServiceAccount = Type.Object(
     metadata: ObjectMeta,
     secrets: Type.Optional(
       Type.Array(ObjectReference, {
+        'x-kubernetes-list-map-keys': ['name'],
+        'x-kubernetes-list-type': 'map',
         'x-kubernetes-patch-merge-key': 'name',
         'x-kubernetes-patch-strategy': 'merge',
       }),
     ),
-    imagePullSecrets: Type.Optional(Type.Array(LocalObjectReference)),
+    imagePullSecrets: Type.Optional(
+      Type.Array(LocalObjectReference, { 'x-kubernetes-list-type': 'atomic' }),
+    ),
     automountServiceAccountToken: Type.Optional(Type.Boolean()),
   },
   { description: 'ServiceAccount binds together a name, secrets to mount and pull secrets.' },

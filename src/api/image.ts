@@ -93,7 +93,7 @@ export const DockerImage = Type.Object(
     Variant: Type.Optional(Type.String()),
     Size: Type.Optional(Type.Integer()),
   },
-  { ...PRESERVE, 'x-kubernetes-patch-strategy': 'replace' },
+  PRESERVE,
 )
 /** DockerImage is an Image's `dockerImageMetadata`. */
 export type DockerImage = Static<typeof DockerImage>
@@ -128,7 +128,12 @@ export const ImageSignature = Type.Object({
   metadata: Type.Optional(ObjectMeta),
   type: Type.String(),
   content: Type.String(),
-  conditions: Type.Optional(Type.Array(Type.Object({}, PRESERVE))),
+  conditions: Type.Optional(
+    Type.Array(Type.Object({}, PRESERVE), {
+      'x-kubernetes-patch-merge-key': 'type',
+      'x-kubernetes-patch-strategy': 'merge',
+    }),
+  ),
   imageIdentity: Type.Optional(Type.String()),
   signedClaims: Type.Optional(StringMap),
   created: Type.Optional(Time),
@@ -144,7 +149,13 @@ export const Image = Type.Object(
     ...TypeMetaProperties,
     metadata: ObjectMeta,
     dockerImageReference: Type.Optional(Type.String()),
-    dockerImageMetadata: Type.Optional(DockerImage),
+    // Replaced whole by a strategic merge patch, as openshift/api declares the field.
+    dockerImageMetadata: Type.Optional(
+      Type.Object(DockerImage.properties, {
+        ...PRESERVE,
+        'x-kubernetes-patch-strategy': 'replace',
+      }),
+    ),
     dockerImageMetadataVersion: Type.Optional(Type.String()),
     dockerImageManifest: Type.Optional(Type.String()),
     dockerImageLayers: Type.Optional(Type.Array(ImageLayer)),
@@ -206,7 +217,11 @@ export const TagReference = Type.Object({
 /** TagReference is one spec tag. */
 export type TagReference = Static<typeof TagReference>
 
-/** ImageStreamSpec is what the user asks of a stream. */
+/**
+ * ImageStreamSpec is what the user asks of a stream. Its tags merge by name, as openshift/api
+ * image/v1 declares (`patchMergeKey=name`): the OpenAPI documents publish it, kubectl apply and
+ * the server's strategic merge patch rely on it; status tags merge by `tag` in the same way.
+ */
 export const ImageStreamSpec = Type.Object({
   lookupPolicy: Type.Optional(ImageLookupPolicy),
   dockerImageRepository: Type.Optional(Type.String({ description: 'Deprecated since 3.7.' })),

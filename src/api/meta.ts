@@ -32,15 +32,23 @@ export const TypeMeta = Type.Object(TypeMetaProperties)
 /** TypeMeta is the `kind`/`apiVersion` pair every object carries on the wire. */
 export type TypeMeta = Static<typeof TypeMeta>
 
-/** OwnerReference names an owning object (minimal: kept verbatim, validated for required fields). */
-export const OwnerReference = Type.Object({
-  apiVersion: Type.String(),
-  kind: Type.String(),
-  name: Type.String(),
-  uid: Type.String(),
-  controller: Type.Optional(Type.Boolean()),
-  blockOwnerDeletion: Type.Optional(Type.Boolean()),
-})
+/**
+ * OwnerReference names an owning object (minimal: kept verbatim, validated for required fields).
+ * The `x-kubernetes-list-type`/`-map-type` and patch extensions in this file are those
+ * k8s.io/apimachinery's generated OpenAPI gives the same fields: clients (kubectl apply,
+ * server-side apply) merge by them.
+ */
+export const OwnerReference = Type.Object(
+  {
+    apiVersion: Type.String(),
+    kind: Type.String(),
+    name: Type.String(),
+    uid: Type.String(),
+    controller: Type.Optional(Type.Boolean()),
+    blockOwnerDeletion: Type.Optional(Type.Boolean()),
+  },
+  { 'x-kubernetes-map-type': 'atomic' },
+)
 /** OwnerReference names an owning object. */
 export type OwnerReference = Static<typeof OwnerReference>
 
@@ -74,14 +82,21 @@ export const ObjectMeta = Type.Object(
     annotations: Type.Optional(StringMap),
     ownerReferences: Type.Optional(
       Type.Array(OwnerReference, {
+        'x-kubernetes-list-map-keys': ['uid'],
+        'x-kubernetes-list-type': 'map',
         'x-kubernetes-patch-merge-key': 'uid',
         'x-kubernetes-patch-strategy': 'merge',
       }),
     ),
     finalizers: Type.Optional(
-      Type.Array(Type.String(), { 'x-kubernetes-patch-strategy': 'merge' }),
+      Type.Array(Type.String(), {
+        'x-kubernetes-list-type': 'set',
+        'x-kubernetes-patch-strategy': 'merge',
+      }),
     ),
-    managedFields: Type.Optional(Type.Array(ManagedFieldsEntry)),
+    managedFields: Type.Optional(
+      Type.Array(ManagedFieldsEntry, { 'x-kubernetes-list-type': 'atomic' }),
+    ),
   },
   { description: 'Standard object metadata.' },
 )
@@ -99,20 +114,26 @@ export const ListMeta = Type.Object({
 export type ListMeta = Static<typeof ListMeta>
 
 /** ObjectReference is core/v1 ObjectReference (`spec.tags[].from`, ServiceAccount `secrets[]`). */
-export const ObjectReference = Type.Object({
-  kind: Type.Optional(Type.String()),
-  namespace: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
-  uid: Type.Optional(Type.String()),
-  apiVersion: Type.Optional(Type.String()),
-  resourceVersion: Type.Optional(Type.String()),
-  fieldPath: Type.Optional(Type.String()),
-})
+export const ObjectReference = Type.Object(
+  {
+    kind: Type.Optional(Type.String()),
+    namespace: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    uid: Type.Optional(Type.String()),
+    apiVersion: Type.Optional(Type.String()),
+    resourceVersion: Type.Optional(Type.String()),
+    fieldPath: Type.Optional(Type.String()),
+  },
+  { 'x-kubernetes-map-type': 'atomic' },
+)
 /** ObjectReference is core/v1 ObjectReference. */
 export type ObjectReference = Static<typeof ObjectReference>
 
 /** LocalObjectReference is core/v1 LocalObjectReference: a name in the same namespace. */
-export const LocalObjectReference = Type.Object({ name: Type.Optional(Type.String()) })
+export const LocalObjectReference = Type.Object(
+  { name: Type.Optional(Type.String()) },
+  { 'x-kubernetes-map-type': 'atomic' },
+)
 /** LocalObjectReference is a name in the same namespace. */
 export type LocalObjectReference = Static<typeof LocalObjectReference>
 
@@ -134,7 +155,7 @@ export const StatusDetails = Type.Object({
   group: Type.Optional(Type.String()),
   kind: Type.Optional(Type.String()),
   uid: Type.Optional(Type.String()),
-  causes: Type.Optional(Type.Array(StatusCause)),
+  causes: Type.Optional(Type.Array(StatusCause, { 'x-kubernetes-list-type': 'atomic' })),
   retryAfterSeconds: Type.Optional(Type.Integer()),
 })
 /** StatusDetails names the object a Status is about. */

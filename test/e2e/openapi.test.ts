@@ -360,7 +360,7 @@ describe('OpenAPI with real kubectl', () => {
     assert.match(post?.url ?? '', /fieldManager=kubectl-client-side-apply&fieldValidation=Strict/)
   })
 
-  it('kubectl apply to an existing ImageStream sends a merge patch (no SMP advertised)', async () => {
+  it('kubectl apply to an existing ImageStream builds its SMP from our v3 schema', async () => {
     const from = received.length
     const res = await kubectl([
       'apply',
@@ -372,13 +372,19 @@ describe('OpenAPI with real kubectl', () => {
     ])
     assert.equal(res.code, 0, res.stderr)
     assert.equal(res.stdout.trim(), 'imagestream.image.openshift.io/live configured')
+    // No "error calculating patch from openapi v3 spec" warning: the schema had what it needed.
     assert.equal(res.stderr, '')
     const patch = received.slice(from).find((r) => r.method === 'PATCH')
-    assert.equal(patch?.contentType, 'application/merge-patch+json')
-    // A merge patch replaces the list wholesale (RFC 7386).
+    assert.equal(patch?.contentType, 'application/strategic-merge-patch+json')
+    // Tags merge by name: b is added and a deleted by name, not the whole list replaced.
     assert.deepEqual((patch?.body as { spec: unknown }).spec, {
-      tags: [{ from: { kind: 'DockerImage', name: 'x/y:b' }, name: 'b' }],
+      '$setElementOrder/tags': [{ name: 'b' }],
+      tags: [
+        { from: { kind: 'DockerImage', name: 'x/y:b' }, name: 'b' },
+        { $patch: 'delete', name: 'a' },
+      ],
     })
+    assert.ok(!res.requests.some((r) => r.url.startsWith('/openapi/v2')))
   })
 
   it('kubectl apply to an existing ServiceAccount builds its SMP from our v3 schema', async () => {

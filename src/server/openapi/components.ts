@@ -112,6 +112,7 @@ const DeleteOptions = Type.Object({
   ...TypeMetaProperties,
   dryRun: Type.Optional(
     Type.Array(Type.String(), {
+      'x-kubernetes-list-type': 'atomic',
       description:
         'When present, indicates that modifications should not be persisted. The only valid value is All.',
     }),
@@ -266,6 +267,14 @@ export interface ComponentSet {
   schemas(): Record<string, JsonObject>
 }
 
+/** FIELD_EXTENSIONS describe how a field merges, not its type: they stay on the field. */
+const FIELD_EXTENSIONS: ReadonlySet<string> = new Set([
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-patch-merge-key',
+  'x-kubernetes-patch-strategy',
+])
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -279,12 +288,22 @@ export function createComponentSet(registry: SchemaRegistry): ComponentSet {
     return { $ref: `${REF_PREFIX}${name}` }
   }
 
-  // Converts a nested schema: a named structure becomes a $ref, anything else is inlined.
+  // Converts a nested schema: a named structure becomes a $ref, anything else is inlined. A
+  // named structure with field-level extensions (Image.dockerImageMetadata's `replace`) keeps
+  // them beside the reference, where kubectl's patch lookup reads them.
   const nested = (node: unknown): JsonObject => {
     if (!isObject(node)) return {}
     if (node.type === 'object') {
       const named = registry.byStructure.get(canonical(node))
       if (named) return ref(named.name)
+      const fieldLevel = Object.entries(node).filter(([k]) => FIELD_EXTENSIONS.has(k))
+      if (fieldLevel.length > 0) {
+        const bare = Object.fromEntries(
+          Object.entries(node).filter(([k]) => !FIELD_EXTENSIONS.has(k)),
+        )
+        const base = registry.byStructure.get(canonical(bare))
+        if (base) return { allOf: [ref(base.name)], ...Object.fromEntries(fieldLevel) }
+      }
     }
     return convert(node, undefined)
   }

@@ -176,15 +176,21 @@ describe('OpenAPI v3 documents', () => {
     )
   })
 
-  it('advertises strategic merge patches for core kinds only (kubectl apply then merge-patches image kinds)', () => {
+  it('advertises every patch type, strategic merge included, for every kind', () => {
+    // With the strategic merge patch listed, kubectl apply merges lists by their merge keys.
     for (const r of RESOURCE_LIST) {
       const patch = doc(gvKey(r)).paths[itemPath(r)]?.patch
       const content = (patch?.requestBody as { content: JsonObject }).content
-      const types = Object.keys(content)
-      assert.ok(types.includes('application/merge-patch+json'))
-      assert.ok(types.includes('application/json-patch+json'))
-      assert.ok(types.includes('application/apply-patch+yaml'))
-      assert.equal(types.includes('application/strategic-merge-patch+json'), r.group === '', r.kind)
+      assert.deepEqual(
+        Object.keys(content).sort(),
+        [
+          'application/apply-patch+yaml',
+          'application/json-patch+json',
+          'application/merge-patch+json',
+          'application/strategic-merge-patch+json',
+        ],
+        r.kind,
+      )
     }
   })
 
@@ -307,15 +313,64 @@ describe('OpenAPI v3 documents', () => {
     )
   })
 
-  it('keeps list merge extensions, maps, formats and required fields', () => {
+  it('carries exactly the list and merge extensions the upstream documents publish', () => {
+    // From openshift/api's generated OpenAPI (image/v1, core/v1 and meta/v1 of the types we
+    // serve): field extensions sit on the field, map types on the component.
+    const CORE = 'io.k8s.api.core.v1'
+    const mergeBy = (key: string) => ({
+      'x-kubernetes-patch-merge-key': key,
+      'x-kubernetes-patch-strategy': 'merge',
+    })
+    const mapBy = (key: string) => ({
+      ...mergeBy(key),
+      'x-kubernetes-list-map-keys': [key],
+      'x-kubernetes-list-type': 'map',
+    })
+    const atomicList = { 'x-kubernetes-list-type': 'atomic' }
+    const atomicMap = { 'x-kubernetes-map-type': 'atomic' }
+    const want: Record<string, JsonObject> = {
+      [`${IMAGE}.Image.dockerImageMetadata`]: { 'x-kubernetes-patch-strategy': 'replace' },
+      [`${IMAGE}.Image.signatures`]: mergeBy('name'),
+      [`${IMAGE}.ImageSignature.conditions`]: mergeBy('type'),
+      [`${IMAGE}.ImageStreamSpec.tags`]: mergeBy('name'),
+      [`${IMAGE}.ImageStreamStatus.tags`]: mergeBy('tag'),
+      [`${META}.DeleteOptions.dryRun`]: atomicList,
+      [`${META}.ObjectMeta.finalizers`]: {
+        'x-kubernetes-list-type': 'set',
+        'x-kubernetes-patch-strategy': 'merge',
+      },
+      [`${META}.ObjectMeta.managedFields`]: atomicList,
+      [`${META}.ObjectMeta.ownerReferences`]: mapBy('uid'),
+      [`${META}.OwnerReference`]: atomicMap,
+      [`${META}.StatusDetails.causes`]: atomicList,
+      [`${CORE}.LocalObjectReference`]: atomicMap,
+      [`${CORE}.NamespaceSpec.finalizers`]: atomicList,
+      [`${CORE}.NamespaceStatus.conditions`]: mapBy('type'),
+      [`${CORE}.ObjectReference`]: atomicMap,
+      [`${CORE}.ServiceAccount.imagePullSecrets`]: atomicList,
+      [`${CORE}.ServiceAccount.secrets`]: mapBy('name'),
+    }
+    const got: Record<string, JsonObject> = {}
+    for (const key of [CORE_GV, IMAGE_GV]) {
+      for (const [name, component] of Object.entries(doc(key).components.schemas)) {
+        const record = (where: string, node: JsonObject) => {
+          const ext = Object.entries(node).filter(
+            ([k]) => k.startsWith('x-kubernetes-') && k !== 'x-kubernetes-group-version-kind',
+          )
+          // preserve-unknown-fields describes values, not merging.
+          const merging = ext.filter(([k]) => k !== 'x-kubernetes-preserve-unknown-fields')
+          if (merging.length > 0) got[where] = Object.fromEntries(merging)
+        }
+        record(name, component)
+        const props = (component.properties ?? {}) as Record<string, JsonObject>
+        for (const [field, p] of Object.entries(props)) record(`${name}.${field}`, p)
+      }
+    }
+    assert.deepEqual(got, want)
+  })
+
+  it('keeps maps, formats and required fields', () => {
     const d = doc(IMAGE_GV)
-    const tags = property(d, `${IMAGE}.ImageStreamSpec`, 'tags')
-    assert.equal(tags['x-kubernetes-patch-merge-key'], 'name')
-    assert.equal(tags['x-kubernetes-patch-strategy'], 'merge')
-    const statusTags = property(d, `${IMAGE}.ImageStreamStatus`, 'tags')
-    assert.equal(statusTags['x-kubernetes-patch-merge-key'], 'tag')
-    const owners = property(d, `${META}.ObjectMeta`, 'ownerReferences')
-    assert.equal(owners['x-kubernetes-patch-merge-key'], 'uid')
     const labels = property(d, `${META}.ObjectMeta`, 'labels')
     assert.equal(labels.type, 'object')
     assert.deepEqual(labels.additionalProperties, { type: 'string' })
@@ -328,11 +383,14 @@ describe('OpenAPI v3 documents', () => {
       'generation',
     ])
     const core = doc(CORE_GV)
-    const secrets = property(core, 'io.k8s.api.core.v1.ServiceAccount', 'secrets')
-    assert.equal(secrets['x-kubernetes-patch-merge-key'], 'name')
     assert.deepEqual(property(core, 'io.k8s.api.core.v1.Secret', 'data').additionalProperties, {
       type: 'string',
     })
+    // A field-level strategy stays beside the reference to the shared component.
+    const metadata = property(d, `${IMAGE}.Image`, 'dockerImageMetadata')
+    assert.deepEqual(metadata.allOf, [
+      { $ref: '#/components/schemas/com.github.openshift.api.image.docker10.DockerImage' },
+    ])
   })
 
   it('uses only OpenAPI 3.0 keywords (no const, patternProperties or TypeBox markers)', () => {

@@ -14,7 +14,6 @@ export {
   type GroupVersionDocument,
   type OpenAPIDocuments,
 } from './documents.js'
-export { advertisesStrategicMerge } from './paths.js'
 export {
   acceptsJSON,
   negotiateV2,

@@ -129,24 +129,17 @@ const DELETE_PARAMETERS = [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy]
 
 /**
  * PATCH_TYPES are the patch media types the server accepts on every kind
- * (docs/kubernetes-api.md#patch-types).
+ * (docs/kubernetes-api.md#patch-types). Listing the strategic merge patch is what makes
+ * client-side `kubectl apply` build one from the schema's `x-kubernetes-patch-merge-key`s
+ * (k8s.io/kubectl pkg/cmd/apply/patcher.go), so spec tags merge by name as they do against
+ * OpenShift, instead of a JSON merge patch that replaces whole lists.
  */
 const PATCH_TYPES = [
   'application/apply-patch+yaml',
   'application/json-patch+json',
   'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
 ]
-const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
-
-/**
- * advertisesStrategicMerge says whether PATCH operations list the strategic merge patch type.
- * kubectl apply builds a strategic merge patch from our schema when they do; for image kinds the
- * merge patches are advertised instead (docs/kubernetes-api.md#openapi), while core kinds get SMP
- * from kubectl either way, and the apiserver advertises it for them.
- */
-export function advertisesStrategicMerge(group: string): boolean {
-  return group === ''
-}
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1)
@@ -209,9 +202,6 @@ function patchOperation(
   served: boolean,
 ): JsonObject {
   const patch = ctx.components.ref(PATCH_COMPONENT)
-  const types = advertisesStrategicMerge(ctx.resource.group)
-    ? [...PATCH_TYPES, STRATEGIC_MERGE_PATCH]
-    : PATCH_TYPES
   const object = ctx.components.ref(componentName({ ...ctx.resource, kind }))
   return operation(ctx, kind, {
     id,
@@ -221,7 +211,7 @@ function patchOperation(
       : `${ctx.resource.kind} cannot be patched (the server answers 405 MethodNotAllowed); the operation is listed so that clients find the fieldValidation parameter for the kind`,
     parameters: [...WRITE_PARAMETERS, P.force],
     requestBody: {
-      content: Object.fromEntries(types.map((t) => [t, { schema: patch }])),
+      content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: patch }])),
       required: true,
     },
     responses: { '200': jsonResponse('OK', object), '201': jsonResponse('Created', object) },

@@ -268,7 +268,8 @@ describe('PATCH', () => {
     const sa2 = await patch('/api/v1/namespaces/team-a/serviceaccounts/default', SMP, {
       secrets: [{ name: 'b' }],
     })
-    assert.deepEqual(sa2.json().secrets, [{ name: 'a' }, { name: 'b' }])
+    // As the apiserver orders it: the patch's element first, the server's after it.
+    assert.deepEqual(sa2.json().secrets, [{ name: 'b' }, { name: 'a' }])
     await fx.request({
       method: 'POST',
       url: '/api/v1/namespaces/team-a/secrets',
