@@ -428,18 +428,19 @@ describe('OpenAPI with real kubectl', () => {
     )
   })
 
-  it('the v2 fallback is an empty protobuf document kubectl can read', async () => {
-    // --output=plaintext-openapiv2 makes explain use /openapi/v2: the empty document parses,
-    // and describes no kind.
-    const res = await kubectl(['explain', 'is', '--output=plaintext-openapiv2'])
+  it('kubectl explain --output=plaintext-openapiv2 renders the /openapi/v2 protobuf document', async () => {
+    const res = await kubectl(['explain', '--output=plaintext-openapiv2', 'imagestreams.spec.tags'])
+    assert.equal(res.code, 0, res.stderr)
     const v2 = res.requests.find((r) => r.url.split('?')[0] === '/openapi/v2')
     assert.ok(v2, JSON.stringify(res.requests))
     assert.equal(v2.status, 200)
     assert.match(v2.accept ?? '', /com\.github\.proto-openapi\.spec\.v2/)
-    assert.notEqual(res.code, 0)
-    assert.match(
-      res.stderr,
-      /couldn't find resource for "image\.openshift\.io\/v1, Kind=ImageStream"/,
-    )
+    assert.match(res.stdout, /^KIND: +ImageStream$/m)
+    assert.match(res.stdout, /^VERSION: +image\.openshift\.io\/v1$/m)
+    assert.match(res.stdout, /^RESOURCE: tags <\[\]Object>$/m)
+    assert.match(res.stdout, /tags map arbitrary string values to specific image locators\./)
+    assert.match(res.stdout, /^ {3}name\t<string> -required-\n {5}Name of the tag\.$/m)
+    assert.match(res.stdout, /^ {3}importPolicy\t<Object>\n {5}ImportPolicy is information/m)
+    assert.match(res.stdout, /^ {3}annotations\t<map\[string\]string>$/m)
   })
 })

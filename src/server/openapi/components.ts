@@ -87,6 +87,9 @@ export const META_V1 = 'io.k8s.apimachinery.pkg.apis.meta.v1'
 export function componentPrefix(group: string, version: string): string {
   if (group === '') return `io.k8s.api.core.${version}`
   if (group === IMAGE_GROUP) return `com.github.openshift.api.image.${version}`
+  // Kubernetes' own groups are named after their k8s.io/api package: events.k8s.io/v1 is
+  // io.k8s.api.events.v1.
+  if (group.endsWith('.k8s.io')) return `io.k8s.api.${group.split('.')[0]}.${version}`
   // Any other group: reverse DNS, the convention of generated OpenAPI names.
   return `${group.split('.').reverse().join('.')}.${version}`
 }
@@ -375,6 +378,14 @@ export function createComponentSet(registry: SchemaRegistry): ComponentSet {
     if (entry.gvk) {
       const { group, kind, version } = entry.gvk
       out['x-kubernetes-group-version-kind'] = [{ group, kind, version }]
+      // The apiserver's documents never list metadata as required (ObjectMeta is `omitempty`
+      // in Go), so kubectl neither marks it -required- nor checks it on the client; our
+      // decoding schemas requiring it is the server's business.
+      if (Array.isArray(out.required)) {
+        const required = out.required.filter((f) => f !== 'metadata')
+        if (required.length > 0) out.required = required
+        else delete out.required
+      }
     }
     return out
   }

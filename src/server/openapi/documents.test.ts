@@ -458,6 +458,35 @@ describe('OpenAPI v3 documents', () => {
     assert.ok(d.components.schemas['com.example.v1.Widget'])
   })
 
+  it('describes a kind added to the registry in v3 and v2, named as kube names its groups', () => {
+    // One registry entry is all a new kind needs; events.k8s.io is a Kubernetes group, so its
+    // types are io.k8s.api.events.v1.* and its operations drop the `.k8s.io`.
+    const event = {
+      group: 'events.k8s.io',
+      version: 'v1',
+      kind: 'Event',
+      plural: 'events',
+      namespaced: true,
+      verbs: ['get', 'list', 'create'],
+      schema: Type.Object({
+        metadata: Type.Object({ name: Type.Optional(Type.String()) }),
+        note: Type.Optional(Type.String()),
+      }),
+    }
+    const out = buildOpenAPIDocuments([...RESOURCE_LIST, event])
+    const d = JSON.parse(out.groupVersions.get('apis/events.k8s.io/v1')!.json) as Doc
+    const collection = d.paths['/apis/events.k8s.io/v1/namespaces/{namespace}/events']
+    assert.equal(collection?.get?.operationId, 'listEventsV1NamespacedEvent')
+    assert.deepEqual(collection.get.tags, ['events_v1'])
+    assert.deepEqual(
+      d.components.schemas['io.k8s.api.events.v1.Event']?.['x-kubernetes-group-version-kind'],
+      [{ group: 'events.k8s.io', kind: 'Event', version: 'v1' }],
+    )
+    const swagger = JSON.parse(out.swaggerJSON) as { definitions: Record<string, JsonObject> }
+    assert.ok(swagger.definitions['io.k8s.api.events.v1.EventList'])
+    assert.ok(swagger.definitions['com.github.openshift.api.image.v1.ImageStream'])
+  })
+
   it('refuses two component names for one structure (a $ref would be ambiguous)', () => {
     const same = Type.Object({ metadata: Type.Optional(Type.Object({ name: Type.String() })) })
     const r = (kind: string, plural: string): OpenAPIResource => ({
@@ -470,15 +499,6 @@ describe('OpenAPI v3 documents', () => {
       schema: same,
     })
     assert.throws(() => buildSchemaRegistry([r('A', 'as'), r('B', 'bs')]), /have the same schema/)
-  })
-
-  it('serves a minimal swagger 2.0 document for /openapi/v2 JSON clients', () => {
-    assert.deepEqual(JSON.parse(docs.swaggerJSON), {
-      swagger: '2.0',
-      info: { title: 'Kubernetes', version: 'v1.32.0' },
-      paths: {},
-      definitions: {},
-    })
   })
 
   it('lists only HTTP methods a resource serves, besides the PATCH every kind has', () => {

@@ -1,8 +1,9 @@
 /**
  * The OpenAPI documents: one OpenAPI 3.0 document per group version, the `/openapi/v3` index
- * that points at them by hash, and the minimal swagger 2.0 document of `/openapi/v2`.
- * Everything is computed once from the resources registry: the documents never change while the
- * server runs, so each one is serialised once and its hash taken over exactly those bytes.
+ * that points at them by hash, and the swagger 2.0 document of `/openapi/v2` (JSON and
+ * protobuf), derived from the group-version documents. Everything is computed once from the
+ * resources registry: the documents never change while the server runs, so each one is
+ * serialised once and its hash taken over exactly those bytes.
  */
 import { createHash } from 'node:crypto'
 import { KUBE_VERSION } from '../version.js'
@@ -14,6 +15,8 @@ import {
   type SchemaRegistry,
 } from './components.js'
 import { buildPaths, groupVersionPath } from './paths.js'
+import { buildSwagger } from './v2.js'
+import { encodeSwaggerProtobuf } from './v2-protobuf.js'
 
 /** GroupVersionDocument is one served document: its JSON text and hash. */
 export interface GroupVersionDocument {
@@ -37,11 +40,13 @@ export interface OpenAPIDocuments {
   readonly indexJSON: string
   /** The `/openapi/v2` swagger document as served to JSON clients. */
   readonly swaggerJSON: string
+  /** The same document in gnostic's protobuf encoding, as kubectl asks for it. */
+  readonly swaggerProtobuf: Buffer
 }
 
 /** openAPIHash is kube-openapi handler3's computeETag: upper-case hex SHA-512 of the document bytes. */
-export function openAPIHash(json: string): string {
-  return createHash('sha512').update(json, 'utf8').digest('hex').toUpperCase()
+export function openAPIHash(document: string | Buffer): string {
+  return createHash('sha512').update(document).digest('hex').toUpperCase()
 }
 
 const INFO = { title: 'Kubernetes', version: KUBE_VERSION.gitVersion }
@@ -105,25 +110,25 @@ export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): Op
     byGV.set(key, [...(byGV.get(key) ?? []), r])
   }
   const groupVersions = new Map<string, GroupVersionDocument>()
-  for (const [key, members] of byGV) {
-    const json = JSON.stringify(buildGroupVersionDocument(registry, members))
+  const built: JsonObject[] = []
+  for (const [key, members] of [...byGV].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const document = buildGroupVersionDocument(registry, members)
+    built.push(document)
+    const json = JSON.stringify(document)
     const hash = openAPIHash(json)
     const path = `/openapi/v3/${key}`
     groupVersions.set(key, { key, path, json, hash, serverRelativeURL: `${path}?hash=${hash}` })
   }
   const index = {
     paths: Object.fromEntries(
-      [...groupVersions.values()]
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .map((d) => [d.key, { serverRelativeURL: d.serverRelativeURL }]),
+      [...groupVersions.values()].map((d) => [d.key, { serverRelativeURL: d.serverRelativeURL }]),
     ),
   }
-  // Empty, like the empty protobuf document (docs/kubernetes-api.md#openapi): a client finds no
-  // kind in v2 and so skips client-side validation; the v3 documents are the real description.
-  const swagger = { swagger: '2.0', info: INFO, paths: {}, definitions: {} }
+  const swagger = buildSwagger(built)
   return {
     groupVersions,
     indexJSON: JSON.stringify(index),
     swaggerJSON: JSON.stringify(swagger),
+    swaggerProtobuf: encodeSwaggerProtobuf(swagger),
   }
 }

@@ -145,10 +145,17 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1)
 }
 
-/** operationGroup is the apiserver's operation-id spelling of a group: `ImageOpenshiftIo`, `Core`. */
+/**
+ * operationGroup is the apiserver's operation-id spelling of a group: `ImageOpenshiftIo`,
+ * `Core`, and `Events` for events.k8s.io (Kubernetes' groups drop their `.k8s.io`).
+ */
 export function operationGroup(group: string): string {
   if (group === '') return 'Core'
-  return group.split(/[.-]/).map(capitalize).join('')
+  return group
+    .replace(/\.k8s\.io$/, '')
+    .split(/[.-]/)
+    .map(capitalize)
+    .join('')
 }
 
 /** groupVersionPath is `/api/v1` or `/apis/<group>/<version>`. */

@@ -203,25 +203,47 @@ describe('OpenAPI routes', () => {
   })
 
   describe('/openapi/v2', () => {
-    it('answers kubectl with 200 and an empty protobuf document, Content-Type without @', async () => {
+    it('answers kubectl with the protobuf document, Content-Type without @', async () => {
       const res = await app.inject({
         url: '/openapi/v2?timeout=32s',
         headers: { ...ADMIN, accept: KUBECTL_V2_ACCEPT },
       })
       assert.equal(res.statusCode, 200)
-      assert.equal(res.rawPayload.length, 0)
       assert.equal(res.headers['content-type'], V2_PROTOBUF_TYPE)
       assert.ok(!String(res.headers['content-type']).includes('@'))
+      // Field 1 of openapi.v2.Document, the swagger version: tag 0x0a, length 3, "2.0".
+      assert.deepEqual([...res.rawPayload.subarray(0, 5)], [0x0a, 3, ...Buffer.from('2.0')])
     })
 
-    it('answers JSON clients with a swagger 2.0 document', async () => {
+    it('answers JSON clients with the swagger 2.0 document', async () => {
       for (const accept of ['application/json', '*/*', undefined]) {
         const headers = accept === undefined ? ADMIN : { ...ADMIN, accept }
         const res = await app.inject({ url: '/openapi/v2', headers })
         assert.equal(res.statusCode, 200, accept)
         assert.equal(res.headers['content-type'], 'application/json')
-        assert.equal(res.json<{ swagger: string }>().swagger, '2.0')
+        const doc = res.json<{ swagger: string; definitions: Record<string, unknown> }>()
+        assert.equal(doc.swagger, '2.0')
+        assert.ok(doc.definitions['com.github.openshift.api.image.v1.ImageStream'])
       }
+    })
+
+    it('answers 304 to a matching If-None-Match, per representation', async () => {
+      for (const accept of [KUBECTL_V2_ACCEPT, 'application/json']) {
+        const first = await app.inject({ url: '/openapi/v2', headers: { ...ADMIN, accept } })
+        const etag = String(first.headers.etag)
+        assert.match(etag, /^"[0-9A-F]{128}"$/)
+        const again = await app.inject({
+          url: '/openapi/v2',
+          headers: { ...ADMIN, accept, 'if-none-match': etag },
+        })
+        assert.equal(again.statusCode, 304, accept)
+      }
+      const json = await app.inject({ url: '/openapi/v2', headers: ADMIN })
+      const protobuf = await app.inject({
+        url: '/openapi/v2',
+        headers: { ...ADMIN, accept: KUBECTL_V2_ACCEPT },
+      })
+      assert.notEqual(json.headers.etag, protobuf.headers.etag)
     })
 
     it('answers 406 to anything else', async () => {

@@ -1,10 +1,10 @@
 /**
  * The OpenAPI routes (docs/kubernetes-api.md#openapi): `/openapi/v3`, one
  * `/openapi/v3/<group-version>` per document, and `/openapi/v2`. kubectl's
- * create/apply/replace/edit fetch the v3 index and the group version's document before writing (to
- * learn that the server validates fields itself), and `kubectl explain` renders the v3 schemas.
- * `/openapi/v2` is only a fallback: kubectl asks for it as protobuf and an empty protobuf document
- * satisfies it.
+ * create/apply/replace/edit fetch the v3 index and the group version's document before writing
+ * (to learn that the server validates fields itself, and how lists merge), and `kubectl explain` renders the v3 schemas. Older kubectl (1.20) and
+ * `explain --output=plaintext-openapiv2` read `/openapi/v2`, which kubectl asks for as protobuf
+ * only (k8s.io/client-go discovery's OpenAPISchema).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizeNonResourceRequest } from '../auth.js'
@@ -131,6 +131,14 @@ export function registerOpenAPI(app: FastifyInstance, resources: readonly OpenAP
   })
   for (const doc of docs.groupVersions.values()) app.get(doc.path, route, serveGroupVersion(doc))
 
+  const v2 = {
+    json: { body: Buffer.from(docs.swaggerJSON, 'utf8'), type: 'application/json' },
+    protobuf: { body: docs.swaggerProtobuf, type: V2_PROTOBUF_TYPE },
+  }
+  const v2ETags = {
+    json: `"${openAPIHash(docs.swaggerJSON)}"`,
+    protobuf: `"${openAPIHash(docs.swaggerProtobuf)}"`,
+  }
   app.get('/openapi/v2', route, (request, reply) => {
     void reply.header('vary', 'Accept')
     const format = negotiateV2(request.headers.accept)
@@ -139,9 +147,10 @@ export function registerOpenAPI(app: FastifyInstance, resources: readonly OpenAP
         `only the following media types are accepted: application/json, ${V2_PROTOBUF_TYPE}`,
       )
     }
-    if (format === 'json') return sendJSON(reply, docs.swaggerJSON)
-    // Zero bytes are a valid, empty openapi_v2.Document: no kind is described, so kubectl
-    // skips client-side validation and relies on fieldValidation (docs/kubernetes-api.md#openapi).
-    return reply.header('content-type', V2_PROTOBUF_TYPE).send(Buffer.alloc(0))
+    // kubectl keeps the document in its HTTP cache and revalidates it with If-None-Match.
+    const etag = v2ETags[format]
+    void reply.header('cache-control', 'no-cache').header('etag', etag)
+    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
+    return reply.header('content-type', v2[format].type).send(v2[format].body)
   })
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { WireField } from './wire.js'
-import { readFields } from './wire.js'
+import { MessageWriter, readFields } from './wire.js'
 
 const read = (hex: string): WireField[] => readFields(Buffer.from(hex, 'hex'), { fields: 0 }, 'm')
 
@@ -54,5 +54,33 @@ void describe('readFields', () => {
     const own = readFields(buf, { fields: 0 }, 'm')[0]
     assert.ok(own?.wireType === 2)
     assert.equal(own.value.buffer, buf.buffer)
+  })
+})
+
+describe('MessageWriter', () => {
+  it('writes what readFields reads: defaults left out, oneof false and empty messages kept', () => {
+    const long = 'x'.repeat(300)
+    const inner = new MessageWriter().string(1, 'a').finish()
+    const bytes = new MessageWriter()
+      .string(1, '')
+      .string(2, long)
+      .strings(3, ['', 'b'])
+      .bool(4, false)
+      .bool(5, true)
+      .bool(6, false, true)
+      .message(7, Buffer.alloc(0))
+      .message(2 ** 29 - 1, inner)
+      .finish()
+    assert.deepEqual(readFields(bytes, { fields: 0 }, 'm'), [
+      { number: 2, wireType: 2, value: Buffer.from(long) },
+      { number: 3, wireType: 2, value: Buffer.alloc(0) },
+      { number: 3, wireType: 2, value: Buffer.from('b') },
+      { number: 5, wireType: 0, value: 1n },
+      { number: 6, wireType: 0, value: 0n },
+      { number: 7, wireType: 2, value: Buffer.alloc(0) },
+      { number: 2 ** 29 - 1, wireType: 2, value: inner },
+    ])
+    // A 300-byte string needs a two-byte length: 0xac 0x02.
+    assert.deepEqual([...bytes.subarray(0, 3)], [0x12, 0xac, 0x02])
   })
 })

@@ -1,9 +1,9 @@
 /**
- * The protobuf wire format, as far as Kubernetes request bodies need it: a message is a run of
- * (tag, value) fields, where the tag's low three bits give the wire type (0 varint, 1 fixed 64-bit,
- * 2 length-delimited, 5 fixed 32-bit). Group wire types 3 and 4 are refused: no Kubernetes
- * message uses them. Every read is bounds-checked and charged to a per-body budget, because
- * the bytes come from the network.
+ * The protobuf wire format, as far as Kubernetes request bodies and the OpenAPI v2 document need
+ * it: a message is a run of (tag, value) fields, where the tag's low three bits give the wire
+ * type (0 varint, 1 fixed 64-bit, 2 length-delimited, 5 fixed 32-bit). Group wire types 3 and 4
+ * are refused: no Kubernetes message uses them. Every read is bounds-checked and charged to a
+ * per-body budget, because the bytes come from the network.
  */
 import { isUtf8 } from 'node:buffer'
 import { UnsupportedProtobufError } from './errors.js'
@@ -159,4 +159,60 @@ export function readFields(buf: Buffer, budget: Budget, path: string): WireField
 export function utf8(bytes: Buffer, path: string): string {
   if (!isUtf8(bytes)) throw new UnsupportedProtobufError(`${path}: the string is not valid UTF-8`)
   return bytes.toString('utf8')
+}
+
+/**
+ * MessageWriter builds one message in the same wire format, for what the server sends as
+ * protobuf. Fields are written in call order; proto3 leaves out scalars at their defaults, so
+ * empty strings and `false` are skipped, while a sub-message is always written (its presence
+ * can matter, as in a oneof).
+ */
+export class MessageWriter {
+  readonly #parts: Buffer[] = []
+
+  /** string writes a length-delimited UTF-8 field, unless empty. */
+  string(number: number, value: string | undefined): this {
+    if (value === undefined || value === '') return this
+    return this.bytes(number, Buffer.from(value, 'utf8'))
+  }
+
+  /** strings writes a repeated string field, one entry each (empty ones included). */
+  strings(number: number, values: readonly string[] | undefined): this {
+    for (const value of values ?? []) this.bytes(number, Buffer.from(value, 'utf8'))
+    return this
+  }
+
+  /** bool writes a varint field, unless false: a oneof member is written even then (`always`). */
+  bool(number: number, value: boolean | undefined, always = false): this {
+    if (value === undefined || (value === false && !always)) return this
+    this.#parts.push(varint(number * 8), varint(value ? 1 : 0))
+    return this
+  }
+
+  /** message writes a length-delimited field holding an encoded message, even an empty one. */
+  message(number: number, encoded: Buffer): this {
+    return this.bytes(number, encoded)
+  }
+
+  /** finish is the encoded message. */
+  finish(): Buffer {
+    return Buffer.concat(this.#parts)
+  }
+
+  private bytes(number: number, payload: Buffer): this {
+    this.#parts.push(varint(number * 8 + 2), varint(payload.length), payload)
+    return this
+  }
+}
+
+/** varint encodes a non-negative integer below 2^53 (tags and lengths). */
+function varint(value: number): Buffer {
+  const bytes: number[] = []
+  let rest = value
+  while (rest >= 0x80) {
+    bytes.push((rest % 0x80) | 0x80)
+    rest = Math.floor(rest / 0x80)
+  }
+  bytes.push(rest)
+  return Buffer.from(bytes)
 }
