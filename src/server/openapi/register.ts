@@ -2,9 +2,10 @@
  * The OpenAPI routes (docs/kubernetes-api.md#openapi): `/openapi/v3`, one
  * `/openapi/v3/<group-version>` per document, and `/openapi/v2`. kubectl's
  * create/apply/replace/edit fetch the v3 index and the group version's document before writing
- * (to learn that the server validates fields itself, and how lists merge), and `kubectl explain` renders the v3 schemas. Older kubectl (1.20) and
- * `explain --output=plaintext-openapiv2` read `/openapi/v2`, which kubectl asks for as protobuf
- * only (k8s.io/client-go discovery's OpenAPISchema).
+ * (to learn that the server validates fields itself, and how lists merge), and
+ * `kubectl explain` renders the v3 schemas. Older kubectl (1.20) and
+ * `explain --output=plaintext-openapiv2` read `/openapi/v2`, which kubectl asks for as
+ * protobuf only (k8s.io/client-go discovery's OpenAPISchema).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizeNonResourceRequest } from '../auth.js'
