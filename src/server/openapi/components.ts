@@ -278,7 +278,8 @@ const FIELD_EXTENSIONS: ReadonlySet<string> = new Set([
   'x-kubernetes-patch-strategy',
 ])
 
-function isObject(value: unknown): value is JsonObject {
+/** isObject is true for a JSON object (not an array, not null). */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

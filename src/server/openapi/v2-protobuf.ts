@@ -7,11 +7,7 @@
  * A key the encoder does not know throws: the document must not silently lose a field.
  */
 import { MessageWriter } from '../protobuf/wire.js'
-import type { JsonObject } from './components.js'
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+import { isObject, type JsonObject } from './components.js'
 
 function object(value: unknown, what: string): JsonObject {
   if (!isObject(value)) throw new Error(`OpenAPI v2 protobuf: ${what} is not an object`)

@@ -6,15 +6,11 @@
  * instead of OpenAPI 3's `allOf` wrapper, request bodies as `in: body` parameters, media types
  * as `consumes`/`produces`, and query and path parameters typed directly.
  */
-import type { JsonObject } from './components.js'
+import { isObject, type JsonObject } from './components.js'
 
 const V3_REF = '#/components/schemas/'
 const V2_REF = '#/definitions/'
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function objects(value: unknown): JsonObject[] {
   return Array.isArray(value) ? value.filter(isObject) : []
