@@ -22,6 +22,7 @@ export type CauseType =
   | 'FieldValueTypeInvalid'
   | 'ResourceVersionTooLarge'
   | 'InternalError'
+  | 'FieldManagerConflict'
 
 /** StatusCause is one entry of `details.causes`. */
 export interface StatusCause {

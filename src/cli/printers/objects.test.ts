@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { asDocument, formatDocument } from './objects.js'
+import { asDocument, formatDocument, omitManagedFields } from './objects.js'
 
 describe('object output', () => {
   const secret = {
@@ -36,5 +36,18 @@ describe('object output', () => {
       ),
       'items:\n- a: "2026-01-02T03:04:05Z"\n  b: "yes"\nkind: List\n"n": "1"\n',
     )
+  })
+
+  it('leaves managedFields out of objects and List items, as kubectl does by default', () => {
+    const managed = {
+      ...secret,
+      metadata: { ...secret.metadata, managedFields: [{ manager: 'kubectl-create' }] },
+    }
+    assert.deepEqual(omitManagedFields(managed), secret)
+    assert.deepEqual(
+      omitManagedFields(asDocument([managed, managed], false)),
+      asDocument([secret, secret], false),
+    )
+    assert.equal(formatDocument(managed, 'json'), formatDocument(secret, 'json'))
   })
 })

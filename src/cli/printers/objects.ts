@@ -10,8 +10,24 @@ export function asDocument(objects: readonly unknown[], single: boolean): unknow
   return { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } }
 }
 
-/** formatDocument renders a document as `-o json` or `-o yaml`. */
+type Meta = { metadata?: Record<string, unknown> }
+
+/**
+ * omitManagedFields drops `metadata.managedFields` from an object or a List's items, as
+ * kubectl's and oc's printers do unless `--show-managed-fields` is given.
+ */
+export function omitManagedFields<T>(doc: T): T {
+  if (typeof doc !== 'object' || doc === null) return doc
+  const { items } = doc as { items?: unknown }
+  if (Array.isArray(items)) return { ...doc, items: items.map(omitManagedFields) }
+  const meta = (doc as Meta).metadata
+  if (typeof meta !== 'object' || meta === null || !('managedFields' in meta)) return doc
+  const { managedFields: _omitted, ...rest } = meta
+  return { ...doc, metadata: rest }
+}
+
+/** formatDocument renders a document as `-o json` or `-o yaml` (managedFields left out). */
 export function formatDocument(doc: unknown, format: 'json' | 'yaml'): string {
-  const node = unstructuredNode(doc)
+  const node = unstructuredNode(omitManagedFields(doc))
   return format === 'json' ? `${goJson(node)}\n` : goYaml(node)
 }

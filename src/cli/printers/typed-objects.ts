@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js'
 import { byteOrder, goJson, goYaml, type Node } from './go-encoding.js'
+import { omitManagedFields } from './objects.js'
 
 /** DryRun is kubectl's `--dry-run` strategy. */
 export type DryRun = 'none' | 'client' | 'server'
@@ -154,9 +155,9 @@ export function renderObject(
 ): string {
   switch (output) {
     case 'json':
-      return `${goJson(typedNode(obj))}\n`
+      return `${goJson(typedNode(omitManagedFields(obj)))}\n`
     case 'yaml':
-      return goYaml(typedNode(obj))
+      return goYaml(typedNode(omitManagedFields(obj)))
     case 'name':
       return `${resourceName(obj)}\n`
     case '': {

@@ -86,9 +86,8 @@ export function decodeBody<K extends KindName>(
       causes,
     )
   }
+  // managedFields stay: the field manager decides what a write's managedFields become.
   const object = value as KindMap[K]
-  // managedFields are neither tracked nor kept (docs/kubernetes-api.md#managed-fields).
-  delete object.metadata.managedFields
   return {
     object: { ...object, kind: resource.kind, apiVersion: resource.apiVersion },
     warnings: fieldValidation === 'Warn' ? problems : [],

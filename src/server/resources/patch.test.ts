@@ -153,7 +153,11 @@ describe('PATCH', () => {
     assert.equal(created.json().metadata.generation, 1)
     assert.equal(created.json().metadata.namespace, 'team-a')
     const refused = await patch(`${IS}/applied`, APPLY, yaml)
-    assert.equal(refused.statusCode, 400)
+    assert.equal(refused.statusCode, 422)
+    assert.equal(
+      refused.json().message,
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    )
     const misnamed = await patch(`${IS}/applied?fieldManager=x`, APPLY, {
       metadata: { name: 'other' },
     })

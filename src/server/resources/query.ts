@@ -20,6 +20,8 @@ export interface WriteQuery {
   readonly dryRun: boolean
   readonly fieldValidation: FieldValidation
   readonly fieldManager: string | undefined
+  /** `force` as given (a server-side apply's), undefined when absent. */
+  readonly force: boolean | undefined
 }
 
 /** ReadQuery holds the parameters of get, list and watch. */
@@ -102,6 +104,7 @@ export function writeQuery(request: FastifyRequest): WriteQuery {
     dryRun: parseDryRun(values(q, 'dryRun')),
     fieldValidation: parseEnum(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'], 'Warn'),
     fieldManager: first(q, 'fieldManager') || undefined,
+    force: first(q, 'force') === undefined ? undefined : parseBool(q, 'force'),
   }
 }
 

@@ -4,6 +4,7 @@ import { requestMediaType } from '../../body-parsers.js'
 import { unsupportedMediaType } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { duplicateFields } from '../duplicate-fields.js'
+import { managerFromUserAgent } from '../fieldmanager/index.js'
 import type { WriteOptions } from '../operations/write-options.js'
 import type { PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
@@ -11,9 +12,19 @@ import { readQuery, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
 import type { Target } from '../endpoint.js'
 
-/** patchOptions reads dryRun, fieldValidation and fieldManager. */
+/** patchOptions reads dryRun, fieldValidation, fieldManager and force. */
 export function patchOptions(request: FastifyRequest): PatchOptions {
   return writeQuery(request)
+}
+
+/**
+ * tracked adds the field manager a write through the API is recorded for: the fieldManager
+ * parameter, else the User-Agent's product (as the apiserver names it).
+ */
+export function tracked<T extends WriteOptions>(request: FastifyRequest, options: T): T {
+  const manager =
+    writeQuery(request).fieldManager ?? managerFromUserAgent(request.headers['user-agent'])
+  return { ...options, manager }
 }
 
 /** writeOptions reads a create's or update's options, with the keys a JSON body repeats (strict decoding reports them). */

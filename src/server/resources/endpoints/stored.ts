@@ -11,7 +11,7 @@ import { serveWatch } from '../operations/watch.js'
 import { readQuery, writeQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
-import { nameSelector, patchOptions, patchType, served, writeOptions } from './request.js'
+import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
 
 function updateTarget(resource: ResourceInfo, target: Target): UpdateTarget<ResourceInfo['kind']> {
   return {
@@ -54,7 +54,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           resource,
           target.namespace,
           request.body,
-          writeOptions(request),
+          tracked(request, writeOptions(request)),
         )
         return sendObject(
           request,
@@ -72,7 +72,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           ctx,
           updateTarget(resource, target),
           request.body,
-          writeOptions(request),
+          tracked(request, writeOptions(request)),
         )
         return sendObject(
           request,
@@ -90,7 +90,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           updateTarget(resource, target),
           patchType(request),
           request.body,
-          patchOptions(request),
+          tracked(request, patchOptions(request)),
         )
         return sendObject(
           request,

@@ -18,6 +18,7 @@ import { alreadyExists } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
+import { fieldManagerScope, trackUpdate } from '../fieldmanager/index.js'
 import { createNamespace, ensureNamespaceExists } from '../namespaces.js'
 import { checkNamespace, generateName, prepareCreateMeta } from '../object-meta.js'
 import { present } from '../present.js'
@@ -29,7 +30,11 @@ import type { WriteOptions, WriteResult } from './write-options.js'
 // A generated name that collides is drawn again, a few times, before the 409 reaches the client.
 const GENERATE_NAME_ATTEMPTS = 3
 
-/** admitNew turns a decoded object into the object to store: metadata, defaults, strategy, validation. */
+/**
+ * admitNew turns a decoded object into the object to store: metadata, defaults, the creator's
+ * managedFields (when `manager` is given; as the apiserver, before the strategy), strategy,
+ * validation.
+ */
 export async function admitNew<K extends KindName>(
   resource: ResourceInfo<K>,
   decoded: KindMap[K],
@@ -37,11 +42,21 @@ export async function admitNew<K extends KindName>(
   ctx: ResourceContext,
   sctx: StrategyContext,
   missing: readonly FieldError[] = [],
+  manager?: string,
 ): Promise<KindMap[K]> {
   const placed = prepareCreateMeta(resource, decoded, namespace)
-  const defaulted = applyDefaults(resource.kind, placed, {
+  const withDefaults = applyDefaults(resource.kind, placed, {
     ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
   })
+  const defaulted =
+    manager === undefined
+      ? withDefaults
+      : (trackUpdate(
+          fieldManagerScope(resource, undefined, ctx),
+          undefined,
+          withDefaults,
+          manager,
+        ) as KindMap[K])
   const strategy = strategyFor(resource.kind)
   const prepared = strategy.prepareForCreate(defaulted, sctx)
   const name = prepared.metadata.name ?? ''
@@ -71,7 +86,7 @@ export async function createObject<K extends KindName>(
   // The apiserver's admission runs before validation: a missing namespace is the first answer.
   if (resource.namespaced && namespace !== undefined)
     await ensureNamespaceExists(ctx.store, namespace)
-  let object = await admitNew(resource, decoded, namespace, ctx, sctx, missing)
+  let object = await admitNew(resource, decoded, namespace, ctx, sctx, missing, options.manager)
   const generated = !decoded.metadata.name && Boolean(decoded.metadata.generateName)
   for (let attempt = 1; ; attempt++) {
     const key = objectKey(

@@ -1,29 +1,55 @@
 /**
  * patch: the patch is applied to the current object as clients see it, and the result goes
- * through the same admission as a PUT (updateObject). Server-side apply to an absent object
- * creates it (201); otherwise it merges the applied configuration (patch/index.ts).
+ * through the same admission as a PUT (updateObject), which records the patcher in
+ * managedFields. A server-side apply merges its configuration by the kind's schema with field
+ * ownership (fieldmanager/): conflicts are a 409 unless forced, and the apply to an absent
+ * object creates it (201).
  */
-import type { KindMap, KindName } from '../../../api/index.js'
+import { prune, type KindMap, type KindName } from '../../../api/index.js'
 import { isStoreError } from '../../../storage/index.js'
-import { badRequest } from '../../status.js'
+import { badRequest, invalid } from '../../status.js'
 import type { ResourceContext } from '../context.js'
+import { fieldManagerScope, trackApply } from '../fieldmanager/index.js'
 import { checkName } from '../object-meta.js'
 import { applyPatch, type PatchType } from '../patch/index.js'
-import { isJsonObject } from '../patch/json-value.js'
+import { isJsonObject, type JsonObject } from '../patch/json-value.js'
 import { createObject } from './create.js'
 import { updateObject, type UpdateTarget } from './update.js'
 import type { WriteOptions, WriteResult } from './write-options.js'
 
-/** PatchOptions add the field manager, which server-side apply requires. */
+/** PatchOptions add the fieldManager parameter, which server-side apply requires, and `force`. */
 export interface PatchOptions extends WriteOptions {
   readonly fieldManager: string | undefined
+  /** Whether `force` was given (true or false): only an apply may send it. */
+  readonly force: boolean | undefined
+}
+
+const PATCH_OPTIONS = { group: 'meta.k8s.io', kind: 'PatchOptions' }
+
+/** checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions). */
+function checkPatchOptions(type: PatchType, options: PatchOptions): void {
+  if (type !== 'apply' && options.force !== undefined) {
+    throw invalid(PATCH_OPTIONS, '', [
+      {
+        type: 'FieldValueForbidden',
+        field: 'force',
+        message: 'Forbidden: may not be specified for non-apply patch',
+      },
+    ])
+  }
+  if (type === 'apply' && !options.fieldManager) {
+    throw invalid(PATCH_OPTIONS, '', [
+      {
+        type: 'FieldValueRequired',
+        field: 'fieldManager',
+        message: 'Required value: is required for apply patch',
+      },
+    ])
+  }
 }
 
 /** checkApplyBody checks what the apiserver checks of an apply body before anything else. */
-export function checkApplyBody(body: unknown, name: string, options: PatchOptions): void {
-  if (!options.fieldManager) {
-    throw badRequest('PATCH of type apply requires the fieldManager query parameter')
-  }
+export function checkApplyBody(body: unknown, name: string): asserts body is JsonObject {
   if (!isJsonObject(body)) throw badRequest('the apply configuration must be an object')
   const metadata = body.metadata
   const bodyName = isJsonObject(metadata) ? metadata.name : undefined
@@ -38,22 +64,43 @@ export async function patchObject<K extends KindName>(
   patch: unknown,
   options: PatchOptions,
 ): Promise<WriteResult<KindMap[K]>> {
-  const schema = target.resource.schema
+  checkPatchOptions(type, options)
+  const { resource } = target
   if (type !== 'apply') {
-    return updateObject(ctx, target, (current) => applyPatch(type, current, patch, schema), options)
+    return updateObject(
+      ctx,
+      target,
+      (current) => applyPatch(type, current, patch, resource.schema),
+      options,
+    )
   }
-  checkApplyBody(patch, target.name, options)
+  checkApplyBody(patch, target.name)
+  const manager = options.fieldManager ?? ''
+  const scope = fieldManagerScope(resource, target.subresource, ctx)
+  // What the applier owns is its configuration as the schema knows it; unknown fields still
+  // reach decoding, which warns about them or refuses them.
+  const owned = prune(resource.schema, patch) as JsonObject
+  // The apply result carries its managedFields: admission must not record it again.
+  const { manager: _recorded, ...untracked } = options
   try {
     return await updateObject(
       ctx,
       target,
-      (current) => applyPatch(type, current, patch, schema),
-      options,
+      (current) =>
+        trackApply(scope, current as JsonObject, patch, owned, manager, options.force === true),
+      untracked,
     )
   } catch (err) {
     if (!isStoreError(err, 'NotFound') || target.subresource !== undefined) throw err
   }
-  const body = patch as Record<string, unknown>
-  const metadata = { ...(body.metadata as Record<string, unknown>), name: target.name }
-  return createObject(ctx, target.resource, target.namespace, { ...body, metadata }, options)
+  const metadata = { ...(patch.metadata as JsonObject | undefined), name: target.name }
+  const created = trackApply(
+    scope,
+    undefined,
+    { ...patch, metadata },
+    owned,
+    manager,
+    options.force === true,
+  )
+  return createObject(ctx, resource, target.namespace, created, untracked)
 }

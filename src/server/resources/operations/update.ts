@@ -19,6 +19,7 @@ import { conflict } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
+import { fieldManagerScope, trackUpdate } from '../fieldmanager/index.js'
 import { checkName, checkNamespace, prepareUpdateMeta } from '../object-meta.js'
 import { present } from '../present.js'
 import { strategyFor } from '../strategies/index.js'
@@ -59,9 +60,19 @@ export async function admitUpdate<K extends KindName>(
   const sctx = strategyContext(ctx)
   const strategy = strategyFor(resource.kind)
   const carried = prepareUpdateMeta(decoded, current)
-  const defaulted = applyDefaults(resource.kind, carried, {
+  const withDefaults = applyDefaults(resource.kind, carried, {
     ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
   })
+  // The writer's managedFields are computed before the strategy runs, as the apiserver does.
+  const defaulted =
+    options.manager === undefined
+      ? withDefaults
+      : (trackUpdate(
+          fieldManagerScope(resource, target.subresource, ctx),
+          present(resource, current, sctx),
+          withDefaults,
+          options.manager,
+        ) as KindMap[K])
   const status = target.subresource === 'status'
   const prepared =
     status && strategy.prepareForStatusUpdate

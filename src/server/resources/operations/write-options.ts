@@ -7,6 +7,12 @@ export interface WriteOptions {
   readonly fieldValidation: FieldValidation
   /** Keys the raw JSON body repeats (duplicate-fields.ts), reported like unknown fields. */
   readonly duplicateFields?: readonly string[]
+  /**
+   * The field manager the write is recorded for in managedFields (the fieldManager parameter,
+   * else the User-Agent's product). Absent for writes the server makes itself, which keep the
+   * object's managedFields as they are.
+   */
+  readonly manager?: string
 }
 
 /** WriteResult is a written (or, in a dry run, would-be) object with the warnings to send. */
