@@ -52,7 +52,7 @@ export const OwnerReference = Type.Object(
 /** OwnerReference names an owning object. */
 export type OwnerReference = Static<typeof OwnerReference>
 
-/** ManagedFieldsEntry is tolerated on input (docs/kubernetes-api.md#managed-fields). */
+/** ManagedFieldsEntry is one manager's record of the fields it owns (docs/kubernetes-api.md#managed-fields). */
 export const ManagedFieldsEntry = Type.Object({
   manager: Type.Optional(Type.String()),
   operation: Type.Optional(Type.String()),

@@ -1,8 +1,8 @@
 /**
  * Field ownership (server-side apply): `metadata.managedFields` recorded for every write made
  * through the API, and apply configurations merged with conflict detection. The rules are
- * Kubernetes' (structured-merge-diff and apimachinery's managedfields); docs/kubernetes-api.md
- * describes what the server records.
+ * Kubernetes' (structured-merge-diff and apimachinery's managedfields);
+ * docs/kubernetes-api.md#managed-fields describes what the server records.
  */
 import type { ResourceInfo } from '../../../api/index.js'
 import type { ResourceContext } from '../context.js'

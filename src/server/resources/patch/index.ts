@@ -1,8 +1,8 @@
 /**
  * The four PATCH content types (docs/kubernetes-api.md#patch-types) and how each is applied to the
- * current object. Server-side apply is a merge of the applied configuration into the live object by
- * the strategic-merge rules (lists with a merge key merge by key, as SSA's associative lists
- * do); field ownership (`managedFields`, apply conflicts) is not tracked.
+ * current object. A server-side apply to a stored kind goes through fieldmanager/ (field
+ * ownership and conflicts, docs/kubernetes-api.md#managed-fields); here, for the virtual kinds,
+ * it is a merge of the applied configuration by the strategic-merge rules.
  */
 import type { TSchema } from 'typebox'
 import { applyJsonPatch } from './json-patch.js'
