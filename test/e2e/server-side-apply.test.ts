@@ -192,11 +192,22 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
     assert.equal((await live()).metadata.managedFields, undefined)
   })
 
+  it('an update by another client takes the field it changes from its applier', async () => {
+    await succeeded(serve.kubectl(['label', 'is', 'tools', '-n', 'ssa', 'team=z', '--overwrite']))
+    const s = await live('--show-managed-fields')
+    assert.deepEqual(owned(s, 'c'), {
+      'f:spec': { 'f:tags': { [tag('v2')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} } } },
+    })
+    const label = s.metadata.managedFields?.find((e) => e.manager === 'kubectl-label')
+    assert.equal(label?.operation, 'Update')
+    assert.deepEqual(label?.fieldsV1, { 'f:metadata': { 'f:labels': { 'f:team': {} } } })
+  })
+
   it('what a drops is removed when a alone owned it and kept when another manager owns it', async () => {
     const res = await apply('a', stream({}))
     assert.equal(res.code, 0, res.stderr)
     const s = await live('--show-managed-fields')
-    assert.deepEqual(s.metadata.labels, { env: 'b', shared: 'yes', team: 'c' })
+    assert.deepEqual(s.metadata.labels, { env: 'b', shared: 'yes', team: 'z' })
     // owner was a's alone; reviewed is b's (the importer's own annotation is nobody's).
     assert.equal(s.metadata.annotations?.owner, undefined)
     assert.equal(s.metadata.annotations?.reviewed, 'b')
@@ -207,7 +218,7 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
     assert.equal(owned(s, 'a'), undefined)
     assert.deepEqual(
       s.metadata.managedFields?.map((e) => e.manager),
-      ['b', 'c'],
+      ['b', 'c', 'kubectl-label'],
     )
   })
 })
@@ -367,10 +378,13 @@ refused = apply({'team': 'py'})
 status = json.loads(refused.data)
 print(refused.status, status['reason'], status['message'])
 print(json.dumps(status['details']['causes']))
+secret = client.CoreV1Api().create_namespaced_secret('ssa', {'metadata': {'name': 'py'}, 'stringData': {'k': 'v'}})
+entry = secret.metadata.managed_fields[0]
+print(entry.manager, entry.operation, json.dumps(entry.fields_v1, sort_keys=True))
 `
     const res = await python(script, { kubeconfig: serve.kubeconfig })
     assert.equal(res.code, 0, res.stderr)
-    const [applied, conflict, causes] = res.stdout.trim().split('\n')
+    const [applied, conflict, causes, created] = res.stdout.trim().split('\n')
     assert.equal(applied, '200 {"team": "x", "py": "one"}')
     assert.equal(
       conflict,
@@ -383,5 +397,7 @@ print(json.dumps(status['details']['causes']))
         field: '.metadata.labels.team',
       },
     ])
+    // Without a fieldManager, the manager is the User-Agent's product, as the apiserver names it.
+    assert.equal(created, 'OpenAPI-Generator Update {"f:data": {".": {}, "f:k": {}}, "f:type": {}}')
   })
 })
