@@ -77,7 +77,7 @@ export class FieldSet {
     return this.members
   }
 
-  /** childElements are this level's children, in order. */
+  /** childEntries are this level's children with their sets, in order. */
   childEntries(): readonly Child[] {
     return this.children
   }
