@@ -241,6 +241,22 @@ describe('trackApply', () => {
     )
   })
 
+  it('names a subresource writer in its entry and in conflicts', () => {
+    const viaStatus = trackUpdate(
+      scope(undefined, 'status'),
+      stored(a),
+      { ...stored(a), metadata: { ...stored(a).metadata, labels: { team: 's', shared: 's' } } },
+      'importer',
+    ) as Obj
+    const entry = entries(viaStatus)?.find((e) => e.manager === 'importer')
+    assert.equal(entry?.subresource, 'status')
+    const err = conflictOf(() => apply(stored(viaStatus), stream({ team: 'c' }), 'c'))
+    assert.equal(
+      err.message,
+      'Apply failed with 1 conflict: conflict with "importer" with subresource "status" using image.openshift.io/v1: .metadata.labels.team',
+    )
+  })
+
   it('refuses a configuration of another kind or with managedFields', () => {
     assert.throws(
       () => apply(undefined, { ...stream({}), kind: 'Secret' }, 'a'),

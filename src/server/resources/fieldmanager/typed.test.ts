@@ -14,6 +14,7 @@ import { FieldSet } from './field-set.js'
 
 const IS = RESOURCES.imagestreams.schema as SchemaNode
 const SECRET = RESOURCES.secrets.schema as SchemaNode
+const SA = RESOURCES.serviceaccounts.schema as SchemaNode
 
 const strings = (s: FieldSet) => s.paths().map(pathString).sort()
 
@@ -62,6 +63,12 @@ describe('toFieldSet', () => {
       schema: SECRET,
       value: { data: { a: 'eA==', b: 'eQ==' }, type: 'Opaque' },
       want: ['.data.a', '.data.b', '.type'],
+    },
+    {
+      name: 'ServiceAccount secrets are keyed by name, imagePullSecrets atomic',
+      schema: SA,
+      value: { secrets: [{ name: 'a' }], imagePullSecrets: [{ name: 'p' }] },
+      want: ['.imagePullSecrets', '.secrets[name="a"]', '.secrets[name="a"].name'],
     },
     {
       name: 'finalizers are a set',
