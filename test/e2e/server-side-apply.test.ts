@@ -62,9 +62,8 @@ function stream(parts: {
 const ADVICE = 'Please review the fields above--they currently have other managers.'
 
 const tag = (name: string) => `k:{"name":"${name}"}`
-// An applier owns the fields it sets; an update (a create) also owns the structs it adds.
-const appliedFrom = { 'f:kind': {}, 'f:name': {} }
-const addedFrom = { '.': {}, ...appliedFrom }
+// A tag's `from` is an ObjectReference, which Kubernetes declares atomic: owned as a whole.
+const atomicFrom = {}
 
 describe('server-side apply: three managers on labels, annotations and spec.tags', () => {
   const serve = useServe()
@@ -134,7 +133,7 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
           '- .metadata.labels.team\n' +
           'conflicts with "b":\n' +
           '- .metadata.annotations.reviewed\n' +
-          '- .spec.tags[name="v2"].from.name\n',
+          '- .spec.tags[name="v2"].from\n',
       ),
       res.stderr,
     )
@@ -165,8 +164,8 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
       },
       'f:spec': {
         'f:tags': {
-          [tag('a-only')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} },
-          [tag('v1')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} },
+          [tag('a-only')]: { '.': {}, 'f:from': atomicFrom, 'f:name': {} },
+          [tag('v1')]: { '.': {}, 'f:from': atomicFrom, 'f:name': {} },
         },
       },
     })
@@ -177,14 +176,14 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
       },
       'f:spec': {
         'f:tags': {
-          [tag('v1')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} },
-          [tag('v2')]: { '.': {}, 'f:from': { 'f:kind': {} }, 'f:name': {} },
+          [tag('v1')]: { '.': {}, 'f:from': atomicFrom, 'f:name': {} },
+          [tag('v2')]: { '.': {}, 'f:name': {} },
         },
       },
     })
     assert.deepEqual(owned(s, 'c'), {
       'f:metadata': { 'f:labels': { 'f:team': {} } },
-      'f:spec': { 'f:tags': { [tag('v2')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} } } },
+      'f:spec': { 'f:tags': { [tag('v2')]: { '.': {}, 'f:from': atomicFrom, 'f:name': {} } } },
     })
   })
 
@@ -196,7 +195,7 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
     await succeeded(serve.kubectl(['label', 'is', 'tools', '-n', 'ssa', 'team=z', '--overwrite']))
     const s = await live('--show-managed-fields')
     assert.deepEqual(owned(s, 'c'), {
-      'f:spec': { 'f:tags': { [tag('v2')]: { '.': {}, 'f:from': appliedFrom, 'f:name': {} } } },
+      'f:spec': { 'f:tags': { [tag('v2')]: { '.': {}, 'f:from': atomicFrom, 'f:name': {} } } },
     })
     const label = s.metadata.managedFields?.find((e) => e.manager === 'kubectl-label')
     assert.equal(label?.operation, 'Update')
@@ -247,7 +246,7 @@ describe('server-side apply: objects written before, and other clients', () => {
           // The server's defaults belong to the creator, as decoding defaults them upstream.
           [tag('v1')]: {
             '.': {},
-            'f:from': addedFrom,
+            'f:from': atomicFrom,
             'f:importPolicy': { '.': {}, 'f:importMode': {} },
             'f:name': {},
             'f:referencePolicy': { '.': {}, 'f:type': {} },
