@@ -128,7 +128,8 @@ async function childImage(
   raw: Map<string, RawContent>,
 ): Promise<Image> {
   // Content-addressed: a child we already hold is not fetched again
-  // (docs/imports.md#change-detection), unless its content is asked for.
+  // (docs/imports.md#change-detection). includeManifest asks for its content, which the stored
+  // Image does not keep.
   const known = await ctx.known(d.digest)
   if (known && !req.includeManifest) return importedFrom(known, req.repository)
   const fetched = await repo.manifest(d.digest, { expected: d, signal: ctx.signal })

@@ -1,7 +1,8 @@
 /**
  * `isctl describe`: kubectl's describe for image streams, their tags and images, with oc's
  * describers (oc pkg/helpers/describe). A name that does not exist falls back, as
- * kubectl does, to every object of that type whose name starts with it.
+ * kubectl does, to every object of that type whose name starts with it. Secrets are described
+ * as kubectl describes them.
  */
 import type { Command } from 'commander'
 import type { Secret } from '../../api/core.js'
