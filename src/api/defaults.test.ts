@@ -9,7 +9,6 @@ import {
   defaultImageStreamTag,
   defaultNamespace,
   defaultSecret,
-  effectiveImportPolicy,
 } from './defaults.js'
 import type { ImageImportSpec, ImageStream, TagReference } from './image.js'
 import type { KindMap, KindName } from './resources.js'
@@ -170,7 +169,7 @@ describe('defaultImageStreamImport (SetDefaults_ImageImportSpec)', () => {
       want: { from: { kind: 'DockerImage', name: 'Bad:Ref' }, referencePolicy: { type: 'Source' } },
     },
     {
-      name: 'importMode is never filled (an import keeps the tag’s mode)',
+      name: 'an empty importMode is the server default; insecure and scheduled stay as sent',
       image: {
         from: { kind: 'DockerImage', name: 'busybox:1' },
         importPolicy: { scheduled: true },
@@ -178,7 +177,20 @@ describe('defaultImageStreamImport (SetDefaults_ImageImportSpec)', () => {
       want: {
         from: { kind: 'DockerImage', name: 'busybox:1' },
         to: { name: '1' },
-        importPolicy: { scheduled: true },
+        importPolicy: { scheduled: true, importMode: 'Legacy' },
+        referencePolicy: { type: 'Source' },
+      },
+    },
+    {
+      name: 'a given importMode is kept',
+      image: {
+        from: { kind: 'DockerImage', name: 'busybox:1' },
+        importPolicy: { importMode: 'PreserveOriginal' },
+      },
+      want: {
+        from: { kind: 'DockerImage', name: 'busybox:1' },
+        to: { name: '1' },
+        importPolicy: { importMode: 'PreserveOriginal' },
         referencePolicy: { type: 'Source' },
       },
     },
@@ -189,54 +201,33 @@ describe('defaultImageStreamImport (SetDefaults_ImageImportSpec)', () => {
         metadata: { name: 'app' },
         spec: { import: true, images: [row.image] },
       })
-      assert.deepEqual(defaultImageStreamImport(input).spec?.images, [row.want])
+      const want = {
+        ...row.want,
+        importPolicy: { importMode: 'Legacy', ...row.want.importPolicy },
+      }
+      assert.deepEqual(defaultImageStreamImport(input).spec?.images, [want])
     })
   }
 
-  it('defaults the repository’s referencePolicy', () => {
+  it('fills an empty importMode with the server’s --default-import-mode', () => {
+    const input = deepFreeze({
+      metadata: { name: 'app' },
+      spec: { import: true, images: [{ from: { kind: 'DockerImage', name: 'busybox:1' } }] },
+    })
+    const got = defaultImageStreamImport(input, { importMode: 'PreserveOriginal' })
+    assert.deepEqual(got.spec?.images?.[0]?.importPolicy, { importMode: 'PreserveOriginal' })
+  })
+
+  it('defaults the repository’s referencePolicy and importMode', () => {
     const input = deepFreeze({
       metadata: { name: 'app' },
       spec: { import: true, repository: { from: { kind: 'DockerImage', name: 'quay.io/t' } } },
     })
     assert.deepEqual(defaultImageStreamImport(input).spec?.repository, {
       from: { kind: 'DockerImage', name: 'quay.io/t' },
+      importPolicy: { importMode: 'Legacy' },
       referencePolicy: { type: 'Source' },
     })
-  })
-})
-
-describe('effectiveImportPolicy (request, else existing tag, else default)', () => {
-  const rows = [
-    {
-      name: 'nothing anywhere',
-      requested: undefined,
-      existing: undefined,
-      want: { insecure: false, scheduled: false, importMode: 'Legacy' },
-    },
-    {
-      name: 'the tag’s settings survive a request that sets nothing',
-      requested: {},
-      existing: { insecure: true, scheduled: true, importMode: 'PreserveOriginal' },
-      want: { insecure: true, scheduled: true, importMode: 'PreserveOriginal' },
-    },
-    {
-      name: 'the request wins field by field, false included',
-      requested: { scheduled: false, importMode: 'Legacy' },
-      existing: { insecure: true, scheduled: true, importMode: 'PreserveOriginal' },
-      want: { insecure: true, scheduled: false, importMode: 'Legacy' },
-    },
-  ] as const
-  for (const row of rows) {
-    it(row.name, () => {
-      assert.deepEqual(effectiveImportPolicy(row.requested, row.existing), row.want)
-    })
-  }
-
-  it('falls back to the server mode', () => {
-    assert.equal(
-      effectiveImportPolicy(undefined, {}, { importMode: 'PreserveOriginal' }).importMode,
-      'PreserveOriginal',
-    )
   })
 })
 

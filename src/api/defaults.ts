@@ -91,7 +91,7 @@ export function defaultImageStreamTag(
   return copy
 }
 
-function defaultImageImportSpec(spec: ImageImportSpec): ImageImportSpec {
+function defaultImageImportSpec(spec: ImageImportSpec, options: DefaultOptions): ImageImportSpec {
   const copy = structuredClone(spec)
   // SetDefaults_ImageImportSpec: `to` is the tag of from.name; a digest-only `from` gets none.
   if (copy.to === undefined && copy.from.name !== undefined) {
@@ -102,56 +102,40 @@ function defaultImageImportSpec(spec: ImageImportSpec): ImageImportSpec {
       // An invalid reference is reported by validation, with its path.
     }
   }
+  copy.importPolicy = defaultImportPolicy(copy.importPolicy, options)
   copy.referencePolicy = defaultReferencePolicy(copy.referencePolicy)
   return copy
 }
 
-function defaultRepositoryImportSpec(spec: RepositoryImportSpec): RepositoryImportSpec {
-  return { ...structuredClone(spec), referencePolicy: defaultReferencePolicy(spec.referencePolicy) }
+function defaultRepositoryImportSpec(
+  spec: RepositoryImportSpec,
+  options: DefaultOptions,
+): RepositoryImportSpec {
+  return {
+    ...structuredClone(spec),
+    importPolicy: defaultImportPolicy(spec.importPolicy, options),
+    referencePolicy: defaultReferencePolicy(spec.referencePolicy),
+  }
 }
 
 /**
- * defaultImageStreamImport fills `images[].to` from the tag of `from.name` and referencePolicy
- * Source. Unlike upstream it leaves `importPolicy.importMode` empty: an import keeps the tag's
- * mode unless the request sets one (docs/imports.md#import-policy-defaults, OCPBUGS-73844), so the
- * importer resolves it with `effectiveImportPolicy`.
+ * defaultImageStreamImport fills `images[].to` from the tag of `from.name`, referencePolicy
+ * Source and an empty importMode with the server's default, as OpenShift's generated defaulters
+ * do for every TagImportPolicy: an import without a mode imports (and records) the default mode,
+ * whatever mode the tag had before (docs/imports.md#import-policy-defaults).
  */
-export function defaultImageStreamImport(isi: ImageStreamImport): ImageStreamImport {
+export function defaultImageStreamImport(
+  isi: ImageStreamImport,
+  options: DefaultOptions = {},
+): ImageStreamImport {
   const copy = structuredClone(isi)
   if (copy.spec?.images !== undefined) {
-    copy.spec.images = copy.spec.images.map(defaultImageImportSpec)
+    copy.spec.images = copy.spec.images.map((spec) => defaultImageImportSpec(spec, options))
   }
   if (copy.spec?.repository !== undefined) {
-    copy.spec.repository = defaultRepositoryImportSpec(copy.spec.repository)
+    copy.spec.repository = defaultRepositoryImportSpec(copy.spec.repository, options)
   }
   return copy
-}
-
-/** EffectiveImportPolicy is an import policy with every field decided. */
-export interface EffectiveImportPolicy {
-  readonly insecure: boolean
-  readonly scheduled: boolean
-  // A string: modes are validated before import, but the schema types them as strings.
-  readonly importMode: string
-}
-
-/**
- * effectiveImportPolicy decides each field of an import's policy: what the request set, else
- * what the existing spec tag has, else the default (false, false, server mode). As
- * docs/imports.md#import-policy-defaults has it: an import never flips a tag's mode, scheduled or
- * insecure flag unless asked to.
- */
-export function effectiveImportPolicy(
-  requested: TagImportPolicy | undefined,
-  existing: TagImportPolicy | undefined,
-  options: DefaultOptions = {},
-): EffectiveImportPolicy {
-  return {
-    insecure: requested?.insecure ?? existing?.insecure ?? false,
-    scheduled: requested?.scheduled ?? existing?.scheduled ?? false,
-    importMode:
-      requested?.importMode || existing?.importMode || (options.importMode ?? DEFAULT_IMPORT_MODE),
-  }
 }
 
 /** defaultImage fills `dockerImageMetadataVersion` ("1.0"). */

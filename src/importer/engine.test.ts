@@ -35,6 +35,7 @@ const planOf = (c: string): ImportPlan => ({
         to: '1',
         importPolicy: undefined,
         referencePolicy: undefined,
+        includeManifest: false,
       },
       result: {
         image: {

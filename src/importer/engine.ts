@@ -16,7 +16,8 @@ import type {
   TagReference,
   TagReferencePolicy,
 } from '../api/index.js'
-import { ANNOTATIONS, IMAGE_API_VERSION } from '../api/index.js'
+import { ANNOTATIONS, IMAGE_API_VERSION, misTypedPullSecretAdvice } from '../api/index.js'
+import type { MisTypedPullSecret, Status } from '../api/index.js'
 import type { CredentialWarning, Keyring } from '../credentials/index.js'
 import { describeSource } from '../credentials/index.js'
 import { mapLimit } from '../lib/concurrency.js'
@@ -28,7 +29,7 @@ import {
   type Repository,
 } from '../registry/index.js'
 import { failureStatus, successStatus } from './failure.js'
-import { fetchEntry, type EntryResult, type KnownImages } from './fetch-entry.js'
+import { fetchEntry, type EntryResult, type KnownImages, type RawContent } from './fetch-entry.js'
 import { repositoryAsSpelled } from './image-objects.js'
 import { prioritizeTags } from '../lib/prioritize-tags.js'
 import {
@@ -62,6 +63,8 @@ export interface ImportDeps {
   readonly keyring: Keyring
   /** Secrets skipped as malformed: reported in every entry's status. */
   readonly warnings: readonly CredentialWarning[]
+  /** Opaque secrets with a pull-secret key: named when a registry refuses an import. */
+  readonly misTypedSecrets?: readonly MisTypedPullSecret[] | undefined
   readonly policy: ImportPolicy
   readonly known: KnownImages
   readonly now: Date
@@ -83,6 +86,8 @@ interface Entry {
   readonly to: string | undefined
   readonly importPolicy: TagImportPolicy | undefined
   readonly referencePolicy: TagReferencePolicy | undefined
+  /** Return the raw manifest and config of the imported images (never stored). */
+  readonly includeManifest: boolean
 }
 
 /** EntryOutcome is one entry's result or error, as planned. */
@@ -92,7 +97,7 @@ export interface EntryOutcome {
   readonly error?: unknown
   readonly repo?: Repository
   readonly repository: string
-  /** The import mode used: a new spec tag records it. */
+  /** The import mode used: the spec tag records it when the import succeeds. */
   readonly mode?: ImportMode
 }
 
@@ -126,6 +131,7 @@ export async function planImport(
     to: i.to?.name,
     importPolicy: i.importPolicy,
     referencePolicy: i.referencePolicy,
+    includeManifest: i.includeManifest === true,
   }))
   const imageOutcomes = await mapLimit(entries, deps.policy.concurrency, run)
   const status: ImageStreamImportStatus = {
@@ -179,11 +185,10 @@ async function importEntry(
     entry.importPolicy?.insecure ??
     specTag?.importPolicy?.insecure ??
     current?.metadata.annotations?.[ANNOTATIONS.insecureRepository] === 'true'
-  // A request without a mode keeps the tag's (docs/imports.md#import-policy-defaults,
-  // OCPBUGS-73844).
-  const mode = (entry.importPolicy?.importMode ??
-    specTag?.importPolicy?.importMode ??
-    deps.policy.defaultImportMode) as ImportMode
+  // The request's mode, as OpenShift's importer reads it: defaulting has filled an empty one
+  // with the server default, so a tag's current mode never carries over
+  // (docs/imports.md#import-policy-defaults).
+  const mode = (entry.importPolicy?.importMode || deps.policy.defaultImportMode) as ImportMode
   const preferred = ref.digest
     ? [deps.policy.platform]
     : [...tagPreference(specTag, deps.policy.platform), deps.policy.platform]
@@ -206,12 +211,21 @@ async function importEntry(
     mode,
     preferred.map(platformKey).join(','),
     currentDigest,
+    entry.includeManifest,
   ].join('|')
   let pending = inflight.get(key)
   if (!pending) {
     pending = fetchEntry(
       repo,
-      { tag, digest: ref.digest, repository, mode, preferred, current: currentDigest },
+      {
+        tag,
+        digest: ref.digest,
+        repository,
+        mode,
+        preferred,
+        current: currentDigest,
+        includeManifest: entry.includeManifest,
+      },
       { known: deps.known, now: deps.now, signal: deps.signal },
     )
     inflight.set(key, pending)
@@ -260,16 +274,43 @@ function credentialNote(o: EntryOutcome, deps: ImportDeps): string {
 function entryStatus(o: EntryOutcome, deps: ImportDeps): ImageImportStatus {
   const note = credentialNote(o, deps)
   if (o.result) {
+    const raw = o.result.raw
     return {
       status: successStatus(note),
-      image: o.result.image,
+      image: withRawContent(o.result.image, raw),
       ...(o.entry.to && { tag: o.entry.to }),
-      ...(o.result.children.length > 0 && { manifests: [...o.result.children] }),
+      ...(o.result.children.length > 0 && {
+        manifests: o.result.children.map((c) => withRawContent(c, raw)),
+      }),
     }
   }
-  const failure = failureStatus(o.error, o.entry.from, o.repository)
+  const failure = withSecretAdvice(failureStatus(o.error, o.entry.from, o.repository), deps)
   if (note && deps.warnings.length > 0) failure.message = `${failure.message} (${note})`
   return { status: failure, ...(o.entry.to && { tag: o.entry.to }) }
+}
+
+/**
+ * withSecretAdvice adds to a refused import (401 or 403) why each Opaque secret with a
+ * pull-secret key was not tried and how to recreate it: the secret's name and type only.
+ */
+function withSecretAdvice(status: Status, deps: Pick<ImportDeps, 'misTypedSecrets'>): Status {
+  const misTyped = deps.misTypedSecrets ?? []
+  if (misTyped.length === 0 || (status.reason !== 'Unauthorized' && status.reason !== 'Forbidden'))
+    return status
+  const advice = misTyped.map(misTypedPullSecretAdvice).join('; ')
+  return { ...status, message: `${status.message ?? ''} (${advice})` }
+}
+
+/**
+ * withRawContent is an Image as returned to an entry with `includeManifest`: OpenShift's
+ * `dockerImageManifest` and `dockerImageConfig` set from what the registry served. Only the
+ * answer carries them; the Images stored are built without (OpenShift strips both before
+ * storing, to keep etcd small). A manifest list has no config, and, as in OpenShift, neither.
+ */
+function withRawContent(image: Image, raw: ReadonlyMap<string, RawContent> | undefined): Image {
+  const content = raw?.get(image.metadata.name ?? '')
+  if (!content) return image
+  return { ...image, dockerImageManifest: content.manifest, dockerImageConfig: content.config }
 }
 
 async function importRepository(
@@ -302,7 +343,10 @@ async function importRepository(
     })
     tags = prioritizeTags(await repo.tags({ signal: deps.signal }))
   } catch (error) {
-    return { status: { status: failureStatus(error, from, from) }, outcomes: [] }
+    return {
+      status: { status: withSecretAdvice(failureStatus(error, from, from), deps) },
+      outcomes: [],
+    }
   }
   const limit = deps.policy.maxImagesBulkImportedPerRepository
   const chosen = limit < 0 ? tags : tags.slice(0, limit)
@@ -312,6 +356,7 @@ async function importRepository(
       to: tag,
       importPolicy: spec.importPolicy,
       referencePolicy: spec.referencePolicy,
+      includeManifest: spec.includeManifest === true,
     }),
   )
   const failed = outcomes.filter((o) => o.error !== undefined).length
@@ -340,7 +385,7 @@ export function applyImport(
   isi: ImageStreamImport,
   current: ImageStream | undefined,
   plan: ImportPlan,
-  deps: Pick<ImportDeps, 'policy' | 'now'>,
+  deps: Pick<ImportDeps, 'policy' | 'now' | 'misTypedSecrets'>,
 ): ImageStream | undefined {
   const outcomes = plan.outcomes
   const stream: ImageStream = current
@@ -364,7 +409,7 @@ export function applyImport(
       from: o.entry.from,
       importPolicy: o.entry.importPolicy,
       referencePolicy: o.entry.referencePolicy,
-      newTagMode: o.mode,
+      mode: o.mode,
     }
     if (o.result) {
       const image = o.result.image
@@ -376,13 +421,13 @@ export function applyImport(
         generation: nextGeneration,
       }
       const changed = hasTagChanged(stream, tag, event)
-      ensureSpecTag(stream, update, { reset: changed, generation: nextGeneration })
+      ensureSpecTag(stream, update, { reset: changed, generation: nextGeneration, succeeded: true })
       if (changed) addTagEvent(stream, tag, event, deps.policy.historyLimit)
       else clearConditions(stream, tag)
       continue
     }
-    ensureSpecTag(stream, update, { reset: false, generation: nextGeneration })
-    const failure = failureStatus(o.error, o.entry.from, o.repository)
+    ensureSpecTag(stream, update, { reset: false, generation: nextGeneration, succeeded: false })
+    const failure = withSecretAdvice(failureStatus(o.error, o.entry.from, o.repository), deps)
     const changed = setFailure(stream, tag, {
       reason: failure.reason,
       message: failure.message ?? 'unknown error prevented import',

@@ -32,6 +32,14 @@ export interface EntryRequest {
   readonly preferred: readonly PlatformSpec[]
   /** The digest the tag points at in the stream now, if any. */
   readonly current?: string | undefined
+  /** Read every image's manifest and config, to return them (`includeManifest`). */
+  readonly includeManifest?: boolean | undefined
+}
+
+/** RawContent is an image's manifest and config exactly as the registry served them. */
+export interface RawContent {
+  readonly manifest: string
+  readonly config: string
 }
 
 /** EntryResult is what a tag now points at: the Image (a list or an image) and, for lists, its children. */
@@ -40,6 +48,8 @@ export interface EntryResult {
   readonly children: readonly Image[]
   /** Whether registry content was fetched (false: the tag was unchanged and nothing was read). */
   readonly fetched: boolean
+  /** With `includeManifest`: the raw content of each runnable image, by digest (never stored). */
+  readonly raw?: ReadonlyMap<string, RawContent>
 }
 
 /** EntryContext carries what fetching needs besides the request. */
@@ -54,13 +64,25 @@ export async function fetchEntry(
   req: EntryRequest,
   ctx: EntryContext,
 ): Promise<EntryResult> {
+  const raw = new Map<string, RawContent>()
+  const result = await fetchImages(repo, req, ctx, raw)
+  return req.includeManifest ? { ...result, raw } : result
+}
+
+async function fetchImages(
+  repo: Repository,
+  req: EntryRequest,
+  ctx: EntryContext,
+  raw: Map<string, RawContent>,
+): Promise<EntryResult> {
   let top: FetchedManifest | undefined
   let digest = req.digest
   if (!digest) {
     const resolved = await repo.resolveTag(req.tag ?? 'latest', ctx)
     digest = resolved.digest
     top = resolved.fetched
-    if (digest === req.current) {
+    // Content asked for must be read, even for a tag that has not moved.
+    if (digest === req.current && !req.includeManifest) {
       const unchanged = await knownWithChildren(digest, ctx.known, req.repository)
       // A list kept whole is not what a Legacy import wants: switching modes must pick a child.
       const listForLegacy =
@@ -70,7 +92,7 @@ export async function fetchEntry(
   }
   top ??= await repo.manifest(digest, ctx)
   if (top.manifest.kind === 'image') {
-    return { image: await imageOf(repo, top, req, ctx), children: [], fetched: true }
+    return { image: await imageOf(repo, top, req, ctx, raw), children: [], fetched: true }
   }
   const list = {
     digest: top.digest,
@@ -86,14 +108,14 @@ export async function fetchEntry(
         repository: repo.name,
       })
     }
-    return { image: await childImage(repo, child, req, ctx), children: [], fetched: true }
+    return { image: await childImage(repo, child, req, ctx, raw), children: [], fetched: true }
   }
   const children: Image[] = []
   for (const d of list.manifests) {
     // Attestations are recorded in the list, never imported as images
     // (docs/imports.md#import-modes).
     if (isAttestation(d) || manifestKind(d.mediaType) !== 'image') continue
-    children.push(await childImage(repo, d, req, ctx))
+    children.push(await childImage(repo, d, req, ctx, raw))
   }
   return { image: imageFromList(list, req.repository, ctx.now), children, fetched: true }
 }
@@ -103,12 +125,15 @@ async function childImage(
   d: Descriptor,
   req: EntryRequest,
   ctx: EntryContext,
+  raw: Map<string, RawContent>,
 ): Promise<Image> {
   // Content-addressed: a child we already hold is not fetched again
-  // (docs/imports.md#change-detection).
+  // (docs/imports.md#change-detection). includeManifest asks for its content, which the stored
+  // Image does not keep.
   const known = await ctx.known(d.digest)
-  if (known) return importedFrom(known, req.repository)
-  return imageOf(repo, await repo.manifest(d.digest, { expected: d, signal: ctx.signal }), req, ctx)
+  if (known && !req.includeManifest) return importedFrom(known, req.repository)
+  const fetched = await repo.manifest(d.digest, { expected: d, signal: ctx.signal })
+  return imageOf(repo, fetched, req, ctx, raw)
 }
 
 async function imageOf(
@@ -116,10 +141,18 @@ async function imageOf(
   fetched: FetchedManifest,
   req: EntryRequest,
   ctx: EntryContext,
+  raw: Map<string, RawContent>,
 ): Promise<Image> {
   const known = await ctx.known(fetched.digest)
-  if (known) return importedFrom(known, req.repository)
-  return imageFromInspected(await inspectImageManifest(repo, fetched, ctx), req.repository)
+  if (known && !req.includeManifest) return importedFrom(known, req.repository)
+  const inspected = await inspectImageManifest(repo, fetched, ctx)
+  if (req.includeManifest) {
+    raw.set(fetched.digest, {
+      manifest: inspected.manifestBytes.toString('utf8'),
+      config: inspected.configBytes.toString('utf8'),
+    })
+  }
+  return known ? importedFrom(known, req.repository) : imageFromInspected(inspected, req.repository)
 }
 
 /**

@@ -41,7 +41,7 @@ describe('tag history', () => {
     assert.equal(hasTagChanged(s, 'other', event('a')), true)
   })
 
-  it('changes only the import policy fields the request set, and keeps a Local reference policy', () => {
+  it('records the import mode used on success, merges the flags the request set, keeps Local', () => {
     const s = stream()
     s.spec!.tags![0]!.importPolicy = {
       scheduled: true,
@@ -54,18 +54,35 @@ describe('tag history', () => {
       {
         tag: 'v1',
         from: 'r/app:v1',
-        importPolicy: { insecure: false },
+        importPolicy: { insecure: false, importMode: 'Legacy' },
         referencePolicy: { type: 'Source' },
+        mode: 'Legacy',
       },
-      { reset: false, generation: 2 },
+      { reset: false, generation: 2, succeeded: true },
     )
     assert.deepEqual(s.spec!.tags![0]!.importPolicy, {
       scheduled: true,
       insecure: false,
-      importMode: 'PreserveOriginal',
+      importMode: 'Legacy',
     })
     assert.deepEqual(s.spec!.tags![0]!.referencePolicy, { type: 'Local' })
     assert.equal(s.spec!.tags![0]!.generation, 1)
+  })
+
+  it('leaves an existing tag’s mode alone when its import failed, and gives a new tag the mode', () => {
+    const s = stream()
+    s.spec!.tags![0]!.importPolicy = { importMode: 'PreserveOriginal' }
+    const update = (tag: string) => ({
+      tag,
+      from: `r/app:${tag}`,
+      importPolicy: { importMode: 'Legacy' },
+      referencePolicy: undefined,
+      mode: 'Legacy',
+    })
+    ensureSpecTag(s, update('v1'), { reset: false, generation: 2, succeeded: false })
+    ensureSpecTag(s, update('v2'), { reset: false, generation: 2, succeeded: false })
+    assert.deepEqual(s.spec!.tags![0]!.importPolicy, { importMode: 'PreserveOriginal' })
+    assert.deepEqual(s.spec!.tags![1]!.importPolicy, { importMode: 'Legacy' })
   })
 
   it('replaces a failure condition only when it differs', () => {

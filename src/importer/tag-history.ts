@@ -2,8 +2,8 @@
  * What an import does to a stream's spec and status tags (docs/imports.md#what-an-import-writes),
  * as pure functions over copies: tag events with a capped history in which a returning digest
  * moves to the front (docs/imports.md#tag-history), failure conditions replaced only when they
- * change, and spec tags whose import policy changes only where the request set it
- * (docs/imports.md#import-policy-defaults).
+ * change, and spec tags that record the import mode used and the insecure and scheduled flags
+ * the request set (docs/imports.md#import-policy-defaults).
  */
 import type {
   ImageStream,
@@ -23,8 +23,8 @@ export interface SpecTagUpdate {
   readonly from: string
   readonly importPolicy: TagImportPolicy | undefined
   readonly referencePolicy: TagReferencePolicy | undefined
-  /** The mode a tag created by this import records when the request named none. */
-  readonly newTagMode?: string | undefined
+  /** The import mode the entry was imported in (the request's, else the server default). */
+  readonly mode?: string | undefined
 }
 
 /** cloneStream deep-copies a stream so that the functions below can edit it. */
@@ -49,7 +49,7 @@ function statusTag(stream: ImageStream, tag: string): NamedTagEventList {
   return entry
 }
 
-/** mergePolicy applies only the fields the request set, so an import never flips the others. */
+/** mergePolicy applies the insecure and scheduled flags the request set; unset ones stay. */
 function mergePolicy(
   current: TagImportPolicy | undefined,
   requested: TagImportPolicy | undefined,
@@ -58,32 +58,38 @@ function mergePolicy(
   const merged = { ...current }
   if (requested.insecure !== undefined) merged.insecure = requested.insecure
   if (requested.scheduled !== undefined) merged.scheduled = requested.scheduled
-  if (requested.importMode) merged.importMode = requested.importMode
   return merged
 }
 
 /**
  * ensureSpecTag makes the spec tag point at `from` with the request's policy. With `reset`
- * (the tag changed) its generation becomes `generation`; a new tag is created either way.
+ * (the tag changed) its generation becomes `generation`; a new tag is created either way. The
+ * tag records the entry's import mode when it is new or the import `succeeded`: as in
+ * OpenShift, a failed import leaves an existing tag's mode as it was, so the mode always
+ * describes the image the tag points at.
  */
 export function ensureSpecTag(
   stream: ImageStream,
   update: SpecTagUpdate,
-  opts: { reset: boolean; generation: number },
+  opts: { reset: boolean; generation: number; succeeded: boolean },
 ): void {
   const tags = specTags(stream)
   let tag = tags.find((t) => t.name === update.tag)
+  const isNew = !tag
   if (!tag) {
     tag = { name: update.tag, from: { kind: 'DockerImage', name: update.from } }
-    if (update.newTagMode) tag.importPolicy = { importMode: update.newTagMode }
     tags.push(tag)
     tag.generation = opts.generation
   } else if (opts.reset) {
     tag.from = { kind: 'DockerImage', name: update.from }
     tag.generation = opts.generation
   }
-  const policy = mergePolicy(tag.importPolicy, update.importPolicy)
+  const { importMode, ...flags } = update.importPolicy ?? {}
+  const policy = mergePolicy(tag.importPolicy, update.importPolicy && flags)
   if (policy) tag.importPolicy = policy
+  const mode = update.mode || importMode
+  if (mode && (isNew || opts.succeeded))
+    tag.importPolicy = { ...tag.importPolicy, importMode: mode }
   // An existing reference policy (e.g. Local) survives a re-import, as in OpenShift.
   if (!tag.referencePolicy?.type && update.referencePolicy?.type) {
     tag.referencePolicy = { type: update.referencePolicy.type }

@@ -17,6 +17,9 @@ export interface InspectedImage {
   readonly manifest: ImageManifest
   readonly configDigest: string
   readonly config: ImageConfig
+  /** The manifest and config as the registry served them (digest-verified). */
+  readonly manifestBytes: Buffer
+  readonly configBytes: Buffer
   /** Config plus the sizes of the distinct layers, as OpenShift's dockerImageMetadata.Size counts them. */
   readonly size: number
 }
@@ -118,7 +121,7 @@ export async function inspectImageManifest(
       { registry: repo.registry, repository: repo.name },
     )
   }
-  const { config } = await repo.config(manifest.config, opts)
+  const { config, bytes: configBytes } = await repo.config(manifest.config, opts)
   // Each distinct layer counts once, plus the config (OpenShift's dockerImageMetadata.Size).
   const layers = new Map(manifest.layers.map((l) => [l.digest, l.size]))
   const size = [...layers.values()].reduce((sum, n) => sum + n, manifest.config.size)
@@ -129,6 +132,8 @@ export async function inspectImageManifest(
     manifest,
     configDigest: manifest.config.digest,
     config,
+    manifestBytes: fetched.bytes,
+    configBytes,
     size,
   }
 }

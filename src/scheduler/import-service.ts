@@ -5,7 +5,12 @@
  * imagestreamimports endpoint and the tag-import controller both come through here.
  */
 import type { Image, ImageStream, ImageStreamImport, Secret } from '../api/index.js'
-import { ANNOTATIONS, SECRET_TYPES } from '../api/index.js'
+import {
+  ANNOTATIONS,
+  SECRET_TYPES,
+  misTypedPullSecret,
+  type MisTypedPullSecret,
+} from '../api/index.js'
 import {
   combineKeyrings,
   keyringFromSecrets,
@@ -37,12 +42,21 @@ export class ImportPreconditionError extends Error {
   readonly code = 'Conflict'
 }
 
+/** NamespaceCredentials are a namespace's keyring and what its secrets got wrong. */
+export interface NamespaceCredentials {
+  readonly keyring: Keyring
+  /** Pull secrets skipped as malformed. */
+  readonly warnings: ReturnType<typeof keyringFromSecrets>['warnings']
+  /** Opaque secrets with a pull-secret key: ignored, and named when an import is refused. */
+  readonly misTyped: readonly MisTypedPullSecret[]
+}
+
 /** namespaceKeyring builds the credentials of a namespace: its pull secrets, then the global one. */
 export async function namespaceKeyring(
   store: Store,
   namespace: string,
   global: Keyring | undefined,
-): Promise<{ keyring: Keyring; warnings: ReturnType<typeof keyringFromSecrets>['warnings'] }> {
+): Promise<NamespaceCredentials> {
   const { items } = await store.list<Secret>('secrets', { namespace })
   const pull: PullSecret[] = items
     .filter(
@@ -56,7 +70,8 @@ export async function namespaceKeyring(
       data: s.data ?? {},
     }))
   const { keyring, warnings } = keyringFromSecrets(pull)
-  return { keyring: global ? combineKeyrings(keyring, global) : keyring, warnings }
+  const misTyped = items.flatMap((s) => misTypedPullSecret(s) ?? [])
+  return { keyring: global ? combineKeyrings(keyring, global) : keyring, warnings, misTyped }
 }
 
 /** importInto runs `isi` against its stream in `namespace` and stores the outcome. */
@@ -68,7 +83,11 @@ export async function importInto(
 ): Promise<ImportResult> {
   const name = isi.metadata.name ?? ''
   const streamKey = objectKey('imagestreams', name, namespace)
-  const { keyring, warnings } = await namespaceKeyring(deps.store, namespace, deps.globalKeyring)
+  const { keyring, warnings, misTyped } = await namespaceKeyring(
+    deps.store,
+    namespace,
+    deps.globalKeyring,
+  )
   const known = async (digest: string): Promise<Image | undefined> => {
     try {
       return await deps.store.get<Image>(objectKey('images', digest))
@@ -85,6 +104,7 @@ export async function importInto(
     client: deps.client,
     keyring,
     warnings,
+    misTypedSecrets: misTyped,
     policy: deps.policy,
     known,
     now,

@@ -62,12 +62,16 @@ export function registerImageStreamImports(
           'the namespace of the provided object does not match the namespace sent on the request',
         )
       }
-      const isi = applyDefaults('ImageStreamImport', {
-        ...decoded.value,
-        apiVersion: 'image.openshift.io/v1',
-        kind: 'ImageStreamImport',
-        metadata: { ...decoded.value.metadata, namespace },
-      })
+      const isi = applyDefaults(
+        'ImageStreamImport',
+        {
+          ...decoded.value,
+          apiVersion: 'image.openshift.io/v1',
+          kind: 'ImageStreamImport',
+          metadata: { ...decoded.value.metadata, namespace },
+        },
+        { importMode: deps.policy.defaultImportMode },
+      )
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
       await requireNamespace(deps, namespace)

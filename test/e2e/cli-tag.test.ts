@@ -1,7 +1,7 @@
 /**
  * `isctl tag` against a real `isctl serve` and a real plain-HTTP registry: a pull spec tagged
  * into a new stream and imported in the background, scheduled, local and cross-namespace tags,
- * an istag pinned to its image, an alias, the import mode kept when the flag is left out,
+ * an istag pinned to its image, an alias, the server's default mode when the flag is left out,
  * deleting, and oc's error texts with exit code 1 and nothing stored.
  */
 import assert from 'node:assert/strict'
@@ -133,8 +133,11 @@ describe('isctl tag', () => {
     })
   })
 
-  it('keeps the import mode when --import-mode is left out', async () => {
+  it('sets the server default mode when --import-mode is left out, as oc does', async () => {
     const list = env.fx.ociIndex
+    const amd64 = list.children.find(
+      (c) => c.platform.os === 'linux' && c.platform.architecture === 'amd64',
+    )!.digest
     const mode = async () => (await specTag('multi', 'v1')).importPolicy?.importMode
     assert.equal(
       await ok(['tag', '--insecure', '--import-mode=PreserveOriginal', list.reference, 'multi:v1']),
@@ -146,9 +149,19 @@ describe('isctl tag', () => {
       await ok(['tag', '--insecure', list.reference, 'multi:v1']),
       `Tag multi:v1 set to ${list.reference}.\n`,
     )
-    assert.equal(await mode(), 'PreserveOriginal')
-    await ok(['tag', '--insecure', '--import-mode=Legacy', list.reference, 'multi:v1'])
     assert.equal(await mode(), 'Legacy')
+    await pollUntil('multi:v1 to become its linux/amd64 image', async () => {
+      const res = await suite.kubectl([
+        'get',
+        'istag',
+        'multi:v1',
+        '-o',
+        'jsonpath={.image.metadata.name}',
+      ])
+      return res.stdout === amd64
+    })
+    await ok(['tag', '--insecure', '--import-mode=PreserveOriginal', list.reference, 'multi:v1'])
+    assert.equal(await mode(), 'PreserveOriginal')
   })
 
   it('-d deletes spec tags and their history', async () => {

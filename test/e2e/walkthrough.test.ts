@@ -181,8 +181,9 @@ describe('README walkthrough', () => {
       whole.stdout,
       /\nManifests:\s+linux\/amd64\s+sha256:\w+\n\s+linux\/arm64\/v8\s+sha256:/,
     )
+    await expect(['import-image', 'app:v1'], { stdout: /\nArch:\s+<none>\n/ })
     const amd64 = list.children.find((c) => c.platform.architecture === 'amd64')!.digest
-    const one = await expect(['import-image', 'app:v1', '--import-mode=Legacy'], {
+    const one = await expect(['import-image', 'app:v1', from, '--confirm'], {
       stdout: /\nArch:\s+amd64\n/,
     })
     assert.ok(one.stdout.includes(`sha256:${amd64.slice(7, 19)}`), one.stdout)
@@ -190,7 +191,6 @@ describe('README walkthrough', () => {
     await expect(['import-image', 'app:v1', '--import-mode=PreserveOriginal'], {
       stdout: /\nArch:\s+<none>\n/,
     })
-    await expect(['import-image', 'app:v1'], { stdout: /\nArch:\s+<none>\n/ })
     await expect(['import-image', 'app:v1', '--import-mode=preserve'], {
       code: 1,
       stderr: 'error: valid ImportMode values are Legacy or PreserveOriginal\n',

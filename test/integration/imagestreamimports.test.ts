@@ -1,9 +1,11 @@
 /**
  * The imagestreamimports endpoint over a real SQLite store and a real Basic-auth registry:
- * what an import stores, a re-import that changes nothing, namespace isolation of pull
- * secrets, concurrent imports into one stream, and bad requests.
+ * what an import stores, a re-import that changes nothing, the server's default import mode,
+ * includeManifest, namespace isolation of pull secrets, the advice about an Opaque pull secret, concurrent
+ * imports into one stream, and bad requests.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -157,12 +159,124 @@ describe('imagestreamimports', () => {
       metadata: { name: 'app' },
       spec: {
         import: true,
-        images: [{ from: { kind: 'DockerImage', name: list.reference }, to: { name: 'v1' } }],
+        images: [
+          {
+            from: { kind: 'DockerImage', name: list.reference },
+            to: { name: 'v1' },
+            importPolicy: { importMode: 'PreserveOriginal' },
+          },
+        ],
       },
     })
     assert.equal(again.statusCode, 201, again.body)
     const after = await store.get<ImageStream>(objectKey('imagestreams', 'app', 'team-a'))
     assert.equal(after.metadata.resourceVersion, stream.metadata.resourceVersion)
+  })
+
+  it('gives an entry without importMode the server default, and the tag records it', async () => {
+    const list = env.fx.ociIndex
+    const amd64 = list.children.find(
+      (c) => c.platform.os === 'linux' && c.platform.architecture === 'amd64',
+    )!
+    const entry = (importPolicy?: object) => ({
+      from: { kind: 'DockerImage', name: list.reference },
+      to: { name: 'v1' },
+      ...(importPolicy && { importPolicy }),
+    })
+    const first = await post('team-a', {
+      metadata: { name: 'modes' },
+      spec: { import: true, images: [entry({ importMode: 'PreserveOriginal' })] },
+    })
+    assert.equal(first.statusCode, 201, first.body)
+    const res = await post('team-a', {
+      metadata: { name: 'modes' },
+      spec: { import: true, images: [entry({ scheduled: true })] },
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    const body = res.json<ImageStreamImport>()
+    assert.deepEqual(body.spec?.images?.[0]?.importPolicy, {
+      scheduled: true,
+      importMode: 'Legacy',
+    })
+    assert.equal(body.status?.images?.[0]?.image?.metadata.name, amd64.digest)
+    const stream = await store.get<ImageStream>(objectKey('imagestreams', 'modes', 'team-a'))
+    assert.deepEqual(stream.spec?.tags?.[0]?.importPolicy, {
+      importMode: 'Legacy',
+      scheduled: true,
+    })
+    assert.equal(stream.status?.tags?.[0]?.items?.[0]?.image, amd64.digest)
+  })
+
+  it('names an Opaque secret with a pull-secret key when a registry refuses the import', async () => {
+    await namespace('team-o')
+    const config = JSON.stringify({
+      auths: { [env.reg.host]: { auth: Buffer.from('alice:alice-pass').toString('base64') } },
+    })
+    await store.create(objectKey('secrets', 'seed-pull', 'team-o'), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'seed-pull', namespace: 'team-o' },
+      type: 'Opaque',
+      data: { '.dockerconfigjson': Buffer.from(config).toString('base64') },
+    })
+    const res = await importTag('team-o', 'app', env.fx.ociSingle.reference, 'v1')
+    assert.equal(res.statusCode, 201, res.body)
+    const entry = res.json<ImageStreamImport>().status!.images![0]!
+    const advice =
+      'secret "seed-pull" has a .dockerconfigjson key but type Opaque, so imports ignore it; delete it and create it with type kubernetes.io/dockerconfigjson: isctl create secret generic seed-pull --from-file=.dockerconfigjson=FILE --type=kubernetes.io/dockerconfigjson'
+    assert.equal(entry.status.reason, 'Unauthorized')
+    assert.ok(entry.status.message!.includes('no credential matched'), entry.status.message)
+    assert.ok(entry.status.message!.endsWith(`(${advice})`), entry.status.message)
+    assert.ok(
+      !res.body.includes('alice-pass') &&
+        !res.body.includes(Buffer.from(config).toString('base64')),
+    )
+    const stream = await store.get<ImageStream>(objectKey('imagestreams', 'app', 'team-o'))
+    assert.ok(stream.status?.tags?.[0]?.conditions?.[0]?.message?.endsWith(`(${advice})`))
+  })
+
+  it('returns the raw manifest and config with includeManifest, and never stores them', async () => {
+    const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
+    const single = env.fx.ociSingle
+    const list = env.fx.ociIndex
+    const entry = (name: string, to: string, includeManifest: boolean, mode = 'Legacy') => ({
+      from: { kind: 'DockerImage', name },
+      to: { name: to },
+      importPolicy: { importMode: mode },
+      includeManifest,
+    })
+    for (const dryRun of [true, false]) {
+      const res = await post('team-a', {
+        metadata: { name: 'raw' },
+        spec: {
+          import: !dryRun,
+          images: [
+            entry(single.reference, 'one', true),
+            entry(list.reference, 'all', true, 'PreserveOriginal'),
+            entry(single.reference, 'plain', false),
+          ],
+        },
+      })
+      assert.equal(res.statusCode, 201, res.body)
+      const [one, all, plain] = res.json<ImageStreamImport>().status!.images!
+      const image = one!.image!
+      assert.equal(sha(image.dockerImageManifest!), single.digest, `dry run ${dryRun}`)
+      assert.equal(sha(image.dockerImageConfig!), image.dockerImageMetadata?.Id)
+      // A list has no config; as in OpenShift its Image carries neither, its children both.
+      assert.equal(all!.image!.dockerImageManifest, undefined)
+      assert.ok(all!.manifests!.length > 0)
+      for (const child of all!.manifests!) {
+        assert.equal(sha(child.dockerImageManifest!), child.metadata.name)
+        assert.equal(sha(child.dockerImageConfig!), child.dockerImageMetadata?.Id)
+      }
+      assert.equal(plain!.image!.dockerImageManifest, undefined)
+      assert.equal(plain!.image!.dockerImageConfig, undefined)
+    }
+    for (const digest of [single.digest, ...list.children.map((c) => c.digest)]) {
+      const stored = await store.get<Image>(objectKey('images', digest)).catch(() => undefined)
+      assert.equal(stored?.dockerImageManifest, undefined, digest)
+      assert.equal(stored?.dockerImageConfig, undefined, digest)
+    }
   })
 
   it('never uses another namespace’s secret', async () => {

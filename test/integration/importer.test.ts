@@ -164,18 +164,32 @@ describe('import engine', () => {
     assert.equal(ppc.status.images![0]!.image?.metadata.name, digestOf('ppc64le'))
   })
 
-  it('keeps the tag import mode when the request names none', async () => {
+  it('imports in the default mode when the request names none, whatever the tag had', async () => {
     const list = env.fx.ociIndex
+    const amd64 = list.children.find((c) => c.platform.architecture === 'amd64')!.digest
     const first = await runImport(
-      isi([{ from: list.reference, to: 'keep', mode: 'PreserveOriginal' }]),
+      isi([
+        { from: list.reference, to: 'default' },
+        { from: list.reference, to: 'other', mode: 'PreserveOriginal' },
+      ]),
       undefined,
       deps(),
     )
     keep(first.images)
-    const again = await runImport(isi([{ from: list.reference, to: 'keep' }]), first.stream, deps())
-    assert.equal(again.status.images![0]!.image?.metadata.name, list.digest)
-    const spec = (again.stream ?? first.stream)!.spec!.tags![0]!
-    assert.equal(spec.importPolicy?.importMode, 'PreserveOriginal')
+    const again = await runImport(
+      isi([{ from: list.reference, to: 'other' }]),
+      first.stream,
+      deps(),
+    )
+    assert.equal(again.status.images![0]!.image?.metadata.name, amd64)
+    const tags = again.stream!.spec!.tags!
+    assert.equal(tags.find((t) => t.name === 'other')?.importPolicy?.importMode, 'Legacy')
+    const served = await runImport(isi([{ from: list.reference, to: 'p' }]), undefined, {
+      ...deps(),
+      policy: { ...deps().policy, defaultImportMode: 'PreserveOriginal' },
+    })
+    assert.equal(served.status.images![0]!.image?.metadata.name, list.digest)
+    assert.equal(served.stream?.spec?.tags?.[0]?.importPolicy?.importMode, 'PreserveOriginal')
   })
 
   it('switches a tag between the whole list and one child, both ways', async () => {

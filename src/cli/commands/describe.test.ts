@@ -59,9 +59,9 @@ void describe('completeDescribe', () => {
     ],
     [
       'a type without a describer',
-      ['secrets', 'x'],
+      ['sa', 'x'],
       {},
-      /^describe supports image streams.*not secrets$/,
+      /^describe supports image streams.*not serviceaccounts$/,
     ],
     [
       'a name with -A',

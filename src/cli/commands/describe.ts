@@ -1,9 +1,11 @@
 /**
  * `isctl describe`: kubectl's describe for image streams, their tags and images, with oc's
  * describers (oc pkg/helpers/describe). A name that does not exist falls back, as
- * kubectl does, to every object of that type whose name starts with it.
+ * kubectl does, to every object of that type whose name starts with it. Secrets are described
+ * as kubectl describes them.
  */
 import type { Command } from 'commander'
+import type { Secret } from '../../api/core.js'
 import type { Image, ImageStream, ImageStreamImage, ImageStreamTag } from '../../api/image.js'
 import type { List } from '../../api/meta.js'
 import type { ResourceMeta } from '../../api/resource-meta.js'
@@ -15,6 +17,7 @@ import type { Session } from '../client/session.js'
 import { UsageError } from '../errors.js'
 import { describeImage } from '../printers/describe-image.js'
 import { describeImageStream } from '../printers/describe-image-stream.js'
+import { describeSecret } from '../printers/describe-secret.js'
 import { errorText } from '../report-error.js'
 import { parseResourceArgs, qualifiedResource, type ResourceTarget } from '../resource-args.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
@@ -65,6 +68,9 @@ Examples:
 
   # Describe every image stream in the current project whose name starts with "web"
   isctl describe is web
+
+  # Describe a secret: its type and the size of each key (a pull secret of the wrong type is flagged)
+  isctl describe secret registry-pull
 `
 
 type Describer = (object: unknown, now: Date, reader: ObjectReader) => string | Promise<string>
@@ -104,13 +110,14 @@ const DESCRIBERS: Readonly<Record<string, Describer>> = {
     return describeImage(image, image.metadata.name ?? '', now)
   },
   Image: (o, now) => describeImage(o as Image, '', now),
+  Secret: (o) => describeSecret(o as Secret),
 }
 
 function describerFor(resource: ResourceMeta): Describer {
   const describer = DESCRIBERS[resource.kind]
   if (!describer) {
     throw new UsageError(
-      `describe supports image streams, image stream tags, image stream images and images, not ${qualifiedResource(resource)}`,
+      `describe supports image streams, image stream tags, image stream images, images and secrets, not ${qualifiedResource(resource)}`,
     )
   }
   return describer

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Image, ImageStream, ImageStreamImport, TagReference } from '../../api/image.js'
+import type {
+  Image,
+  ImageStream,
+  ImageStreamImport,
+  TagImportPolicy,
+  TagReference,
+} from '../../api/image.js'
 import type { Status } from '../../api/meta.js'
 import { CliError, UsageError } from '../errors.js'
 import { describeImage } from '../printers/describe-image.js'
@@ -339,7 +345,7 @@ void describe('planImageImport requests', () => {
     })
   })
 
-  void it('re-imports an existing tag with its own source, keeping its mode and sticky flags', () => {
+  void it('a refresh re-imports an existing tag with its own source, mode and sticky flags', () => {
     const current = stream([
       docker('v1', 'quay.io/x/y:v1', {
         importPolicy: { scheduled: true, insecure: true, importMode: 'PreserveOriginal' },
@@ -351,10 +357,66 @@ void describe('planImageImport requests', () => {
       {
         from: { kind: 'DockerImage', name: 'quay.io/x/y:v1' },
         to: { name: 'v1' },
-        importPolicy: { insecure: true, scheduled: true },
+        importPolicy: { insecure: true, scheduled: true, importMode: 'PreserveOriginal' },
       },
     ])
     assert.equal(p.stream.spec?.tags?.[0]?.generation, 0)
+  })
+
+  void it('with --from and no --import-mode sends no mode: the server default applies', () => {
+    const current = stream([
+      docker('v1', 'quay.io/x/y:v1', {
+        importPolicy: { scheduled: true, importMode: 'PreserveOriginal' },
+      }),
+    ])
+    const cases: [string, ImportImageFlags, TagImportPolicy][] = [
+      ['same source', { from: 'quay.io/x/y:v1' }, { insecure: false, scheduled: true }],
+      [
+        'explicit mode',
+        { from: 'quay.io/x/y:v1', importMode: 'PreserveOriginal' },
+        { insecure: false, scheduled: true, importMode: 'PreserveOriginal' },
+      ],
+      ['a bare refresh', {}, { insecure: false, scheduled: true, importMode: 'PreserveOriginal' }],
+    ]
+    for (const [name, flags, want] of cases) {
+      const p = plan(['app:v1'], flags, current)
+      assert.deepEqual(p.isi.spec?.images?.[0]?.importPolicy, want, name)
+    }
+    const fresh = plan(['app:v2'], { from: 'quay.io/x/y:v2' }, current)
+    assert.deepEqual(fresh.isi.spec?.images?.[0]?.importPolicy, {
+      insecure: false,
+      scheduled: false,
+    })
+  })
+
+  void it('a bare --all refresh of a repository sends its tags’ mode, and refuses mixed modes', () => {
+    const repo = (modes: string[]) =>
+      stream(
+        modes.map((m, i) =>
+          docker(`t${i}`, `quay.io/x/y:t${i}`, { importPolicy: { importMode: m } }),
+        ),
+        { dockerImageRepository: 'quay.io/x/y' },
+      )
+    const same = plan(['app'], { all: true }, repo(['PreserveOriginal', 'PreserveOriginal']))
+    assert.deepEqual(same.isi.spec?.repository?.importPolicy, { importMode: 'PreserveOriginal' })
+    const moved = plan(
+      ['app'],
+      { all: true, from: 'quay.io/x/y' },
+      repo(['PreserveOriginal', 'PreserveOriginal']),
+    )
+    assert.deepEqual(moved.isi.spec?.repository?.importPolicy, {})
+    assert.throws(
+      () => plan(['app'], { all: true }, repo(['PreserveOriginal', 'Legacy'])),
+      new CliError(
+        'the tags imported from "quay.io/x/y" use different import modes (PreserveOriginal: t0; Legacy: t1); pass --import-mode to choose one for the whole repository',
+      ),
+    )
+    const chosen = plan(
+      ['app'],
+      { all: true, importMode: 'Legacy' },
+      repo(['PreserveOriginal', 'Legacy']),
+    )
+    assert.deepEqual(chosen.isi.spec?.repository?.importPolicy, { importMode: 'Legacy' })
   })
 
   void it('applies the insecure annotation unless --insecure is given', () => {

@@ -2,9 +2,11 @@
  * `isctl import-image IMAGESTREAM[:TAG]`: oc's import-image (oc pkg/cli/importimage). The stream is
  * read, an ImageStreamImport is planned from it exactly as oc plans one (same checks, same
  * messages), posted, and the outcome printed as oc prints it: the name line, `describe is`, one
- * block per imported image, per-tag failures on stderr. Deliberately unlike oc: without
- * `--import-mode` a tag keeps its mode, and the final failure line reads `import completed with
- * errors`.
+ * block per imported image, per-tag failures on stderr. The import mode follows two rules
+ * (docs/imports.md#import-policy-defaults): with `--from` (or a new tag) and no `--import-mode`
+ * the server's default applies, as with oc; a bare refresh (`import-image TAG`, no `--from`)
+ * sends the tag's own mode, as openshift/oc PR #2183 does, so that it never flips one. The final
+ * failure line reads `import completed with errors`.
  */
 import { acceptGoBooleans } from '../go-flags.js'
 import type {
@@ -59,7 +61,7 @@ export interface ImportImageOptions {
   readonly confirm: boolean
   readonly all: boolean
   readonly referencePolicy: ReferencePolicyType | undefined
-  /** Undefined: each tag keeps its mode; a new tag gets the server's default. */
+  /** Undefined: a refresh sends each tag's own mode; anything else gets the server's default. */
   readonly importMode: ImportMode | undefined
   readonly scheduled: boolean | undefined
   readonly insecure: boolean | undefined
@@ -112,6 +114,12 @@ Examples:
   # Import a manifest list as a whole, then switch the tag to one image for the server's platform
   isctl import-image mystream:v1 --from=registry.io/repo/image:v1 --import-mode=PreserveOriginal --confirm
   isctl import-image mystream:v1 --import-mode=Legacy
+
+  # Import mode without --import-mode: with --from the server default (Legacy unless the server
+  # sets another), so this turns a PreserveOriginal tag back into one image...
+  isctl import-image mystream:v1 --from=registry.io/repo/image:v1 --confirm
+  # ...while a refresh without --from keeps the tag's mode, insecure and scheduled settings
+  isctl import-image mystream:v1
 
   # Import all tags into a new image stream, with a longer timeout
   isctl --request-timeout=5m import-image mystream --from=registry.io/repo/image --all --confirm
@@ -274,38 +282,65 @@ function referencePolicy(opts: ImportImageOptions): Pick<ImageImportSpec, 'refer
 
 /**
  * imageEntry is one tag's entry. As in oc, insecure and scheduled are sticky (the tag's own
- * flags are OR-ed in); unlike oc the mode is sent only when asked for, so the server keeps the
- * tag's (a new tag gets the server default).
+ * flags are OR-ed in). The mode is `--import-mode`; without it a `refresh` (no `--from`) sends
+ * the tag's own mode, and anything else sends none, so the server's default applies.
  */
 function imageEntry(
   opts: ImportImageOptions,
   stream: ImageStream,
   tag: string,
   from: string,
+  refresh: boolean,
 ): ImageImportSpec {
   const old = stream.spec?.tags?.find((t) => t.name === tag)?.importPolicy
+  const importMode = opts.importMode ?? (refresh ? old?.importMode : undefined)
   const importPolicy: TagImportPolicy = {
     insecure: streamInsecure(opts, stream) || old?.insecure === true,
     scheduled: opts.scheduled === true || old?.scheduled === true,
-    ...(opts.importMode && { importMode: opts.importMode }),
+    ...(importMode && { importMode }),
   }
   return { from: dockerImage(from), to: { name: tag }, importPolicy, ...referencePolicy(opts) }
 }
 
 /**
- * repositoryEntry asks for every tag of `from`. Only what the user set (or the stream's insecure
- * annotation) is sent, so each existing tag keeps its own scheduled flag and mode.
+ * repositoryMode is the mode a bare `--all` refresh of a repository sends: the one every tag
+ * imported from it has (none when no tag has one yet). One mode goes for the whole repository,
+ * so tags in different modes need `--import-mode` rather than a silent switch of some of them.
+ */
+function repositoryMode(stream: ImageStream, repository: string): string | undefined {
+  const modes = new Map<string, string[]>()
+  for (const t of stream.spec?.tags ?? []) {
+    const mode = t.importPolicy?.importMode
+    if (t.from?.kind !== 'DockerImage' || !mode) continue
+    if (!(t.from.name ?? '').startsWith(`${repository}:`)) continue
+    modes.set(mode, [...(modes.get(mode) ?? []), t.name])
+  }
+  if (modes.size > 1) {
+    const which = [...modes].map(([mode, tags]) => `${mode}: ${tags.join(', ')}`).join('; ')
+    throw new CliError(
+      `the tags imported from "${repository}" use different import modes (${which}); pass --import-mode to choose one for the whole repository`,
+    )
+  }
+  return [...modes.keys()][0]
+}
+
+/**
+ * repositoryEntry asks for every tag of `from`. Only the flags the user set (or the stream's
+ * insecure annotation) are sent, so each existing tag keeps its own scheduled flag; the mode is
+ * `--import-mode`, else on a `refresh` the repository's tags' own, else the server default.
  */
 function repositoryEntry(
   opts: ImportImageOptions,
   stream: ImageStream,
   from: string,
+  refresh: boolean,
 ): RepositoryImportSpec {
   const insecure = streamInsecure(opts, stream)
+  const importMode = opts.importMode ?? (refresh ? repositoryMode(stream, from) : undefined)
   const importPolicy: TagImportPolicy = {
     ...((opts.insecure !== undefined || insecure) && { insecure }),
     ...(opts.scheduled !== undefined && { scheduled: opts.scheduled }),
-    ...(opts.importMode && { importMode: opts.importMode }),
+    ...(importMode && { importMode }),
   }
   return { from: dockerImage(from), importPolicy, ...referencePolicy(opts) }
 }
@@ -342,7 +377,9 @@ function planNewStream(opts: ImportImageOptions, namespace: string): ImportPlan 
     const stream = { ...base, spec: { dockerImageRepository: from } }
     return {
       stream,
-      isi: isiFor(opts, stream, namespace, { repository: repositoryEntry(opts, stream, from) }),
+      isi: isiFor(opts, stream, namespace, {
+        repository: repositoryEntry(opts, stream, from, false),
+      }),
       progress: `Importing the tags of ${from}`,
     }
   }
@@ -361,7 +398,7 @@ function planNewStream(opts: ImportImageOptions, namespace: string): ImportPlan 
   }
   return {
     stream,
-    isi: isiFor(opts, stream, namespace, { images: [imageEntry(opts, base, tag, from)] }),
+    isi: isiFor(opts, stream, namespace, { images: [imageEntry(opts, base, tag, from, false)] }),
     progress: undefined,
   }
 }
@@ -375,7 +412,7 @@ function planAll(opts: ImportImageOptions, current: ImageStream, namespace: stri
       if (tags.length === 0) {
         throw new CliError('image stream does not have tags pointing to external container images')
       }
-      const images = tags.map((t) => imageEntry(opts, current, t.name, t.from?.name ?? ''))
+      const images = tags.map((t) => imageEntry(opts, current, t.name, t.from?.name ?? '', true))
       return {
         stream: current,
         isi: isiFor(opts, current, namespace, { images }),
@@ -397,7 +434,9 @@ function planAll(opts: ImportImageOptions, current: ImageStream, namespace: stri
   }
   return {
     stream,
-    isi: isiFor(opts, current, namespace, { repository: repositoryEntry(opts, current, from) }),
+    isi: isiFor(opts, current, namespace, {
+      repository: repositoryEntry(opts, current, from, opts.from === undefined),
+    }),
     progress: `Importing the tags of ${from}`,
   }
 }
@@ -456,7 +495,9 @@ function planTag(opts: ImportImageOptions, current: ImageStream, namespace: stri
   }
   return {
     stream,
-    isi: isiFor(opts, current, namespace, { images: [imageEntry(opts, current, target, from)] }),
+    isi: isiFor(opts, current, namespace, {
+      images: [imageEntry(opts, current, target, from, opts.from === undefined)],
+    }),
     progress: undefined,
   }
 }
@@ -596,6 +637,7 @@ export const configureImportImage: ConfigureVerb = (cmd, ctx) => {
         'Import the latest image information from a tag in a container image registry.',
         'Image streams allow you to control which images are rolled out to your builds and applications. This command fetches the latest version of an image from a remote repository and updates the image stream tag if it does not match the previous value. Running the command multiple times will not create duplicate entries. When importing an image, only the image metadata is copied, not the image contents.',
         "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.",
+        "Without --import-mode, an import with --from, or of a tag the stream does not have yet, uses the server's default mode (Legacy unless the server sets another), so re-importing a PreserveOriginal tag with --from makes it one image again; a refresh without --from re-imports each tag with its own mode, insecure and scheduled settings.",
       ].join('\n\n'),
     )
     .argument('[IMAGESTREAM[:TAG]]', 'the image stream, and the tag to import (default latest)')
@@ -611,7 +653,7 @@ export const configureImportImage: ConfigureVerb = (cmd, ctx) => {
     )
     .option(
       '--import-mode <mode>',
-      'Legacy imports one image of a manifest list (for the server platform); PreserveOriginal imports the whole list. Without it, an existing tag keeps its mode and a new tag gets the server default.',
+      "Legacy imports one image of a manifest list (for the server platform); PreserveOriginal imports the whole list. Without it, an import with --from (or of a new tag) uses the server default, and a refresh without --from keeps the tag's mode.",
     )
     .option(
       '--dry-run',

@@ -9,6 +9,7 @@ import type { Session } from '../client/session.js'
 import { errorText } from '../report-error.js'
 import {
   linkedAccount,
+  misTypedWarnings,
   parseFor,
   parseSecretArgs,
   resourceArgName,
@@ -268,5 +269,19 @@ void describe('runSecretsUnlink', () => {
     const f = fakeSession({ secrets: ['a', 'b'], accounts: [linked] })
     assert.equal(await runSecretsUnlink(['default', 'b'], { output: 'name' }, f.session), 0)
     assert.equal(f.out.stdout, 'serviceaccount/default\n')
+  })
+})
+
+void describe('misTypedWarnings', () => {
+  it('warns once per Opaque secret with a pull-secret key, naming no data', () => {
+    const text = misTypedWarnings([
+      { metadata: { name: 'seed' }, type: 'Opaque', data: { '.dockerconfigjson': 'c2VjcmV0' } },
+      { metadata: { name: 'ok' }, type: 'kubernetes.io/dockercfg', data: { '.dockercfg': 'e30=' } },
+      { metadata: { name: 'plain' }, type: 'Opaque', data: { token: 'c2VjcmV0' } },
+    ])
+    assert.equal(
+      text,
+      'Warning: secret "seed" has a .dockerconfigjson key but type Opaque, so imports ignore it; delete it and create it with type kubernetes.io/dockerconfigjson: isctl create secret generic seed --from-file=.dockerconfigjson=FILE --type=kubernetes.io/dockerconfigjson\n',
+    )
   })
 })

@@ -2,9 +2,11 @@
  * `isctl secrets link SA SECRET...` and `isctl secrets unlink SA SECRET...`, as oc does them
  * (oc pkg/cli/secrets/link.go): `--for=pull` edits the service account's imagePullSecrets,
  * `--for=mount` its secrets; missing secrets are reported and skipped; the service account is
- * written only when something changed, and the write is retried on a conflict.
+ * written only when something changed, and the write is retried on a conflict. Linking an Opaque
+ * secret that holds a pull-secret key warns that neither pods nor imports will use it.
  */
-import type { ServiceAccount } from '../../api/core.js'
+import type { Secret, ServiceAccount } from '../../api/core.js'
+import { misTypedPullSecret, misTypedPullSecretAdvice } from '../../api/mistyped-pull-secrets.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { ApiError, isNotFound } from '../client/api-errors.js'
 import type { Session } from '../client/session.js'
@@ -145,8 +147,9 @@ async function lookUpSecrets(
   session: Session,
   args: readonly string[],
   keepMissing: boolean,
-): Promise<{ names: Set<string>; missing: boolean }> {
+): Promise<{ names: Set<string>; missing: boolean; found: Secret[] }> {
   const names = new Set<string>()
+  const found: Secret[] = []
   let missing = false
   for (const arg of args) {
     const name = resourceArgName(arg, 'secret')
@@ -156,6 +159,7 @@ async function lookUpSecrets(
         name,
       })
       names.add(secret.metadata.name ?? name)
+      found.push(secret)
     } catch (err) {
       if (!isNotFound(err)) throw err
       session.io.stderr.write(`secret "${arg}" not found\n`)
@@ -163,7 +167,15 @@ async function lookUpSecrets(
       if (keepMissing) names.add(name)
     }
   }
-  return { names, missing }
+  return { names, missing, found }
+}
+
+/** misTypedWarnings are the warnings for the Opaque secrets among `secrets` that hold a pull-secret key. */
+export function misTypedWarnings(secrets: readonly Secret[]): string {
+  return secrets
+    .flatMap((s) => misTypedPullSecret(s) ?? [])
+    .map((m) => `Warning: ${misTypedPullSecretAdvice(m)}\n`)
+    .join('')
 }
 
 /**
@@ -205,8 +217,10 @@ export async function runSecretsLink(
   const targets = parseFor(flags.for)
   const args = parseSecretArgs(operands)
   const sa = await getAccount(session, args.serviceAccount)
-  const { names, missing } = await lookUpSecrets(session, args.secrets, false)
+  const { names, missing, found } = await lookUpSecrets(session, args.secrets, false)
   if (names.size === 0) throw new CliError('No valid secrets found')
+  // Linked all the same, as oc links them: the warning says what the link will not do.
+  session.io.stderr.write(misTypedWarnings(found))
   const updated = await updateAccount(session, sa, (current) =>
     linkedAccount(current, names, targets),
   )

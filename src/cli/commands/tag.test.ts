@@ -247,7 +247,7 @@ describe('tagBody and tagMessage', () => {
       referencePolicy: 'local',
       importMode: 'PreserveOriginal',
     })
-    const body = tagBody(plan, plan.destinations[0]!, 'default', undefined)
+    const body = tagBody(plan, plan.destinations[0]!, 'default')
     assert.deepEqual(body, {
       kind: 'ImageStreamTag',
       apiVersion: 'image.openshift.io/v1',
@@ -265,16 +265,12 @@ describe('tagBody and tagMessage', () => {
       'Tag b:1 set to import quay.io/a/b:1 periodically.',
     )
   })
-  it('without --import-mode keeps the current mode, and leaves a new tag to the server', () => {
+  it('without --import-mode names no mode, so the server default applies whatever the tag had', () => {
     const plan = setPlan(['quay.io/a/b:2', 'b:1'])
-    const current: TagReference = { name: '1', importPolicy: { importMode: 'PreserveOriginal' } }
     const dest = plan.destinations[0]!
-    assert.deepEqual(tagBody(plan, dest, 'default', current).tag?.importPolicy, {
-      importMode: 'PreserveOriginal',
-    })
-    assert.deepEqual(tagBody(plan, dest, 'default', undefined).tag?.importPolicy, {})
+    assert.deepEqual(tagBody(plan, dest, 'default').tag?.importPolicy, {})
     const legacy = setPlan(['quay.io/a/b:2', 'b:1'], { importMode: 'Legacy' })
-    assert.deepEqual(tagBody(legacy, dest, 'default', current).tag?.importPolicy, {
+    assert.deepEqual(tagBody(legacy, dest, 'default').tag?.importPolicy, {
       importMode: 'Legacy',
     })
   })
@@ -284,14 +280,14 @@ describe('tagBody and tagMessage', () => {
       reference: true,
     })
     const [other, same] = plan.destinations
-    assert.deepEqual(tagBody(plan, other!, 'default', undefined).tag, {
+    assert.deepEqual(tagBody(plan, other!, 'default').tag, {
       name: '1',
       from: { kind: 'ImageStreamTag', name: 'a:1', namespace: 'default' },
       reference: true,
       importPolicy: {},
       referencePolicy: { type: 'Source' },
     })
-    assert.deepEqual(tagBody(plan, same!, 'default', undefined).tag?.from, {
+    assert.deepEqual(tagBody(plan, same!, 'default').tag?.from, {
       kind: 'ImageStreamTag',
       name: 'a:1',
     })
@@ -390,7 +386,7 @@ const notFound = () => new ApiError(404, 'NotFound', 'not found')
 const shape = (calls: Call[]) => calls.map((c) => `${c.method} ${c.resource}/${c.name ?? ''}`)
 
 describe('executeTag', () => {
-  it('reads the stream, then PUTs with its resourceVersion and the kept import mode', async () => {
+  it('reads the stream, then PUTs with its resourceVersion and no import mode', async () => {
     const existing = streamWith('1', [])
     const { client, calls } = fakeClient((c) => (c.method === 'GET' ? existing : {}))
     const out: string[] = []
@@ -400,7 +396,7 @@ describe('executeTag', () => {
     assert.deepEqual(shape(calls), ['GET imagestreams/src', 'PUT imagestreamtags/src:1'])
     const body = calls[1]!.body as { metadata: { resourceVersion?: string }; tag: TagReference }
     assert.equal(body.metadata.resourceVersion, '7')
-    assert.equal(body.tag.importPolicy?.importMode, 'PreserveOriginal')
+    assert.equal(body.tag.importPolicy?.importMode, undefined)
     assert.deepEqual(out, ['Tag src:1 set to quay.io/a/b:2.'])
   })
   it('creates when PUT is not found, and retries a conflict from a fresh read', async () => {

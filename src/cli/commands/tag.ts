@@ -2,9 +2,9 @@
  * `isctl tag`: point image stream tags at a pull spec, at another tag's current image, or at
  * another tag (alias), or delete spec tags, as `oc tag` does (oc pkg/cli/tag/tag.go): the same
  * source detection, validation messages, request (PUT of the ImageStreamTag, then create, then an
- * update of the stream for servers without either) and output. One deliberate difference
- * (docs/imports.md#import-policy-defaults):
- * without `--import-mode` an existing tag keeps its import mode, where oc resets it to Legacy.
+ * update of the stream for servers without either) and output. Without `--import-mode` no mode
+ * is sent, so the server's default applies, as openshift/oc PR #2183 lets the cluster decide
+ * (docs/imports.md#import-policy-defaults).
  */
 import type { Command } from 'commander'
 import { acceptGoBooleans } from '../go-flags.js'
@@ -75,7 +75,7 @@ export type TagPlan =
       readonly scheduled: boolean
       readonly insecure: boolean
       readonly referencePolicy: 'Source' | 'Local'
-      /** Undefined: keep the tag's current mode (a new tag gets the server's default). */
+      /** Undefined: the server's default. */
       readonly importMode: string | undefined
     }
 
@@ -330,16 +330,11 @@ export function resolveTagSource(
   return { ...plan, kind: 'ImageStreamImage', source: { ...plan.source, id: event.image, tag: '' } }
 }
 
-/**
- * tagBody is the ImageStreamTag that sets `dest`. `current` is the stream's spec tag today:
- * without `--import-mode` its mode is kept (docs/imports.md#import-policy-defaults), and a new tag
- * gets the server's default.
- */
+/** tagBody is the ImageStreamTag that sets `dest`; without `--import-mode` it names no mode. */
 export function tagBody(
   plan: Extract<TagPlan, { action: 'set' }>,
   dest: Destination,
   namespace: string,
-  current: TagReference | undefined,
 ): ImageStreamTag {
   const from: ObjectReference = { kind: plan.kind }
   if (plan.kind === 'DockerImage') {
@@ -349,7 +344,7 @@ export function tagBody(
     const ns = plan.source.namespace || (dest.namespace !== namespace ? namespace : '')
     if (ns !== '') from.namespace = ns
   }
-  const importMode = plan.importMode ?? current?.importPolicy?.importMode
+  const importMode = plan.importMode
   const tag: TagReference = {
     name: dest.tag,
     from,
@@ -467,9 +462,9 @@ async function deleteTag(client: TagClient, dest: Destination, out: (s: string) 
 
 /**
  * setTag writes one destination: PUT of the ImageStreamTag (which creates the stream if need
- * be), else POST, else an update of the stream itself. The stream is read first for the tag's
- * current import mode; its resourceVersion goes with the PUT so that a concurrent change of
- * the tag is a conflict, retried with a fresh read, rather than a lost mode.
+ * be), else POST, else an update of the stream itself. The stream is read first, for that
+ * last fallback; its resourceVersion goes with the PUT so that a concurrent change of the
+ * stream is a conflict, retried with a fresh read, rather than a lost update.
  */
 async function setTag(
   client: TagClient,
@@ -478,8 +473,7 @@ async function setTag(
   namespace: string,
 ): Promise<void> {
   const stream = await readStream(client, dest.namespace, dest.stream)
-  const current = stream?.spec?.tags?.find((t) => t.name === dest.tag)
-  const body = tagBody(plan, dest, namespace, current)
+  const body = tagBody(plan, dest, namespace)
   const rv = stream?.metadata.resourceVersion
   const put =
     rv === undefined ? body : { ...body, metadata: { ...body.metadata, resourceVersion: rv } }
@@ -552,7 +546,7 @@ const DESCRIPTION = [
   'Tag existing images into image streams.',
   "The tag command allows you to take an existing tag or image from an image stream, or a container image pull spec, and set it as the most recent image for a tag in 1 or more other image streams. It is similar to the 'docker tag' command, but it operates on image streams instead.",
   'Pass the --insecure flag if your external registry does not have a valid HTTPS certificate, or is only served over HTTP. Pass --scheduled to have the server regularly check the tag for updates and import the latest version. Note that --scheduled is only allowed for container images.',
-  'Without --import-mode, an existing tag keeps its import mode and a new tag gets the server default.',
+  "Without --import-mode the tag is imported in the server's default mode (Legacy unless the server sets another), whatever mode it had before: pass --import-mode=PreserveOriginal again to keep a manifest list whole.",
 ].join('\n\n')
 
 const EXAMPLES = `
@@ -611,7 +605,7 @@ export const configureTag: ConfigureVerb = (cmd: Command, ctx) => {
     )
     .option(
       '--import-mode <mode>',
-      "Imports the full manifest list of a tag when set to 'PreserveOriginal'; 'Legacy' imports a single manifest. Defaults to the tag's current mode (the server default for a new tag).",
+      "Imports the full manifest list of a tag when set to 'PreserveOriginal'; 'Legacy' imports a single manifest. Defaults to the server's default mode.",
     )
     .addHelpText('after', EXAMPLES)
   acceptGoBooleans(cmd, BOOL_FLAGS)
