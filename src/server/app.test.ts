@@ -245,7 +245,7 @@ describe('API server app', () => {
         assert.equal(body.kind, 'APIGroupDiscoveryList')
         assert.deepEqual(
           body.items.map((i) => i.metadata.name),
-          url === '/api' ? [''] : ['image.openshift.io'],
+          url === '/api' ? [''] : ['image.openshift.io', 'authorization.k8s.io'],
         )
       }
     })
