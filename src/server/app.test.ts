@@ -245,7 +245,7 @@ describe('API server app', () => {
         assert.equal(body.kind, 'APIGroupDiscoveryList')
         assert.deepEqual(
           body.items.map((i) => i.metadata.name),
-          url === '/api' ? [''] : ['image.openshift.io'],
+          url === '/api' ? [''] : ['image.openshift.io', 'authorization.k8s.io'],
         )
       }
     })
@@ -378,7 +378,9 @@ describe('API server app', () => {
         payload,
       })
 
-    const parsed: [string, string, unknown][] = [
+    // No Content-Type is JSON, as the apiserver reads it (kubectl 1.20 sends creates so).
+    const parsed: [string | undefined, string, unknown][] = [
+      [undefined, '{"a":1}', { a: 1 }],
       ['application/json', '{"a":1}', { a: 1 }],
       ['application/json; charset=utf-8', '{"a":[1,2]}', { a: [1, 2] }],
       ['application/merge-patch+json', '{"spec":null}', { spec: null }],
@@ -397,7 +399,7 @@ describe('API server app', () => {
       ['application/yaml', 'a: 1\n', { a: 1 }],
     ]
     for (const [type, payload, body] of parsed) {
-      it(`parses ${type} and keeps the raw body`, async () => {
+      it(`parses ${type ?? 'a body without Content-Type'} and keeps the raw body`, async () => {
         const res = await post(type, payload)
         assert.equal(res.statusCode, 200, res.body)
         assert.deepEqual(res.json(), { body, raw: payload })
@@ -493,12 +495,12 @@ describe('API server app', () => {
         /^the body of the request was in an unknown format/,
       ],
       [
-        'a body without a media type',
+        'a body without a media type that is not JSON',
         undefined,
         'hello',
-        415,
-        'UnsupportedMediaType',
-        /unknown format/,
+        400,
+        'BadRequest',
+        /^the request body is not valid JSON/,
       ],
       [
         'undecodable protobuf',

@@ -13,6 +13,7 @@ import {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify'
+import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './access-reviews.js'
 import {
   authorizeNonResourceRequest,
   bearerToken,
@@ -162,7 +163,8 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   for (const path of ['/healthz', '/livez', '/readyz']) {
     app.get(path, nonResource, (_request, reply) => reply.type('text/plain').send('ok'))
   }
-  registerDiscovery(app, deps.resources)
+  registerDiscovery(app, [...deps.resources, ...ACCESS_REVIEW_DISCOVERY])
   registerSelfSubjectReview(app)
+  registerAccessReviews(app)
   return app
 }

@@ -17,6 +17,7 @@ import {
   ADMIN_USER,
   bearerToken,
   createAdminAuthorizer,
+  rulesAllow,
   createTokenAuthenticator,
   hashToken,
   type AuthorizationAttributes,
@@ -102,6 +103,17 @@ describe('createAdminAuthorizer', () => {
     ['others may not read other paths', bob, get('/metrics'), false],
     ['others may not post to discovery paths', bob, { ...get('/api'), verb: 'post' }, false],
     ['/apis-like prefixes are not discovery', bob, get('/apisx'), false],
+    [
+      'others may ask what they may do',
+      bob,
+      {
+        kind: 'resource',
+        verb: 'create',
+        group: 'authorization.k8s.io',
+        resource: 'selfsubjectaccessreviews',
+      },
+      true,
+    ],
   ]
   for (const [name, user, attrs, allowed] of cases) {
     it(name, async () => {
@@ -110,6 +122,16 @@ describe('createAdminAuthorizer', () => {
       if (!decision.allowed) assert.ok(decision.reason.length > 0)
     })
   }
+  it('lists the rules its decisions follow', async () => {
+    const admin = await authorizer.rulesFor(ADMIN_USER, 'default')
+    assert.deepEqual(admin.resourceRules[0], { verbs: ['*'], apiGroups: ['*'], resources: ['*'] })
+    const others = await authorizer.rulesFor(bob, 'default')
+    assert.ok(!others.resourceRules.some((r) => r.verbs.includes('*')))
+    for (const [, user, attrs, allowed] of cases) {
+      const rules = user === ADMIN_USER ? admin : others
+      assert.equal(rulesAllow(rules, attrs), allowed)
+    }
+  })
 })
 
 describe('admin token', () => {

@@ -89,30 +89,120 @@ export type AuthorizationAttributes = ResourceAttributes | NonResourceAttributes
 export type Decision =
   { readonly allowed: true } | { readonly allowed: false; readonly reason: string }
 
-/** Authorizer decides whether a user may make a request. */
-export interface Authorizer {
-  authorize(user: UserInfo, attrs: AuthorizationAttributes): Promise<Decision>
+/** ResourceRule is one thing a user may do on resources, as authorization/v1 ResourceRule; `*` means all. */
+export interface ResourceRule {
+  readonly verbs: readonly string[]
+  readonly apiGroups?: readonly string[]
+  /** Resources, `<resource>/<subresource>` for a subresource. */
+  readonly resources?: readonly string[]
+  /** The object names it is limited to; none means every object. */
+  readonly resourceNames?: readonly string[]
 }
 
-/** Non-resource paths every authenticated user may read, as Kubernetes' system:discovery and system:public-info-viewer roles grant. */
-const DISCOVERY_PATHS = /^\/(version|healthz|readyz|livez|api|apis|openapi)(\/|$)/
+/** NonResourceRule is one thing a user may do outside the resource tree, as authorization/v1 NonResourceRule. */
+export interface NonResourceRule {
+  readonly verbs: readonly string[]
+  /** Paths; a trailing `*` matches any path with that prefix, `*` alone every path. */
+  readonly nonResourceURLs?: readonly string[]
+}
+
+/** Rules are what a user may do in one namespace, as a SelfSubjectRulesReview's status lists them. */
+export interface Rules {
+  readonly resourceRules: readonly ResourceRule[]
+  readonly nonResourceRules: readonly NonResourceRule[]
+  /** True when the list may be missing rules (an authorizer that cannot enumerate them all). */
+  readonly incomplete: boolean
+}
+
+/**
+ * Authorizer decides whether a user may make a request, and lists what a user may do (the
+ * apiserver's Authorizer and RuleResolver): `kubectl auth can-i` asks both through the access
+ * reviews, so a role-based authorizer that replaces the admin policy answers them too.
+ */
+export interface Authorizer {
+  authorize(user: UserInfo, attrs: AuthorizationAttributes): Promise<Decision>
+  rulesFor(user: UserInfo, namespace: string): Promise<Rules>
+}
+
+/**
+ * What every authenticated user may do, as Kubernetes' system:basic-user, system:discovery and
+ * system:public-info-viewer roles grant: ask who they are and what they may do, and read
+ * discovery, version and health.
+ */
+const EVERYONE: Rules = {
+  resourceRules: [
+    {
+      verbs: ['create'],
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+    },
+    { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+  ],
+  nonResourceRules: [
+    {
+      verbs: ['get'],
+      nonResourceURLs: [
+        '/api',
+        '/apis',
+        '/healthz',
+        '/livez',
+        '/openapi',
+        '/readyz',
+        '/version',
+      ].flatMap((p) => [p, `${p}/*`]),
+    },
+  ],
+  incomplete: false,
+}
+
+/** ADMIN_RULES are the `system:masters` rules: everything. */
+const ADMIN_RULES: Rules = {
+  resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, ...EVERYONE.resourceRules],
+  nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }, ...EVERYONE.nonResourceRules],
+  incomplete: false,
+}
+
+const matches = (values: readonly string[] | undefined, value: string): boolean =>
+  (values ?? []).some((v) => v === '*' || v === value)
+
+/** rulesAllow says whether rules grant a request, matched as RBAC matches its rules. */
+export function rulesAllow(rules: Rules, attrs: AuthorizationAttributes): boolean {
+  if (attrs.kind === 'nonResource') {
+    return rules.nonResourceRules.some(
+      (r) =>
+        matches(r.verbs, attrs.verb) &&
+        (r.nonResourceURLs ?? []).some((url) =>
+          url.endsWith('*') ? attrs.path.startsWith(url.slice(0, -1)) : url === attrs.path,
+        ),
+    )
+  }
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource
+  return rules.resourceRules.some(
+    (r) =>
+      matches(r.verbs, attrs.verb) &&
+      matches(r.apiGroups, attrs.group) &&
+      matches(r.resources, resource) &&
+      (r.resourceNames === undefined ||
+        r.resourceNames.length === 0 ||
+        matches(r.resourceNames, attrs.name ?? '')),
+  )
+}
 
 /**
  * createAdminAuthorizer is the policy until roles exist: `system:masters` (the admin token) may
- * do everything; other authenticated users may only read discovery, version and health.
+ * do everything; other authenticated users only what every user may. Decisions are read off the
+ * same rules the access reviews list, so the two never disagree.
  */
 export function createAdminAuthorizer(): Authorizer {
+  const rulesOf = (user: UserInfo): Rules =>
+    user.groups.includes('system:masters') ? ADMIN_RULES : EVERYONE
   return {
     authorize(user, attrs) {
-      if (user.groups.includes('system:masters')) return Promise.resolve({ allowed: true })
-      if (
-        attrs.kind === 'nonResource' &&
-        attrs.verb === 'get' &&
-        DISCOVERY_PATHS.test(attrs.path)
-      ) {
-        return Promise.resolve({ allowed: true })
-      }
+      if (rulesAllow(rulesOf(user), attrs)) return Promise.resolve({ allowed: true })
       return Promise.resolve({ allowed: false, reason: 'only the admin user has access for now' })
+    },
+    rulesFor(user) {
+      return Promise.resolve(rulesOf(user))
     },
   }
 }

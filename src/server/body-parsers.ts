@@ -3,13 +3,14 @@
  * (docs/kubernetes-api.md#request-bodies-and-content-types): JSON and the three JSON patch types,
  * YAML for server-side apply, and Kubernetes protobuf for core kinds. Each parser keeps the exact
  * bytes in `request.rawBody` (strict field validation must see duplicate keys, which parsing loses)
- * and leaves the parsed value in `request.body`. Anything else is a 415 Status. An empty body
- * parses to undefined, so a DELETE sent with a Content-Type but no options is not an error.
+ * and leaves the parsed value in `request.body`. A body without Content-Type is read as JSON; any
+ * other type is a 415 Status. An empty body parses to undefined, so a DELETE sent with a
+ * Content-Type but no options is not an error.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parse as parseYAML } from 'yaml'
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf/index.js'
-import { badRequest, unsupportedMediaType } from './status.js'
+import { badRequest, UNKNOWN_BODY_FORMAT, unsupportedMediaType } from './status.js'
 
 /** JSON_MEDIA_TYPES are the bodies parsed as JSON: objects, merge, JSON and strategic merge patches. */
 export const JSON_MEDIA_TYPES = [
@@ -55,20 +56,34 @@ export function registerBodyParsers(
   app.decorateRequest('rawBody', undefined)
   app.removeAllContentTypeParsers()
 
+  const parseJSON = (
+    request: FastifyRequest,
+    body: Buffer,
+    done: (err: Error | null, body?: unknown) => void,
+  ): void => {
+    request.rawBody = body
+    if (body.length === 0) {
+      done(null, undefined)
+      return
+    }
+    // fastify's default JSON parser is synchronous: it calls back before returning.
+    void secureJSON(request, body.toString('utf8'), (err, value) => {
+      if (err) done(badRequest(`the request body is not valid JSON: ${jsonProblem(body)}`))
+      else done(null, value)
+    })
+  }
+  app.addContentTypeParser([...JSON_MEDIA_TYPES], { parseAs: 'buffer' }, parseJSON)
+
+  // A body without Content-Type is JSON, as the apiserver assumes (kubectl 1.20 sends its
+  // creates that way); any other media type no parser claims is a 415. Unknown URLs (pushes to
+  // the pull-only `/v2/` among them) answer their 404 or 405 without their body being read.
   app.addContentTypeParser(
-    [...JSON_MEDIA_TYPES],
+    '*',
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
-      request.rawBody = body
-      if (body.length === 0) {
-        done(null, undefined)
-        return
-      }
-      // fastify's default JSON parser is synchronous: it calls back before returning.
-      void secureJSON(request, body.toString('utf8'), (err, value) => {
-        if (err) done(badRequest(`the request body is not valid JSON: ${jsonProblem(body)}`))
-        else done(null, value)
-      })
+      if (request.is404) done(null, undefined)
+      else if (request.headers['content-type'] === undefined) parseJSON(request, body, done)
+      else done(unsupportedMediaType(UNKNOWN_BODY_FORMAT))
     },
   )
 

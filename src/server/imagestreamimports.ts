@@ -13,13 +13,11 @@ import {
   decode,
   validateObject,
   type ImageStream,
-  type Namespace,
 } from '../api/index.js'
 import { ImportPreconditionError, importInto, type ImportServiceDeps } from '../scheduler/index.js'
-import { isStoreError, objectKey } from '../storage/index.js'
 import { authorizeRequest } from './auth.js'
-import { present } from './resources/index.js'
-import { badRequest, conflict, invalid, notFound } from './status.js'
+import { ensureNamespaceExists, present } from './resources/index.js'
+import { badRequest, conflict, invalid } from './status.js'
 
 /** ImageStreamImportDeps are what the endpoint needs besides the request. */
 export interface ImageStreamImportDeps extends ImportServiceDeps {
@@ -74,7 +72,7 @@ export function registerImageStreamImports(
       )
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
-      await requireNamespace(deps, namespace)
+      await requireNamespace(deps, namespace, name)
       const dryRun = [request.query.dryRun ?? []].flat().includes('All')
       const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
       try {
@@ -94,14 +92,14 @@ export function registerImageStreamImports(
   )
 }
 
-async function requireNamespace(deps: ImageStreamImportDeps, namespace: string): Promise<void> {
-  try {
-    await deps.store.get<Namespace>(objectKey('namespaces', namespace))
-  } catch (err) {
-    if (isStoreError(err, 'NotFound'))
-      throw notFound({ group: '', resource: 'namespaces' }, namespace)
-    throw err
-  }
+/** requireNamespace refuses an import into a missing or terminating namespace, as any create. */
+function requireNamespace(
+  deps: ImageStreamImportDeps,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  const resource = { group: IMAGE_GROUP, resource: 'imagestreamimports' }
+  return ensureNamespaceExists(deps.store, namespace, { resource, name })
 }
 
 /** withRepository fills the fields the stream strategy computes on read, as every read does. */

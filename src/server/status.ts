@@ -9,8 +9,12 @@ import type { StatusReason } from '../api/index.js'
 
 export type { StatusReason }
 
-/** CauseType is the `reason` of one cause of an Invalid Status (apimachinery's field.ErrorType). */
+/**
+ * CauseType is the `reason` of one cause of a Status: apimachinery's field.ErrorType for
+ * Invalid, and core/v1's NamespaceTerminatingCause for creates in a terminating namespace.
+ */
 export type CauseType =
+  | 'NamespaceTerminating'
   | 'FieldValueNotFound'
   | 'FieldValueRequired'
   | 'FieldValueDuplicate'
@@ -222,7 +226,12 @@ export function unauthorized(): StatusError {
 }
 
 /** forbidden: `<resource> "<name>" is forbidden: <why>` (403); an empty resource gives `forbidden: <why>`. */
-export function forbidden(gr: GroupResource | undefined, name: string, why: string): StatusError {
+export function forbidden(
+  gr: GroupResource | undefined,
+  name: string,
+  why: string,
+  causes?: readonly StatusCause[],
+): StatusError {
   const message = !gr?.resource
     ? `forbidden: ${why}`
     : name
@@ -232,6 +241,7 @@ export function forbidden(gr: GroupResource | undefined, name: string, why: stri
     name,
     group: gr?.group,
     kind: gr?.resource,
+    ...(causes === undefined ? {} : { causes }),
   })
 }
 

@@ -38,6 +38,7 @@ function authorizer(): Authorizer {
       }
       return admin.authorize(user, attrs)
     },
+    rulesFor: (user, namespace) => admin.rulesFor(user, namespace),
   }
 }
 

@@ -45,7 +45,8 @@ const OBJECT_META = messageSchema('ObjectMeta', [
   [17, { json: 'managedFields', type: 'messages', schema: MANAGED_FIELDS_ENTRY }],
 ])
 
-const METADATA = [1, { json: 'metadata', type: 'message', schema: OBJECT_META }] as const
+/** METADATA is field 1 of every top-level kind, its ObjectMeta. */
+export const METADATA = [1, { json: 'metadata', type: 'message', schema: OBJECT_META }] as const
 
 const OBJECT_REFERENCE = messageSchema('ObjectReference', [
   [1, { json: 'kind', type: 'string' }],

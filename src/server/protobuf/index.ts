@@ -3,17 +3,19 @@
  * `create secret|serviceaccount|namespace` as `application/vnd.kubernetes.protobuf` and treats a
  * 415 as fatal, so the server must read them. A body is the magic `k8s\0` followed by a
  * `runtime.Unknown` envelope: {1: typeMeta {1: apiVersion, 2: kind}, 2: raw (the object),
- * 3: contentEncoding, 4: contentType}. We decode `raw` for the three kinds kubectl sends into the
- * JSON object kubectl would have sent as JSON, so the server handles both encodings in one path.
+ * 3: contentEncoding, 4: contentType}. We decode `raw` for the kinds kubectl sends (those three,
+ * and the access reviews of `kubectl auth can-i`) into the JSON object kubectl would have sent as
+ * JSON, so the server handles both encodings in one path.
  *
  * Why no protobufjs: it would still need hand-written .proto definitions of these messages (the
  * schema tables in core-v1.ts are exactly that), it cannot express the Go JSON rules we must
  * reproduce (omitempty, pointers, `null` times, base64 bytes), and it is a large dependency for
- * what is a ~100-line wire reader plus three small schemas.
+ * what is a ~100-line wire reader plus a few small schemas.
  */
+import { AUTHORIZATION_V1_KINDS } from './authorization-v1.js'
 import { CORE_V1_KINDS } from './core-v1.js'
 import { quote, UnsupportedProtobufError } from './errors.js'
-import { decodeMessage, messageSchema } from './message.js'
+import { decodeMessage, messageSchema, type MessageSchema } from './message.js'
 import type { Budget } from './wire.js'
 import { PROTOBUF_LIMITS, readFields, utf8, WIRE_TYPE_NAMES } from './wire.js'
 
@@ -23,8 +25,16 @@ export { PROTOBUF_LIMITS } from './wire.js'
 /** The Content-Type of a Kubernetes protobuf body. */
 export const KUBERNETES_PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf'
 
-/** The v1 kinds decodeKubernetesProtobuf accepts. */
-export const PROTOBUF_KINDS: readonly string[] = [...CORE_V1_KINDS.keys()]
+// The kinds decodeKubernetesProtobuf accepts, by apiVersion.
+const SCHEMAS: ReadonlyMap<string, ReadonlyMap<string, MessageSchema>> = new Map([
+  ['v1', CORE_V1_KINDS],
+  ['authorization.k8s.io/v1', AUTHORIZATION_V1_KINDS],
+])
+
+/** PROTOBUF_KINDS names the accepted kinds for messages: `v1 Secret, ...; authorization.k8s.io/v1 ...`. */
+export const PROTOBUF_KINDS = [...SCHEMAS]
+  .map(([apiVersion, kinds]) => `${apiVersion} ${[...kinds.keys()].join(', ')}`)
+  .join('; ')
 
 const MAGIC = Buffer.from('k8s\0', 'latin1')
 
@@ -36,8 +46,8 @@ const TYPE_META = messageSchema('TypeMeta', [
 /**
  * decodeKubernetesProtobuf turns a Kubernetes protobuf body into the JSON object kubectl would
  * have sent (`kind`, `apiVersion`, `metadata`, ...). It throws UnsupportedProtobufError for a
- * bad prefix, a kind other than v1 Secret, ServiceAccount or Namespace, malformed or truncated
- * data, or a body past PROTOBUF_LIMITS.
+ * bad prefix, a kind not in PROTOBUF_KINDS, malformed or truncated data, or a body past
+ * PROTOBUF_LIMITS.
  */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
   if (body.length > PROTOBUF_LIMITS.maxBodyBytes) {
@@ -88,11 +98,11 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
     `${path}.typeMeta`,
     1,
   ) as { apiVersion?: string; kind?: string }
-  const schema = apiVersion === 'v1' ? CORE_V1_KINDS.get(kind) : undefined
+  const schema = SCHEMAS.get(apiVersion)?.get(kind)
   if (schema === undefined) {
     throw new UnsupportedProtobufError(
       `kind ${quote(kind)} in apiVersion ${quote(apiVersion)} cannot be sent as protobuf; ` +
-        `send it as application/json (protobuf is accepted for v1 ${PROTOBUF_KINDS.join(', ')})`,
+        `send it as application/json (protobuf is accepted for ${PROTOBUF_KINDS})`,
     )
   }
   return { kind, apiVersion, ...decodeMessage(raw, schema, budget, kind, 1) }

@@ -24,6 +24,7 @@ export type FieldSpec = { readonly json: string } & (
   | { readonly type: 'time' } // metav1.Time: always written, null when zero
   | { readonly type: 'optional-time' } // *metav1.Time
   | { readonly type: 'message'; readonly schema: MessageSchema } // embedded struct: always written
+  | { readonly type: 'optional-message'; readonly schema: MessageSchema } // *struct
   | { readonly type: 'strings' } // []string `json:",omitempty"`
   | { readonly type: 'messages'; readonly schema: MessageSchema } // []struct `json:",omitempty"`
   | { readonly type: 'string-map' } // map[string]string `json:",omitempty"`
@@ -117,6 +118,10 @@ function fieldJson(
     }
     case 'message':
       return decodeMessage(merged(chunks), spec.schema, at.budget, at.path, at.depth)
+    case 'optional-message':
+      return chunks === undefined
+        ? undefined
+        : decodeMessage(merged(chunks), spec.schema, at.budget, at.path, at.depth)
     case 'strings':
       return chunks === undefined ? undefined : chunks.map((c) => utf8(c, at.path))
     case 'messages':

@@ -1,6 +1,6 @@
 /**
  * What every resource handler works with: the store, the server settings the strategies need,
- * and a clock for the ages in Tables (tests pin it).
+ * a clock for the ages in Tables (tests pin it) and the background namespace cleanup.
  */
 import type { ImportMode } from '../../api/index.js'
 import type { Store } from '../../storage/index.js'
@@ -19,4 +19,6 @@ export interface ResourceContext {
   readonly settings: ResourceSettings
   /** Milliseconds since the epoch, for Table ages. */
   readonly now: () => number
+  /** terminateNamespace starts emptying and removing a namespace a DELETE marked terminating. */
+  readonly terminateNamespace: (name: string) => void
 }

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
+import { setImmediate } from 'node:timers/promises'
 import { startFixture, type Fixture } from './testing/fixture.js'
 
 const G = '/apis/image.openshift.io/v1'
@@ -21,6 +22,8 @@ interface Kind {
   readonly body: Record<string, unknown>
   /** A change a PUT may make. */
   readonly change: (o: Record<string, unknown>) => Record<string, unknown>
+  /** What a DELETE answers, as the kind's upstream store: the object or a Success Status. */
+  readonly deleteAnswers: 'object' | 'status'
 }
 
 const labelled = (o: Record<string, unknown>) => ({
@@ -36,6 +39,7 @@ const KINDS: Kind[] = [
     notFound: 'namespaces "crud-ns" not found',
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crud-ns' } },
     change: labelled,
+    deleteAnswers: 'object',
   },
   {
     name: 'secrets',
@@ -44,6 +48,7 @@ const KINDS: Kind[] = [
     notFound: 'secrets "s1" not found',
     body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1' }, stringData: { a: 'b' } },
     change: labelled,
+    deleteAnswers: 'status',
   },
   {
     name: 'serviceaccounts',
@@ -52,6 +57,7 @@ const KINDS: Kind[] = [
     notFound: 'serviceaccounts "builder" not found',
     body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } },
     change: (o) => ({ ...o, secrets: [{ name: 's1' }] }),
+    deleteAnswers: 'object',
   },
   {
     name: 'imagestreams',
@@ -65,6 +71,7 @@ const KINDS: Kind[] = [
       spec: { tags: [{ name: '3.1', from: { kind: 'DockerImage', name: 'quay.io/r/ruby:3.1' } }] },
     },
     change: labelled,
+    deleteAnswers: 'status',
   },
   {
     name: 'images',
@@ -78,13 +85,30 @@ const KINDS: Kind[] = [
       dockerImageReference: `quay.io/r/ruby@${DIGEST}`,
     },
     change: labelled,
+    deleteAnswers: 'status',
   },
 ]
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
 
+/** goneAfterTermination GETs `url` until it is 404, yielding to the background namespace cleanup. */
+async function goneAfterTermination(fx: Fixture, url: string) {
+  for (let i = 0; ; i++) {
+    const res = await fx.request({ method: 'GET', url })
+    if (res.statusCode === 404 || i > 10_000) return res
+    await setImmediate()
+  }
+}
+
+/** nameOf is the group and resource a kind's URL names. */
+function nameOf(kind: Kind): { group: string; resource: string } {
+  const group = kind.collection.startsWith(G) ? 'image.openshift.io' : ''
+  return { group, resource: kind.name }
+}
+
 describe('stored resources: CRUD through the API', () => {
   let fx: Fixture
+
   before(async () => {
     fx = await startFixture()
     const res = await fx.request({
@@ -158,15 +182,31 @@ describe('stored resources: CRUD through the API', () => {
         assert.equal(res.statusCode, 200)
         assert.equal((await fx.request({ method: 'GET', url: kind.item })).statusCode, 200)
       })
-      it('DELETE returns the deleted object; then GET is 404 with the apiserver’s message', async () => {
+      it(`DELETE answers the deleted ${kind.deleteAnswers}; then GET is 404 with the apiserver’s message`, async () => {
         const res = await fx.request({
           method: 'DELETE',
           url: kind.item,
           body: { propagationPolicy: 'Background' },
         })
         assert.equal(res.statusCode, 200, res.body)
-        assert.equal(res.json().metadata.uid, created.metadata.uid)
-        const gone = await fx.request({ method: 'GET', url: kind.item })
+        if (kind.deleteAnswers === 'object') {
+          assert.equal(res.json().metadata.uid, created.metadata.uid)
+        } else {
+          const { group, resource } = nameOf(kind)
+          assert.deepEqual(res.json(), {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: {
+              name: created.metadata.name,
+              ...(group ? { group } : {}),
+              kind: resource,
+              uid: created.metadata.uid,
+            },
+          })
+        }
+        const gone = await goneAfterTermination(fx, kind.item)
         assert.equal(gone.statusCode, 404)
         assert.equal(gone.json().reason, 'NotFound')
         assert.equal(gone.json().message, kind.notFound)
@@ -205,6 +245,7 @@ describe('stored resources: admission rules', () => {
   after(() => fx.close())
   const post = (url: string, body: unknown, contentType?: string) =>
     fx.request({ method: 'POST', url, body, ...(contentType ? { contentType } : {}) })
+  const gone = (url: string) => goneAfterTermination(fx, url)
   const IS = `${G}/namespaces/team-a/imagestreams`
 
   it('the default namespace and its default service account exist from the start', async () => {
@@ -230,23 +271,56 @@ describe('stored resources: admission rules', () => {
     assert.equal(sa.statusCode, 200)
   })
 
-  it('deleting a namespace deletes what is in it; default may not be deleted', async () => {
-    await post('/api/v1/namespaces', { metadata: { name: 'doomed' } })
+  it('a deleted namespace terminates, refuses new content, empties and goes; default may not be deleted', async () => {
+    // A finalizer of its own keeps the namespace terminating until a patch removes it.
+    await post('/api/v1/namespaces', {
+      metadata: { name: 'doomed', finalizers: ['example.com/hold'] },
+    })
     await post(`${G}/namespaces/doomed/imagestreams`, { metadata: { name: 'x' } })
     await post('/api/v1/namespaces/doomed/secrets', { metadata: { name: 'x' } })
     const res = await fx.request({ method: 'DELETE', url: '/api/v1/namespaces/doomed' })
     assert.equal(res.statusCode, 200)
-    for (const url of [
+    assert.equal(res.json().status.phase, 'Terminating')
+    assert.equal(res.json().metadata.deletionTimestamp, '2026-01-01T00:00:00Z')
+    assert.deepEqual(res.json().spec.finalizers, ['kubernetes'])
+    const refused = await post('/api/v1/namespaces/doomed/secrets', { metadata: { name: 'y' } })
+    assert.equal(refused.statusCode, 403)
+    assert.deepEqual(refused.json().details, {
+      name: 'y',
+      kind: 'secrets',
+      causes: [
+        {
+          reason: 'NamespaceTerminating',
+          message: 'namespace doomed is being terminated',
+          field: 'metadata.namespace',
+        },
+      ],
+    })
+    assert.equal(
+      refused.json().message,
+      'secrets "y" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    )
+    const contents = [
       `${G}/namespaces/doomed/imagestreams/x`,
       '/api/v1/namespaces/doomed/secrets/x',
       '/api/v1/namespaces/doomed/serviceaccounts/default',
-    ]) {
-      assert.equal((await fx.request({ method: 'GET', url })).statusCode, 404, url)
-    }
-    const refused = await fx.request({ method: 'DELETE', url: '/api/v1/namespaces/default' })
-    assert.equal(refused.statusCode, 403)
+    ]
+    for (const url of contents) assert.equal((await gone(url)).statusCode, 404, url)
+    const held = await fx.request({ method: 'GET', url: '/api/v1/namespaces/doomed' })
+    assert.equal(held.json().status.phase, 'Terminating')
+    assert.deepEqual(held.json().spec.finalizers, [])
+    const released = await fx.request({
+      method: 'PATCH',
+      url: '/api/v1/namespaces/doomed',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { finalizers: null } },
+    })
+    assert.equal(released.statusCode, 200, released.body)
+    assert.equal((await gone('/api/v1/namespaces/doomed')).statusCode, 404)
+    const forbidden = await fx.request({ method: 'DELETE', url: '/api/v1/namespaces/default' })
+    assert.equal(forbidden.statusCode, 403)
     assert.equal(
-      refused.json().message,
+      forbidden.json().message,
       'namespaces "default" is forbidden: this namespace may not be deleted',
     )
   })

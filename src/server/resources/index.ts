@@ -12,6 +12,7 @@ import { registerEmptyLists } from './endpoints/empty-lists.js'
 import { storedEndpoint } from './endpoints/stored.js'
 import { registerSchedule } from './endpoints/schedule.js'
 import { imageStreamImagesEndpoint, imageStreamTagsEndpoint } from './endpoints/virtual.js'
+import { NamespaceTerminator } from './namespace-termination.js'
 import { registerEndpoint } from './routes.js'
 import { STORED_RESOURCES } from './served.js'
 
@@ -25,10 +26,14 @@ export interface ResourceDeps {
 
 /** registerResources adds every resource route to the app (before it listens). */
 export function registerResources(app: FastifyInstance, deps: ResourceDeps): void {
+  const terminator = new NamespaceTerminator(deps.store, app.log)
+  app.addHook('onReady', () => terminator.resume())
+  app.addHook('onClose', () => terminator.close())
   const ctx: ResourceContext = {
     store: deps.store,
     settings: deps.settings,
     now: deps.now ?? Date.now,
+    terminateNamespace: (name) => terminator.terminate(name),
   }
   for (const resource of STORED_RESOURCES) registerEndpoint(app, storedEndpoint(ctx, resource))
   registerEndpoint(app, imageStreamTagsEndpoint(ctx))
@@ -38,7 +43,7 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
 }
 
 export type { ResourceContext, ResourceSettings } from './context.js'
-export { ensureDefaults } from './namespaces.js'
+export { ensureDefaults, ensureNamespaceExists } from './namespaces.js'
 export { SCHEDULE_DISCOVERY } from './endpoints/schedule.js'
 export { dockerImageRepository, strategyFor } from './strategies/index.js'
 export { present } from './present.js'

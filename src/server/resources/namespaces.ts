@@ -1,9 +1,9 @@
 /**
  * Namespace lifecycle: objects may only be created in a namespace that exists (the apiserver's
- * NamespaceLifecycle admission: 404 `namespaces "x" not found`); every namespace gets a
- * `default` ServiceAccount, in the transaction that creates it; deleting a namespace deletes
- * everything in it at once (no finalizers: nothing here needs to wait); `default` exists from
- * the start and may not be deleted.
+ * NamespaceLifecycle admission: 404 `namespaces "x" not found`) and is not terminating (403);
+ * every namespace gets a `default` ServiceAccount, in the transaction that creates it; a deleted
+ * namespace is emptied and removed by namespace-termination.ts; `default` exists from the start
+ * and may not be deleted.
  */
 import { applyDefaults, RESOURCES, type Namespace, type ServiceAccount } from '../../api/index.js'
 import {
@@ -13,22 +13,51 @@ import {
   type Store,
   type StoreTransaction,
 } from '../../storage/index.js'
-import { forbidden, notFound } from '../status.js'
+import { forbidden, notFound, type GroupResource } from '../status.js'
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_SERVICE_ACCOUNT,
   NAMESPACED_STORED_RESOURCES,
 } from './served.js'
 
-/** ensureNamespaceExists throws the apiserver's 404 when `namespace` does not exist. */
-export async function ensureNamespaceExists(store: Store, namespace: string): Promise<void> {
+/**
+ * ensureNamespaceExists throws the apiserver's 404 when `namespace` does not exist. Given what
+ * is being created, it also refuses new content in a terminating namespace with the 403 of the
+ * apiserver's NamespaceLifecycle admission (apiserver pkg/admission/plugin/namespace/lifecycle).
+ */
+export async function ensureNamespaceExists(
+  store: Store,
+  namespace: string,
+  creating?: { readonly resource: GroupResource; readonly name: string },
+): Promise<void> {
+  let found: Namespace
   try {
-    await store.get(objectKey('namespaces', namespace))
+    found = await store.get<Namespace>(objectKey('namespaces', namespace))
   } catch (err) {
     if (isStoreError(err, 'NotFound'))
       throw notFound({ group: '', resource: 'namespaces' }, namespace)
     throw err
   }
+  if (creating === undefined || !isTerminating(found)) return
+  throw forbidden(
+    creating.resource,
+    creating.name,
+    `unable to create new content in namespace ${namespace} because it is being terminated`,
+    [
+      {
+        reason: 'NamespaceTerminating',
+        message: `namespace ${namespace} is being terminated`,
+        field: 'metadata.namespace',
+      },
+    ],
+  )
+}
+
+/** isTerminating says whether a namespace's deletion has begun. */
+export function isTerminating(namespace: Namespace): boolean {
+  return (
+    namespace.metadata.deletionTimestamp !== undefined || namespace.status?.phase === 'Terminating'
+  )
 }
 
 /** defaultServiceAccount is the `default` ServiceAccount of a namespace. */

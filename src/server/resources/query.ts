@@ -2,6 +2,9 @@
  * The query parameters of resource requests, parsed once and checked as the apiserver checks
  * them (docs/kubernetes-api.md#query-parameters): a malformed value is a 400 naming the parameter,
  * never a 500.
+ * Booleans are read as apimachinery's query conversion reads them (runtime/conversion.go,
+ * Convert_Slice_string_To_bool): only an absent parameter, `false` in any case or `0` is false,
+ * so Python's client's `watch=True` and a bare `?watch` both watch.
  */
 import type { FastifyRequest } from 'fastify'
 import { badRequest } from '../status.js'
@@ -57,9 +60,14 @@ function first(q: RawQuery, name: string): string | undefined {
 
 function parseBool(q: RawQuery, name: string): boolean {
   const v = first(q, name)
-  if (v === undefined || v === '' || v === 'false' || v === '0') return false
-  if (v === 'true' || v === '1') return true
-  throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be true or false`)
+  if (v === undefined) return false
+  const lower = v.toLowerCase()
+  return lower !== 'false' && lower !== '0'
+}
+
+/** queryFlag reads a boolean query parameter (`watch`, `force`, ...) as the apiserver does; it never fails. */
+export function queryFlag(request: FastifyRequest, name: string): boolean {
+  return parseBool(rawQuery(request), name)
 }
 
 function parseCount(q: RawQuery, name: string): number | undefined {

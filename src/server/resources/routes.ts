@@ -14,6 +14,7 @@ import { methodNotAllowed, unsupportedMediaType } from '../status.js'
 import type { Endpoint, Target, Verb } from './endpoint.js'
 import { negotiate } from './negotiation.js'
 import { patchTypeOf } from './patch/index.js'
+import { queryFlag } from './query.js'
 
 /** Where a URL points: a collection, all namespaces' collection (list and watch only), an item, a legacy watch path. */
 type Place = 'collection' | 'allNamespaces' | 'item' | 'watch'
@@ -34,10 +35,7 @@ const PATCH_BODY_FORMATS =
   'application/strategic-merge-patch+json'
 
 function isWatchQuery(request: FastifyRequest): boolean {
-  const q = request.query as Record<string, unknown> | undefined
-  const w = q?.watch
-  const v = Array.isArray(w) ? (w[0] as unknown) : w
-  return v === 'true' || v === '1'
+  return queryFlag(request, 'watch')
 }
 
 /** verbFor maps a method on a place to its verb; undefined means the method makes no sense there (405). */

@@ -3,7 +3,12 @@ import type { ResourceInfo } from '../../../api/index.js'
 import type { ResourceContext } from '../context.js'
 import { requireName, type Endpoint, type Target } from '../endpoint.js'
 import { createObject } from '../operations/create.js'
-import { deleteCollection, deleteObject, parseDeleteOptions } from '../operations/delete.js'
+import {
+  deleteCollection,
+  deletedAnswer,
+  deleteObject,
+  parseDeleteOptions,
+} from '../operations/delete.js'
 import { patchObject } from '../operations/patch.js'
 import { getObject, listObjects } from '../operations/read.js'
 import { replaceObject, type UpdateTarget } from '../operations/update.js'
@@ -25,6 +30,11 @@ function updateTarget(resource: ResourceInfo, target: Target): UpdateTarget<Reso
 /** storedEndpoint serves a resource kept in the store. */
 export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): Endpoint {
   const printable = (o: unknown) => o as PrintableObject
+  // An update may remove the last finalizer of a terminating namespace, which lets it go.
+  const written = (object: { metadata: { name?: string; deletionTimestamp?: string } }) => {
+    if (resource.kind === 'Namespace' && object.metadata.deletionTimestamp !== undefined)
+      ctx.terminateNamespace(object.metadata.name ?? '')
+  }
   return {
     resource,
     handlers: {
@@ -56,6 +66,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           request.body,
           tracked(request, writeOptions(request)),
         )
+        written(result.object)
         return sendObject(
           request,
           reply,
@@ -74,6 +85,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           request.body,
           tracked(request, writeOptions(request)),
         )
+        written(result.object)
         return sendObject(
           request,
           reply,
@@ -92,6 +104,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           request.body,
           tracked(request, patchOptions(request)),
         )
+        written(result.object)
         return sendObject(
           request,
           reply,
@@ -112,7 +125,9 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           requireName(target),
           options,
         )
-        return sendObject(request, reply, served(ctx, request, resource.plural), printable(object))
+        const answer = deletedAnswer(resource, object)
+        if (answer.kind === 'Status') return reply.code(200).type('application/json').send(answer)
+        return sendObject(request, reply, served(ctx, request, resource.plural), printable(answer))
       },
       deletecollection: async (request, reply, target) => {
         const query = readQuery(request)

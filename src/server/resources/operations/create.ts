@@ -84,8 +84,12 @@ export async function createObject<K extends KindName>(
   checkNamespace(decoded.metadata.namespace, resource.namespaced ? namespace : undefined)
   const sctx = strategyContext(ctx)
   // The apiserver's admission runs before validation: a missing namespace is the first answer.
-  if (resource.namespaced && namespace !== undefined)
-    await ensureNamespaceExists(ctx.store, namespace)
+  if (resource.namespaced && namespace !== undefined) {
+    await ensureNamespaceExists(ctx.store, namespace, {
+      resource: groupResource(resource),
+      name: decoded.metadata.name ?? '',
+    })
+  }
   let object = await admitNew(resource, decoded, namespace, ctx, sctx, missing, options.manager)
   const generated = !decoded.metadata.name && Boolean(decoded.metadata.generateName)
   for (let attempt = 1; ; attempt++) {

@@ -1,18 +1,29 @@
 /**
- * delete: immediate (no finalizers), answered with the deleted object (kubectl accepts it or a
- * Status, docs/kubernetes-api.md#update-and-delete). DeleteOptions come in the body (kubectl's
- * `delete --dry-run=server` sends `dryRun` there) or the query; `preconditions` guard uid and
- * resourceVersion. Deleting a namespace deletes its contents in the same transaction.
+ * delete: immediate (no finalizers), answered with the deleted object or a Success Status, as
+ * the kind's upstream store does (docs/kubernetes-api.md#update-and-delete); kubectl accepts
+ * either. DeleteOptions come in the body (kubectl's `delete --dry-run=server` sends `dryRun`
+ * there) or the query; `preconditions` guard uid and resourceVersion. Deleting a namespace marks
+ * it terminating; its contents and then the namespace go in the background
+ * (namespace-termination.ts).
  */
-import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'
+import {
+  statusSuccess,
+  type KindMap,
+  type KindName,
+  type Namespace,
+  type ResourceInfo,
+  type Status,
+} from '../../../api/index.js'
 import { isStoreError, objectKey, type StoredObject } from '../../../storage/index.js'
 import { badRequest } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { preconditionFailed } from '../errors.js'
-import { checkNamespaceDeletable, deleteContents, namespaceContents } from '../namespaces.js'
+import { terminating } from '../namespace-termination.js'
+import { checkNamespaceDeletable } from '../namespaces.js'
 import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
 import { parseDryRun } from '../query.js'
+import { strategyFor } from '../strategies/index.js'
 import { strategyContext } from './context.js'
 
 /** DeleteOptions are the parts of metav1.DeleteOptions we honour. */
@@ -62,7 +73,10 @@ function checkPreconditions(
   }
 }
 
-/** deleteObject deletes one object and returns its last state as served. */
+/**
+ * deleteObject deletes one object and returns its last state as served. A namespace is only
+ * marked terminating here: the context's terminateNamespace empties and removes it.
+ */
 export async function deleteObject<K extends KindName>(
   ctx: ResourceContext,
   resource: ResourceInfo<K>,
@@ -74,22 +88,47 @@ export async function deleteObject<K extends KindName>(
   const isNamespace = resource.kind === 'Namespace'
   if (isNamespace) checkNamespaceDeletable(name)
   const sctx = strategyContext(ctx)
+  const lastState = (current: KindMap[K]): KindMap[K] =>
+    isNamespace ? (terminating(current as Namespace, ctx.now()) as KindMap[K]) : current
   if (options.dryRun) {
     const current = await ctx.store.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
-    return present(resource, current, sctx)
+    return present(resource, lastState(current), sctx)
   }
-  const contents = isNamespace ? await namespaceContents(ctx.store, name) : []
+  if (isNamespace) {
+    const marked = await ctx.store.guaranteedUpdate<KindMap[K]>(key, (current) => {
+      checkPreconditions(resource, name, current, options)
+      const next = lastState(current)
+      return next === current ? undefined : next
+    })
+    ctx.terminateNamespace(name)
+    return present(resource, marked, sctx)
+  }
   const deleted = await ctx.store.transaction(async (tx) => {
     const current = await tx.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
-    const last = await tx.delete<KindMap[K]>(key, {
+    return tx.delete<KindMap[K]>(key, {
       expectedResourceVersion: current.metadata.resourceVersion ?? '',
     })
-    await deleteContents(tx, contents)
-    return last
   })
   return present(resource, deleted, sctx)
+}
+
+/**
+ * deletedAnswer is what a delete answers: the object for kinds whose strategy returns it, else
+ * the generic store's Success Status naming the resource and the object's uid.
+ */
+export function deletedAnswer<K extends KindName>(
+  resource: ResourceInfo<K>,
+  deleted: KindMap[K],
+): KindMap[K] | Status {
+  if (strategyFor(resource.kind).returnDeletedObject) return deleted
+  return statusSuccess({
+    name: deleted.metadata.name ?? '',
+    ...(resource.group ? { group: resource.group } : {}),
+    kind: resource.plural,
+    ...(deleted.metadata.uid ? { uid: deleted.metadata.uid } : {}),
+  })
 }
 
 /** deleteCollection deletes every selected object (one transaction) and returns them as a list. */

@@ -5,7 +5,8 @@
  * a precondition (409 Conflict on mismatch, docs/kubernetes-api.md#update-and-delete); the main
  * resource ignores status changes and `/status` ignores everything else (the kind's strategy);
  * writing an unchanged object keeps its resourceVersion (the store's no-op rule), so kubectl prints
- * `(no change)`.
+ * `(no change)`. A PUT without resourceVersion is unconditional unless the kind's strategy refuses
+ * that.
  */
 import {
   applyDefaults,
@@ -15,12 +16,13 @@ import {
   type ResourceInfo,
 } from '../../../api/index.js'
 import { objectKey } from '../../../storage/index.js'
-import { conflict } from '../../status.js'
+import { conflict, invalid } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
 import { fieldManagerScope, trackUpdate } from '../fieldmanager/index.js'
 import { checkName, checkNamespace, prepareUpdateMeta } from '../object-meta.js'
+import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
 import { strategyFor } from '../strategies/index.js'
 import { strategyContext } from './context.js'
@@ -127,5 +129,33 @@ export function replaceObject<K extends KindName>(
   body: unknown,
   options: WriteOptions,
 ): Promise<WriteResult<KindMap[K]>> {
-  return updateObject(ctx, target, () => body, options)
+  const conditional = strategyFor(target.resource.kind).allowUnconditionalUpdate === false
+  return updateObject(
+    ctx,
+    target,
+    () => {
+      if (conditional) requireResourceVersion(target, body)
+      return body
+    },
+    options,
+  )
+}
+
+/**
+ * requireResourceVersion is the generic store's check for kinds that refuse unconditional
+ * updates (apiserver registry/generic/registry/store.go): the object exists, and the new one
+ * names no resourceVersion. The error names the resource, not the kind, as upstream's does.
+ */
+function requireResourceVersion<K extends KindName>(target: UpdateTarget<K>, body: unknown): void {
+  if (!isJsonObject(body)) return
+  const meta = body.metadata
+  if (isJsonObject(meta) && meta.resourceVersion !== undefined && meta.resourceVersion !== '')
+    return
+  throw invalid({ group: target.resource.group, kind: target.resource.plural }, target.name, [
+    {
+      type: 'FieldValueInvalid',
+      field: 'metadata.resourceVersion',
+      message: 'Invalid value: 0x0: must be specified for an update',
+    },
+  ])
 }

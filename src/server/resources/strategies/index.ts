@@ -5,10 +5,16 @@ import { imageStreamStrategy } from './imagestream.js'
 import { namespaceStrategy } from './namespace.js'
 import { passThrough, type Strategy } from './types.js'
 
+// Update and delete answers follow the upstream registries: OpenShift's image and image stream
+// strategies refuse unconditional updates (openshift-apiserver pkg/image/apiserver/registry/
+// {image,imagestream}/strategy.go); of the core kinds, only the service account and namespace
+// stores return the deleted object (kubernetes pkg/registry/core/*/storage/storage.go), the rest
+// answer a Success Status.
 const STRATEGIES: { readonly [K in KindName]?: Strategy<K> } = {
-  ImageStream: imageStreamStrategy,
-  Image: imageStrategy,
-  Namespace: namespaceStrategy,
+  ImageStream: { ...imageStreamStrategy, allowUnconditionalUpdate: false },
+  Image: { ...imageStrategy, allowUnconditionalUpdate: false },
+  Namespace: { ...namespaceStrategy, returnDeletedObject: true },
+  ServiceAccount: { ...passThrough<'ServiceAccount'>(), returnDeletedObject: true },
 }
 
 /** strategyFor returns a kind's strategy; kinds without server-owned fields pass through. */

@@ -1,17 +1,29 @@
 /**
- * Namespace strategy (kube registry/core/namespace/strategy.go): a new namespace is Active; its
- * status belongs to the server, so updates keep the stored one.
+ * Namespace strategy (kube registry/core/namespace/strategy.go): a new namespace is Active and
+ * carries the `kubernetes` finalizer beside any it was given, which the server removes once it
+ * has deleted the namespace's contents; status and spec finalizers belong to the server, so
+ * updates keep the stored ones.
  */
 import type { Namespace } from '../../../api/index.js'
 import type { Strategy } from './types.js'
 
+/** NAMESPACE_FINALIZER is the finalizer the server's namespace cleanup owns. */
+export const NAMESPACE_FINALIZER = 'kubernetes'
+
 function prepareForCreate(namespace: Namespace): Namespace {
-  return { ...structuredClone(namespace), status: { phase: 'Active' } }
+  const copy = structuredClone(namespace)
+  const given = copy.spec?.finalizers ?? []
+  const finalizers = given.includes(NAMESPACE_FINALIZER) ? given : [...given, NAMESPACE_FINALIZER]
+  return { ...copy, spec: { ...copy.spec, finalizers }, status: { phase: 'Active' } }
 }
 
 function prepareForUpdate(next: Namespace, prev: Namespace): Namespace {
-  const { status: _user, ...rest } = structuredClone(next)
-  return prev.status === undefined ? rest : { ...rest, status: structuredClone(prev.status) }
+  const { status: _user, spec: userSpec, ...rest } = structuredClone(next)
+  const finalizers = prev.spec?.finalizers
+  const spec = { ...userSpec, ...(finalizers === undefined ? {} : { finalizers: [...finalizers] }) }
+  if (finalizers === undefined) delete spec.finalizers
+  const out: Namespace = Object.keys(spec).length === 0 ? rest : { ...rest, spec }
+  return prev.status === undefined ? out : { ...out, status: structuredClone(prev.status) }
 }
 
 /** namespaceStrategy is the Namespace Strategy. */

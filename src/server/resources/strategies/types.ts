@@ -36,6 +36,16 @@ export interface Strategy<K extends KindName> {
   ): Promise<Admitted<KindMap[K]>>
   /** decorate fills the fields computed on every read; they are never stored. */
   decorate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
+  /**
+   * allowUnconditionalUpdate false makes a PUT without `metadata.resourceVersion` a 422, as
+   * upstream strategies that return false from AllowUnconditionalUpdate; default true.
+   */
+  readonly allowUnconditionalUpdate?: boolean
+  /**
+   * returnDeletedObject makes a delete answer the deleted object instead of a Success Status,
+   * as upstream stores with ReturnDeletedObject set; default false.
+   */
+  readonly returnDeletedObject?: boolean
 }
 
 /** Admitted is the object `admit` completed and the problems it found. */

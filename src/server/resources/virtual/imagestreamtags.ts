@@ -157,7 +157,7 @@ export async function createImageStreamTag(
   const errors = mergeFieldErrors(missing, validateObject('ImageStreamTag', istag))
   if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
   const { stream: streamName, tag } = splitImageStreamTag(name)
-  await ensureNamespaceExists(ctx.store, namespace)
+  await ensureNamespaceExists(ctx.store, namespace, { resource: GR, name })
   const stream = await readStreamIfAny(ctx, namespace, streamName)
   if (stream && specTag(stream, tag)) throw alreadyExists(GR, name)
   const written = await writeTagView(
