@@ -94,6 +94,10 @@ describe('imagestreammappings, imagetags, imagesignatures and imagestreams/secre
       verbs: ['get'],
     })
     assert.equal(sub('imagestreams/layers')?.kind, 'ImageStreamLayers')
+    // The OpenAPI documents describe the kinds too.
+    const explained = await ok(k(['explain', 'itag.spec']))
+    assert.match(explained, /KIND:\s+ImageTag/)
+    assert.match(explained, /FIELD: spec <TagReference>/)
   })
 
   it('an ImageStreamMapping records a pushed image: kubectl create -f, then get istag and itag', async () => {
