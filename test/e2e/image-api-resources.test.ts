@@ -157,6 +157,15 @@ describe('imagestreammappings, imagetags, imagesignatures and imagestreams/secre
       (await ok(k(['create', '-f', '-'], itag({ from })))).trim(),
       'imagetag.image.openshift.io/app:ext created',
     )
+    // A tag of a stream that does not exist yet creates the stream.
+    await ok(
+      k(['create', '-f', '-'], itag({ from: { kind: 'ImageStreamTag', name: 'x' } }, 'fresh:1')),
+    )
+    assert.match(
+      await ok(k(['get', 'is', 'fresh', '-o', 'name'])),
+      /imagestream\.image\.openshift\.io\/fresh/,
+    )
+    await ok(k(['delete', 'is', 'fresh']))
     const again = await k(['create', '-f', '-'], itag({ from }))
     assert.match(again.stderr, /imagetags\.image\.openshift\.io "app:ext" already exists/)
     const noSpec = await k(['create', '-f', '-'], itag(undefined, 'app:nospec'))

@@ -75,8 +75,10 @@ export async function createImageStreamMapping(
   const tag = mapping.tag || DEFAULT_TAG
   const image = mapping.image
   let existed = false
+  // The mapping's body was decoded already: its unknown or repeated keys are not the Image's.
+  const write = { dryRun: options.dryRun, fieldValidation: 'Ignore' } as const
   try {
-    await createObject(ctx, IMAGES, undefined, image, options)
+    await createObject(ctx, IMAGES, undefined, image, write)
   } catch (err) {
     // A dry run answers the AlreadyExists Status itself; a real create, the store's error.
     const exists =
@@ -108,7 +110,7 @@ export async function createImageStreamMapping(
       followTrackingTags(next, current)
       return next
     },
-    options,
+    write,
   )
   return statusSuccess(undefined, { code: 201 })
 }

@@ -183,6 +183,11 @@ function checkCreate(itag: ImageTag, name: string, missing: readonly FieldError[
   if (errors.length > 0) throw invalidObject(ITAGS, name, errors)
 }
 
+/** streamWrite are the options of the stream write: the ImageTag body's unknown or repeated keys were dealt with when it was decoded. */
+function streamWrite(options: WriteOptions): WriteOptions {
+  return { dryRun: options.dryRun, fieldValidation: 'Ignore' }
+}
+
 async function viewAfterWrite(ctx: ResourceContext, stream: ImageStream, tag: string) {
   return imageTagView(stream, tag, await currentImage(ctx, stream, tag), true) as ImageTag
 }
@@ -208,7 +213,7 @@ export async function createImageTag(
     streamName,
     itag.spec,
     stream !== undefined,
-    options,
+    streamWrite(options),
   )
   return {
     object: await viewAfterWrite(ctx, written.object, tag),
@@ -264,7 +269,7 @@ export async function updateImageTag(
     streamName,
     itag.spec === undefined ? tag : { ...itag.spec, name: tag },
     stream !== undefined,
-    options,
+    streamWrite(options),
   )
   return {
     object: await viewAfterWrite(ctx, written.object, tag),
