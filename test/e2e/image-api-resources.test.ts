@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { python, succeeded, useServe } from '../harness/index.js'
+import { join } from 'node:path'
+import { kubectl, legacyKubectl, python, succeeded, useServe } from '../harness/index.js'
 
 const NS = 'default'
 const hex = (c: string) => `sha256:${c.repeat(64)}`
@@ -130,6 +131,33 @@ describe('imagestreammappings, imagetags, imagesignatures and imagestreams/secre
     assert.match(row ?? '', new RegExp(`^app:v1\\s+Push\\s+image/${APP_V2}\\s+2\\s+\\S.* ago$`))
   })
 
+  it('kubectl 1.20 (client-side validation against /openapi/v2, no Content-Type) records a mapping and a signature', async () => {
+    const bin = await legacyKubectl()
+    const old = (args: readonly string[], input: string) =>
+      kubectl(args, {
+        kubeconfig: suite.kubeconfig,
+        cacheDir: join(suite.home, 'k120'),
+        bin,
+        input,
+      })
+    const mapped = await old(['create', '-f', '-'], mapping('app', 'old-client', image(APP_V1)))
+    assert.equal(mapped.code, 0, mapped.stderr)
+    const istag = await json<{ image: { metadata: { name: string } } }>([
+      'get',
+      'istag',
+      'app:old-client',
+    ])
+    assert.equal(istag.image.metadata.name, APP_V1)
+    const signed = await old(['create', '-f', '-'], signature(`${APP_V1}@old-client`, 'old bytes'))
+    assert.equal(signed.code, 0, signed.stderr)
+    assert.match(
+      signed.stdout,
+      /imagesignature\.image\.openshift\.io\/sha256:a+@old-client created/,
+    )
+    await ok(k(['delete', 'imagesignature', `${APP_V1}@old-client`]))
+    await ok(k(['delete', 'itag', 'app:old-client']))
+  })
+
   it('an ImageStreamMapping is validated and needs its stream, with OpenShift messages', async () => {
     const noTag = JSON.parse(mapping('app', '', image(APP_V1))) as Record<string, unknown>
     delete noTag.tag
@@ -216,6 +244,12 @@ describe('imagestreammappings, imagetags, imagesignatures and imagestreams/secre
     assert.deepEqual(
       replaced.status.items.map((i) => i.image),
       [APP_V2],
+    )
+    // A merge patch of the spec, as kubectl patch sends it.
+    await ok(k(['patch', 'itag', 'app:ext', '--type=merge', '-p', '{"spec":{"reference":true}}']))
+    assert.match(
+      await ok(k(['get', 'itag', 'app:ext'])),
+      /^app:ext\s+Ref\s+image\/sha256:b+\s+1\s/m,
     )
     const relabel = {
       ...current,
