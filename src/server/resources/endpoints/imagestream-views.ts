@@ -60,11 +60,7 @@ export const SECRETS_DISCOVERY = subresourceDiscovery('secrets', 'SecretList')
 export const LAYERS_DISCOVERY = subresourceDiscovery('layers', 'ImageStreamLayers')
 
 /** importSecrets lists the namespace's secrets an import may use, as a core/v1 SecretList. */
-export async function importSecrets(
-  ctx: ResourceContext,
-  namespace: string,
-  request: FastifyRequest,
-) {
+async function importSecrets(ctx: ResourceContext, namespace: string, request: FastifyRequest) {
   const list = await listObjects(ctx, secrets, namespace, readQuery(request))
   return { ...list, items: list.items.filter(isImportPullSecret) }
 }
@@ -113,10 +109,7 @@ async function addImage(layers: ImageStreamLayers, name: string, read: ReadImage
 }
 
 /** streamLayers builds the ImageStreamLayers of a stream as served. */
-export async function streamLayers(
-  stream: ImageStream,
-  read: ReadImage,
-): Promise<ImageStreamLayers> {
+async function streamLayers(stream: ImageStream, read: ReadImage): Promise<ImageStreamLayers> {
   const layers: ImageStreamLayers = {
     kind: 'ImageStreamLayers',
     apiVersion: IMAGE_API_VERSION,

@@ -66,13 +66,13 @@ function tagFrom(
  * alone (no reference) removes the spec tag of that name, as an imagetag update without spec does.
  */
 export function withSpecTag(stream: ImageStream, tag: TagReference | string): ImageStream {
-  const name = typeof tag === 'string' ? tag : tag.name
-  const tags = (stream.spec?.tags ?? []).filter((t) => t.name !== name || typeof tag !== 'string')
-  const index = tags.findIndex((t) => t.name === name)
-  if (typeof tag === 'string') return { ...stream, spec: { ...stream.spec, tags } }
-  if (index >= 0) tags[index] = tag
-  else tags.push(tag)
-  return { ...stream, spec: { ...stream.spec, tags } }
+  const tags = stream.spec?.tags ?? []
+  if (typeof tag === 'string') {
+    return { ...stream, spec: { ...stream.spec, tags: tags.filter((t) => t.name !== tag) } }
+  }
+  const index = tags.findIndex((t) => t.name === tag.name)
+  const next = index >= 0 ? tags.map((t, i) => (i === index ? tag : t)) : [...tags, tag]
+  return { ...stream, spec: { ...stream.spec, tags: next } }
 }
 
 /** newStream is an empty stream, for a write that creates it. */
