@@ -294,6 +294,13 @@ describe('applyDefaults never mutates its input', () => {
       metadata: { name: 'app' },
       spec: { images: [{ from: { kind: 'DockerImage', name: 'a:1' } }] },
     },
+    ImageTag: { metadata: { name: 'app:v1' }, spec: { name: 'v1', importPolicy: {} } },
+    ImageStreamMapping: {
+      metadata: { name: 'app' },
+      image: { metadata: { name: DIGEST } },
+      tag: 'v1',
+    },
+    ImageSignature: { metadata: { name: `${DIGEST}@s` }, type: 'atomic', content: 'YQ==' },
   }
   for (const kind of Object.keys(objects) as KindName[]) {
     it(kind, () => {

@@ -12,7 +12,9 @@ import type {
   ImageImportSpec,
   ImageStream,
   ImageStreamImport,
+  ImageStreamMapping,
   ImageStreamTag,
+  ImageTag,
   ImportMode,
   RepositoryImportSpec,
   TagImportPolicy,
@@ -89,6 +91,18 @@ export function defaultImageStreamTag(
   const copy = structuredClone(istag)
   if (copy.tag !== undefined) copy.tag = defaultTagReference(copy.tag, options)
   return copy
+}
+
+/** defaultImageTag defaults the spec tag like a stream's. */
+export function defaultImageTag(itag: ImageTag, options: DefaultOptions = {}): ImageTag {
+  const copy = structuredClone(itag)
+  if (copy.spec !== undefined) copy.spec = defaultTagReference(copy.spec, options)
+  return copy
+}
+
+/** defaultImageStreamMapping defaults the mapped Image. */
+export function defaultImageStreamMapping(mapping: ImageStreamMapping): ImageStreamMapping {
+  return { ...structuredClone(mapping), image: defaultImage(mapping.image) }
 }
 
 function defaultImageImportSpec(spec: ImageImportSpec, options: DefaultOptions): ImageImportSpec {
@@ -184,6 +198,9 @@ const DEFAULTERS: { readonly [K in KindName]: (o: KindMap[K], d: DefaultOptions)
   ImageStreamTag: defaultImageStreamTag,
   ImageStreamImage: (o) => structuredClone(o),
   ImageStreamImport: defaultImageStreamImport,
+  ImageTag: defaultImageTag,
+  ImageStreamMapping: defaultImageStreamMapping,
+  ImageSignature: (o) => structuredClone(o),
 }
 
 /** applyDefaults defaults an object of any kind we serve; returns a new object. */

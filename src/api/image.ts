@@ -119,27 +119,60 @@ export const ImageManifest = Type.Object({
 /** ImageManifest is one child of a manifest list. */
 export type ImageManifest = Static<typeof ImageManifest>
 
-/**
- * ImageSignature is kept for wire compatibility only: signatures are cleared on import
- * (docs/kubernetes-api.md#object-model).
- */
-export const ImageSignature = Type.Object({
-  ...TypeMetaProperties,
-  metadata: Type.Optional(ObjectMeta),
+/** SignatureCondition is one observation of a signature's state (`Trusted`, `ForImage`). */
+export const SignatureCondition = Type.Object({
   type: Type.String(),
-  content: Type.String(),
-  conditions: Type.Optional(
-    Type.Array(Type.Object({}, PRESERVE), {
-      'x-kubernetes-patch-merge-key': 'type',
-      'x-kubernetes-patch-strategy': 'merge',
-    }),
-  ),
-  imageIdentity: Type.Optional(Type.String()),
-  signedClaims: Type.Optional(StringMap),
-  created: Type.Optional(Time),
-  issuedBy: Type.Optional(Type.Object({}, PRESERVE)),
-  issuedTo: Type.Optional(Type.Object({}, PRESERVE)),
+  status: Type.String(),
+  lastProbeTime: Type.Optional(Time),
+  lastTransitionTime: Type.Optional(Time),
+  reason: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
 })
+/** SignatureCondition is one observation of a signature's state. */
+export type SignatureCondition = Static<typeof SignatureCondition>
+
+/** SignatureIssuer is who issued the signing key or certificate. */
+export const SignatureIssuer = Type.Object({
+  organization: Type.Optional(Type.String()),
+  commonName: Type.Optional(Type.String()),
+})
+/** SignatureIssuer is who issued the signing key or certificate. */
+export type SignatureIssuer = Static<typeof SignatureIssuer>
+
+/** SignatureSubject is who signed the image, with the key id. */
+export const SignatureSubject = Type.Object({
+  organization: Type.Optional(Type.String()),
+  commonName: Type.Optional(Type.String()),
+  publicKeyID: Type.String(),
+})
+/** SignatureSubject is who signed the image. */
+export type SignatureSubject = Static<typeof SignatureSubject>
+
+/**
+ * ImageSignature is one signature of an Image, named `<image name>@<signature name>`; `content`
+ * is base64 (Go []byte). Imports clear signatures; the `imagesignatures` resource adds and
+ * removes them.
+ */
+export const ImageSignature = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    type: Type.String(),
+    content: Type.String(),
+    conditions: Type.Optional(
+      Type.Array(SignatureCondition, {
+        'x-kubernetes-patch-merge-key': 'type',
+        'x-kubernetes-patch-strategy': 'merge',
+      }),
+    ),
+    imageIdentity: Type.Optional(Type.String()),
+    signedClaims: Type.Optional(StringMap),
+    created: Type.Optional(Time),
+    issuedBy: Type.Optional(SignatureIssuer),
+    issuedTo: Type.Optional(SignatureSubject),
+  },
+  { description: 'ImageSignature holds a signature of an image.' },
+)
 /** ImageSignature is a signature of an image. */
 export type ImageSignature = Static<typeof ImageSignature>
 
@@ -392,3 +425,70 @@ export const ImageStreamImport = Type.Object(
 )
 /** ImageStreamImport is the one import primitive. */
 export type ImageStreamImport = Static<typeof ImageStreamImport>
+
+/** ImageTag is the virtual `<stream>:<tag>` of the newer API: the spec tag, its history and the current Image. */
+export const ImageTag = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    spec: Type.Optional(TagReference),
+    status: Type.Optional(NamedTagEventList),
+    image: Type.Optional(Image),
+  },
+  {
+    description:
+      'ImageTag is a single tag of an image stream: its spec tag, its status history and the image it currently points at.',
+  },
+)
+/** ImageTag is the virtual `<stream>:<tag>` with spec, status and image. */
+export type ImageTag = Static<typeof ImageTag>
+
+/** ImageStreamMapping records an image in a tag of a stream (create only), as a registry does after a push. */
+export const ImageStreamMapping = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    image: Image,
+    tag: Type.String(),
+  },
+  {
+    description:
+      'ImageStreamMapping adds an image to the history of a tag of the image stream named by metadata.name, creating the Image if it does not exist.',
+  },
+)
+/** ImageStreamMapping records an image in a tag of a stream. */
+export type ImageStreamMapping = Static<typeof ImageStreamMapping>
+
+/** ImageLayerData is one blob of an ImageStreamLayers: size when known, and media type. */
+export const ImageLayerData = Type.Object({
+  size: Type.Optional(Type.Integer()),
+  mediaType: Type.String(),
+})
+/** ImageLayerData is one blob of an ImageStreamLayers. */
+export type ImageLayerData = Static<typeof ImageLayerData>
+
+/** ImageBlobReferences are the blobs of one image: layers and config, or a list's child manifests. */
+export const ImageBlobReferences = Type.Object({
+  imageMissing: Type.Boolean(),
+  layers: Type.Array(Type.String()),
+  config: Type.Optional(Type.String()),
+  manifests: Type.Optional(Type.Array(Type.String())),
+})
+/** ImageBlobReferences are the blobs of one image. */
+export type ImageBlobReferences = Static<typeof ImageBlobReferences>
+
+/** ImageStreamLayers is the `imagestreams/<name>/layers` view: every blob of every image the stream references. */
+export const ImageStreamLayers = Type.Object(
+  {
+    ...TypeMetaProperties,
+    metadata: ObjectMeta,
+    blobs: MapOf(ImageLayerData),
+    images: MapOf(ImageBlobReferences),
+  },
+  {
+    description:
+      'ImageStreamLayers describes the blobs (layers, configs and manifests) of the images an image stream references.',
+  },
+)
+/** ImageStreamLayers is the layers view of a stream. */
+export type ImageStreamLayers = Static<typeof ImageStreamLayers>

@@ -10,8 +10,11 @@ import type {
   Image,
   ImageStream,
   ImageStreamImage,
+  ImageSignature,
   ImageStreamImport,
+  ImageStreamMapping,
   ImageStreamTag,
+  ImageTag,
 } from './image.js'
 import { IMAGE_GROUP } from './constants.js'
 
@@ -29,6 +32,9 @@ export interface KindMap {
   ImageStreamTag: ImageStreamTag
   ImageStreamImage: ImageStreamImage
   ImageStreamImport: ImageStreamImport
+  ImageTag: ImageTag
+  ImageStreamMapping: ImageStreamMapping
+  ImageSignature: ImageSignature
 }
 /** KindName is the name of a kind we serve. */
 export type KindName = keyof KindMap
@@ -103,6 +109,16 @@ export const RESOURCE_META = {
     categories: [],
     subresources: [],
   }),
+  imagesignatures: image({
+    plural: 'imagesignatures',
+    singular: 'imagesignature',
+    kind: 'ImageSignature',
+    namespaced: false,
+    verbs: ['create', 'delete'],
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  }),
   imagestreams: image({
     plural: 'imagestreams',
     singular: 'imagestream',
@@ -124,6 +140,16 @@ export const RESOURCE_META = {
     categories: [],
     subresources: [],
   }),
+  imagetags: image({
+    plural: 'imagetags',
+    singular: 'imagetag',
+    kind: 'ImageTag',
+    namespaced: true,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+    shortNames: ['itag'],
+    categories: [],
+    subresources: [],
+  }),
   imagestreamimages: image({
     plural: 'imagestreamimages',
     singular: 'imagestreamimage',
@@ -138,6 +164,16 @@ export const RESOURCE_META = {
     plural: 'imagestreamimports',
     singular: 'imagestreamimport',
     kind: 'ImageStreamImport',
+    namespaced: true,
+    verbs: ['create'],
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  }),
+  imagestreammappings: image({
+    plural: 'imagestreammappings',
+    singular: 'imagestreammapping',
+    kind: 'ImageStreamMapping',
     namespaced: true,
     verbs: ['create'],
     shortNames: [],

@@ -14,6 +14,9 @@ const KINDS: { readonly [K in KindName]: true } = {
   ImageStreamTag: true,
   ImageStreamImage: true,
   ImageStreamImport: true,
+  ImageTag: true,
+  ImageStreamMapping: true,
+  ImageSignature: true,
 }
 
 describe('RESOURCES (discovery data, docs/kubernetes-api.md#discovery)', () => {
@@ -29,6 +32,9 @@ describe('RESOURCES (discovery data, docs/kubernetes-api.md#discovery)', () => {
     ['imagestreamtags', 'ImageStreamTag', 'image.openshift.io/v1', true, ['istag'], 6],
     ['imagestreamimages', 'ImageStreamImage', 'image.openshift.io/v1', true, ['isimage'], 1],
     ['imagestreamimports', 'ImageStreamImport', 'image.openshift.io/v1', true, [], 1],
+    ['imagetags', 'ImageTag', 'image.openshift.io/v1', true, ['itag'], 6],
+    ['imagestreammappings', 'ImageStreamMapping', 'image.openshift.io/v1', true, [], 1],
+    ['imagesignatures', 'ImageSignature', 'image.openshift.io/v1', false, [], 2],
     ['images', 'Image', 'image.openshift.io/v1', false, [], 8],
     ['namespaces', 'Namespace', 'v1', false, ['ns'], 7],
     ['secrets', 'Secret', 'v1', true, [], 8],

@@ -12,8 +12,11 @@ import {
   Image as ImageSchema,
   ImageStream as ImageStreamSchema,
   ImageStreamImage as ImageStreamImageSchema,
+  ImageSignature as ImageSignatureSchema,
   ImageStreamImport as ImageStreamImportSchema,
+  ImageStreamMapping as ImageStreamMappingSchema,
   ImageStreamTag as ImageStreamTagSchema,
+  ImageTag as ImageTagSchema,
 } from './image.js'
 import {
   findResourceIn,
@@ -43,10 +46,13 @@ export interface ResourceInfo<K extends KindName = KindName> extends ResourceMet
 
 const SCHEMAS: Record<ResourceName, TSchema> = {
   images: ImageSchema,
+  imagesignatures: ImageSignatureSchema,
   imagestreams: ImageStreamSchema,
   imagestreamtags: ImageStreamTagSchema,
+  imagetags: ImageTagSchema,
   imagestreamimages: ImageStreamImageSchema,
   imagestreamimports: ImageStreamImportSchema,
+  imagestreammappings: ImageStreamMappingSchema,
   namespaces: NamespaceSchema,
   secrets: SecretSchema,
   serviceaccounts: ServiceAccountSchema,

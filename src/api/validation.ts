@@ -17,8 +17,11 @@ import type {
   Image,
   ImageStream,
   ImageStreamImage,
+  ImageSignature,
   ImageStreamImport,
+  ImageStreamMapping,
   ImageStreamTag,
+  ImageTag,
   TagImportPolicy,
   TagReference,
   TagReferencePolicy,
@@ -397,6 +400,9 @@ export function validateImage(image: Image): FieldError[] {
       )
     }
   })
+  image.signatures?.forEach((signature, i) => {
+    errors.push(...validateImageSignature(signature, keyPath('signatures', i)))
+  })
   const manifests = image.dockerImageManifests ?? []
   manifests.forEach((manifest, i) => {
     const manifestPath = keyPath('dockerImageManifests', i)
@@ -699,6 +705,141 @@ export function validateNamespace(namespace: Namespace): FieldError[] {
   return validateObjectMeta(namespace.metadata, { namespaced: false, name: nameIsDNSLabel })
 }
 
+// --- image tags, mappings and signatures ------------------------------------------------------
+
+/** validateImageTag checks `<stream>:<tag>` and its spec tag, whose name must be the tag's (ValidateImageTag; create also requires a spec, see imageTagSpecRequired). */
+export function validateImageTag(itag: ImageTag): FieldError[] {
+  const meta = itag.metadata
+  const errors = validateObjectMeta(meta, { namespaced: true, name: imageStreamTagName })
+  const spec = itag.spec
+  if (spec === undefined) return errors
+  const name = meta.name ?? ''
+  const colon = name.indexOf(':')
+  if (colon <= 0 || spec.name !== name.slice(colon + 1)) {
+    errors.push(invalid('spec.name', spec.name, 'must match image tag name'))
+  }
+  errors.push(
+    ...validateTagReference(spec, 'spec', { requireName: false }).filter(
+      (e) => e.field !== 'spec.name',
+    ),
+  )
+  return errors
+}
+
+/** imageTagSpecRequired is the create-only rule of ValidateImageTag: an ImageTag is created by its spec tag. */
+export function imageTagSpecRequired(itag: ImageTag): FieldError[] {
+  return itag.spec === undefined
+    ? [required('spec', 'spec is a required field during creation')]
+    : []
+}
+
+function validateImageTagUpdate(next: ImageTag, prev: ImageTag): FieldError[] {
+  // ValidateImageTagUpdate: only the spec may change. managedFields are the server's.
+  const meta = (tag: ImageTag) => {
+    const { managedFields: _managed, ...rest } = tag.metadata
+    return rest
+  }
+  const errors: FieldError[] = []
+  if (!isDeepStrictEqual(meta(next), meta(prev))) {
+    errors.push(invalid('metadata', '', 'may not update fields other than spec'))
+  }
+  if (!isDeepStrictEqual(next.status, prev.status)) {
+    errors.push(invalid('status', '', 'may not update fields other than spec'))
+  }
+  return errors
+}
+
+/** validateImageStreamMapping checks a mapping: the stream's name and namespace, the tag, and the Image (ValidateImageStreamMapping). */
+export function validateImageStreamMapping(mapping: ImageStreamMapping): FieldError[] {
+  const meta = mapping.metadata
+  const errors = validateObjectMeta(meta, { namespaced: true, name: nameIsPathSegment })
+  // The v1 kind has no dockerImageRepository, so the stream is always named by metadata.name.
+  if (!meta.name) errors.push(required('name'), required('dockerImageRepository'))
+  if (!mapping.tag) errors.push(required('tag'))
+  for (const e of validateImage(mapping.image)) {
+    errors.push({ ...e, field: childPath('image', e.field) })
+  }
+  return errors
+}
+
+const SIGNATURE_TRUSTED = 'Trusted'
+const SIGNATURE_FOR_IMAGE = 'ForImage'
+const UNKNOWN_STATE = 'must be unset for unknown signature state'
+
+/** splitImageSignatureName splits `<image name>@<signature name>`; undefined when it is not of that form. */
+export function splitImageSignatureName(
+  name: string,
+): { image: string; signature: string } | undefined {
+  const parts = name.split('@')
+  const [image, signature] = parts
+  if (parts.length !== 2 || !image || !signature) return undefined
+  return { image, signature }
+}
+
+/** validateImageSignature checks a signature at `path` ('' for the kind itself): name form, type, content, conditions and the state-dependent fields (validateImageSignature). */
+export function validateImageSignature(signature: ImageSignature, path = ''): FieldError[] {
+  const metaPath = childPath(path, 'metadata')
+  const meta = signature.metadata
+  const errors = validateObjectMeta(meta, { namespaced: false, name: nameIsPathSegment }, metaPath)
+  if (Object.keys(meta.labels ?? {}).length > 0) {
+    errors.push(forbidden(childPath(metaPath, 'labels'), 'signature labels cannot be set'))
+  }
+  if (Object.keys(meta.annotations ?? {}).length > 0) {
+    errors.push(
+      forbidden(childPath(metaPath, 'annotations'), 'signature annotations cannot be set'),
+    )
+  }
+  if (splitImageSignatureName(meta.name ?? '') === undefined) {
+    errors.push(
+      invalid(
+        childPath(metaPath, 'name'),
+        meta.name ?? '',
+        'name must be of format <imageName>@<signatureName>',
+      ),
+    )
+  }
+  if (!signature.type) errors.push(required(childPath(path, 'type')))
+  if (!signature.content) errors.push(required(childPath(path, 'content')))
+  // The newest condition of each type counts; upstream's operator precedence also takes, once a
+  // ForImage condition is found, any later one that is not Trusted and not older as ForImage.
+  const probed = (c: { lastProbeTime?: string }) => Date.parse(c.lastProbeTime ?? '') || 0
+  type Condition = NonNullable<ImageSignature['conditions']>[number]
+  let trusted: Condition | undefined
+  let forImage: Condition | undefined
+  for (const c of signature.conditions ?? []) {
+    if (c.type === SIGNATURE_TRUSTED && (trusted === undefined || probed(c) >= probed(trusted))) {
+      trusted = c
+    } else if (
+      forImage === undefined ? c.type === SIGNATURE_FOR_IMAGE : probed(c) >= probed(forImage)
+    ) {
+      forImage = c
+    }
+  }
+  const conditionsPath = childPath(path, 'conditions')
+  if (trusted !== undefined && forImage === undefined) {
+    errors.push(
+      invalid(conditionsPath, undefined, `missing "${SIGNATURE_FOR_IMAGE}" condition type`),
+    )
+  } else if (forImage !== undefined && trusted === undefined) {
+    errors.push(invalid(conditionsPath, undefined, `missing "${SIGNATURE_TRUSTED}" condition type`))
+  }
+  if (trusted === undefined || trusted.status === 'Unknown') {
+    if (signature.imageIdentity) {
+      errors.push(invalid(childPath(path, 'imageIdentity'), signature.imageIdentity, UNKNOWN_STATE))
+    }
+    if (Object.keys(signature.signedClaims ?? {}).length > 0) {
+      errors.push(invalid(childPath(path, 'signedClaims'), undefined, UNKNOWN_STATE))
+    }
+    if (signature.issuedBy !== undefined) {
+      errors.push(invalid(childPath(path, 'issuedBy'), undefined, UNKNOWN_STATE))
+    }
+    if (signature.issuedTo !== undefined) {
+      errors.push(invalid(childPath(path, 'issuedTo'), undefined, UNKNOWN_STATE))
+    }
+  }
+  return errors
+}
+
 // --- dispatch and updates ---------------------------------------------------------------------
 
 type Validator<K extends KindName> = (object: KindMap[K]) => FieldError[]
@@ -712,6 +853,9 @@ const VALIDATORS: { readonly [K in KindName]: Validator<K> } = {
   ImageStreamTag: validateImageStreamTag,
   ImageStreamImage: validateImageStreamImage,
   ImageStreamImport: validateImageStreamImport,
+  ImageTag: validateImageTag,
+  ImageStreamMapping: validateImageStreamMapping,
+  ImageSignature: (signature) => validateImageSignature(signature),
 }
 
 /** validateObject validates an object of any kind we serve (after decode and defaults). */
@@ -726,13 +870,15 @@ function scalarOrUndefined(value: unknown): FieldValue | undefined {
 }
 
 // The fields of an Image that are not content: dropped before storing (dockerImageManifest,
-// dockerImageConfig; docs/kubernetes-api.md#object-model) or type metadata.
+// dockerImageConfig; docs/kubernetes-api.md#object-model), type metadata, or signatures, which upstream's image
+// strategy lets an update add and remove (the `imagesignatures` resource does it that way).
 const IMAGE_NON_CONTENT = new Set([
   'metadata',
   'kind',
   'apiVersion',
   'dockerImageManifest',
   'dockerImageConfig',
+  'signatures',
 ])
 
 function validateImageUpdate(next: Image, prev: Image): FieldError[] {
@@ -797,6 +943,9 @@ const UPDATE_RULES: { readonly [K in KindName]: UpdateRule<K> } = {
   ImageStreamTag: validateImageStreamTagUpdate,
   ImageStreamImage: createOnly('imagestreamimages are read-only'),
   ImageStreamImport: createOnly('imagestreamimports may only be created'),
+  ImageTag: validateImageTagUpdate,
+  ImageStreamMapping: createOnly('imagestreammappings may only be created'),
+  ImageSignature: createOnly('imagesignatures may only be created or deleted'),
 }
 
 /**

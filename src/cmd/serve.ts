@@ -30,7 +30,13 @@ import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
 import { createServer } from '../server/app.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
-import { ensureDefaults, registerResources, SCHEDULE_DISCOVERY } from '../server/resources/index.js'
+import {
+  ensureDefaults,
+  LAYERS_DISCOVERY,
+  registerResources,
+  SCHEDULE_DISCOVERY,
+  SECRETS_DISCOVERY,
+} from '../server/resources/index.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
 import { createLogger } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
@@ -213,7 +219,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger,
       auth,
       authorizer,
-      resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY],
+      resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, SECRETS_DISCOVERY, LAYERS_DISCOVERY],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],

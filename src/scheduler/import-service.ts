@@ -5,12 +5,7 @@
  * imagestreamimports endpoint and the tag-import controller both come through here.
  */
 import type { Image, ImageStream, ImageStreamImport, Secret } from '../api/index.js'
-import {
-  ANNOTATIONS,
-  SECRET_TYPES,
-  misTypedPullSecret,
-  type MisTypedPullSecret,
-} from '../api/index.js'
+import { isImportPullSecret, misTypedPullSecret, type MisTypedPullSecret } from '../api/index.js'
 import {
   combineKeyrings,
   keyringFromSecrets,
@@ -58,17 +53,11 @@ export async function namespaceKeyring(
   global: Keyring | undefined,
 ): Promise<NamespaceCredentials> {
   const { items } = await store.list<Secret>('secrets', { namespace })
-  const pull: PullSecret[] = items
-    .filter(
-      (s) =>
-        (s.type === SECRET_TYPES.dockerConfigJson || s.type === SECRET_TYPES.dockercfg) &&
-        s.metadata.annotations?.[ANNOTATIONS.excludeSecret] !== 'true',
-    )
-    .map((s) => ({
-      name: `${namespace}/${s.metadata.name ?? ''}`,
-      type: s.type ?? '',
-      data: s.data ?? {},
-    }))
+  const pull: PullSecret[] = items.filter(isImportPullSecret).map((s) => ({
+    name: `${namespace}/${s.metadata.name ?? ''}`,
+    type: s.type ?? '',
+    data: s.data ?? {},
+  }))
   const { keyring, warnings } = keyringFromSecrets(pull)
   const misTyped = items.flatMap((s) => misTypedPullSecret(s) ?? [])
   return { keyring: global ? combineKeyrings(keyring, global) : keyring, warnings, misTyped }

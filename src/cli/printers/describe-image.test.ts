@@ -115,7 +115,14 @@ void describe('describeImage', () => {
           type: 'atomic',
           content: '',
           issuedBy: { commonName: 'acme' },
-          conditions: [{ type: 'Trusted', message: 'ok', lastProbeTime: '2024-05-06T12:00:00Z' }],
+          conditions: [
+            {
+              type: 'Trusted',
+              status: 'True',
+              message: 'ok',
+              lastProbeTime: '2024-05-06T12:00:00Z',
+            },
+          ],
         },
       ],
     }

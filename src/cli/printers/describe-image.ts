@@ -24,7 +24,7 @@ function text(object: object | undefined, key: string): string {
 
 function describeSignature(out: DescribeText, s: ImageSignature): void {
   out.field('Image Signatures', ' ')
-  out.field('\tName', s.metadata?.name ?? '')
+  out.field('\tName', s.metadata.name ?? '')
   out.field('\tType', s.type)
   if (s.issuedBy === undefined) {
     out.field('\tStatus', 'Unverified')

@@ -185,7 +185,37 @@ export const DESCRIPTIONS: Readonly<Record<string, ComponentText>> = {
   },
   [`${IMAGE}.ImageSignature`]: {
     description:
-      'ImageSignature holds a signature of an image. Signatures are not imported: the list stays empty.',
+      'ImageSignature holds a signature of an image, named <image name>@<signature name>. Imports do not copy signatures; the imagesignatures resource adds and removes them.',
+    fields: {
+      type: 'Required: Describes a type of stored blob.',
+      content: "Required: An opaque binary string which is an image's signature.",
+      conditions:
+        "conditions represent the latest available observations of a signature's current state.",
+      imageIdentity: "A human readable string representing image's identity.",
+      signedClaims: 'Contains claims from the signature.',
+      created: "If specified, it is the time of signature's creation.",
+      issuedBy: 'If specified, it holds information about an issuer of signing certificate or key.',
+      issuedTo: 'If specified, it holds information about a subject of signing certificate or key.',
+    },
+  },
+  [`${IMAGE}.ImageTag`]: {
+    description:
+      'ImageTag is a single tag of an image stream: its spec tag, its history and the image it currently points at. A tag with either a spec or a history is found; create adds the spec tag, delete removes spec and history.',
+    fields: {
+      spec: 'spec is the spec tag associated with this image stream tag, and it may be null if only pushes have occurred to this image stream.',
+      status:
+        'status is the status tag details associated with this image stream tag, and it may be null if no push or import has been performed.',
+      image:
+        'image is the details of the most recent image stream status tag; it is not set when listing image tags.',
+    },
+  },
+  [`${IMAGE}.ImageStreamMapping`]: {
+    description:
+      "ImageStreamMapping records an image in a tag of the image stream named by metadata.name and metadata.namespace, as a registry does after a push: the Image is created if it does not exist and becomes the tag's current image. Create only.",
+    fields: {
+      image: 'image is a container image.',
+      tag: 'tag is a string value this image can be located with inside the stream.',
+    },
   },
   [`${IMAGE}.ImageStreamTag`]: {
     description:

@@ -1,8 +1,9 @@
 /**
  * The resource API of `isctl serve`: generic handlers for every stored resource (images,
  * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
- * imagestreamtags and imagestreamimages, the read-only `imagestreams/schedule` view of the
- * due-queue, and the empty event lists kubectl describe reads.
+ * imagestreamtags, imagetags and imagestreamimages, imagestreammappings and imagesignatures
+ * (writes into streams and Images), the read-only `imagestreams/schedule` view of the
+ * due-queue, `imagestreams/secrets` and `/layers`, and the empty event lists kubectl describe reads.
  * imagestreamimports is registered by its own module. See docs/kubernetes-api.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
@@ -11,7 +12,14 @@ import type { ResourceContext, ResourceSettings } from './context.js'
 import { registerEmptyLists } from './endpoints/empty-lists.js'
 import { storedEndpoint } from './endpoints/stored.js'
 import { registerSchedule } from './endpoints/schedule.js'
-import { imageStreamImagesEndpoint, imageStreamTagsEndpoint } from './endpoints/virtual.js'
+import { registerImageStreamViews } from './endpoints/imagestream-views.js'
+import {
+  imageSignaturesEndpoint,
+  imageStreamImagesEndpoint,
+  imageStreamMappingsEndpoint,
+  imageStreamTagsEndpoint,
+  imageTagsEndpoint,
+} from './endpoints/virtual.js'
 import { NamespaceTerminator } from './namespace-termination.js'
 import { registerEndpoint } from './routes.js'
 import { STORED_RESOURCES } from './served.js'
@@ -38,6 +46,10 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
   for (const resource of STORED_RESOURCES) registerEndpoint(app, storedEndpoint(ctx, resource))
   registerEndpoint(app, imageStreamTagsEndpoint(ctx))
   registerEndpoint(app, imageStreamImagesEndpoint(ctx))
+  registerEndpoint(app, imageTagsEndpoint(ctx))
+  registerEndpoint(app, imageStreamMappingsEndpoint(ctx))
+  registerEndpoint(app, imageSignaturesEndpoint(ctx))
+  registerImageStreamViews(app, ctx)
   registerEmptyLists(app, ctx)
   registerSchedule(app, ctx)
 }
@@ -45,6 +57,7 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
 export type { ResourceContext, ResourceSettings } from './context.js'
 export { ensureDefaults, ensureNamespaceExists } from './namespaces.js'
 export { SCHEDULE_DISCOVERY } from './endpoints/schedule.js'
+export { LAYERS_DISCOVERY, SECRETS_DISCOVERY } from './endpoints/imagestream-views.js'
 export { dockerImageRepository, strategyFor } from './strategies/index.js'
 export { present } from './present.js'
 export { admitNew } from './operations/create.js'

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { NamedTagEventList } from '../../../api/index.js'
-import { imageStreamPrinter, printTagsUpToWidth, sortStatusTags } from './image.js'
+import type { ImageTag, NamedTagEventList, TagReference } from '../../../api/index.js'
+import type { PrintableObject } from '../table.js'
+import { imageStreamPrinter, imageTagPrinter, printTagsUpToWidth, sortStatusTags } from './image.js'
 
 const tag = (name: string, created?: string): NamedTagEventList => ({
   tag: name,
@@ -74,4 +75,92 @@ describe('imageStreamPrinter', () => {
     const pub = { ...stream, status: { ...stream.status, publicDockerImageRepository: 'pub/ns/x' } }
     assert.equal(imageStreamPrinter.cells(pub, 0)[1], 'pub/ns/x')
   })
+})
+
+describe('imageTagPrinter (upstream printImageTag)', () => {
+  const NOW = Date.parse('2026-01-01T01:00:00Z')
+  const CREATED = '2026-01-01T00:00:00Z'
+  const ID = 'sha256:abc'
+  const docker = { kind: 'DockerImage', name: 'quay.io/a/b:1' }
+  const history = (generation: number): NamedTagEventList => ({
+    tag: 't',
+    items: [{ created: CREATED, dockerImageReference: `quay.io/a/b@${ID}`, image: ID, generation }],
+  })
+  const itag = (spec?: TagReference, status?: NamedTagEventList): ImageTag => ({
+    metadata: { name: 's:t' },
+    ...(spec && { spec }),
+    ...(status && { status }),
+  })
+  const rows: [string, ImageTag, unknown[]][] = [
+    ['spec only', itag({ name: 't', from: docker }), ['s:t', 'Tag', 'quay.io/a/b:1', null, '']],
+    [
+      'imported',
+      itag({ name: 't', from: docker, generation: 2 }, history(2)),
+      ['s:t', 'Tag', `image/${ID}`, 1, 'About an hour ago'],
+    ],
+    [
+      'importing a newer generation',
+      itag({ name: 't', from: docker, generation: 3 }, history(2)),
+      ['s:t', 'Tag', 'Importing', 1, 'About an hour ago'],
+    ],
+    [
+      'pushed over the spec tag',
+      itag({ name: 't', from: docker, generation: 1 }, history(2)),
+      ['s:t', 'Push', `image/${ID}`, 1, 'About an hour ago'],
+    ],
+    [
+      'pushed, no spec',
+      itag(undefined, history(1)),
+      ['s:t', 'Push', `image/${ID}`, 1, 'About an hour ago'],
+    ],
+    [
+      'scheduled reference',
+      itag({ name: 't', from: docker, reference: true, importPolicy: { scheduled: true } }),
+      ['s:t', 'Scheduled', 'quay.io/a/b:1', null, ''],
+    ],
+    [
+      'reference',
+      itag({ name: 't', from: docker, reference: true }),
+      ['s:t', 'Ref', 'quay.io/a/b:1', null, ''],
+    ],
+    [
+      'tracking a tag of its stream',
+      itag({ name: 't', from: { kind: 'ImageStreamTag', name: 'other' } }),
+      ['s:t', 'Track', 'istag/other', null, ''],
+    ],
+    [
+      'another namespace',
+      itag({ name: 't', from: { kind: 'ImageStreamTag', name: 'is:1', namespace: 'ns' } }),
+      ['s:t', 'Tag', 'istag ns/is:1', null, ''],
+    ],
+    [
+      'an image by id',
+      itag({ name: 't', from: { kind: 'ImageStreamImage', name: `is@${ID}` } }),
+      ['s:t', 'Tag', `image/${ID}`, null, ''],
+    ],
+    [
+      'a failed import',
+      itag(
+        { name: 't', from: docker },
+        {
+          tag: 't',
+          conditions: [
+            {
+              type: 'ImportSuccess',
+              status: 'False',
+              reason: 'NotFound',
+              lastTransitionTime: '2026-01-01T00:59:00Z',
+              generation: 1,
+            },
+          ],
+        },
+      ),
+      ['s:t', 'Tag', 'ImportFailed (NotFound)', null, 'About a minute ago'],
+    ],
+  ]
+  for (const [name, object, want] of rows) {
+    it(name, () =>
+      assert.deepEqual(imageTagPrinter.cells(object as unknown as PrintableObject, NOW), want),
+    )
+  }
 })

@@ -2,9 +2,15 @@
  * Printers of the image kinds, as openshift-apiserver's (pkg/image/printers/internalversion):
  * images `NAME IMAGE REFERENCE`; imagestreams `NAME IMAGE REPOSITORY TAGS
  * UPDATED`; imagestreamtags `NAME IMAGE REFERENCE UPDATED` (+ IMAGE NAME wide);
- * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide).
+ * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide); imagetags `NAME SPEC
+ * STATUS HISTORY UPDATED`.
  */
-import type { ImageStream, NamedTagEventList } from '../../../api/index.js'
+import {
+  IMPORT_SUCCESS,
+  type ImageStream,
+  type ImageTag,
+  type NamedTagEventList,
+} from '../../../api/index.js'
 import { ago } from '../../../lib/human-duration.js'
 import { column, type Printer, type PrintableObject } from '../table.js'
 import { NAME_COLUMN } from './columns.js'
@@ -139,6 +145,92 @@ export const imageStreamImagePrinter: Printer = {
       ago(o.metadata.creationTimestamp, now),
       str(image?.dockerImageReference),
       str(image?.metadata?.name),
+    ]
+  },
+}
+
+/** imageTagSpecAndSource is what the SPEC column says of a spec tag, and the source or problem it names (upstream printImageTag). */
+function imageTagSpecAndSource(itag: ImageTag): { spec: string; source: string; status: string } {
+  const ref = itag.spec
+  if (ref === undefined) return { spec: '', source: '', status: '' }
+  let spec = ref.reference ? 'Ref' : 'Tag'
+  if (ref.importPolicy?.scheduled) spec = 'Scheduled'
+  const from = ref.from
+  if (from === undefined) return { spec: '', source: '', status: '' }
+  const name = from.name ?? ''
+  switch (from.kind ?? '') {
+    case 'DockerImage':
+      return { spec, source: name, status: '' }
+    case 'ImageStreamImage': {
+      const at = name.split('@')
+      return at.length === 2 && at[0] && at[1]
+        ? { spec, source: `image/${at[1]}`, status: '' }
+        : { spec, source: '', status: 'InvalidRefName' }
+    }
+    case 'ImageStreamTag': {
+      const source = from.namespace ? `istag ${from.namespace}/${name}` : `istag/${name}`
+      // A tag naming another tag of its own stream (no `stream:`) tracks it.
+      const parts = name.split(':')
+      const tracks = !(parts.length === 2 && parts[0] && parts[1])
+      return { spec: tracks ? 'Track' : spec, source, status: '' }
+    }
+    default:
+      return { spec, source: '', status: 'InvalidRefKind' }
+  }
+}
+
+/** imageTagPrinter: NAME SPEC STATUS HISTORY UPDATED (upstream printImageTag). */
+export const imageTagPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    column(
+      'Spec',
+      'spec is the spec tag associated with this image stream tag, and it may be null if only pushes have occurred to this image stream.',
+    ),
+    column(
+      'Status',
+      'status is the status tag details associated with this image stream tag, and it may be null if no push or import has been performed.',
+    ),
+    column('History', 'Number of history entries', { type: 'number' }),
+    column('Updated', 'Last updated at'),
+  ],
+  cells: (o, now) => {
+    const itag = o as unknown as ImageTag
+    let { spec, source, status } = imageTagSpecAndSource(itag)
+    const generation = itag.spec?.generation ?? 0
+    const items = itag.status?.items ?? []
+    let last = -Infinity
+    let updated: string | undefined
+    const event = items[0]
+    if (event !== undefined) {
+      last = Date.parse(event.created)
+      updated = event.created
+      if (generation > 0 && event.generation > 0 && event.generation < generation) {
+        status = 'Importing'
+      } else if (event.image) {
+        source = `image/${event.image}`
+      } else if (event.dockerImageReference) {
+        source = event.dockerImageReference
+      }
+      if (source && !spec) spec = 'Push'
+      else if (spec !== 'Track' && generation > 0 && event.generation > generation) spec = 'Push'
+    }
+    for (const condition of itag.status?.conditions ?? []) {
+      if (condition.type === IMPORT_SUCCESS && condition.status === 'False') {
+        status = `ImportFailed (${condition.reason ?? ''})`
+      }
+      const changed = Date.parse(condition.lastTransitionTime ?? '')
+      if (changed > last) {
+        last = changed
+        updated = condition.lastTransitionTime
+      }
+    }
+    return [
+      nameOf(o),
+      spec,
+      status || source,
+      items.length > 0 ? items.length : null,
+      ago(updated, now),
     ]
   },
 }

@@ -6,6 +6,7 @@ import {
   imageStreamImagePrinter,
   imageStreamPrinter,
   imageStreamTagPrinter,
+  imageTagPrinter,
 } from './image.js'
 
 const PRINTERS: Readonly<Record<string, Printer>> = {
@@ -13,6 +14,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   imagestreams: imageStreamPrinter,
   imagestreamtags: imageStreamTagPrinter,
   imagestreamimages: imageStreamImagePrinter,
+  imagetags: imageTagPrinter,
   secrets: secretPrinter,
   serviceaccounts: serviceAccountPrinter,
   namespaces: namespacePrinter,

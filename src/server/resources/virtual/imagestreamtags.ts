@@ -17,6 +17,7 @@ import {
   type ImageStream,
   type ImageStreamStatus,
   type ImageStreamTag,
+  type ResourceInfo,
   type Status,
   type TagReference,
 } from '../../../api/index.js'
@@ -24,7 +25,7 @@ import { objectKey } from '../../../storage/index.js'
 import { alreadyExists, badRequest, conflict, notFound } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
-import { invalidObject, mergeFieldErrors } from '../errors.js'
+import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
 import { ensureNamespaceExists } from '../namespaces.js'
 import { checkName, checkNamespace } from '../object-meta.js'
 import { createObject } from '../operations/create.js'
@@ -60,15 +61,22 @@ function tagFrom(
   }
 }
 
-function withSpecTag(stream: ImageStream, tag: TagReference): ImageStream {
-  const tags = [...(stream.spec?.tags ?? [])]
+/**
+ * withSpecTag puts `tag` into the stream's spec tags, replacing one of the same name; a name
+ * alone (no reference) removes the spec tag of that name, as an imagetag update without spec does.
+ */
+export function withSpecTag(stream: ImageStream, tag: TagReference | string): ImageStream {
+  const tags = stream.spec?.tags ?? []
+  if (typeof tag === 'string') {
+    return { ...stream, spec: { ...stream.spec, tags: tags.filter((t) => t.name !== tag) } }
+  }
   const index = tags.findIndex((t) => t.name === tag.name)
-  if (index >= 0) tags[index] = tag
-  else tags.push(tag)
-  return { ...stream, spec: { ...stream.spec, tags } }
+  const next = index >= 0 ? tags.map((t, i) => (i === index ? tag : t)) : [...tags, tag]
+  return { ...stream, spec: { ...stream.spec, tags: next } }
 }
 
-function newStream(namespace: string, name: string): ImageStream {
+/** newStream is an empty stream, for a write that creates it. */
+export function newStream(namespace: string, name: string): ImageStream {
   return {
     kind: STREAMS.kind,
     apiVersion: STREAMS.apiVersion,
@@ -77,7 +85,6 @@ function newStream(namespace: string, name: string): ImageStream {
   }
 }
 
-/** writeStreamTag stores `tag` into the stream, creating the stream when it does not exist. */
 /** writeTagView writes the spec tag and returns the ImageStreamTag as it now reads. */
 async function writeTagView(
   ctx: ResourceContext,
@@ -96,11 +103,12 @@ async function writeTagView(
   }
 }
 
-async function writeStreamTag(
+/** writeStreamTag stores `tag` into the stream (see withSpecTag), creating the stream when it does not exist. */
+export async function writeStreamTag(
   ctx: ResourceContext,
   namespace: string,
   streamName: string,
-  tag: TagReference | undefined,
+  tag: TagReference | string | undefined,
   exists: boolean,
   options: WriteOptions,
 ): Promise<WriteResult<ImageStream>> {
@@ -251,18 +259,32 @@ export function patchImageStreamTag(
 }
 
 /** deleteImageStreamTag removes the spec tag and its history; NotFound when neither exists. */
-export async function deleteImageStreamTag(
+export function deleteImageStreamTag(
   ctx: ResourceContext,
   namespace: string,
   name: string,
   options: DeleteOptions,
 ): Promise<Status> {
-  const { stream: streamName, tag } = splitImageStreamTag(name)
+  return deleteStreamTag(ctx, ISTAGS, namespace, splitImageStreamTag(name), options)
+}
+
+/**
+ * deleteStreamTag removes a tag's spec and history from its stream, for the virtual `resource`
+ * (imagestreamtags or imagetags, which name the NotFound and the Status); the image stays.
+ */
+export async function deleteStreamTag(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  namespace: string,
+  { stream: streamName, tag }: { stream: string; tag: string },
+  options: DeleteOptions,
+): Promise<Status> {
+  const name = `${streamName}:${tag}`
   const sctx = strategyContext(ctx)
   const remove = (current: ImageStream): ImageStream => {
     const inSpec = specTag(current, tag) !== undefined
     const inStatus = current.status?.tags?.some((t) => t.tag === tag) ?? false
-    if (!inSpec && !inStatus) throw notFound(GR, name)
+    if (!inSpec && !inStatus) throw notFound(groupResource(resource), name)
     const spec = { ...current.spec, tags: (current.spec?.tags ?? []).filter((t) => t.name !== tag) }
     const next = imageStreamStrategy.prepareForUpdate({ ...current, spec }, current, sctx)
     const { status: _status, ...rest } = next
@@ -274,5 +296,5 @@ export async function deleteImageStreamTag(
   const key = objectKey(STREAMS.plural, streamName, namespace)
   if (options.dryRun) remove(await ctx.store.get<ImageStream>(key))
   else await ctx.store.guaranteedUpdate<ImageStream>(key, remove)
-  return statusSuccess({ name, group: ISTAGS.group, kind: ISTAGS.plural })
+  return statusSuccess({ name, group: resource.group, kind: resource.plural })
 }
