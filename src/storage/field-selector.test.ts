@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseFieldSelector } from './field-selector.js'
-import type { FieldRequirement } from './field-selector.js'
+import type { FieldRequirement, ObjectFields } from './field-selector.js'
 import { isStoreError } from './store.js'
 
 describe('parseFieldSelector', () => {
@@ -65,4 +65,32 @@ describe('parseFieldSelector', () => {
       assert.equal(parseFieldSelector(selector).matches(ns, name), want)
     })
   }
+
+  const reason: ObjectFields = {
+    names: new Set(['reason']),
+    valueOf: (object, field) => String((object as { reason?: string })[field as 'reason'] ?? ''),
+  }
+  const event = { metadata: { name: 'e' }, reason: 'Failed' }
+  const declared: [string, boolean][] = [
+    ['reason=Failed', true],
+    ['reason!=Failed', false],
+    ['reason=Other,metadata.name=e', false],
+    ['reason=', false],
+  ]
+  for (const [selector, want] of declared) {
+    it(`${JSON.stringify(selector)} reads a declared field: ${want}`, () => {
+      const parsed = parseFieldSelector(selector, reason)
+      assert.equal(parsed.readsObject, true)
+      assert.equal(parsed.matches('ns', 'e', event), want)
+    })
+  }
+
+  it('refuses a field the resource does not declare', () => {
+    assert.throws(
+      () => parseFieldSelector('type=Warning', reason),
+      (e: unknown) =>
+        isStoreError(e, 'InvalidSelector') && e.message.includes('field label not supported: type'),
+    )
+    assert.equal(parseFieldSelector('metadata.name=a', reason).readsObject, false)
+  })
 })

@@ -16,4 +16,9 @@ export type {
 export { parseLabelSelector } from './label-selector.js'
 export type { LabelOperator, LabelRequirement, LabelSelector } from './label-selector.js'
 export { parseFieldSelector } from './field-selector.js'
-export type { FieldRequirement, FieldSelector, SelectableField } from './field-selector.js'
+export type {
+  FieldRequirement,
+  FieldSelector,
+  ObjectFields,
+  SelectableField,
+} from './field-selector.js'

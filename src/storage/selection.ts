@@ -20,13 +20,15 @@ export interface Selection {
   readonly name: string | undefined
   /** filtersContent is true when label or field selectors apply (no remainingItemCount then). */
   readonly filtersContent: boolean
-  matches(namespace: string, name: string, labels: Labels): boolean
+  /** readsObject is true when matching needs the object (a field selector on its own fields). */
+  readonly readsObject: boolean
+  matches(namespace: string, name: string, labels: Labels, object?: StoredObject): boolean
 }
 
 /** parseSelection parses the selectors once; throws InvalidSelector. */
 export function parseSelection(options: SelectionOptions): Selection {
   const labels: LabelSelector = parseLabelSelector(options.labelSelector ?? '')
-  const fields: FieldSelector = parseFieldSelector(options.fieldSelector ?? '')
+  const fields: FieldSelector = parseFieldSelector(options.fieldSelector ?? '', options.fields)
   const namespace = options.namespace === '' ? undefined : options.namespace
   const pinnedName = fields.requirements.find(
     (r) => r.field === 'metadata.name' && r.operator === '=',
@@ -35,9 +37,10 @@ export function parseSelection(options: SelectionOptions): Selection {
     namespace,
     name: pinnedName,
     filtersContent: !labels.empty || !fields.empty,
-    matches: (ns, name, objectLabels) =>
+    readsObject: fields.readsObject,
+    matches: (ns, name, objectLabels, object) =>
       (namespace === undefined || ns === namespace) &&
-      fields.matches(ns, name) &&
+      fields.matches(ns, name, object) &&
       labels.matches(objectLabels),
   }
 }
@@ -79,8 +82,15 @@ export interface Delivery {
  */
 export function deliveryFor(selection: Selection, change: Change): Delivery | undefined {
   const { namespace, name } = change.key
-  const now = change.type !== 'DELETED' && selection.matches(namespace, name, change.labels)
-  const before = change.prev !== undefined && selection.matches(namespace, name, change.prevLabels)
+  // Only selectors on an object's own fields pay for parsing it here.
+  const state = (json: string | undefined) =>
+    selection.readsObject && json !== undefined ? (JSON.parse(json) as StoredObject) : undefined
+  const now =
+    change.type !== 'DELETED' &&
+    selection.matches(namespace, name, change.labels, state(change.object))
+  const before =
+    change.prev !== undefined &&
+    selection.matches(namespace, name, change.prevLabels, state(change.prev))
   if (now && before) return { type: change.type, source: 'object' }
   if (now) return { type: 'ADDED', source: 'object' }
   if (before) return { type: 'DELETED', source: 'prev' }

@@ -11,6 +11,7 @@
  * ...) goes through one code path. Validation and defaulting belong to the server's strategies, not
  * here.
  */
+import type { ObjectFields } from './field-selector.js'
 import type { ScheduleStore } from './schedule.js'
 
 /** ObjectMeta is the part of metav1.ObjectMeta the store reads or fills in. */
@@ -58,8 +59,10 @@ export interface SelectionOptions {
   readonly namespace?: string
   /** Kubernetes label selector: `a=b,c!=d,e in (x,y),f notin (z),g,!h`. */
   readonly labelSelector?: string
-  /** Field selector over `metadata.name` and `metadata.namespace` (`=`, `==`, `!=`). */
+  /** Field selector over `metadata.name`, `metadata.namespace` and `fields` (`=`, `==`, `!=`). */
   readonly fieldSelector?: string
+  /** The resource's own selectable fields, for field selectors beyond name and namespace. */
+  readonly fields?: ObjectFields
 }
 
 /** ListOptions are the parameters of Store.list. */

@@ -65,7 +65,7 @@ export function listPage<T extends StoredObject>(
   let more = false
   for (const row of rows) {
     const object = parse<T>(row.object)
-    if (!selection.matches(row.namespace, row.name, labelsOf(object))) continue
+    if (!selection.matches(row.namespace, row.name, labelsOf(object), object)) continue
     if (items.length === limit) {
       more = true
       break

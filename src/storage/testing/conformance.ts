@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import { ManualClock } from './manual-clock.js'
+import type { ObjectFields } from '../field-selector.js'
 import { isStoreError } from '../store.js'
 import type { CheckOutcome, ScheduleEntry, ScheduleKey, ScheduleSpec } from '../schedule.js'
 import type {
@@ -40,6 +41,13 @@ interface Widget extends StoredObject {
 
 const W = 'widgets' // namespaced
 const G = 'gadgets' // cluster-scoped
+
+/** SIZE_FIELD makes `spec.size` selectable, as a resource with fields of its own declares it. */
+const SIZE_FIELD: ObjectFields = {
+  names: new Set(['spec.size']),
+  valueOf: (object, field) =>
+    field === 'spec.size' ? String((object as Widget).spec?.size ?? '') : '',
+}
 
 function key(name: string, namespace = 'ns1', resource = W): ObjectKey {
   return { resource, namespace, name }
@@ -407,6 +415,43 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
           labelSelector: 'k=v',
         })
         assert.deepEqual(names(got.items), ['ns2/a'])
+      })
+
+      it('a field selector reads the fields a resource declares', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a', { size: 1 }))
+        await store.create(key('b'), widget('b', { size: 2 }))
+        await store.create(key('c'), widget('c', { size: 3 }))
+        const list = (fieldSelector: string) =>
+          store.list(W, { fieldSelector, fields: SIZE_FIELD }).then((r) => names(r.items))
+        assert.deepEqual(await list('spec.size=2'), ['ns1/b'])
+        assert.deepEqual(await list('spec.size!=2,metadata.name!=c'), ['ns1/a'])
+        assert.deepEqual(await list('spec.size='), [])
+        const page = await store.list(W, {
+          fieldSelector: 'spec.size!=9',
+          fields: SIZE_FIELD,
+          limit: 1,
+        })
+        assert.equal(page.remainingItemCount, undefined)
+        assert.ok(page.continue)
+      })
+
+      it('a watch on a declared field sees objects enter and leave the selection', async (t) => {
+        const { store } = await open(t)
+        const events = await watch(t, store, W, {
+          fieldSelector: 'spec.size=2',
+          fields: SIZE_FIELD,
+        })
+        await store.create(key('a'), widget('a', { size: 1 }))
+        await store.update(key('a'), widget('a', { size: 2 }))
+        await store.update(key('a'), widget('a', { size: 3 }))
+        assert.deepEqual(summary(await take(events, 2)), ['ADDED a 2', 'DELETED a 3'])
+        const replay = await watch(t, store, W, {
+          fieldSelector: 'spec.size=2',
+          fields: SIZE_FIELD,
+          fromResourceVersion: '0',
+        })
+        assert.deepEqual(summary(await take(replay, 2)), ['ADDED a 2', 'DELETED a 3'])
       })
 
       const badSelectors: {
