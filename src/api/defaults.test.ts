@@ -283,6 +283,7 @@ describe('applyDefaults never mutates its input', () => {
     Namespace: { metadata: { name: 'a' } },
     Secret: { metadata: { name: 's' }, stringData: { a: 'b' } },
     ServiceAccount: { metadata: { name: 'default' }, secrets: [{ name: 's' }] },
+    Event: { metadata: { name: 'app.1' }, involvedObject: { kind: 'ImageStream', name: 'app' } },
     Image: { metadata: { name: DIGEST } },
     ImageStream: stream([{ name: 'v1', importPolicy: {} }]),
     ImageStreamTag: { metadata: { name: 'app:v1' }, tag: { name: 'v1' } },

@@ -193,6 +193,7 @@ const DEFAULTERS: { readonly [K in KindName]: (o: KindMap[K], d: DefaultOptions)
   Namespace: defaultNamespace,
   Secret: defaultSecret,
   ServiceAccount: (o) => structuredClone(o),
+  Event: (o) => structuredClone(o),
   Image: defaultImage,
   ImageStream: defaultImageStream,
   ImageStreamTag: defaultImageStreamTag,

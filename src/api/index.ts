@@ -1,6 +1,7 @@
 /** API types (TypeBox schemas and static types), the kinds registry, defaults, validation and Status builders. */
 export * from './core.js'
 export * from './defaults.js'
+export * from './events.js'
 export * from './field-errors.js'
 export * from './image.js'
 export * from './meta.js'

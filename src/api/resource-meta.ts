@@ -6,6 +6,7 @@
  * typebox.
  */
 import type { Namespace, Secret, ServiceAccount } from './core.js'
+import type { Event } from './events.js'
 import type {
   Image,
   ImageStream,
@@ -27,6 +28,7 @@ export interface KindMap {
   Namespace: Namespace
   Secret: Secret
   ServiceAccount: ServiceAccount
+  Event: Event
   Image: Image
   ImageStream: ImageStream
   ImageStreamTag: ImageStreamTag
@@ -207,6 +209,16 @@ export const RESOURCE_META = {
     namespaced: true,
     verbs: ALL_VERBS,
     shortNames: ['sa'],
+    categories: [],
+    subresources: [],
+  }),
+  events: core({
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    verbs: ALL_VERBS,
+    shortNames: ['ev'],
     categories: [],
     subresources: [],
   }),

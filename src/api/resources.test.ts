@@ -9,6 +9,7 @@ const KINDS: { readonly [K in KindName]: true } = {
   Namespace: true,
   Secret: true,
   ServiceAccount: true,
+  Event: true,
   Image: true,
   ImageStream: true,
   ImageStreamTag: true,
@@ -39,6 +40,7 @@ describe('RESOURCES (discovery data, docs/kubernetes-api.md#discovery)', () => {
     ['namespaces', 'Namespace', 'v1', false, ['ns'], 7],
     ['secrets', 'Secret', 'v1', true, [], 8],
     ['serviceaccounts', 'ServiceAccount', 'v1', true, ['sa'], 8],
+    ['events', 'Event', 'v1', true, ['ev'], 8],
   ] as const
   for (const [plural, kind, apiVersion, namespaced, shortNames, verbs] of rows) {
     it(plural, () => {

@@ -8,6 +8,7 @@ import {
   Secret as SecretSchema,
   ServiceAccount as ServiceAccountSchema,
 } from './core.js'
+import { Event as EventSchema } from './events.js'
 import {
   Image as ImageSchema,
   ImageStream as ImageStreamSchema,
@@ -56,6 +57,7 @@ const SCHEMAS: Record<ResourceName, TSchema> = {
   namespaces: NamespaceSchema,
   secrets: SecretSchema,
   serviceaccounts: ServiceAccountSchema,
+  events: EventSchema,
 }
 
 type Resources = {

@@ -11,6 +11,7 @@ import type { ImageReference } from '../reference/index.js'
 import type { Namespace, Secret, ServiceAccount } from './core.js'
 import { DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, MAX_SECRET_SIZE, SECRET_TYPES } from './core.js'
 import { secretData } from './defaults.js'
+import { validateEvent } from './events.js'
 import type { FieldError, FieldValue } from './field-errors.js'
 import { duplicate, forbidden, invalid, notSupported, required, tooLong } from './field-errors.js'
 import type {
@@ -848,6 +849,7 @@ const VALIDATORS: { readonly [K in KindName]: Validator<K> } = {
   Namespace: validateNamespace,
   Secret: validateSecret,
   ServiceAccount: validateServiceAccount,
+  Event: validateEvent,
   Image: validateImage,
   ImageStream: validateImageStream,
   ImageStreamTag: validateImageStreamTag,
@@ -938,6 +940,7 @@ const UPDATE_RULES: { readonly [K in KindName]: UpdateRule<K> } = {
   Namespace: () => [],
   Secret: validateSecretUpdate,
   ServiceAccount: () => [],
+  Event: () => [],
   Image: validateImageUpdate,
   ImageStream: () => [],
   ImageStreamTag: validateImageStreamTagUpdate,

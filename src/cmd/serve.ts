@@ -24,7 +24,13 @@ import {
   type ResponseObserver,
 } from '../registry/index.js'
 import { BlobCache, registerDistribution } from '../distribution/index.js'
-import { namespaceKeyring, ScheduledImports, TagImportController } from '../scheduler/index.js'
+import {
+  EventExpiry,
+  EventRecorder,
+  namespaceKeyring,
+  ScheduledImports,
+  TagImportController,
+} from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
@@ -32,6 +38,8 @@ import { createServer } from '../server/app.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
 import {
   ensureDefaults,
+  EVENTS_V1_DISCOVERY,
+  EVENTS_V1_OPENAPI,
   LAYERS_DISCOVERY,
   registerResources,
   SCHEDULE_DISCOVERY,
@@ -219,7 +227,13 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger,
       auth,
       authorizer,
-      resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, SECRETS_DISCOVERY, LAYERS_DISCOVERY],
+      resources: [
+        ...RESOURCE_LIST,
+        SCHEDULE_DISCOVERY,
+        SECRETS_DISCOVERY,
+        LAYERS_DISCOVERY,
+        EVENTS_V1_DISCOVERY,
+      ],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],
@@ -248,9 +262,15 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       ...(blobs && { registryCacheBytes: () => blobs.bytes }),
     })
     registerMetrics(app, metrics)
-    const imports = importServices(store, settings, logger, metrics.onRegistryResponse)
+    // Events are queued and written in batches; expired ones are swept (README "Events").
+    const events = new EventRecorder({ store, host: hostname(), logger })
+    const eventExpiry = new EventExpiry({ store, logger })
+    const imports = {
+      ...importServices(store, settings, logger, metrics.onRegistryResponse),
+      events,
+    }
     registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
-    registerOpenAPI(app, RESOURCE_LIST)
+    registerOpenAPI(app, [...RESOURCE_LIST, EVENTS_V1_OPENAPI])
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
     registerDistribution(app, {
@@ -304,6 +324,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       'serving',
     )
 
+    eventExpiry.start()
     const controller = new TagImportController({ ...imports, logger })
     const controllerDone = controller.run(app.shutdownSignal)
     // After the controller: a new scheduled tag is imported by it and checked an interval later.
@@ -332,6 +353,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     }
     await scheduled?.stop()
     await controllerDone
+    await events.close()
+    await eventExpiry.stop()
     await imports.agents.close()
     // Blobs whose answer ended are kept rather than left for the next start to drop.
     await blobs?.settled()

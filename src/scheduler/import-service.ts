@@ -15,6 +15,8 @@ import {
 import { applyImport, planImport, type ImportPolicy } from '../importer/index.js'
 import type { RegistryClient } from '../registry/index.js'
 import { isStoreError, objectKey, type Store, type StoreTransaction } from '../storage/index.js'
+import type { EventSink } from './event-recorder.js'
+import { importEvents } from './import-events.js'
 
 /** ImportServiceDeps are the long-lived collaborators of every import. */
 export interface ImportServiceDeps {
@@ -24,6 +26,8 @@ export interface ImportServiceDeps {
   /** The server-wide pull secret, tried after the namespace's. */
   readonly globalKeyring?: Keyring | undefined
   readonly now?: () => Date
+  /** Where the Events of stored imports go (queued: recording costs the import nothing). */
+  readonly events?: EventSink
 }
 
 /** ImportResult is the answered ImageStreamImport and the stream as stored (if written or existing). */
@@ -110,8 +114,10 @@ export async function importInto(
   if (plan.dryRun) return answer(current)
   // The registry work is done; the write reads the latest stream inside the transaction, so
   // concurrent imports into one stream apply one after another and none is lost.
+  let before: ImageStream | undefined
   const stored = await deps.store.transaction(async (tx) => {
     const latest = await getStream(tx, streamKey)
+    before = latest
     checkPreconditions(isi, latest)
     const next = applyImport(request, latest, plan, importDeps)
     if (!next) return latest
@@ -121,7 +127,11 @@ export async function importInto(
       expectedResourceVersion: latest.metadata.resourceVersion,
     })
   })
-  return answer(stored)
+  const result = answer(stored)
+  if (deps.events) {
+    for (const event of importEvents(result.isi, before, stored)) deps.events.record(event)
+  }
+  return result
 }
 
 async function getStream(store: Pick<Store, 'get'>, key: ReturnType<typeof objectKey>) {

@@ -20,3 +20,18 @@ export {
 export { ScheduledImports, type ScheduledImportsOptions } from './scheduled-imports.js'
 export type { CheckResult, ImportOutcomeResult, ScheduleMetrics } from './metrics.js'
 export { NO_METRICS } from './metrics.js'
+export {
+  EventRecorder,
+  NO_EVENTS,
+  aggregationKey,
+  type EventRecorderOptions,
+  type EventSink,
+  type EventSpec,
+} from './event-recorder.js'
+export { DEFAULT_EVENT_TTL_MS, EventExpiry, type EventExpiryOptions } from './event-expiry.js'
+export {
+  IMPORT_CONTROLLER,
+  IMPORT_EVENT_REASONS,
+  SCHEDULED_IMPORT_CONTROLLER,
+  importEvents,
+} from './import-events.js'

@@ -24,6 +24,7 @@ import {
   type OutcomeContext,
 } from './check-outcome.js'
 import { importInto, namespaceKeyring, type ImportServiceDeps } from './import-service.js'
+import { checkFailedEvent } from './import-events.js'
 import { NO_METRICS, type ScheduleMetrics } from './metrics.js'
 import { RegistryBudget, type Clock, type Slot } from './registry-budget.js'
 import { jittered, scheduleSpecs, spreadWindow } from './schedule-spec.js'
@@ -395,7 +396,9 @@ export class ScheduledImports {
       }
       const status = failureStatus(err, row.source, repositoryAsSpelled(row.source))
       const message = status.message ?? 'unknown error prevented import'
-      await this.#writeCondition(row, status.reason ?? 'InternalError', message)
+      const reason = status.reason ?? 'InternalError'
+      this.#opts.events?.record(checkFailedEvent(stream, row.tag, row.source, reason, message))
+      await this.#writeCondition(row, reason, message)
       await this.#schedule.complete(row, failureOutcome(row, message, this.#ctx()))
       this.#metrics.checks('failed', row.registry)
       return undefined

@@ -127,7 +127,7 @@ describe('discovery of the resources registry', () => {
       [''],
     )
     const names = core.items[0]!.versions[0]!.resources.map((r) => r.resource).sort()
-    assert.deepEqual(names, ['namespaces', 'secrets', 'serviceaccounts'])
+    assert.deepEqual(names, ['events', 'namespaces', 'secrets', 'serviceaccounts'])
     for (const r of core.items[0]!.versions[0]!.resources) assert.equal(r.responseKind.group, '')
   })
 

@@ -3,13 +3,15 @@
  * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
  * imagestreamtags, imagetags and imagestreamimages, imagestreammappings and imagesignatures
  * (writes into streams and Images), the read-only `imagestreams/schedule` view of the
- * due-queue, `imagestreams/secrets` and `/layers`, and the empty event lists kubectl describe reads.
+ * due-queue, `imagestreams/secrets` and `/layers`, events.k8s.io/v1 over the stored core
+ * events, and the empty lists kubectl describe reads.
  * imagestreamimports is registered by its own module. See docs/kubernetes-api.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Store } from '../../storage/index.js'
 import type { ResourceContext, ResourceSettings } from './context.js'
 import { registerEmptyLists } from './endpoints/empty-lists.js'
+import { eventsV1Endpoint } from './endpoints/events-v1.js'
 import { storedEndpoint } from './endpoints/stored.js'
 import { registerSchedule } from './endpoints/schedule.js'
 import { registerImageStreamViews } from './endpoints/imagestream-views.js'
@@ -50,6 +52,7 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
   registerEndpoint(app, imageStreamMappingsEndpoint(ctx))
   registerEndpoint(app, imageSignaturesEndpoint(ctx))
   registerImageStreamViews(app, ctx)
+  registerEndpoint(app, eventsV1Endpoint(ctx))
   registerEmptyLists(app, ctx)
   registerSchedule(app, ctx)
 }
@@ -58,6 +61,7 @@ export type { ResourceContext, ResourceSettings } from './context.js'
 export { ensureDefaults, ensureNamespaceExists } from './namespaces.js'
 export { SCHEDULE_DISCOVERY } from './endpoints/schedule.js'
 export { LAYERS_DISCOVERY, SECRETS_DISCOVERY } from './endpoints/imagestream-views.js'
+export { EVENTS_V1_DISCOVERY, EVENTS_V1_OPENAPI } from './endpoints/events-v1.js'
 export { dockerImageRepository, strategyFor } from './strategies/index.js'
 export { present } from './present.js'
 export { admitNew } from './operations/create.js'

@@ -12,6 +12,7 @@ export const STORED_RESOURCES: readonly ResourceInfo[] = [
   RESOURCES.namespaces,
   RESOURCES.secrets,
   RESOURCES.serviceaccounts,
+  RESOURCES.events,
 ]
 
 /** NAMESPACED_STORED_RESOURCES are deleted with their namespace. */

@@ -1,8 +1,7 @@
 /**
- * Core resources we do not keep but kubectl reads: `describe` lists events (and `describe ns`
- * resourcequotas and limitranges). They answer an empty list, so describe prints
- * `Events: <none>` (docs/kubernetes-api.md#resources-and-urls); a watch on them stays quiet until
- * it times out or the client leaves.
+ * Core resources we do not keep but kubectl reads: `describe ns` lists resourcequotas and
+ * limitranges. They answer an empty list (docs/kubernetes-api.md#resources-and-urls); a watch
+ * on them stays quiet until it times out or the client leaves.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizeRequest } from '../../auth.js'
@@ -12,7 +11,6 @@ import { sendList } from '../respond.js'
 import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
 
 const EMPTY_LISTS = [
-  { plural: 'events', listKind: 'EventList' },
   { plural: 'resourcequotas', listKind: 'ResourceQuotaList' },
   { plural: 'limitranges', listKind: 'LimitRangeList' },
 ] as const

@@ -23,6 +23,7 @@ import { checkNamespaceDeletable } from '../namespaces.js'
 import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
 import { parseDryRun } from '../query.js'
+import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyFor } from '../strategies/index.js'
 import { strategyContext } from './context.js'
 
@@ -147,6 +148,7 @@ export async function deleteCollection<K extends KindName>(
   const list = await ctx.store.list<KindMap[K]>(resource.plural, {
     ...(namespace === undefined ? {} : { namespace }),
     ...selection,
+    ...objectFieldsOf(resource.plural),
   })
   const sctx = strategyContext(ctx)
   const deleted = options.dryRun

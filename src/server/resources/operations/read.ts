@@ -4,6 +4,7 @@ import { objectKey } from '../../../storage/index.js'
 import type { ResourceContext } from '../context.js'
 import { present } from '../present.js'
 import type { ReadQuery } from '../query.js'
+import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyContext } from './context.js'
 
 /** getObject reads one object as served; NotFound propagates as the store's error. */
@@ -42,6 +43,7 @@ export async function listObjects<K extends KindName>(
     ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
     ...(query.limit === undefined ? {} : { limit: query.limit }),
     ...(query.continue === undefined ? {} : { continue: query.continue }),
+    ...objectFieldsOf(resource.plural),
   })
   const sctx = strategyContext(ctx)
   return {

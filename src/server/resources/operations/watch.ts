@@ -13,11 +13,25 @@ import { negotiate } from '../negotiation.js'
 import { present } from '../present.js'
 import { printerFor } from '../printers/index.js'
 import type { ReadQuery } from '../query.js'
-import { buildTable } from '../table.js'
+import { objectFieldsOf } from '../selectable-fields.js'
+import { buildTable, type PrintableObject } from '../table.js'
 import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
 import { strategyContext } from './context.js'
 
-/** serveWatch answers a watch request on a stored resource. */
+/**
+ * WatchView is how a watch shows the stored objects: another API's view of the same storage
+ * (events.k8s.io/v1 of core Events) converts each object and names its own printer and kind.
+ */
+export interface WatchView<K extends KindName> {
+  /** The Table printer's resource name. */
+  readonly printer: string
+  readonly kind: string
+  readonly apiVersion: string
+  /** convert turns an object as the stored resource serves it into the view's form. */
+  convert(object: KindMap[K]): PrintableObject
+}
+
+/** serveWatch answers a watch request on a stored resource, or on a view of it. */
 export async function serveWatch<K extends KindName>(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -25,12 +39,14 @@ export async function serveWatch<K extends KindName>(
   resource: ResourceInfo<K>,
   namespace: string | undefined,
   query: ReadQuery,
+  view?: WatchView<K>,
 ): Promise<void> {
   const representation = negotiate(request.headers.accept)
   const selection = {
     ...(namespace === undefined ? {} : { namespace }),
     ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
     ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
+    ...objectFieldsOf(resource.plural),
   }
   const stop = new AbortController()
   let initial: KindMap[K][] = []
@@ -47,22 +63,27 @@ export async function serveWatch<K extends KindName>(
     signal: stop.signal,
   })
   const sctx = strategyContext(ctx)
-  const printer = printerFor(resource.plural)
+  const printer = printerFor(view?.printer ?? resource.plural)
   const encode = (event: WatchEvent<KindMap[K]>): WatchLine => {
     if (event.type === 'BOOKMARK') {
       const object = {
-        kind: resource.kind,
-        apiVersion: resource.apiVersion,
+        kind: view?.kind ?? resource.kind,
+        apiVersion: view?.apiVersion ?? resource.apiVersion,
         metadata: event.object.metadata,
       }
       return { type: 'BOOKMARK', object }
     }
-    const object = present(resource, event.object, sctx)
+    const served = present(resource, event.object, sctx)
+    const object: PrintableObject = view ? view.convert(served) : served
     if (!representation.table) return { type: event.type, object }
     const table = buildTable(
       printer,
       [object],
-      { resourceVersion: object.metadata.resourceVersion ?? '' },
+      {
+        resourceVersion: String(
+          (object.metadata as { resourceVersion?: string }).resourceVersion ?? '',
+        ),
+      },
       { version: representation.version, includeObject: query.includeObject, now: ctx.now() },
     )
     return { type: event.type, object: table }

@@ -1,6 +1,7 @@
 /** The Table printer of each resource (docs/kubernetes-api.md#tables; oc's columns). */
 import type { Printer } from '../table.js'
 import { defaultPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './core.js'
+import { eventPrinter, eventsV1Printer } from './events.js'
 import {
   imagePrinter,
   imageStreamImagePrinter,
@@ -18,6 +19,8 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   secrets: secretPrinter,
   serviceaccounts: serviceAccountPrinter,
   namespaces: namespacePrinter,
+  events: eventPrinter,
+  'events.events.k8s.io': eventsV1Printer,
 }
 
 /** printerFor returns a resource's printer, or `NAME AGE` for resources without one. */

@@ -23,7 +23,12 @@ import { createLogger } from '../../logger.js'
 import { ensurePki } from '../../pki.js'
 import { createStoreErrorMapper } from '../../store-errors.js'
 import type { ResourceSettings } from '../context.js'
-import { ensureDefaults, registerResources, SCHEDULE_DISCOVERY } from '../index.js'
+import {
+  ensureDefaults,
+  EVENTS_V1_DISCOVERY,
+  registerResources,
+  SCHEDULE_DISCOVERY,
+} from '../index.js'
 
 /** TOKEN is the admin bearer token of the fixture. */
 export const TOKEN = 'test-admin-token'
@@ -81,7 +86,7 @@ export async function startFixture(settings: Partial<ResourceSettings> = {}): Pr
     logger: createLogger({ level: 'info', destination }),
     auth: createTokenAuthenticator([{ sha256: hashToken(TOKEN), user: ADMIN_USER }]),
     authorizer: createAdminAuthorizer(),
-    resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY],
+    resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, EVENTS_V1_DISCOVERY],
     tls: { cert: pki.certPem, key: pki.keyPem },
     errorMappers: [createStoreErrorMapper(groupOf)],
   })
