@@ -14,6 +14,7 @@ import {
   ScheduledImports,
   TagImportController,
   type CheckResult,
+  type EventSpec,
   type ScheduleMetrics,
 } from '../../src/scheduler/index.js'
 import { objectKey, type ScheduleEntry, type Store } from '../../src/storage/index.js'
@@ -75,6 +76,9 @@ describe('scheduled imports', () => {
   let controllerDone: Promise<void>
   let scheduled: ScheduledImports
   let metrics: CountingMetrics
+  /** Every Event the controllers record, in order. */
+  const recorded: EventSpec[] = []
+  const events = { record: (e: EventSpec) => void recorded.push(e) }
   const { client, agents } = testClient(undefined, {
     // A Retry-After above half a second fails the check at once, so the scheduler sees it.
     retry: { baseMs: 20, maxMs: 200, attempts: 2, maxRetryAfterMs: 500 },
@@ -90,7 +94,13 @@ describe('scheduled imports', () => {
   const start = async () => {
     store = await openSqliteStore({ path: join(dir, 'db.sqlite') })
     controllerStop = new AbortController()
-    controller = new TagImportController({ store, client, policy, logger: { warn: () => {} } })
+    controller = new TagImportController({
+      store,
+      client,
+      policy,
+      events,
+      logger: { warn: () => {} },
+    })
     controllerDone = controller.run(controllerStop.signal)
     metrics = new CountingMetrics()
     scheduled = new ScheduledImports({
@@ -101,6 +111,7 @@ describe('scheduled imports', () => {
       pollMs: 50,
       failureBaseMs: 150,
       metrics,
+      events,
       logger: { warn: () => {} },
     })
     await scheduled.start()
@@ -307,6 +318,19 @@ describe('scheduled imports', () => {
     assert.match(r.lastError ?? '', /not found/)
     // The HEAD failures carry the same message as the import's: the stream was not rewritten.
     assert.equal((await getStream('broken')).metadata.resourceVersion, s.metadata.resourceVersion)
+    // The first import's failure, then one Event per failed check (the recorder counts them).
+    const mine = recorded.filter((e) => e.involvedObject.name === 'broken')
+    assert.equal(mine[0]?.reason, 'ImportFailed')
+    const checksFailed = mine.filter((e) => e.reason === 'ScheduledImportFailed')
+    assert.ok(checksFailed.length >= 4, JSON.stringify(mine))
+    assert.equal(new Set(checksFailed.map((e) => e.message)).size, 1)
+    assert.match(
+      checksFailed[0]?.message ?? '',
+      new RegExp(
+        `^Scheduled check of "${env.reg.host}/nope/nothing:1" for tag "gone" failed \\(NotFound\\): `,
+      ),
+    )
+    assert.equal(checksFailed[0]?.involvedObject.uid, s.metadata.uid)
   })
 
   it('keeps the schedule across a restart and spreads overdue checks', async () => {
