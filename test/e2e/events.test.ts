@@ -147,6 +147,55 @@ describe('Events of imports, read with kubectl and Python', () => {
     assert.equal(table.rows.length, 3)
   })
 
+  it('kubectl create -f writes Events through either API, validated by the server', async () => {
+    const core = `apiVersion: v1
+kind: Event
+metadata:
+  name: by-hand
+  namespace: ${NS}
+involvedObject:
+  kind: ImageStream
+  name: app
+  namespace: ${NS}
+reason: Noted
+message: written through core v1
+type: Normal
+`
+    assert.equal((await kubectlOk(['create', '-f', '-'], core)).trim(), 'event/by-hand created')
+    const newer = `apiVersion: events.k8s.io/v1
+kind: Event
+metadata:
+  name: by-hand-v1
+  namespace: ${NS}
+eventTime: "2026-01-01T00:00:00.000000Z"
+reportingController: example.com/checker
+reportingInstance: checker-1
+action: Check
+reason: Checked
+note: written through events.k8s.io/v1
+type: Normal
+regarding:
+  kind: ImageStream
+  name: app
+  namespace: ${NS}
+`
+    assert.equal(
+      (await kubectlOk(['create', '-f', '-'], newer)).trim(),
+      'event.events.k8s.io/by-hand-v1 created',
+    )
+    const core1 = JSON.parse(
+      await kubectlOk(['get', 'event', 'by-hand-v1', '-n', NS, '-o', 'json']),
+    ) as { message: string }
+    assert.equal(core1.message, 'written through events.k8s.io/v1')
+    const bogus = await suite.kubectl(
+      ['create', '-f', '-'],
+      newer.replace('by-hand-v1', 'bogus').replace('note:', 'bogusField: x\nnote:'),
+    )
+    assert.notEqual(bogus.code, 0)
+    assert.match(bogus.stderr, /unknown field "bogusField"/)
+    await kubectlOk(['delete', 'events', 'by-hand', 'by-hand-v1', '-n', NS])
+  })
+
   it('discovery lists events in core v1 and events.k8s.io/v1', async () => {
     const out = await kubectlOk(['api-resources', '--no-headers'])
     const lines = out.split('\n').map((l) => l.trim().split(/\s+/))
