@@ -28,7 +28,7 @@ import { requireName, type Endpoint, type Target } from '../endpoint.js'
 import { invalidObject } from '../errors.js'
 import { createObject } from '../operations/create.js'
 import { deleteCollection, deleteObject, parseDeleteOptions } from '../operations/delete.js'
-import { checkApplyBody } from '../operations/patch.js'
+import { checkApplyBody, checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { getObject, listObjects } from '../operations/read.js'
 import { updateObject, type UpdateTarget } from '../operations/update.js'
 import { serveWatch } from '../operations/watch.js'
@@ -37,7 +37,7 @@ import { applyPatch, type PatchType } from '../patch/index.js'
 import { readQuery, writeQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
-import { nameSelector, patchOptions, patchType, served, writeOptions } from './request.js'
+import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
 
 const EVENTS = RESOURCES.events
 
@@ -158,9 +158,11 @@ async function patch(
   target: Target,
   type: PatchType,
   body: unknown,
-  options: ReturnType<typeof patchOptions>,
+  options: PatchOptions,
 ): Promise<WriteResult<PrintableObject>> {
+  checkPatchOptions(type, options)
   const name = requireName(target)
+  // An apply merges its configuration without field ownership here (docs/kubernetes-api.md#events).
   const patched = (current: Event) =>
     decode(applyPatch(type, eventToV1(current), body, EventsV1Event), options)
   if (type !== 'apply') return update(ctx, target, patched, options)
@@ -209,14 +211,19 @@ export function eventsV1Endpoint(ctx: ResourceContext): Endpoint {
         return reply
       },
       create: async (request, reply, target) => {
-        const result = await create(ctx, target.namespace, request.body, writeOptions(request))
+        const result = await create(
+          ctx,
+          target.namespace,
+          request.body,
+          tracked(request, writeOptions(request)),
+        )
         return sendObject(request, reply, view(request), result.object, {
           code: 201,
           warnings: result.warnings,
         })
       },
       update: async (request, reply, target) => {
-        const options = writeOptions(request)
+        const options = tracked(request, writeOptions(request))
         const decoded = decode(request.body, options)
         const result = await update(ctx, target, () => decoded, options)
         return sendObject(request, reply, view(request), result.object, {
@@ -229,7 +236,7 @@ export function eventsV1Endpoint(ctx: ResourceContext): Endpoint {
           target,
           patchType(request),
           request.body,
-          patchOptions(request),
+          tracked(request, patchOptions(request)),
         )
         return sendObject(request, reply, view(request), result.object, {
           code: result.created ? 201 : 200,

@@ -27,7 +27,7 @@ export interface PatchOptions extends WriteOptions {
 const PATCH_OPTIONS = { group: 'meta.k8s.io', kind: 'PatchOptions' }
 
 /** checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions). */
-function checkPatchOptions(type: PatchType, options: PatchOptions): void {
+export function checkPatchOptions(type: PatchType, options: PatchOptions): void {
   if (type !== 'apply' && options.force !== undefined) {
     throw invalid(PATCH_OPTIONS, '', [
       {
