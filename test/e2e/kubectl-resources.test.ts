@@ -210,7 +210,16 @@ describe('kubectl against isctl serve: the resource workflow', () => {
     assert.match(out, /^Namespace: +team-a$/m)
     assert.match(out, /^Kind: +ImageStream$/m)
     assert.match(out, /Reference Policy:\n +Type: +Local/)
-    assert.match(out, /^Events: +<none>$/m)
+    // The tag's background import fails (nothing listens at its registry): describe lists the
+    // Event once the server has written it.
+    await pollUntil(
+      'the import failure in describe',
+      async () =>
+        /^Events:\n.*\n.*\n +Warning +ImportFailed /m.test(
+          await ok(['describe', 'is', 'app', '-n', 'team-a']),
+        ),
+      { timeoutMs: WAIT_MS },
+    )
   })
 
   it('kubectl explain imagestream.spec reads the served OpenAPI', async () => {
