@@ -37,7 +37,7 @@ describe('EventRecorder', () => {
       host: 'node-1',
       logger: { warn: (_context, message) => warnings.push(message) },
       flushDelayMs,
-      maxQueued: 3,
+      maxQueued: 4,
       now: () => now,
     })
   const events = async () =>
@@ -134,10 +134,16 @@ describe('EventRecorder', () => {
     await r.close()
   })
 
-  it('keeps nothing for a namespace that is gone, and drops beyond maxQueued with a warning', async () => {
+  it('keeps nothing for a namespace that is gone or terminating, and drops beyond maxQueued with a warning', async () => {
     const r = recorder()
     r.record({ ...failure(), involvedObject: { ...failure().involvedObject, namespace: 'gone' } })
-    for (const m of ['a', 'b', 'c', 'd']) r.record(failure(m, m))
+    await store
+      .create(objectKey('namespaces', 'ending'), {
+        metadata: { name: 'ending', deletionTimestamp: '2026-01-01T00:00:00Z' },
+      })
+      .catch(() => {})
+    r.record({ ...failure(), involvedObject: { ...failure().involvedObject, namespace: 'ending' } })
+    for (const m of ['a', 'b', 'c']) r.record(failure(m, m))
     await r.flush()
     assert.equal((await store.list('events')).items.length, 2)
     assert.deepEqual(warnings, ['too many distinct events at once; some were dropped'])

@@ -153,7 +153,8 @@ export class EventRecorder implements EventSink {
       let known = namespaces.get(namespace)
       if (known === undefined) {
         known = await tx.get(objectKey('namespaces', namespace)).then(
-          () => true,
+          // A terminating namespace takes no new content, events included.
+          (ns) => ns.metadata.deletionTimestamp === undefined,
           (err: unknown) => {
             if (isStoreError(err, 'NotFound')) return false
             throw err
@@ -165,7 +166,7 @@ export class EventRecorder implements EventSink {
     }
     for (const [key, queued] of batch) {
       const namespace = queued.spec.involvedObject.namespace
-      // A namespace deleted since the report keeps no events.
+      // A namespace deleted (or being deleted) since the report keeps no events.
       if (!(await exists(namespace))) continue
       const name = this.#names.get(key)
       const updated = name !== undefined && (await this.#increment(tx, namespace, name, queued))
