@@ -2,8 +2,8 @@
  * Printers of the image kinds, as openshift-apiserver's (pkg/image/printers/internalversion):
  * images `NAME IMAGE REFERENCE`; imagestreams `NAME IMAGE REPOSITORY TAGS
  * UPDATED`; imagestreamtags `NAME IMAGE REFERENCE UPDATED` (+ IMAGE NAME wide);
- * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide); imagetags `NAME SPEC
- * STATUS HISTORY UPDATED`.
+ * imagestreamimages `NAME UPDATED` (+ IMAGE REFERENCE, IMAGE NAME wide); imagetags with the name,
+ * spec, status, history and updated columns of oc's itag table.
  */
 import {
   IMPORT_SUCCESS,
@@ -149,7 +149,10 @@ export const imageStreamImagePrinter: Printer = {
   },
 }
 
-/** imageTagSpecAndSource is what the SPEC column says of a spec tag, and the source or problem it names (upstream printImageTag). */
+/**
+ * imageTagSpecAndSource is what the spec column says of a spec tag, and the source or problem it
+ * names (upstream printImageTag).
+ */
 function imageTagSpecAndSource(itag: ImageTag): { spec: string; source: string; status: string } {
   const ref = itag.spec
   if (ref === undefined) return { spec: '', source: '', status: '' }
@@ -179,7 +182,7 @@ function imageTagSpecAndSource(itag: ImageTag): { spec: string; source: string; 
   }
 }
 
-/** imageTagPrinter: NAME SPEC STATUS HISTORY UPDATED (upstream printImageTag). */
+/** imageTagPrinter: the name, spec, status, history and updated columns (upstream printImageTag). */
 export const imageTagPrinter: Printer = {
   columns: [
     NAME_COLUMN,
