@@ -70,9 +70,11 @@ export function registerImageStreamImports(
         },
         { importMode: deps.policy.defaultImportMode },
       )
+      // The namespace is checked first, as Kubernetes' NamespaceLifecycle admission runs before
+      // the REST strategy validates.
+      await requireNamespace(deps, namespace, name)
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
-      await requireNamespace(deps, namespace, name)
       const dryRun = [request.query.dryRun ?? []].flat().includes('All')
       const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
       try {

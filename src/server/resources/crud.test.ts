@@ -431,7 +431,7 @@ describe('stored resources: admission rules', () => {
       },
     })
     assert.equal(res.statusCode, 422)
-    assert.equal(res.json().details.causes[0].field, 'spec.tags[0].importPolicy.importMode')
+    assert.equal(res.json().details.causes[0].field, 'spec.tags[a].importPolicy.importMode')
   })
 
   it('spec tags get the server’s default import mode', async () => {

@@ -7,12 +7,19 @@
  *   `reference`, `importMode`) changed, or the user set it to 0 ("re-import now"), in which case
  *   it gets the new stream generation; users cannot set any other value;
  * - `/status`: only the status is taken from the request;
- * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored.
+ * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored;
+ * - spec and status tags are stored and served sorted by name (api/tag-order.ts).
  * A `reference: true` tag pointing at a DockerImage gets its tag event right away (there is
  * nothing to import), as upstream's tagsChanged does; tags sourced from image streams are
  * resolved against the store by `admit` (tag-sources.ts).
  */
-import type { ImageStream, ImageStreamStatus, TagEvent, TagReference } from '../../../api/index.js'
+import {
+  withTagsSorted,
+  type ImageStream,
+  type ImageStreamStatus,
+  type TagEvent,
+  type TagReference,
+} from '../../../api/index.js'
 import { admitTagSources } from './tag-sources.js'
 import { rfc3339, type Strategy, type StrategyContext } from './types.js'
 
@@ -83,7 +90,7 @@ function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStrea
   const copy = withStatus(structuredClone(stream), undefined)
   copy.metadata.generation = 1
   if (copy.spec?.tags) copy.spec.tags = copy.spec.tags.map((t) => ({ ...t, generation: 1 }))
-  return referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx)
+  return withTagsSorted(referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx))
 }
 
 function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyContext): ImageStream {
@@ -112,19 +119,19 @@ function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyCon
     return { ...t, generation }
   })
   if (stream.spec?.tags) stream.spec = { ...stream.spec, tags }
-  return referenceTagEvents(stream, changed, ctx)
+  return withTagsSorted(referenceTagEvents(stream, changed, ctx))
 }
 
 function prepareForStatusUpdate(next: ImageStream, prev: ImageStream): ImageStream {
-  return withStatus(structuredClone(prev), storedStatus(next.status))
+  return withTagsSorted(withStatus(structuredClone(prev), storedStatus(next.status)))
 }
 
 function decorate(stream: ImageStream, ctx: StrategyContext): ImageStream {
   const { dockerImageRepository: _stored, ...rest } = stream.status ?? {}
-  return {
+  return withTagsSorted({
     ...stream,
     status: { dockerImageRepository: dockerImageRepository(stream, ctx), ...rest },
-  }
+  })
 }
 
 // Key order does not matter: clients reorder keys, and a re-sent unchanged spec is no change.
