@@ -23,6 +23,8 @@ import { badRequest, conflict, invalid } from './status.js'
 export interface ImageStreamImportDeps extends ImportServiceDeps {
   /** `host[:port]` of the integrated registry, for status.dockerImageRepository. */
   readonly registryHostname: () => string
+  /** `host[:port]` for status.publicDockerImageRepository, if the server has one. */
+  readonly registryPublicHostname?: string | undefined
 }
 
 const GROUP_KIND = { group: IMAGE_GROUP, kind: 'ImageStreamImport' }
@@ -107,7 +109,10 @@ function requireNamespace(
 /** withRepository fills the fields the stream strategy computes on read, as every read does. */
 function withRepository(stream: ImageStream, deps: ImageStreamImportDeps): ImageStream {
   return present(RESOURCES.imagestreams, stream, {
-    settings: { registryHostname: deps.registryHostname },
+    settings: {
+      registryHostname: deps.registryHostname,
+      registryPublicHostname: deps.registryPublicHostname,
+    },
     now: Date.now,
   })
 }

@@ -1,11 +1,15 @@
 /**
  * The shape of the image streams the server returns, driven with real kubectl against the built
  * `isctl serve`: spec and status tags come back sorted by name whatever order kubectl sent them
- * in (OpenShift keeps both as maps keyed by name).
+ * in (OpenShift keeps both as maps keyed by name), and `status.publicDockerImageRepository` is
+ * `HOST/NAMESPACE/NAME` when the server runs with `--registry-public-hostname HOST`, absent
+ * otherwise.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { succeeded, useServe, type ServeSuite } from '../harness/index.js'
+
+const PUBLIC_HOST = 'registry.example.com:5443'
 
 /** A stream whose tags are out of order; `reference: true` tags get their status at once. */
 const OUT_OF_ORDER = JSON.stringify({
@@ -23,7 +27,7 @@ const OUT_OF_ORDER = JSON.stringify({
 
 interface Stream {
   spec: { tags: { name: string }[] }
-  status: { tags?: { tag: string }[] }
+  status: { tags?: { tag: string }[]; publicDockerImageRepository?: string }
 }
 
 async function getStream(suite: ServeSuite): Promise<Stream> {
@@ -37,7 +41,7 @@ const names = (stream: Stream) => ({
   status: (stream.status.tags ?? []).map((t) => t.tag),
 })
 
-describe('image streams as returned: tags sorted by name', () => {
+describe('image streams as returned: tags sorted by name, no public repository by default', () => {
   const suite = useServe()
 
   it('kubectl create with tags out of order gets them back sorted', async () => {
@@ -67,5 +71,26 @@ describe('image streams as returned: tags sorted by name', () => {
     )
     const sorted = ['alpha', 'beta', 'mid', 'zeta']
     assert.deepEqual(names(await getStream(suite)), { spec: sorted, status: sorted })
+  })
+
+  it('has no status.publicDockerImageRepository without --registry-public-hostname', async () => {
+    const stream = await getStream(suite)
+    assert.equal('publicDockerImageRepository' in stream.status, false)
+  })
+})
+
+describe('isctl serve --registry-public-hostname', () => {
+  const suite = useServe(() => ['--registry-public-hostname', PUBLIC_HOST])
+
+  it('sets status.publicDockerImageRepository to HOST/NAMESPACE/NAME', async () => {
+    await succeeded(suite.kubectl(['create', 'namespace', 'team-a']))
+    await succeeded(suite.kubectl(['create', '-f', '-'], OUT_OF_ORDER))
+    const stream = await getStream(suite)
+    assert.equal(stream.status.publicDockerImageRepository, `${PUBLIC_HOST}/team-a/app`)
+  })
+
+  it('kubectl get shows the public repository, as OpenShift prints it', async () => {
+    const table = await succeeded(suite.kubectl(['-n', 'team-a', 'get', 'imagestreams']))
+    assert.match(table, new RegExp(`^app\\s+${PUBLIC_HOST}/team-a/app\\s`, 'm'))
   })
 })

@@ -7,7 +7,9 @@
  *   `reference`, `importMode`) changed, or the user set it to 0 ("re-import now"), in which case
  *   it gets the new stream generation; users cannot set any other value;
  * - `/status`: only the status is taken from the request;
- * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored;
+ * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, and
+ *   `status.publicDockerImageRepository` = `<public hostname>/<ns>/<name>` when the server has a
+ *   public hostname (absent otherwise), never stored;
  * - spec and status tags are stored and served sorted by name (api/tag-order.ts).
  * A `reference: true` tag pointing at a DockerImage gets its tag event right away (there is
  * nothing to import), as upstream's tagsChanged does; tags sourced from image streams are
@@ -126,11 +128,30 @@ function prepareForStatusUpdate(next: ImageStream, prev: ImageStream): ImageStre
   return withTagsSorted(withStatus(structuredClone(prev), storedStatus(next.status)))
 }
 
+/** publicDockerImageRepository is where clients outside reach the stream, if the server says. */
+function publicDockerImageRepository(
+  stream: ImageStream,
+  ctx: StrategyContext,
+): string | undefined {
+  const host = ctx.settings.registryPublicHostname
+  if (!host) return undefined
+  return `${host}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
+}
+
 function decorate(stream: ImageStream, ctx: StrategyContext): ImageStream {
-  const { dockerImageRepository: _stored, ...rest } = stream.status ?? {}
+  const {
+    dockerImageRepository: _stored,
+    publicDockerImageRepository: _public,
+    ...rest
+  } = stream.status ?? {}
+  const publicRepository = publicDockerImageRepository(stream, ctx)
   return withTagsSorted({
     ...stream,
-    status: { dockerImageRepository: dockerImageRepository(stream, ctx), ...rest },
+    status: {
+      dockerImageRepository: dockerImageRepository(stream, ctx),
+      ...(publicRepository === undefined ? {} : { publicDockerImageRepository: publicRepository }),
+      ...rest,
+    },
   })
 }
 
