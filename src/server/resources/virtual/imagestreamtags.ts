@@ -220,8 +220,9 @@ export async function updateImageStreamTag(
       `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
     )
   }
-  // Clients send back the labels they read; they cannot change them here.
-  if (stream?.metadata.labels && !istag.metadata.labels)
+  // Clients send back the labels they read; they cannot change them here, and sending none (or
+  // an empty map, as OpenShift counts it) keeps the stream's.
+  if (stream?.metadata.labels && Object.keys(istag.metadata.labels ?? {}).length === 0)
     istag.metadata.labels = stream.metadata.labels
   // A client that edits metadata.annotations of what it read sends the old tag.annotations
   // back: the metadata wins (imagestreamtag Strategy.PrepareForUpdate).
