@@ -9,8 +9,10 @@
  * of its errors, by that check ('some' or 'every').
  *
  * A table that calls a validator directly skips what a request goes through first: v1
- * defaulting and the REST strategy's PrepareForCreate/PrepareForUpdate. Where that changes the
- * answer, the verdict below is the one a request gets, and the case's `note` says why.
+ * defaulting, namespace admission and the REST strategy's PrepareForCreate/PrepareForUpdate.
+ * Where that changes the answer, the verdict below is the one a request gets, and the case's
+ * `note` says why; the one case kept at the table's verdict (a status history item without a
+ * reference) says so in its note.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
