@@ -34,6 +34,8 @@ interface Call {
   readonly body?: Json
   /** Sends the stored object's metadata.resourceVersion (read first), as a client's replace does. */
   readonly withResourceVersion?: boolean
+  /** Sends this edit of the object as read (GET of the same URL first), as kubectl replace does. */
+  readonly edit?: (current: Json) => Json
 }
 
 /** Cause is one Status cause: apimachinery's field.Error as the API renders it. */
@@ -940,21 +942,254 @@ const restCases: Case[] = [
   ),
 ]
 
+// --- imagesignatures, imagestreammappings, imagetags ------------------------------------------
+
+const createSignature = (body: Json): Call => ({
+  method: 'POST',
+  url: `${G}/imagesignatures`,
+  body: { kind: 'ImageSignature', apiVersion: 'image.openshift.io/v1', ...body },
+})
+const BLOB = Buffer.from('blob').toString('base64')
+const IDENTITY = 'registry.company.ltd/app/core:v1.2'
+const condition = (type: string, status: string) => ({ type, status })
+const SIGNATURE_PREPARED =
+  'a create drops conditions, imageIdentity, signedClaims, issuedBy and issuedTo first (imagesignature strategy PrepareForCreate), so the request is accepted'
+const SIGNED_IMAGE_NOTE = `${IMAGE_NOTE}; the signature is named <digest>@<name>`
+const signatureCases: Case[] = [
+  ...(
+    [
+      ['valid', 'valid', {}, undefined],
+      [
+        'valid trusted',
+        'trusted',
+        {
+          conditions: [condition('Trusted', 'True'), condition('ForImage', 'True')],
+          imageIdentity: IDENTITY,
+        },
+        undefined,
+      ],
+      [
+        'valid untrusted',
+        'untrusted',
+        {
+          conditions: [
+            condition('Trusted', 'True'),
+            condition('ForImage', 'False'),
+            condition('Trusted', 'False'),
+          ],
+          imageIdentity: IDENTITY,
+        },
+        undefined,
+      ],
+      [
+        'missing ForImage condition',
+        'noforimage',
+        { type: 'invalid', conditions: [condition('Trusted', 'True')], imageIdentity: IDENTITY },
+        SIGNATURE_PREPARED,
+      ],
+      [
+        'filled metadata for unknown signature state',
+        'metadatafilled',
+        {
+          type: 'invalid',
+          conditions: [condition('Trusted', 'Unknown'), condition('ForImage', 'Unknown')],
+          imageIdentity: IDENTITY,
+          signedClaims: { claim: 'value' },
+          issuedBy: { organization: 'org' },
+          issuedTo: { publicKeyID: 'id' },
+        },
+        SIGNATURE_PREPARED,
+      ],
+    ] as const
+  ).map(([name, signature, fields, note]): Case => ({
+    source: `TestValidateImageSignature/${name}`,
+    setup: [IMAGE_10],
+    call: createSignature({
+      metadata: { name: `${IMG}@${signature}` },
+      type: 'valid',
+      content: BLOB,
+      ...fields,
+    }),
+    openshift: { code: 201 },
+    note: note === undefined ? SIGNED_IMAGE_NOTE : `${SIGNED_IMAGE_NOTE}; ${note}`,
+  })),
+  {
+    source: 'TestValidateImageSignature/invalid name and missing type',
+    call: createSignature({ metadata: { name: 'notype' }, content: BLOB }),
+    openshift: {
+      code: 422,
+      causes: [
+        invalid('metadata.name', q('notype'), 'name must be of format <imageName>@<signatureName>'),
+        required('type'),
+      ],
+    },
+  },
+  {
+    source: 'TestValidateImageSignature/missing content',
+    call: createSignature({ metadata: { name: 'img@nocontent' }, type: 'invalid' }),
+    openshift: { code: 422, causes: [required('content')] },
+  },
+  {
+    source: 'TestValidateImageSignature/adding labels and anotations',
+    call: createSignature({
+      metadata: {
+        name: 'img@annotated',
+        annotations: { key: 'value' },
+        labels: { label: 'value' },
+      },
+      type: 'valid',
+      content: BLOB,
+    }),
+    openshift: {
+      code: 422,
+      causes: [
+        {
+          reason: 'FieldValueForbidden',
+          field: 'metadata.labels',
+          message: 'Forbidden: signature labels cannot be set',
+        },
+        {
+          reason: 'FieldValueForbidden',
+          field: 'metadata.annotations',
+          message: 'Forbidden: signature annotations cannot be set',
+        },
+      ],
+    },
+  },
+]
+
+const createMapping = (body: Json): Call => ({
+  method: 'POST',
+  url: `${ns('default')}/imagestreammappings`,
+  body: { kind: 'ImageStreamMapping', apiVersion: 'image.openshift.io/v1', ...body },
+})
+const RUBY = 'openshift/ruby-19-centos'
+const MAPPED_IMAGE = {
+  metadata: { name: 'foo', namespace: 'default' },
+  dockerImageReference: RUBY,
+}
+const V1_MAPPING_NOTE =
+  'the v1 kind has no dockerImageRepository (only the internal type has it): the field is dropped as unknown, and the stream is named by metadata.name'
+const mappingCases: Case[] = [
+  {
+    source: 'TestValidateImageStreamMappingNotOK/missing DockerImageRepository',
+    call: createMapping({ metadata: {}, tag: 'latest', image: MAPPED_IMAGE }),
+    openshift: {
+      code: 422,
+      some: { reason: 'FieldValueRequired', field: 'dockerImageRepository' },
+    },
+  },
+  {
+    source: 'TestValidateImageStreamMappingNotOK/missing Name',
+    call: createMapping({ metadata: {}, tag: 'latest', image: MAPPED_IMAGE }),
+    openshift: { code: 422, some: { reason: 'FieldValueRequired', field: 'name' } },
+  },
+  {
+    source: 'TestValidateImageStreamMappingNotOK/missing Tag',
+    call: createMapping({ metadata: {}, dockerImageRepository: RUBY, image: MAPPED_IMAGE }),
+    openshift: { code: 422, some: { reason: 'FieldValueRequired', field: 'tag' } },
+
+    note: V1_MAPPING_NOTE,
+  },
+  {
+    source: 'TestValidateImageStreamMappingNotOK/missing image name',
+    call: createMapping({
+      metadata: {},
+      dockerImageRepository: RUBY,
+      tag: 'latest',
+      image: { metadata: {}, dockerImageReference: RUBY },
+    }),
+    openshift: { code: 422, some: { reason: 'FieldValueRequired', field: 'image.metadata.name' } },
+
+    note: V1_MAPPING_NOTE,
+  },
+]
+
+// The stream of TestValidateITUpdate: annotated one=two, its tag bar from some/other:system.
+const ANNOTATED_FOO = createStream(
+  'default',
+  stream('foo', { tags: [dockerTag('bar', 'some/other:system')] }, {}),
+)
+const annotatedFoo: Call = {
+  ...ANNOTATED_FOO,
+  body: { ...ANNOTATED_FOO.body, metadata: { name: 'foo', annotations: { one: 'two' } } },
+}
+const putItag = (edit: (current: Json) => Json): Call => ({
+  method: 'PUT',
+  url: `${ns('default')}/imagetags/foo:bar`,
+  edit,
+})
+const ITAG_NOTE = 'the ImageTag is edited from what the server answers, as kubectl replace does'
+const withSpec = (spec: Json) => (c: Json) => ({ ...c, spec })
+const imageTagCases: Case[] = [
+  {
+    source: 'TestValidateITUpdate/(success)',
+    setup: [annotatedFoo],
+    call: putItag(({ spec: _spec, ...c }) => c),
+    openshift: { code: 200 },
+    note: ITAG_NOTE,
+  },
+  {
+    source: 'TestValidateITUpdate/changedAnnotations',
+    setup: [annotatedFoo],
+    call: putItag((c) => ({
+      ...c,
+      metadata: { ...c.metadata, annotations: { one: 'two', three: 'four' } },
+    })),
+    openshift: { code: 422, every: { reason: 'FieldValueInvalid', field: 'metadata' } },
+    note: ITAG_NOTE,
+  },
+  {
+    source: 'TestValidateITUpdate/changedLabel',
+    setup: [annotatedFoo],
+    call: putItag((c) => ({ ...c, metadata: { ...c.metadata, labels: { a: 'b' } } })),
+    openshift: { code: 422, every: { reason: 'FieldValueInvalid', field: 'metadata' } },
+    note: ITAG_NOTE,
+  },
+  {
+    source: 'TestValidateITUpdate/mismatchedSpecName',
+    setup: [annotatedFoo],
+    call: putItag(withSpec(dockerTag('baz', 'some/valid:image'))),
+    openshift: { code: 422, every: { reason: 'FieldValueInvalid', field: 'spec.name' } },
+    note: ITAG_NOTE,
+  },
+  {
+    source: 'TestValidateITUpdate/tagToNameRequired',
+    setup: [annotatedFoo],
+    call: putItag(withSpec(dockerTag('bar', ''))),
+    openshift: { code: 422, every: { reason: 'FieldValueRequired', field: 'spec.from.name' } },
+    note: ITAG_NOTE,
+  },
+  {
+    source: 'TestValidateITUpdate/tagToKindRequired',
+    setup: [annotatedFoo],
+    call: putItag(
+      withSpec({
+        name: 'bar',
+        from: { kind: '', name: 'foo/bar:biz' },
+        referencePolicy: { type: 'Source' },
+      }),
+    ),
+    openshift: { code: 422, every: { reason: 'FieldValueRequired', field: 'spec.from.kind' } },
+    note: ITAG_NOTE,
+  },
+]
+
 const CASES: readonly Case[] = [
   ...imageCases,
   ...imageStreamCases,
   ...istagUpdateCases,
   ...imageStreamImportCases,
   ...restCases,
+  ...signatureCases,
+  ...mappingCases,
+  ...imageTagCases,
 ]
 
 // --- what no request of ours can ask ----------------------------------------------------------
 
 const NO_ALLOW_LIST =
   'needs a registry allow-list for imports (allowedRegistriesForImport), which the server does not have'
-const NO_SIGNATURES = 'needs the imagesignatures resource, not served yet'
-const NO_MAPPINGS = 'needs the imagestreammappings resource, not served yet'
-const NO_IMAGETAGS = 'needs the imagetags resource, not served yet'
 const STAGED =
   'injects a storage error into the registry under the REST handler; no request produces it'
 const DEFAULTED_TAG =
@@ -971,31 +1206,11 @@ const UNSUPPORTED: readonly Unsupported[] = [
     reason:
       'an Image named "foo": Images here are content-addressed, metadata.name must be the manifest digest (ours)',
   },
-  ...names(
-    'TestValidateImageSignature',
-    [
-      'valid',
-      'valid trusted',
-      'valid untrusted',
-      'invalid name and missing type',
-      'missing content',
-      'missing ForImage condition',
-      'adding labels and anotations',
-      'filled metadata for unknown signature state',
-    ],
-    NO_SIGNATURES,
-  ),
-  ...names(
-    'TestValidateImageStreamMappingNotOK',
-    [
-      'missing DockerImageRepository',
-      'missing Name',
-      'missing Tag',
-      'missing image name',
-      'invalid repository pull spec',
-    ],
-    NO_MAPPINGS,
-  ),
+  {
+    source: 'TestValidateImageStreamMappingNotOK/invalid repository pull spec',
+    reason:
+      'a bad dockerImageRepository: the v1 ImageStreamMapping has no such field (only the internal type has it), so no request carries one',
+  },
   {
     source: 'TestValidateImageStream/missing namespace',
     reason: 'a namespaced create always names its namespace in the URL',
@@ -1066,18 +1281,6 @@ const UNSUPPORTED: readonly Unsupported[] = [
     NO_ALLOW_LIST,
   ),
   ...names(
-    'TestValidateITUpdate',
-    [
-      '(success)',
-      'changedAnnotations',
-      'changedLabel',
-      'mismatchedSpecName',
-      'tagToNameRequired',
-      'tagToKindRequired',
-    ],
-    NO_IMAGETAGS,
-  ),
-  ...names(
     'TestValidateImageStreamLayers',
     ['empty', 'valid', 'invalid layer', 'invalid manifest'],
     'imagestreams/layers is read-only: ValidateImageStreamLayers checks an object no request sends',
@@ -1142,6 +1345,11 @@ function namespacesOf(calls: readonly Call[]): string[] {
 
 async function send(fx: Fixture, call: Call) {
   let body = call.body
+  if (call.edit) {
+    const current = await fx.request({ method: 'GET', url: call.url })
+    assert.equal(current.statusCode, 200, current.body)
+    body = call.edit(current.json<Json>())
+  }
   if (call.withResourceVersion) {
     const url = call.url.replace(/\/status$/, '')
     const current = await fx.request({ method: 'GET', url })
