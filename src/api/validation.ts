@@ -2,11 +2,11 @@
  * Validation of decoded, defaulted objects: returns field errors in the Kubernetes `causes`
  * vocabulary and never throws. Rules and messages follow openshift-apiserver
  * `image/validation/validation.go` and kube `core/validation` (docs/kubernetes-api.md#validation);
- * departures are marked "Ours". Paths index lists (`spec.tags[0]`) where
- * OpenShift's internal map gives `spec.tags[name]`, since clients send the v1 list.
+ * departures are marked "Ours". Spec and status tags are addressed by name (`spec.tags[latest]`),
+ * as OpenShift's internal map gives them, though clients send a v1 list.
  */
 import { isDeepStrictEqual } from 'node:util'
-import { parseDigest, parseImageReference } from '../reference/index.js'
+import { InvalidReferenceError, parseDigest, parseImageReference } from '../reference/index.js'
 import type { ImageReference } from '../reference/index.js'
 import type { Namespace, Secret, ServiceAccount } from './core.js'
 import { DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, MAX_SECRET_SIZE, SECRET_TYPES } from './core.js'
@@ -51,11 +51,9 @@ import {
 import type { KindMap, KindName } from './resources.js'
 import { childPath, keyPath } from './schema.js'
 
-/**
- * IMPORT_MODE_MESSAGE is the detail for a bad import mode; `isctl` prints it as `error: <detail>`
- * (docs/imports.md#import-modes).
- */
-export const IMPORT_MODE_MESSAGE = 'valid ImportMode values are Legacy or PreserveOriginal'
+/** IMPORT_MODE_MESSAGE is the server's detail for a bad import mode (openshift-apiserver ValidateImportPolicy). */
+export const IMPORT_MODE_MESSAGE =
+  "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'"
 
 /**
  * REDACTED stands in for Secret contents in every message
@@ -165,12 +163,32 @@ export function validateObjectMetaUpdate(
 
 // --- references and tags ----------------------------------------------------------------------
 
+// distribution/reference's error texts, which OpenShift returns as they are
+// (library-go image/reference Parse).
+const REFERENCE_FORMAT = 'invalid reference format'
+const NAME_UPPERCASE = 'repository name must be lowercase'
+
+/** parseReference parses a pull spec, or says why not in distribution's words. */
 function parseReference(value: string): ImageReference | Error {
   try {
     return parseImageReference(value)
   } catch (err) {
     // parseImageReference throws InvalidReferenceError; anything else is a bug worth showing.
-    return err instanceof Error ? err : new Error(String(err))
+    if (!(err instanceof InvalidReferenceError)) {
+      return err instanceof Error ? err : new Error(String(err))
+    }
+    return new Error(
+      value !== value.toLowerCase() && parsesAsLowercase(value) ? NAME_UPPERCASE : REFERENCE_FORMAT,
+    )
+  }
+}
+
+function parsesAsLowercase(value: string): boolean {
+  try {
+    parseImageReference(value.toLowerCase())
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -327,16 +345,16 @@ export function validateImageStream(stream: ImageStream): FieldError[] {
     errors.push(...validateRepositoryName(repository, 'spec.dockerImageRepository'))
   }
   const seen = new Set<string>()
-  stream.spec?.tags?.forEach((tag, i) => {
-    const tagPath = keyPath('spec.tags', i)
+  stream.spec?.tags?.forEach((tag) => {
+    const tagPath = keyPath('spec.tags', tag.name)
     errors.push(...validateTagReference(tag, tagPath))
     // The v1 list becomes a map keyed by name; a repeated name would silently lose a tag.
     if (tag.name && seen.has(tag.name)) errors.push(duplicate(childPath(tagPath, 'name'), tag.name))
     seen.add(tag.name)
   })
   const seenStatus = new Set<string>()
-  stream.status?.tags?.forEach((history, i) => {
-    const historyPath = keyPath('status.tags', i)
+  stream.status?.tags?.forEach((history) => {
+    const historyPath = keyPath('status.tags', history.tag)
     if (!history.tag) errors.push(required(childPath(historyPath, 'tag')))
     else if (seenStatus.has(history.tag)) {
       errors.push(duplicate(childPath(historyPath, 'tag'), history.tag))
@@ -430,7 +448,8 @@ export function validateImage(image: Image): FieldError[] {
     if (manifest.manifestSize < 0) {
       errors.push(
         invalid(
-          childPath(manifestPath, 'manifestSize'),
+          // OpenShift's name for the field in this message (validateImageManifests).
+          childPath(manifestPath, 'size'),
           manifest.manifestSize,
           'manifest size cannot be negative',
         ),
@@ -473,11 +492,8 @@ export function validateImageStreamTag(istag: ImageStreamTag): FieldError[] {
   const errors = validateObjectMeta(meta, { namespaced: true, name: imageStreamTagName })
   const tag = istag.tag
   if (tag === undefined) return errors
+  // tag.name is the server's: the tag of metadata.name replaces it, as OpenShift's REST does.
   errors.push(...validateTagReference(tag, 'tag', { requireName: false }))
-  const tagPart = meta.name?.slice(meta.name.indexOf(':') + 1)
-  if (tag.name && meta.name?.includes(':') && tag.name !== tagPart) {
-    errors.push(invalid('tag.name', tag.name, 'must match the tag in metadata.name'))
-  }
   if (
     tag.annotations !== undefined &&
     !isDeepStrictEqual(tag.annotations, meta.annotations ?? {})
@@ -916,10 +932,22 @@ function validateSecretUpdate(next: Secret, prev: Secret): FieldError[] {
   return errors
 }
 
+// The metadata an ImageStreamTag update may not change: its labels are the stream's.
+const ISTAG_FIXED_METADATA = ['labels', 'finalizers', 'ownerReferences'] as const
+
 function validateImageStreamTagUpdate(next: ImageStreamTag, prev: ImageStreamTag): FieldError[] {
   // ValidateImageStreamTagUpdate: only the spec tag and the annotations may change; the image
   // and conditions come from the stream (a field the new object omits is carried over).
   const errors: FieldError[] = []
+  const changed = ISTAG_FIXED_METADATA.some((field) => {
+    const a = next.metadata[field]
+    const b = prev.metadata[field]
+    const empty = (v: unknown) => v === undefined || Object.keys(v as object).length === 0
+    return !(empty(a) && empty(b)) && !isDeepStrictEqual(a, b)
+  })
+  if (changed) {
+    errors.push(invalid('metadata', '', 'may not update fields other than metadata.annotations'))
+  }
   for (const field of ['image', 'conditions'] as const) {
     if (next[field] !== undefined && !isDeepStrictEqual(next[field], prev[field])) {
       errors.push(

@@ -14,6 +14,7 @@ describe('completeServeOptions', () => {
       dataDir: './.imagestreams',
       listen: { host: '127.0.0.1', port: 8443 },
       registryHostname: undefined,
+      registryPublicHostname: undefined,
       platform: undefined,
       defaultImportMode: 'Legacy',
       globalPullSecret: undefined,
@@ -32,6 +33,7 @@ describe('completeServeOptions', () => {
       dataDir: '/var/lib/is',
       listen: '[::1]:0',
       registryHostname: 'registry.example.test:5000',
+      registryPublicHostname: 'registry.example.com',
       platform: 'linux/arm64/v8',
       defaultImportMode: 'PreserveOriginal',
       globalPullSecret: '/etc/pull.json',
@@ -42,6 +44,7 @@ describe('completeServeOptions', () => {
     })
     assert.deepEqual(o.listen, { host: '::1', port: 0 })
     assert.equal(o.registryHostname, 'registry.example.test:5000')
+    assert.equal(o.registryPublicHostname, 'registry.example.com')
     assert.equal(o.platform, 'linux/arm64/v8')
     assert.equal(o.defaultImportMode, 'PreserveOriginal')
     assert.equal(o.maxImagesBulkImportedPerRepository, -1)
@@ -89,6 +92,11 @@ describe('completeServeOptions', () => {
       'a registry hostname with a path',
       { registryHostname: 'r.example/ns' },
       /^--registry-hostname/,
+    ],
+    [
+      'a registry public hostname with a scheme',
+      { registryPublicHostname: 'https://r.example' },
+      /^--registry-public-hostname must be HOST or HOST:PORT/,
     ],
     ['a platform without an arch', { platform: 'linux' }, /^--platform must be OS\/ARCH/],
     [

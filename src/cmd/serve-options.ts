@@ -13,6 +13,7 @@ export interface ServeFlags {
   readonly dataDir?: string | undefined
   readonly listen?: string | undefined
   readonly registryHostname?: string | undefined
+  readonly registryPublicHostname?: string | undefined
   readonly platform?: string | undefined
   readonly defaultImportMode?: string | undefined
   readonly globalPullSecret?: string | undefined
@@ -40,6 +41,8 @@ export interface ServeOptions {
   readonly listen: HostPort
   /** `host[:port]` for status.dockerImageRepository; undefined until the listen address is known. */
   readonly registryHostname: string | undefined
+  /** `host[:port]` for status.publicDockerImageRepository; undefined leaves it out. */
+  readonly registryPublicHostname: string | undefined
   /** `os/arch[/variant]` for Legacy imports of manifest lists; undefined for the host's. */
   readonly platform: string | undefined
   readonly defaultImportMode: ImportMode
@@ -114,6 +117,10 @@ export function configureServeCommand(cmd: Command): Command {
       'Registry hostname for status.dockerImageRepository (default: the listen address)',
     )
     .option(
+      '--registry-public-hostname <host[:port]>',
+      "Registry hostname clients outside reach it by, for status.publicDockerImageRepository (as OpenShift's registry public hostname; default: none, the field is left out)",
+    )
+    .option(
       '--platform <os/arch[/variant]>',
       "Platform picked from manifest lists in Legacy import mode (default: this host's)",
     )
@@ -164,11 +171,16 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
   const dataDir = flags.dataDir ?? SERVE_DEFAULTS.dataDir
   if (dataDir === '') throw new UsageError('--data-dir must not be empty')
   const registryHostname = flags.registryHostname || undefined
-  if (registryHostname !== undefined) parseRegistryHostname(registryHostname)
+  if (registryHostname !== undefined) parseRegistryHostname('--registry-hostname', registryHostname)
+  const registryPublicHostname = flags.registryPublicHostname || undefined
+  if (registryPublicHostname !== undefined) {
+    parseRegistryHostname('--registry-public-hostname', registryPublicHostname)
+  }
   return {
     dataDir,
     listen: parseListen(flags.listen ?? SERVE_DEFAULTS.listen),
     registryHostname,
+    registryPublicHostname,
     platform: parsePlatformFlag(flags.platform),
     defaultImportMode: parseImportMode(flags.defaultImportMode ?? SERVE_DEFAULTS.defaultImportMode),
     globalPullSecret: flags.globalPullSecret || undefined,
@@ -250,14 +262,14 @@ export function parseListen(value: string): HostPort {
   return { host, port }
 }
 
-function parseRegistryHostname(value: string): void {
+function parseRegistryHostname(flag: string, value: string): void {
   const parts = splitHostPort(value)
   const host = parts ? parts.host : value
   const ok =
     (parts === undefined || Number(parts.port) <= 65535) && (isIP(host) || HOSTNAME.test(host))
   if (!ok || host === '') {
     throw new UsageError(
-      `--registry-hostname must be HOST or HOST:PORT without a scheme or path (e.g. registry.example.com:5000), got ${JSON.stringify(value)}`,
+      `${flag} must be HOST or HOST:PORT without a scheme or path (e.g. registry.example.com:5000), got ${JSON.stringify(value)}`,
     )
   }
 }

@@ -66,6 +66,8 @@ class CommandFailure extends Error {
 export interface ServerSettings {
   /** `host[:port]` in status.dockerImageRepository: the flag, else the bound listen address (known once listening). */
   readonly registryHostname: () => string
+  /** `host[:port]` in status.publicDockerImageRepository; undefined leaves the field out. */
+  readonly registryPublicHostname: string | undefined
   readonly platform: PlatformSpec
   readonly defaultImportMode: ServeOptions['defaultImportMode']
   /** Credentials tried after a namespace's pull secrets. */
@@ -242,6 +244,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       serverURL(options.listen.host, (app.server.address() as AddressInfo).port)
     const settings: ServerSettings = {
       registryHostname: () => options.registryHostname ?? new URL(boundURL()).host,
+      registryPublicHostname: options.registryPublicHostname,
       platform,
       defaultImportMode: options.defaultImportMode,
       globalPullSecret,
@@ -269,7 +272,11 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       ...importServices(store, settings, logger, metrics.onRegistryResponse),
       events,
     }
-    registerImageStreamImports(app, { ...imports, registryHostname: settings.registryHostname })
+    registerImageStreamImports(app, {
+      ...imports,
+      registryHostname: settings.registryHostname,
+      registryPublicHostname: settings.registryPublicHostname,
+    })
     registerOpenAPI(app, [...RESOURCE_LIST, EVENTS_V1_OPENAPI])
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store

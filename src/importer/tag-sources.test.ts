@@ -130,7 +130,7 @@ describe('resolveTagSources', () => {
       tags: [docker('x'), ist('copy', 'gone:1')],
       streams: [source],
       events: [],
-      errors: ['spec.tags[1].from.name: Not found: "gone:1"'],
+      errors: ['spec.tags[copy].from.name: Not found: "gone:1"'],
     },
     {
       name: 'an ImageStreamImage finds the image anywhere in the history, stamped now',
@@ -150,7 +150,7 @@ describe('resolveTagSources', () => {
       streams: [source],
       events: [],
       errors: [
-        `spec.tags[0].from.name: Invalid value: "src@${digest('f')}": error generating tag event: imagestreamimage.image.openshift.io "${digest('f')}" not found`,
+        `spec.tags[pinned].from.name: Invalid value: "src@${digest('f')}": error generating tag event: imagestreamimage.image.openshift.io "${digest('f')}" not found`,
       ],
     },
     {
@@ -159,7 +159,7 @@ describe('resolveTagSources', () => {
       streams: [source],
       events: [],
       errors: [
-        `spec.tags[0].from.name: Invalid value: "src@sha256:": error generating tag event: Operation cannot be fulfilled on imagestreamimage.image.openshift.io "sha256:": multiple images match the prefix "sha256:": ${digest('a')}, ${digest('b')}, ${digest('c')}`,
+        `spec.tags[pinned].from.name: Invalid value: "src@sha256:": error generating tag event: Operation cannot be fulfilled on imagestreamimage.image.openshift.io "sha256:": multiple images match the prefix "sha256:": ${digest('a')}, ${digest('b')}, ${digest('c')}`,
       ],
     },
     {

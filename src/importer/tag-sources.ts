@@ -81,10 +81,10 @@ function isOwnStream(stream: ImageStream, source: StreamSource): boolean {
 function sourcedTags(
   stream: ImageStream,
   changed: ReadonlySet<string>,
-): { index: number; tag: TagReference; source: StreamSource }[] {
-  return (stream.spec?.tags ?? []).flatMap((tag, index) => {
+): { tag: TagReference; source: StreamSource }[] {
+  return (stream.spec?.tags ?? []).flatMap((tag) => {
     const source = changed.has(tag.name) ? streamSource(stream, tag) : undefined
-    return source ? [{ index, tag, source }] : []
+    return source ? [{ tag, source }] : []
   })
 }
 
@@ -155,8 +155,8 @@ export function resolveTagSources(
 ): { events: TagSourceEvent[]; errors: FieldError[] } {
   const events: TagSourceEvent[] = []
   const errors: FieldError[] = []
-  for (const { index, tag, source } of sourcedTags(stream, changed)) {
-    const path = childPath(keyPath('spec.tags', index), 'from.name')
+  for (const { tag, source } of sourcedTags(stream, changed)) {
+    const path = childPath(keyPath('spec.tags', tag.name), 'from.name')
     const fromName = tag.from?.name ?? ''
     const from = isOwnStream(stream, source) ? stream : lookup(source.namespace, source.stream)
     if (from === undefined) {

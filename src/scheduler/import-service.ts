@@ -5,7 +5,12 @@
  * imagestreamimports endpoint and the tag-import controller both come through here.
  */
 import type { Image, ImageStream, ImageStreamImport, Secret } from '../api/index.js'
-import { isImportPullSecret, misTypedPullSecret, type MisTypedPullSecret } from '../api/index.js'
+import {
+  isImportPullSecret,
+  misTypedPullSecret,
+  withTagsSorted,
+  type MisTypedPullSecret,
+} from '../api/index.js'
 import {
   combineKeyrings,
   keyringFromSecrets,
@@ -119,8 +124,9 @@ export async function importInto(
     const latest = await getStream(tx, streamKey)
     before = latest
     checkPreconditions(isi, latest)
-    const next = applyImport(request, latest, plan, importDeps)
-    if (!next) return latest
+    const applied = applyImport(request, latest, plan, importDeps)
+    if (!applied) return latest
+    const next = withTagsSorted(applied)
     await createImages(tx, plan.images)
     if (!latest) return tx.create<ImageStream>(streamKey, next)
     return tx.update<ImageStream>(streamKey, next, {

@@ -6,7 +6,7 @@
  * limit, a request budget and their Retry-After respected, each on its own; failing tags back off.
  */
 import type { ImageStream, ImportMode, TagReference } from '../api/index.js'
-import { ANNOTATIONS } from '../api/index.js'
+import { ANNOTATIONS, withTagsSorted } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { failureStatus, repositoryAsSpelled, setFailure } from '../importer/index.js'
 import { sleep } from '../lib/abort.js'
@@ -492,7 +492,7 @@ export class ScheduledImports {
             generation: spec.generation ?? current.metadata.generation ?? 0,
             lastTransitionTime: now,
           })
-          return changed ? next : undefined
+          return changed ? withTagsSorted(next) : undefined
         },
       )
     } catch (err) {

@@ -23,6 +23,8 @@ import { badRequest, conflict, invalid } from './status.js'
 export interface ImageStreamImportDeps extends ImportServiceDeps {
   /** `host[:port]` of the integrated registry, for status.dockerImageRepository. */
   readonly registryHostname: () => string
+  /** `host[:port]` for status.publicDockerImageRepository, if the server has one. */
+  readonly registryPublicHostname?: string | undefined
 }
 
 const GROUP_KIND = { group: IMAGE_GROUP, kind: 'ImageStreamImport' }
@@ -70,9 +72,11 @@ export function registerImageStreamImports(
         },
         { importMode: deps.policy.defaultImportMode },
       )
+      // The namespace is checked first, as Kubernetes' NamespaceLifecycle admission runs before
+      // the REST strategy validates.
+      await requireNamespace(deps, namespace, name)
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
-      await requireNamespace(deps, namespace, name)
       const dryRun = [request.query.dryRun ?? []].flat().includes('All')
       const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
       try {
@@ -105,7 +109,10 @@ function requireNamespace(
 /** withRepository fills the fields the stream strategy computes on read, as every read does. */
 function withRepository(stream: ImageStream, deps: ImageStreamImportDeps): ImageStream {
   return present(RESOURCES.imagestreams, stream, {
-    settings: { registryHostname: deps.registryHostname },
+    settings: {
+      registryHostname: deps.registryHostname,
+      registryPublicHostname: deps.registryPublicHostname,
+    },
     now: Date.now,
   })
 }

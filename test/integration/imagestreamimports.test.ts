@@ -398,7 +398,7 @@ describe('imagestreamimports', () => {
         },
       },
       422,
-      /valid ImportMode values are Legacy or PreserveOriginal/,
+      /invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'/,
     ],
     [
       'an invalid stream name',

@@ -95,11 +95,14 @@ describe('tag import controller', () => {
     const g = (before.metadata.generation ?? 1) + 1
     const next = structuredClone(before)
     next.metadata.generation = g
-    next.spec!.tags![0]!.from = { kind: 'DockerImage', name: env.fx.ociSingle.reference }
-    next.spec!.tags![0]!.generation = g
+    // Tags are stored sorted by name ('ref' before 'v1'), so they are found by name.
+    const v1 = next.spec!.tags!.find((t) => t.name === 'v1')!
+    v1.from = { kind: 'DockerImage', name: env.fx.ociSingle.reference }
+    v1.generation = g
     await store.update(key, next)
-    const s = await until((x) => x.status?.tags?.[0]?.items?.[0]?.image === env.fx.ociSingle.digest)
-    assert.equal(s.status?.tags?.[0]?.items?.length, 2)
+    const history = (x: ImageStream) => x.status?.tags?.find((t) => t.tag === 'v1')?.items
+    const s = await until((x) => history(x)?.[0]?.image === env.fx.ociSingle.digest)
+    assert.equal(history(s)?.length, 2)
   })
 
   it('records a failure once instead of looping', async () => {

@@ -9,6 +9,8 @@ import type { Store } from '../../storage/index.js'
 export interface ResourceSettings {
   /** `host[:port]` of the integrated registry; a function because it is known only once listening. */
   readonly registryHostname: () => string
+  /** `host[:port]` for status.publicDockerImageRepository (`--registry-public-hostname`); none leaves it out. */
+  readonly registryPublicHostname?: string | undefined
   /** The import mode given to spec tags that set none (`--default-import-mode`). */
   readonly defaultImportMode?: ImportMode
 }

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { setImmediate } from 'node:timers/promises'
+import type { ImageStream } from '../../api/index.js'
+import { objectKey } from '../../storage/index.js'
 import { startFixture, type Fixture } from './testing/fixture.js'
 
 const G = '/apis/image.openshift.io/v1'
@@ -431,7 +433,29 @@ describe('stored resources: admission rules', () => {
       },
     })
     assert.equal(res.statusCode, 422)
-    assert.equal(res.json().details.causes[0].field, 'spec.tags[0].importPolicy.importMode')
+    assert.equal(res.json().details.causes[0].field, 'spec.tags[a].importPolicy.importMode')
+  })
+
+  it('spec and status tags are stored sorted by name, whatever order they came in', async () => {
+    const tag = (name: string) => ({
+      name,
+      reference: true,
+      from: { kind: 'DockerImage', name: `r/a:${name}` },
+    })
+    const res = await post(IS, {
+      metadata: { name: 'ordered' },
+      spec: { tags: [tag('z'), tag('a'), tag('m')] },
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    const stored = await fx.store.get<ImageStream>(objectKey('imagestreams', 'ordered', 'team-a'))
+    assert.deepEqual(
+      stored.spec?.tags?.map((t) => t.name),
+      ['a', 'm', 'z'],
+    )
+    assert.deepEqual(
+      stored.status?.tags?.map((t) => t.tag),
+      ['a', 'm', 'z'],
+    )
   })
 
   it('spec tags get the server’s default import mode', async () => {

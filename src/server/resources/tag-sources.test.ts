@@ -88,6 +88,11 @@ describe('stream-sourced spec tags', () => {
       { tag: '1', items: [event(A, '2026-01-01T00:00:10Z')] },
       { tag: 'alias', items: [event(A, '2026-01-01T00:00:10Z')] },
     ])
+    // The view serves the Image, so it must be stored (an istag of a missing Image is 404).
+    await ok('POST', `${G}/images`, {
+      metadata: { name: A },
+      dockerImageReference: `quay.io/r/app@${A}`,
+    })
     const istag = await ok('GET', `${G}/namespaces/team-a/imagestreamtags/copy:1`)
     assert.equal(istag.image.metadata.name, A)
   })
@@ -131,17 +136,17 @@ describe('stream-sourced spec tags', () => {
     [
       'a missing source stream',
       ist('x', 'nothere:1'),
-      'spec.tags[0].from.name: Not found: "nothere:1"',
+      'spec.tags[x].from.name: Not found: "nothere:1"',
     ],
     [
       'a source in another namespace that has no such stream',
       ist('x', 'src:1', 'team-b'),
-      'spec.tags[0].from.name: Not found: "src:1"',
+      'spec.tags[x].from.name: Not found: "src:1"',
     ],
     [
       'an image the source never had',
       isi('x', `src@sha256:${'f'.repeat(64)}`),
-      `spec.tags[0].from.name: Invalid value: "src@sha256:${'f'.repeat(64)}": error generating tag event: imagestreamimage.image.openshift.io "sha256:${'f'.repeat(64)}" not found`,
+      `spec.tags[x].from.name: Invalid value: "src@sha256:${'f'.repeat(64)}": error generating tag event: imagestreamimage.image.openshift.io "sha256:${'f'.repeat(64)}" not found`,
     ],
   ]
   for (const [name, tag, cause] of refused) {

@@ -249,6 +249,30 @@ describe('virtual image kinds', () => {
       assert.match(stale.json().message, /another caller has updated the resource version/)
     })
 
+    it('PUT without labels, or with empty ones, keeps the stream’s; other labels are refused', async () => {
+      const current = (await get(`${NS}/imagestreamtags/app:src`)).json<Json>()
+      assert.deepEqual(current.metadata.labels, { team: 'a' })
+      const put = (labels: Json | undefined) =>
+        fx.request({
+          method: 'PUT',
+          url: `${NS}/imagestreamtags/app:src`,
+          body: { ...current, metadata: { name: 'app:src', labels } },
+        })
+      for (const labels of [undefined, {}, { team: 'a' }]) {
+        const res = await put(labels)
+        assert.equal(res.statusCode, 200, `${JSON.stringify(labels)}: ${res.body}`)
+      }
+      const refused = await put({ team: 'b' })
+      assert.equal(refused.statusCode, 422, refused.body)
+      assert.deepEqual(refused.json().details.causes, [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'metadata',
+          message: 'Invalid value: "": may not update fields other than metadata.annotations',
+        },
+      ])
+    })
+
     it('PATCH applies to the view: a merge patch switches the reference policy', async () => {
       const res = await fx.request({
         method: 'PATCH',

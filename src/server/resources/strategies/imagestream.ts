@@ -7,12 +7,21 @@
  *   `reference`, `importMode`) changed, or the user set it to 0 ("re-import now"), in which case
  *   it gets the new stream generation; users cannot set any other value;
  * - `/status`: only the status is taken from the request;
- * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, never stored.
+ * - read: `status.dockerImageRepository` = `<registry hostname>/<ns>/<name>`, and
+ *   `status.publicDockerImageRepository` = `<public hostname>/<ns>/<name>` when the server has a
+ *   public hostname (absent otherwise), never stored;
+ * - spec and status tags are stored and served sorted by name (api/tag-order.ts).
  * A `reference: true` tag pointing at a DockerImage gets its tag event right away (there is
  * nothing to import), as upstream's tagsChanged does; tags sourced from image streams are
  * resolved against the store by `admit` (tag-sources.ts).
  */
-import type { ImageStream, ImageStreamStatus, TagEvent, TagReference } from '../../../api/index.js'
+import {
+  withTagsSorted,
+  type ImageStream,
+  type ImageStreamStatus,
+  type TagEvent,
+  type TagReference,
+} from '../../../api/index.js'
 import { admitTagSources } from './tag-sources.js'
 import { rfc3339, type Strategy, type StrategyContext } from './types.js'
 
@@ -83,7 +92,7 @@ function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStrea
   const copy = withStatus(structuredClone(stream), undefined)
   copy.metadata.generation = 1
   if (copy.spec?.tags) copy.spec.tags = copy.spec.tags.map((t) => ({ ...t, generation: 1 }))
-  return referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx)
+  return withTagsSorted(referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx))
 }
 
 function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyContext): ImageStream {
@@ -112,19 +121,38 @@ function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyCon
     return { ...t, generation }
   })
   if (stream.spec?.tags) stream.spec = { ...stream.spec, tags }
-  return referenceTagEvents(stream, changed, ctx)
+  return withTagsSorted(referenceTagEvents(stream, changed, ctx))
 }
 
 function prepareForStatusUpdate(next: ImageStream, prev: ImageStream): ImageStream {
-  return withStatus(structuredClone(prev), storedStatus(next.status))
+  return withTagsSorted(withStatus(structuredClone(prev), storedStatus(next.status)))
+}
+
+/** publicDockerImageRepository is where clients outside reach the stream, if the server says. */
+function publicDockerImageRepository(
+  stream: ImageStream,
+  ctx: StrategyContext,
+): string | undefined {
+  const host = ctx.settings.registryPublicHostname
+  if (!host) return undefined
+  return `${host}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
 }
 
 function decorate(stream: ImageStream, ctx: StrategyContext): ImageStream {
-  const { dockerImageRepository: _stored, ...rest } = stream.status ?? {}
-  return {
+  const {
+    dockerImageRepository: _stored,
+    publicDockerImageRepository: _public,
+    ...rest
+  } = stream.status ?? {}
+  const publicRepository = publicDockerImageRepository(stream, ctx)
+  return withTagsSorted({
     ...stream,
-    status: { dockerImageRepository: dockerImageRepository(stream, ctx), ...rest },
-  }
+    status: {
+      dockerImageRepository: dockerImageRepository(stream, ctx),
+      ...(publicRepository === undefined ? {} : { publicDockerImageRepository: publicRepository }),
+      ...rest,
+    },
+  })
 }
 
 // Key order does not matter: clients reorder keys, and a re-sent unchanged spec is no change.

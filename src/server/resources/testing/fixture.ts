@@ -66,8 +66,14 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>
 }
 
+/** ExtendApp adds routes to the fixture's app before it starts (e.g. imagestreamimports). */
+export type ExtendApp = (app: FastifyInstance, store: Store) => void
+
 /** startFixture starts a server; call close() when done. */
-export async function startFixture(settings: Partial<ResourceSettings> = {}): Promise<Fixture> {
+export async function startFixture(
+  settings: Partial<ResourceSettings> = {},
+  extend?: ExtendApp,
+): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'imagestreams-resources-'))
   const pki = await ensurePki({ dataDir: dir, hosts: ['127.0.0.1'] })
   const logs: string[] = []
@@ -95,6 +101,7 @@ export async function startFixture(settings: Partial<ResourceSettings> = {}): Pr
     settings: { registryHostname: () => REGISTRY, ...settings },
     now: () => clock.now(),
   })
+  extend?.(app, store)
   await ensureDefaults(store)
   await app.ready()
   return {

@@ -52,7 +52,8 @@ export async function currentImage(
   try {
     return await ctx.store.get<Image>(objectKey(RESOURCES.images.plural, event.image))
   } catch (err) {
-    // A history item whose Image is gone (pruned) still shows its name and pull spec.
+    // A history item whose Image is gone (pruned): writes still answer with its name and
+    // pull spec; a GET answers NotFound.
     if (isStoreError(err, 'NotFound')) return undefined
     throw err
   }
@@ -66,8 +67,15 @@ export async function getImageStreamTag(
 ): Promise<ImageStreamTag> {
   const { stream: streamName, tag } = splitImageStreamTag(name)
   const stream = await readStream(ctx, namespace, streamName)
-  const view = imageStreamTagView(stream, tag, await currentImage(ctx, stream, tag), false)
+  const image = await currentImage(ctx, stream, tag)
+  const view = imageStreamTagView(stream, tag, image, false)
   if (view === undefined) throw notFound(GR, name)
+  // The tag names an Image that is not stored (pruned): NotFound for that Image, as
+  // OpenShift's imagestreamtag REST Get answers.
+  const wanted = latestTaggedImage(stream, tag)?.image
+  if (image === undefined && wanted) {
+    throw notFound({ group: RESOURCES.images.group, resource: RESOURCES.images.plural }, wanted)
+  }
   return view
 }
 

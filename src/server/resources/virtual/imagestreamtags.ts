@@ -61,6 +61,14 @@ function tagFrom(
   }
 }
 
+function withAnnotations(
+  tag: TagReference,
+  annotations: Record<string, string> | undefined,
+): TagReference {
+  const { annotations: _old, ...rest } = tag
+  return annotations === undefined ? rest : { ...rest, annotations }
+}
+
 /**
  * withSpecTag puts `tag` into the stream's spec tags, replacing one of the same name; a name
  * alone (no reference) removes the spec tag of that name, as an imagetag update without spec does.
@@ -212,9 +220,13 @@ export async function updateImageStreamTag(
       `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
     )
   }
-  // Clients send back the labels they read; they cannot change them here.
-  if (stream?.metadata.labels && !istag.metadata.labels)
+  // Clients send back the labels they read; they cannot change them here, and sending none (or
+  // an empty map, as OpenShift counts it) keeps the stream's.
+  if (stream?.metadata.labels && Object.keys(istag.metadata.labels ?? {}).length === 0)
     istag.metadata.labels = stream.metadata.labels
+  // A client that edits metadata.annotations of what it read sends the old tag.annotations
+  // back: the metadata wins (imagestreamtag Strategy.PrepareForUpdate).
+  if (istag.tag !== undefined) istag.tag = withAnnotations(istag.tag, istag.metadata.annotations)
   const errors = mergeFieldErrors(missing, validateUpdate('ImageStreamTag', old, istag))
   if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
   const existing = specTag(base, tag)
@@ -233,10 +245,11 @@ export async function updateImageStreamTag(
     stream !== undefined,
     options,
   )
+  // A PUT that adds the spec tag creates it: 201, as OpenShift answers.
   return {
     object: written.view ?? istag,
     warnings: [...warnings, ...written.warnings],
-    created: stream === undefined,
+    created: existing === undefined,
   }
 }
 
