@@ -3,6 +3,7 @@
  * `type` is a Status cause `reason`, `field` its `field`, `message` its `message`, rendered the way
  * apimachinery's ErrorBody renders it, so kubectl prints `* <field>: <message>` as for kube.
  */
+import { goQuote } from '../lib/go-quote.js'
 
 /** FIELD_ERROR_TYPES are the cause reasons validation produces. */
 export const FIELD_ERROR_TYPES = [
@@ -47,12 +48,10 @@ const LABELS: Readonly<Record<FieldErrorType, string>> = {
 // Long enough for any name or reference we validate; a pasted blob must not flood a Status.
 const MAX_SHOWN = 512
 
-/** renderValue prints a bad value as Go's %q / %v would (strings quoted, JSON-escaped). */
+/** renderValue prints a bad value as Go's %q / %v would (strings quoted and escaped). */
 export function renderValue(value: FieldValue): string {
   if (typeof value === 'string') {
-    return value.length > MAX_SHOWN
-      ? `${JSON.stringify(value.slice(0, MAX_SHOWN))}...`
-      : JSON.stringify(value)
+    return value.length > MAX_SHOWN ? `${goQuote(value.slice(0, MAX_SHOWN))}...` : goQuote(value)
   }
   return value === null ? 'null' : String(value)
 }

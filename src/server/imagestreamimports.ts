@@ -16,7 +16,7 @@ import {
 } from '../api/index.js'
 import { ImportPreconditionError, importInto, type ImportServiceDeps } from '../scheduler/index.js'
 import { authorizeRequest } from './auth.js'
-import { ensureNamespaceExists, present } from './resources/index.js'
+import { checkWriteOptions, ensureNamespaceExists, present } from './resources/index.js'
 import { badRequest, conflict, invalid } from './status.js'
 
 /** ImageStreamImportDeps are what the endpoint needs besides the request. */
@@ -29,12 +29,18 @@ export interface ImageStreamImportDeps extends ImportServiceDeps {
 
 const GROUP_KIND = { group: IMAGE_GROUP, kind: 'ImageStreamImport' }
 
+/** The create options an import reads: repeated parameters arrive as arrays. */
+interface ImportQuery {
+  dryRun?: string | string[]
+  fieldManager?: string | string[]
+}
+
 /** registerImageStreamImports adds the create-only imagestreamimports route. */
 export function registerImageStreamImports(
   app: FastifyInstance,
   deps: ImageStreamImportDeps,
 ): void {
-  app.post<{ Params: { ns: string }; Querystring: { dryRun?: string | string[] } }>(
+  app.post<{ Params: { ns: string }; Querystring: ImportQuery }>(
     '/apis/image.openshift.io/v1/namespaces/:ns/imagestreamimports',
     async (request, reply) => {
       const namespace = request.params.ns
@@ -45,6 +51,8 @@ export function registerImageStreamImports(
         resource: 'imagestreamimports',
         namespace,
       })
+      const fieldManager = [request.query.fieldManager ?? []].flat()[0]
+      checkWriteOptions('CreateOptions', fieldManager || undefined)
       const body = request.body as Record<string, unknown> | undefined
       if (!body || typeof body !== 'object')
         throw badRequest('the request body must be an ImageStreamImport')

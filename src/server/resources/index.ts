@@ -65,4 +65,5 @@ export { EVENTS_V1_DISCOVERY, EVENTS_V1_OPENAPI } from './endpoints/events-v1.js
 export { dockerImageRepository, strategyFor } from './strategies/index.js'
 export { present } from './present.js'
 export { admitNew } from './operations/create.js'
+export { checkWriteOptions } from './operations/write-options.js'
 export { resolveReferenceForTagEvent, imageStreamTagView } from './virtual/istag-view.js'

@@ -5,16 +5,18 @@ import { unsupportedMediaType } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { duplicateFields } from '../duplicate-fields.js'
 import { managerFromUserAgent } from '../fieldmanager/index.js'
-import type { WriteOptions } from '../operations/write-options.js'
-import type { PatchOptions } from '../operations/patch.js'
+import { checkWriteOptions, type WriteOptions } from '../operations/write-options.js'
+import { checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
 import { readQuery, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
 import type { Target } from '../endpoint.js'
 
-/** patchOptions reads dryRun, fieldValidation, fieldManager and force. */
+/** patchOptions reads dryRun, fieldValidation, fieldManager and force, refused as the apiserver refuses them. */
 export function patchOptions(request: FastifyRequest): PatchOptions {
-  return writeQuery(request)
+  const options = writeQuery(request)
+  checkPatchOptions(patchType(request), options)
+  return options
 }
 
 /**
@@ -30,6 +32,10 @@ export function tracked<T extends WriteOptions>(request: FastifyRequest, options
 /** writeOptions reads a create's or update's options, with the keys a JSON body repeats (strict decoding reports them). */
 export function writeOptions(request: FastifyRequest): WriteOptions {
   const query = writeQuery(request)
+  checkWriteOptions(
+    request.method === 'PUT' ? 'UpdateOptions' : 'CreateOptions',
+    query.fieldManager,
+  )
   const raw = request.rawBody
   if (query.fieldValidation === 'Ignore' || raw === undefined) return query
   if (requestMediaType(request) !== 'application/json') return query

@@ -7,7 +7,7 @@
  */
 import { prune, type KindMap, type KindName } from '../../../api/index.js'
 import { isStoreError } from '../../../storage/index.js'
-import { badRequest, invalid } from '../../status.js'
+import { badRequest, invalid, type FieldCause } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { fieldManagerScope, trackApply } from '../fieldmanager/index.js'
 import { checkName } from '../object-meta.js'
@@ -15,7 +15,7 @@ import { applyPatch, type PatchType } from '../patch/index.js'
 import { isJsonObject, type JsonObject } from '../patch/json-value.js'
 import { createObject } from './create.js'
 import { updateObject, type UpdateTarget } from './update.js'
-import type { WriteOptions, WriteResult } from './write-options.js'
+import { fieldManagerErrors, type WriteOptions, type WriteResult } from './write-options.js'
 
 /** PatchOptions add the fieldManager parameter, which server-side apply requires, and `force`. */
 export interface PatchOptions extends WriteOptions {
@@ -28,24 +28,23 @@ const PATCH_OPTIONS = { group: 'meta.k8s.io', kind: 'PatchOptions' }
 
 /** checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions). */
 export function checkPatchOptions(type: PatchType, options: PatchOptions): void {
+  const errors: FieldCause[] = []
   if (type !== 'apply' && options.force !== undefined) {
-    throw invalid(PATCH_OPTIONS, '', [
-      {
-        type: 'FieldValueForbidden',
-        field: 'force',
-        message: 'Forbidden: may not be specified for non-apply patch',
-      },
-    ])
+    errors.push({
+      type: 'FieldValueForbidden',
+      field: 'force',
+      message: 'Forbidden: may not be specified for non-apply patch',
+    })
   }
   if (type === 'apply' && !options.fieldManager) {
-    throw invalid(PATCH_OPTIONS, '', [
-      {
-        type: 'FieldValueRequired',
-        field: 'fieldManager',
-        message: 'Required value: is required for apply patch',
-      },
-    ])
+    errors.push({
+      type: 'FieldValueRequired',
+      field: 'fieldManager',
+      message: 'Required value: is required for apply patch',
+    })
   }
+  errors.push(...fieldManagerErrors(options.fieldManager))
+  if (errors.length > 0) throw invalid(PATCH_OPTIONS, '', errors)
 }
 
 /** checkApplyBody checks what the apiserver checks of an apply body before anything else. */

@@ -1,4 +1,7 @@
-/** Options shared by the write operations. */
+/** Options shared by the write operations, and the checks the apiserver makes of them. */
+import { invalid as invalidValue, tooLong, type FieldError } from '../../../api/index.js'
+import { isGoPrintable } from '../../../lib/go-quote.js'
+import { invalid } from '../../status.js'
 import type { FieldValidation } from '../query.js'
 
 /** WriteOptions are a write's query parameters as the operations need them. */
@@ -21,4 +24,47 @@ export interface WriteResult<T> {
   readonly warnings: readonly string[]
   /** True when the write created the object (201), as a server-side apply may. */
   readonly created: boolean
+}
+
+// apimachinery's FieldManagerMaxLength, counted in UTF-8 bytes.
+const FIELD_MANAGER_MAX_BYTES = 128
+
+/**
+ * fieldManagerErrors checks the fieldManager parameter as apimachinery's ValidateFieldManager
+ * (pkg/apis/meta/v1/validation) does: at most 128 bytes, and one error per unprintable
+ * character, placed by its byte offset.
+ */
+export function fieldManagerErrors(fieldManager: string | undefined): FieldError[] {
+  if (fieldManager === undefined) return []
+  const errors: FieldError[] = []
+  if (Buffer.byteLength(fieldManager, 'utf8') > FIELD_MANAGER_MAX_BYTES) {
+    errors.push(tooLong('fieldManager', FIELD_MANAGER_MAX_BYTES))
+  }
+  let offset = 0
+  for (const char of fieldManager) {
+    if (!isGoPrintable(char)) {
+      const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
+      errors.push(
+        invalidValue(
+          'fieldManager',
+          fieldManager,
+          `invalid character U+${code} (at position ${offset})`,
+        ),
+      )
+    }
+    offset += Buffer.byteLength(char, 'utf8')
+  }
+  return errors
+}
+
+/**
+ * checkWriteOptions refuses a create's or update's fieldManager as ValidateCreateOptions and
+ * ValidateUpdateOptions do: 422 `CreateOptions.meta.k8s.io "" is invalid` (or UpdateOptions).
+ */
+export function checkWriteOptions(
+  kind: 'CreateOptions' | 'UpdateOptions',
+  fieldManager: string | undefined,
+): void {
+  const errors = fieldManagerErrors(fieldManager)
+  if (errors.length > 0) throw invalid({ group: 'meta.k8s.io', kind }, '', errors)
 }
