@@ -108,6 +108,16 @@ describe('server-side apply: three managers on labels, annotations and spec.tags
     assert.equal(b.code, 0, b.stderr)
   })
 
+  it('a field manager over 128 bytes is refused as the apiserver refuses it, nothing applied', async () => {
+    const res = await apply('m'.repeat(129), stream({ labels: { team: 'long' } }))
+    assert.equal(res.code, 1)
+    assert.equal(
+      res.stderr,
+      'The PatchOptions "" is invalid: fieldManager: Too long: may not be more than 128 bytes\n',
+    )
+    assert.equal((await live()).metadata.labels?.team, 'a')
+  })
+
   it('c changing a field a owns is refused with the apiserver conflict text', async () => {
     const res = await apply('c', stream({ labels: { team: 'c' } }))
     assert.equal(res.code, 1)
