@@ -15,6 +15,8 @@ import { REDACTED, validateObject, validateUpdate } from './validation.js'
 
 const DIGEST = `sha256:${'1'.repeat(64)}`
 const DIGEST2 = `sha256:${'2'.repeat(64)}`
+// quay.io/ and a path of 248 characters: 256 as OpenShift counts a repository name.
+const LONG_PULL_SPEC = `quay.io/${'a'.repeat(248)}:v1`
 
 /** One expected error: its type and field, and optionally its exact message or a pattern. */
 interface Want {
@@ -433,6 +435,30 @@ describe('validation: spec tags (ValidateImageStreamTagReference)', () => {
       ],
     ),
     row(
+      "from DockerImage whose name is over 255 characters: distribution's length message",
+      'ImageStream',
+      stream([dockerTag({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC } })]),
+      [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.tags[v1].from.name',
+          message: `Invalid value: "${LONG_PULL_SPEC}": repository name must not be more than 255 characters`,
+        },
+      ],
+    ),
+    row(
+      'from DockerImage in capitals and over 255 characters: the case is reported first',
+      'ImageStream',
+      stream([dockerTag({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC.toUpperCase() } })]),
+      [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.tags[v1].from.name',
+          message: `Invalid value: "${LONG_PULL_SPEC.toUpperCase()}": repository name must be lowercase`,
+        },
+      ],
+    ),
+    row(
       'from DockerImage with a digest',
       'ImageStream',
       stream([dockerTag({ from: { kind: 'DockerImage', name: `busybox@${DIGEST}` } })]),
@@ -835,6 +861,30 @@ describe('validation: ImageStreamImport (ValidateImageStreamImport)', () => {
           type: 'FieldValueInvalid',
           field: 'spec.images[0].from.name',
           message: 'Invalid value: "https://quay.io/app": invalid reference format',
+        },
+      ],
+    ),
+    row(
+      'from name over 255 characters',
+      'ImageStreamImport',
+      isi([dockerImport({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC } })]),
+      [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.images[0].from.name',
+          message: `Invalid value: "${LONG_PULL_SPEC}": repository name must not be more than 255 characters`,
+        },
+      ],
+    ),
+    row(
+      'a repository name over 255 characters',
+      'ImageStreamImport',
+      isi(undefined, { from: { kind: 'DockerImage', name: LONG_PULL_SPEC.replace(/:v1$/, '') } }),
+      [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.repository.from.name',
+          message: `Invalid value: "${LONG_PULL_SPEC.replace(/:v1$/, '')}": repository name must not be more than 255 characters`,
         },
       ],
     ),

@@ -167,6 +167,7 @@ export function validateObjectMetaUpdate(
 // (library-go image/reference Parse).
 const REFERENCE_FORMAT = 'invalid reference format'
 const NAME_UPPERCASE = 'repository name must be lowercase'
+const NAME_TOO_LONG = 'repository name must not be more than 255 characters'
 
 /** parseReference parses a pull spec, or says why not in distribution's words. */
 function parseReference(value: string): ImageReference | Error {
@@ -177,18 +178,20 @@ function parseReference(value: string): ImageReference | Error {
     if (!(err instanceof InvalidReferenceError)) {
       return err instanceof Error ? err : new Error(String(err))
     }
+    if (err.nameTooLong) return new Error(NAME_TOO_LONG)
     return new Error(
       value !== value.toLowerCase() && parsesAsLowercase(value) ? NAME_UPPERCASE : REFERENCE_FORMAT,
     )
   }
 }
 
+// distribution's grammar check comes before its length check, so only the grammar counts here.
 function parsesAsLowercase(value: string): boolean {
   try {
     parseImageReference(value.toLowerCase())
     return true
-  } catch {
-    return false
+  } catch (err) {
+    return err instanceof InvalidReferenceError && err.nameTooLong
   }
 }
 

@@ -14,16 +14,25 @@ export function quote(value: string): string {
     : JSON.stringify(value)
 }
 
+/** InvalidReferenceOptions add what a caller reporting in distribution's words needs. */
+export interface InvalidReferenceOptions extends ErrorOptions {
+  /** The grammar holds but the repository name is over the length limit (distribution's ErrNameTooLong). */
+  readonly nameTooLong?: boolean
+}
+
 /** InvalidReferenceError is thrown for an image reference the grammar or our stricter rules refuse. */
 export class InvalidReferenceError extends Error {
   override readonly name = 'InvalidReferenceError'
   readonly code = 'InvalidReference'
   /** The reference exactly as given. */
   readonly input: string
+  /** Whether the only problem is the repository name's length. */
+  readonly nameTooLong: boolean
 
-  constructor(input: string, problem: string, options?: ErrorOptions) {
+  constructor(input: string, problem: string, options?: InvalidReferenceOptions) {
     super(`invalid image reference ${quote(input)}: ${problem}`, options)
     this.input = input
+    this.nameTooLong = options?.nameTooLong === true
   }
 }
 

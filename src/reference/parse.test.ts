@@ -185,13 +185,19 @@ const rows: readonly Row[] = [
   },
   {
     row: '42a',
-    input: `example.com/${'a'.repeat(255)}:tag`,
-    want: ref('example.com', 'a'.repeat(255), 'tag'),
+    input: `example.com/${'a'.repeat(243)}:tag`,
+    want: ref('example.com', 'a'.repeat(243), 'tag'),
   },
   {
     row: '42b',
-    input: `example.com/${'a'.repeat(256)}:tag`,
-    want: /repository path is 256 characters long; the limit is 255/,
+    input: `example.com/${'a'.repeat(244)}:tag`,
+    want: /: repository name must not be more than 255 characters; this one has 256$/,
+  },
+  {
+    row: '42c',
+    input: `example.com/${'a'.repeat(255)}:tag`,
+    want: /: repository name must not be more than 255 characters; this one has 267$/,
+    distribution: 'newer releases count the path alone (255) and accept it; OpenShift refuses it',
   },
   {
     row: '43a',
@@ -255,7 +261,8 @@ const rows: readonly Row[] = [
   {
     row: 'Hub path over 255 after library/',
     input: 'a'.repeat(250),
-    want: /repository path is 258 characters long/,
+    want: /this one has 258 once Docker Hub's "library\/" is added$/,
+    distribution: 'OpenShift counts the name as written (250) and accepts it',
   },
 ]
 

@@ -7,7 +7,12 @@
  */
 import { checkDigest } from './digest.js'
 import { DOCKER_HUB, DOCKER_HUB_ALIASES } from './docker-hub.js'
-import { InvalidDigestError, InvalidReferenceError, quote } from './errors.js'
+import {
+  InvalidDigestError,
+  InvalidReferenceError,
+  quote,
+  type InvalidReferenceOptions,
+} from './errors.js'
 
 /** ImageReference is a parsed, normalised pull spec. */
 export interface ImageReference {
@@ -34,8 +39,10 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 // regexp.go: tag = [\w][\w.-]{0,127}.
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
 
-// reference.go RepositoryNameTotalLengthMax: counts the path only, not the domain.
-const MAX_PATH_LENGTH = 255
+// reference.go NameTotalLengthMax: distribution counted the name as written (registry and
+// path, as OpenShift's copy in library-go still does); newer releases count the normalised
+// path. Both are held to it, so neither OpenShift nor a registry refuses what we accept.
+const MAX_NAME_LENGTH = 255
 
 // normalize.go anchoredIdentifierRegexp: a bare image ID is ambiguous, so it is refused (row 34).
 const IMAGE_ID = /^[a-f0-9]{64}$/
@@ -51,7 +58,7 @@ export function isValidTag(value: string): boolean {
 
 /** parseImageReference parses and normalises a pull spec such as `busybox` or `host:5000/app:v1`; throws InvalidReferenceError. */
 export function parseImageReference(input: string): ImageReference {
-  const invalid = (problem: string, options?: ErrorOptions): InvalidReferenceError =>
+  const invalid = (problem: string, options?: InvalidReferenceOptions): InvalidReferenceError =>
     new InvalidReferenceError(input, problem, options)
 
   if (input === '') {
@@ -110,12 +117,6 @@ export function parseImageReference(input: string): ImageReference {
   }
   // normalize.go: on Docker Hub a one-component path is an official image under library/.
   const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path
-  // Checked before the component regexp so that an enormous input costs one comparison.
-  if (repository.length > MAX_PATH_LENGTH) {
-    throw invalid(
-      `the repository path is ${repository.length} characters long; the limit is ${MAX_PATH_LENGTH}`,
-    )
-  }
   for (const component of repository.split('/')) {
     if (component === '') {
       throw invalid(
@@ -134,6 +135,14 @@ export function parseImageReference(input: string): ImageReference {
       tag === ''
         ? 'the tag after ":" is empty; add a tag or remove the ":"'
         : `tag ${quote(tag)} is invalid: a tag is 1-128 letters, digits, "_", "." or "-" and cannot start with "." or "-"`,
+    )
+  }
+  // After the grammar, as distribution: a too-long name is refused in its own words.
+  const longest = Math.max(name.length, repository.length)
+  if (longest > MAX_NAME_LENGTH) {
+    throw invalid(
+      `repository name must not be more than ${MAX_NAME_LENGTH} characters; this one has ${longest}${longest > name.length ? ` once Docker Hub's "library/" is added` : ''}`,
+      { nameTooLong: true },
     )
   }
   if (digest !== undefined) {
