@@ -251,10 +251,12 @@ describe('stored resources: admission rules', () => {
   const IS = `${G}/namespaces/team-a/imagestreams`
 
   it('the default namespace and its default service account exist from the start', async () => {
-    assert.equal(
-      (await fx.request({ method: 'GET', url: '/api/v1/namespaces/default' })).statusCode,
-      200,
-    )
+    const ns = await fx.request({ method: 'GET', url: '/api/v1/namespaces/default' })
+    assert.equal(ns.statusCode, 200)
+    // Shaped as a namespace created through the API: labelled, Active, with the server's finalizer.
+    assert.deepEqual(ns.json().metadata.labels, { 'kubernetes.io/metadata.name': 'default' })
+    assert.deepEqual(ns.json().spec, { finalizers: ['kubernetes'] })
+    assert.deepEqual(ns.json().status, { phase: 'Active' })
     const sa = await fx.request({
       method: 'GET',
       url: '/api/v1/namespaces/default/serviceaccounts/default',

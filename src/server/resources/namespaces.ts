@@ -19,6 +19,7 @@ import {
   DEFAULT_SERVICE_ACCOUNT,
   NAMESPACED_STORED_RESOURCES,
 } from './served.js'
+import { NAMESPACE_FINALIZER } from './strategies/namespace.js'
 
 /**
  * ensureNamespaceExists throws the apiserver's 404 when `namespace` does not exist. Given what
@@ -132,6 +133,7 @@ export async function ensureDefaults(store: Store): Promise<void> {
     kind: RESOURCES.namespaces.kind,
     apiVersion: RESOURCES.namespaces.apiVersion,
     metadata: { name: DEFAULT_NAMESPACE },
+    spec: { finalizers: [NAMESPACE_FINALIZER] },
     status: { phase: 'Active' },
   })
   await store.transaction(async (tx) => {
