@@ -3,7 +3,7 @@
  * `isctl serve`: spec and status tags come back sorted by name whatever order kubectl sent them
  * in (OpenShift keeps both as maps keyed by name), and `status.publicDockerImageRepository` is
  * `HOST/NAMESPACE/NAME` when the server runs with `--registry-public-hostname HOST`, absent
- * otherwise.
+ * otherwise; `isctl describe is` then shows it, as oc does.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -87,6 +87,11 @@ describe('isctl serve --registry-public-hostname', () => {
     await succeeded(suite.kubectl(['create', '-f', '-'], OUT_OF_ORDER))
     const stream = await getStream(suite)
     assert.equal(stream.status.publicDockerImageRepository, `${PUBLIC_HOST}/team-a/app`)
+  })
+
+  it('isctl describe is shows the public repository as its Image Repository, as oc does', async () => {
+    const text = await succeeded(suite.run(['describe', 'is', 'app', '-n', 'team-a']))
+    assert.match(text, new RegExp(`^Image Repository:\\s+${PUBLIC_HOST}/team-a/app$`, 'm'))
   })
 
   it('kubectl get shows the public repository, as OpenShift prints it', async () => {
