@@ -3,11 +3,14 @@
  * imagetags and imagestreamimages (views of streams), imagestreammappings and imagesignatures
  * (writes into streams and Images).
  */
-import { RESOURCES } from '../../../api/index.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { RESOURCES, type ResourceInfo, type Status } from '../../../api/index.js'
 import type { ResourceContext } from '../context.js'
 import { requireName, requireNamespace, type Endpoint } from '../endpoint.js'
-import { parseDeleteOptions } from '../operations/delete.js'
-import { readQuery, writeQuery } from '../query.js'
+import { parseDeleteOptions, type DeleteOptions } from '../operations/delete.js'
+import type { WriteOptions, WriteResult } from '../operations/write-options.js'
+import type { PatchType } from '../patch/index.js'
+import { readQuery, writeQuery, type ReadQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { getImageStreamImage } from '../virtual/imagestreamimages.js'
@@ -32,50 +35,91 @@ import { patchOptions, patchType, served, writeOptions } from './request.js'
 
 const printable = (o: unknown) => o as PrintableObject
 
-/** imageStreamTagsEndpoint serves `imagestreamtags`. */
-export function imageStreamTagsEndpoint(ctx: ResourceContext): Endpoint {
-  const plural = RESOURCES.imagestreamtags.plural
+/** The operations of a view of a stream's tags (imagestreamtags, imagetags), as its Endpoint calls them. */
+interface TagViewOperations<T> {
+  get(ctx: ResourceContext, namespace: string, name: string): Promise<T>
+  list(
+    ctx: ResourceContext,
+    namespace: string | undefined,
+    query: ReadQuery,
+  ): Promise<{ kind: string; apiVersion: string; metadata: object; items: T[] }>
+  create(
+    ctx: ResourceContext,
+    namespace: string,
+    body: unknown,
+    options: WriteOptions,
+  ): Promise<WriteResult<T>>
+  update(
+    ctx: ResourceContext,
+    namespace: string,
+    name: string,
+    next: (current: T) => unknown,
+    options: WriteOptions,
+  ): Promise<WriteResult<T>>
+  patch(
+    ctx: ResourceContext,
+    namespace: string,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    options: WriteOptions,
+  ): Promise<WriteResult<T>>
+  delete(
+    ctx: ResourceContext,
+    namespace: string,
+    name: string,
+    options: DeleteOptions,
+  ): Promise<Status>
+}
+
+/** tagViewEndpoint serves a view of stream tags through its operations: a write answers 201 when it adds the spec tag. */
+function tagViewEndpoint<T>(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  operations: TagViewOperations<T>,
+): Endpoint {
+  const servedAs = (request: FastifyRequest) => served(ctx, request, resource.plural)
+  const written = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: WriteResult<T>,
+    code = result.created ? 201 : 200,
+  ) =>
+    sendObject(request, reply, servedAs(request), printable(result.object), {
+      code,
+      warnings: result.warnings,
+    })
   return {
-    resource: RESOURCES.imagestreamtags,
+    resource,
     handlers: {
       get: async (request, reply, target) => {
-        const istag = await getImageStreamTag(ctx, requireNamespace(target), requireName(target))
-        return sendObject(request, reply, served(ctx, request, plural), printable(istag))
+        const view = await operations.get(ctx, requireNamespace(target), requireName(target))
+        return sendObject(request, reply, servedAs(request), printable(view))
       },
       list: async (request, reply, target) => {
-        const list = await listImageStreamTags(ctx, target.namespace, readQuery(request))
-        return sendList(request, reply, served(ctx, request, plural), {
+        const list = await operations.list(ctx, target.namespace, readQuery(request))
+        return sendList(request, reply, servedAs(request), {
           ...list,
           items: list.items.map(printable),
         })
       },
       create: async (request, reply, target) => {
-        const result = await createImageStreamTag(
-          ctx,
-          requireNamespace(target),
-          request.body,
-          writeOptions(request),
-        )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: 201,
-          warnings: result.warnings,
-        })
+        const namespace = requireNamespace(target)
+        const result = await operations.create(ctx, namespace, request.body, writeOptions(request))
+        return written(request, reply, result, 201)
       },
       update: async (request, reply, target) => {
-        const result = await updateImageStreamTag(
+        const result = await operations.update(
           ctx,
           requireNamespace(target),
           requireName(target),
           () => request.body,
           writeOptions(request),
         )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: result.created ? 201 : 200,
-          warnings: result.warnings,
-        })
+        return written(request, reply, result)
       },
       patch: async (request, reply, target) => {
-        const result = await patchImageStreamTag(
+        const result = await operations.patch(
           ctx,
           requireNamespace(target),
           requireName(target),
@@ -83,14 +127,11 @@ export function imageStreamTagsEndpoint(ctx: ResourceContext): Endpoint {
           request.body,
           patchOptions(request),
         )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: result.created ? 201 : 200,
-          warnings: result.warnings,
-        })
+        return written(request, reply, result)
       },
       delete: async (request, reply, target) => {
         const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
-        const status = await deleteImageStreamTag(
+        const status = await operations.delete(
           ctx,
           requireNamespace(target),
           requireName(target),
@@ -100,6 +141,18 @@ export function imageStreamTagsEndpoint(ctx: ResourceContext): Endpoint {
       },
     },
   }
+}
+
+/** imageStreamTagsEndpoint serves `imagestreamtags`. */
+export function imageStreamTagsEndpoint(ctx: ResourceContext): Endpoint {
+  return tagViewEndpoint(ctx, RESOURCES.imagestreamtags, {
+    get: getImageStreamTag,
+    list: listImageStreamTags,
+    create: createImageStreamTag,
+    update: updateImageStreamTag,
+    patch: patchImageStreamTag,
+    delete: deleteImageStreamTag,
+  })
 }
 
 /** imageStreamImagesEndpoint serves `imagestreamimages` (get only). */
@@ -122,72 +175,14 @@ export function imageStreamImagesEndpoint(ctx: ResourceContext): Endpoint {
 
 /** imageTagsEndpoint serves `imagetags`. */
 export function imageTagsEndpoint(ctx: ResourceContext): Endpoint {
-  const plural = RESOURCES.imagetags.plural
-  return {
-    resource: RESOURCES.imagetags,
-    handlers: {
-      get: async (request, reply, target) => {
-        const itag = await getImageTag(ctx, requireNamespace(target), requireName(target))
-        return sendObject(request, reply, served(ctx, request, plural), printable(itag))
-      },
-      list: async (request, reply, target) => {
-        const list = await listImageTags(ctx, target.namespace, readQuery(request))
-        return sendList(request, reply, served(ctx, request, plural), {
-          ...list,
-          items: list.items.map(printable),
-        })
-      },
-      create: async (request, reply, target) => {
-        const result = await createImageTag(
-          ctx,
-          requireNamespace(target),
-          request.body,
-          writeOptions(request),
-        )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: 201,
-          warnings: result.warnings,
-        })
-      },
-      update: async (request, reply, target) => {
-        const result = await updateImageTag(
-          ctx,
-          requireNamespace(target),
-          requireName(target),
-          () => request.body,
-          writeOptions(request),
-        )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: result.created ? 201 : 200,
-          warnings: result.warnings,
-        })
-      },
-      patch: async (request, reply, target) => {
-        const result = await patchImageTag(
-          ctx,
-          requireNamespace(target),
-          requireName(target),
-          patchType(request),
-          request.body,
-          patchOptions(request),
-        )
-        return sendObject(request, reply, served(ctx, request, plural), printable(result.object), {
-          code: result.created ? 201 : 200,
-          warnings: result.warnings,
-        })
-      },
-      delete: async (request, reply, target) => {
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
-        const status = await deleteImageTag(
-          ctx,
-          requireNamespace(target),
-          requireName(target),
-          options,
-        )
-        return reply.code(200).type('application/json').send(status)
-      },
-    },
-  }
+  return tagViewEndpoint(ctx, RESOURCES.imagetags, {
+    get: getImageTag,
+    list: listImageTags,
+    create: createImageTag,
+    update: updateImageTag,
+    patch: patchImageTag,
+    delete: deleteImageTag,
+  })
 }
 
 /** imageStreamMappingsEndpoint serves `imagestreammappings` (create only; answers a Success Status). */
