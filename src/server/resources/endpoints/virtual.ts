@@ -9,7 +9,7 @@ import type { ResourceContext } from '../context.js'
 import { requireName, requireNamespace, type Endpoint } from '../endpoint.js'
 import { parseDeleteOptions, type DeleteOptions } from '../operations/delete.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
-import type { PatchType } from '../patch/index.js'
+import { applyPatch } from '../patch/index.js'
 import { readQuery, writeQuery, type ReadQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
@@ -17,7 +17,6 @@ import { getImageStreamImage } from '../virtual/imagestreamimages.js'
 import {
   createImageStreamTag,
   deleteImageStreamTag,
-  patchImageStreamTag,
   updateImageStreamTag,
 } from '../virtual/imagestreamtags.js'
 import { getImageStreamTag, listImageStreamTags } from '../virtual/imagestreamtags-read.js'
@@ -28,7 +27,6 @@ import {
   deleteImageTag,
   getImageTag,
   listImageTags,
-  patchImageTag,
   updateImageTag,
 } from '../virtual/imagetags.js'
 import { patchOptions, patchType, served, writeOptions } from './request.js'
@@ -54,14 +52,6 @@ interface TagViewOperations<T> {
     namespace: string,
     name: string,
     next: (current: T) => unknown,
-    options: WriteOptions,
-  ): Promise<WriteResult<T>>
-  patch(
-    ctx: ResourceContext,
-    namespace: string,
-    name: string,
-    type: PatchType,
-    patch: unknown,
     options: WriteOptions,
   ): Promise<WriteResult<T>>
   delete(
@@ -119,12 +109,12 @@ function tagViewEndpoint<T>(
         return written(request, reply, result)
       },
       patch: async (request, reply, target) => {
-        const result = await operations.patch(
+        const type = patchType(request)
+        const result = await operations.update(
           ctx,
           requireNamespace(target),
           requireName(target),
-          patchType(request),
-          request.body,
+          (current) => applyPatch(type, current, request.body, resource.schema),
           patchOptions(request),
         )
         return written(request, reply, result)
@@ -150,7 +140,6 @@ export function imageStreamTagsEndpoint(ctx: ResourceContext): Endpoint {
     list: listImageStreamTags,
     create: createImageStreamTag,
     update: updateImageStreamTag,
-    patch: patchImageStreamTag,
     delete: deleteImageStreamTag,
   })
 }
@@ -180,7 +169,6 @@ export function imageTagsEndpoint(ctx: ResourceContext): Endpoint {
     list: listImageTags,
     create: createImageTag,
     update: updateImageTag,
-    patch: patchImageTag,
     delete: deleteImageTag,
   })
 }

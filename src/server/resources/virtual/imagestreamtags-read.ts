@@ -4,7 +4,13 @@
  * has every tag with an image of every selected stream (labels select streams, fields the
  * view's name and namespace), with the image's name and pull spec only, as upstream.
  */
-import { RESOURCES, type Image, type ImageStream, type ImageStreamTag } from '../../../api/index.js'
+import {
+  RESOURCES,
+  type Image,
+  type ImageStream,
+  type ImageStreamTag,
+  type ResourceInfo,
+} from '../../../api/index.js'
 import { isStoreError, objectKey, parseFieldSelector } from '../../../storage/index.js'
 import { notFound } from '../../status.js'
 import type { ResourceContext } from '../context.js'
@@ -79,37 +85,62 @@ export async function getImageStreamTag(
   return view
 }
 
-/** listImageStreamTags lists the tags with images of the selected streams. */
-export async function listImageStreamTags(
-  ctx: ResourceContext,
-  namespace: string | undefined,
-  query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
-): Promise<{
+/** TagViewList is a list of views of stream tags, as served. */
+export interface TagViewList<T> {
   kind: string
   apiVersion: string
   metadata: { resourceVersion: string }
-  items: ImageStreamTag[]
-}> {
+  items: T[]
+}
+
+/**
+ * listTagViews lists `resource`'s views of the selected streams' tags: labels select streams,
+ * fields the view's name and namespace; `tagsOf` names a stream's tags in order, `view` builds
+ * one (undefined leaves it out).
+ */
+export async function listTagViews<T extends { metadata: { name?: string; namespace?: string } }>(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
+  tagsOf: (stream: ImageStream) => string[],
+  view: (stream: ImageStream, tag: string) => T | undefined,
+): Promise<TagViewList<T>> {
   const fields = parseFieldSelector(query.fieldSelector ?? '')
   const list = await ctx.store.list<ImageStream>(STREAMS.plural, {
     ...(namespace === undefined ? {} : { namespace }),
     ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
   })
   const sctx = strategyContext(ctx)
-  const items: ImageStreamTag[] = []
+  const items: T[] = []
   for (const stored of list.items) {
     const stream = present(STREAMS, stored, sctx)
-    const tags = (stream.status?.tags ?? []).map((t) => t.tag).sort()
-    for (const tag of tags) {
-      const view = imageStreamTagView(stream, tag, undefined, false)
-      if (view && fields.matches(view.metadata.namespace ?? '', view.metadata.name ?? ''))
-        items.push(view)
+    for (const tag of tagsOf(stream)) {
+      const item = view(stream, tag)
+      if (item && fields.matches(item.metadata.namespace ?? '', item.metadata.name ?? ''))
+        items.push(item)
     }
   }
   return {
-    kind: ISTAGS.listKind,
-    apiVersion: ISTAGS.apiVersion,
+    kind: resource.listKind,
+    apiVersion: resource.apiVersion,
     metadata: { resourceVersion: list.resourceVersion },
     items,
   }
+}
+
+/** listImageStreamTags lists the tags with images of the selected streams. */
+export function listImageStreamTags(
+  ctx: ResourceContext,
+  namespace: string | undefined,
+  query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
+): Promise<TagViewList<ImageStreamTag>> {
+  return listTagViews(
+    ctx,
+    ISTAGS,
+    namespace,
+    query,
+    (stream) => (stream.status?.tags ?? []).map((t) => t.tag).sort(),
+    (stream, tag) => imageStreamTagView(stream, tag, undefined, false),
+  )
 }

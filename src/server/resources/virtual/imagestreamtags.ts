@@ -17,6 +17,7 @@ import {
   type ImageStream,
   type ImageStreamStatus,
   type ImageStreamTag,
+  type KindMap,
   type ResourceInfo,
   type Status,
   type TagReference,
@@ -33,8 +34,8 @@ import type { DeleteOptions } from '../operations/delete.js'
 import { strategyContext } from '../operations/context.js'
 import { updateObject } from '../operations/update.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
-import { applyPatch, type PatchType } from '../patch/index.js'
 import { isJsonObject } from '../patch/json-value.js'
+import type { FieldValidation } from '../query.js'
 import { imageStreamStrategy } from '../strategies/imagestream.js'
 import { currentImage, readStreamIfAny } from './imagestreamtags-read.js'
 import { imageStreamTagView, specTag } from './istag-view.js'
@@ -133,32 +134,71 @@ export async function writeStreamTag(
   )
 }
 
-/** withTagName fills `tag.name` from `<stream>:<tag>`: the server's to set, and the schema requires it. */
-function withTagName(body: unknown): unknown {
-  if (!isJsonObject(body) || !isJsonObject(body.tag) || body.tag.name !== undefined) return body
+/**
+ * withRefName fills the name of the tag reference under `field` when the body has none, as the
+ * schema requires one: the tag part of `<stream>:<tag>` when `fromName` (the server sets it),
+ * else empty (which validation then reports as not matching the tag).
+ */
+function withRefName(body: unknown, field: 'tag' | 'spec', fromName: boolean): unknown {
+  if (!isJsonObject(body)) return body
+  const ref = body[field]
+  if (!isJsonObject(ref) || ref.name !== undefined) return body
   const name = isJsonObject(body.metadata) ? body.metadata.name : undefined
-  const tag = typeof name === 'string' ? name.slice(name.indexOf(':') + 1) : ''
-  return { ...body, tag: { ...body.tag, name: tag } }
+  const tag = fromName && typeof name === 'string' ? name.slice(name.indexOf(':') + 1) : ''
+  return { ...body, [field]: { ...ref, name: tag } }
 }
 
-function decodeIstag(
+/**
+ * decodeTagView decodes an ImageStreamTag or ImageTag body into `namespace`, checks the name
+ * when given, and applies the defaults with the server's default import mode. The tag reference
+ * (`tag`, or an ImageTag's `spec`) is named from the object's name when `fromName`.
+ */
+export function decodeTagView<K extends 'ImageStreamTag' | 'ImageTag'>(
   ctx: ResourceContext,
+  resource: ResourceInfo<K>,
   body: unknown,
   namespace: string,
   name: string | undefined,
-  options: WriteOptions,
-): { istag: ImageStreamTag; warnings: readonly string[]; missing: readonly FieldError[] } {
+  options: {
+    fromName: boolean
+    fieldValidation: FieldValidation
+    duplicateFields?: readonly string[]
+  },
+): { view: KindMap[K]; warnings: readonly string[]; missing: readonly FieldError[] } {
+  const field = resource.kind === 'ImageTag' ? 'spec' : 'tag'
   const { object, warnings, missing } = decodeBody(
-    ISTAGS,
-    withTagName(body),
+    resource,
+    withRefName(body, field, options.fromName),
     options.fieldValidation,
+    options.duplicateFields,
   )
   checkNamespace(object.metadata.namespace, namespace)
   if (name !== undefined) checkName(object.metadata.name, name)
   const placed = { ...object, metadata: { ...object.metadata, namespace } }
   const mode = ctx.settings.defaultImportMode
-  const istag = applyDefaults('ImageStreamTag', placed, mode ? { importMode: mode } : {})
-  return { istag, warnings, missing }
+  const view = applyDefaults(resource.kind, placed, mode ? { importMode: mode } : {})
+  return { view, warnings, missing }
+}
+
+/**
+ * checkStreamVersion refuses a write of a stream's tag whose resourceVersion `rv` is not the
+ * stream's: NotFound when the stream does not exist, else a Conflict. No resourceVersion is a
+ * blind write.
+ */
+export function checkStreamVersion(
+  gr: { group: string; resource: string },
+  name: string,
+  rv: string | undefined,
+  stream: ImageStream | undefined,
+): void {
+  if (rv && stream === undefined) throw notFound(gr, name)
+  if (rv && rv !== stream?.metadata.resourceVersion) {
+    throw conflict(
+      gr,
+      name,
+      `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
+    )
+  }
 }
 
 /** createImageStreamTag answers POST: adds a spec tag (and the stream if needed). */
@@ -168,7 +208,14 @@ export async function createImageStreamTag(
   body: unknown,
   options: WriteOptions,
 ): Promise<WriteResult<ImageStreamTag>> {
-  const { istag, warnings, missing } = decodeIstag(ctx, body, namespace, undefined, options)
+  const {
+    view: istag,
+    warnings,
+    missing,
+  } = decodeTagView(ctx, ISTAGS, body, namespace, undefined, {
+    fromName: true,
+    fieldValidation: options.fieldValidation,
+  })
   const name = istag.metadata.name ?? ''
   const errors = mergeFieldErrors(missing, validateObject('ImageStreamTag', istag))
   if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
@@ -210,16 +257,15 @@ export async function updateImageStreamTag(
     true,
   )
   if (old === undefined) throw notFound(GR, name)
-  const { istag, warnings, missing } = decodeIstag(ctx, next(old), namespace, name, options)
-  const rv = istag.metadata.resourceVersion
-  if (rv && stream === undefined) throw notFound(GR, name)
-  if (rv && rv !== stream?.metadata.resourceVersion) {
-    throw conflict(
-      GR,
-      name,
-      `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
-    )
-  }
+  const {
+    view: istag,
+    warnings,
+    missing,
+  } = decodeTagView(ctx, ISTAGS, next(old), namespace, name, {
+    fromName: true,
+    fieldValidation: options.fieldValidation,
+  })
+  checkStreamVersion(GR, name, istag.metadata.resourceVersion, stream)
   // Clients send back the labels they read; they cannot change them here, and sending none (or
   // an empty map, as OpenShift counts it) keeps the stream's.
   if (stream?.metadata.labels && Object.keys(istag.metadata.labels ?? {}).length === 0)
@@ -251,24 +297,6 @@ export async function updateImageStreamTag(
     warnings: [...warnings, ...written.warnings],
     created: existing === undefined,
   }
-}
-
-/** patchImageStreamTag applies a patch to the current view and updates from the result. */
-export function patchImageStreamTag(
-  ctx: ResourceContext,
-  namespace: string,
-  name: string,
-  type: PatchType,
-  patch: unknown,
-  options: WriteOptions,
-): Promise<WriteResult<ImageStreamTag>> {
-  return updateImageStreamTag(
-    ctx,
-    namespace,
-    name,
-    (current) => applyPatch(type, current, patch, ISTAGS.schema),
-    options,
-  )
 }
 
 /** deleteImageStreamTag removes the spec tag and its history; NotFound when neither exists. */

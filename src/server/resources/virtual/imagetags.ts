@@ -7,7 +7,6 @@
  * Stream reads and writes are the imagestreamtags code's.
  */
 import {
-  applyDefaults,
   imageTagSpecRequired,
   RESOURCES,
   validateObject,
@@ -18,26 +17,31 @@ import {
   type ImageTag,
   type Status,
 } from '../../../api/index.js'
-import { parseFieldSelector } from '../../../storage/index.js'
-import { alreadyExists, conflict, notFound } from '../../status.js'
-import { decodeBody } from '../body.js'
+import { alreadyExists, notFound } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
 import { ensureNamespaceExists } from '../namespaces.js'
-import { checkName, checkNamespace, prepareUpdateMeta } from '../object-meta.js'
+import { prepareUpdateMeta } from '../object-meta.js'
 import type { DeleteOptions } from '../operations/delete.js'
-import { strategyContext } from '../operations/context.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
-import { applyPatch, type PatchType } from '../patch/index.js'
-import { isJsonObject } from '../patch/json-value.js'
-import { present } from '../present.js'
-import { currentImage, readStream, readStreamIfAny } from './imagestreamtags-read.js'
-import { deleteStreamTag, newStream, writeStreamTag } from './imagestreamtags.js'
+import {
+  currentImage,
+  listTagViews,
+  readStream,
+  readStreamIfAny,
+  type TagViewList,
+} from './imagestreamtags-read.js'
+import {
+  checkStreamVersion,
+  decodeTagView,
+  deleteStreamTag,
+  newStream,
+  writeStreamTag,
+} from './imagestreamtags.js'
 import { latestTaggedImage, resolveReferenceForTagEvent, specTag } from './istag-view.js'
 import { splitImageStreamTag } from './names.js'
 
 const ITAGS = RESOURCES.imagetags
-const STREAMS = RESOURCES.imagestreams
 const GR = groupResource(ITAGS)
 
 function split(name: string): { stream: string; tag: string } {
@@ -96,74 +100,25 @@ export async function getImageTag(
 }
 
 /** listImageTags lists every spec or status tag of the selected streams, by stream then tag, without images. */
-export async function listImageTags(
+export function listImageTags(
   ctx: ResourceContext,
   namespace: string | undefined,
   query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
-): Promise<{
-  kind: string
-  apiVersion: string
-  metadata: { resourceVersion: string }
-  items: ImageTag[]
-}> {
-  const fields = parseFieldSelector(query.fieldSelector ?? '')
-  const list = await ctx.store.list<ImageStream>(STREAMS.plural, {
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
-  })
-  const sctx = strategyContext(ctx)
-  const items: ImageTag[] = []
-  for (const stored of list.items) {
-    const stream = present(STREAMS, stored, sctx)
-    const names = new Set([
-      ...(stream.spec?.tags ?? []).map((t) => t.name),
-      ...(stream.status?.tags ?? []).map((t) => t.tag),
-    ])
-    for (const tag of [...names].sort()) {
-      const view = imageTagView(stream, tag, undefined, false)
-      if (view && fields.matches(view.metadata.namespace ?? '', view.metadata.name ?? ''))
-        items.push(view)
-    }
-  }
-  return {
-    kind: ITAGS.listKind,
-    apiVersion: ITAGS.apiVersion,
-    metadata: { resourceVersion: list.resourceVersion },
-    items,
-  }
-}
-
-/**
- * withSpecName gives a spec without a name one before decoding, where the schema requires it:
- * on create the tag's (upstream's PrepareForCreate), on update an empty one, which validation
- * then reports as not matching the tag, as upstream does.
- */
-function withSpecName(body: unknown, create: boolean): unknown {
-  if (!isJsonObject(body) || !isJsonObject(body.spec) || body.spec.name !== undefined) return body
-  const name = isJsonObject(body.metadata) ? body.metadata.name : undefined
-  const tag = create && typeof name === 'string' ? name.slice(name.indexOf(':') + 1) : ''
-  return { ...body, spec: { ...body.spec, name: tag } }
-}
-
-function decodeImageTag(
-  ctx: ResourceContext,
-  body: unknown,
-  namespace: string,
-  name: string | undefined,
-  options: WriteOptions,
-): { itag: ImageTag; warnings: readonly string[]; missing: readonly FieldError[] } {
-  const { object, warnings, missing } = decodeBody(
+): Promise<TagViewList<ImageTag>> {
+  return listTagViews(
+    ctx,
     ITAGS,
-    withSpecName(body, name === undefined),
-    options.fieldValidation,
-    options.duplicateFields,
+    namespace,
+    query,
+    (stream) =>
+      [
+        ...new Set([
+          ...(stream.spec?.tags ?? []).map((t) => t.name),
+          ...(stream.status?.tags ?? []).map((t) => t.tag),
+        ]),
+      ].sort(),
+    (stream, tag) => imageTagView(stream, tag, undefined, false),
   )
-  checkNamespace(object.metadata.namespace, namespace)
-  if (name !== undefined) checkName(object.metadata.name, name)
-  const placed = { ...object, metadata: { ...object.metadata, namespace } }
-  const mode = ctx.settings.defaultImportMode
-  const itag = applyDefaults('ImageTag', placed, mode ? { importMode: mode } : {})
-  return { itag, warnings, missing }
 }
 
 /** prepareForCreate is upstream's: the spec tag is named after the ImageTag; status and image are the server's. */
@@ -199,10 +154,13 @@ export async function createImageTag(
   body: unknown,
   options: WriteOptions,
 ): Promise<WriteResult<ImageTag>> {
-  const decoded = decodeImageTag(ctx, body, namespace, undefined, options)
-  const name = decoded.itag.metadata.name ?? ''
+  const decoded = decodeTagView(ctx, ITAGS, body, namespace, undefined, {
+    ...options,
+    fromName: true,
+  })
+  const name = decoded.view.metadata.name ?? ''
   const { stream: streamName, tag } = splitImageStreamTag(name, 'ImageTags')
-  const itag = prepareForCreate(decoded.itag, tag)
+  const itag = prepareForCreate(decoded.view, tag)
   checkCreate(itag, name, decoded.missing)
   await ensureNamespaceExists(ctx.store, namespace)
   const stream = await readStreamIfAny(ctx, namespace, streamName)
@@ -239,23 +197,19 @@ export async function updateImageTag(
   const stream = await readStreamIfAny(ctx, namespace, streamName)
   const old = imageTagView(stream ?? newStream(namespace, streamName), tag, undefined, true)
   if (old === undefined) throw notFound(GR, name)
-  const decoded = decodeImageTag(ctx, next(old), namespace, name, options)
-  const rv = decoded.itag.metadata.resourceVersion
-  if (rv && stream === undefined) throw notFound(GR, name)
-  if (rv && rv !== stream?.metadata.resourceVersion) {
-    throw conflict(
-      GR,
-      name,
-      `another caller has updated the resource version to ${stream?.metadata.resourceVersion ?? ''}`,
-    )
-  }
+  // A spec without a name gets an empty one, which validation then reports, as upstream does.
+  const decoded = decodeTagView(ctx, ITAGS, next(old), namespace, name, {
+    ...options,
+    fromName: false,
+  })
+  checkStreamVersion(GR, name, decoded.view.metadata.resourceVersion, stream)
   let itag: ImageTag
   if (stream === undefined) {
     await ensureNamespaceExists(ctx.store, namespace)
-    itag = prepareForCreate(decoded.itag, tag)
+    itag = prepareForCreate(decoded.view, tag)
     checkCreate(itag, name, decoded.missing)
   } else {
-    const carried = prepareUpdateMeta<'ImageTag'>(decoded.itag, old)
+    const carried = prepareUpdateMeta<'ImageTag'>(decoded.view, old)
     carried.metadata.resourceVersion = stream.metadata.resourceVersion
     const { image: _image, ...rest } = carried
     itag = rest
@@ -276,24 +230,6 @@ export async function updateImageTag(
     warnings: [...decoded.warnings, ...written.warnings],
     created: !existed,
   }
-}
-
-/** patchImageTag applies a patch to the current view and updates from the result. */
-export function patchImageTag(
-  ctx: ResourceContext,
-  namespace: string,
-  name: string,
-  type: PatchType,
-  patch: unknown,
-  options: WriteOptions,
-): Promise<WriteResult<ImageTag>> {
-  return updateImageTag(
-    ctx,
-    namespace,
-    name,
-    (current) => applyPatch(type, current, patch, ITAGS.schema),
-    options,
-  )
 }
 
 /** deleteImageTag removes the tag's spec and history; NotFound when neither exists. */
