@@ -9,25 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { kubectl, legacyKubectl, useServe } from '../harness/index.js'
-
-const IMAGE_STREAM = `apiVersion: image.openshift.io/v1
-kind: ImageStream
-metadata:
-  name: ruby
-spec:
-  lookupPolicy:
-    local: true
-  tags:
-  - name: "3.3"
-    from:
-      kind: DockerImage
-      name: quay.io/example/ruby:3.3
-    importPolicy:
-      scheduled: true
-      importMode: PreserveOriginal
-    referencePolicy:
-      type: Source
-`
+import { IMAGE_STREAM } from './manifests.js'
 
 describe('kubectl 1.20 and the OpenAPI v2 document', () => {
   const suite = useServe()

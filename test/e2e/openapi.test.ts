@@ -32,6 +32,7 @@ import {
   runCommand,
   type CommandResult,
 } from '../harness/index.js'
+import { IMAGE_STREAM } from './manifests.js'
 
 // The pinned 1.32 binary, not the Debian dispatcher (docs/kubernetes-api.md#version).
 const PINNED_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
@@ -45,25 +46,6 @@ interface Logged {
   readonly accept: string | undefined
   readonly status: number
 }
-
-const IMAGE_STREAM = `apiVersion: image.openshift.io/v1
-kind: ImageStream
-metadata:
-  name: ruby
-spec:
-  lookupPolicy:
-    local: true
-  tags:
-  - name: "3.3"
-    from:
-      kind: DockerImage
-      name: quay.io/example/ruby:3.3
-    importPolicy:
-      scheduled: true
-      importMode: PreserveOriginal
-    referencePolicy:
-      type: Source
-`
 
 const UNKNOWN_FIELDS = `apiVersion: image.openshift.io/v1
 kind: ImageStream
