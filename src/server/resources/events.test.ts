@@ -114,6 +114,17 @@ describe('events API', () => {
     })
   }
 
+  it('answers the empty EventList kubectl describe reads for an object without events', async () => {
+    const res = await fx.request({
+      method: 'GET',
+      url: '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dx&limit=500',
+      accept: 'application/vnd.kubernetes.protobuf,application/json',
+    })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.json<Json>().kind, 'EventList')
+    assert.deepEqual(res.json<Json>().items, [])
+  })
+
   it('refuses a field selector kube does not support on events', async () => {
     const res = await fx.request({ method: 'GET', url: `${CORE}?fieldSelector=message%3Dx` })
     assert.equal(res.statusCode, 400)
