@@ -10,7 +10,7 @@
  * They are routed on their own, as `schedule` is: they are not stored objects, and the generic
  * handlers would answer them with the stream itself.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   IMAGE_API_VERSION,
   IMAGE_GROUP,
@@ -28,9 +28,7 @@ import {
   OCI_MANIFEST,
 } from '../../../registry/media-types.js'
 import { isStoreError, objectKey } from '../../../storage/index.js'
-import { authorizeRequest } from '../../auth.js'
 import type { DiscoveryResource } from '../../discovery.js'
-import { methodNotAllowed } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { listObjects } from '../operations/read.js'
 import { readQuery } from '../query.js'
@@ -38,6 +36,7 @@ import { sendList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { readStream } from '../virtual/imagestreamtags-read.js'
 import { served } from './request.js'
+import { routeStreamView } from './stream-view-route.js'
 
 const { imagestreams, secrets, images } = RESOURCES
 
@@ -138,34 +137,7 @@ function storedImage(ctx: ResourceContext): ReadImage {
 
 /** registerImageStreamViews adds the `secrets` and `layers` routes; any other method is 405, as for a subresource. */
 export function registerImageStreamViews(app: FastifyInstance, ctx: ResourceContext): void {
-  const route = (
-    subresource: string,
-    answer: (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      namespace: string,
-      name: string,
-    ) => Promise<unknown>,
-  ) =>
-    app.route<{ Params: { namespace: string; name: string } }>({
-      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      url: `/apis/${IMAGE_GROUP}/${imagestreams.version}/namespaces/:namespace/${imagestreams.plural}/:name/${subresource}`,
-      handler: async (request, reply) => {
-        if (request.method !== 'GET') throw methodNotAllowed()
-        const { namespace, name } = request.params
-        await authorizeRequest(request, {
-          kind: 'resource',
-          verb: 'get',
-          group: IMAGE_GROUP,
-          resource: imagestreams.plural,
-          subresource,
-          namespace,
-          name,
-        })
-        return answer(request, reply, namespace, name)
-      },
-    })
-  route('secrets', async (request, reply, namespace) => {
+  routeStreamView(app, 'secrets', async (request, reply, namespace) => {
     const list = await importSecrets(ctx, namespace, request)
     // A Table, when asked for, is the secrets' own.
     return sendList(request, reply, served(ctx, request, secrets.plural), {
@@ -173,7 +145,7 @@ export function registerImageStreamViews(app: FastifyInstance, ctx: ResourceCont
       items: list.items.map((s) => s as PrintableObject),
     })
   })
-  route('layers', async (_request, _reply, namespace, name) =>
+  routeStreamView(app, 'layers', async (_request, _reply, namespace, name) =>
     streamLayers(await readStream(ctx, namespace, name), storedImage(ctx)),
   )
 }

@@ -14,10 +14,9 @@ import {
   type ScheduledTagStatus,
 } from '../../../api/index.js'
 import { objectKey, type ScheduleEntry } from '../../../storage/index.js'
-import { authorizeRequest } from '../../auth.js'
 import type { DiscoveryResource } from '../../discovery.js'
-import { methodNotAllowed } from '../../status.js'
 import type { ResourceContext } from '../context.js'
+import { routeStreamView } from './stream-view-route.js'
 
 const { imagestreams } = RESOURCES
 
@@ -56,24 +55,9 @@ export function scheduleView(
 
 /** registerSchedule adds the schedule route; every other method on it is 405, as for a subresource. */
 export function registerSchedule(app: FastifyInstance, ctx: ResourceContext): void {
-  app.route<{ Params: { namespace: string; name: string } }>({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: `/apis/${IMAGE_GROUP}/${imagestreams.version}/namespaces/:namespace/${imagestreams.plural}/:name/${SCHEDULE_SUBRESOURCE}`,
-    handler: async (request) => {
-      if (request.method !== 'GET') throw methodNotAllowed()
-      const { namespace, name } = request.params
-      await authorizeRequest(request, {
-        kind: 'resource',
-        verb: 'get',
-        group: IMAGE_GROUP,
-        resource: imagestreams.plural,
-        subresource: SCHEDULE_SUBRESOURCE,
-        namespace,
-        name,
-      })
-      // Read first so a missing stream is the stream's own NotFound, not an empty schedule.
-      await ctx.store.get(objectKey(imagestreams.plural, name, namespace))
-      return scheduleView(namespace, name, await ctx.store.schedule.list(namespace, name))
-    },
+  routeStreamView(app, SCHEDULE_SUBRESOURCE, async (_request, _reply, namespace, name) => {
+    // Read first so a missing stream is the stream's own NotFound, not an empty schedule.
+    await ctx.store.get(objectKey(imagestreams.plural, name, namespace))
+    return scheduleView(namespace, name, await ctx.store.schedule.list(namespace, name))
   })
 }
