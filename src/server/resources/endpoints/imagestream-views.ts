@@ -27,18 +27,17 @@ import {
   OCI_CONFIG,
   OCI_MANIFEST,
 } from '../../../registry/media-types.js'
-import { isStoreError, objectKey } from '../../../storage/index.js'
 import type { DiscoveryResource } from '../../discovery.js'
 import type { ResourceContext } from '../context.js'
 import { listObjects } from '../operations/read.js'
 import { readQuery } from '../query.js'
 import { sendList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
-import { readStream } from '../virtual/imagestreamtags-read.js'
+import { imageIfAny, readStream } from '../virtual/imagestreamtags-read.js'
 import { served } from './request.js'
 import { routeStreamView } from './stream-view-route.js'
 
-const { imagestreams, secrets, images } = RESOURCES
+const { imagestreams, secrets } = RESOURCES
 
 function subresourceDiscovery(name: string, kind: string): DiscoveryResource {
   return {
@@ -124,17 +123,6 @@ async function streamLayers(stream: ImageStream, read: ReadImage): Promise<Image
   return layers
 }
 
-function storedImage(ctx: ResourceContext): ReadImage {
-  return async (name) => {
-    try {
-      return await ctx.store.get<Image>(objectKey(images.plural, name))
-    } catch (err) {
-      if (isStoreError(err, 'NotFound')) return undefined
-      throw err
-    }
-  }
-}
-
 /** registerImageStreamViews adds the `secrets` and `layers` routes; any other method is 405, as for a subresource. */
 export function registerImageStreamViews(app: FastifyInstance, ctx: ResourceContext): void {
   routeStreamView(app, 'secrets', async (request, reply, namespace) => {
@@ -146,6 +134,6 @@ export function registerImageStreamViews(app: FastifyInstance, ctx: ResourceCont
     })
   })
   routeStreamView(app, 'layers', async (_request, _reply, namespace, name) =>
-    streamLayers(await readStream(ctx, namespace, name), storedImage(ctx)),
+    streamLayers(await readStream(ctx, namespace, name), (image) => imageIfAny(ctx, image)),
   )
 }

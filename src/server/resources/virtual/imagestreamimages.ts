@@ -11,22 +11,14 @@ import {
   type ImageStream,
   type ImageStreamImage,
 } from '../../../api/index.js'
-import { isStoreError, objectKey } from '../../../storage/index.js'
+import { objectKey } from '../../../storage/index.js'
 import { conflict, notFound } from '../../status.js'
 import type { ResourceContext } from '../context.js'
+import { imageIfAny } from './imagestreamtags-read.js'
 import { splitImageStreamImage } from './names.js'
 
 const ISIMAGES = RESOURCES.imagestreamimages
 const GR = { group: ISIMAGES.group, resource: ISIMAGES.plural }
-
-async function imageIfAny(ctx: ResourceContext, name: string): Promise<Image | undefined> {
-  try {
-    return await ctx.store.get<Image>(objectKey(RESOURCES.images.plural, name))
-  } catch (err) {
-    if (isStoreError(err, 'NotFound')) return undefined
-    throw err
-  }
-}
 
 /** historyImages lists the distinct image names of a stream's tag history. */
 function historyImages(stream: ImageStream): string[] {

@@ -54,12 +54,16 @@ export async function currentImage(
   tag: string,
 ): Promise<Image | undefined> {
   const event = latestTaggedImage(stream, tag)
-  if (!event?.image) return undefined
+  // A history item whose Image is gone (pruned): writes still answer with its name and pull
+  // spec; a GET answers NotFound.
+  return event?.image ? imageIfAny(ctx, event.image) : undefined
+}
+
+/** imageIfAny reads a stored Image, or undefined when there is none of that name. */
+export async function imageIfAny(ctx: ResourceContext, name: string): Promise<Image | undefined> {
   try {
-    return await ctx.store.get<Image>(objectKey(RESOURCES.images.plural, event.image))
+    return await ctx.store.get<Image>(objectKey(RESOURCES.images.plural, name))
   } catch (err) {
-    // A history item whose Image is gone (pruned): writes still answer with its name and
-    // pull spec; a GET answers NotFound.
     if (isStoreError(err, 'NotFound')) return undefined
     throw err
   }
