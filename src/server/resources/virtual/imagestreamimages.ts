@@ -15,6 +15,7 @@ import { objectKey } from '../../../storage/index.js'
 import { conflict, notFound } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { imageIfAny } from './imagestreamtags-read.js'
+import { embeddedImage } from './istag-view.js'
 import { splitImageStreamImage } from './names.js'
 
 const ISIMAGES = RESOURCES.imagestreamimages
@@ -66,13 +67,6 @@ export async function getImageStreamImage(
   )
   const image = await resolveImage(ctx, stream, id, name)
   if (image === undefined) throw notFound(GR, name)
-  const {
-    kind: _kind,
-    apiVersion: _apiVersion,
-    dockerImageManifest: _m,
-    dockerImageConfig: _c,
-    ...embedded
-  } = image
   return {
     kind: ISIMAGES.kind,
     apiVersion: IMAGE_API_VERSION,
@@ -84,6 +78,6 @@ export async function getImageStreamImage(
         : {}),
       ...(stream.metadata.annotations ? { annotations: { ...stream.metadata.annotations } } : {}),
     },
-    image: embedded,
+    image: embeddedImage(image),
   }
 }

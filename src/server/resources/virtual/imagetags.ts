@@ -38,7 +38,12 @@ import {
   newStream,
   writeStreamTag,
 } from './imagestreamtags.js'
-import { latestTaggedImage, resolveReferenceForTagEvent, specTag } from './istag-view.js'
+import {
+  embeddedImage,
+  latestTaggedImage,
+  resolveReferenceForTagEvent,
+  specTag,
+} from './istag-view.js'
 import { splitImageStreamTag } from './names.js'
 
 const ITAGS = RESOURCES.imagetags
@@ -73,15 +78,8 @@ export function imageTagView(
   if (status !== undefined) view.status = structuredClone(status)
   const event = latestTaggedImage(stream, tag)
   if (image !== undefined && event !== undefined) {
-    // An embedded image carries no kind/apiVersion on the wire, and never its raw documents.
-    const {
-      kind: _kind,
-      apiVersion: _apiVersion,
-      dockerImageManifest: _m,
-      dockerImageConfig: _c,
-      ...rest
-    } = structuredClone(image)
-    view.image = { ...rest, dockerImageReference: resolveReferenceForTagEvent(stream, tag, event) }
+    const dockerImageReference = resolveReferenceForTagEvent(stream, tag, event)
+    view.image = { ...embeddedImage(image), dockerImageReference }
   }
   return view
 }

@@ -93,8 +93,8 @@ export function imageStreamTagView(
   return view
 }
 
-function withTagAnnotations(image: Image, annotations: Record<string, string>): Image {
-  // An embedded image carries no kind/apiVersion on the wire, and never its raw documents.
+/** embeddedImage is a copy of `image` as a view embeds it: no kind/apiVersion on the wire, and never its raw documents. */
+export function embeddedImage(image: Image): Image {
   const {
     kind: _kind,
     apiVersion: _apiVersion,
@@ -102,6 +102,11 @@ function withTagAnnotations(image: Image, annotations: Record<string, string>): 
     dockerImageConfig: _c,
     ...copy
   } = structuredClone(image)
+  return copy
+}
+
+function withTagAnnotations(image: Image, annotations: Record<string, string>): Image {
+  const copy = embeddedImage(image)
   if (Object.keys(annotations).length > 0) {
     copy.metadata = {
       ...copy.metadata,
