@@ -68,3 +68,12 @@ export function checkWriteOptions(
   const errors = fieldManagerErrors(fieldManager)
   if (errors.length > 0) throw invalid({ group: 'meta.k8s.io', kind }, '', errors)
 }
+
+/**
+ * innerWrite are the options of the stored write a virtual kind's request turns into (a stream
+ * for a tag, an Image for a signature or mapping): its dry run only, since the request body's
+ * unknown or repeated keys were dealt with when it was decoded and are not the stored object's.
+ */
+export function innerWrite(options: Pick<WriteOptions, 'dryRun'>): WriteOptions {
+  return { dryRun: options.dryRun, fieldValidation: 'Ignore' }
+}

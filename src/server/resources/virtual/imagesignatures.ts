@@ -25,7 +25,7 @@ import { invalidObject, mergeFieldErrors } from '../errors.js'
 import { prepareCreateMeta } from '../object-meta.js'
 import type { DeleteOptions } from '../operations/delete.js'
 import { updateObject } from '../operations/update.js'
-import type { WriteOptions, WriteResult } from '../operations/write-options.js'
+import { innerWrite, type WriteOptions, type WriteResult } from '../operations/write-options.js'
 import { rfc3339 } from '../strategies/types.js'
 
 const SIGNATURES = RESOURCES.imagesignatures
@@ -85,8 +85,7 @@ export async function createImageSignature(
       if (clash) throw alreadyExists(GR, name)
       return { ...image, signatures: [...existing, embedded] }
     },
-    // The signature's body was decoded already: its unknown or repeated keys are not the Image's.
-    { dryRun: options.dryRun, fieldValidation: 'Ignore' },
+    innerWrite(options),
   )
   const found = findSignature(written.object, name)
   if (found === undefined) throw internalError('failed to store given signature')
@@ -116,7 +115,7 @@ export async function deleteImageSignature(
       const { signatures: _all, ...rest } = image
       return signatures.length === 0 ? rest : { ...rest, signatures }
     },
-    { dryRun: options.dryRun, fieldValidation: 'Ignore' },
+    innerWrite(options),
   )
   return statusSuccess()
 }

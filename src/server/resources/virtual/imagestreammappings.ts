@@ -29,7 +29,7 @@ import { ensureNamespaceExists } from '../namespaces.js'
 import { checkNamespace } from '../object-meta.js'
 import { createObject } from '../operations/create.js'
 import { updateObject } from '../operations/update.js'
-import type { WriteOptions } from '../operations/write-options.js'
+import { innerWrite, type WriteOptions } from '../operations/write-options.js'
 import { rfc3339 } from '../strategies/types.js'
 import { readStream } from './imagestreamtags-read.js'
 
@@ -75,8 +75,7 @@ export async function createImageStreamMapping(
   const tag = mapping.tag || DEFAULT_TAG
   const image = mapping.image
   let existed = false
-  // The mapping's body was decoded already: its unknown or repeated keys are not the Image's.
-  const write = { dryRun: options.dryRun, fieldValidation: 'Ignore' } as const
+  const write = innerWrite(options)
   try {
     await createObject(ctx, IMAGES, undefined, image, write)
   } catch (err) {

@@ -23,7 +23,7 @@ import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
 import { ensureNamespaceExists } from '../namespaces.js'
 import { prepareUpdateMeta } from '../object-meta.js'
 import type { DeleteOptions } from '../operations/delete.js'
-import type { WriteOptions, WriteResult } from '../operations/write-options.js'
+import { innerWrite, type WriteOptions, type WriteResult } from '../operations/write-options.js'
 import {
   currentImage,
   listTagViews,
@@ -136,11 +136,6 @@ function checkCreate(itag: ImageTag, name: string, missing: readonly FieldError[
   if (errors.length > 0) throw invalidObject(ITAGS, name, errors)
 }
 
-/** streamWrite are the options of the stream write: the ImageTag body's unknown or repeated keys were dealt with when it was decoded. */
-function streamWrite(options: WriteOptions): WriteOptions {
-  return { dryRun: options.dryRun, fieldValidation: 'Ignore' }
-}
-
 async function viewAfterWrite(ctx: ResourceContext, stream: ImageStream, tag: string) {
   return imageTagView(stream, tag, await currentImage(ctx, stream, tag), true) as ImageTag
 }
@@ -169,7 +164,7 @@ export async function createImageTag(
     streamName,
     itag.spec,
     stream !== undefined,
-    streamWrite(options),
+    innerWrite(options),
   )
   return {
     object: await viewAfterWrite(ctx, written.object, tag),
@@ -221,7 +216,7 @@ export async function updateImageTag(
     streamName,
     itag.spec === undefined ? tag : { ...itag.spec, name: tag },
     stream !== undefined,
-    streamWrite(options),
+    innerWrite(options),
   )
   return {
     object: await viewAfterWrite(ctx, written.object, tag),
