@@ -1,8 +1,9 @@
 /**
  * The four PATCH content types (docs/kubernetes-api.md#patch-types) and how each is applied to the
  * current object. A server-side apply to a stored kind goes through fieldmanager/ (field
- * ownership and conflicts, docs/kubernetes-api.md#managed-fields); here, for the virtual kinds,
- * it is a merge of the applied configuration by the strategic-merge rules.
+ * ownership and conflicts, docs/kubernetes-api.md#managed-fields); here, for the virtual kinds
+ * and the events.k8s.io/v1 view of events, it is a merge of the applied configuration by the
+ * strategic-merge rules.
  */
 import type { TSchema } from 'typebox'
 import { applyJsonPatch } from './json-patch.js'
