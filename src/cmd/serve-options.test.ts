@@ -24,6 +24,7 @@ describe('completeServeOptions', () => {
       scheduledImportRegistryConcurrency: 8,
       scheduledImportRegistryQps: 50,
       registryCacheBytes: 10 * 2 ** 30,
+      eventTtlMs: 60 * 60_000,
       logLevel: 'info',
     })
   })
@@ -74,6 +75,17 @@ describe('completeServeOptions', () => {
   ] as const) {
     it(`reads --registry-cache-size=${value} as ${bytes} bytes (0 keeps none)`, () => {
       assert.equal(completeServeOptions({ registryCacheSize: value }).registryCacheBytes, bytes)
+    })
+  }
+
+  for (const [value, ms] of [
+    ['1h0m0s', 60 * 60_000],
+    ['2s', 2000],
+    ['90m', 90 * 60_000],
+    ['1.5h', 90 * 60_000],
+  ] as const) {
+    it(`reads --event-ttl=${value} as ${ms} ms`, () => {
+      assert.equal(completeServeOptions({ eventTtl: value }).eventTtlMs, ms)
     })
   }
 
@@ -132,6 +144,16 @@ describe('completeServeOptions', () => {
       /^--registry-cache-size must be a number of bytes with an optional unit/,
     ],
     ['a negative cache size', { registryCacheSize: '-1' }, /^--registry-cache-size/],
+    [
+      'an event TTL without a unit',
+      { eventTtl: '3600' },
+      /^--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got "3600"$/,
+    ],
+    ['a zero event TTL', { eventTtl: '0s' }, /^--event-ttl must be a positive duration.*"0s"$/],
+    ['a bare zero event TTL', { eventTtl: '0' }, /^--event-ttl must be a positive duration/],
+    ['a negative event TTL', { eventTtl: '-1h' }, /^--event-ttl must be a positive duration/],
+    ['an event TTL in days', { eventTtl: '1d' }, /^--event-ttl must be a positive duration/],
+    ['an empty event TTL', { eventTtl: '' }, /^--event-ttl must be a positive duration/],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
   ]
   for (const [name, flags, message] of bad) {

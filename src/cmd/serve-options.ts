@@ -23,6 +23,7 @@ export interface ServeFlags {
   readonly scheduledImportRegistryConcurrency?: string | undefined
   readonly scheduledImportRegistryQps?: string | undefined
   readonly registryCacheSize?: string | undefined
+  readonly eventTtl?: string | undefined
   readonly logLevel?: string | undefined
 }
 
@@ -57,6 +58,8 @@ export interface ServeOptions {
   readonly scheduledImportRegistryQps: number
   /** Bytes of pulled-through blobs the integrated registry keeps on disk; 0 keeps none. */
   readonly registryCacheBytes: number
+  /** How long an Event is kept after it was last seen. */
+  readonly eventTtlMs: number
   readonly logLevel: LogLevel
 }
 
@@ -78,6 +81,8 @@ export const SERVE_DEFAULTS = {
   scheduledImportRegistryConcurrency: '8',
   scheduledImportRegistryQps: '50',
   registryCacheSize: '10Gi',
+  // kube-apiserver's --event-ttl default, spelled as Go prints it.
+  eventTtl: '1h0m0s',
   logLevel: 'info',
 } as const
 
@@ -162,6 +167,11 @@ export function configureServeCommand(cmd: Command): Command {
       'Disk the integrated registry may use to keep blobs it pulled through, so later pulls skip the upstream, e.g. 500Mi, 20Gi (0: keep none)',
       SERVE_DEFAULTS.registryCacheSize,
     )
+    .option(
+      '--event-ttl <duration>',
+      "How long an Event is kept after it was last seen, as kube-apiserver's --event-ttl, e.g. 30m, 2h; expired Events are swept every minute (every half TTL when shorter, at least 1s apart)",
+      SERVE_DEFAULTS.eventTtl,
+    )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
     .addHelpText('after', EXAMPLES)
 }
@@ -205,6 +215,7 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
       '--registry-cache-size',
       flags.registryCacheSize ?? SERVE_DEFAULTS.registryCacheSize,
     ),
+    eventTtlMs: parseEventTtl(flags.eventTtl ?? SERVE_DEFAULTS.eventTtl),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
   }
 }
@@ -309,6 +320,15 @@ function parseIntervalFlag(value: string): number {
     )
   }
   return ms
+}
+
+/** parseEventTtl reads --event-ttl: a positive Go duration; a zero TTL would keep no Event to read. */
+function parseEventTtl(value: string): number {
+  const ms = parseDuration(value)
+  if (ms !== undefined && ms > 0) return ms
+  throw new UsageError(
+    `--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got ${JSON.stringify(value)}`,
+  )
 }
 
 function parseLogLevel(value: string): LogLevel {

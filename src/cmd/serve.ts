@@ -267,7 +267,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     registerMetrics(app, metrics)
     // Events are queued and written in batches; expired ones are swept (README "Events").
     const events = new EventRecorder({ store, host: hostname(), logger })
-    const eventExpiry = new EventExpiry({ store, logger })
+    const eventExpiry = new EventExpiry({ store, logger, ttlMs: options.eventTtlMs })
     const imports = {
       ...importServices(store, settings, logger, metrics.onRegistryResponse),
       events,

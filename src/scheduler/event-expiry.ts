@@ -1,16 +1,25 @@
 /**
- * Events expire, as kube-apiserver's do after `--event-ttl` (default one hour): a sweep every
- * minute deletes the Events last seen longer ago than the TTL, so the store keeps a bounded
- * window of them whatever the request rate, and no request pays for it. "Last seen" is the
+ * Events expire, as kube-apiserver's do after `--event-ttl` (default one hour): a periodic sweep
+ * deletes the Events last seen longer ago than the TTL, so the store keeps a bounded window of
+ * them whatever the request rate, and no request pays for it. "Last seen" is the
  * latest of an Event's creation, `lastTimestamp`, `eventTime` and `series.lastObservedTime`, so
  * a repeating event lives on while it repeats (kube renews an Event's TTL on every write).
  */
 import type { Event } from '../api/index.js'
-import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { isStoreError, objectKey, systemClock, type Clock, type Store } from '../storage/index.js'
 import type { EventRecorderLogger } from './event-recorder.js'
 
 /** DEFAULT_EVENT_TTL_MS is kube-apiserver's default `--event-ttl`: one hour. */
 export const DEFAULT_EVENT_TTL_MS = 60 * 60_000
+
+/**
+ * sweepIntervalMs is how often the sweep runs for a TTL: every minute, or every half TTL when
+ * that is shorter (an Event outlives its TTL by at most the interval), but not more than once a
+ * second, as each sweep lists every Event.
+ */
+export function sweepIntervalMs(ttlMs: number): number {
+  return Math.min(60_000, Math.max(1000, ttlMs / 2))
+}
 
 /** EventExpiryOptions configure the sweep. */
 export interface EventExpiryOptions {
@@ -18,10 +27,10 @@ export interface EventExpiryOptions {
   readonly logger: EventRecorderLogger
   /** How long an Event is kept after it was last seen (default one hour). */
   readonly ttlMs?: number
-  /** How often the sweep runs (default one minute). */
+  /** How often the sweep runs (default sweepIntervalMs of the TTL). */
   readonly intervalMs?: number
-  /** Milliseconds since the epoch; tests pin it. */
-  readonly now?: () => number
+  /** Time and the sweep's timer; tests pass a ManualClock. */
+  readonly clock?: Clock
 }
 
 /** lastSeen is when an Event last happened, in milliseconds; NaN when it carries no time at all. */
@@ -40,33 +49,36 @@ export function lastSeen(event: Event): number {
 /** EventExpiry deletes expired Events until stopped. */
 export class EventExpiry {
   readonly #opts: EventExpiryOptions
-  #timer: NodeJS.Timeout | undefined
+  readonly #clock: Clock
+  readonly #ttlMs: number
+  #cancel: (() => void) | undefined
   #running: Promise<number> = Promise.resolve(0)
 
   constructor(opts: EventExpiryOptions) {
     this.#opts = opts
+    this.#clock = opts.clock ?? systemClock
+    this.#ttlMs = opts.ttlMs ?? DEFAULT_EVENT_TTL_MS
   }
 
   /** start sweeps every intervalMs in the background. */
   start(): void {
-    this.#timer = setInterval(() => {
+    this.#cancel = this.#clock.every(this.#opts.intervalMs ?? sweepIntervalMs(this.#ttlMs), () => {
       this.#running = this.sweep().catch((err: unknown) => {
         this.#opts.logger.warn({ err: String(err) }, 'deleting expired events failed')
         return 0
       })
-    }, this.#opts.intervalMs ?? 60_000)
-    this.#timer.unref()
+    })
   }
 
   /** stop ends the sweeps and waits for a running one. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer)
+    this.#cancel?.()
     await this.#running
   }
 
   /** sweep deletes every Event last seen before now minus the TTL; returns how many. */
   async sweep(): Promise<number> {
-    const cutoff = (this.#opts.now ?? Date.now)() - (this.#opts.ttlMs ?? DEFAULT_EVENT_TTL_MS)
+    const cutoff = this.#clock.now() - this.#ttlMs
     const { items } = await this.#opts.store.list<Event>('events')
     const expired = items.filter((e) => !(lastSeen(e) >= cutoff))
     if (expired.length === 0) return 0

@@ -7,7 +7,7 @@ import type { Event } from '../api/index.js'
 import { objectKey, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
 import { ManualClock } from '../storage/testing/manual-clock.js'
-import { EventExpiry, lastSeen } from './event-expiry.js'
+import { EventExpiry, lastSeen, sweepIntervalMs } from './event-expiry.js'
 import { EventRecorder, type EventSpec } from './event-recorder.js'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
@@ -162,7 +162,7 @@ describe('EventRecorder', () => {
     r.record(failure('repeating'))
     r.record(failure('recent'))
     await r.flush()
-    const expiry = new EventExpiry({ store, logger: { warn: () => {} }, now: () => now })
+    const expiry = new EventExpiry({ store, logger: { warn: () => {} }, clock })
     assert.equal(await expiry.sweep(), 0)
     advance(20 * 60_000)
     assert.equal(await expiry.sweep(), 1)
@@ -172,6 +172,56 @@ describe('EventRecorder', () => {
     )
     await r.close()
   })
+
+  it('EventExpiry honours a given TTL: kept for the TTL after last seen, deleted after', async () => {
+    const r = recorder()
+    r.record(failure('short-lived'))
+    await r.flush()
+    const expiry = new EventExpiry({ store, logger: { warn: () => {} }, ttlMs: 2000, clock })
+    advance(2000)
+    assert.equal(await expiry.sweep(), 0)
+    assert.deepEqual(
+      (await events()).map((e) => e.message),
+      ['short-lived'],
+    )
+    advance(1000)
+    assert.equal(await expiry.sweep(), 1)
+    assert.deepEqual(await events(), [])
+    await r.close()
+  })
+
+  it('EventExpiry with a short TTL sweeps every half TTL on its clock', async () => {
+    const r = recorder()
+    r.record(failure('old'))
+    await r.flush()
+    advance(3000)
+    r.record(failure('recent'))
+    await r.flush()
+    const expiry = new EventExpiry({ store, logger: { warn: () => {} }, ttlMs: 2000, clock })
+    expiry.start()
+    // One tick, a second on: 'old' was last seen 4 s ago, 'recent' 1 s ago.
+    advance(1000)
+    await expiry.stop()
+    assert.deepEqual(
+      (await events()).map((e) => e.message),
+      ['recent'],
+    )
+    await r.close()
+  })
+})
+
+describe('sweepIntervalMs', () => {
+  for (const [ttlMs, intervalMs] of [
+    [60 * 60_000, 60_000],
+    [10 * 60_000, 60_000],
+    [90_000, 45_000],
+    [2000, 1000],
+    [500, 1000],
+  ] as const) {
+    it(`sweeps every ${intervalMs} ms for a TTL of ${ttlMs} ms`, () => {
+      assert.equal(sweepIntervalMs(ttlMs), intervalMs)
+    })
+  }
 })
 
 describe('lastSeen', () => {
