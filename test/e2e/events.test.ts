@@ -223,3 +223,36 @@ for e in events.items:
     )
   })
 })
+
+describe('isctl serve --event-ttl', () => {
+  const suite = useServe(() => ['--event-ttl=2s'])
+
+  it('deletes an Event once the TTL has passed since it was last seen', async () => {
+    const ns = 'ttl'
+    assert.equal((await suite.kubectl(['create', 'namespace', ns])).code, 0)
+    const event = `apiVersion: v1
+kind: Event
+metadata:
+  name: short-lived
+  namespace: ${ns}
+involvedObject:
+  kind: ImageStream
+  name: app
+  namespace: ${ns}
+reason: Noted
+message: kept two seconds
+type: Normal
+`
+    const created = await suite.kubectl(['create', '-f', '-'], event)
+    assert.equal(created.code, 0, created.stderr)
+    // Generous: the default TTL (an hour) would keep it far beyond this wait.
+    await pollUntil(
+      'the Event to expire',
+      async () => {
+        const res = await suite.kubectl(['get', 'events', '-n', ns, '-o', 'name'])
+        return res.code === 0 && res.stdout.trim() === ''
+      },
+      { timeoutMs: WAIT_MS, intervalMs: 250 },
+    )
+  })
+})
