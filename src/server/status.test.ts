@@ -72,6 +72,11 @@ describe('Status constructors (docs/kubernetes-api.md#status-errors)', () => {
       body('NotFound', 404, 'secrets "s" not found', { name: 's', kind: 'secrets' }),
     ],
     [
+      'NotFound, a name with a control character from the path, quoted as Go does',
+      notFound(SECRETS, 'a\u0001b'),
+      body('NotFound', 404, 'secrets "a\\x01b" not found', { name: 'a\u0001b', kind: 'secrets' }),
+    ],
+    [
       'AlreadyExists',
       alreadyExists(IS, 'ruby'),
       body('AlreadyExists', 409, 'imagestreams.image.openshift.io "ruby" already exists', {

@@ -6,6 +6,7 @@
  * apimachinery's `pkg/api/errors`.
  */
 import type { StatusReason } from '../api/index.js'
+import { goQuote } from '../lib/go-quote.js'
 
 export type { StatusReason }
 
@@ -353,12 +354,4 @@ export function statusFromError(err: unknown, ctx: StatusContext = {}): StatusEr
   }
   const where = ctx.requestId ? ` (request ${ctx.requestId}; see the server log)` : ''
   return internalError(`an unexpected error prevented the request from succeeding${where}`)
-}
-
-/**
- * goQuote renders a string as Go's %q does for the names in apiserver messages: double quotes
- * with backslash escapes. JSON's escaping agrees for everything a Kubernetes name can hold.
- */
-export function goQuote(s: string): string {
-  return JSON.stringify(s)
 }
