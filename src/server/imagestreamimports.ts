@@ -52,7 +52,8 @@ export function registerImageStreamImports(
         namespace,
       })
       const fieldManager = [request.query.fieldManager ?? []].flat()[0]
-      checkWriteOptions('CreateOptions', fieldManager || undefined)
+      const dryRunValues = [request.query.dryRun ?? []].flat()
+      checkWriteOptions('CreateOptions', fieldManager || undefined, dryRunValues)
       const body = request.body as Record<string, unknown> | undefined
       if (!body || typeof body !== 'object')
         throw badRequest('the request body must be an ImageStreamImport')
@@ -85,7 +86,7 @@ export function registerImageStreamImports(
       await requireNamespace(deps, namespace, name)
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
-      const dryRun = [request.query.dryRun ?? []].flat().includes('All')
+      const dryRun = dryRunValues.length > 0
       const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
       try {
         const { isi: answered } = await importInto(deps, namespace, requestIsi, app.shutdownSignal)

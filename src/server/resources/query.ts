@@ -95,21 +95,22 @@ function parseEnum<T extends string>(
   )
 }
 
-/** parseDryRun checks `dryRun` values (only `All` exists) and says whether any was given. */
-export function parseDryRun(given: readonly string[]): boolean {
-  for (const v of given) {
-    if (v !== 'All') {
-      throw badRequest(`invalid dry run value ${JSON.stringify(v)}: supported values: "All"`)
-    }
-  }
-  return given.length > 0
+/**
+ * queryDryRun returns every `dryRun` value of the query as given; the write's options check
+ * them (write-options.ts dryRunErrors), since the apiserver refuses a bad one as invalid options.
+ */
+export function queryDryRun(request: FastifyRequest): string[] {
+  return values(rawQuery(request), 'dryRun')
 }
 
-/** writeQuery parses the parameters of a write. The apiserver's default fieldValidation is Warn. */
+/**
+ * writeQuery parses the parameters of a write. The apiserver's default fieldValidation is Warn.
+ * `dryRun` is true when any value is given: the write's options check refuses all but `All`.
+ */
 export function writeQuery(request: FastifyRequest): WriteQuery {
   const q = rawQuery(request)
   return {
-    dryRun: parseDryRun(values(q, 'dryRun')),
+    dryRun: values(q, 'dryRun').length > 0,
     fieldValidation: parseEnum(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'], 'Warn'),
     fieldManager: first(q, 'fieldManager') || undefined,
     force: first(q, 'force') === undefined ? undefined : parseBool(q, 'force'),

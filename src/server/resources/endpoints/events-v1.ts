@@ -34,7 +34,7 @@ import { updateObject, type UpdateTarget } from '../operations/update.js'
 import { serveWatch } from '../operations/watch.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
 import { applyPatch, type PatchType } from '../patch/index.js'
-import { readQuery, writeQuery } from '../query.js'
+import { queryDryRun, readQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
@@ -245,7 +245,7 @@ export function eventsV1Endpoint(ctx: ResourceContext): Endpoint {
       },
       delete: async (request, reply, target) => {
         const name = requireName(target)
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const event = await inGroup(name, () =>
           deleteObject(ctx, EVENTS, target.namespace, name, options),
         )
@@ -253,7 +253,7 @@ export function eventsV1Endpoint(ctx: ResourceContext): Endpoint {
       },
       deletecollection: async (request, reply, target) => {
         const query = readQuery(request)
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const list = await deleteCollection(
           ctx,
           EVENTS,

@@ -8,14 +8,14 @@ import { managerFromUserAgent } from '../fieldmanager/index.js'
 import { checkWriteOptions, type WriteOptions } from '../operations/write-options.js'
 import { checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
-import { readQuery, writeQuery } from '../query.js'
+import { queryDryRun, readQuery, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
 import type { Target } from '../endpoint.js'
 
 /** patchOptions reads dryRun, fieldValidation, fieldManager and force, refused as the apiserver refuses them. */
 export function patchOptions(request: FastifyRequest): PatchOptions {
   const options = writeQuery(request)
-  checkPatchOptions(patchType(request), options)
+  checkPatchOptions(patchType(request), options, queryDryRun(request))
   return options
 }
 
@@ -35,6 +35,7 @@ export function writeOptions(request: FastifyRequest): WriteOptions {
   checkWriteOptions(
     request.method === 'PUT' ? 'UpdateOptions' : 'CreateOptions',
     query.fieldManager,
+    queryDryRun(request),
   )
   const raw = request.rawBody
   if (query.fieldValidation === 'Ignore' || raw === undefined) return query

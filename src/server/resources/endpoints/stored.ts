@@ -13,7 +13,7 @@ import { patchObject } from '../operations/patch.js'
 import { getObject, listObjects } from '../operations/read.js'
 import { replaceObject, type UpdateTarget } from '../operations/update.js'
 import { serveWatch } from '../operations/watch.js'
-import { readQuery, writeQuery } from '../query.js'
+import { queryDryRun, readQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
@@ -117,7 +117,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
         )
       },
       delete: async (request, reply, target) => {
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const object = await deleteObject(
           ctx,
           resource,
@@ -131,7 +131,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
       },
       deletecollection: async (request, reply, target) => {
         const query = readQuery(request)
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const list = await deleteCollection(
           ctx,
           resource,

@@ -10,7 +10,7 @@ import { requireName, requireNamespace, type Endpoint } from '../endpoint.js'
 import { parseDeleteOptions, type DeleteOptions } from '../operations/delete.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
 import { applyPatch } from '../patch/index.js'
-import { readQuery, writeQuery, type ReadQuery } from '../query.js'
+import { queryDryRun, readQuery, type ReadQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { getImageStreamImage } from '../virtual/imagestreamimages.js'
@@ -120,7 +120,7 @@ function tagViewEndpoint<T>(
         return written(request, reply, result)
       },
       delete: async (request, reply, target) => {
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const status = await operations.delete(
           ctx,
           requireNamespace(target),
@@ -205,7 +205,7 @@ export function imageSignaturesEndpoint(ctx: ResourceContext): Endpoint {
         })
       },
       delete: async (request, reply, target) => {
-        const options = parseDeleteOptions(request.body, writeQuery(request).dryRun)
+        const options = parseDeleteOptions(request.body, queryDryRun(request))
         const status = await deleteImageSignature(ctx, requireName(target), options)
         return reply.code(200).type('application/json').send(status)
       },

@@ -15,17 +15,17 @@ import {
   type Status,
 } from '../../../api/index.js'
 import { isStoreError, objectKey, type StoredObject } from '../../../storage/index.js'
-import { badRequest } from '../../status.js'
+import { badRequest, invalid } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { preconditionFailed } from '../errors.js'
 import { terminating } from '../namespace-termination.js'
 import { checkNamespaceDeletable } from '../namespaces.js'
 import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
-import { parseDryRun } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyFor } from '../strategies/index.js'
 import { strategyContext } from './context.js'
+import { dryRunErrors } from './write-options.js'
 
 /** DeleteOptions are the parts of metav1.DeleteOptions we honour. */
 export interface DeleteOptions {
@@ -34,26 +34,34 @@ export interface DeleteOptions {
   readonly resourceVersion: string | undefined
 }
 
+const DELETE_OPTIONS = { group: 'meta.k8s.io', kind: 'DeleteOptions' }
+
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
   if (typeof value !== 'string') throw badRequest(`DeleteOptions ${field} must be a string`)
   return value
 }
 
-/** parseDeleteOptions reads a DELETE body (possibly empty) together with the query's dryRun. */
-export function parseDeleteOptions(body: unknown, queryDryRun: boolean): DeleteOptions {
-  if (body === undefined || body === null) {
-    return { dryRun: queryDryRun, uid: undefined, resourceVersion: undefined }
+/**
+ * parseDeleteOptions reads a DELETE body (possibly empty) together with the query's dryRun
+ * values; a value other than `All` in either is refused as ValidateDeleteOptions refuses it
+ * (422 DeleteOptions).
+ */
+export function parseDeleteOptions(body: unknown, queryDryRun: readonly string[]): DeleteOptions {
+  if (body !== undefined && body !== null && !isJsonObject(body)) {
+    throw badRequest('the DeleteOptions body must be an object')
   }
-  if (!isJsonObject(body)) throw badRequest('the DeleteOptions body must be an object')
-  const dryRun = body.dryRun ?? []
-  if (!Array.isArray(dryRun) || dryRun.some((v) => typeof v !== 'string')) {
+  const given = body ?? {}
+  const bodyDryRun = given.dryRun ?? []
+  if (!Array.isArray(bodyDryRun) || bodyDryRun.some((v) => typeof v !== 'string')) {
     throw badRequest('DeleteOptions dryRun must be a list of strings')
   }
-  const pre = body.preconditions ?? {}
+  const errors = [...dryRunErrors(queryDryRun), ...dryRunErrors(bodyDryRun as string[])]
+  if (errors.length > 0) throw invalid(DELETE_OPTIONS, '', errors)
+  const pre = given.preconditions ?? {}
   if (!isJsonObject(pre)) throw badRequest('DeleteOptions preconditions must be an object')
   return {
-    dryRun: parseDryRun(dryRun as string[]) || queryDryRun,
+    dryRun: queryDryRun.length > 0 || bodyDryRun.length > 0,
     uid: optionalString(pre.uid, 'preconditions.uid'),
     resourceVersion: optionalString(pre.resourceVersion, 'preconditions.resourceVersion'),
   }

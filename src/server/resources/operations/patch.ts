@@ -15,7 +15,12 @@ import { applyPatch, type PatchType } from '../patch/index.js'
 import { isJsonObject, type JsonObject } from '../patch/json-value.js'
 import { createObject } from './create.js'
 import { updateObject, type UpdateTarget } from './update.js'
-import { fieldManagerErrors, type WriteOptions, type WriteResult } from './write-options.js'
+import {
+  dryRunErrors,
+  fieldManagerErrors,
+  type WriteOptions,
+  type WriteResult,
+} from './write-options.js'
 
 /** PatchOptions add the fieldManager parameter, which server-side apply requires, and `force`. */
 export interface PatchOptions extends WriteOptions {
@@ -26,8 +31,16 @@ export interface PatchOptions extends WriteOptions {
 
 const PATCH_OPTIONS = { group: 'meta.k8s.io', kind: 'PatchOptions' }
 
-/** checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions). */
-export function checkPatchOptions(type: PatchType, options: PatchOptions): void {
+/**
+ * checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions);
+ * `dryRun` are the request's values, checked where the request is read (the options keep only
+ * whether there were any).
+ */
+export function checkPatchOptions(
+  type: PatchType,
+  options: PatchOptions,
+  dryRun: readonly string[] = [],
+): void {
   const errors: FieldCause[] = []
   if (type !== 'apply' && options.force !== undefined) {
     errors.push({
@@ -43,7 +56,7 @@ export function checkPatchOptions(type: PatchType, options: PatchOptions): void 
       message: 'Required value: is required for apply patch',
     })
   }
-  errors.push(...fieldManagerErrors(options.fieldManager))
+  errors.push(...fieldManagerErrors(options.fieldManager), ...dryRunErrors(dryRun))
   if (errors.length > 0) throw invalid(PATCH_OPTIONS, '', errors)
 }
 

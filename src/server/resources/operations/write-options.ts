@@ -1,7 +1,7 @@
 /** Options shared by the write operations, and the checks the apiserver makes of them. */
 import { invalid as invalidValue, tooLong, type FieldError } from '../../../api/index.js'
-import { isGoPrintable } from '../../../lib/go-quote.js'
-import { invalid } from '../../status.js'
+import { goQuote, isGoPrintable } from '../../../lib/go-quote.js'
+import { invalid, type FieldCause } from '../../status.js'
 import type { FieldValidation } from '../query.js'
 
 /** WriteOptions are a write's query parameters as the operations need them. */
@@ -58,14 +58,33 @@ export function fieldManagerErrors(fieldManager: string | undefined): FieldError
 }
 
 /**
- * checkWriteOptions refuses a create's or update's fieldManager as ValidateCreateOptions and
- * ValidateUpdateOptions do: 422 `CreateOptions.meta.k8s.io "" is invalid` (or UpdateOptions).
+ * dryRunErrors checks the dryRun values as apimachinery's ValidateDryRun does: only `All`
+ * exists, and one unsupported value makes one error that echoes the whole list as Go's %#v
+ * prints a []string.
+ */
+export function dryRunErrors(dryRun: readonly string[]): FieldCause[] {
+  if (dryRun.every((v) => v === 'All')) return []
+  const given = `[]string{${dryRun.map(goQuote).join(', ')}}`
+  return [
+    {
+      type: 'FieldValueNotSupported',
+      field: 'dryRun',
+      message: `Unsupported value: ${given}: supported values: "All"`,
+    },
+  ]
+}
+
+/**
+ * checkWriteOptions refuses a create's or update's fieldManager and dryRun values as
+ * ValidateCreateOptions and ValidateUpdateOptions do: 422 `CreateOptions.meta.k8s.io "" is
+ * invalid` (or UpdateOptions).
  */
 export function checkWriteOptions(
   kind: 'CreateOptions' | 'UpdateOptions',
   fieldManager: string | undefined,
+  dryRun: readonly string[],
 ): void {
-  const errors = fieldManagerErrors(fieldManager)
+  const errors = [...fieldManagerErrors(fieldManager), ...dryRunErrors(dryRun)]
   if (errors.length > 0) throw invalid({ group: 'meta.k8s.io', kind }, '', errors)
 }
 
