@@ -33,7 +33,7 @@ import { createObject } from '../operations/create.js'
 import type { DeleteOptions } from '../operations/delete.js'
 import { strategyContext } from '../operations/context.js'
 import { updateObject } from '../operations/update.js'
-import type { WriteOptions, WriteResult } from '../operations/write-options.js'
+import { innerWrite, type WriteOptions, type WriteResult } from '../operations/write-options.js'
 import { isJsonObject } from '../patch/json-value.js'
 import type { FieldValidation } from '../query.js'
 import { imageStreamStrategy } from '../strategies/imagestream.js'
@@ -213,8 +213,8 @@ export async function createImageStreamTag(
     warnings,
     missing,
   } = decodeTagView(ctx, ISTAGS, body, namespace, undefined, {
+    ...options,
     fromName: true,
-    fieldValidation: options.fieldValidation,
   })
   const name = istag.metadata.name ?? ''
   const errors = mergeFieldErrors(missing, validateObject('ImageStreamTag', istag))
@@ -230,7 +230,7 @@ export async function createImageStreamTag(
     tag,
     tagFrom(istag, tag, undefined),
     stream !== undefined,
-    options,
+    innerWrite(options),
   )
   return {
     object: written.view ?? istag,
@@ -262,8 +262,8 @@ export async function updateImageStreamTag(
     warnings,
     missing,
   } = decodeTagView(ctx, ISTAGS, next(old), namespace, name, {
+    ...options,
     fromName: true,
-    fieldValidation: options.fieldValidation,
   })
   checkStreamVersion(GR, name, istag.metadata.resourceVersion, stream)
   // Clients send back the labels they read; they cannot change them here, and sending none (or
@@ -289,7 +289,7 @@ export async function updateImageStreamTag(
     tag,
     tagFrom(istag, tag, existing),
     stream !== undefined,
-    options,
+    innerWrite(options),
   )
   // A PUT that adds the spec tag creates it: 201, as OpenShift answers.
   return {
