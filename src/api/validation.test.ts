@@ -16,7 +16,7 @@ import { REDACTED, validateObject, validateUpdate } from './validation.js'
 const DIGEST = `sha256:${'1'.repeat(64)}`
 const DIGEST2 = `sha256:${'2'.repeat(64)}`
 // quay.io/ and a path of 248 characters: 256 as OpenShift counts a repository name.
-const LONG_PULL_SPEC = `quay.io/${'a'.repeat(248)}:v1`
+const longPullSpec = `quay.io/${'a'.repeat(248)}:v1`
 
 /** One expected error: its type and field, and optionally its exact message or a pattern. */
 interface Want {
@@ -437,24 +437,24 @@ describe('validation: spec tags (ValidateImageStreamTagReference)', () => {
     row(
       "from DockerImage whose name is over 255 characters: distribution's length message",
       'ImageStream',
-      stream([dockerTag({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC } })]),
+      stream([dockerTag({ from: { kind: 'DockerImage', name: longPullSpec } })]),
       [
         {
           type: 'FieldValueInvalid',
           field: 'spec.tags[v1].from.name',
-          message: `Invalid value: "${LONG_PULL_SPEC}": repository name must not be more than 255 characters`,
+          message: `Invalid value: "${longPullSpec}": repository name must not be more than 255 characters`,
         },
       ],
     ),
     row(
       'from DockerImage in capitals and over 255 characters: the case is reported first',
       'ImageStream',
-      stream([dockerTag({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC.toUpperCase() } })]),
+      stream([dockerTag({ from: { kind: 'DockerImage', name: longPullSpec.toUpperCase() } })]),
       [
         {
           type: 'FieldValueInvalid',
           field: 'spec.tags[v1].from.name',
-          message: `Invalid value: "${LONG_PULL_SPEC.toUpperCase()}": repository name must be lowercase`,
+          message: `Invalid value: "${longPullSpec.toUpperCase()}": repository name must be lowercase`,
         },
       ],
     ),
@@ -867,24 +867,24 @@ describe('validation: ImageStreamImport (ValidateImageStreamImport)', () => {
     row(
       'from name over 255 characters',
       'ImageStreamImport',
-      isi([dockerImport({ from: { kind: 'DockerImage', name: LONG_PULL_SPEC } })]),
+      isi([dockerImport({ from: { kind: 'DockerImage', name: longPullSpec } })]),
       [
         {
           type: 'FieldValueInvalid',
           field: 'spec.images[0].from.name',
-          message: `Invalid value: "${LONG_PULL_SPEC}": repository name must not be more than 255 characters`,
+          message: `Invalid value: "${longPullSpec}": repository name must not be more than 255 characters`,
         },
       ],
     ),
     row(
       'a repository name over 255 characters',
       'ImageStreamImport',
-      isi(undefined, { from: { kind: 'DockerImage', name: LONG_PULL_SPEC.replace(/:v1$/, '') } }),
+      isi(undefined, { from: { kind: 'DockerImage', name: longPullSpec.replace(/:v1$/, '') } }),
       [
         {
           type: 'FieldValueInvalid',
           field: 'spec.repository.from.name',
-          message: `Invalid value: "${LONG_PULL_SPEC.replace(/:v1$/, '')}": repository name must not be more than 255 characters`,
+          message: `Invalid value: "${longPullSpec.replace(/:v1$/, '')}": repository name must not be more than 255 characters`,
         },
       ],
     ),

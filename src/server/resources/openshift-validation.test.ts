@@ -594,17 +594,17 @@ const istagUpdateCases: Case[] = [
   },
 ]
 
-const VALID_REPOSITORY_SPEC = repository('redis')
+const validRepositoryImport = repository('redis')
 
 const imageStreamImportCases: Case[] = [
   {
     source: 'TestValidateImageStreamImport/missing name',
-    call: createImport('foo', undefined, VALID_REPOSITORY_SPEC),
+    call: createImport('foo', undefined, validRepositoryImport),
     openshift: { code: 422, causes: [NAME_REQUIRED] },
   },
   {
     source: 'TestValidateImageStreamImport/no slash in Name',
-    call: createImport('foo', 'foo/bar', VALID_REPOSITORY_SPEC),
+    call: createImport('foo', 'foo/bar', validRepositoryImport),
     openshift: {
       code: 422,
       causes: [invalid('metadata.name', q('foo/bar'), "may not contain '/'")],
@@ -612,7 +612,7 @@ const imageStreamImportCases: Case[] = [
   },
   {
     source: 'TestValidateImageStreamImport/no percent in Name',
-    call: createImport('foo', 'foo%%bar', VALID_REPOSITORY_SPEC),
+    call: createImport('foo', 'foo%%bar', validRepositoryImport),
     openshift: {
       code: 422,
       causes: [invalid('metadata.name', q('foo%%bar'), "may not contain '%'")],
@@ -620,12 +620,12 @@ const imageStreamImportCases: Case[] = [
   },
   {
     source: 'TestValidateImageStreamImport/other invalid name',
-    call: createImport('foo', 'foo bar', VALID_REPOSITORY_SPEC),
+    call: createImport('foo', 'foo bar', validRepositoryImport),
     openshift: { code: 422, causes: [invalid('metadata.name', q('foo bar'), STREAM_NAME_RULE)] },
   },
   {
     source: 'TestValidateImageStreamImport/invalid namespace',
-    call: createImport('!$', 'foo', VALID_REPOSITORY_SPEC),
+    call: createImport('!$', 'foo', validRepositoryImport),
     openshift: NAMESPACE_NOT_FOUND,
     note: NAMESPACE_NOTE,
   },
