@@ -7,9 +7,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createAgents, createRegistryClient, parsePlatform } from '../../registry/index.js'
-import { registerImageStreamImports } from '../imagestreamimports.js'
-import { REGISTRY, startFixture, type Fixture } from './testing/fixture.js'
+import { startFixture, withImageStreamImports, type Fixture } from './testing/fixture.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
 
@@ -137,21 +135,7 @@ void describe('the dryRun parameter', () => {
   let ruby: Json
 
   before(async () => {
-    fx = await startFixture({}, (app, store) => {
-      // No import here reaches the registry client.
-      registerImageStreamImports(app, {
-        store,
-        client: createRegistryClient({ agents: createAgents({}) }),
-        policy: {
-          defaultImportMode: 'Legacy',
-          platform: parsePlatform('linux/amd64'),
-          maxImagesBulkImportedPerRepository: 50,
-          historyLimit: 25,
-          concurrency: 1,
-        },
-        registryHostname: () => REGISTRY,
-      })
-    })
+    fx = await startFixture({}, withImageStreamImports)
     await fx.request({
       method: 'POST',
       url: '/api/v1/namespaces',

@@ -17,9 +17,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createAgents, createRegistryClient, parsePlatform } from '../../registry/index.js'
-import { registerImageStreamImports } from '../imagestreamimports.js'
-import { REGISTRY, startFixture, type Fixture } from './testing/fixture.js'
+import { startFixture, withImageStreamImports, type Fixture } from './testing/fixture.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
 
@@ -1427,20 +1425,7 @@ describe("OpenShift's validation tables as requests", () => {
   const agreed: string[] = []
   before(async () => {
     // Every import case here is refused before the registry client is used.
-    fx = await startFixture({}, (app, store) => {
-      registerImageStreamImports(app, {
-        store,
-        client: createRegistryClient({ agents: createAgents({}) }),
-        policy: {
-          defaultImportMode: 'Legacy',
-          platform: parsePlatform('linux/amd64'),
-          maxImagesBulkImportedPerRepository: 50,
-          historyLimit: 25,
-          concurrency: 1,
-        },
-        registryHostname: () => REGISTRY,
-      })
-    })
+    fx = await startFixture({}, withImageStreamImports)
   })
   after(async () => {
     const sources = new Set([...CASES, ...UNSUPPORTED].map((c) => c.source))

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { RESOURCE_LIST } from '../../../api/index.js'
+import { createAgents, createRegistryClient, parsePlatform } from '../../../registry/index.js'
 import type { Store } from '../../../storage/index.js'
 import { openSqliteStore } from '../../../storage/sqlite/index.js'
 import { ManualClock } from '../../../storage/testing/manual-clock.js'
@@ -19,6 +20,7 @@ import {
   createTokenAuthenticator,
   hashToken,
 } from '../../auth.js'
+import { registerImageStreamImports } from '../../imagestreamimports.js'
 import { createLogger } from '../../logger.js'
 import { ensurePki } from '../../pki.js'
 import { createStoreErrorMapper } from '../../store-errors.js'
@@ -68,6 +70,25 @@ export interface RequestOptions {
 
 /** ExtendApp adds routes to the fixture's app before it starts (e.g. imagestreamimports). */
 export type ExtendApp = (app: FastifyInstance, store: Store) => void
+
+/**
+ * withImageStreamImports serves imagestreamimports too, for tests whose imports are refused
+ * (or dry runs) before the registry client would reach a registry.
+ */
+export const withImageStreamImports: ExtendApp = (app, store) => {
+  registerImageStreamImports(app, {
+    store,
+    client: createRegistryClient({ agents: createAgents({}) }),
+    policy: {
+      defaultImportMode: 'Legacy',
+      platform: parsePlatform('linux/amd64'),
+      maxImagesBulkImportedPerRepository: 50,
+      historyLimit: 25,
+      concurrency: 1,
+    },
+    registryHostname: () => REGISTRY,
+  })
+}
 
 /** startFixture starts a server; call close() when done. */
 export async function startFixture(
