@@ -33,6 +33,7 @@ const GROUP_KIND = { group: IMAGE_GROUP, kind: 'ImageStreamImport' }
 interface ImportQuery {
   dryRun?: string | string[]
   fieldManager?: string | string[]
+  fieldValidation?: string | string[]
 }
 
 /** registerImageStreamImports adds the create-only imagestreamimports route. */
@@ -53,7 +54,8 @@ export function registerImageStreamImports(
       })
       const fieldManager = [request.query.fieldManager ?? []].flat()[0]
       const dryRunValues = [request.query.dryRun ?? []].flat()
-      checkWriteOptions('CreateOptions', fieldManager || undefined, dryRunValues)
+      const fieldValidation = [request.query.fieldValidation ?? []].flat()[0] ?? ''
+      checkWriteOptions('CreateOptions', fieldManager || undefined, dryRunValues, fieldValidation)
       const body = request.body as Record<string, unknown> | undefined
       if (!body || typeof body !== 'object')
         throw badRequest('the request body must be an ImageStreamImport')

@@ -104,14 +104,30 @@ export function queryDryRun(request: FastifyRequest): string[] {
 }
 
 /**
- * writeQuery parses the parameters of a write. The apiserver's default fieldValidation is Warn.
+ * queryFieldValidation returns the `fieldValidation` value as given ('' when absent); the
+ * write's options check it (write-options.ts fieldValidationErrors) with dryRun and
+ * fieldManager, since the apiserver refuses a bad one as invalid options.
+ */
+export function queryFieldValidation(request: FastifyRequest): string {
+  return first(rawQuery(request), 'fieldValidation') ?? ''
+}
+
+/** isFieldValidation tells whether a `fieldValidation` value names a behaviour ('' does not). */
+export function isFieldValidation(value: string): value is FieldValidation {
+  return value === 'Ignore' || value === 'Warn' || value === 'Strict'
+}
+
+/**
+ * writeQuery parses the parameters of a write. The apiserver's default fieldValidation is Warn,
+ * which also stands for a value the write's options check refuses before anything is decoded.
  * `dryRun` is true when any value is given: the write's options check refuses all but `All`.
  */
 export function writeQuery(request: FastifyRequest): WriteQuery {
   const q = rawQuery(request)
+  const fieldValidation = first(q, 'fieldValidation') ?? ''
   return {
     dryRun: values(q, 'dryRun').length > 0,
-    fieldValidation: parseEnum(q, 'fieldValidation', ['Ignore', 'Warn', 'Strict'], 'Warn'),
+    fieldValidation: isFieldValidation(fieldValidation) ? fieldValidation : 'Warn',
     fieldManager: first(q, 'fieldManager') || undefined,
     force: first(q, 'force') === undefined ? undefined : parseBool(q, 'force'),
   }

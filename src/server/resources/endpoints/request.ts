@@ -8,14 +8,19 @@ import { managerFromUserAgent } from '../fieldmanager/index.js'
 import { checkWriteOptions, type WriteOptions } from '../operations/write-options.js'
 import { checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
-import { queryDryRun, readQuery, writeQuery } from '../query.js'
+import { queryDryRun, queryFieldValidation, readQuery, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
 import type { Target } from '../endpoint.js'
 
 /** patchOptions reads dryRun, fieldValidation, fieldManager and force, refused as the apiserver refuses them. */
 export function patchOptions(request: FastifyRequest): PatchOptions {
   const options = writeQuery(request)
-  checkPatchOptions(patchType(request), options, queryDryRun(request))
+  checkPatchOptions(
+    patchType(request),
+    options,
+    queryDryRun(request),
+    queryFieldValidation(request),
+  )
   return options
 }
 
@@ -36,6 +41,7 @@ export function writeOptions(request: FastifyRequest): WriteOptions {
     request.method === 'PUT' ? 'UpdateOptions' : 'CreateOptions',
     query.fieldManager,
     queryDryRun(request),
+    queryFieldValidation(request),
   )
   const raw = request.rawBody
   if (query.fieldValidation === 'Ignore' || raw === undefined) return query

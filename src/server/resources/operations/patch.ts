@@ -18,6 +18,7 @@ import { updateObject, type UpdateTarget } from './update.js'
 import {
   dryRunErrors,
   fieldManagerErrors,
+  fieldValidationErrors,
   type WriteOptions,
   type WriteResult,
 } from './write-options.js'
@@ -33,13 +34,14 @@ const PATCH_OPTIONS = { group: 'meta.k8s.io', kind: 'PatchOptions' }
 
 /**
  * checkPatchOptions refuses what apimachinery's ValidatePatchOptions refuses (422 PatchOptions);
- * `dryRun` are the request's values, checked where the request is read (the options keep only
- * whether there were any).
+ * `dryRun` and `fieldValidation` are the request's values as given, checked where the request is
+ * read (the options keep only whether there was a dry run and the behaviour named).
  */
 export function checkPatchOptions(
   type: PatchType,
   options: PatchOptions,
   dryRun: readonly string[] = [],
+  fieldValidation = '',
 ): void {
   const errors: FieldCause[] = []
   if (type !== 'apply' && options.force !== undefined) {
@@ -56,7 +58,11 @@ export function checkPatchOptions(
       message: 'Required value: is required for apply patch',
     })
   }
-  errors.push(...fieldManagerErrors(options.fieldManager), ...dryRunErrors(dryRun))
+  errors.push(
+    ...fieldManagerErrors(options.fieldManager),
+    ...dryRunErrors(dryRun),
+    ...fieldValidationErrors(fieldValidation),
+  )
   if (errors.length > 0) throw invalid(PATCH_OPTIONS, '', errors)
 }
 

@@ -2,7 +2,7 @@
 import { invalid as invalidValue, tooLong, type FieldError } from '../../../api/index.js'
 import { goQuote, isGoPrintable } from '../../../lib/go-quote.js'
 import { invalid, type FieldCause } from '../../status.js'
-import type { FieldValidation } from '../query.js'
+import { isFieldValidation, type FieldValidation } from '../query.js'
 
 /** WriteOptions are a write's query parameters as the operations need them. */
 export interface WriteOptions {
@@ -75,16 +75,37 @@ export function dryRunErrors(dryRun: readonly string[]): FieldCause[] {
 }
 
 /**
- * checkWriteOptions refuses a create's or update's fieldManager and dryRun values as
- * ValidateCreateOptions and ValidateUpdateOptions do: 422 `CreateOptions.meta.k8s.io "" is
- * invalid` (or UpdateOptions).
+ * fieldValidationErrors checks the fieldValidation value as apimachinery's
+ * ValidateFieldValidation does: '' (absent) and the three behaviours are supported, listed
+ * sorted as Go's sets.String lists them.
+ */
+export function fieldValidationErrors(fieldValidation: string): FieldCause[] {
+  if (fieldValidation === '' || isFieldValidation(fieldValidation)) return []
+  return [
+    {
+      type: 'FieldValueNotSupported',
+      field: 'fieldValidation',
+      message: `Unsupported value: ${goQuote(fieldValidation)}: supported values: "", "Ignore", "Strict", "Warn"`,
+    },
+  ]
+}
+
+/**
+ * checkWriteOptions refuses a create's or update's fieldManager, dryRun and fieldValidation
+ * values as ValidateCreateOptions and ValidateUpdateOptions do, in their order: 422
+ * `CreateOptions.meta.k8s.io "" is invalid` (or UpdateOptions).
  */
 export function checkWriteOptions(
   kind: 'CreateOptions' | 'UpdateOptions',
   fieldManager: string | undefined,
   dryRun: readonly string[],
+  fieldValidation: string,
 ): void {
-  const errors = [...fieldManagerErrors(fieldManager), ...dryRunErrors(dryRun)]
+  const errors = [
+    ...fieldManagerErrors(fieldManager),
+    ...dryRunErrors(dryRun),
+    ...fieldValidationErrors(fieldValidation),
+  ]
   if (errors.length > 0) throw invalid({ group: 'meta.k8s.io', kind }, '', errors)
 }
 

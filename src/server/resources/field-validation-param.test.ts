@@ -1,0 +1,190 @@
+/**
+ * The fieldValidation parameter of every write, checked as apimachinery's
+ * ValidateFieldValidation does ('' and Ignore, Warn, Strict only, case-sensitive) before
+ * anything is decoded or stored: 422 CreateOptions, UpdateOptions or PatchOptions, its cause
+ * after the fieldManager and dryRun ones in one Status.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startFixture, withImageStreamImports, type Fixture } from './testing/fixture.js'
+
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
+
+const G = '/apis/image.openshift.io/v1'
+const IS = `${G}/namespaces/team-a/imagestreams`
+const MERGE = 'application/merge-patch+json'
+const APPLY = 'application/apply-patch+yaml'
+const unsupported = (value: string) =>
+  `fieldValidation: Unsupported value: ${value}: supported values: "", "Ignore", "Strict", "Warn"`
+const stream = (name: string) => ({
+  apiVersion: 'image.openshift.io/v1',
+  kind: 'ImageStream',
+  metadata: { name },
+})
+const APPLY_RUBY = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ruby\n'
+
+interface Case {
+  readonly name: string
+  readonly method: 'POST' | 'PUT' | 'PATCH'
+  readonly url: string
+  /** The query after `?`, fieldValidation included. */
+  readonly query: string
+  readonly body: unknown
+  readonly contentType?: string
+  readonly message: string
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: 'a create with X',
+    method: 'POST',
+    url: IS,
+    query: 'fieldValidation=X',
+    body: stream('created'),
+    message: `CreateOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
+  },
+  {
+    name: 'a create with the lowercase strict',
+    method: 'POST',
+    url: IS,
+    query: 'fieldValidation=strict',
+    body: stream('created'),
+    message: `CreateOptions.meta.k8s.io "" is invalid: ${unsupported('"strict"')}`,
+  },
+  {
+    name: 'a create with a long field manager, dryRun X and fieldValidation X',
+    method: 'POST',
+    url: IS,
+    query: `fieldManager=${'m'.repeat(129)}&dryRun=X&fieldValidation=X`,
+    body: stream('created'),
+    message:
+      'CreateOptions.meta.k8s.io "" is invalid: [fieldManager: Too long: may not be more than 128 bytes, ' +
+      `dryRun: Unsupported value: []string{"X"}: supported values: "All", ${unsupported('"X"')}]`,
+  },
+  {
+    name: 'an update with a quote and a tab',
+    method: 'PUT',
+    url: `${IS}/ruby`,
+    query: `fieldValidation=${encodeURIComponent('a"\tb')}`,
+    body: stream('ruby'),
+    message: `UpdateOptions.meta.k8s.io "" is invalid: ${unsupported('"a\\"\\tb"')}`,
+  },
+  {
+    name: 'a merge patch with X',
+    method: 'PATCH',
+    url: `${IS}/ruby`,
+    query: 'fieldValidation=X',
+    body: { metadata: { labels: { a: 'b' } } },
+    contentType: MERGE,
+    message: `PatchOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
+  },
+  {
+    name: 'an apply with X',
+    method: 'PATCH',
+    url: `${IS}/ruby`,
+    query: 'fieldManager=me&fieldValidation=X',
+    body: APPLY_RUBY,
+    contentType: APPLY,
+    message: `PatchOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
+  },
+  {
+    name: 'an apply without a field manager, with dryRun X and fieldValidation X',
+    method: 'PATCH',
+    url: `${IS}/ruby`,
+    query: 'dryRun=X&fieldValidation=X',
+    body: APPLY_RUBY,
+    contentType: APPLY,
+    message:
+      'PatchOptions.meta.k8s.io "" is invalid: [fieldManager: Required value: is required for apply patch, ' +
+      `dryRun: Unsupported value: []string{"X"}: supported values: "All", ${unsupported('"X"')}]`,
+  },
+  {
+    name: 'a create of an image stream tag with X',
+    method: 'POST',
+    url: `${G}/namespaces/team-a/imagestreamtags`,
+    query: 'fieldValidation=X',
+    body: {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStreamTag',
+      metadata: { name: 'ruby:new' },
+      tag: { from: { kind: 'DockerImage', name: 'ruby:3' } },
+    },
+    message: `CreateOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
+  },
+  {
+    name: 'an image stream import with X',
+    method: 'POST',
+    url: `${G}/namespaces/team-a/imagestreamimports`,
+    query: 'fieldValidation=X',
+    body: {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStreamImport',
+      metadata: { name: 'ruby' },
+      spec: { import: false },
+    },
+    message: `CreateOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
+  },
+]
+
+void describe('the fieldValidation parameter', () => {
+  let fx: Fixture
+  let ruby: Json
+
+  const streams = async () => {
+    const list = await fx.request({ method: 'GET', url: IS })
+    return list.json<Json>().items.map((s: Json) => [s.metadata.name, s.metadata.resourceVersion])
+  }
+
+  before(async () => {
+    fx = await startFixture({}, withImageStreamImports)
+    await fx.request({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      body: { metadata: { name: 'team-a' } },
+    })
+    const created = await fx.request({ method: 'POST', url: IS, body: stream('ruby') })
+    assert.equal(created.statusCode, 201, created.body)
+    ruby = created.json()
+  })
+  after(() => fx.close())
+
+  for (const c of CASES) {
+    void it(`${c.name}: 422 and nothing written`, async () => {
+      const res = await fx.request({
+        method: c.method,
+        url: `${c.url}?${c.query}`,
+        body: c.body,
+        ...(c.contentType === undefined ? {} : { contentType: c.contentType }),
+      })
+      assert.equal(res.statusCode, 422, res.body)
+      const status = res.json<Json>()
+      assert.equal(status.reason, 'Invalid')
+      assert.equal(status.message, c.message)
+      assert.equal(status.details.group, 'meta.k8s.io')
+      const cause = status.details.causes.find((x: Json) => x.field === 'fieldValidation')
+      assert.equal(cause?.reason, 'FieldValueNotSupported')
+      assert.deepEqual(await streams(), [['ruby', ruby.metadata.resourceVersion]])
+    })
+  }
+
+  void it('an empty value is the default (Warn)', async () => {
+    const res = await fx.request({
+      method: 'POST',
+      url: `${IS}?fieldValidation=`,
+      body: { ...stream('warned'), spec: { bogus: true } },
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    assert.match(String(res.headers.warning), /unknown field \\"spec\.bogus\\"/)
+  })
+
+  void it('Strict still refuses unknown fields', async () => {
+    const res = await fx.request({
+      method: 'POST',
+      url: `${IS}?fieldValidation=Strict`,
+      body: { ...stream('strict'), spec: { bogus: true } },
+    })
+    assert.equal(res.statusCode, 400, res.body)
+    assert.match(String(res.json<Json>().message), /unknown field "spec.bogus"/)
+  })
+})
