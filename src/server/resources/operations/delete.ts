@@ -2,8 +2,8 @@
  * delete: immediate (no finalizers), answered with the deleted object or a Success Status, as
  * the kind's upstream store does (docs/kubernetes-api.md#update-and-delete); kubectl accepts
  * either. DeleteOptions come in the body (kubectl's `delete --dry-run=server` sends `dryRun`
- * there) or the query; `preconditions` guard uid and resourceVersion. Deleting a namespace marks
- * it terminating; its contents and then the namespace go in the background
+ * there) or, without a body, the query; `preconditions` guard uid and resourceVersion. Deleting
+ * a namespace marks it terminating; its contents and then the namespace go in the background
  * (namespace-termination.ts).
  */
 import {
@@ -43,25 +43,26 @@ function optionalString(value: unknown, field: string): string | undefined {
 }
 
 /**
- * parseDeleteOptions reads a DELETE body (possibly empty) together with the query's dryRun
- * values; a value other than `All` in either is refused as ValidateDeleteOptions refuses it
- * (422 DeleteOptions).
+ * parseDeleteOptions reads the DeleteOptions of a delete or a collection delete as the
+ * apiserver's handlers do (apiserver pkg/endpoints/handlers/delete.go): from the body when one
+ * was sent, else from the query's dryRun values, never from both. A value other than `All` is
+ * refused as ValidateDeleteOptions refuses it (422 DeleteOptions).
  */
 export function parseDeleteOptions(body: unknown, queryDryRun: readonly string[]): DeleteOptions {
   if (body !== undefined && body !== null && !isJsonObject(body)) {
     throw badRequest('the DeleteOptions body must be an object')
   }
-  const given = body ?? {}
-  const bodyDryRun = given.dryRun ?? []
-  if (!Array.isArray(bodyDryRun) || bodyDryRun.some((v) => typeof v !== 'string')) {
+  const given = body === undefined ? { dryRun: [...queryDryRun] } : (body ?? {})
+  const dryRun = given.dryRun ?? []
+  if (!Array.isArray(dryRun) || dryRun.some((v) => typeof v !== 'string')) {
     throw badRequest('DeleteOptions dryRun must be a list of strings')
   }
-  const errors = [...dryRunErrors(queryDryRun), ...dryRunErrors(bodyDryRun as string[])]
+  const errors = dryRunErrors(dryRun as string[])
   if (errors.length > 0) throw invalid(DELETE_OPTIONS, '', errors)
   const pre = given.preconditions ?? {}
   if (!isJsonObject(pre)) throw badRequest('DeleteOptions preconditions must be an object')
   return {
-    dryRun: queryDryRun.length > 0 || bodyDryRun.length > 0,
+    dryRun: dryRun.length > 0,
     uid: optionalString(pre.uid, 'preconditions.uid'),
     resourceVersion: optionalString(pre.resourceVersion, 'preconditions.resourceVersion'),
   }
