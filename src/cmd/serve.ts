@@ -39,8 +39,8 @@ import { createServerMetrics, registerMetrics } from '../server/metrics.js'
 import {
   ensureDefaults,
   EVENTS_V1_DISCOVERY,
-  EVENTS_V1_OPENAPI,
   LAYERS_DISCOVERY,
+  OPENAPI_RESOURCES,
   registerResources,
   SCHEDULE_DISCOVERY,
   SECRETS_DISCOVERY,
@@ -277,7 +277,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       registryHostname: settings.registryHostname,
       registryPublicHostname: settings.registryPublicHostname,
     })
-    registerOpenAPI(app, [...RESOURCE_LIST, EVENTS_V1_OPENAPI])
+    registerOpenAPI(app, OPENAPI_RESOURCES)
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
     registerDistribution(app, {

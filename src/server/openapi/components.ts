@@ -17,6 +17,8 @@ import {
   ImageLookupPolicy,
   ImageManifest,
   ImageSignature,
+  ImageBlobReferences,
+  ImageLayerData,
   SignatureCondition,
   SignatureIssuer,
   SignatureSubject,
@@ -74,8 +76,16 @@ export interface OpenAPIResource {
   readonly subresources?: readonly {
     readonly name: string
     readonly kind?: string
+    /** The group and version of `kind` when not the resource's own. */
+    readonly group?: string
+    readonly version?: string
     readonly verbs: readonly string[]
   }[]
+  /**
+   * On a subresource entry whose answer is a kind of another group version
+   * (`imagestreams/secrets` answers a core/v1 SecretList): that kind's group and version.
+   */
+  readonly kindGroupVersion?: { readonly group: string; readonly version: string }
   /** The TypeBox schema of one object. */
   readonly schema: TSchema
 }
@@ -180,6 +190,8 @@ const SUPPORTING: readonly (readonly [string, TSchema])[] = [
   [`${IMAGE}.TagEvent`, TagEvent],
   [`${IMAGE}.TagEventCondition`, TagEventCondition],
   [`${IMAGE}.ImageLayer`, ImageLayer],
+  [`${IMAGE}.ImageLayerData`, ImageLayerData],
+  [`${IMAGE}.ImageBlobReferences`, ImageBlobReferences],
   [`${IMAGE}.ImageManifest`, ImageManifest],
   [`${IMAGE}.ImageSignature`, ImageSignature],
   [`${IMAGE}.SignatureCondition`, SignatureCondition],
@@ -261,6 +273,21 @@ export function buildSchemaRegistry(resources: readonly OpenAPIResource[]): Sche
         description: `${listKindOf(r)} is a list of ${r.kind} objects.`,
         fields: LIST_FIELDS,
       },
+    })
+  }
+  // A subresource's answer that no resource serves (ImageStreamLayers) is named here; one that
+  // is a served kind of another group (core/v1 SecretList) must match that kind's schema.
+  for (const r of resources) {
+    if (!r.plural.includes('/')) continue
+    const gv = r.kindGroupVersion ?? { group: r.group, version: r.version }
+    const gvk = { group: gv.group, version: gv.version, kind: r.kind }
+    const name = componentName(gvk)
+    const text = DESCRIPTIONS[name]
+    add({
+      name,
+      schema: r.schema,
+      gvk,
+      text: { ...text, fields: { ...TYPE_META_FIELDS, ...text?.fields } },
     })
   }
   for (const [name, schema] of SUPPORTING) add({ name, schema, text: DESCRIPTIONS[name] ?? {} })

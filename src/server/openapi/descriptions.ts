@@ -172,6 +172,35 @@ export const DESCRIPTIONS: Readonly<Record<string, ComponentText>> = {
       mediaType: 'MediaType of the referenced object.',
     },
   },
+  [`${IMAGE}.ImageStreamLayers`]: {
+    description:
+      'ImageStreamLayers describes information about the layers referenced by images in this image stream.',
+    fields: {
+      blobs: 'blobs is a map of blob name to metadata about the blob.',
+      images:
+        'images is a map between an image name and the names of the blobs and config that comprise the image.',
+    },
+  },
+  [`${IMAGE}.ImageLayerData`]: {
+    description: 'ImageLayerData contains metadata about an image layer.',
+    fields: {
+      size: 'Size of the layer in bytes as defined by the underlying store. This field is optional if the necessary information about size is not available.',
+      mediaType: 'MediaType of the referenced object.',
+    },
+  },
+  [`${IMAGE}.ImageBlobReferences`]: {
+    description: 'ImageBlobReferences describes the blob references within an image.',
+    fields: {
+      imageMissing:
+        'imageMissing is true if the image is referenced by the image stream but the image object has been deleted from the API by an administrator. When this field is set, layers and config fields may be empty and callers that depend on the image metadata should consider the image to be unavailable for download or viewing.',
+      layers:
+        'layers is the list of blobs that compose this image, from base layer to top layer. All layers referenced by this array will be defined in the blobs map. Some images may have zero layers.',
+      config:
+        'config, if set, is the blob that contains the image config. Some images do not have separate config blobs and this field will be set to nil if so.',
+      manifests:
+        "manifests is the list of other image names that this image points to. For a single architecture image, it is empty. For a multi-arch image, it consists of the digests of single architecture images, such images shouldn't have layers nor config.",
+    },
+  },
   [`${IMAGE}.ImageManifest`]: {
     description: 'ImageManifest represents sub-manifests of a manifest list.',
     fields: {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import Type from 'typebox'
 import { RESOURCE_LIST, RESOURCES } from '../../api/index.js'
 import { buildSchemaRegistry, type JsonObject, type OpenAPIResource } from './components.js'
+import { OPENAPI_RESOURCES } from '../resources/index.js'
 import { buildOpenAPIDocuments, openAPIHash } from './documents.js'
 
 const IMAGE_GV = 'apis/image.openshift.io/v1'
@@ -12,6 +13,22 @@ const IMAGE = 'com.github.openshift.api.image.v1'
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1'
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
 
+/** STREAM_VIEWS are the image stream subresources answering a kind that is not ImageStream. */
+const STREAM_VIEWS = [
+  {
+    name: 'secrets',
+    operationId: 'readImageOpenshiftIoV1NamespacedImageStreamSecrets',
+    component: 'io.k8s.api.core.v1.SecretList',
+    gvk: { group: '', version: 'v1', kind: 'SecretList' },
+  },
+  {
+    name: 'layers',
+    operationId: 'readImageOpenshiftIoV1NamespacedImageStreamLayers',
+    component: `${IMAGE}.ImageStreamLayers`,
+    gvk: { group: 'image.openshift.io', version: 'v1', kind: 'ImageStreamLayers' },
+  },
+] as const
+
 interface Doc {
   openapi: string
   info: { title: string; version: string }
@@ -19,7 +36,7 @@ interface Doc {
   components: { schemas: Record<string, JsonObject> }
 }
 
-const docs = buildOpenAPIDocuments(RESOURCE_LIST)
+const docs = buildOpenAPIDocuments(OPENAPI_RESOURCES)
 
 function doc(key: string): Doc {
   const d = docs.groupVersions.get(key)
@@ -74,7 +91,7 @@ describe('OpenAPI v3 documents', () => {
     const index = JSON.parse(docs.indexJSON) as {
       paths: Record<string, { serverRelativeURL: string }>
     }
-    assert.deepEqual(Object.keys(index.paths), [CORE_GV, IMAGE_GV])
+    assert.deepEqual(Object.keys(index.paths), [CORE_GV, 'apis/events.k8s.io/v1', IMAGE_GV])
     for (const [key, entry] of Object.entries(index.paths)) {
       const d = docs.groupVersions.get(key)!
       // kube-openapi's computeETag: upper-case hex SHA-512 of the served bytes.
@@ -418,7 +435,7 @@ describe('OpenAPI v3 documents', () => {
   })
 
   it('changes the hash when the content changes, and only for that group version', () => {
-    const changed = RESOURCE_LIST.map((r) =>
+    const changed = OPENAPI_RESOURCES.map((r) =>
       r === RESOURCES.imagestreamimages ? { ...r, verbs: ['get', 'list'] as const } : r,
     )
     const other = buildOpenAPIDocuments(changed)
@@ -430,8 +447,48 @@ describe('OpenAPI v3 documents', () => {
     assert.equal(other.groupVersions.get(CORE_GV)!.hash, docs.groupVersions.get(CORE_GV)!.hash)
     // Same input, same bytes: the hash is stable across restarts.
     assert.equal(
-      buildOpenAPIDocuments(RESOURCE_LIST).groupVersions.get(IMAGE_GV)!.json,
+      buildOpenAPIDocuments(OPENAPI_RESOURCES).groupVersions.get(IMAGE_GV)!.json,
       before.json,
+    )
+  })
+
+  it('describes imagestreams/secrets and /layers by the kinds they answer', () => {
+    const d = doc(IMAGE_GV)
+    for (const view of STREAM_VIEWS) {
+      const item = d.paths[`/${IMAGE_GV}/namespaces/{namespace}/imagestreams/{name}/${view.name}`]
+      assert.ok(item, view.name)
+      assert.deepEqual(
+        METHODS.filter((m) => item[m]),
+        ['get'],
+        view.name,
+      )
+      const get = item.get!
+      assert.equal(get.operationId, view.operationId)
+      assert.equal(get['x-kubernetes-action'], 'get')
+      assert.deepEqual(get['x-kubernetes-group-version-kind'], view.gvk)
+      const responses = get.responses as Record<string, { content: Record<string, JsonObject> }>
+      assert.deepEqual(responses['200']?.content['application/json']?.schema, {
+        $ref: `#/components/schemas/${view.component}`,
+      })
+      // The answer's schema is a component of the image document itself, with its GVK.
+      assert.deepEqual(schema(d, view.component)['x-kubernetes-group-version-kind'], [
+        { group: view.gvk.group, kind: view.gvk.kind, version: view.gvk.version },
+      ])
+    }
+    // Core's SecretList is inlined as the core document has it.
+    assert.deepEqual(
+      schema(d, 'io.k8s.api.core.v1.SecretList'),
+      schema(doc(CORE_GV), 'io.k8s.api.core.v1.SecretList'),
+    )
+    assert.deepEqual(property(d, `${IMAGE}.ImageStreamLayers`, 'blobs').additionalProperties, {
+      $ref: `#/components/schemas/${IMAGE}.ImageLayerData`,
+    })
+    assert.deepEqual(property(d, `${IMAGE}.ImageStreamLayers`, 'images').additionalProperties, {
+      $ref: `#/components/schemas/${IMAGE}.ImageBlobReferences`,
+    })
+    assert.equal(
+      schema(d, `${IMAGE}.ImageBlobReferences`).description,
+      'ImageBlobReferences describes the blob references within an image.',
     )
   })
 

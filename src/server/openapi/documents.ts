@@ -73,6 +73,7 @@ function withSubresourceEntries(resources: readonly OpenAPIResource[]): OpenAPIR
       .map((r) => ({
         name: r.plural.slice(parent.plural.length + 1),
         kind: r.kind,
+        ...r.kindGroupVersion,
         verbs: r.verbs,
       }))
     if (extra.length === 0) return parent
@@ -103,7 +104,8 @@ export function buildGroupVersionDocument(
 /** buildOpenAPIDocuments builds every document from the resources registry. */
 export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): OpenAPIDocuments {
   const all = withSubresourceEntries(resources)
-  const registry = buildSchemaRegistry(all)
+  // From the entries as given: subresource entries name the kinds they answer.
+  const registry = buildSchemaRegistry(resources)
   const byGV = new Map<string, OpenAPIResource[]>()
   for (const r of all) {
     const key = groupVersionPath(r.group, r.version).slice(1)

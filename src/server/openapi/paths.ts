@@ -17,6 +17,7 @@ import {
   componentName,
   listKindOf,
   type ComponentSet,
+  type GroupVersionKind,
   type JsonObject,
   type OpenAPIResource,
 } from './components.js'
@@ -177,7 +178,7 @@ function jsonResponse(description: string, schema: JsonObject): JsonObject {
 
 function operation(
   ctx: OperationContext,
-  kind: string,
+  gvk: GroupVersionKind,
   fields: {
     readonly id: string
     readonly action: string
@@ -187,7 +188,6 @@ function operation(
     readonly responses: JsonObject
   },
 ): JsonObject {
-  const r = ctx.resource
   return {
     tags: [ctx.tag],
     description: fields.description,
@@ -196,21 +196,21 @@ function operation(
     ...(fields.requestBody ? { requestBody: fields.requestBody } : {}),
     responses: { ...fields.responses, '401': { description: 'Unauthorized' } },
     'x-kubernetes-action': fields.action,
-    'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind },
+    'x-kubernetes-group-version-kind': { group: gvk.group, version: gvk.version, kind: gvk.kind },
   }
 }
 
 /** patchOperation is the PATCH every kind has: the operation kubectl's validation probe looks for. */
 function patchOperation(
   ctx: OperationContext,
-  kind: string,
+  gvk: GroupVersionKind,
   id: string,
   what: string,
   served: boolean,
 ): JsonObject {
   const patch = ctx.components.ref(PATCH_COMPONENT)
-  const object = ctx.components.ref(componentName({ ...ctx.resource, kind }))
-  return operation(ctx, kind, {
+  const object = ctx.components.ref(componentName(gvk))
+  return operation(ctx, gvk, {
     id,
     action: 'patch',
     description: served
@@ -236,7 +236,8 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
     stem: `${gv}${scope}${r.kind}`,
     tag: `${r.group === '' ? 'core' : operationGroup(r.group).replace(/^./, (c) => c.toLowerCase())}_${r.version}`,
   }
-  const object = components.ref(componentName(r))
+  const own: GroupVersionKind = { group: r.group, version: r.version, kind: r.kind }
+  const object = components.ref(componentName(own))
   const status = components.ref(STATUS_COMPONENT)
   const base = groupVersionPath(r.group, r.version)
   const collection = r.namespaced
@@ -264,7 +265,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
 
   const collectionItem: JsonObject = {}
   if (verbs.has('list')) {
-    collectionItem.get = operation(ctx, r.kind, {
+    collectionItem.get = operation(ctx, own, {
       id: `list${ctx.stem}`,
       action: 'list',
       description: `list or watch objects of kind ${what}`,
@@ -273,7 +274,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
     })
   }
   if (verbs.has('create')) {
-    collectionItem.post = operation(ctx, r.kind, {
+    collectionItem.post = operation(ctx, own, {
       id: `create${ctx.stem}`,
       action: 'post',
       description: `create ${article(what)} ${what}`,
@@ -287,7 +288,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
     })
   }
   if (verbs.has('deletecollection')) {
-    collectionItem.delete = operation(ctx, r.kind, {
+    collectionItem.delete = operation(ctx, own, {
       id: `delete${gv}Collection${scope}${r.kind}`,
       action: 'deletecollection',
       description: `delete collection of ${what}`,
@@ -302,7 +303,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
 
   const item: JsonObject = {}
   if (verbs.has('get')) {
-    item.get = operation(ctx, r.kind, {
+    item.get = operation(ctx, own, {
       id: `read${ctx.stem}`,
       action: 'get',
       description: `read the specified ${what}`,
@@ -310,7 +311,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
     })
   }
   if (verbs.has('update')) {
-    item.put = operation(ctx, r.kind, {
+    item.put = operation(ctx, own, {
       id: `replace${ctx.stem}`,
       action: 'put',
       description: `replace the specified ${what}`,
@@ -319,9 +320,9 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
       responses: { '200': jsonResponse('OK', object), '201': jsonResponse('Created', object) },
     })
   }
-  item.patch = patchOperation(ctx, r.kind, `patch${ctx.stem}`, what, verbs.has('patch'))
+  item.patch = patchOperation(ctx, own, `patch${ctx.stem}`, what, verbs.has('patch'))
   if (verbs.has('delete')) {
-    item.delete = operation(ctx, r.kind, {
+    item.delete = operation(ctx, own, {
       id: `delete${ctx.stem}`,
       action: 'delete',
       description: `delete ${article(what)} ${what}`,
@@ -337,8 +338,14 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
 
   for (const sub of r.subresources ?? []) {
     const subVerbs = new Set(sub.verbs)
-    const kind = sub.kind ?? r.kind
-    const subObject = components.ref(componentName({ ...r, kind }))
+    // A subresource may answer a kind of another group version (imagestreams/secrets: a core/v1
+    // SecretList); its schema is then a component of this document too, as in kube's.
+    const kind: GroupVersionKind = {
+      group: sub.group ?? r.group,
+      version: sub.version ?? r.version,
+      kind: sub.kind ?? r.kind,
+    }
+    const subObject = components.ref(componentName(kind))
     const subStem = `${ctx.stem}${capitalize(sub.name)}`
     const subWhat = `${sub.name} of the specified ${what}`
     const subItem: JsonObject = {}
@@ -377,7 +384,7 @@ function resourcePaths(components: ComponentSet, r: OpenAPIResource): [string, J
     paths.push([
       `${base}/${r.plural}`,
       {
-        get: operation(ctx, r.kind, {
+        get: operation(ctx, own, {
           id: `list${gv}${r.kind}ForAllNamespaces`,
           action: 'list',
           description: `list or watch objects of kind ${what} in every namespace`,

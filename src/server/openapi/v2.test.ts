@@ -3,10 +3,11 @@ import { describe, it } from 'node:test'
 import { RESOURCE_LIST } from '../../api/index.js'
 import { readFields } from '../protobuf/wire.js'
 import type { JsonObject } from './components.js'
+import { OPENAPI_RESOURCES } from '../resources/index.js'
 import { buildOpenAPIDocuments } from './documents.js'
 import { encodeSwaggerProtobuf } from './v2-protobuf.js'
 
-const docs = buildOpenAPIDocuments(RESOURCE_LIST)
+const docs = buildOpenAPIDocuments(OPENAPI_RESOURCES)
 const swagger = JSON.parse(docs.swaggerJSON) as {
   paths: Record<string, Record<string, JsonObject>>
   definitions: Record<string, JsonObject>
@@ -244,6 +245,42 @@ describe('OpenAPI v2 document', () => {
     ]) {
       assert.ok(swagger.definitions[name], name)
     }
+  })
+
+  it('has GET operations for imagestreams/secrets and /layers answering their own kinds', () => {
+    for (const [sub, definition, gvk] of [
+      [
+        'secrets',
+        'io.k8s.api.core.v1.SecretList',
+        { group: '', version: 'v1', kind: 'SecretList' },
+      ],
+      [
+        'layers',
+        'com.github.openshift.api.image.v1.ImageStreamLayers',
+        { group: 'image.openshift.io', version: 'v1', kind: 'ImageStreamLayers' },
+      ],
+    ] as const) {
+      const item =
+        swagger.paths[
+          `/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}/${sub}`
+        ]
+      assert.ok(item?.get, sub)
+      assert.deepEqual(Object.keys(item).sort(), ['get', 'parameters'], sub)
+      assert.equal(item.get['x-kubernetes-action'], 'get')
+      assert.deepEqual(item.get['x-kubernetes-group-version-kind'], gvk)
+      const responses = item.get.responses as Record<string, JsonObject>
+      assert.deepEqual(responses['200']?.schema, { $ref: `#/definitions/${definition}` })
+      assert.deepEqual(swagger.definitions[definition]?.['x-kubernetes-group-version-kind'], [
+        { group: gvk.group, kind: gvk.kind, version: gvk.version },
+      ])
+    }
+    // Every $ref of the document, these included, names one of its definitions.
+    walk(swagger, (node, path) => {
+      if (typeof node.$ref !== 'string') return
+      const name = node.$ref.slice('#/definitions/'.length)
+      assert.ok(swagger.definitions[name], `${path}: unresolved ${node.$ref}`)
+    })
+    assert.deepEqual(decode(docs.swaggerProtobuf, 'Document'), swagger)
   })
 
   it('describes the same paths as the v3 documents', () => {

@@ -15,11 +15,12 @@ import {
   IMAGE_API_VERSION,
   IMAGE_GROUP,
   isImportPullSecret,
+  ListOf,
   RESOURCES,
   type Image,
   type ImageBlobReferences,
   type ImageStream,
-  type ImageStreamLayers,
+  ImageStreamLayers,
 } from '../../../api/index.js'
 import {
   DOCKER_CONFIG,
@@ -28,6 +29,7 @@ import {
   OCI_MANIFEST,
 } from '../../../registry/media-types.js'
 import type { DiscoveryResource } from '../../discovery.js'
+import type { OpenAPIResource } from '../../openapi/index.js'
 import type { ResourceContext } from '../context.js'
 import { listObjects } from '../operations/read.js'
 import { readQuery } from '../query.js'
@@ -56,6 +58,19 @@ export const SECRETS_DISCOVERY = subresourceDiscovery('secrets', 'SecretList')
 
 /** LAYERS_DISCOVERY lists `imagestreams/layers` (get only). */
 export const LAYERS_DISCOVERY = subresourceDiscovery('layers', 'ImageStreamLayers')
+
+/**
+ * IMAGESTREAM_VIEWS_OPENAPI describe both views in the OpenAPI documents, each by the kind it
+ * answers: the secrets view's SecretList is core/v1's (docs/kubernetes-api.md#openapi).
+ */
+export const IMAGESTREAM_VIEWS_OPENAPI: readonly OpenAPIResource[] = [
+  {
+    ...SECRETS_DISCOVERY,
+    kindGroupVersion: { group: secrets.group, version: secrets.version },
+    schema: ListOf(secrets.schema),
+  },
+  { ...LAYERS_DISCOVERY, schema: ImageStreamLayers },
+]
 
 /** importSecrets lists the namespace's secrets an import may use, as a core/v1 SecretList. */
 async function importSecrets(ctx: ResourceContext, namespace: string, request: FastifyRequest) {
