@@ -4,42 +4,35 @@
  * 422 CreateOptions, UpdateOptions or PatchOptions with one cause per problem. Deletes take no
  * field manager and ignore it.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { startFixture, withImageStreamImports, type Fixture } from './testing/fixture.js'
+import { it } from 'node:test'
+import {
+  APPLY,
+  APPLY_RUBY,
+  describeRefusedOptions,
+  G,
+  IS,
+  MERGE,
+  stream,
+  type RefusedOptionsCase,
+} from './testing/refused-options.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
 
-const G = '/apis/image.openshift.io/v1'
-const IS = `${G}/namespaces/team-a/imagestreams`
-const MERGE = 'application/merge-patch+json'
-const APPLY = 'application/apply-patch+yaml'
 const LONG = 'm'.repeat(129)
 const TOO_LONG = 'fieldManager: Too long: may not be more than 128 bytes'
-const stream = (name: string) => ({
-  apiVersion: 'image.openshift.io/v1',
-  kind: 'ImageStream',
-  metadata: { name },
-})
+const managerQuery = (manager: string, force?: boolean) =>
+  new URLSearchParams({
+    fieldManager: manager,
+    ...(force === undefined ? {} : { force: String(force) }),
+  }).toString()
 
-interface Case {
-  readonly name: string
-  readonly method: 'POST' | 'PUT' | 'PATCH'
-  readonly url: string
-  readonly manager: string
-  readonly body: unknown
-  readonly contentType?: string
-  readonly force?: boolean
-  readonly message: string
-}
-
-const CASES: readonly Case[] = [
+const CASES: readonly RefusedOptionsCase[] = [
   {
     name: 'a create with 129 characters',
     method: 'POST',
     url: IS,
-    manager: LONG,
+    query: managerQuery(LONG),
     body: stream('created'),
     message: `CreateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}`,
   },
@@ -47,7 +40,7 @@ const CASES: readonly Case[] = [
     name: 'a create with 65 two-byte characters (130 bytes)',
     method: 'POST',
     url: IS,
-    manager: 'é'.repeat(65),
+    query: managerQuery('é'.repeat(65)),
     body: stream('created'),
     message: `CreateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}`,
   },
@@ -55,7 +48,7 @@ const CASES: readonly Case[] = [
     name: 'an update with 129 characters',
     method: 'PUT',
     url: `${IS}/ruby`,
-    manager: LONG,
+    query: managerQuery(LONG),
     body: stream('ruby'),
     message: `UpdateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}`,
   },
@@ -63,7 +56,7 @@ const CASES: readonly Case[] = [
     name: 'a merge patch with a tab',
     method: 'PATCH',
     url: `${IS}/ruby`,
-    manager: 'my\tmanager',
+    query: managerQuery('my\tmanager'),
     body: { metadata: { labels: { a: 'b' } } },
     contentType: MERGE,
     message:
@@ -73,8 +66,8 @@ const CASES: readonly Case[] = [
     name: 'an apply with 129 characters and a no-break space after a two-byte character',
     method: 'PATCH',
     url: `${IS}/ruby`,
-    manager: `${'m'.repeat(126)}é\u00a0`,
-    body: 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ruby\n',
+    query: managerQuery(`${'m'.repeat(126)}é\u00a0`),
+    body: APPLY_RUBY,
     contentType: APPLY,
     message: `PatchOptions.meta.k8s.io "" is invalid: [${TOO_LONG}, fieldManager: Invalid value: "${'m'.repeat(126)}é\\u00a0": invalid character U+00A0 (at position 128)]`,
   },
@@ -82,8 +75,7 @@ const CASES: readonly Case[] = [
     name: 'a forced merge patch with 129 characters',
     method: 'PATCH',
     url: `${IS}/ruby`,
-    manager: LONG,
-    force: true,
+    query: managerQuery(LONG, true),
     body: { metadata: { labels: { a: 'b' } } },
     contentType: MERGE,
     message: `PatchOptions.meta.k8s.io "" is invalid: [force: Forbidden: may not be specified for non-apply patch, ${TOO_LONG}]`,
@@ -92,7 +84,7 @@ const CASES: readonly Case[] = [
     name: 'a merge patch of an image stream tag with 129 characters',
     method: 'PATCH',
     url: `${G}/namespaces/team-a/imagestreamtags/ruby:latest`,
-    manager: LONG,
+    query: managerQuery(LONG),
     body: { metadata: { labels: { a: 'b' } } },
     contentType: MERGE,
     message: `PatchOptions.meta.k8s.io "" is invalid: ${TOO_LONG}`,
@@ -101,7 +93,7 @@ const CASES: readonly Case[] = [
     name: 'an image stream import with 129 characters',
     method: 'POST',
     url: `${G}/namespaces/team-a/imagestreamimports`,
-    manager: LONG,
+    query: managerQuery(LONG),
     body: {
       apiVersion: 'image.openshift.io/v1',
       kind: 'ImageStreamImport',
@@ -112,60 +104,26 @@ const CASES: readonly Case[] = [
   },
 ]
 
-void describe('the fieldManager parameter', () => {
-  let fx: Fixture
-  let ruby: Json
-
-  before(async () => {
-    fx = await startFixture({}, withImageStreamImports)
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
-    const created = await fx.request({ method: 'POST', url: IS, body: stream('ruby') })
-    assert.equal(created.statusCode, 201, created.body)
-    ruby = created.json()
-  })
-  after(() => fx.close())
-
-  for (const c of CASES) {
-    void it(`${c.name}: 422 and nothing written`, async () => {
-      const query = new URLSearchParams({ fieldManager: c.manager })
-      if (c.force !== undefined) query.set('force', String(c.force))
-      const res = await fx.request({
-        method: c.method,
-        url: `${c.url}?${query.toString()}`,
-        body: c.body,
-        ...(c.contentType === undefined ? {} : { contentType: c.contentType }),
+describeRefusedOptions('the fieldManager parameter', 'fieldManager', CASES, {
+  more: (fixture) => {
+    void it('128 bytes of printable characters are recorded as the manager', async () => {
+      const manager = `${'m'.repeat(124)}éé`
+      const res = await fixture().request({
+        method: 'POST',
+        url: `${IS}?fieldManager=${encodeURIComponent(manager)}`,
+        body: { ...stream('kept'), spec: { lookupPolicy: { local: true } } },
       })
-      assert.equal(res.statusCode, 422, res.body)
-      const status = res.json<Json>()
-      assert.equal(status.reason, 'Invalid')
-      assert.equal(status.message, c.message)
-      assert.equal(status.details.group, 'meta.k8s.io')
-      assert.ok(status.details.causes.some((cause: Json) => cause.field === 'fieldManager'))
-      const list = await fx.request({ method: 'GET', url: IS })
-      assert.deepEqual(
-        list.json<Json>().items.map((s: Json) => [s.metadata.name, s.metadata.resourceVersion]),
-        [['ruby', ruby.metadata.resourceVersion]],
-      )
+      assert.equal(res.statusCode, 201, res.body)
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-member-access -- untyped JSON: a wrong path fails the assertion
+      assert.equal(res.json<Json>().metadata.managedFields[0].manager, manager)
     })
-  }
 
-  void it('128 bytes of printable characters are recorded as the manager', async () => {
-    const manager = `${'m'.repeat(124)}éé`
-    const res = await fx.request({
-      method: 'POST',
-      url: `${IS}?fieldManager=${encodeURIComponent(manager)}`,
-      body: { ...stream('kept'), spec: { lookupPolicy: { local: true } } },
+    void it('a delete ignores the parameter, as DeleteOptions have none', async () => {
+      const res = await fixture().request({
+        method: 'DELETE',
+        url: `${IS}/kept?fieldManager=${LONG}`,
+      })
+      assert.equal(res.statusCode, 200, res.body)
     })
-    assert.equal(res.statusCode, 201, res.body)
-    assert.equal(res.json<Json>().metadata.managedFields[0].manager, manager)
-  })
-
-  void it('a delete ignores the parameter, as DeleteOptions have none', async () => {
-    const res = await fx.request({ method: 'DELETE', url: `${IS}/kept?fieldManager=${LONG}` })
-    assert.equal(res.statusCode, 200, res.body)
-  })
+  },
 })

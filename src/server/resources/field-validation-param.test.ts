@@ -4,38 +4,25 @@
  * anything is decoded or stored: 422 CreateOptions, UpdateOptions or PatchOptions, its cause
  * after the fieldManager and dryRun ones in one Status.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { startFixture, withImageStreamImports, type Fixture } from './testing/fixture.js'
+import { it } from 'node:test'
+import {
+  APPLY,
+  APPLY_RUBY,
+  describeRefusedOptions,
+  G,
+  IS,
+  MERGE,
+  stream,
+  type RefusedOptionsCase,
+} from './testing/refused-options.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are read ad hoc
 
-const G = '/apis/image.openshift.io/v1'
-const IS = `${G}/namespaces/team-a/imagestreams`
-const MERGE = 'application/merge-patch+json'
-const APPLY = 'application/apply-patch+yaml'
 const unsupported = (value: string) =>
   `fieldValidation: Unsupported value: ${value}: supported values: "", "Ignore", "Strict", "Warn"`
-const stream = (name: string) => ({
-  apiVersion: 'image.openshift.io/v1',
-  kind: 'ImageStream',
-  metadata: { name },
-})
-const APPLY_RUBY = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ruby\n'
 
-interface Case {
-  readonly name: string
-  readonly method: 'POST' | 'PUT' | 'PATCH'
-  readonly url: string
-  /** The query after `?`, fieldValidation included. */
-  readonly query: string
-  readonly body: unknown
-  readonly contentType?: string
-  readonly message: string
-}
-
-const CASES: readonly Case[] = [
+const CASES: readonly RefusedOptionsCase[] = [
   {
     name: 'a create with X',
     method: 'POST',
@@ -127,64 +114,27 @@ const CASES: readonly Case[] = [
   },
 ]
 
-void describe('the fieldValidation parameter', () => {
-  let fx: Fixture
-  let ruby: Json
-
-  const streams = async () => {
-    const list = await fx.request({ method: 'GET', url: IS })
-    return list.json<Json>().items.map((s: Json) => [s.metadata.name, s.metadata.resourceVersion])
-  }
-
-  before(async () => {
-    fx = await startFixture({}, withImageStreamImports)
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
-    const created = await fx.request({ method: 'POST', url: IS, body: stream('ruby') })
-    assert.equal(created.statusCode, 201, created.body)
-    ruby = created.json()
-  })
-  after(() => fx.close())
-
-  for (const c of CASES) {
-    void it(`${c.name}: 422 and nothing written`, async () => {
-      const res = await fx.request({
-        method: c.method,
-        url: `${c.url}?${c.query}`,
-        body: c.body,
-        ...(c.contentType === undefined ? {} : { contentType: c.contentType }),
+describeRefusedOptions('the fieldValidation parameter', 'fieldValidation', CASES, {
+  causeReason: 'FieldValueNotSupported',
+  more: (fixture) => {
+    void it('an empty value is the default (Warn)', async () => {
+      const res = await fixture().request({
+        method: 'POST',
+        url: `${IS}?fieldValidation=`,
+        body: { ...stream('warned'), spec: { bogus: true } },
       })
-      assert.equal(res.statusCode, 422, res.body)
-      const status = res.json<Json>()
-      assert.equal(status.reason, 'Invalid')
-      assert.equal(status.message, c.message)
-      assert.equal(status.details.group, 'meta.k8s.io')
-      const cause = status.details.causes.find((x: Json) => x.field === 'fieldValidation')
-      assert.equal(cause?.reason, 'FieldValueNotSupported')
-      assert.deepEqual(await streams(), [['ruby', ruby.metadata.resourceVersion]])
+      assert.equal(res.statusCode, 201, res.body)
+      assert.match(String(res.headers.warning), /unknown field \\"spec\.bogus\\"/)
     })
-  }
 
-  void it('an empty value is the default (Warn)', async () => {
-    const res = await fx.request({
-      method: 'POST',
-      url: `${IS}?fieldValidation=`,
-      body: { ...stream('warned'), spec: { bogus: true } },
+    void it('Strict still refuses unknown fields', async () => {
+      const res = await fixture().request({
+        method: 'POST',
+        url: `${IS}?fieldValidation=Strict`,
+        body: { ...stream('strict'), spec: { bogus: true } },
+      })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.match(String(res.json<Json>().message), /unknown field "spec.bogus"/)
     })
-    assert.equal(res.statusCode, 201, res.body)
-    assert.match(String(res.headers.warning), /unknown field \\"spec\.bogus\\"/)
-  })
-
-  void it('Strict still refuses unknown fields', async () => {
-    const res = await fx.request({
-      method: 'POST',
-      url: `${IS}?fieldValidation=Strict`,
-      body: { ...stream('strict'), spec: { bogus: true } },
-    })
-    assert.equal(res.statusCode, 400, res.body)
-    assert.match(String(res.json<Json>().message), /unknown field "spec.bogus"/)
-  })
+  },
 })
