@@ -113,12 +113,7 @@ describe('stored resources: CRUD through the API', () => {
 
   before(async () => {
     fx = await startFixture()
-    const res = await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
-    assert.equal(res.statusCode, 201, res.body)
+    await fx.createNamespace('team-a')
   })
   after(() => fx.close())
 
@@ -238,11 +233,7 @@ describe('stored resources: admission rules', () => {
   let fx: Fixture
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
   })
   after(() => fx.close())
   const post = (url: string, body: unknown, contentType?: string) =>

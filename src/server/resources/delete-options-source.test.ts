@@ -88,11 +88,7 @@ void describe('DeleteOptions from the body or, without one, the query', () => {
 
   before(async () => {
     fx = await startFixture({})
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
   })
   after(() => fx.close())
 

@@ -54,11 +54,7 @@ describe('events API', () => {
   let fx: Fixture
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
     for (const [name, object, type, count] of [
       ['app.1', 'app', 'Warning', 3],
       ['app.2', 'app', 'Normal', 1],

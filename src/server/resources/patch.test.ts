@@ -27,11 +27,7 @@ describe('PATCH', () => {
 
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
   })
   after(() => fx.close())
   beforeEach(async () => {

@@ -77,11 +77,7 @@ void describe('repeated keys in the bodies of the tag kinds', () => {
 
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
     const created = await fx.request({
       method: 'POST',
       url: `${NS}/imagestreams`,

@@ -30,11 +30,7 @@ describe('watch (inject)', () => {
   let listRV: string
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
     for (const name of ['a', 'b']) {
       await fx.request({
         method: 'POST',
@@ -170,11 +166,7 @@ describe('watch (HTTPS)', () => {
   let base: URL
   before(async () => {
     fx = await startFixture()
-    await fx.request({
-      method: 'POST',
-      url: '/api/v1/namespaces',
-      body: { metadata: { name: 'team-a' } },
-    })
+    await fx.createNamespace('team-a')
     await fx.request({ method: 'POST', url: IS, body: { metadata: { name: 'a' } } })
     await fx.app.listen({ host: '127.0.0.1', port: 0 })
     base = new URL(`https://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`)

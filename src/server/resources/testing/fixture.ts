@@ -55,6 +55,8 @@ export interface Fixture {
   readonly clock: ManualClock
   /** request injects with the admin token; `body` is sent as JSON unless `contentType` says otherwise. */
   request(options: RequestOptions): Promise<LightMyRequestResponse>
+  /** createNamespace creates the namespace `name` through the API, failing unless it is created. */
+  createNamespace(name: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -125,6 +127,22 @@ export async function startFixture(
   extend?.(app, store)
   await ensureDefaults(store)
   await app.ready()
+  const request = (o: RequestOptions): Promise<LightMyRequestResponse> => {
+    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...o.headers }
+    if (o.accept !== undefined) headers.accept = o.accept
+    let payload: string | Buffer | undefined
+    if (o.body !== undefined) {
+      headers['content-type'] = o.contentType ?? 'application/json'
+      payload =
+        typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body)
+    }
+    return app.inject({
+      method: o.method,
+      url: o.url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    })
+  }
   return {
     app,
     store,
@@ -132,21 +150,15 @@ export async function startFixture(
     logs,
     caCertPem: pki.caCertPem,
     clock,
-    request: (o) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...o.headers }
-      if (o.accept !== undefined) headers.accept = o.accept
-      let payload: string | Buffer | undefined
-      if (o.body !== undefined) {
-        headers['content-type'] = o.contentType ?? 'application/json'
-        payload =
-          typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body)
-      }
-      return app.inject({
-        method: o.method,
-        url: o.url,
-        headers,
-        ...(payload === undefined ? {} : { payload }),
+    request,
+    createNamespace: async (name) => {
+      const res = await request({
+        method: 'POST',
+        url: '/api/v1/namespaces',
+        body: { metadata: { name } },
       })
+      if (res.statusCode !== 201)
+        throw new Error(`namespace ${name}: ${res.statusCode} ${res.body}`)
     },
     close: async () => {
       await app.close()

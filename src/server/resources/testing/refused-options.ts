@@ -60,11 +60,7 @@ export function describeRefusedOptions(
 
     before(async () => {
       fx = await startFixture({}, withImageStreamImports)
-      await fx.request({
-        method: 'POST',
-        url: '/api/v1/namespaces',
-        body: { metadata: { name: 'team-a' } },
-      })
+      await fx.createNamespace('team-a')
       const created = await fx.request({
         method: 'POST',
         url: IS,
