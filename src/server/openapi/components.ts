@@ -253,17 +253,15 @@ export function buildSchemaRegistry(resources: readonly OpenAPIResource[]): Sche
     if (clash) throw new Error(`${entry.name} and ${clash.name} have the same schema`)
     byStructure.set(key, entry)
   }
+  const addKind = (gvk: GroupVersionKind, schema: TSchema): void => {
+    const name = componentName(gvk)
+    const text = DESCRIPTIONS[name]
+    add({ name, schema, gvk, text: { ...text, fields: { ...TYPE_META_FIELDS, ...text?.fields } } })
+  }
   for (const r of resources) {
     if (r.plural.includes('/')) continue
     const gvk = { group: r.group, version: r.version, kind: r.kind }
-    const name = componentName(gvk)
-    const text = DESCRIPTIONS[name]
-    add({
-      name,
-      schema: r.schema,
-      gvk,
-      text: { ...text, fields: { ...TYPE_META_FIELDS, ...text?.fields } },
-    })
+    addKind(gvk, r.schema)
     const listGVK = { ...gvk, kind: listKindOf(r) }
     add({
       name: componentName(listGVK),
@@ -280,15 +278,7 @@ export function buildSchemaRegistry(resources: readonly OpenAPIResource[]): Sche
   for (const r of resources) {
     if (!r.plural.includes('/')) continue
     const gv = r.kindGroupVersion ?? { group: r.group, version: r.version }
-    const gvk = { group: gv.group, version: gv.version, kind: r.kind }
-    const name = componentName(gvk)
-    const text = DESCRIPTIONS[name]
-    add({
-      name,
-      schema: r.schema,
-      gvk,
-      text: { ...text, fields: { ...TYPE_META_FIELDS, ...text?.fields } },
-    })
+    addKind({ group: gv.group, version: gv.version, kind: r.kind }, r.schema)
   }
   for (const [name, schema] of SUPPORTING) add({ name, schema, text: DESCRIPTIONS[name] ?? {} })
   add({ name: PATCH_COMPONENT, raw: PATCH_SCHEMA, text: {} })
