@@ -62,6 +62,11 @@ export const ANNOTATIONS = {
   managed: 'openshift.io/image.managed',
   /** On a spec tag (ours): how often a scheduled tag is checked, a Go duration such as `1h` or `90s`. */
   scheduledImportInterval: 'imagestreams.io/scheduled-import-interval',
+  /**
+   * On an Image (ours): RFC 3339 time the integrated registry last served it (a child's pull
+   * marks its list too); the pruner counts a recent pull as use (docs/pruning.md#in-use).
+   */
+  lastPulled: 'imagestreams.io/last-pulled',
 } as const
 
 /** SECRET_TYPES are the Secret types with rules of their own (kube core/v1 SecretType). */
