@@ -383,9 +383,6 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   }
 }
 
-/** Imports keep this many history items per tag (docs/imports.md#tag-history). */
-const HISTORY_LIMIT = 25
-
 /** importServices builds the registry client and import settings shared by every import. */
 function importServices(
   store: Store,
@@ -408,7 +405,6 @@ function importServices(
       defaultImportMode: settings.defaultImportMode,
       platform: settings.platform,
       maxImagesBulkImportedPerRepository: settings.maxImagesBulkImportedPerRepository,
-      historyLimit: HISTORY_LIMIT,
       concurrency: 4,
     },
   }

@@ -15,7 +15,6 @@ const POLICY = {
   defaultImportMode: 'Legacy',
   platform: parsePlatform('linux/amd64'),
   maxImagesBulkImportedPerRepository: 50,
-  historyLimit: 25,
   concurrency: 1,
 } as const
 const NOW = new Date('2026-02-01T00:00:00Z')
@@ -80,4 +79,31 @@ describe('applyImport and tracking tags', () => {
       assert.equal(items('other'), undefined, 'another stream’s tag is not an alias')
     })
   }
+})
+
+describe('applyImport and tag history', () => {
+  const history = (s: ImageStream | undefined) =>
+    s?.status?.tags?.find((t) => t.tag === '1')?.items?.map((e) => [e.image[7], e.generation])
+
+  it('prepends a tag moving back to an earlier image again, keeping every event', () => {
+    let s: ImageStream | undefined = current
+    for (const image of ['b', 'a', 'b']) {
+      s = applyImport(isi, s, planOf(image), { policy: POLICY, now: NOW }) ?? s
+    }
+    assert.deepEqual(history(s), [
+      ['b', 5],
+      ['a', 4],
+      ['b', 3],
+      ['a', 1],
+    ])
+  })
+
+  it('re-importing the current image for a newer spec generation only moves its generation', () => {
+    const bumped = structuredClone(current)
+    bumped.spec!.tags![0]!.generation = 2
+    const next = applyImport(isi, bumped, planOf('a'), { policy: POLICY, now: NOW })
+    assert.deepEqual(history(next), [['a', 3]])
+    const item = next?.status?.tags?.[0]?.items?.[0]
+    assert.equal(item?.created, '2026-01-01T00:00:00Z', 'the event keeps its time')
+  })
 })

@@ -33,14 +33,13 @@ import { fetchEntry, type EntryResult, type KnownImages, type RawContent } from 
 import { repositoryAsSpelled } from './image-objects.js'
 import { prioritizeTags } from '../lib/prioritize-tags.js'
 import {
-  addTagEvent,
   clearConditions,
   cloneStream,
   ensureSpecTag,
   hasTagChanged,
   setFailure,
 } from './tag-history.js'
-import { followTrackingTags } from './tag-sources.js'
+import { followTrackingTags, recordTagEvent } from './tag-sources.js'
 
 /** ImportPolicy holds the server-wide import settings. */
 export interface ImportPolicy {
@@ -50,8 +49,6 @@ export interface ImportPolicy {
   readonly platform: PlatformSpec
   /** Tags imported by a repository import; -1 for all (OpenShift's default 50). */
   readonly maxImagesBulkImportedPerRepository: number
-  /** History items kept per tag (default 25). */
-  readonly historyLimit: number
   /** Entries fetched at once. */
   readonly concurrency: number
 }
@@ -422,8 +419,9 @@ export function applyImport(
       }
       const changed = hasTagChanged(stream, tag, event)
       ensureSpecTag(stream, update, { reset: changed, generation: nextGeneration, succeeded: true })
-      if (changed) addTagEvent(stream, tag, event, deps.policy.historyLimit)
-      else clearConditions(stream, tag)
+      // History is never capped: it grows until pruned (docs/pruning.md).
+      if (changed) recordTagEvent(stream, tag, event)
+      clearConditions(stream, tag)
       continue
     }
     ensureSpecTag(stream, update, { reset: false, generation: nextGeneration, succeeded: false })

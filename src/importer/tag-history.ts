@@ -1,9 +1,10 @@
 /**
  * What an import does to a stream's spec and status tags (docs/imports.md#what-an-import-writes),
- * as pure functions over copies: tag events with a capped history in which a returning digest
- * moves to the front (docs/imports.md#tag-history), failure conditions replaced only when they
- * change, and spec tags that record the import mode used and the insecure and scheduled flags
- * the request set (docs/imports.md#import-policy-defaults).
+ * as pure functions over copies: whether a tag's current event changed (the new event is
+ * recorded by tag-sources' recordTagEvent, OpenShift's AddTagEventToImageStream, with no cap:
+ * docs/imports.md#tag-history), failure conditions replaced only when they change, and spec tags
+ * that record the import mode used and the insecure and scheduled flags the request set
+ * (docs/imports.md#import-policy-defaults).
  */
 import type {
   ImageStream,
@@ -111,24 +112,6 @@ export function hasTagChanged(stream: ImageStream, tag: string, event: TagEvent)
     return true
   }
   return spec.generation > current.generation
-}
-
-/**
- * addTagEvent puts `event` at the front of the tag's history, dropping an older event for the
- * same image (a returning digest moves to the front) and capping the history at `limit`.
- */
-export function addTagEvent(
-  stream: ImageStream,
-  tag: string,
-  event: TagEvent,
-  limit: number,
-): void {
-  const entry = statusTag(stream, tag)
-  const items = (entry.items ?? []).filter(
-    (e) => e.image !== event.image || e.dockerImageReference !== event.dockerImageReference,
-  )
-  entry.items = [event, ...items].slice(0, Math.max(1, limit))
-  delete entry.conditions
 }
 
 /** clearConditions removes a tag's failure conditions after a successful import. */

@@ -246,6 +246,12 @@ describe('recordTagEvent', () => {
       true,
       [{ ...event('b', 2), dockerImageReference: head.dockerImageReference }],
     ],
+    [
+      'the same image under another reference updates the reference in place, keeping the time',
+      { ...event('a', 2, 'mirror.example.com/src/app'), created: NOW },
+      true,
+      [event('a', 2, 'mirror.example.com/src/app')],
+    ],
     ['another image is prepended', event('b', 2), true, [event('b', 2), head]],
   ]
   for (const [name, next, changed, items] of cases) {
@@ -268,6 +274,20 @@ describe('recordTagEvent', () => {
       assert.equal(s.status?.tags?.[0]?.conditions === undefined, changed, 'conditions cleared')
     })
   }
+
+  it('keeps every event: an earlier image coming back is prepended again, with no cap', () => {
+    const s: ImageStream = {
+      metadata: { name: 'dst' },
+      status: { tags: [{ tag: 't', items: [head] }] },
+    }
+    const moves = Array.from({ length: 40 }, (_, i) => event(i % 2 === 0 ? 'b' : 'a', i + 2))
+    for (const next of moves) assert.equal(recordTagEvent(s, 't', next), true)
+    const items = s.status?.tags?.[0]?.items ?? []
+    assert.equal(items.length, 41, 'nothing dropped: history grows until pruned')
+    assert.deepEqual(items.slice(0, 3), [moves[39], moves[38], moves[37]])
+    assert.deepEqual(items.at(-1), head, 'the first event is still there')
+    assert.equal(new Set(items.map((e) => e.image)).size, 2, 'the two images repeat')
+  })
 
   it('starts a history for a new tag', () => {
     const s: ImageStream = { metadata: { name: 'dst' } }

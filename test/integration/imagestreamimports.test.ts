@@ -41,7 +41,6 @@ const POLICY = {
   defaultImportMode: 'Legacy',
   platform: parsePlatform('linux/amd64'),
   maxImagesBulkImportedPerRepository: 50,
-  historyLimit: 25,
   concurrency: 4,
 } as const
 

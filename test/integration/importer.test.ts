@@ -60,7 +60,6 @@ describe('import engine', () => {
       defaultImportMode: 'Legacy',
       platform: parsePlatform('linux/amd64'),
       maxImagesBulkImportedPerRepository: 50,
-      historyLimit: 25,
       concurrency: 4,
     },
     known: (digest) => Promise.resolve(store.get(digest)),

@@ -87,7 +87,6 @@ describe('scheduled imports', () => {
     defaultImportMode: 'Legacy' as const,
     platform: parsePlatform('linux/amd64'),
     maxImagesBulkImportedPerRepository: 50,
-    historyLimit: 25,
     concurrency: 4,
   }
 

@@ -33,7 +33,6 @@ describe('tag import controller', () => {
         defaultImportMode: 'Legacy',
         platform: parsePlatform('linux/amd64'),
         maxImagesBulkImportedPerRepository: 50,
-        historyLimit: 25,
         concurrency: 4,
       },
       logger: { warn: () => {} },

@@ -85,7 +85,6 @@ export const withImageStreamImports: ExtendApp = (app, store) => {
       defaultImportMode: 'Legacy',
       platform: parsePlatform('linux/amd64'),
       maxImagesBulkImportedPerRepository: 50,
-      historyLimit: 25,
       concurrency: 1,
     },
     registryHostname: () => REGISTRY,
