@@ -280,7 +280,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     registerOpenAPI(app, OPENAPI_RESOURCES)
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
-    registerDistribution(app, {
+    const distribution = registerDistribution(app, {
       store,
       ...(blobs && { blobs }),
       onServed: metrics.onPullThrough,
@@ -298,6 +298,17 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
             subresource: 'layers',
             namespace,
             name,
+          })
+        ).allowed,
+      // What OpenShift's registry asks of its pruner for `DELETE /admin/blobs/<digest>`
+      // (docs/integrated-registry.md#deleting-cached-content).
+      mayPrune: async (user) =>
+        (
+          await authorizer.authorize(user, {
+            kind: 'resource',
+            verb: 'delete',
+            group: 'image.openshift.io',
+            resource: 'images',
           })
         ).allowed,
       keyringFor: async (namespace) =>
@@ -363,8 +374,10 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await events.close()
     await eventExpiry.stop()
     await imports.agents.close()
-    // Blobs whose answer ended are kept rather than left for the next start to drop.
+    // Blobs whose answer ended are kept rather than left for the next start to drop, and
+    // pulls already answered are recorded.
     await blobs?.settled()
+    await distribution.settled()
     await store?.close()
     store = undefined
     logger.info('stopped')

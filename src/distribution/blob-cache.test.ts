@@ -155,6 +155,24 @@ describe('BlobCache', () => {
     assert.match(warnings.join('\n'), /could not be opened/)
   })
 
+  it('deletes a blob, its file and its size, while a reader that opened it reads on', async () => {
+    const cache = await BlobCache.open({ dir, maxBytes: 1000, logger })
+    const [b, other] = [blob(14), blob(15)]
+    await keep(cache, b)
+    await keep(cache, other)
+    const open = await cache.read(b.digest)
+    assert.equal(await cache.delete(b.digest), true)
+    assert.equal(existsSync(join(dir, 'sha256', b.digest.slice(7))), false)
+    assert.equal(cache.size(b.digest), undefined)
+    assert.equal(await cache.read(b.digest), undefined)
+    assert.equal(cache.bytes, 100, 'only the other blob counts')
+    assert.deepEqual(await buffer(open!.body), b.data)
+    assert.equal(await cache.delete(b.digest), false, 'a second delete finds nothing')
+    const reopened = await BlobCache.open({ dir, maxBytes: 1000, logger })
+    assert.equal(reopened.size(b.digest), undefined, 'nothing of it comes back at a restart')
+    assert.equal(reopened.size(other.digest), 100)
+  })
+
   it('streams on when the disk refuses the copy', async () => {
     const cache = await BlobCache.open({ dir, maxBytes: 1000, logger })
     const b = blob(12)

@@ -168,6 +168,22 @@ export class BlobCache {
     return out
   }
 
+  /**
+   * delete drops a cached blob, its file and its entry, and returns whether it was cached. A
+   * reader that already opened the file keeps reading it: an unlinked file lives on until its
+   * last descriptor closes.
+   */
+  async delete(digest: string): Promise<boolean> {
+    if (!this.#entries.delete(digest)) return false
+    try {
+      await unlink(this.#path(digest))
+    } catch (err) {
+      // Gone already (removed by hand): dropping the entry was all there was to do.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    return true
+  }
+
   /** settled resolves once every blob that finished streaming is kept (or given up) and every evicted one is gone. */
   async settled(): Promise<void> {
     while (this.#commits.size > 0) await Promise.all(this.#commits)

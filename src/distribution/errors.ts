@@ -52,6 +52,11 @@ export function unauthorized(): DistributionError {
   return new DistributionError('UNAUTHORIZED', 'authentication required')
 }
 
+/** denied is the 403 for an authenticated caller who may not do what it asked. */
+export function denied(): DistributionError {
+  return new DistributionError('DENIED', 'requested access to the resource is denied')
+}
+
 /** manifestUnknown is the 404 for a tag or digest this stream does not resolve. */
 export function manifestUnknown(detail: unknown): DistributionError {
   return new DistributionError('MANIFEST_UNKNOWN', 'manifest unknown', detail)

@@ -93,9 +93,9 @@ describe('resolveManifest', () => {
       { ...team, digest: d('b'), insecure: true },
     ],
     [
-      'a child of a preserved list comes from the list repository',
+      'a child of a preserved list comes from the list repository, naming the list',
       { kind: 'digest', digest: d('c') },
-      { ...team, digest: d('c'), insecure: true },
+      { ...team, digest: d('c'), insecure: true, list: d('a') },
     ],
     ['a tag without images is unknown', { kind: 'tag', tag: 'failed' }, 'MANIFEST_UNKNOWN'],
     ['an absent tag is unknown', { kind: 'tag', tag: 'nope' }, 'MANIFEST_UNKNOWN'],

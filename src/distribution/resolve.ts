@@ -32,6 +32,8 @@ export interface PullSource {
   readonly insecure: boolean
   /** The size the Image records, when it records one (layers). */
   readonly size?: number
+  /** The manifest list in the history through which a child digest was found. */
+  readonly list?: string
 }
 
 /** ImageLookup reads a stored Image by digest; undefined when there is none. */
@@ -63,7 +65,7 @@ export async function resolveManifest(
     seen.add(e.event.image)
     const image = await getImage(e.event.image)
     if (image?.dockerImageManifests?.some((m) => m.digest === ref.digest)) {
-      return source(stream, e, ref.digest)
+      return { ...source(stream, e, ref.digest), list: e.event.image }
     }
   }
   throw manifestUnknown(ref.digest)

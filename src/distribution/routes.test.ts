@@ -92,6 +92,7 @@ describe('registerDistribution', () => {
           Promise.resolve(token === TOKEN ? { name: 'admin', groups: [] } : undefined),
       },
       mayPull: (_user, namespace) => Promise.resolve(namespace !== 'private'),
+      mayPrune: () => Promise.resolve(false),
       keyringFor: () => Promise.resolve(EMPTY_KEYRING),
     })
     await app.ready()
@@ -297,6 +298,7 @@ describe('registerDistribution with concurrent pulls', () => {
       client: gated,
       auth: { authenticate: () => Promise.resolve({ name: 'admin', groups: [] }) },
       mayPull: () => Promise.resolve(true),
+      mayPrune: () => Promise.resolve(false),
       keyringFor: () => Promise.resolve(EMPTY_KEYRING),
     })
     await app.ready()

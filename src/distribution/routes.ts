@@ -1,9 +1,9 @@
 /**
  * The integrated registry: the read side of the distribution API under `/v2/`, pulling
  * manifests through from each tag's source with its namespace's credentials
- * (docs/integrated-registry.md). It authenticates on its own (Basic or Bearer carrying an API
- * token) and answers in the distribution error dialect, which is why it lives in its own fastify
- * context.
+ * (docs/integrated-registry.md), recording the pulls for pruning, and the `/admin/` route that
+ * drops cached content. Both authenticate on their own and answer in the distribution error
+ * dialect (dialect.ts), which is why they live in fastify contexts of their own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
@@ -12,23 +12,14 @@ import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { isDigest } from '../reference/index.js'
 import { SizedLru } from '../lib/sized-lru.js'
-import {
-  RateLimitedError,
-  RegistryClientError,
-  type FetchedManifest,
-  type RegistryClient,
-} from '../registry/index.js'
+import type { FetchedManifest, RegistryClient } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
 import { acceptedTypes, negotiate } from './accept.js'
+import { registerAdmin } from './admin.js'
 import type { BlobCache, ByteRange } from './blob-cache.js'
-import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
-import {
-  blobUnknown,
-  DistributionError,
-  manifestUnknown,
-  nameUnknown,
-  unauthorized,
-} from './errors.js'
+import { useRegistryDialect, type RegistryAuthenticator, type RegistryUser } from './dialect.js'
+import { denied, DistributionError, nameUnknown } from './errors.js'
+import { PullRecorder } from './pull-records.js'
 import {
   currentTags,
   parseManifestReference,
@@ -37,80 +28,59 @@ import {
   type PullSource,
 } from './resolve.js'
 
-/** RegistryUser is an authenticated puller, as the API server's Authenticator returns it. */
-export interface RegistryUser {
-  readonly name: string
-  readonly groups: readonly string[]
-}
-
 /** DistributionDeps are the registry's collaborators, picked by cmd/serve.ts. */
 export interface DistributionDeps {
   readonly store: Store
   readonly client: RegistryClient
   /** The API server's authenticator: the registry accepts exactly the API's tokens. */
-  readonly auth: { authenticate(token: string): Promise<RegistryUser | undefined> }
+  readonly auth: RegistryAuthenticator
   /** Whether `user` may pull from `<namespace>/<stream>` (`get imagestreams/layers`). */
   readonly mayPull: (user: RegistryUser, namespace: string, stream: string) => Promise<boolean>
+  /** Whether `user` may drop cached content (`delete images`, cluster scope). */
+  readonly mayPrune: (user: RegistryUser) => Promise<boolean>
   /** The credentials for pulling through on behalf of `namespace`: its pull secrets first. */
   readonly keyringFor: (namespace: string) => Promise<Keyring>
   /** The local mirror of pulled blobs; without one every pull goes upstream. */
   readonly blobs?: BlobCache
   /** Told of every manifest and blob served, and whether it came from a cache. */
   readonly onServed?: (kind: 'manifest' | 'blob', from: 'cache' | 'upstream') => void
+  /** The clock of pull records and `Retry-After`; default Date.now. */
+  readonly now?: () => number
+}
+
+/** Distribution is the mounted registry's handle on the work it does after answering. */
+export interface Distribution {
+  /** settled resolves once every pull record started so far is written (or given up). */
+  settled(): Promise<void>
 }
 
 /** MANIFEST_CACHE_BYTES bounds the manifests kept in memory (tens of thousands of typical ones). */
 const MANIFEST_CACHE_BYTES = 32 * 2 ** 20
-
-/** API_VERSION_HEADER is sent on every answer; clients check it on `/v2/`. */
-const API_VERSION_HEADER = 'docker-distribution-api-version'
 
 interface RepoParams {
   readonly namespace: string
   readonly stream: string
 }
 
-/** registerDistribution mounts `/v2/` on the app; call it before `listen`. */
-export function registerDistribution(app: FastifyInstance, deps: DistributionDeps): void {
+/** registerDistribution mounts `/v2/` and `/admin/` on the app; call it before `listen`. */
+export function registerDistribution(app: FastifyInstance, deps: DistributionDeps): Distribution {
+  const now = deps.now ?? Date.now
+  // A manifest by digest never changes: once fetched (and verified) it is served from
+  // memory, so a repeated pull does not reach the upstream, whose manifest GETs are what
+  // Docker Hub counts against its pull limit. Weighed twice its bytes for the parsed form.
+  const manifests = new SizedLru<string, FetchedManifest>({
+    maxSize: MANIFEST_CACHE_BYTES,
+    sizeOf: (m) => 2 * m.bytes.length,
+  })
+  const pulls = new PullRecorder({ store: deps.store, now, logger: app.log })
   void app.register(
     (v2, _opts, done) => {
-      const users = new WeakMap<FastifyRequest, RegistryUser>()
-      v2.addHook('onSend', async (_request, reply) => {
-        void reply.header(API_VERSION_HEADER, 'registry/2.0')
-      })
-      v2.addHook('onRequest', async (request) => {
-        const token = presentedToken(request.headers.authorization)
-        const user = token === undefined ? undefined : await deps.auth.authenticate(token)
-        if (!user) throw unauthorized()
-        users.set(request, user)
-      })
-      v2.setErrorHandler((err, request, reply) => {
-        const blob = request.routeOptions.url?.endsWith('/blobs/:digest')
-          ? (request.params as { digest: string }).digest
-          : undefined
-        const answer = toDistributionError(err, blob)
-        if (answer.status >= 500) request.log.error({ err }, 'registry request failed')
-        if (answer.code === 'UNAUTHORIZED') void reply.header('www-authenticate', BASIC_CHALLENGE)
-        if (err instanceof RateLimitedError && err.retryAt) {
-          const seconds = Math.max(0, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))
-          void reply.header('retry-after', String(seconds))
-        }
-        return reply.code(answer.status).type('application/json').send(answer.body())
-      })
-      // Pushes and paths not served are refused in the dialect, after authentication.
-      v2.setNotFoundHandler((request) => {
-        const status = request.method === 'GET' || request.method === 'HEAD' ? 404 : 405
-        throw new DistributionError('UNSUPPORTED', 'the operation is unsupported', null, status)
-      })
+      const userOf = useRegistryDialect(v2, deps.auth, now)
 
       /** authorizedStream reads the stream a request names, after checking the caller may pull from it. */
       const authorizedStream = async (request: FastifyRequest<{ Params: RepoParams }>) => {
         const { namespace, stream } = request.params
-        const user = users.get(request)
-        if (!user) throw unauthorized()
-        if (!(await deps.mayPull(user, namespace, stream))) {
-          throw new DistributionError('DENIED', 'requested access to the resource is denied')
-        }
+        if (!(await deps.mayPull(userOf(request), namespace, stream))) throw denied()
         try {
           return await deps.store.get<ImageStream>(objectKey('imagestreams', stream, namespace))
         } catch (err) {
@@ -127,13 +97,6 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
         }
       }
 
-      // A manifest by digest never changes: once fetched (and verified) it is served from
-      // memory, so a repeated pull does not reach the upstream, whose manifest GETs are what
-      // Docker Hub counts against its pull limit. Weighed twice its bytes for the parsed form.
-      const manifests = new SizedLru<string, FetchedManifest>({
-        maxSize: MANIFEST_CACHE_BYTES,
-        sizeOf: (m) => 2 * m.bytes.length,
-      })
       // Requests of one namespace for a manifest not kept yet share one upstream fetch: a new
       // tag pulled by many nodes at once costs the upstream one GET. The fetch follows no one
       // client's signal (one leaving would fail the others); the registry client's timeouts
@@ -188,6 +151,13 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
             ;({ fetched, from } = await manifestOf(namespace, child))
           }
           deps.onServed?.('manifest', from)
+          // A pull of an image, and of the list it was reached through: a child picked from a
+          // list for this client, or a child asked for by digest (docs/integrated-registry.md#pull-records).
+          const list = answer.kind === 'child' ? source.digest : source.list
+          pulls.record(
+            list ? [fetched.digest, list] : [fetched.digest],
+            `${namespace}/${request.params.stream}`,
+          )
           return reply
             .header('content-type', fetched.mediaType)
             .header('docker-content-digest', fetched.digest)
@@ -262,6 +232,15 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
     },
     { prefix: '/v2' },
   )
+  void app.register(
+    (admin, _opts, done) => {
+      const userOf = useRegistryDialect(admin, deps.auth, now)
+      registerAdmin(admin, { mayPrune: deps.mayPrune, blobs: deps.blobs, manifests, userOf })
+      done()
+    },
+    { prefix: '/admin' },
+  )
+  return { settled: () => pulls.settled() }
 }
 
 /**
@@ -298,39 +277,4 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) abort.abort()
   })
   return abort.signal
-}
-
-/** toDistributionError maps any failure (of a request for `blob`, if one) to the dialect; upstream failures keep their meaning. */
-function toDistributionError(err: unknown, blob: string | undefined): DistributionError {
-  if (err instanceof DistributionError) return err
-  if (err instanceof RegistryClientError) {
-    const where = `${err.registry}/${err.repository ?? ''}`
-    if (err.code === 'RateLimited') {
-      return new DistributionError('TOOMANYREQUESTS', `too many requests to ${where}`)
-    }
-    // The upstream refusing our credentials is, to the puller, a manifest that is not there.
-    if (err.code === 'NotFound' || err.code === 'Unauthorized' || err.code === 'Forbidden') {
-      return blob !== undefined
-        ? blobUnknown(blob)
-        : manifestUnknown(`not available from ${where}: ${err.message}`)
-    }
-    if (err.temporary) {
-      return new DistributionError('UNAVAILABLE', `${where} is unavailable: ${err.message}`)
-    }
-    return new DistributionError(
-      'UNKNOWN',
-      `pulling through from ${where} failed: ${err.message}`,
-      null,
-      502,
-    )
-  }
-  if (!(err instanceof Error)) return new DistributionError('UNKNOWN', 'unknown error')
-  // The server's own refusals (it is shutting down) and fastify's carry their status.
-  const { statusCode, httpStatus } = err as { statusCode?: unknown; httpStatus?: unknown }
-  const status = typeof statusCode === 'number' ? statusCode : httpStatus
-  if (status === 503) return new DistributionError('UNAVAILABLE', 'the server is shutting down')
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new DistributionError('UNKNOWN', err.message, null, status)
-  }
-  return new DistributionError('UNKNOWN', 'unknown error')
 }

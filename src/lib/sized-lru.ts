@@ -65,11 +65,12 @@ export class SizedLru<K, V> {
     return true
   }
 
-  /** delete drops `key`, if held. */
-  delete(key: K): void {
+  /** delete drops `key`, if held, and returns whether it was. */
+  delete(key: K): boolean {
     const value = this.#entries.get(key)
-    if (value === undefined) return
+    if (value === undefined) return false
     this.#entries.delete(key)
     this.#size -= this.#opts.sizeOf(value)
+    return true
   }
 }

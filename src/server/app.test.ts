@@ -67,6 +67,7 @@ async function startApp(): Promise<Fixture> {
   app.delete('/echo', (request) => ({ body: request.body ?? null }))
   // Where the integrated registry mounts itself, with its own authentication.
   app.get('/v2/probe', () => ({ reached: true }))
+  app.get('/admin/probe', () => ({ reached: true }))
   app.get('/boom', () => {
     throw new Error('database password=hunter2 exploded')
   })
@@ -111,6 +112,7 @@ describe('API server app', () => {
       { method: 'GET', url: '/apis/image.openshift.io/v1' },
       { method: 'GET', url: '/no/such/path' },
       { method: 'GET', url: '/v2x' },
+      { method: 'GET', url: '/administrators' },
       { method: 'POST', url: '/echo', payload: { a: 1 } },
     ]
     const credentials: [string, Record<string, string>][] = [
@@ -132,11 +134,13 @@ describe('API server app', () => {
       }
     }
 
-    it('leaves /v2/ to the integrated registry, which authenticates on its own', async () => {
-      const res = await inject({ method: 'GET', url: '/v2/probe' })
-      assert.equal(res.statusCode, 200)
-      assert.deepEqual(res.json(), { reached: true })
-    })
+    for (const url of ['/v2/probe', '/admin/probe']) {
+      it(`leaves ${url} to the integrated registry, which authenticates on its own`, async () => {
+        const res = await inject({ method: 'GET', url })
+        assert.equal(res.statusCode, 200)
+        assert.deepEqual(res.json(), { reached: true })
+      })
+    }
 
     it('refuses an unauthenticated request before parsing its body (401, not 413)', async () => {
       const res = await inject({

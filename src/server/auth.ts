@@ -227,11 +227,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return token === '' ? undefined : token
 }
 
-/** REGISTRY_PATH matches the distribution API under `/v2/`. */
-const REGISTRY_PATH = /^\/v2(\/|\?|$)/
+/** REGISTRY_PATH matches the integrated registry: the distribution API under `/v2/`, its `/admin/` route. */
+const REGISTRY_PATH = /^\/(v2|admin)(\/|\?|$)/
 
 /**
- * registerAuthentication installs the authenticator on every route but `/v2/`, the 404 handler
+ * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
+ * `/admin/`), the 404 handler
  * included: a missing or unknown token is a 401 Status before routing decides anything.
  */
 export function registerAuthentication(
