@@ -190,6 +190,40 @@ void describe('describeImageStream', () => {
         'v2\n  tagged from q/s:v2\n\n  ~ importing latest image ...\n',
     )
   })
+
+  void it('lists every event of a tag that moved back to an earlier image, counting it once', () => {
+    const event = (c: string, created: string, generation: number) => ({
+      created,
+      dockerImageReference: `q/s@${d(c)}`,
+      image: d(c),
+      generation,
+    })
+    const stream: ImageStream = {
+      metadata: { name: 's', namespace: 'demo' },
+      spec: {
+        tags: [{ name: 'v1', from: { kind: 'DockerImage', name: 'q/s:v1' }, generation: 3 }],
+      },
+      status: {
+        tags: [
+          {
+            tag: 'v1',
+            items: [
+              event('a', '2024-05-06T12:00:00Z', 3),
+              event('b', '2024-05-05T13:00:00Z', 2),
+              event('a', '2024-05-04T13:00:00Z', 1),
+            ],
+          },
+        ],
+      },
+    }
+    assert.equal(
+      describeImageStream(stream, NOW),
+      'Name:\t\t\ts\nNamespace:\t\tdemo\nLabels:\t\t\t<none>\nAnnotations:\t\t<none>\n' +
+        'Image Repository:\t<none>\nImage Lookup:\t\tlocal=false\nUnique Images:\t\t2\nTags:\t\t\t1\n\n' +
+        `v1\n  tagged from q/s:v1\n\n  * q/s@${d('a')}\n      About an hour ago\n` +
+        `    q/s@${d('b')}\n      24 hours ago\n    q/s@${d('a')}\n      2 days ago\n`,
+    )
+  })
 })
 
 void describe('describeImageStream with a schedule', () => {
