@@ -88,7 +88,18 @@ export interface ListResult<T extends StoredObject = StoredObject> {
 export interface Preconditions {
   /** Fail with Conflict unless the stored object is at exactly this resourceVersion. */
   readonly expectedResourceVersion?: string
+  /**
+   * Delete only: fail with Referenced, writing nothing, while another object references the key
+   * (StoreOptions.references), checked in the delete's own transaction.
+   */
+  readonly unreferenced?: boolean
 }
+
+/**
+ * ReferenceExtractor returns the keys one object references (duplicates and keys of objects
+ * that do not exist are fine). It must be a pure function of the object.
+ */
+export type ReferenceExtractor = (object: StoredObject) => readonly ObjectKey[]
 
 /** GuaranteedUpdateOptions bound the read-modify-write retries of guaranteedUpdate. */
 export interface GuaranteedUpdateOptions {
@@ -260,6 +271,13 @@ export interface StoreOptions {
   readonly bookmarkIntervalMs?: number
   /** Receives errors of background work (timed compaction) that no caller is waiting for. */
   readonly onBackgroundError?: (error: unknown) => void
+  /**
+   * The reference index, by plural resource: the keys each object of that resource references.
+   * Every write of such an object updates the index in its own transaction, and a delete with
+   * `unreferenced` consults it. A backend builds the index from the stored objects when it opens
+   * data written with another declaration (other resources, or extractors of other source text).
+   */
+  readonly references?: Readonly<Record<string, ReferenceExtractor>>
 }
 
 /** ResolvedStoreOptions are StoreOptions with every default filled in. */
@@ -271,6 +289,7 @@ export interface ResolvedStoreOptions {
   readonly watchBufferSize: number
   readonly bookmarkIntervalMs: number
   readonly onBackgroundError: (error: unknown) => void
+  readonly references: Readonly<Record<string, ReferenceExtractor>>
 }
 
 /** resolveStoreOptions fills in defaults and rejects values that cannot work. */
@@ -290,6 +309,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     watchBufferSize: positive('watchBufferSize', options.watchBufferSize, 1_000),
     bookmarkIntervalMs: positive('bookmarkIntervalMs', options.bookmarkIntervalMs, 60_000),
     onBackgroundError: options.onBackgroundError ?? (() => {}),
+    references: options.references ?? {},
   }
 }
 
@@ -298,6 +318,7 @@ export type StoreErrorCode =
   | 'NotFound'
   | 'AlreadyExists'
   | 'Conflict'
+  | 'Referenced'
   | 'InvalidObject'
   | 'InvalidSelector'
   | 'InvalidContinue'
@@ -357,6 +378,21 @@ export class ConflictError extends StoreError {
     )
     this.expected = expected
     this.actual = actual
+  }
+}
+
+/**
+ * ReferencedError: a delete with the `unreferenced` precondition found another object
+ * referencing the key (a conflict with the state of the store, like ConflictError); nothing was
+ * written.
+ */
+export class ReferencedError extends StoreError {
+  /** One object that references the key (there may be more). */
+  readonly referrer: ObjectKey
+
+  constructor(key: ObjectKey, referrer: ObjectKey) {
+    super('Referenced', `${formatKey(key)} is still referenced by ${formatKey(referrer)}`, key)
+    this.referrer = referrer
   }
 }
 

@@ -1,9 +1,8 @@
 /**
  * The SQLite schema as versioned migrations, applied in order at open, each in its own
  * transaction and recorded in schema_migrations. Never edit a released migration: append one.
- * Later migrations add the indexed tables the scheduler and pruner query (the `schedule`
- * due-queue, later an `image_refs` table for the pruner's reference graph) without touching the
- * JSON documents.
+ * Later migrations add the indexed tables the scheduler and the delete guard query (the
+ * `schedule` due-queue, the `object_refs` reference index) without touching the JSON documents.
  */
 import type Database from 'better-sqlite3'
 import { UnsupportedSchemaError } from '../store.js'
@@ -87,6 +86,30 @@ export const MIGRATIONS: readonly Migration[] = [
       -- leased rows at the front of the queue cost no table reads.
       CREATE INDEX schedule_due ON schedule (next_check_at, lease_until);
       CREATE INDEX schedule_registry ON schedule (registry, next_check_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'the reference index',
+    sql: `
+      -- Which keys each object references, as StoreOptions.references declares them: written in
+      -- the transaction of every write of a declaring resource, read by deletes that must find
+      -- their key unreferenced. A target need not exist. Rows go with their referrer.
+      CREATE TABLE object_refs (
+        referrer INTEGER NOT NULL REFERENCES objects (id) ON DELETE CASCADE,
+        resource TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (referrer, resource, namespace, name)
+      ) WITHOUT ROWID;
+      CREATE INDEX object_refs_target ON object_refs (resource, namespace, name);
+
+      -- Small facts about the database's derived data: 'references' holds the fingerprint of the
+      -- declaration object_refs was built with (absent: never built, as for no declaration).
+      CREATE TABLE store_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ]

@@ -1,10 +1,16 @@
-/** The SQLite backend: the shared conformance suite, plus SQLite-specific crash safety. */
+/** The SQLite backend: the shared conformance suite, plus how the reference index is migrated and rebuilt. */
+import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
+import Database from 'better-sqlite3'
 import { runStoreConformance } from '../testing/conformance.js'
-import type { Store, StoreOptions } from '../store.js'
+import { isStoreError } from '../store.js'
+import type { ObjectKey, ReferenceExtractor, Store, StoreOptions, StoredObject } from '../store.js'
 import { openSqliteStore } from './index.js'
+import { LATEST_SCHEMA } from './migrations.js'
 
 runStoreConformance('sqlite', async (options: StoreOptions) => {
   const dir = await mkdtemp(join(tmpdir(), 'imagestreams-store-'))
@@ -18,10 +24,104 @@ runStoreConformance('sqlite', async (options: StoreOptions) => {
       await store.close()
       await rm(dir, { recursive: true, force: true })
     },
-    async reopen() {
+    async reopen(reopened: StoreOptions = options) {
       await store.close()
-      store = await openSqliteStore({ ...options, path })
+      store = await openSqliteStore({ ...reopened, path })
       return store
     },
   }
+})
+
+interface Thing extends StoredObject {
+  spec: { uses: string[]; also?: string[] }
+}
+
+const thing = (name: string, uses: string[], also?: string[]): Thing => ({
+  metadata: { name },
+  spec: { uses, ...(also ? { also } : {}) },
+})
+const tkey = (name: string): ObjectKey => ({ resource: 'things', namespace: '', name })
+const USES: ReferenceExtractor = (o) => (o as Thing).spec.uses.map(tkey)
+const ALSO: ReferenceExtractor = (o) => ((o as Thing).spec.also ?? []).map(tkey)
+
+async function isReferenced(store: Store, name: string): Promise<boolean> {
+  try {
+    await store.transaction(async (tx) => {
+      await tx.delete(tkey(name), { unreferenced: true })
+      throw new Error('rolled back')
+    })
+  } catch (error) {
+    if (isStoreError(error, 'Referenced')) return true
+    if (error instanceof Error && error.message === 'rolled back') return false
+    throw error
+  }
+  return false
+}
+
+describe('sqlite reference index', () => {
+  async function tempPath(t: TestContext): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-refs-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    return join(dir, 'store.db')
+  }
+
+  async function write(path: string, options: StoreOptions, things: Thing[]): Promise<void> {
+    const store = await openSqliteStore({ ...options, path })
+    for (const t of things) await store.create(tkey(t.metadata.name ?? ''), t)
+    await store.close()
+  }
+
+  it('a database written at schema 2 gets its index built from the stored objects on open', async (t) => {
+    const path = await tempPath(t)
+    await write(path, {}, [thing('base', []), thing('app', ['base'])])
+    // What the previous program left: no migration 3, so no index and no fingerprint.
+    const db = new Database(path)
+    db.exec(`DROP TABLE object_refs; DROP TABLE store_meta;
+      DELETE FROM schema_migrations WHERE version = 3`)
+    db.close()
+    const store = await openSqliteStore({ path, references: { things: USES } })
+    t.after(() => store.close())
+    assert.equal(await isReferenced(store, 'base'), true)
+    assert.equal(await isReferenced(store, 'app'), false)
+    const check = new Database(path, { readonly: true })
+    t.after(() => check.close())
+    const version = check.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()
+    assert.deepEqual(version, { v: LATEST_SCHEMA })
+  })
+
+  it('extractors whose source changed rebuild the index; the same declaration does not', async (t) => {
+    const path = await tempPath(t)
+    await write(path, { references: { things: USES } }, [
+      thing('a', []),
+      thing('b', []),
+      thing('app', ['a'], ['b']),
+    ])
+    let store = await openSqliteStore({ path, references: { things: ALSO } })
+    assert.deepEqual(
+      [await isReferenced(store, 'a'), await isReferenced(store, 'b')],
+      [false, true],
+    )
+    await store.close()
+    // Unchanged declaration: start-up reads the fingerprint and trusts the index as it is, as a
+    // row removed behind the store's back shows.
+    const db = new Database(path)
+    db.exec('DELETE FROM object_refs')
+    db.close()
+    store = await openSqliteStore({ path, references: { things: ALSO } })
+    t.after(() => store.close())
+    assert.equal(await isReferenced(store, 'b'), false)
+  })
+
+  it('the rebuild pages through more objects than one page holds', async (t) => {
+    const path = await tempPath(t)
+    const things = Array.from({ length: 1_203 }, (_, i) => thing(`t${i}`, [`t${i + 1}`]))
+    await write(path, {}, things)
+    const store = await openSqliteStore({ path, references: { things: USES } })
+    t.after(() => store.close())
+    const db = new Database(path, { readonly: true })
+    t.after(() => db.close())
+    assert.deepEqual(db.prepare('SELECT COUNT(*) AS n FROM object_refs').get(), { n: 1_203 })
+    assert.equal(await isReferenced(store, 't1202'), true)
+    assert.equal(await isReferenced(store, 't0'), false)
+  })
 })

@@ -132,9 +132,7 @@ class SqliteTransaction implements StoreTransaction {
     key: ObjectKey,
     preconditions?: Preconditions,
   ): Promise<T> {
-    return this.run(() =>
-      this.ops.delete<T>(key, preconditions?.expectedResourceVersion, this.pending),
-    )
+    return this.run(() => this.ops.delete<T>(key, preconditions, this.pending))
   }
 
   private run<R>(fn: () => R): Promise<R> {
@@ -197,6 +195,7 @@ class SqliteStore implements Store {
         read: (fn) => this.read(fn),
       })
       this.revision = this.reads.revision.get()?.current ?? 0
+      this.writeTransaction(() => this.ops.syncReferenceIndex())
       this.writeTransaction(() => this.ops.compact())
     } catch (error) {
       reader?.close()
@@ -276,9 +275,7 @@ class SqliteStore implements Store {
     key: ObjectKey,
     preconditions?: Preconditions,
   ): Promise<T> {
-    return this.write((pending) =>
-      this.ops.delete<T>(key, preconditions?.expectedResourceVersion, pending),
-    )
+    return this.write((pending) => this.ops.delete<T>(key, preconditions, pending))
   }
 
   transaction<R>(fn: (tx: StoreTransaction) => Promise<R> | R): Promise<R> {

@@ -2,10 +2,26 @@
 import Database from 'better-sqlite3'
 import type { ObjectEventType, ObjectKey } from '../store.js'
 
-/** ObjectRow is an objects row as get reads it. */
+/** ObjectRow is an objects row as get reads it; `id` keys its object_refs rows. */
 export interface ObjectRow {
+  readonly id: number
   readonly object: string
   readonly mod_revision: number
+}
+
+/** KeyRow is an object key as object_refs and objects rows hold it. */
+export interface KeyRow {
+  readonly resource: string
+  readonly namespace: string
+  readonly name: string
+}
+
+/** PageRow is one object of a resource, as the reference index's rebuild pages through them. */
+export interface PageRow {
+  readonly id: number
+  readonly namespace: string
+  readonly name: string
+  readonly object: string
 }
 
 /** RevisionRow is the revision counter row. */
@@ -73,7 +89,8 @@ export class Reads {
   constructor(db: Database.Database) {
     this.db = db
     this.getObject = db.prepare(
-      'SELECT object, mod_revision FROM objects WHERE resource = ? AND namespace = ? AND name = ?',
+      'SELECT id, object, mod_revision FROM objects' +
+        ' WHERE resource = ? AND namespace = ? AND name = ?',
     )
     this.revision = db.prepare('SELECT current, compacted FROM revision WHERE id = 1')
   }
@@ -100,6 +117,13 @@ export class Writes extends Reads {
   readonly deleteEvents: Database.Statement<[number]>
   readonly setCompacted: Database.Statement<[number]>
   readonly lastEventBefore: Database.Statement<[number], { revision: number | null }>
+  readonly insertRef: Database.Statement<[number, ...KeyParams]>
+  readonly deleteRef: Database.Statement<[number, ...KeyParams]>
+  readonly clearRefs: Database.Statement<[]>
+  readonly referrerOf: Database.Statement<[...KeyParams, number], KeyRow>
+  readonly objectsPage: Database.Statement<[string, string, string, number], PageRow>
+  readonly getMeta: Database.Statement<[string], { value: string }>
+  readonly setMeta: Database.Statement<[string, string]>
 
   constructor(db: Database.Database) {
     super(db)
@@ -125,6 +149,29 @@ export class Writes extends Reads {
     this.setCompacted = db.prepare('UPDATE revision SET compacted = ? WHERE id = 1')
     this.lastEventBefore = db.prepare(
       'SELECT MAX(revision) AS revision FROM events WHERE created_at <= ?',
+    )
+    this.insertRef = db.prepare(
+      'INSERT OR IGNORE INTO object_refs (referrer, resource, namespace, name) VALUES (?, ?, ?, ?)',
+    )
+    this.deleteRef = db.prepare(
+      'DELETE FROM object_refs WHERE referrer = ? AND resource = ? AND namespace = ? AND name = ?',
+    )
+    this.clearRefs = db.prepare('DELETE FROM object_refs')
+    // One referrer is enough to refuse a delete, and names it in the error.
+    this.referrerOf = db.prepare(
+      'SELECT o.resource, o.namespace, o.name FROM object_refs r JOIN objects o ON o.id = r.referrer' +
+        ' WHERE r.resource = ? AND r.namespace = ? AND r.name = ? AND r.referrer <> ? LIMIT 1',
+    )
+    // Keyset paging over the objects_key index: no OFFSET, and no statement left open while
+    // the page's rows are written.
+    this.objectsPage = db.prepare(
+      'SELECT id, namespace, name, object FROM objects' +
+        ' WHERE resource = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ?',
+    )
+    this.getMeta = db.prepare('SELECT value FROM store_meta WHERE key = ?')
+    this.setMeta = db.prepare(
+      'INSERT INTO store_meta (key, value) VALUES (?, ?)' +
+        ' ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     )
   }
 }

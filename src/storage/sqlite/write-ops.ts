@@ -3,10 +3,28 @@ import { randomUUID } from 'node:crypto'
 import { jsonEqual } from '../json-equal.js'
 import { labelsOf } from '../selection.js'
 import type { Change } from '../selection.js'
-import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError } from '../store.js'
-import type { ObjectKey, ObjectMeta, ResolvedStoreOptions, StoredObject } from '../store.js'
+import { referencesFingerprint, targetsOf } from '../references.js'
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InvalidObjectError,
+  NotFoundError,
+  ReferencedError,
+} from '../store.js'
+import type {
+  ObjectKey,
+  ObjectMeta,
+  Preconditions,
+  ResolvedStoreOptions,
+  StoredObject,
+} from '../store.js'
 import { keyParams } from './statements.js'
 import type { ObjectRow, RevisionRow, Writes } from './statements.js'
+
+/** The store_meta key of the reference index's fingerprint. */
+const REFERENCES_META = 'references'
+/** Objects read per page while the reference index is rebuilt. */
+const PAGE = 500
 
 /** parse decodes a stored JSON document. */
 export function parse<T>(json: string): T {
@@ -72,7 +90,14 @@ export class WriteOps {
       resourceVersion: String(revision),
     })
     const json = JSON.stringify(stored)
-    this.writes.insertObject.run(...keyParams(key), uid, revision, revision, json)
+    const { lastInsertRowid } = this.writes.insertObject.run(
+      ...keyParams(key),
+      uid,
+      revision,
+      revision,
+      json,
+    )
+    this.index(key.resource, Number(lastInsertRowid), stored, undefined)
     this.record(pending, compacted, {
       revision,
       key,
@@ -111,6 +136,7 @@ export class WriteOps {
     const stored = withMeta(candidate, { resourceVersion: String(revision) })
     const json = JSON.stringify(stored)
     this.writes.updateObject.run(json, revision, ...keyParams(key))
+    this.index(key.resource, row.id, stored, current)
     this.record(pending, compacted, {
       revision,
       key,
@@ -125,17 +151,23 @@ export class WriteOps {
 
   delete<T extends StoredObject>(
     key: ObjectKey,
-    expected: string | undefined,
+    preconditions: Preconditions | undefined,
     pending: Change[],
   ): T {
     const row = this.row(key)
     const actual = String(row.mod_revision)
+    const expected = preconditions?.expectedResourceVersion
     if (expected !== undefined && expected !== actual)
       throw new ConflictError(key, expected, actual)
+    if (preconditions?.unreferenced) {
+      const referrer = this.writes.referrerOf.get(...keyParams(key), row.id)
+      if (referrer) throw new ReferencedError(key, { ...referrer })
+    }
     const { current: revision, compacted } = this.bump()
     const last = parse<T>(row.object)
     const deleted = withMeta(last, { resourceVersion: String(revision) })
     const json = JSON.stringify(deleted)
+    // Its object_refs rows go with it (ON DELETE CASCADE).
     this.writes.deleteObject.run(...keyParams(key))
     this.record(pending, compacted, {
       revision,
@@ -147,6 +179,32 @@ export class WriteOps {
       prevLabels: labelsOf(last),
     })
     return deleted
+  }
+
+  /**
+   * syncReferenceIndex rebuilds object_refs from the stored objects when it was built for
+   * another declaration than the options' (or never); returns whether it did. Cheap otherwise:
+   * one meta row read.
+   */
+  syncReferenceIndex(): boolean {
+    const { references } = this.options
+    const fingerprint = referencesFingerprint(references)
+    if ((this.writes.getMeta.get(REFERENCES_META)?.value ?? '') === fingerprint) return false
+    this.writes.clearRefs.run()
+    for (const resource of Object.keys(references)) {
+      let after: { namespace: string; name: string } = { namespace: '', name: '' }
+      for (;;) {
+        const page = this.writes.objectsPage.all(resource, after.namespace, after.name, PAGE)
+        for (const row of page) {
+          this.index(resource, row.id, parse<StoredObject>(row.object), undefined)
+        }
+        const last = page.at(-1)
+        if (!last || page.length < PAGE) break
+        after = last
+      }
+    }
+    this.writes.setMeta.run(REFERENCES_META, fingerprint)
+    return true
   }
 
   /** compact drops history outside the window; returns the compacted revision. */
@@ -163,6 +221,27 @@ export class WriteOps {
     this.writes.deleteEvents.run(floor)
     this.writes.setCompacted.run(floor)
     return floor
+  }
+
+  // Brings the object's object_refs rows to what its resource's extractor finds in it. An
+  // update writes only the difference from what the extractor found in the previous state (the
+  // rows hold exactly that: the index is rebuilt whenever the declaration changes), since an
+  // import adds one history item to a stream that may name hundreds of images.
+  private index(
+    resource: string,
+    id: number,
+    object: StoredObject,
+    previous: StoredObject | undefined,
+  ): void {
+    const extract = this.options.references[resource]
+    if (!extract) return
+    const wanted = targetsOf(extract, object)
+    if (previous) {
+      for (const [ref, target] of targetsOf(extract, previous)) {
+        if (!wanted.delete(ref)) this.writes.deleteRef.run(id, ...keyParams(target))
+      }
+    }
+    for (const target of wanted.values()) this.writes.insertRef.run(id, ...keyParams(target))
   }
 
   private bump(): RevisionRow {

@@ -28,15 +28,18 @@ export interface StoreUnderTest {
   readonly store: Store
   /** close closes the store (whichever instance is current) and removes its data. */
   close(): Promise<void>
-  /** reopen closes the store and opens the same data again; persistence tests need it. */
-  reopen?(): Promise<Store>
+  /**
+   * reopen closes the store and opens the same data again, with `options` instead of the
+   * original common options when given; persistence tests need it.
+   */
+  reopen?(options?: StoreOptions): Promise<Store>
 }
 
 /** MakeStore opens a fresh, empty store with the given common options. */
 export type MakeStore = (options: StoreOptions) => Promise<StoreUnderTest>
 
 interface Widget extends StoredObject {
-  spec?: { size?: number; color?: string }
+  spec?: { size?: number; color?: string; refs?: string[] }
 }
 
 const W = 'widgets' // namespaced
@@ -55,7 +58,7 @@ function key(name: string, namespace = 'ns1', resource = W): ObjectKey {
 
 function widget(
   name: string,
-  options: { ns?: string; labels?: Record<string, string>; size?: number } = {},
+  options: { ns?: string; labels?: Record<string, string>; size?: number; refs?: string[] } = {},
 ): Widget {
   const ns = options.ns ?? 'ns1'
   return {
@@ -66,8 +69,26 @@ function widget(
       ...(ns === '' ? {} : { namespace: ns }),
       ...(options.labels ? { labels: options.labels } : {}),
     },
-    spec: { size: options.size ?? 1 },
+    spec: { size: options.size ?? 1, ...(options.refs ? { refs: options.refs } : {}) },
   }
+}
+
+/** gadget builds a cluster-scoped object whose `spec.refs` names other gadgets. */
+function gadget(name: string, refs?: string[]): Widget {
+  return widget(name, { ns: '', ...(refs ? { refs } : {}) })
+}
+
+/** gkey is a gadget's key. */
+function gkey(name: string): ObjectKey {
+  return key(name, '', G)
+}
+
+/** REFERENCES declares that widgets and gadgets reference the gadgets named in `spec.refs`. */
+const REFERENCES: NonNullable<StoreOptions['references']> = {
+  [W]: (o) =>
+    ((o as Widget).spec?.refs ?? []).map((n) => ({ resource: G, namespace: '', name: n })),
+  [G]: (o) =>
+    ((o as Widget).spec?.refs ?? []).map((n) => ({ resource: G, namespace: '', name: n })),
 }
 
 function names(items: readonly StoredObject[]): string[] {
@@ -718,6 +739,175 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
           'TransactionMisuse',
         )
         await rejectsWith(store.get(key('a')), 'NotFound')
+      })
+    })
+
+    describe('references', () => {
+      const UNREFERENCED = { unreferenced: true } as const
+
+      // Refused with Referenced naming the key and one of `referrers`, and nothing written.
+      async function refused(store: Store, name: string, referrers: ObjectKey[]): Promise<void> {
+        const before = await store.currentRevision()
+        await rejectsWith(store.delete(gkey(name), UNREFERENCED), 'Referenced', (e) => {
+          assert.deepEqual(e.key, gkey(name))
+          assert.ok(
+            referrers.some((r) => JSON.stringify(r) === JSON.stringify(e.referrer)),
+            `referrer ${JSON.stringify(e.referrer)} is none of ${JSON.stringify(referrers)}`,
+          )
+        })
+        assert.equal(await store.currentRevision(), before)
+        await store.get(gkey(name))
+      }
+
+      it('a delete with unreferenced is refused while an object references the key; nothing is written', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w', { refs: ['g'] }))
+        const events = await watch(t, store, G)
+        await rejectsWith(store.delete(gkey('g'), UNREFERENCED), 'Referenced', (e) => {
+          assert.deepEqual(e.key, gkey('g'))
+          assert.deepEqual(e.referrer, key('w'))
+          assert.match(String(e.message), /^gadgets\/g is still referenced by widgets\/ns1\/w$/)
+        })
+        assert.equal(await store.currentRevision(), 2)
+        const sentinel = await store.create(gkey('s'), gadget('s'))
+        assert.deepEqual(summary(await take(events, 1)), [`ADDED s ${rv(sentinel)}`])
+      })
+
+      it('a delete without unreferenced ignores references: the reference dangles', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w', { refs: ['g'] }))
+        await store.delete(gkey('g'))
+        assert.deepEqual((await store.get<Widget>(key('w'))).spec?.refs, ['g'])
+      })
+
+      const freed: { case: string; drop: (s: Store) => Promise<unknown> }[] = [
+        { case: 'updated without it', drop: (s) => s.update(key('w'), widget('w')) },
+        {
+          case: 'changed by guaranteedUpdate',
+          drop: (s) => s.guaranteedUpdate<Widget>(key('w'), (o) => ({ ...o, spec: { size: 2 } })),
+        },
+        { case: 'deleted', drop: (s) => s.delete(key('w')) },
+      ]
+      for (const c of freed) {
+        it(`the delete is allowed once the referrer is ${c.case}`, async (t) => {
+          const { store } = await open(t, { references: REFERENCES })
+          await store.create(gkey('g'), gadget('g'))
+          await store.create(key('w'), widget('w', { refs: ['g'] }))
+          await refused(store, 'g', [key('w')])
+          await c.drop(store)
+          await store.delete(gkey('g'), UNREFERENCED)
+          await rejectsWith(store.get(gkey('g')), 'NotFound')
+        })
+      }
+
+      it('an update re-indexes: a dropped target is free, kept and added ones are referenced', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        for (const n of ['a', 'b', 'c']) await store.create(gkey(n), gadget(n))
+        await store.create(key('w'), widget('w', { refs: ['a', 'b'] }))
+        await refused(store, 'a', [key('w')])
+        await store.update(key('w'), widget('w', { refs: ['c', 'b'] }))
+        await refused(store, 'b', [key('w')])
+        await refused(store, 'c', [key('w')])
+        await store.delete(gkey('a'), UNREFERENCED)
+      })
+
+      it('every referrer counts, in any namespace or resource, until the last one goes', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        const referrers = [key('w'), key('w', 'ns2'), gkey('list')]
+        await store.create(key('w'), widget('w', { refs: ['g'] }))
+        await store.create(key('w', 'ns2'), widget('w', { ns: 'ns2', refs: ['g'] }))
+        await store.create(gkey('list'), gadget('list', ['g', 'other']))
+        for (const [i, referrer] of referrers.entries()) {
+          await refused(store, 'g', referrers.slice(i))
+          await store.delete(referrer)
+        }
+        await store.delete(gkey('g'), UNREFERENCED)
+      })
+
+      it('duplicate targets and targets that do not exist are fine', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w', { refs: ['g', 'g', 'absent'] }))
+        await refused(store, 'g', [key('w')])
+        await store.create(gkey('absent'), gadget('absent'))
+        await refused(store, 'absent', [key('w')])
+        await store.update(key('w'), widget('w', { refs: ['absent'] }))
+        await store.delete(gkey('g'), UNREFERENCED)
+      })
+
+      it('an object that references only itself can be deleted', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g', ['g']))
+        await store.delete(gkey('g'), UNREFERENCED)
+      })
+
+      it('objects of a resource without an extractor reference nothing', async (t) => {
+        const { store } = await open(t, { references: { [W]: REFERENCES[W]! } })
+        await store.create(gkey('child'), gadget('child'))
+        await store.create(gkey('list'), gadget('list', ['child']))
+        await store.delete(gkey('child'), UNREFERENCED)
+      })
+
+      it('a re-created referrer is indexed anew', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        for (const n of ['a', 'b']) await store.create(gkey(n), gadget(n))
+        await store.create(key('w'), widget('w', { refs: ['a'] }))
+        await store.delete(key('w'))
+        await store.create(key('w'), widget('w', { refs: ['b'] }))
+        await store.delete(gkey('a'), UNREFERENCED)
+        await refused(store, 'b', [key('w')])
+      })
+
+      it('in a transaction, a reference written earlier refuses the delete and the error rolls back all', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w'))
+        await rejectsWith(
+          store.transaction(async (tx) => {
+            await tx.update(key('w'), widget('w', { refs: ['g'] }))
+            await tx.delete(gkey('g'), UNREFERENCED)
+          }),
+          'Referenced',
+          (e) => assert.deepEqual(e.referrer, key('w')),
+        )
+        assert.equal((await store.get<Widget>(key('w'))).spec?.refs, undefined)
+        assert.equal(await store.currentRevision(), 2)
+        await store.delete(gkey('g'), UNREFERENCED)
+      })
+
+      it('in a transaction, deleting the referrer first lets the target go', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('child'), gadget('child'))
+        await store.create(gkey('list'), gadget('list', ['child']))
+        await store.transaction(async (tx) => {
+          await rejectsWith(tx.delete(gkey('child'), UNREFERENCED), 'Referenced')
+          await tx.delete(gkey('list'), UNREFERENCED)
+          await tx.delete(gkey('child'), UNREFERENCED)
+        })
+        assert.deepEqual((await store.list(G)).items, [])
+      })
+
+      it('a delete waiting behind a transaction that adds a reference is refused', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w'))
+        let release!: () => void
+        const hold = new Promise<void>((resolve) => (release = resolve))
+        let started!: () => void
+        const began = new Promise<void>((resolve) => (started = resolve))
+        const adding = store.transaction(async (tx) => {
+          await tx.update(key('w'), widget('w', { refs: ['g'] }))
+          started()
+          await hold
+        })
+        await began
+        const deleting = store.delete(gkey('g'), UNREFERENCED)
+        release()
+        await adding
+        await rejectsWith(deleting, 'Referenced', (e) => assert.deepEqual(e.referrer, key('w')))
       })
     })
 
@@ -1384,6 +1574,22 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         )
         const events = await watch(t, store, W, { fromResourceVersion: '2' })
         assert.deepEqual(summary(await take(events, 2)), ['ADDED c 3', 'ADDED d 4'])
+      })
+      it('reopen with another declaration rebuilds the index from the stored objects', async (t) => {
+        const sut = await open(t)
+        if (!sut.reopen) return t.skip('the backend cannot reopen')
+        await sut.store.create(gkey('g'), gadget('g'))
+        await sut.store.create(gkey('list'), gadget('list', ['g']))
+        await sut.store.create(key('w'), widget('w', { refs: ['g'] }))
+        let store = await sut.reopen({ references: REFERENCES })
+        await rejectsWith(store.delete(gkey('g'), { unreferenced: true }), 'Referenced')
+        store = await sut.reopen({ references: REFERENCES })
+        await store.delete(key('w'))
+        await rejectsWith(store.delete(gkey('g'), { unreferenced: true }), 'Referenced', (e) =>
+          assert.deepEqual(e.referrer, gkey('list')),
+        )
+        store = await sut.reopen({ references: { [W]: REFERENCES[W]! } })
+        await store.delete(gkey('g'), { unreferenced: true })
       })
     })
   })
