@@ -10,7 +10,7 @@ import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
-import { RESOURCE_LIST } from '../api/index.js'
+import { IMAGE_REFERENCES, RESOURCE_LIST } from '../api/index.js'
 import { UsageError } from '../cli/errors.js'
 import type { CommandIO } from '../cli/io.js'
 import { keyringFromDockerConfig, type Keyring } from '../credentials/index.js'
@@ -154,10 +154,14 @@ const STORE_FILE = 'imagestreams.db'
 /** Where the integrated registry keeps the blobs it pulled through, under --data-dir. */
 const REGISTRY_CACHE_DIR = 'registry-cache'
 
-/** openStore opens (creating or migrating) the embedded SQLite store in the data dir. */
+/**
+ * openStore opens (creating or migrating) the embedded SQLite store in the data dir, indexing
+ * which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
+ */
 function openStore(dataDir: string, logger: Logger): Promise<Store> {
   return openSqliteStore({
     path: join(dataDir, STORE_FILE),
+    references: IMAGE_REFERENCES,
     onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
   })
 }

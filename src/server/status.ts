@@ -28,6 +28,7 @@ export type CauseType =
   | 'ResourceVersionTooLarge'
   | 'InternalError'
   | 'FieldManagerConflict'
+  | 'Referenced'
 
 /** StatusCause is one entry of `details.causes`. */
 export interface StatusCause {
@@ -179,6 +180,36 @@ export function conflict(
     'Conflict',
     `Operation cannot be fulfilled on ${qualify(gr.resource, gr.group)} ${goQuote(name)}: ${why}`,
     { name, group: gr.group, kind: gr.resource },
+  )
+}
+
+/** ReferrerName names the object that still references another: its plural resource and key. */
+export interface ReferrerName {
+  readonly resource: string
+  readonly namespace: string
+  readonly name: string
+}
+
+/**
+ * stillReferenced: `<resource> "<name>" is still referenced by <referrer resource> <ns/name>:
+ * <what to do>` (409 Conflict), with a `Referenced` cause a client can branch on.
+ */
+export function stillReferenced(
+  gr: GroupResource,
+  name: string,
+  referrer: ReferrerName,
+  remedy: string,
+): StatusError {
+  const by = `${referrer.resource} ${referrer.namespace ? `${referrer.namespace}/` : ''}${referrer.name}`
+  return new StatusError(
+    'Conflict',
+    `${qualify(gr.resource, gr.group)} ${goQuote(name)} is still referenced by ${by}: ${remedy}`,
+    {
+      name,
+      group: gr.group,
+      kind: gr.resource,
+      causes: [{ reason: 'Referenced', message: `still referenced by ${by}` }],
+    },
   )
 }
 

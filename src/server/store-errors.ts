@@ -3,7 +3,7 @@
  * apiserver's messages need the resource's API group, which only the resources registry knows.
  * Used as an ErrorMapper of createServer, so a handler may simply let a store error propagate.
  */
-import { isStoreError } from '../storage/index.js'
+import { isStoreError, ReferencedError } from '../storage/index.js'
 import {
   alreadyExists,
   badRequest,
@@ -12,8 +12,18 @@ import {
   notFound,
   serviceUnavailable,
   StatusError,
+  stillReferenced,
   type ErrorMapper,
 } from './status.js'
+
+/** What a user does about a reference: by the referenced resource, then the referrer's. */
+const REMEDIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  images: {
+    imagestreams:
+      "remove it from the stream's history (isctl tag -d, or isctl adm prune images) first",
+    images: 'delete that manifest list first',
+  },
+}
 
 /** createStoreErrorMapper maps store errors to Status; `groupOf` gives a resource's API group ('' for core). */
 export function createStoreErrorMapper(groupOf: (resource: string) => string): ErrorMapper {
@@ -29,6 +39,15 @@ export function createStoreErrorMapper(groupOf: (resource: string) => string): E
         return gr && err.key ? alreadyExists(gr, err.key.name) : undefined
       case 'Conflict':
         return gr && err.key ? conflict(gr, err.key.name) : undefined
+      case 'Referenced':
+        return gr && err.key && err instanceof ReferencedError
+          ? stillReferenced(
+              gr,
+              err.key.name,
+              err.referrer,
+              REMEDIES[err.key.resource]?.[err.referrer.resource] ?? 'remove the reference first',
+            )
+          : undefined
       case 'InvalidSelector':
       case 'InvalidContinue':
       case 'InvalidResourceVersion':

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import {
+  IMAGE_REFERENCES,
   RESOURCE_LIST,
   type Image,
   type ImageStream,
@@ -92,7 +93,7 @@ describe('imagestreamimports', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'imagestreams-isi-'))
-    store = await openSqliteStore({ path: join(dir, 'db.sqlite') })
+    store = await openSqliteStore({ path: join(dir, 'db.sqlite'), references: IMAGE_REFERENCES })
     const pki = await ensurePki({ dataDir: dir, hosts: [] })
     app = createServer({
       logger: createLogger({

@@ -4,7 +4,8 @@
  * either. DeleteOptions come in the body (kubectl's `delete --dry-run=server` sends `dryRun`
  * there) or, without a body, the query; `preconditions` guard uid and resourceVersion. Deleting
  * a namespace marks it terminating; its contents and then the namespace go in the background
- * (namespace-termination.ts).
+ * (namespace-termination.ts). An Image goes only while nothing references it
+ * (docs/kubernetes-api.md#image-deletes-and-references).
  */
 import {
   statusSuccess,
@@ -14,7 +15,14 @@ import {
   type ResourceInfo,
   type Status,
 } from '../../../api/index.js'
-import { isStoreError, objectKey, type StoredObject } from '../../../storage/index.js'
+import {
+  isStoreError,
+  objectKey,
+  type Store,
+  type StoreError,
+  type StoreTransaction,
+  type StoredObject,
+} from '../../../storage/index.js'
 import { badRequest, invalid } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { preconditionFailed } from '../errors.js'
@@ -35,6 +43,27 @@ export interface DeleteOptions {
 }
 
 const DELETE_OPTIONS = { group: 'meta.k8s.io', kind: 'DeleteOptions' }
+
+/** Re-reads after the object changed between a delete's read and its write, as guaranteedUpdate. */
+const DELETE_RETRIES = 16
+
+/** Ends a dry run's transaction: what it wrote is rolled back. */
+class DryRunRollback extends Error {}
+
+/**
+ * Runs a dry run's writes in a transaction that is then rolled back, so that a refusal (an
+ * Image still referenced) comes out exactly as the real request's would and nothing is kept.
+ */
+async function rolledBack(store: Store, fn: (tx: StoreTransaction) => Promise<unknown>) {
+  try {
+    await store.transaction(async (tx) => {
+      await fn(tx)
+      throw new DryRunRollback()
+    })
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err
+  }
+}
 
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
@@ -98,11 +127,16 @@ export async function deleteObject<K extends KindName>(
   const isNamespace = resource.kind === 'Namespace'
   if (isNamespace) checkNamespaceDeletable(name)
   const sctx = strategyContext(ctx)
+  const unreferenced = strategyFor(resource.kind).deleteOnlyUnreferenced === true
   const lastState = (current: KindMap[K]): KindMap[K] =>
     isNamespace ? (terminating(current as Namespace, ctx.now()) as KindMap[K]) : current
   if (options.dryRun) {
     const current = await ctx.store.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
+    const expectedResourceVersion = current.metadata.resourceVersion ?? ''
+    if (unreferenced) {
+      await rolledBack(ctx.store, (tx) => tx.delete(key, { expectedResourceVersion, unreferenced }))
+    }
     return present(resource, lastState(current), sctx)
   }
   if (isNamespace) {
@@ -114,14 +148,22 @@ export async function deleteObject<K extends KindName>(
     ctx.terminateNamespace(name)
     return present(resource, marked, sctx)
   }
-  const deleted = await ctx.store.transaction(async (tx) => {
-    const current = await tx.get<KindMap[K]>(key)
+  // As the apiserver's etcd3 store deletes (conditionalDelete): read, check the preconditions,
+  // delete that version, and read again if it changed meanwhile. No transaction stays open
+  // while the preconditions are checked, and the reference check runs in the delete's own.
+  for (let attempt = 0; ; attempt++) {
+    const current = await ctx.store.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
-    return tx.delete<KindMap[K]>(key, {
-      expectedResourceVersion: current.metadata.resourceVersion ?? '',
-    })
-  })
-  return present(resource, deleted, sctx)
+    try {
+      const deleted = await ctx.store.delete<KindMap[K]>(key, {
+        expectedResourceVersion: current.metadata.resourceVersion ?? '',
+        ...(unreferenced ? { unreferenced } : {}),
+      })
+      return present(resource, deleted, sctx)
+    } catch (err) {
+      if (!isStoreError(err, 'Conflict') || attempt >= DELETE_RETRIES) throw err
+    }
+  }
 }
 
 /**
@@ -160,29 +202,51 @@ export async function deleteCollection<K extends KindName>(
     ...objectFieldsOf(resource.plural),
   })
   const sctx = strategyContext(ctx)
-  const deleted = options.dryRun
-    ? list.items
-    : await ctx.store.transaction(async (tx) => {
-        const out: KindMap[K][] = []
-        for (const item of list.items) {
-          const key = objectKey(
-            resource.plural,
-            item.metadata.name ?? '',
-            item.metadata.namespace ?? '',
-          )
-          try {
-            out.push(await tx.delete<KindMap[K]>(key))
-          } catch (err) {
-            // Deleted meanwhile: nothing left to do for it.
-            if (!isStoreError(err, 'NotFound')) throw err
-          }
-        }
-        return out
-      })
+  const unreferenced = strategyFor(resource.kind).deleteOnlyUnreferenced === true
+  const deleteAll = (tx: StoreTransaction) =>
+    deleteItems(tx, resource.plural, list.items, unreferenced)
+  let deleted = list.items
+  if (!options.dryRun) deleted = await ctx.store.transaction(deleteAll)
+  else if (unreferenced) await rolledBack(ctx.store, deleteAll)
   return {
     kind: resource.listKind,
     apiVersion: resource.apiVersion,
     metadata: { resourceVersion: String(await ctx.store.currentRevision()) },
     items: deleted.map((item) => present(resource, item, sctx)),
   }
+}
+
+/**
+ * deleteItems deletes every item in one transaction; an item deleted meanwhile is skipped.
+ * With `unreferenced`, an item that only other items reference (a manifest list's child) is
+ * deleted after them, and one referenced from outside the collection refuses the whole
+ * collection: the error rolls the transaction back.
+ */
+async function deleteItems<T extends StoredObject>(
+  tx: StoreTransaction,
+  plural: string,
+  items: readonly T[],
+  unreferenced: boolean,
+): Promise<T[]> {
+  const out: T[] = []
+  let pending = items
+  while (pending.length > 0) {
+    const waiting: T[] = []
+    let refusal: StoreError | undefined
+    for (const item of pending) {
+      const key = objectKey(plural, item.metadata.name ?? '', item.metadata.namespace ?? '')
+      try {
+        out.push(await tx.delete<T>(key, unreferenced ? { unreferenced } : undefined))
+      } catch (err) {
+        if (isStoreError(err, 'NotFound')) continue
+        if (!isStoreError(err, 'Referenced')) throw err
+        waiting.push(item)
+        refusal = err
+      }
+    }
+    // A pass that deleted nothing: every one left is referenced from outside.
+    if (refusal && waiting.length === pending.length) throw refusal
+    pending = waiting
+  }
+  return out
 }

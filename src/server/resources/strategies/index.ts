@@ -9,10 +9,11 @@ import { passThrough, type Strategy } from './types.js'
 // strategies refuse unconditional updates (openshift-apiserver pkg/image/apiserver/registry/
 // {image,imagestream}/strategy.go); of the core kinds, only the service account and namespace
 // stores return the deleted object (kubernetes pkg/registry/core/*/storage/storage.go), the rest
-// answer a Success Status.
+// answer a Success Status. An Image goes only once no stream history and no manifest list names
+// it (docs/kubernetes-api.md#image-deletes-and-references).
 const STRATEGIES: { readonly [K in KindName]?: Strategy<K> } = {
   ImageStream: { ...imageStreamStrategy, allowUnconditionalUpdate: false },
-  Image: { ...imageStrategy, allowUnconditionalUpdate: false },
+  Image: { ...imageStrategy, allowUnconditionalUpdate: false, deleteOnlyUnreferenced: true },
   Namespace: { ...namespaceStrategy, returnDeletedObject: true },
   ServiceAccount: { ...passThrough<'ServiceAccount'>(), returnDeletedObject: true },
 }

@@ -46,6 +46,11 @@ export interface Strategy<K extends KindName> {
    * as upstream stores with ReturnDeletedObject set; default false.
    */
   readonly returnDeletedObject?: boolean
+  /**
+   * deleteOnlyUnreferenced refuses a delete (409 Conflict) while another stored object
+   * references the object, checked in the delete's own store transaction; default false.
+   */
+  readonly deleteOnlyUnreferenced?: boolean
 }
 
 /** Admitted is the object `admit` completed and the problems it found. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { RESOURCE_LIST } from '../../../api/index.js'
+import { IMAGE_REFERENCES, RESOURCE_LIST } from '../../../api/index.js'
 import { createAgents, createRegistryClient, parsePlatform } from '../../../registry/index.js'
 import type { Store } from '../../../storage/index.js'
 import { openSqliteStore } from '../../../storage/sqlite/index.js'
@@ -106,7 +106,11 @@ export async function startFixture(
     },
   })
   const clock = new ManualClock(START)
-  const store = await openSqliteStore({ path: join(dir, 'store.db'), clock })
+  const store = await openSqliteStore({
+    path: join(dir, 'store.db'),
+    clock,
+    references: IMAGE_REFERENCES,
+  })
   const groupOf = (resource: string) =>
     RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
   const app = createServer({
