@@ -77,10 +77,14 @@ describe('kubectl against isctl serve: the resource workflow', () => {
   let registryHost: string
   const validate: string[] = []
   const cacheDir = () => join(dir, 'cache')
-  const k = (args: readonly string[]) =>
-    kubectl(args, { kubeconfig: server.kubeconfig, cacheDir: cacheDir() })
-  const ok = async (args: readonly string[]) => {
-    const res = await k(args)
+  const k = (args: readonly string[], input?: string) =>
+    kubectl(args, {
+      kubeconfig: server.kubeconfig,
+      cacheDir: cacheDir(),
+      ...(input !== undefined && { input }),
+    })
+  const ok = async (args: readonly string[], input?: string) => {
+    const res = await k(args, input)
     assert.equal(res.code, 0, `kubectl ${args.join(' ')}:\n${res.stderr}`)
     return res.stdout
   }
@@ -392,6 +396,56 @@ describe('kubectl against isctl serve: the resource workflow', () => {
     const res = await k(['create', ...validate, '-f', file])
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /unknown field "bogusTopLevel"/)
+  })
+
+  it('kubectl delete image is refused while a stream’s history names the image', async () => {
+    const digest = `sha256:${'e'.repeat(64)}`
+    await ok(
+      ['create', ...validate, '-f', '-'],
+      `apiVersion: image.openshift.io/v1
+kind: Image
+metadata:
+  name: ${digest}
+dockerImageReference: 127.0.0.1:5000/team-a/held@${digest}
+---
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: held
+  namespace: team-a
+`,
+    )
+    const event = {
+      created: '2026-01-01T00:00:00Z',
+      dockerImageReference: `127.0.0.1:5000/team-a/held@${digest}`,
+      image: digest,
+      generation: 1,
+    }
+    const status = { status: { tags: [{ tag: 'latest', items: [event] }] } }
+    await ok([
+      'patch',
+      'is',
+      'held',
+      '-n',
+      'team-a',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ])
+    const refused = await k(['delete', 'image', digest])
+    assert.notEqual(refused.code, 0)
+    assert.equal(
+      refused.stderr,
+      `Error from server (Conflict): images.image.openshift.io "${digest}" is still referenced by ` +
+        "imagestreams team-a/held: remove it from the stream's history (isctl tag -d, or isctl " +
+        'adm prune images) first\n',
+    )
+    await ok(['delete', 'is', 'held', '-n', 'team-a'])
+    assert.equal(
+      await ok(['delete', 'image', digest]),
+      `image.image.openshift.io "${digest}" deleted\n`,
+    )
   })
 
   it('kubectl delete is, then get is NotFound', async () => {
