@@ -4,6 +4,7 @@
  * process, because this machine is shared and noisy.
  */
 import { runCliStartup } from './cli-startup.js'
+import { runPrunePlan } from './prune.js'
 import { runPullThrough } from './pull-through.js'
 import { runRegistryFetch } from './registry-fetch.js'
 import { runScheduledChecks } from './scheduled-checks.js'
@@ -13,6 +14,7 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   'cli-startup': runCliStartup,
   'scheduled-checks': runScheduledChecks,
   'pull-through': runPullThrough,
+  prune: runPrunePlan,
 }
 
 const wanted = process.argv.slice(2)

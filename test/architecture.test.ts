@@ -20,8 +20,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['reference', 'lib'],
   importer: ['registry', 'credentials', 'reference', 'api', 'lib'],
   storage: ['api', 'lib'],
-  scheduler: ['storage', 'importer', 'registry', 'credentials', 'reference', 'api', 'lib'],
-  pruner: ['storage', 'importer', 'api', 'reference', 'lib'],
+  scheduler: [
+    'pruner',
+    'storage',
+    'importer',
+    'registry',
+    'credentials',
+    'reference',
+    'api',
+    'lib',
+  ],
+  pruner: ['api', 'reference', 'lib'],
   server: [
     'scheduler',
     'storage',
@@ -33,7 +42,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'lib',
   ],
   distribution: ['storage', 'registry', 'credentials', 'reference', 'api', 'lib'],
-  cli: ['api', 'reference', 'lib'],
+  cli: ['pruner', 'api', 'reference', 'lib'],
   cmd: ['*'],
 }
 

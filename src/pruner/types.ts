@@ -68,7 +68,7 @@ export interface WorkloadReferences {
 
 /**
  * KeepReason says why a history item or an image stays. `young`: younger than
- * keep-younger-than; `revision`: among the newest keep-tag-revisions of its tag; `tag-in-use`:
+ * keep-younger-than (for an item, also when its whole stream is); `revision`: among the newest keep-tag-revisions of its tag; `tag-in-use`:
  * the current item of a tag a workload names; `workload`: a workload names the digest;
  * `pulled`: pulled through the integrated registry within keep-pulled-within; `list-member`: a
  * child of a kept list, or a list one of whose children is in use; `referenced`: a stream's
@@ -106,6 +106,8 @@ export interface ItemDecision {
   readonly image: string
   readonly created: string
   readonly decision: Decision
+  /** Who named the tag (`tag-in-use`) or the image's digest (`workload`), when any did. */
+  readonly usedBy?: readonly WorkloadObject[]
 }
 
 /** StreamPlan is stage 1 for one stream: which items go, and the status it is written with. */
@@ -127,6 +129,13 @@ export interface ImagePlan {
   /** Child digests when the image is a manifest list. */
   readonly children: readonly string[]
   readonly decision: Decision
+  /** Who named the image's digest (`workload`), when any did. */
+  readonly usedBy?: readonly WorkloadObject[]
+  /**
+   * Blobs removed from the integrated registry with this image (deleted images, pruneRegistry):
+   * its layers, config and manifest that no kept image uses and no earlier deletion took.
+   */
+  readonly blobs?: readonly string[]
 }
 
 /** PrunePlan is a whole run's decisions, in the order they are carried out. */
@@ -137,6 +146,22 @@ export interface PrunePlan {
   readonly images: readonly ImagePlan[]
   /** Blob digests of deleted images no kept image uses (empty unless pruneRegistry). */
   readonly blobs: readonly string[]
+}
+
+/** PlanInput is what a plan is made from: the listed streams and Images, and resolved workloads. */
+export interface PlanInput {
+  readonly streams: readonly ImageStream[]
+  /** Every Image, also with a namespace: a list's children are needed to tell what is in use. */
+  readonly images: readonly Image[]
+  readonly workloads: WorkloadReferences
+}
+
+/** PruneFailure is one action that failed; a run goes on after it and reports it at the end. */
+export interface PruneFailure {
+  readonly what: 'stream' | 'image' | 'blob'
+  /** `namespace/name` of a stream, or the digest of an image or blob. */
+  readonly which: string
+  readonly message: string
 }
 
 /** PruneSummary counts what a run did (or, dry, would do). */
