@@ -122,6 +122,29 @@ describe('runPrune', () => {
     assert.ok(at('list1') < at('c1a') && at('list1') < at('c1b'), calls.map(labelOf).join())
   })
 
+  it('reports in plan order though workers finish in any order', async () => {
+    const target = world()
+    let release: () => void = () => undefined
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const update = target.updateStreamStatus.bind(target)
+    // The first stream's write completes only once the last one's has started.
+    target.updateStreamStatus = async (s) => {
+      if (s.metadata.name === 'app') await released
+      if (s.metadata.name === 'web') release()
+      return update(s)
+    }
+    const { events } = await run(target)
+    assert.deepEqual(events.slice(0, 3), [
+      'Deleting 2 items from image stream ns/app',
+      'Deleting 1 items from image stream ns/multi',
+      'Deleting 1 items from image stream other/web',
+    ])
+    assert.deepEqual(
+      target.calls.filter((c) => c.startsWith('update')),
+      ['update ns/multi', 'update other/web', 'update ns/app'],
+    )
+  })
+
   it('re-plans a stream that changed under it, never overwriting the change', async () => {
     const target = world()
     let raced = false

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Yielder } from './yielder.js'
+import { sortYielding, Yielder } from './yielder.js'
 
 describe('Yielder', () => {
   it('is not due within its slice, and lets waiting callbacks run when it yields', async () => {
@@ -19,4 +19,17 @@ describe('Yielder', () => {
     controller.abort(new Error('stop'))
     await assert.rejects(y.yield(), /stop/)
   })
+})
+
+describe('sortYielding', () => {
+  const sizes = [0, 1, 2047, 2048, 2049, 10_000]
+  for (const n of sizes) {
+    it(`sorts ${n} items stably, as Array.prototype.sort does`, async () => {
+      // Few distinct keys, so ties are many; the index tells their original order.
+      const items = Array.from({ length: n }, (_, i) => ({ key: (i * 7919) % 13, i }))
+      const byKey = (a: { key: number }, b: { key: number }) => a.key - b.key
+      const sorted = await sortYielding(items, byKey, new Yielder(undefined, 0))
+      assert.deepEqual(sorted, [...items].sort(byKey))
+    })
+  }
 })
