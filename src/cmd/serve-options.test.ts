@@ -25,7 +25,34 @@ describe('completeServeOptions', () => {
       scheduledImportRegistryQps: 50,
       registryCacheBytes: 10 * 2 ** 30,
       eventTtlMs: 60 * 60_000,
+      prune: {
+        intervalMs: 0,
+        keepTagRevisions: 3,
+        keepYoungerThanMs: 60 * 60_000,
+        keepPulledWithinMs: 7 * 24 * 60 * 60_000,
+        workloads: undefined,
+        ignoreInvalidRefs: false,
+      },
       logLevel: 'info',
+    })
+  })
+
+  it('takes the scheduled pruner flags', () => {
+    const o = completeServeOptions({
+      pruneSchedule: '24h',
+      pruneKeepTagRevisions: '0',
+      pruneKeepYoungerThan: '0',
+      pruneKeepPulledWithin: '36h',
+      pruneWorkloads: '/etc/workloads.json',
+      pruneIgnoreInvalidRefs: true,
+    })
+    assert.deepEqual(o.prune, {
+      intervalMs: 24 * 60 * 60_000,
+      keepTagRevisions: 0,
+      keepYoungerThanMs: 0,
+      keepPulledWithinMs: 36 * 60 * 60_000,
+      workloads: '/etc/workloads.json',
+      ignoreInvalidRefs: true,
     })
   })
 
@@ -154,6 +181,23 @@ describe('completeServeOptions', () => {
     ['a negative event TTL', { eventTtl: '-1h' }, /^--event-ttl must be a positive duration/],
     ['an event TTL in days', { eventTtl: '1d' }, /^--event-ttl must be a positive duration/],
     ['an empty event TTL', { eventTtl: '' }, /^--event-ttl must be a positive duration/],
+    [
+      'a prune schedule without a unit',
+      { pruneSchedule: '3600' },
+      /^--prune-schedule must be 0 or a duration of at least 1s, such as 1h or 24h, got "3600"$/,
+    ],
+    ['a prune schedule under a second', { pruneSchedule: '10ms' }, /^--prune-schedule/],
+    [
+      'a negative number of tag revisions to keep',
+      { pruneKeepTagRevisions: '-1' },
+      /^--prune-keep-tag-revisions must be a whole number of at least 0, got "-1"$/,
+    ],
+    [
+      'an age in days',
+      { pruneKeepYoungerThan: '7d' },
+      /^--prune-keep-younger-than must be a duration such as 30m, 24h or 168h, got "7d"$/,
+    ],
+    ['a negative pull window', { pruneKeepPulledWithin: '-1h' }, /^--prune-keep-pulled-within/],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
   ]
   for (const [name, flags, message] of bad) {

@@ -24,6 +24,12 @@ export interface ServeFlags {
   readonly scheduledImportRegistryQps?: string | undefined
   readonly registryCacheSize?: string | undefined
   readonly eventTtl?: string | undefined
+  readonly pruneSchedule?: string | undefined
+  readonly pruneKeepTagRevisions?: string | undefined
+  readonly pruneKeepYoungerThan?: string | undefined
+  readonly pruneKeepPulledWithin?: string | undefined
+  readonly pruneWorkloads?: string | undefined
+  readonly pruneIgnoreInvalidRefs?: boolean | undefined
   readonly logLevel?: string | undefined
 }
 
@@ -60,7 +66,20 @@ export interface ServeOptions {
   readonly registryCacheBytes: number
   /** How long an Event is kept after it was last seen. */
   readonly eventTtlMs: number
+  readonly prune: PruneScheduleOptions
   readonly logLevel: LogLevel
+}
+
+/** PruneScheduleOptions configure the scheduled pruner (docs/pruning.md#scheduled-pruning). */
+export interface PruneScheduleOptions {
+  /** Time between the end of one run and the start of the next; 0 turns the pruner off. */
+  readonly intervalMs: number
+  readonly keepTagRevisions: number
+  readonly keepYoungerThanMs: number
+  readonly keepPulledWithinMs: number
+  /** kubectl output of the workloads in use, re-read before every run. */
+  readonly workloads: string | undefined
+  readonly ignoreInvalidRefs: boolean
 }
 
 /** LogLevel is a pino level the server accepts. */
@@ -83,6 +102,11 @@ export const SERVE_DEFAULTS = {
   registryCacheSize: '10Gi',
   // kube-apiserver's --event-ttl default, spelled as Go prints it.
   eventTtl: '1h0m0s',
+  pruneSchedule: '0',
+  // `isctl adm prune images`' defaults, which are oc's (and ours for keep-pulled-within).
+  pruneKeepTagRevisions: '3',
+  pruneKeepYoungerThan: '1h0m0s',
+  pruneKeepPulledWithin: '168h0m0s',
   logLevel: 'info',
 } as const
 
@@ -172,6 +196,34 @@ export function configureServeCommand(cmd: Command): Command {
       "How long an Event is kept after it was last seen, as kube-apiserver's --event-ttl, e.g. 30m, 2h; expired Events are swept every minute (every half TTL when shorter, at least 1s apart)",
       SERVE_DEFAULTS.eventTtl,
     )
+    .option(
+      '--prune-schedule <duration>',
+      'How long the scheduled pruner waits after one run before the next, e.g. 24h; it prunes tag history and Images as `isctl adm prune images --confirm` does (0: no scheduled pruning)',
+      SERVE_DEFAULTS.pruneSchedule,
+    )
+    .option(
+      '--prune-keep-tag-revisions <n>',
+      'Scheduled pruning keeps this many newest history items of every tag',
+      SERVE_DEFAULTS.pruneKeepTagRevisions,
+    )
+    .option(
+      '--prune-keep-younger-than <duration>',
+      'Scheduled pruning keeps history items and Images younger than this',
+      SERVE_DEFAULTS.pruneKeepYoungerThan,
+    )
+    .option(
+      '--prune-keep-pulled-within <duration>',
+      'Scheduled pruning keeps Images the integrated registry served this recently (0: pulls do not count)',
+      SERVE_DEFAULTS.pruneKeepPulledWithin,
+    )
+    .option(
+      '--prune-workloads <file>',
+      'kubectl JSON or YAML output of the workloads in use (e.g. kubectl get pods,deploy,sts,ds,jobs,cronjobs -A -o json), re-read before every scheduled run; their images are kept',
+    )
+    .option(
+      '--prune-ignore-invalid-refs',
+      'Scheduled pruning goes on when a workload image reference cannot be parsed (default: the run stops and logs them)',
+    )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
     .addHelpText('after', EXAMPLES)
 }
@@ -216,6 +268,7 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
       flags.registryCacheSize ?? SERVE_DEFAULTS.registryCacheSize,
     ),
     eventTtlMs: parseEventTtl(flags.eventTtl ?? SERVE_DEFAULTS.eventTtl),
+    prune: parsePruneSchedule(flags),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
   }
 }
@@ -328,6 +381,44 @@ function parseEventTtl(value: string): number {
   if (ms !== undefined && ms > 0) return ms
   throw new UsageError(
     `--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got ${JSON.stringify(value)}`,
+  )
+}
+
+/** parsePruneSchedule reads the --prune-* flags. */
+function parsePruneSchedule(flags: ServeFlags): PruneScheduleOptions {
+  const schedule = flags.pruneSchedule ?? SERVE_DEFAULTS.pruneSchedule
+  const intervalMs = /^0+$/.test(schedule) ? 0 : parseDuration(schedule)
+  if (intervalMs === undefined || (intervalMs > 0 && intervalMs < 1000)) {
+    throw new UsageError(
+      `--prune-schedule must be 0 or a duration of at least 1s, such as 1h or 24h, got ${JSON.stringify(schedule)}`,
+    )
+  }
+  return {
+    intervalMs,
+    keepTagRevisions: parseCount(
+      '--prune-keep-tag-revisions',
+      flags.pruneKeepTagRevisions ?? SERVE_DEFAULTS.pruneKeepTagRevisions,
+      0,
+    ),
+    keepYoungerThanMs: parseAge(
+      '--prune-keep-younger-than',
+      flags.pruneKeepYoungerThan ?? SERVE_DEFAULTS.pruneKeepYoungerThan,
+    ),
+    keepPulledWithinMs: parseAge(
+      '--prune-keep-pulled-within',
+      flags.pruneKeepPulledWithin ?? SERVE_DEFAULTS.pruneKeepPulledWithin,
+    ),
+    workloads: flags.pruneWorkloads || undefined,
+    ignoreInvalidRefs: flags.pruneIgnoreInvalidRefs === true,
+  }
+}
+
+/** parseAge reads a Go duration of zero or more; 0 may be written without a unit, as Go allows. */
+function parseAge(flag: string, value: string): number {
+  const ms = /^0+$/.test(value) ? 0 : parseDuration(value)
+  if (ms !== undefined) return ms
+  throw new UsageError(
+    `${flag} must be a duration such as 30m, 24h or 168h, got ${JSON.stringify(value)}`,
   )
 }
 

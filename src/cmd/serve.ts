@@ -29,6 +29,8 @@ import {
   EventRecorder,
   namespaceKeyring,
   ScheduledImports,
+  ScheduledPrune,
+  storePruneTarget,
   TagImportController,
 } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
@@ -208,6 +210,10 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger.warn({ file: options.globalPullSecret }, message),
     )
     const additionalTrustedCa = await loadTrustedCA(options.additionalTrustedCa)
+    // Re-read before every run; a file that cannot be read at start is a mistake to say now.
+    if (options.prune.workloads !== undefined) {
+      await readFlagFile('--prune-workloads', options.prune.workloads)
+    }
 
     // Everything the server writes (the database with its secrets, WAL and journal files
     // included) is for this user only, whatever the caller's umask.
@@ -362,6 +368,21 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
           })
         : undefined
     await scheduled?.start()
+    const pruner =
+      options.prune.intervalMs > 0
+        ? new ScheduledPrune({
+            target: storePruneTarget({ store }),
+            intervalMs: options.prune.intervalMs,
+            keepTagRevisions: options.prune.keepTagRevisions,
+            keepYoungerThanMs: options.prune.keepYoungerThanMs,
+            keepPulledWithinMs: options.prune.keepPulledWithinMs,
+            workloadsFile: options.prune.workloads,
+            ignoreInvalidRefs: options.prune.ignoreInvalidRefs,
+            metrics: metrics.prune,
+            logger,
+          })
+        : undefined
+    pruner?.start()
 
     await untilAborted(stop)
     logger.info({ signal: String(stop.reason) }, 'shutting down')
@@ -373,6 +394,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     } finally {
       clearTimeout(force)
     }
+    await pruner?.stop()
     await scheduled?.stop()
     await controllerDone
     await events.close()

@@ -18,8 +18,17 @@ export {
   tagsNeedingImport,
 } from './tag-imports.js'
 export { ScheduledImports, type ScheduledImportsOptions } from './scheduled-imports.js'
-export type { CheckResult, ImportOutcomeResult, ScheduleMetrics } from './metrics.js'
-export { NO_METRICS } from './metrics.js'
+export type {
+  CheckResult,
+  ImportOutcomeResult,
+  PruneMetrics,
+  PruneRunResult,
+  PrunedKind,
+  ScheduleMetrics,
+} from './metrics.js'
+export { NO_METRICS, NO_PRUNE_METRICS } from './metrics.js'
+export { ScheduledPrune, type ScheduledPruneOptions } from './scheduled-prune.js'
+export { storePruneTarget, type StorePruneTargetDeps } from './store-prune-target.js'
 export {
   EventRecorder,
   NO_EVENTS,

@@ -34,3 +34,23 @@ export const NO_METRICS: ScheduleMetrics = {
   checkSeconds() {},
   registryPaused() {},
 }
+
+/** PruneRunResult is how a scheduled prune run ended: `failure` when anything in it failed. */
+export type PruneRunResult = 'success' | 'failure'
+
+/** PrunedKind is what a prune run removed: Images, history items, streams written, blobs. */
+export type PrunedKind = 'image' | 'item' | 'stream' | 'blob'
+
+/** PruneMetrics receives the scheduled pruner's counts. */
+export interface PruneMetrics {
+  /** run counts one finished run; `atSeconds` is when it ended (the last success is kept). */
+  run(result: PruneRunResult, atSeconds: number): void
+  /** pruned counts objects a run removed. */
+  pruned(kind: PrunedKind, count: number): void
+}
+
+/** NO_PRUNE_METRICS discards everything. */
+export const NO_PRUNE_METRICS: PruneMetrics = {
+  run() {},
+  pruned() {},
+}

@@ -12,6 +12,7 @@ import { importRequestFor, tagsNeedingImport } from './tag-imports.js'
 /** ControllerLogger is the narrow logging seam of the controller. */
 export interface ControllerLogger {
   warn(context: Record<string, unknown>, message: string): void
+  info?(context: Record<string, unknown>, message: string): void
 }
 
 /** TagImportControllerDeps configures the controller. */

@@ -2,7 +2,8 @@
  * `GET /metrics` in Prometheus text format (docs/imports.md#visibility-schedule-and-metrics):
  * scheduled checks (with their durations) and imports by result and registry, registry requests by
  * method and status, registries' requests to wait, the due-queue's depth and lag, what the
- * integrated registry served from its cache or the upstream, and prom-client's default process
+ * integrated registry served from its cache or the upstream, scheduled prune runs and what they
+ * removed (docs/pruning.md#scheduled-pruning), and prom-client's default process
  * metrics (RSS, CPU, event loop). Each server owns its
  * registry, not prom-client's global one, so that several servers can run in one process
  * (tests) without their metrics colliding.
@@ -10,7 +11,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ResponseObserver } from '../registry/index.js'
-import type { ScheduleMetrics } from '../scheduler/metrics.js'
+import type { PruneMetrics, ScheduleMetrics } from '../scheduler/metrics.js'
 import type { ScheduleStore } from '../storage/index.js'
 import { authorizeNonResourceRequest } from './auth.js'
 
@@ -31,6 +32,8 @@ export type PullThroughServed = (kind: 'manifest' | 'blob', from: 'cache' | 'ups
 export interface ServerMetrics {
   /** The scheduler's counts: checks, their durations, scheduled imports, registry pauses. */
   readonly schedule: ScheduleMetrics
+  /** The scheduled pruner's runs and what they removed. */
+  readonly prune: PruneMetrics
   /** Counts every registry response (pass as RegistryClientOptions.onResponse). */
   readonly onRegistryResponse: ResponseObserver
   /** Counts what the integrated registry serves (pass as DistributionDeps.onServed). */
@@ -119,7 +122,32 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
     })
   }
 
+  const pruneRuns = new Counter({
+    name: 'imagestreams_prune_runs_total',
+    help: 'Scheduled prune runs, by result (success, failure: some deletion or the run itself failed).',
+    labelNames: ['result'] as const,
+    registers,
+  })
+  const pruned = new Counter({
+    name: 'imagestreams_pruned_objects_total',
+    help: 'What scheduled prune runs removed, by kind: image (Image objects), item (tag history items), stream (image streams written), blob (integrated registry blobs).',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const lastPruneSuccess = new Gauge({
+    name: 'imagestreams_prune_last_success_timestamp_seconds',
+    help: 'When the last successful scheduled prune run ended, in seconds since the epoch (0: none yet).',
+    registers,
+  })
+
   return {
+    prune: {
+      run(result, atSeconds) {
+        pruneRuns.inc({ result })
+        if (result === 'success') lastPruneSuccess.set(atSeconds)
+      },
+      pruned: (kind, count) => pruned.inc({ kind }, count),
+    },
     schedule: {
       checks: (result, host) => checks.inc({ result, registry: host }),
       imports: (result, host) => imports.inc({ result, registry: host, scheduled: 'true' }),
