@@ -7,17 +7,21 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isDigest } from '../reference/index.js'
-import type { BlobCache } from './blob-cache.js'
 import type { RegistryUser } from './dialect.js'
 import { blobUnknown, denied, DistributionError } from './errors.js'
+
+/** CachedDrop says what dropping a digest found: its blob file, its cached manifest. */
+export interface CachedDrop {
+  readonly blob: boolean
+  readonly manifest: boolean
+}
 
 /** AdminDeps are what the admin route reads and drops. */
 export interface AdminDeps {
   /** Whether `user` may delete registry content (`delete images`, cluster scope). */
   readonly mayPrune: (user: RegistryUser) => Promise<boolean>
-  readonly blobs: BlobCache | undefined
-  /** The cached manifests: drops one by digest, saying whether it was held. */
-  readonly manifests: { delete(digest: string): boolean }
+  /** Drops the cached blob and manifest of a digest, saying which were held. */
+  readonly dropCached: (digest: string) => Promise<CachedDrop>
   readonly userOf: (request: FastifyRequest) => RegistryUser
 }
 
@@ -33,8 +37,7 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps): void {
       if (!isDigest(digest)) {
         throw new DistributionError('DIGEST_INVALID', 'provided digest is invalid', digest)
       }
-      const manifest = deps.manifests.delete(digest)
-      const blob = (await deps.blobs?.delete(digest)) ?? false
+      const { blob, manifest } = await deps.dropCached(digest)
       if (!manifest && !blob) throw blobUnknown(digest)
       request.log.info({ digest, blob, manifest }, 'dropped cached registry content')
       return reply.code(202).send()

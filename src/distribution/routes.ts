@@ -15,7 +15,7 @@ import { SizedLru } from '../lib/sized-lru.js'
 import type { FetchedManifest, RegistryClient } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
 import { acceptedTypes, negotiate } from './accept.js'
-import { registerAdmin } from './admin.js'
+import { registerAdmin, type CachedDrop } from './admin.js'
 import type { BlobCache, ByteRange } from './blob-cache.js'
 import { useRegistryDialect, type RegistryAuthenticator, type RegistryUser } from './dialect.js'
 import { denied, DistributionError, nameUnknown } from './errors.js'
@@ -52,6 +52,11 @@ export interface DistributionDeps {
 export interface Distribution {
   /** settled resolves once every pull record started so far is written (or given up). */
   settled(): Promise<void>
+  /**
+   * dropCached removes a digest's blob and manifest from the caches, as `DELETE
+   * /admin/blobs/<digest>` does, for the server's own scheduled pruner.
+   */
+  dropCached(digest: string): Promise<CachedDrop>
 }
 
 /** MANIFEST_CACHE_BYTES bounds the manifests kept in memory (tens of thousands of typical ones). */
@@ -73,6 +78,10 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
     sizeOf: (m) => 2 * m.bytes.length,
   })
   const pulls = new PullRecorder({ store: deps.store, now, logger: app.log })
+  const dropCached = async (digest: string): Promise<CachedDrop> => ({
+    manifest: manifests.delete(digest),
+    blob: (await deps.blobs?.delete(digest)) ?? false,
+  })
   void app.register(
     (v2, _opts, done) => {
       const userOf = useRegistryDialect(v2, deps.auth, now)
@@ -235,12 +244,12 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
   void app.register(
     (admin, _opts, done) => {
       const userOf = useRegistryDialect(admin, deps.auth, now)
-      registerAdmin(admin, { mayPrune: deps.mayPrune, blobs: deps.blobs, manifests, userOf })
+      registerAdmin(admin, { mayPrune: deps.mayPrune, dropCached, userOf })
       done()
     },
     { prefix: '/admin' },
   )
-  return { settled: () => pulls.settled() }
+  return { settled: () => pulls.settled(), dropCached }
 }
 
 /**

@@ -101,17 +101,28 @@ export class ScheduledPrune {
       this.#metrics.run(ok ? 'success' : 'failure', Date.now() / 1000)
       const context = { ...summary, failures: failures.length, durationMs: Date.now() - started }
       if (ok) opts.logger.info?.(context, 'scheduled prune finished')
-      else opts.logger.warn({ ...context, first: failures[0] }, 'scheduled prune finished with failures')
+      else
+        opts.logger.warn(
+          { ...context, first: failures[0] },
+          'scheduled prune finished with failures',
+        )
       return result
     } catch (err) {
       this.#metrics.run('failure', Date.now() / 1000)
       if (err instanceof InvalidReferencesError) {
         opts.logger.warn(
-          { invalid: err.invalid.map((r) => `${r.object.kind} ${r.object.namespace}/${r.object.name}: ${r.reference}`) },
+          {
+            invalid: err.invalid.map(
+              (r) => `${r.object.kind} ${r.object.namespace}/${r.object.name}: ${r.reference}`,
+            ),
+          },
           'scheduled prune stopped: workloads have invalid image references (fix them, or serve with --prune-ignore-invalid-refs)',
         )
       } else {
-        opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'scheduled prune failed')
+        opts.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'scheduled prune failed',
+        )
       }
       return undefined
     }

@@ -5,11 +5,7 @@
  * planned from, and an Image is deleted only in a transaction that sees nothing referencing it.
  */
 import type { Image, ImageStream } from '../api/index.js'
-import {
-  StreamConflict,
-  type DeleteOutcome,
-  type PruneTarget,
-} from '../pruner/index.js'
+import { StreamConflict, type DeleteOutcome, type PruneTarget } from '../pruner/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
 
 /** StorePruneTargetDeps are the store and the integrated registry's cache eviction. */
