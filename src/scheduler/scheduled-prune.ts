@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { sleep } from '../lib/abort.js'
 import {
   InvalidReferencesError,
+  NO_WORKLOADS,
   parseWorkloads,
   runPrune,
   type PruneResult,
@@ -130,7 +131,7 @@ export class ScheduledPrune {
 
   async #workloads(): Promise<WorkloadInput> {
     const file = this.#opts.workloadsFile
-    if (file === undefined) return parseWorkloads([])
+    if (file === undefined) return NO_WORKLOADS
     return parseWorkloads([{ name: file, text: await readFile(file, 'utf8') }])
   }
 }

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { IMAGE_REFERENCES, type ImageStream } from '../api/index.js'
+import { StreamConflict } from '../pruner/index.js'
+import { DAY, HOUR, digest, image, stream } from '../pruner/testing/fixtures.js'
+import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { openSqliteStore } from '../storage/sqlite/index.js'
+import type { PruneMetrics, PruneRunResult, PrunedKind } from './metrics.js'
+import { ScheduledPrune } from './scheduled-prune.js'
+import { storePruneTarget } from './store-prune-target.js'
+
+/** recordingMetrics keeps what the pruner counted. */
+function recordingMetrics() {
+  const runs: PruneRunResult[] = []
+  const counts = new Map<PrunedKind, number>()
+  const metrics: PruneMetrics = {
+    run: (result) => void runs.push(result),
+    pruned: (kind, n) => void counts.set(kind, (counts.get(kind) ?? 0) + n),
+  }
+  return { metrics, runs, counts }
+}
+
+const quietLogger = {
+  warn: (_context: Record<string, unknown>, _message: string): unknown => undefined,
+  info: (_context: Record<string, unknown>, _message: string): unknown => undefined,
+}
+
+describe('scheduled pruner over the store', () => {
+  let dir: string
+  let store: Store
+  const dropped: string[] = []
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imagestreams-prune-'))
+    store = await openSqliteStore({ path: join(dir, 'db.sqlite'), references: IMAGE_REFERENCES })
+    dropped.length = 0
+    // a: four revisions of one tag; old-1 and old-2 fall outside keep-tag-revisions=2.
+    for (const label of ['new', 'mid', 'old-1', 'old-2', 'stray']) {
+      await store.create(objectKey('images', digest(label)), image({ label }))
+    }
+    await store.create(
+      objectKey('imagestreams', 'a', 'team'),
+      stream('team', 'a', { latest: ['new', 'mid', 'old-1', 'old-2'] }),
+    )
+  })
+  afterEach(async () => {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const pruner = (
+    over: { workloadsFile?: string; metrics?: PruneMetrics; logger?: typeof quietLogger } = {},
+  ) =>
+    new ScheduledPrune({
+      target: storePruneTarget({
+        store,
+        dropCached: async (d) => {
+          dropped.push(d)
+          return { blob: true, manifest: false }
+        },
+      }),
+      intervalMs: 60_000,
+      keepTagRevisions: 2,
+      keepYoungerThanMs: 60 * 60_000,
+      keepPulledWithinMs: 7 * DAY,
+      ignoreInvalidRefs: false,
+      logger: quietLogger,
+      // The store stamps objects with the real time: prune as if two hours had passed.
+      now: () => Date.now() + 2 * HOUR,
+      ...over,
+    })
+
+  const historyOf = async () =>
+    (
+      await store.get<ImageStream>(objectKey('imagestreams', 'a', 'team'))
+    ).status?.tags?.[0]?.items?.map((i) => i.image)
+  const exists = async (label: string) => {
+    try {
+      await store.get(objectKey('images', digest(label)))
+      return true
+    } catch (err) {
+      if (isStoreError(err, 'NotFound')) return false
+      throw err
+    }
+  }
+
+  it('trims history, deletes unreferenced Images and their cached blobs, and counts it all', async () => {
+    const { metrics, runs, counts } = recordingMetrics()
+    const result = await pruner({ metrics }).runOnce()
+    assert.ok(result)
+    assert.deepEqual(await historyOf(), [digest('new'), digest('mid')])
+    for (const [label, kept] of [
+      ['new', true],
+      ['mid', true],
+      ['old-1', false],
+      ['old-2', false],
+      ['stray', false],
+    ] as const) {
+      assert.equal(await exists(label), kept, label)
+    }
+    assert.ok(dropped.includes(digest('old-1-layer')))
+    assert.ok(!dropped.includes(digest('new-layer')))
+    assert.deepEqual(runs, ['success'])
+    assert.equal(counts.get('image'), 3)
+    assert.equal(counts.get('item'), 2)
+    assert.equal(counts.get('stream'), 1)
+    assert.equal(counts.get('blob'), result.summary.deletedBlobs)
+  })
+
+  it('re-reads the workloads file before every run', async () => {
+    const file = join(dir, 'workloads.json')
+    const pod = (ref: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'team' },
+        spec: { containers: [{ name: 'c', image: ref }] },
+        status: { phase: 'Running' },
+      })
+    writeFileSync(file, pod(`upstream.test/a@${digest('old-2')}`))
+    const p = pruner({ workloadsFile: file })
+    await p.runOnce()
+    assert.equal(await exists('old-2'), true)
+    assert.equal(await exists('old-1'), false)
+    writeFileSync(file, pod(`upstream.test/a@${digest('new')}`))
+    await p.runOnce()
+    assert.equal(await exists('old-2'), false)
+  })
+
+  it('stops a run on invalid workload references, deleting nothing, and counts a failure', async () => {
+    const file = join(dir, 'workloads.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'team' },
+        spec: { containers: [{ name: 'c', image: 'Not A Reference!' }] },
+        status: { phase: 'Running' },
+      }),
+    )
+    const { metrics, runs } = recordingMetrics()
+    const warnings: string[] = []
+    const logger = { ...quietLogger, warn: (_c: unknown, m: string) => warnings.push(m) }
+    assert.equal(await pruner({ workloadsFile: file, metrics, logger }).runOnce(), undefined)
+    assert.deepEqual(runs, ['failure'])
+    assert.match(warnings[0] ?? '', /invalid image references/)
+    assert.equal((await historyOf())?.length, 4)
+    assert.equal(await exists('stray'), true)
+  })
+
+  it('target: a status written from a stale resourceVersion is a StreamConflict, nothing written', async () => {
+    const target = storePruneTarget({ store })
+    const [stale] = await target.listStreams('team')
+    await store.guaranteedUpdate<ImageStream>(objectKey('imagestreams', 'a', 'team'), (s) => ({
+      ...s,
+      metadata: { ...s.metadata, labels: { moved: 'yes' } },
+    }))
+    const trimmed = structuredClone(stale!)
+    trimmed.status!.tags![0]!.items = trimmed.status!.tags![0]!.items!.slice(0, 1)
+    await assert.rejects(target.updateStreamStatus(trimmed), StreamConflict)
+    assert.equal((await historyOf())?.length, 4)
+    await store.delete(objectKey('imagestreams', 'a', 'team'))
+    await assert.rejects(target.updateStreamStatus(trimmed), StreamConflict)
+  })
+
+  it('target: an Image a stream or list references is in use, a missing one not found', async () => {
+    const target = storePruneTarget({ store })
+    assert.equal(await target.deleteImage(digest('old-1')), 'in-use')
+    assert.equal(await target.deleteImage(digest('stray')), 'deleted')
+    assert.equal(await target.deleteImage(digest('stray')), 'not-found')
+    await store.create(
+      objectKey('images', digest('list')),
+      image({ label: 'list', children: ['stray-child'] }),
+    )
+    await store.create(objectKey('images', digest('stray-child')), image({ label: 'stray-child' }))
+    assert.equal(await target.deleteImage(digest('stray-child')), 'in-use')
+  })
+})
