@@ -371,7 +371,10 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     const pruner =
       options.prune.intervalMs > 0
         ? new ScheduledPrune({
-            target: storePruneTarget({ store, dropCached: distribution.dropCached }),
+            target: storePruneTarget({
+              store,
+              dropCached: (digest) => distribution.dropCached(digest),
+            }),
             intervalMs: options.prune.intervalMs,
             keepTagRevisions: options.prune.keepTagRevisions,
             keepYoungerThanMs: options.prune.keepYoungerThanMs,

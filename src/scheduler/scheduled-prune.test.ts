@@ -57,9 +57,9 @@ describe('scheduled pruner over the store', () => {
     new ScheduledPrune({
       target: storePruneTarget({
         store,
-        dropCached: async (d) => {
+        dropCached: (d) => {
           dropped.push(d)
-          return { blob: true, manifest: false }
+          return Promise.resolve({ blob: true, manifest: false })
         },
       }),
       intervalMs: 60_000,
