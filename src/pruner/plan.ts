@@ -64,6 +64,7 @@ const REASON_ORDER: readonly KeepReason[] = [
   'referenced',
   'unmanaged',
   'within-size-limit',
+  'new',
 ]
 
 function sortReasons(reasons: Iterable<KeepReason>): KeepReason[] {
@@ -188,8 +189,12 @@ export async function buildPlanContext(
   }
 }
 
-/** planStream is stage 1 for one stream: the verdict on each history item and the status left. */
-export function planStream(stream: ImageStream, ctx: PlanContext): StreamPlan {
+/**
+ * planStream is stage 1 for one stream: the verdict on each history item and the status left.
+ * `reread`: the stream was read again after the Images were listed, so an item naming an Image
+ * the run has not seen is one an import just added (`new`), not one whose Image is gone.
+ */
+export function planStream(stream: ImageStream, ctx: PlanContext, reread = false): StreamPlan {
   const { options } = ctx
   const namespace = stream.metadata.namespace ?? ''
   const name = stream.metadata.name ?? ''
@@ -204,7 +209,7 @@ export function planStream(stream: ImageStream, ctx: PlanContext): StreamPlan {
     const events = history.items ?? []
     const kept: TagEvent[] = []
     events.forEach((event, revision) => {
-      const item = planItem(ctx, namespace, name, history.tag, event, revision, streamYoung)
+      const item = planItem(ctx, namespace, name, history.tag, event, revision, streamYoung, reread)
       items.push(item)
       if (item.decision.action === 'keep') kept.push(event)
       else deletedItems++
@@ -232,6 +237,7 @@ function planItem(
   event: TagEvent,
   revision: number,
   streamYoung: boolean,
+  reread: boolean,
 ): ItemDecision {
   const { options } = ctx
   const reasons: KeepReason[] = []
@@ -251,7 +257,9 @@ function planItem(
   if (digestUsers !== undefined) usedBy.push(...digestUsers.filter((u) => !usedBy.includes(u)))
   const image = ctx.images.get(event.image)
   let otherwise: DeleteReason = 'pruned'
-  if (image === undefined) {
+  if (image === undefined && reread) {
+    reasons.push('new')
+  } else if (image === undefined) {
     // OpenShift drops an item whose Image is gone; one a workload names by digest stays, since
     // a pull of that digest through the stream still resolves by the item.
     if (digestUsers !== undefined) reasons.push('workload')

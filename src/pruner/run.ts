@@ -79,10 +79,10 @@ export async function runPrune(
   options: RunPruneOptions,
 ): Promise<PruneResult> {
   options.signal?.throwIfAborted()
-  const [streams, images] = await Promise.all([
-    target.listStreams(options.namespace),
-    target.listImages(),
-  ])
+  // Streams before Images: an import writes its Images with (or before) the stream, so every
+  // Image a listed item names is in the Image list unless it was really deleted.
+  const streams = await target.listStreams(options.namespace)
+  const images = await target.listImages()
   const yielder = new Yielder(options.signal)
   const refs = await resolveWorkloads(
     workloads,
@@ -216,7 +216,7 @@ class Execution {
         return undefined
       }
       if (stream === undefined) return undefined
-      current = planStream(stream, this.#ctx)
+      current = planStream(stream, this.#ctx, true)
       if (current.deletedItems === 0) return current
     }
     return undefined

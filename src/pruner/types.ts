@@ -73,7 +73,8 @@ export interface WorkloadReferences {
  * `pulled`: pulled through the integrated registry within keep-pulled-within; `list-member`: a
  * child of a kept list, or a list one of whose children is in use; `referenced`: a stream's
  * history still names it; `unmanaged`: imported, kept by `--all=false`; `within-size-limit`:
- * not over its namespace's limit (over-size mode).
+ * not over its namespace's limit (over-size mode); `new`: an item that appeared after the run
+ * listed the Images (an import landed while it ran), which the run knows nothing about.
  */
 export type KeepReason =
   | 'young'
@@ -85,6 +86,7 @@ export type KeepReason =
   | 'referenced'
   | 'unmanaged'
   | 'within-size-limit'
+  | 'new'
 
 /**
  * DeleteReason says why an item or image goes. `pruned`: none of the keep reasons holds;

@@ -38,16 +38,15 @@ export function storePruneTarget(deps: StorePruneTargetDeps): PruneTarget {
       const key = objectKey('imagestreams', stream.metadata.name ?? '', stream.metadata.namespace)
       const expected = stream.metadata.resourceVersion ?? ''
       try {
-        await store.transaction(async (tx) => {
-          const current = await tx.get<ImageStream>(key)
-          if (current.metadata.resourceVersion !== expected) throw new StreamConflict(key.name)
-          // Only status.tags changes, as through the status subresource.
-          const next: ImageStream = {
-            ...current,
-            status: { ...current.status, tags: stream.status?.tags ?? [] },
-          }
-          await tx.update(key, next, { expectedResourceVersion: expected })
-        })
+        const current = await store.get<ImageStream>(key)
+        if (current.metadata.resourceVersion !== expected) throw new StreamConflict(key.name)
+        // Only status.tags changes, as through the status subresource; the update itself is
+        // conditional, so a write landing between the read and it is a conflict too.
+        const next: ImageStream = {
+          ...current,
+          status: { ...current.status, tags: stream.status?.tags ?? [] },
+        }
+        await store.update(key, next, { expectedResourceVersion: expected })
       } catch (err) {
         if (isStoreError(err, 'Conflict') || isStoreError(err, 'NotFound')) {
           throw new StreamConflict(key.name)
