@@ -3,6 +3,7 @@
  * `--insecure=false`, which commander rejects for a flag without a value.
  */
 import { Option, type Command } from 'commander'
+import { UsageError } from './errors.js'
 
 const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True']
 const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False']
@@ -65,4 +66,77 @@ export function acceptGoBooleans(cmd: Command, names: readonly string[]): void {
 /** splitSlice splits the values of a repeatable comma-separated flag (pflag's StringSlice). */
 export function splitSlice(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => (v === '' ? [] : v.split(',')))
+}
+
+/** Milliseconds per unit of Go's time.ParseDuration. */
+const GO_DURATION_UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+}
+
+/**
+ * parseGoDuration reads a duration as Go's time.ParseDuration does (`90m`, `1h30m`, `1.5h`,
+ * `-2s`, a bare `0`), in milliseconds; throws with Go's error text (`time: ...`).
+ */
+export function parseGoDuration(input: string): number {
+  const quoted = JSON.stringify(input)
+  let rest = input
+  let negative = false
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    negative = rest.startsWith('-')
+    rest = rest.slice(1)
+  }
+  if (rest === '0') return 0
+  if (rest === '') throw new Error(`time: invalid duration ${quoted}`)
+  let total = 0
+  while (rest !== '') {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)!
+    const [whole, int = '', frac] = number
+    if (int === '' && (frac ?? '') === '') throw new Error(`time: invalid duration ${quoted}`)
+    rest = rest.slice(whole.length)
+    const unit = /^[^\d.]*/.exec(rest)![0]
+    if (unit === '') throw new Error(`time: missing unit in duration ${quoted}`)
+    const ms = GO_DURATION_UNITS[unit]
+    if (ms === undefined) {
+      throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`)
+    }
+    rest = rest.slice(unit.length)
+    total += Number(`${int || '0'}.${frac || '0'}`) * ms
+  }
+  return negative ? -total : total
+}
+
+/**
+ * parseGoInt reads an integer as pflag's int flags do (strconv.ParseInt with base 0: decimal,
+ * `0x`, `0o`, `0b`, or a leading `0` for octal); throws with strconv's error text.
+ */
+export function parseGoInt(input: string): number {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(input)
+  if (!m) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(input)}: invalid syntax`)
+  const digits = m[2]!
+  const value = /^0[0-7]+$/.test(digits) ? parseInt(digits.slice(1), 8) : Number(digits)
+  if (!Number.isSafeInteger(value)) {
+    throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(input)}: value out of range`)
+  }
+  return m[1] === '-' ? -value : value
+}
+
+/**
+ * flagValue parses a flag's value with `parse`, reporting a bad one as pflag does:
+ * `invalid argument "<value>" for "--<name>" flag: <reason>`.
+ */
+export function flagValue<T>(name: string, value: string, parse: (v: string) => T): T {
+  try {
+    return parse(value)
+  } catch (err) {
+    throw new UsageError(
+      `invalid argument ${JSON.stringify(value)} for "--${name}" flag: ${(err as Error).message}`,
+    )
+  }
 }

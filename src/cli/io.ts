@@ -12,6 +12,8 @@ export interface CommandIO {
   readonly env: Readonly<Record<string, string | undefined>>
   /** The clock ages are measured against. */
   readonly now: () => Date
+  /** Reads all of standard input, for `-` file operands; absent when there is none to read. */
+  readonly readStdin?: (() => Promise<string>) | undefined
   /** Cancels network work (tests, Ctrl-C handlers). */
   readonly signal?: AbortSignal | undefined
 }

@@ -44,12 +44,22 @@ export function localAction<F>(cmd: Command, ctx: VerbContext, run: LocalRun<F>)
   })
 }
 
-/** sessionAction opens a session from the global flags, runs `run`, and closes the connection. */
-export function sessionAction<F>(cmd: Command, ctx: VerbContext, run: SessionRun<F>): Command {
+/**
+ * sessionAction opens a session from the global flags, runs `run`, and closes the connection.
+ * `check`, when given, validates operands and flags first, so that a mistake in them is
+ * reported without a configured server.
+ */
+export function sessionAction<F>(
+  cmd: Command,
+  ctx: VerbContext,
+  run: SessionRun<F>,
+  check?: (operands: string[], flags: F) => void,
+): Command {
   return cmd.action(async (...args: unknown[]) => {
     const self = args.at(-1) as Command
     const flags = self.optsWithGlobals<F & GlobalFlags>()
     await reported(ctx, async () => {
+      check?.(self.args, flags)
       const { openSession } = await import('./client/session.js')
       const session = await openSession(flags, ctx.io)
       try {

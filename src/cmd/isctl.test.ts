@@ -82,6 +82,34 @@ void describe('isctl entry point', () => {
       code: 1,
       stderr: /^error: info expects at least one argument, an image pull spec\n$/,
     },
+    {
+      args: ['adm', '-h'],
+      code: 0,
+      stdout:
+        /^Usage: isctl adm \[options\] \[command\]\n\nAdministrative Commands\n[^]*\n {2}prune +Remove older versions of resources from the server\n/,
+    },
+    {
+      args: ['adm', 'prune', '--help'],
+      code: 0,
+      stdout:
+        /^Usage: isctl adm prune \[options\] \[command\]\n[^]*\n {2}images +Remove unreferenced images\n/,
+    },
+    {
+      args: ['adm', 'prune', 'images', '--help'],
+      code: 0,
+      stdout: /^Usage: isctl adm prune images \[options\]\n[^]*--keep-tag-revisions <n>/,
+    },
+    // Flags are checked before any server is needed (there is no kubeconfig here).
+    {
+      args: ['adm', 'prune', 'images', 'extra'],
+      code: 1,
+      stderr: /^error: no arguments are allowed to this command\n$/,
+    },
+    {
+      args: ['adm', 'prune', 'images', '--keep-younger-than=-1m'],
+      code: 1,
+      stderr: /^error: --keep-younger-than must be greater than or equal to 0\n$/,
+    },
   ]
   for (const c of cases) {
     void it(`isctl ${c.args.join(' ')} exits ${c.code}`, async () => {

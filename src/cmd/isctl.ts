@@ -19,6 +19,8 @@ function processIO(): CommandIO {
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
+    // Opened on demand: only a verb reading `-` needs standard input.
+    readStdin: async () => (await import('node:stream/consumers')).text(process.stdin),
   }
 }
 
@@ -58,6 +60,15 @@ const GROUPS: Readonly<Record<string, string>> = {
   'create secret': 'Create a secret using specified subcommand',
   secrets: 'Manage secrets',
   image: 'Useful commands for managing images',
+  adm: 'Tools for managing a cluster',
+  'adm prune': 'Remove older versions of resources from the server',
+}
+
+/** Longer help of verb groups, as oc's (openshift/oc pkg/cli/admin/admin.go, prune/prune.go). */
+const GROUP_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  adm: 'Administrative Commands\n\nActions for administering a cluster are exposed here.',
+  'adm prune':
+    'Remove older versions of resources from the server\n\nThe commands here allow administrators to manage the older versions of resources on the system by removing them.',
 }
 
 const VERBS: readonly Verb[] = [
@@ -136,6 +147,11 @@ const VERBS: readonly Verb[] = [
     },
   },
   {
+    path: ['adm', 'prune', 'images'],
+    summary: 'Remove unreferenced images',
+    load: async () => (await import('../cli/commands/prune-images.js')).configurePruneImages,
+  },
+  {
     path: ['version'],
     summary: 'Print the client and server version information',
     load: async () => (await import('../cli/commands/version.js')).configureVersion,
@@ -157,8 +173,11 @@ const VERBS: readonly Verb[] = [
 ]
 
 /** child returns the subcommand `name` of `parent`, declaring it on first use. */
-function child(parent: Command, name: string, summary: string): Command {
-  return parent.commands.find((c) => c.name() === name) ?? parent.command(name).summary(summary)
+function child(parent: Command, name: string, summary: string, description = ''): Command {
+  return (
+    parent.commands.find((c) => c.name() === name) ??
+    parent.command(name).summary(summary).description(description)
+  )
 }
 
 async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<Command> {
@@ -182,7 +201,8 @@ async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<
   for (const verb of VERBS) {
     let parent = program
     verb.path.slice(0, -1).forEach((word, i) => {
-      parent = child(parent, word, GROUPS[verb.path.slice(0, i + 1).join(' ')] ?? '')
+      const group = verb.path.slice(0, i + 1).join(' ')
+      parent = child(parent, word, GROUPS[group] ?? '', GROUP_DESCRIPTIONS[group])
     })
     const cmd = child(parent, verb.path.at(-1)!, verb.summary)
     if (verb.path === selected) {

@@ -54,3 +54,42 @@ void describe('startProgress', () => {
     }
   })
 })
+
+void describe('Progress.update and clear', () => {
+  void it('redraws a new message at most every 100 ms, and blanks the line for a result', () => {
+    mock.timers.enable({ apis: ['setInterval'] })
+    try {
+      const s = sink(true)
+      let now = 0
+      const p = startProgress(s, 'Listing', { interactive: true, clock: () => now })
+      now = 50
+      p.update('images 1/3')
+      now = 150
+      p.update('images 2/3')
+      p.clear()
+      now = 1000
+      mock.timers.tick(1000)
+      p.done()
+      p.update('images 3/3')
+      p.clear()
+      assert.deepEqual(s.writes, [
+        '\r\x1b[2KListing (0s)',
+        '\r\x1b[2Kimages 2/3 (0s)',
+        '\r\x1b[2K',
+        '\r\x1b[2Kimages 2/3 (1s)',
+        '\r\x1b[2K',
+      ])
+    } finally {
+      mock.timers.reset()
+    }
+  })
+
+  void it('does nothing when no one is watching', () => {
+    const s = sink(false)
+    const p = startProgress(s, 'Listing', { interactive: false })
+    p.update('x')
+    p.clear()
+    p.done()
+    assert.deepEqual(s.writes, [])
+  })
+})

@@ -6,6 +6,10 @@ import type { CommandIO, TextSink } from '../io.js'
 
 /** Progress is a running indicator; `done` removes it before the command prints its result. */
 export interface Progress {
+  /** update replaces the message, redrawn at once unless the line was drawn very recently. */
+  update(message: string): void
+  /** clear blanks the line until the next redraw, so that a result line can be printed. */
+  clear(): void
   done(): void
 }
 
@@ -19,6 +23,7 @@ export interface ProgressOptions {
 }
 
 const CLEAR_LINE = '\r\x1b[2K'
+const UPDATE_INTERVAL_MS = 100
 
 function isTerminal(sink: TextSink): boolean {
   return (sink as { isTTY?: unknown }).isTTY === true
@@ -34,17 +39,30 @@ export function isInteractive(io: CommandIO): boolean {
 
 /** startProgress shows `message` with the elapsed seconds on `sink` until `done` is called. */
 export function startProgress(sink: TextSink, message: string, opts: ProgressOptions): Progress {
-  if (!opts.interactive) return { done: () => undefined }
+  if (!opts.interactive)
+    return { update: () => undefined, clear: () => undefined, done: () => undefined }
   const clock = opts.clock ?? (() => performance.now())
   const started = clock()
-  const draw = () =>
-    sink.write(`${CLEAR_LINE}${message} (${Math.floor((clock() - started) / 1000)}s)`)
+  let text = message
+  let drawn = started
+  const draw = () => {
+    drawn = clock()
+    sink.write(`${CLEAR_LINE}${text} (${Math.floor((drawn - started) / 1000)}s)`)
+  }
   draw()
   const timer = setInterval(draw, opts.intervalMs ?? 1000)
   // A forgotten `done` must not keep the process alive.
   timer.unref()
   let finished = false
   return {
+    update(next) {
+      text = next
+      // Counters may move thousands of times a second; a terminal needs a few frames.
+      if (!finished && clock() - drawn >= UPDATE_INTERVAL_MS) draw()
+    },
+    clear() {
+      if (!finished) sink.write(CLEAR_LINE)
+    },
     done() {
       if (finished) return
       finished = true
