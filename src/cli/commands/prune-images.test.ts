@@ -1,12 +1,27 @@
-/** Unit tests of `isctl adm prune images`: flags and defaults, oc's validation messages, workload inputs. */
+/**
+ * `isctl adm prune images`: flags and defaults, oc's validation messages, workload inputs, and
+ * whole runs of the verb against a real API server (the resource fixture on loopback).
+ */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import { Command } from 'commander'
+import type { ImageStream } from '../../api/index.js'
+import type { PrunePlan } from '../../pruner/types.js'
+import {
+  REGISTRY,
+  START,
+  startFixture,
+  TOKEN,
+  type Fixture,
+} from '../../server/resources/testing/fixture.js'
+import type { CommandIO } from '../io.js'
 import {
   completePruneImagesOptions,
+  configurePruneImages,
   configurePruneImagesCommand,
   hasToken,
   readWorkloadFiles,
@@ -284,5 +299,273 @@ describe('hasToken', () => {
     assert.equal(hasToken(session({ token: 't' })), true)
     assert.equal(hasToken(session({ tokenFile: '/t' })), true)
     assert.equal(hasToken(session({ 'client-certificate': '/c' })), false)
+  })
+})
+
+describe('adm prune images against a real server', () => {
+  const G = '/apis/image.openshift.io/v1'
+  const digest = (c: string) => `sha256:${c.repeat(64)}`
+  // Newest first, as history is kept.
+  const [A, B, C, D, E] = ['a', 'b', 'c', 'd', 'e'].map(digest) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
+  const event = (image: string, day: number) => ({
+    created: `2025-12-${String(day).padStart(2, '0')}T00:00:00Z`,
+    dockerImageReference: `quay.io/r/app@${image}`,
+    image,
+    generation: 1,
+  })
+  const NOW_AFTER = START + 24 * HOUR
+  let fx: Fixture
+  let dir: string
+  let kubeconfig: string
+
+  /** prune runs the verb as isctl does (global flags, session, action) and captures its output. */
+  const prune = async (args: string[], stdin?: string) => {
+    const out: string[] = []
+    const err: string[] = []
+    let code = 0
+    const io: CommandIO = {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      env: {},
+      now: () => new Date(NOW_AFTER),
+      ...(stdin !== undefined && { readStdin: () => Promise.resolve(stdin) }),
+    }
+    const program = new Command('isctl')
+      .option('-n, --namespace <namespace>')
+      .option('--kubeconfig <path>')
+    configurePruneImages(program.command('images'), { io, setExitCode: (c) => (code = c) })
+    await program.parseAsync(['images', '--kubeconfig', kubeconfig, ...args], { from: 'user' })
+    return { code, stdout: out.join(''), stderr: err.join('') }
+  }
+  const history = async (ns: string, name: string) => {
+    const res = await fx.request({
+      method: 'GET',
+      url: `${G}/namespaces/${ns}/imagestreams/${name}`,
+    })
+    const stream = res.json<ImageStream>()
+    return stream.status?.tags?.map((t) => [t.tag, t.items?.map((i) => i.image)])
+  }
+  const imageExists = async (name: string) =>
+    (await fx.request({ method: 'GET', url: `${G}/images/${name}` })).statusCode === 200
+
+  before(async () => {
+    fx = await startFixture()
+    dir = mkdtempSync(join(tmpdir(), 'imagestreams-prune-verb-'))
+    for (const ns of ['team-a', 'team-b']) await fx.createNamespace(ns)
+    for (const image of [A, B, C, D, E]) {
+      const res = await fx.request({
+        method: 'POST',
+        url: `${G}/images`,
+        body: { metadata: { name: image }, dockerImageReference: `quay.io/r/app@${image}` },
+      })
+      assert.equal(res.statusCode, 201, res.body)
+    }
+    const withHistory = async (ns: string, name: string, tags: unknown[]) => {
+      const created = await fx.request({
+        method: 'POST',
+        url: `${G}/namespaces/${ns}/imagestreams`,
+        body: { metadata: { name } },
+      })
+      const res = await fx.request({
+        method: 'PUT',
+        url: `${G}/namespaces/${ns}/imagestreams/${name}/status`,
+        body: { ...created.json<ImageStream>(), status: { tags } },
+      })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+    await withHistory('team-a', 'app', [
+      { tag: 'v1', items: [event(A, 5), event(B, 4), event(C, 3), event(D, 2), event(E, 1)] },
+    ])
+    await withHistory('team-b', 'web', [{ tag: 'latest', items: [event(C, 3)] }])
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    const port = (fx.app.server.address() as AddressInfo).port
+    kubeconfig = join(dir, 'kubeconfig')
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: `https://127.0.0.1:${port}`,
+              'certificate-authority-data': Buffer.from(fx.caCertPem).toString('base64'),
+            },
+          },
+        ],
+        users: [{ name: 'admin', user: { token: TOKEN } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'admin' } }],
+        'current-context': 'c',
+      }),
+    )
+  })
+  after(async () => {
+    await fx.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const DRY_RUN =
+    'Dry run enabled - no modifications will be made. Add --confirm to remove images\n'
+  const PLANNED = [
+    'Deleting 2 items from image stream team-a/app',
+    `Deleting blob ${D}`,
+    `Deleting image ${D}`,
+    `Deleting blob ${E}`,
+    `Deleting image ${E}`,
+    'Summary: deleted 2 image object(s), deleted 2 image stream tag item(s), updated 1 image stream(s), deleted 2 blob(s)',
+    '',
+  ].join('\n')
+
+  it('a dry run prints what would go and changes nothing', async () => {
+    assert.deepEqual(await prune([]), { code: 0, stdout: PLANNED, stderr: DRY_RUN })
+    assert.deepEqual(await history('team-a', 'app'), [['v1', [A, B, C, D, E]]])
+    assert.equal(await imageExists(E), true)
+  })
+
+  it('-o json prints the plan alone, with a decision and reason for every candidate', async () => {
+    const res = await prune(['-o', 'json'])
+    assert.equal(res.code, 0)
+    assert.equal(res.stderr, DRY_RUN)
+    const plan = JSON.parse(res.stdout) as PrunePlan
+    assert.deepEqual(
+      plan.streams.map((s) => [
+        `${s.namespace}/${s.name}`,
+        s.items.map((i) => [i.image, i.decision.action]),
+      ]),
+      [
+        [
+          'team-a/app',
+          [
+            [A, 'keep'],
+            [B, 'keep'],
+            [C, 'keep'],
+            [D, 'delete'],
+            [E, 'delete'],
+          ],
+        ],
+        ['team-b/web', [[C, 'keep']]],
+      ],
+    )
+    assert.deepEqual(plan.streams[0]!.items[0]!.decision, { action: 'keep', reasons: ['revision'] })
+    assert.deepEqual(
+      plan.images.filter((i) => i.decision.action === 'delete').map((i) => i.name),
+      [D, E],
+    )
+  })
+
+  it('a workload pinning a digest (read from stdin) keeps its image and history item', async () => {
+    const pods = {
+      kind: 'List',
+      items: [
+        {
+          kind: 'Pod',
+          metadata: { name: 'p', namespace: 'team-a' },
+          spec: { containers: [{ name: 'c', image: `${REGISTRY}/team-a/app@${E}` }] },
+          status: { phase: 'Running' },
+        },
+      ],
+    }
+    const res = await prune(['--workloads', '-', '--prune-registry=false'], JSON.stringify(pods))
+    assert.deepEqual(res, {
+      code: 0,
+      stdout: [
+        'Only API objects will be removed.  No modifications to the image registry will be made.',
+        'Deleting 1 items from image stream team-a/app',
+        `Deleting image ${D}`,
+        'Summary: deleted 1 image object(s), deleted 1 image stream tag item(s), updated 1 image stream(s)',
+        '',
+      ].join('\n'),
+      stderr: DRY_RUN,
+    })
+  })
+
+  it('an invalid workload reference stops the run before anything changes', async () => {
+    const file = join(dir, 'bad.yaml')
+    writeFileSync(
+      file,
+      'kind: Pod\nmetadata: {name: p, namespace: team-a}\nspec:\n  containers: [{name: c, image: "Bad Ref!"}]\nstatus: {phase: Running}\n',
+    )
+    const res = await prune(['--workloads', file, '--confirm'])
+    assert.equal(res.code, 1)
+    assert.equal(res.stdout, '')
+    assert.match(
+      res.stderr,
+      /^Failed to build graph!\n\nThe following objects have invalid references:\n\n {2}\S*p\S*: [^\n]*Bad Ref![^\n]*\n\nEither fix the references or delete the objects to make the pruner proceed.\nerror: failed to build graph - no changes made\n$/,
+    )
+    assert.deepEqual(await history('team-a', 'app'), [['v1', [A, B, C, D, E]]])
+    // With --ignore-invalid-refs the reference is skipped instead.
+    assert.equal((await prune(['--workloads', file, '--ignore-invalid-refs'])).stdout, PLANNED)
+  })
+
+  it('a workloads file that is not kubectl output is an error', async () => {
+    const file = join(dir, 'garbage.json')
+    writeFileSync(file, '{"kind": ')
+    const res = await prune(['--workloads', file])
+    assert.equal(res.code, 1)
+    assert.equal(res.stdout, '')
+    assert.match(res.stderr, new RegExp(`^error: workloads file ${file}: `))
+  })
+
+  it('-n prunes that namespace’s history only, and deletes no image', async () => {
+    const res = await prune(['-n', 'team-b'])
+    assert.deepEqual(res, { code: 0, stdout: 'Summary: deleted 0 objects\n', stderr: DRY_RUN })
+    const a = await prune(['-n', 'team-a', '--keep-tag-revisions=1'])
+    assert.equal(
+      a.stdout,
+      'Deleting 4 items from image stream team-a/app\nSummary: deleted 4 image stream tag item(s), updated 1 image stream(s)\n',
+    )
+  })
+
+  it('without a token the pruner refuses to run, as oc does', async () => {
+    const certOnly = join(dir, 'cert-only')
+    const config = JSON.parse(readFileSync(kubeconfig, 'utf8')) as {
+      users: { user: Record<string, string> }[]
+    }
+    config.users[0]!.user = { 'client-certificate-data': 'eA==', 'client-key-data': 'eA==' }
+    writeFileSync(certOnly, JSON.stringify(config))
+    const saved = kubeconfig
+    kubeconfig = certOnly
+    try {
+      assert.deepEqual(await prune(['--confirm']), {
+        code: 1,
+        stdout: '',
+        stderr: 'error: you must use a client config with a token\n',
+      })
+    } finally {
+      kubeconfig = saved
+    }
+  })
+
+  it('--confirm does what the dry run printed; a second run finds nothing', async () => {
+    const res = await prune(['--confirm', '--prune-registry=false'])
+    assert.deepEqual(res, {
+      code: 0,
+      stdout: [
+        'Only API objects will be removed.  No modifications to the image registry will be made.',
+        'Deleting 2 items from image stream team-a/app',
+        `Deleting image ${D}`,
+        `Deleting image ${E}`,
+        'Summary: deleted 2 image object(s), deleted 2 image stream tag item(s), updated 1 image stream(s)',
+        '',
+      ].join('\n'),
+      stderr: '',
+    })
+    assert.deepEqual(await history('team-a', 'app'), [['v1', [A, B, C]]])
+    assert.deepEqual(await history('team-b', 'web'), [['latest', [C]]])
+    assert.equal(await imageExists(D), false)
+    assert.equal(await imageExists(E), false)
+    assert.equal(await imageExists(C), true)
+    assert.deepEqual(await prune(['--confirm']), {
+      code: 0,
+      stdout: 'Summary: deleted 0 objects\n',
+      stderr: '',
+    })
   })
 })

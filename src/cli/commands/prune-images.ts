@@ -9,7 +9,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { PRUNE_DEFAULTS, type PruneOptions } from '../../pruner/types.js'
+import type { RunPruneOptions } from '../../pruner/run.js'
+import { PRUNE_DEFAULTS } from '../../pruner/types.js'
 import type { Session } from '../client/session.js'
 import { CliError, UsageError } from '../errors.js'
 import { acceptGoBooleans, flagValue, parseGoDuration, parseGoInt } from '../go-flags.js'
@@ -34,12 +35,8 @@ export interface PruneImagesFlags {
   readonly forceInsecure?: boolean | undefined
 }
 
-/** PruneRunSettings are the pruner's options for one run (src/pruner/run.ts RunPruneOptions). */
-export interface PruneRunSettings extends PruneOptions {
-  readonly confirm: boolean
-  readonly numWorkers: number
-  readonly ignoreInvalidRefs: boolean
-}
+/** PruneRunSettings are the pruner's options for one run, without its hooks. */
+export type PruneRunSettings = Omit<RunPruneOptions, 'onEvent' | 'onProgress' | 'signal'>
 
 /** PruneImagesOptions are the validated options of one run. */
 export interface PruneImagesOptions {
@@ -258,6 +255,7 @@ export async function runPruneImages(
     pruneRegistry: opts.run.pruneRegistry,
     interactive: isInteractive(io),
   })
+  report.begin()
   try {
     const result = await runPrune(new ApiPruneTarget(session.client), workloads, {
       ...opts.run,
@@ -267,7 +265,7 @@ export async function runPruneImages(
     })
     return report.finished(result)
   } catch (err) {
-    if (err instanceof InvalidReferencesError) return report.graphFailed(err.invalid)
+    if (err instanceof InvalidReferencesError) return report.graphFailed(err.message)
     report.stopped()
     throw err
   }

@@ -1,16 +1,17 @@
 /** The texts of `isctl adm prune images`, against oc's (openshift/oc pkg/cli/admin/prune). */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { InvalidReference, PruneEvent, PruneSummary } from '../../pruner/types.js'
+import { InvalidReferencesError } from '../../pruner/run.js'
+import type { PruneEvent, PruneFailure, PruneSummary } from '../../pruner/types.js'
 import {
   eventLine,
   failureError,
   failureLine,
   failuresText,
   formatPlan,
-  invalidReferencesText,
+  graphFailedText,
+  keptInUseLine,
   summaryLine,
-  type PruneFailure,
 } from './prune.js'
 
 const D = `sha256:${'d'.repeat(64)}`
@@ -81,35 +82,37 @@ describe('failures', () => {
   })
 })
 
-describe('invalidReferencesText', () => {
-  it("is oc's graph error", () => {
-    const invalid: InvalidReference[] = [
+describe('graphFailedText', () => {
+  it("frames the pruner's list of invalid references as oc does", () => {
+    const err = new InvalidReferencesError([
       {
         object: { kind: 'Pod', namespace: 'team-a', name: 'web-1' },
         reference: 'Bad//Ref',
-        message: 'invalid reference format',
+        message: 'container web: invalid reference format',
       },
-      {
-        object: { kind: 'Deployment', namespace: 'team-b', name: 'api' },
-        reference: 'x@sha256:1',
-        message: 'invalid digest',
-      },
-    ]
+    ])
+    const text = graphFailedText(err.message)
     assert.equal(
-      invalidReferencesText(invalid),
+      text,
       [
         'Failed to build graph!',
         '',
         'The following objects have invalid references:',
         '',
-        '  pod/web-1 namespace=team-a: invalid image reference "Bad//Ref": invalid reference format',
-        '  deployment/api namespace=team-b: invalid image reference "x@sha256:1": invalid digest',
+        `  ${err.message.split('\n')[2]!.trim()}`,
         '',
         'Either fix the references or delete the objects to make the pruner proceed.',
         'error: failed to build graph - no changes made',
         '',
       ].join('\n'),
     )
+    assert.match(text, /\n {2}\S*web-1\S*: container web: invalid reference format\n/)
+  })
+})
+
+describe('keptInUseLine', () => {
+  it('says why a planned deletion did not happen', () => {
+    assert.equal(keptInUseLine(D), `Kept image ${D}: an image stream references it again`)
   })
 })
 

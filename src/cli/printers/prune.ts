@@ -4,14 +4,7 @@
  * closing summary, the per-action failure lines and the error they add up to, and the graph
  * error for invalid workload references.
  */
-import type { InvalidReference, PruneEvent, PrunePlan, PruneSummary } from '../../pruner/types.js'
-
-/** PruneFailure is one action that failed: `what` is the PruneEvent kind, `which` its object. */
-export interface PruneFailure {
-  readonly what: string
-  readonly which: string
-  readonly message: string
-}
+import type { PruneEvent, PruneFailure, PrunePlan, PruneSummary } from '../../pruner/types.js'
 
 /** DRY_RUN_NOTICE goes to stderr when `--confirm` is not given. */
 export const DRY_RUN_NOTICE =
@@ -62,8 +55,6 @@ export function failureLine(f: PruneFailure): string {
       return `error deleting image ${f.which} from server: ${f.message}`
     case 'blob':
       return `error deleting blob ${f.which} from the registry: ${f.message}`
-    default:
-      return `error pruning ${f.what} ${f.which}: ${f.message}`
   }
 }
 
@@ -76,8 +67,6 @@ export function failureError(f: PruneFailure): string {
       return `image ${f.which}: failed to delete image ${f.which}: ${f.message}`
     case 'blob':
       return `failed to delete blob ${f.which}: ${f.message}`
-    default:
-      return `${f.what} ${f.which}: ${f.message}`
   }
 }
 
@@ -90,32 +79,18 @@ export function failuresText(failures: readonly PruneFailure[]): string {
   return failures.map((f) => `${failureError(f)}\n`).join('')
 }
 
-/** invalidReferenceLine names the object and the reference as oc's ErrBadReference does. */
-export function invalidReferenceLine(ref: InvalidReference): string {
-  const { kind, namespace, name } = ref.object
-  const who =
-    namespace === ''
-      ? `${kind.toLowerCase()}/${name}`
-      : `${kind.toLowerCase()}/${name} namespace=${namespace}`
-  return `${who}: invalid image reference ${JSON.stringify(ref.reference)}: ${ref.message}`
+/**
+ * graphFailedText is oc's graph error on stderr: `listing` is the pruner's list of invalid
+ * references (InvalidReferencesError's message, from "The following objects" to "Either fix"),
+ * and the error the command exits with comes last.
+ */
+export function graphFailedText(listing: string): string {
+  return `Failed to build graph!\n\n${listing}\nerror: ${GRAPH_FAILED}\n`
 }
 
-/**
- * invalidReferencesText is oc's graph error on stderr, ending with the error the command
- * exits with.
- */
-export function invalidReferencesText(invalid: readonly InvalidReference[]): string {
-  return [
-    'Failed to build graph!',
-    '',
-    'The following objects have invalid references:',
-    '',
-    ...invalid.map((ref) => `  ${invalidReferenceLine(ref)}`),
-    '',
-    'Either fix the references or delete the objects to make the pruner proceed.',
-    `error: ${GRAPH_FAILED}`,
-    '',
-  ].join('\n')
+/** keptInUseLine says why an Image planned for deletion stayed (ours; oc has no such case). */
+export function keptInUseLine(name: string): string {
+  return `Kept image ${name}: an image stream references it again`
 }
 
 /** formatPlan is `-o json`: the plan, every candidate with its decision, as data. */

@@ -77,7 +77,7 @@ describe('PruneReport', () => {
     const c = capture()
     const report = new PruneReport(c.io, TEXT)
     play(report)
-    assert.equal(report.finished({ plan: PLAN, summary: SUMMARY, failures: [] }), 0)
+    assert.equal(report.finished({ plan: PLAN, summary: SUMMARY, failures: [], keptInUse: [] }), 0)
     assert.equal(
       c.stdout(),
       [
@@ -98,7 +98,7 @@ describe('PruneReport', () => {
     const c = capture()
     const report = new PruneReport(c.io, { ...TEXT, confirm: true, pruneRegistry: false })
     play(report)
-    report.finished({ plan: PLAN, summary: SUMMARY, failures: [] })
+    report.finished({ plan: PLAN, summary: SUMMARY, failures: [], keptInUse: [] })
     assert.equal(c.stderr(), '')
     assert.match(
       c.stdout(),
@@ -113,6 +113,7 @@ describe('PruneReport', () => {
       plan: { streams: [], images: [], blobs: [] },
       summary: zero,
       failures: [],
+      keptInUse: [],
     })
     assert.equal(code, 0)
     assert.equal(c.stdout(), 'Summary: deleted 0 objects\n')
@@ -123,7 +124,7 @@ describe('PruneReport', () => {
     const c = capture()
     const report = new PruneReport(c.io, { ...TEXT, output: 'json', pruneRegistry: false })
     play(report)
-    assert.equal(report.finished({ plan: PLAN, summary: SUMMARY, failures: [] }), 0)
+    assert.equal(report.finished({ plan: PLAN, summary: SUMMARY, failures: [], keptInUse: [] }), 0)
     assert.deepEqual(JSON.parse(c.stdout()), PLAN)
     assert.equal(
       c.stderr(),
@@ -131,7 +132,7 @@ describe('PruneReport', () => {
     )
   })
 
-  it('failures: their lines on stderr, the summary, then the error; exit 1', () => {
+  it('failures: kept images and failed actions on stderr, the summary, then the error; exit 1', () => {
     const c = capture()
     const report = new PruneReport(c.io, { ...TEXT, confirm: true })
     play(report)
@@ -139,12 +140,13 @@ describe('PruneReport', () => {
       plan: PLAN,
       summary: { ...SUMMARY, deletedImages: 0 },
       failures: [{ what: 'image', which: D, message: 'forbidden' }],
+      keptInUse: [E],
     })
     assert.equal(code, 1)
     assert.match(c.stdout(), /\nSummary: deleted 1 image stream tag item\(s\), updated 1/)
     assert.equal(
       c.stderr(),
-      `error deleting image ${D} from server: forbidden\nerror: image ${D}: failed to delete image ${D}: forbidden\n`,
+      `Kept image ${E}: an image stream references it again\nerror deleting image ${D} from server: forbidden\nerror: image ${D}: failed to delete image ${D}: forbidden\n`,
     )
   })
 
@@ -152,13 +154,7 @@ describe('PruneReport', () => {
     const c = capture()
     const report = new PruneReport(c.io, TEXT)
     report.onProgress({ phase: 'workloads', done: 0, total: 1 })
-    const code = report.graphFailed([
-      {
-        object: { kind: 'Pod', namespace: 'ns', name: 'p' },
-        reference: 'a b',
-        message: 'invalid reference format',
-      },
-    ])
+    const code = report.graphFailed('The following objects have invalid references:')
     assert.equal(code, 1)
     assert.equal(c.stdout(), '')
     assert.match(
@@ -171,12 +167,15 @@ describe('PruneReport', () => {
     const c = capture(true)
     let now = 0
     const report = new PruneReport(c.io, { ...TEXT, interactive: true, clock: () => now })
+    report.begin()
+    now = 200
     report.onProgress({ phase: 'images', done: 0, total: 2 })
     now = 500
     report.onProgress({ phase: 'images', done: 1, total: 2 })
     report.onEvent({ kind: 'image', name: D })
-    report.finished({ plan: PLAN, summary: SUMMARY, failures: [] })
+    report.finished({ plan: PLAN, summary: SUMMARY, failures: [], keptInUse: [] })
     assert.deepEqual(c.err, [
+      '\r\x1b[2Klisting image streams and images, planning (0s)',
       '\r\x1b[2Kimages 0/2 (0s)',
       '\r\x1b[2Kimages 1/2 (0s)',
       '\r\x1b[2K',
@@ -190,6 +189,7 @@ describe('PruneReport', () => {
   it('no progress line when no one is watching', () => {
     const c = capture(false)
     const report = new PruneReport(c.io, TEXT)
+    report.begin()
     report.onProgress({ phase: 'images', done: 0, total: 2 })
     report.stopped()
     assert.deepEqual(c.err, [])

@@ -4,7 +4,8 @@
  * API-only notices, one line per action as the pruner carries it out, the failures, and the
  * summary; with `-o json`, the plan alone on stdout. A progress line is drawn on a terminal.
  */
-import type { InvalidReference, PruneEvent, PrunePlan, PruneSummary } from '../../pruner/types.js'
+import type { PruneResult } from '../../pruner/run.js'
+import type { PruneEvent } from '../../pruner/types.js'
 import type { CommandIO } from '../io.js'
 import {
   API_ONLY_NOTICE,
@@ -13,18 +14,14 @@ import {
   failureLine,
   failuresText,
   formatPlan,
-  invalidReferencesText,
+  graphFailedText,
+  keptInUseLine,
   summaryLine,
-  type PruneFailure,
 } from '../printers/prune.js'
 import { startProgress, type Progress } from './progress.js'
 
-/** PruneResult is what a finished run hands back (src/pruner/run.ts runPrune). */
-export interface PruneResult {
-  readonly plan: PrunePlan
-  readonly summary: PruneSummary
-  readonly failures: readonly PruneFailure[]
-}
+/** PLANNING is the progress line's text until the pruner reports its first phase. */
+const PLANNING = 'listing image streams and images, planning'
 
 /** PruneReportOptions say how the run is shown. */
 export interface PruneReportOptions {
@@ -57,9 +54,17 @@ export class PruneReport {
     this.#io.stdout.write(`${eventLine(event)}\n`)
   }
 
+  /** begin draws the progress line while the pruner lists and plans, before it reports phases. */
+  begin(): void {
+    this.#show(PLANNING)
+  }
+
   /** onProgress redraws the progress line: `<phase> <done>/<total>`. */
   readonly onProgress = (p: { phase: string; done: number; total: number }): void => {
-    const message = `${p.phase} ${p.done}/${p.total}`
+    this.#show(`${p.phase} ${p.done}/${p.total}`)
+  }
+
+  #show(message: string): void {
     if (this.#progress === undefined) {
       this.#progress = startProgress(this.#io.stderr, message, {
         interactive: this.#opts.interactive,
@@ -75,6 +80,7 @@ export class PruneReport {
     this.#stopProgress()
     this.#start()
     const { stdout, stderr } = this.#io
+    for (const name of result.keptInUse) stderr.write(`${keptInUseLine(name)}\n`)
     for (const f of result.failures) stderr.write(`${failureLine(f)}\n`)
     stdout.write(
       this.#opts.output === 'json' ? formatPlan(result.plan) : `${summaryLine(result.summary)}\n`,
@@ -84,10 +90,13 @@ export class PruneReport {
     return 1
   }
 
-  /** graphFailed prints oc's invalid-references error; nothing was changed. */
-  graphFailed(invalid: readonly InvalidReference[]): number {
+  /**
+   * graphFailed prints oc's invalid-references error; nothing was changed. `listing` is the
+   * pruner's InvalidReferencesError message.
+   */
+  graphFailed(listing: string): number {
     this.#stopProgress()
-    this.#io.stderr.write(invalidReferencesText(invalid))
+    this.#io.stderr.write(graphFailedText(listing))
     return 1
   }
 
