@@ -13,14 +13,24 @@ import type { ConfigureVerb, VerbContext } from '../cli/verb.js'
 import type { ImageInfoFlags } from '../cli/commands/image-info.js'
 import type { ServeFlags } from './serve-options.js'
 
+/**
+ * readStdin reads standard input to its end; process.stdin is touched only here, when a verb
+ * reads `-`. Not node:stream/consumers: the bundled binary's code-cached script has no callback
+ * for a dynamic import of a Node module.
+ */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 function processIO(): CommandIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
-    // Opened on demand: only a verb reading `-` needs standard input.
-    readStdin: async () => (await import('node:stream/consumers')).text(process.stdin),
+    readStdin,
   }
 }
 
