@@ -152,6 +152,20 @@ describe('ApiPruneTarget (HTTPS, real server)', () => {
     await assert.rejects(target.updateStreamStatus(stored), StreamConflict)
   })
 
+  it('deleteImage finds an Image in use while a stream’s history names it', async () => {
+    const target = new ApiPruneTarget(client)
+    const created = await ok('POST', `${G}/namespaces/team-b/imagestreams`, {
+      metadata: { name: 'holder' },
+    })
+    await ok('PUT', `${G}/namespaces/team-b/imagestreams/holder/status`, {
+      ...created,
+      status: { tags: [{ tag: 'v1', items: [event(B, '2026-01-01T00:00:30Z')] }] },
+    })
+    assert.equal(await target.deleteImage(B), 'in-use')
+    assert.equal((await fx.request({ method: 'GET', url: `${G}/images/${B}` })).statusCode, 200)
+    await ok('DELETE', `${G}/namespaces/team-b/imagestreams/holder`)
+  })
+
   it('deleteImage deletes, then finds nothing', async () => {
     const target = new ApiPruneTarget(client)
     assert.equal(await target.deleteImage(C), 'deleted')
