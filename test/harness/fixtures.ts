@@ -178,6 +178,24 @@ async function skopeoCopy(
 }
 
 /**
+ * moveTag points `dest` (`repo:tag`) in `reg` at `src` (`repo:tag` or `repo@digest` in the same
+ * registry) with real skopeo, digests preserved: what a publisher pushing a new image to a tag
+ * does upstream between two imports.
+ */
+export async function moveTag(reg: RunningRegistry, src: string, dest: string): Promise<void> {
+  const { skopeo } = await sharedSetup()
+  const srcTls = reg.tls
+    ? ['--src-cert-dir', reg.ca!.certDir, '--src-tls-verify=true']
+    : ['--src-tls-verify=false']
+  const srcCreds = reg.pushCreds === undefined ? ['--src-no-creds'] : ['--src-creds', reg.pushCreds]
+  await skopeoCopy(reg, skopeo, `docker://${reg.host}/${src}`, dest, reg.pushCreds, [
+    '--preserve-digests',
+    ...srcTls,
+    ...srcCreds,
+  ])
+}
+
+/**
  * pushLargeImage builds an image of random layers (test/harness/large-image.ts) and pushes it
  * to `reg` as `dest` (`repo:tag`) with real skopeo, keeping no copy on disk.
  */

@@ -25,6 +25,7 @@ export {
 } from './token-server.js'
 export type { LargeImage } from './large-image.js'
 export {
+  moveTag,
   pushFixtures,
   pushLargeImage,
   MANY_TAGS_COUNT,

@@ -18,7 +18,7 @@ import {
   TOKEN,
   type Fixture,
 } from '../../server/resources/testing/fixture.js'
-import type { CommandIO } from '../io.js'
+import { runVerb } from '../testing/run-verb.js'
 import {
   completePruneImagesOptions,
   configurePruneImages,
@@ -324,25 +324,13 @@ describe('adm prune images against a real server', () => {
   let dir: string
   let kubeconfig: string
 
-  /** prune runs the verb as isctl does (global flags, session, action) and captures its output. */
-  const prune = async (args: string[], stdin?: string) => {
-    const out: string[] = []
-    const err: string[] = []
-    let code = 0
-    const io: CommandIO = {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-      env: {},
-      now: () => new Date(NOW_AFTER),
-      ...(stdin !== undefined && { readStdin: () => Promise.resolve(stdin) }),
-    }
-    const program = new Command('isctl')
-      .option('-n, --namespace <namespace>')
-      .option('--kubeconfig <path>')
-    configurePruneImages(program.command('images'), { io, setExitCode: (c) => (code = c) })
-    await program.parseAsync(['images', '--kubeconfig', kubeconfig, ...args], { from: 'user' })
-    return { code, stdout: out.join(''), stderr: err.join('') }
-  }
+  /** prune runs the verb as isctl does, a day after the fixture's start. */
+  const prune = (args: string[], stdin?: string) =>
+    runVerb(configurePruneImages, args, {
+      kubeconfig,
+      now: new Date(NOW_AFTER),
+      ...(stdin !== undefined && { stdin }),
+    })
   const history = async (ns: string, name: string) => {
     const res = await fx.request({
       method: 'GET',
