@@ -4,9 +4,16 @@
  * with the same guarantees: a stream's status is written only at the resourceVersion it was
  * planned from, and an Image is deleted only in a transaction that sees nothing referencing it.
  */
+import { setImmediate } from 'node:timers/promises'
 import type { Image, ImageStream } from '../api/index.js'
 import { StreamConflict, type DeleteOutcome, type PruneTarget } from '../pruner/index.js'
-import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import {
+  isStoreError,
+  objectKey,
+  type ListOptions,
+  type Store,
+  type StoredObject,
+} from '../storage/index.js'
 
 /** StorePruneTargetDeps are the store and the integrated registry's cache eviction. */
 export interface StorePruneTargetDeps {
@@ -15,17 +22,40 @@ export interface StorePruneTargetDeps {
   readonly dropCached?: (digest: string) => Promise<unknown>
 }
 
+/**
+ * LIST_PAGE is how many objects one read takes: the pruner runs on the server's event loop, and
+ * one read of every Image at once would hold every other request for seconds.
+ */
+const LIST_PAGE = 1000
+
+/** listInPages reads a whole list in pages of one snapshot, yielding to other work between pages. */
+async function listInPages<T extends StoredObject>(
+  store: Store,
+  resource: string,
+  options: ListOptions,
+): Promise<T[]> {
+  const items: T[] = []
+  let next: string | undefined
+  do {
+    const page = await store.list<T>(resource, {
+      ...options,
+      limit: LIST_PAGE,
+      ...(next !== undefined && { continue: next }),
+    })
+    items.push(...page.items)
+    next = page.continue
+    await setImmediate()
+  } while (next !== undefined)
+  return items
+}
+
 /** storePruneTarget implements PruneTarget over a Store. */
 export function storePruneTarget(deps: StorePruneTargetDeps): PruneTarget {
   const { store } = deps
   return {
-    async listStreams(namespace) {
-      const list = await store.list<ImageStream>('imagestreams', namespace ? { namespace } : {})
-      return list.items
-    },
-    async listImages() {
-      return (await store.list<Image>('images')).items
-    },
+    listStreams: (namespace) =>
+      listInPages<ImageStream>(store, 'imagestreams', namespace ? { namespace } : {}),
+    listImages: () => listInPages<Image>(store, 'images', {}),
     async getStream(namespace, name) {
       try {
         return await store.get<ImageStream>(objectKey('imagestreams', name, namespace))
