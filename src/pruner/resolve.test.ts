@@ -96,7 +96,7 @@ describe('resolveWorkloads', () => {
     const out = await resolve(ref('Quay.io/NS/App:v1'))
     assert.equal(
       describeInvalidReference(out.invalid[0]!),
-      'Deployment[ns/w]: container c: invalid image reference "Quay.io/NS/App:v1": repository name "NS/App" must be lowercase; write "ns/app"',
+      'deployment/w namespace=ns: container c: invalid image reference "Quay.io/NS/App:v1": repository name "NS/App" must be lowercase; write "ns/app"',
     )
     assert.equal(out.invalid[0]!.reference, 'Quay.io/NS/App:v1')
   })

@@ -80,10 +80,15 @@ export async function resolveWorkloads(
   return { digests, tags, imageSizeLimits: input.imageSizeLimits, invalid }
 }
 
-/** describeInvalidReference renders one invalid reference as OpenShift's pruner lists it. */
+/**
+ * describeInvalidReference renders one invalid reference as OpenShift's pruner lists it
+ * (`pod/web namespace=team: container web: invalid image reference ...`, openshift/oc
+ * pkg/cli/admin/prune/imageprune ErrBadReference).
+ */
 export function describeInvalidReference(ref: InvalidReference): string {
   const { kind, namespace, name } = ref.object
-  return `${kind}[${namespace === '' ? name : `${namespace}/${name}`}]: ${ref.message}`
+  const referrer = `${kind.toLowerCase()}/${name}${namespace === '' ? '' : ` namespace=${namespace}`}`
+  return `${referrer}: ${ref.message}`
 }
 
 /** isLive is OpenShift's pod rule: Running and Pending pods count, others only while young. */

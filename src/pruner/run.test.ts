@@ -324,7 +324,7 @@ describe('runPrune', () => {
         [
           'The following objects have invalid references:',
           '',
-          '  Pod[ns/p]: container c: invalid image reference "Bad/Ref": repository name "Ref" must be lowercase; write "ref"',
+          '  pod/p namespace=ns: container c: invalid image reference "Bad/Ref": repository name "Ref" must be lowercase; write "ref"',
           '',
           'Either fix the references or delete the objects to make the pruner proceed.',
         ].join('\n'),

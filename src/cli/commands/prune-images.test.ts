@@ -485,7 +485,7 @@ describe('adm prune images against a real server', () => {
     assert.equal(res.stdout, '')
     assert.match(
       res.stderr,
-      /^Failed to build graph!\n\nThe following objects have invalid references:\n\n {2}\S*p\S*: [^\n]*Bad Ref![^\n]*\n\nEither fix the references or delete the objects to make the pruner proceed.\nerror: failed to build graph - no changes made\n$/,
+      /^Failed to build graph!\n\nThe following objects have invalid references:\n\n {2}pod\/p namespace=team-a: [^\n]*Bad Ref![^\n]*\n\nEither fix the references or delete the objects to make the pruner proceed.\nerror: failed to build graph - no changes made\n$/,
     )
     assert.deepEqual(await history('team-a', 'app'), [['v1', [A, B, C, D, E]]])
     // With --ignore-invalid-refs the reference is skipped instead.
