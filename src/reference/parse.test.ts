@@ -77,6 +77,11 @@ const rows: readonly Row[] = [
   { row: '13', input: 'docker/Docker', want: /repository name "docker\/Docker" must be lowercase/ },
   { row: '14', input: 'quay.io/Org/repo', want: /must be lowercase; write "org\/repo"$/ },
   {
+    row: '14b',
+    input: 'Bad Ref!',
+    want: /^invalid image reference "Bad Ref!": path component "Bad Ref!" is invalid: use lowercase/,
+  },
+  {
     row: '15',
     input: 'EXAMPLE.com/foo',
     want: ref('example.com', 'foo'),

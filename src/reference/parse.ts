@@ -110,10 +110,11 @@ export function parseImageReference(input: string): ImageReference {
   if (path === '') {
     throw invalid(`the repository path is missing after the registry; ${FORM}`)
   }
-  if (path !== path.toLowerCase()) {
-    throw invalid(
-      `repository name ${quote(path)} must be lowercase; write ${quote(path.toLowerCase())}`,
-    )
+  // Case is named on its own only when lowercasing is the whole fix; otherwise the component
+  // check below says what else is wrong.
+  const lower = path.toLowerCase()
+  if (path !== lower && lower.split('/').every((c) => PATH_COMPONENT.test(c))) {
+    throw invalid(`repository name ${quote(path)} must be lowercase; write ${quote(lower)}`)
   }
   // normalize.go: on Docker Hub a one-component path is an official image under library/.
   const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path
