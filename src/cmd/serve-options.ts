@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { isIP } from 'node:net'
 import { UsageError } from '../cli/errors.js'
 import { parseDuration } from '../lib/duration.js'
+import { PRUNE_DEFAULTS } from '../pruner/types.js'
 
 /** ServeFlags are the flags of `serve` as commander hands them over. */
 export interface ServeFlags {
@@ -104,7 +105,7 @@ export const SERVE_DEFAULTS = {
   eventTtl: '1h0m0s',
   pruneSchedule: '0',
   // `isctl adm prune images`' defaults, which are oc's (and ours for keep-pulled-within).
-  pruneKeepTagRevisions: '3',
+  pruneKeepTagRevisions: String(PRUNE_DEFAULTS.keepTagRevisions),
   pruneKeepYoungerThan: '1h0m0s',
   pruneKeepPulledWithin: '168h0m0s',
   logLevel: 'info',

@@ -152,6 +152,15 @@ describe('scheduled pruner over the store', () => {
     assert.equal(await exists('stray'), true)
   })
 
+  it('counts a run the shutdown stopped neither as a success nor as a failure', async () => {
+    const { metrics, runs } = recordingMetrics()
+    const p = pruner({ metrics })
+    await p.stop()
+    assert.equal(await p.runOnce(), undefined)
+    assert.deepEqual(runs, [])
+    assert.equal((await historyOf())?.length, 4)
+  })
+
   it('target: a status written from a stale resourceVersion is a StreamConflict, nothing written', async () => {
     const target = storePruneTarget({ store })
     const [stale] = await target.listStreams('team')

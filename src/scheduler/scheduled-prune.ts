@@ -11,6 +11,7 @@ import {
   InvalidReferencesError,
   NO_WORKLOADS,
   parseWorkloads,
+  PRUNE_DEFAULTS,
   runPrune,
   type PruneResult,
   type PruneTarget,
@@ -35,9 +36,6 @@ export interface ScheduledPruneOptions {
   /** The time ages are measured against (ms since the epoch); tests pass their own. */
   readonly now?: () => number
 }
-
-/** Streams written at once by a run, as `isctl adm prune images`' default --num-workers. */
-const NUM_WORKERS = 5
 
 /** ScheduledPrune runs prune passes until stopped. */
 export class ScheduledPrune {
@@ -89,7 +87,7 @@ export class ScheduledPrune {
         pruneRegistry: true,
         now: (opts.now ?? Date.now)(),
         confirm: true,
-        numWorkers: NUM_WORKERS,
+        numWorkers: PRUNE_DEFAULTS.numWorkers,
         ignoreInvalidRefs: opts.ignoreInvalidRefs,
         signal: this.#stop.signal,
       })
@@ -109,6 +107,11 @@ export class ScheduledPrune {
         )
       return result
     } catch (err) {
+      // Stopped by the server's shutdown: neither a success nor a failure to count.
+      if (this.#stop.signal.aborted) {
+        opts.logger.info?.({ durationMs: Date.now() - started }, 'scheduled prune stopped')
+        return undefined
+      }
       this.#metrics.run('failure', Date.now() / 1000)
       if (err instanceof InvalidReferencesError) {
         opts.logger.warn(

@@ -26,6 +26,13 @@ function status(err: unknown): number | undefined {
   return err instanceof ApiError ? err.status : undefined
 }
 
+/** isReferenced: the answer is the server's refusal to delete an object something references. */
+function isReferenced(err: unknown): boolean {
+  return (
+    err instanceof ApiError && (err.details?.causes ?? []).some((c) => c.reason === 'Referenced')
+  )
+}
+
 /**
  * listAll reads a collection page by page with `limit` and `continue`. When a continue token
  * has expired (410), the whole list is read again in one request, as client-go's pager does
@@ -117,8 +124,10 @@ export class ApiPruneTarget implements PruneTarget {
     } catch (err) {
       const code = status(err)
       if (code === 404) return 'not-found'
-      // The server refuses to delete an Image a stream or a list still references.
-      if (code === 409) return 'in-use'
+      // The server refuses to delete an Image a stream or a list still references, with a
+      // cause saying so (docs/kubernetes-api.md#image-deletes-and-references); any other
+      // conflict is a failure.
+      if (code === 409 && isReferenced(err)) return 'in-use'
       throw err
     }
   }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { RunPruneOptions } from '../../pruner/run.js'
 import { PRUNE_DEFAULTS } from '../../pruner/types.js'
+import type { WorkloadSource } from '../../pruner/workloads.js'
 import type { Session } from '../client/session.js'
 import { CliError, UsageError } from '../errors.js'
 import { acceptGoBooleans, flagValue, parseGoDuration, parseGoInt } from '../go-flags.js'
@@ -189,17 +190,11 @@ export function completePruneImagesOptions(
   }
 }
 
-/** WorkloadText is one `--workloads` input: its path (`-` for standard input) and text. */
-export interface WorkloadText {
-  readonly name: string
-  readonly text: string
-}
-
 /** readWorkloadFiles reads every `--workloads` input; `-` is standard input. */
 export async function readWorkloadFiles(
   paths: readonly string[],
   io: Pick<CommandIO, 'readStdin'>,
-): Promise<WorkloadText[]> {
+): Promise<WorkloadSource[]> {
   return Promise.all(
     paths.map(async (path) => {
       if (path === '-') {

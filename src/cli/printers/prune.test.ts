@@ -106,13 +106,19 @@ describe('graphFailedText', () => {
         '',
       ].join('\n'),
     )
-    assert.match(text, /\n {2}\S*web-1\S*: container web: invalid reference format\n/)
+    assert.match(
+      text,
+      /\n {2}pod\/web-1 namespace=team-a: container web: invalid reference format\n/,
+    )
   })
 })
 
 describe('keptInUseLine', () => {
   it('says why a planned deletion did not happen', () => {
-    assert.equal(keptInUseLine(D), `Kept image ${D}: an image stream references it again`)
+    assert.equal(
+      keptInUseLine(D),
+      `Kept image ${D}: an image stream or a manifest list references it again`,
+    )
   })
 })
 

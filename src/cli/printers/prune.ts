@@ -90,7 +90,7 @@ export function graphFailedText(listing: string): string {
 
 /** keptInUseLine says why an Image planned for deletion stayed (ours; oc has no such case). */
 export function keptInUseLine(name: string): string {
-  return `Kept image ${name}: an image stream references it again`
+  return `Kept image ${name}: an image stream or a manifest list references it again`
 }
 
 /** formatPlan is `-o json`: the plan, every candidate with its decision, as data. */

@@ -146,7 +146,7 @@ describe('PruneReport', () => {
     assert.match(c.stdout(), /\nSummary: deleted 1 image stream tag item\(s\), updated 1/)
     assert.equal(
       c.stderr(),
-      `Kept image ${E}: an image stream references it again\nerror deleting image ${D} from server: forbidden\nerror: image ${D}: failed to delete image ${D}: forbidden\n`,
+      `Kept image ${E}: an image stream or a manifest list references it again\nerror deleting image ${D} from server: forbidden\nerror: image ${D}: failed to delete image ${D}: forbidden\n`,
     )
   })
 
