@@ -28,6 +28,9 @@ interface Case {
 
 const five = ['a', 'b', 'c', 'd', 'e'].map((label) => image({ label }))
 
+/** byName orders labels as the plan orders Images: by name (their digest). */
+const byName = (ls: readonly string[]) => [...ls].sort((x, y) => (digest(x) < digest(y) ? -1 : 1))
+
 const cases: Case[] = [
   {
     name: 'keep-tag-revisions keeps the newest items of each tag; stage 2 deletes the rest',
@@ -300,6 +303,33 @@ describe('planPrune', () => {
     assert.deepEqual(new Set(deleted.slice(1).map(labelOf)), new Set(['aa-child', 'zz-child']))
     const names = plan.images.map((i) => i.name)
     assert.deepEqual(names.slice(1, 3), [...names.slice(1, 3)].sort())
+  })
+
+  it('gives each deletion its level: the longest chain of deleted lists above it', async () => {
+    const plan = await planPrune(
+      {
+        streams: [stream('ns', 'keep', { latest: ['kept'] })],
+        images: [
+          image({ label: 'outer', children: ['inner', 'shared'] }),
+          image({ label: 'inner', children: ['shared', 'deep'] }),
+          image({ label: 'shared' }),
+          image({ label: 'deep' }),
+          image({ label: 'alone' }),
+          image({ label: 'kept' }),
+        ],
+        workloads: uses(),
+      },
+      options(),
+    )
+    assert.deepEqual(
+      plan.images.map((i) => [labelOf(i.name), i.level]),
+      [
+        ...byName(['alone', 'outer']).map((l) => [l, 0]),
+        ['inner', 1],
+        ...byName(['deep', 'shared']).map((l) => [l, 2]),
+        ['kept', undefined],
+      ],
+    )
   })
 
   it('plans blobs: layers, config and manifest of deleted Images that no kept Image uses', async () => {

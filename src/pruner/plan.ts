@@ -20,6 +20,7 @@ import type {
   StreamPlan,
   WorkloadObject,
 } from './types.js'
+import { timeOf } from './workloads.js'
 import { sortYielding, Yielder } from './yielder.js'
 
 /** ImageFacts are what the planner needs of one Image, read once. */
@@ -91,11 +92,6 @@ function decide(reasons: readonly KeepReason[], otherwise: DeleteReason): Decisi
     DECISIONS.set(key, decision)
   }
   return decision
-}
-
-function timeOf(value: string | undefined): number | undefined {
-  const ms = value === undefined ? NaN : Date.parse(value)
-  return Number.isNaN(ms) ? undefined : ms
 }
 
 /** factsOf reads what the planner needs of an Image. */
@@ -390,7 +386,7 @@ async function planImages(
   }
   const taken = new Set<string>()
   const plans: ImagePlan[] = []
-  for (const f of deleted) {
+  for (const { facts: f, level } of deleted) {
     if (yielder.due()) await yielder.yield()
     const blobs = options.pruneRegistry
       ? f.blobs.filter((b) => !keptBlobs.has(b) && !taken.has(b))
@@ -400,6 +396,7 @@ async function planImages(
       name: f.name,
       children: f.children,
       decision: decide([], 'pruned'),
+      level,
       ...(options.pruneRegistry && { blobs }),
     })
   }
@@ -418,13 +415,14 @@ async function planImages(
 
 /**
  * deletionOrder puts every deleted list before the deleted images it holds (the store refuses to
- * delete an Image a list still references), keeping name order within each level.
+ * delete an Image a list still references), keeping name order within each level; an Image's
+ * level is the length of the longest chain of deleted lists above it.
  */
 async function deletionOrder(
   deleted: readonly ImageFacts[],
   ctx: PlanContext,
   yielder: Yielder,
-): Promise<ImageFacts[]> {
+): Promise<{ facts: ImageFacts; level: number }[]> {
   const names = new Set(deleted.map((f) => f.name))
   const levels = new Map<string, number>()
   const levelOf = (name: string): number => {
@@ -437,10 +435,11 @@ async function deletionOrder(
     levels.set(name, level)
     return level
   }
-  const byLevel: ImageFacts[][] = []
-  for (const f of deleted) {
+  const byLevel: { facts: ImageFacts; level: number }[][] = []
+  for (const facts of deleted) {
     if (yielder.due()) await yielder.yield()
-    ;(byLevel[levelOf(f.name)] ??= []).push(f)
+    const level = levelOf(facts.name)
+    ;(byLevel[level] ??= []).push({ facts, level })
   }
   return byLevel.flat()
 }

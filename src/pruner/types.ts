@@ -134,6 +134,11 @@ export interface ImagePlan {
   /** Who named the image's digest (`workload`), when any did. */
   readonly usedBy?: readonly WorkloadObject[]
   /**
+   * Deleted images: how many deleted lists stand above it (0: none a deleted list holds). A
+   * level is deleted once the one before is gone: the store refuses an Image a list still names.
+   */
+  readonly level?: number
+  /**
    * Blobs removed from the integrated registry with this image (deleted images, pruneRegistry):
    * its layers, config and manifest that no kept image uses and no earlier deletion took.
    */

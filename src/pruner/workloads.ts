@@ -262,7 +262,8 @@ function collect(
   }
 }
 
-function timeOf(value: unknown): number | undefined {
+/** timeOf reads an RFC 3339 time as ms since the epoch; undefined when absent or not a time. */
+export function timeOf(value: unknown): number | undefined {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN
   return Number.isNaN(ms) ? undefined : ms
 }

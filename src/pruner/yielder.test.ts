@@ -9,7 +9,7 @@ describe('Yielder', () => {
     assert.equal(y.due(), true)
     let ran = false
     setImmediate(() => (ran = true))
-    await y.tick()
+    await y.yield()
     assert.equal(ran, true)
   })
 

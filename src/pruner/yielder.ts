@@ -31,11 +31,6 @@ export class Yielder {
     this.#signal?.throwIfAborted()
     this.#sliceStart = performance.now()
   }
-
-  /** tick yields when the slice is used up; `if (y.due()) await y.yield()` in hot loops. */
-  async tick(): Promise<void> {
-    if (this.due()) await this.yield()
-  }
 }
 
 /** SORT_RUN is how many items are sorted at once: a few milliseconds of work. */
