@@ -1,13 +1,13 @@
 /**
  * The executor: list, resolve, plan, then carry the plan out through a PruneTarget in
  * OpenShift's order (openshift/oc pkg/cli/admin/prune/imageprune/prune.go): stage 1 trims each
- * stream's history with one conditional status update, stage 2 deletes Images lists first and
- * the integrated registry's blobs with them. A dry run walks the same path without writing, so it
- * reports exactly what a confirmed run would do (docs/pruning.md).
+ * stream's history with one conditional status update, stage 2 deletes Images lists first, then
+ * the integrated registry's blobs that no Image left uses. A dry run walks the same path without
+ * writing, so it reports exactly what a confirmed run would do (docs/pruning.md).
  */
 import type { ImageStream } from '../api/index.js'
 import { mapLimit } from '../lib/concurrency.js'
-import { buildPlanContext, planFrom, planStream, type PlanContext } from './plan.js'
+import { buildPlanContext, factsOf, planFrom, planStream, type PlanContext } from './plan.js'
 import { describeInvalidReference, registryHostsOf, resolveWorkloads } from './resolve.js'
 import {
   StreamConflict,
@@ -98,7 +98,7 @@ export async function runPrune(
   }
   const ctx = await buildPlanContext({ streams, images, workloads: refs }, options, yielder)
   const plan = await planFrom(streams, ctx, yielder)
-  const run = new Execution(target, options, ctx, streams)
+  const run = new Execution(target, options, ctx, streams, yielder)
   const streamPlans = await run.pruneStreams(plan.streams)
   if (options.namespace === undefined) await run.pruneImages(plan.images)
   return {
@@ -127,16 +127,17 @@ class Execution {
   readonly #options: RunPruneOptions
   readonly #ctx: PlanContext
   readonly #streams: Map<string, ImageStream>
-  /** Blobs of images that turned out in use: none of them may go. */
-  readonly #revivedBlobs = new Set<string>()
+  readonly #yielder: Yielder
 
   constructor(
     target: PruneTarget,
     options: RunPruneOptions,
     ctx: PlanContext,
     streams: readonly ImageStream[],
+    yielder: Yielder,
   ) {
     this.#target = target
+    this.#yielder = yielder
     this.#options = options
     this.#ctx = ctx
     this.#streams = new Map(
@@ -222,78 +223,139 @@ class Execution {
     return undefined
   }
 
-  /** pruneImages is stage 2: deletes Images level by level, every list before its children. */
+  /**
+   * pruneImages is stage 2: deletes Images level by level, every list before its children, then
+   * the blobs of the Images that went which no Image still present uses. Its events follow in
+   * plan order once that is known: each deleted Image's dropped blobs, then the Image.
+   */
   async pruneImages(plans: readonly ImagePlan[]): Promise<void> {
     const deleted = plans.filter((p) => p.decision.action === 'delete')
-    const emit = new OrderedEmitter(this.#options.onEvent)
+    const gone = new Set<string>()
+    const blobs = new Map<string, readonly string[]>()
+    const dropped = new Set<string>()
+    try {
+      await this.#deleteImages(deleted, gone)
+      for (const [image, digests] of await this.#blobsToDrop(deleted, gone)) {
+        blobs.set(image, digests)
+      }
+      await this.#dropBlobs([...blobs.values()].flat(), dropped)
+    } finally {
+      // Also when stopped halfway: what was done is reported.
+      for (const plan of deleted) {
+        if (!gone.has(plan.name)) continue
+        for (const digest of blobs.get(plan.name) ?? []) {
+          if (dropped.has(digest)) this.#options.onEvent?.({ kind: 'blob', digest })
+        }
+        this.#options.onEvent?.({ kind: 'image', name: plan.name })
+      }
+    }
+  }
+
+  /** deleteImages deletes each level at once, then the next; `gone` collects what went. */
+  async #deleteImages(deleted: readonly ImagePlan[], gone: Set<string>): Promise<void> {
     let done = 0
     const progress = () =>
       this.#options.onProgress?.({ phase: 'images', done, total: deleted.length })
     progress()
-    let order = 0
-    for (const batch of levels(deleted)) {
-      const first = order
-      order += batch.length
-      await mapLimit(batch, this.#options.numWorkers, async (plan, i) => {
+    for (let from = 0; from < deleted.length;) {
+      const level = deleted[from]!.level ?? 0
+      let to = from + 1
+      while (to < deleted.length && (deleted[to]!.level ?? 0) === level) to++
+      await mapLimit(deleted.slice(from, to), this.#options.numWorkers, async (plan) => {
         this.#options.signal?.throwIfAborted()
-        emit.emit(first + i, await this.#deleteImage(plan))
+        if (await this.#deleteImage(plan)) gone.add(plan.name)
         done++
         progress()
       })
+      from = to
     }
   }
 
   /**
-   * deleteImage deletes one Image, then its blobs. The Image goes first: when a stream took it
-   * up again the store refuses ('in-use') and its blobs stay; a blob whose delete fails is only
-   * cache, which ages out on its own.
+   * deleteImage deletes one Image and tells whether it is gone. When a stream took it up again the
+   * store refuses ('in-use'): it is kept, not failed. 'not-found': someone else deleted it; done
+   * all the same, as in OpenShift.
    */
-  async #deleteImage(plan: ImagePlan): Promise<PruneEvent[]> {
+  async #deleteImage(plan: ImagePlan): Promise<boolean> {
     let outcome: DeleteOutcome = 'deleted'
     if (this.#options.confirm) {
       try {
         outcome = await this.#target.deleteImage(plan.name)
       } catch (err) {
         this.failures.push({ what: 'image', which: plan.name, message: messageOf(err) })
-        return []
+        return false
       }
     }
     if (outcome === 'in-use') {
       this.keptInUse.push(plan.name)
-      for (const b of this.#ctx.images.get(plan.name)?.blobs ?? []) this.#revivedBlobs.add(b)
-      return []
+      return false
     }
-    const events: PruneEvent[] = []
-    for (const digest of plan.blobs ?? []) {
-      if (this.#revivedBlobs.has(digest)) continue
-      if (this.#options.confirm) {
-        try {
-          await this.#target.deleteBlob(digest)
-        } catch (err) {
-          this.failures.push({ what: 'blob', which: digest, message: messageOf(err) })
-          continue
-        }
-      }
-      this.summary.deletedBlobs++
-      events.push({ kind: 'blob', digest })
-    }
-    // 'not-found': someone else deleted it; done all the same, as in OpenShift.
     this.summary.deletedImages++
-    events.push({ kind: 'image', name: plan.name })
-    return events
+    return true
   }
-}
 
-/** levels splits deletions (lists before children) into batches nothing in a batch depends on. */
-function levels(deleted: readonly ImagePlan[]): ImagePlan[][] {
-  const level = new Map<string, number>()
-  const batches: ImagePlan[][] = []
-  for (const plan of deleted) {
-    const l = level.get(plan.name) ?? 0
-    for (const child of plan.children) level.set(child, Math.max(level.get(child) ?? 0, l + 1))
-    ;(batches[l] ??= []).push(plan)
+  /**
+   * blobsToDrop says, per Image that went, which of its blobs go: a dry run takes the plan's. A
+   * confirmed run lists the Images again once every delete is done and drops only blobs that no
+   * Image present then uses, so an Image kept after all (taken up again, its delete failed, or
+   * written after the listing) keeps every blob it shares with a deleted one. Each blob goes
+   * with the first Image in plan order that had it, as in the plan.
+   */
+  async #blobsToDrop(
+    deleted: readonly ImagePlan[],
+    gone: ReadonlySet<string>,
+  ): Promise<Map<string, readonly string[]>> {
+    const out = new Map<string, readonly string[]>()
+    const went = deleted.filter((p) => gone.has(p.name))
+    if (!this.#options.pruneRegistry || went.length === 0) return out
+    if (!this.#options.confirm) {
+      for (const plan of went) out.set(plan.name, plan.blobs ?? [])
+      return out
+    }
+    const used = new Set<string>()
+    try {
+      for (const image of await this.#target.listImages()) {
+        if (this.#yielder.due()) await this.#yielder.yield()
+        for (const b of factsOf(image).blobs) used.add(b)
+      }
+    } catch (err) {
+      this.#options.signal?.throwIfAborted()
+      const message = `not deleted: listing the Images that may still use it failed: ${messageOf(err)}`
+      for (const plan of went) {
+        for (const which of plan.blobs ?? []) this.failures.push({ what: 'blob', which, message })
+      }
+      return out
+    }
+    for (const plan of went) {
+      if (this.#yielder.due()) await this.#yielder.yield()
+      const blobs = (this.#ctx.images.get(plan.name)?.blobs ?? []).filter((b) => !used.has(b))
+      for (const b of blobs) used.add(b)
+      out.set(plan.name, blobs)
+    }
+    return out
   }
-  return batches.filter((b) => b !== undefined)
+
+  /** dropBlobs deletes blobs from the integrated registry; `dropped` collects those that went. */
+  async #dropBlobs(digests: readonly string[], dropped: Set<string>): Promise<void> {
+    if (!this.#options.pruneRegistry) return
+    let done = 0
+    const progress = () =>
+      this.#options.onProgress?.({ phase: 'blobs', done, total: digests.length })
+    progress()
+    await mapLimit(digests, this.#options.numWorkers, async (digest) => {
+      this.#options.signal?.throwIfAborted()
+      try {
+        if (this.#options.confirm) await this.#target.deleteBlob(digest)
+        this.summary.deletedBlobs++
+        dropped.add(digest)
+      } catch (err) {
+        // Only cache, which ages out on its own.
+        this.failures.push({ what: 'blob', which: digest, message: messageOf(err) })
+      }
+      done++
+      progress()
+    })
+  }
 }
 
 /** OrderedEmitter passes on events in plan order though workers finish in any order. */
