@@ -3,6 +3,7 @@
  * `--insecure=false`, which commander rejects for a flag without a value.
  */
 import { Option, type Command } from 'commander'
+import { GO_DURATION_UNIT_MS } from '../lib/duration.js'
 import { UsageError } from './errors.js'
 
 const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True']
@@ -68,18 +69,6 @@ export function splitSlice(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => (v === '' ? [] : v.split(',')))
 }
 
-/** Milliseconds per unit of Go's time.ParseDuration. */
-const GO_DURATION_UNITS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-}
-
 /**
  * parseGoDuration reads a duration as Go's time.ParseDuration does (`90m`, `1h30m`, `1.5h`,
  * `-2s`, a bare `0`), in milliseconds; throws with Go's error text (`time: ...`).
@@ -102,7 +91,7 @@ export function parseGoDuration(input: string): number {
     rest = rest.slice(whole.length)
     const unit = /^[^\d.]*/.exec(rest)![0]
     if (unit === '') throw new Error(`time: missing unit in duration ${quoted}`)
-    const ms = GO_DURATION_UNITS[unit]
+    const ms = GO_DURATION_UNIT_MS[unit]
     if (ms === undefined) {
       throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`)
     }

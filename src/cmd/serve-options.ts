@@ -251,8 +251,10 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
     maxImagesBulkImportedPerRepository: parseBulkLimit(
       flags.maxImagesBulkImportedPerRepository ?? SERVE_DEFAULTS.maxImagesBulkImportedPerRepository,
     ),
-    scheduledImportIntervalMs: parseIntervalFlag(
+    scheduledImportIntervalMs: parseInterval(
+      '--scheduled-import-interval',
       flags.scheduledImportInterval ?? SERVE_DEFAULTS.scheduledImportInterval,
+      '90s, 15m or 1h30m',
     ),
     scheduledImportRegistryConcurrency: parseCount(
       '--scheduled-import-registry-concurrency',
@@ -364,13 +366,13 @@ function parseBulkLimit(value: string): number {
   )
 }
 
-/** parseIntervalFlag reads --scheduled-import-interval; 0 (Go spells it without a unit) disables scheduling. */
-function parseIntervalFlag(value: string): number {
+/** parseInterval reads a flag that is 0 (off) or a duration of at least 1s; Go writes 0 without a unit. */
+function parseInterval(flag: string, value: string, examples: string): number {
   const ms = /^0+$/.test(value) ? 0 : parseDuration(value)
   if (ms === 0) return 0
   if (ms === undefined || ms < 1000) {
     throw new UsageError(
-      `--scheduled-import-interval must be 0 or a duration of at least 1s, such as 90s, 15m or 1h30m, got ${JSON.stringify(value)}`,
+      `${flag} must be 0 or a duration of at least 1s, such as ${examples}, got ${JSON.stringify(value)}`,
     )
   }
   return ms
@@ -387,15 +389,12 @@ function parseEventTtl(value: string): number {
 
 /** parsePruneSchedule reads the --prune-* flags. */
 function parsePruneSchedule(flags: ServeFlags): PruneScheduleOptions {
-  const schedule = flags.pruneSchedule ?? SERVE_DEFAULTS.pruneSchedule
-  const intervalMs = /^0+$/.test(schedule) ? 0 : parseDuration(schedule)
-  if (intervalMs === undefined || (intervalMs > 0 && intervalMs < 1000)) {
-    throw new UsageError(
-      `--prune-schedule must be 0 or a duration of at least 1s, such as 1h or 24h, got ${JSON.stringify(schedule)}`,
-    )
-  }
   return {
-    intervalMs,
+    intervalMs: parseInterval(
+      '--prune-schedule',
+      flags.pruneSchedule ?? SERVE_DEFAULTS.pruneSchedule,
+      '1h or 24h',
+    ),
     keepTagRevisions: parseCount(
       '--prune-keep-tag-revisions',
       flags.pruneKeepTagRevisions ?? SERVE_DEFAULTS.pruneKeepTagRevisions,

@@ -1,9 +1,11 @@
 /** Go-style durations (`time.ParseDuration`), as flags and annotations spell them. */
 
-const UNIT_MS: Readonly<Record<string, number>> = {
+/** GO_DURATION_UNIT_MS is milliseconds per unit of Go's time.ParseDuration (both spellings of µ). */
+export const GO_DURATION_UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
   µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -15,7 +17,7 @@ export function parseDuration(value: string): number | undefined {
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined
   let total = 0
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!
+    total += Number(m[1]) * GO_DURATION_UNIT_MS[m[2]!]!
   }
   return total
 }

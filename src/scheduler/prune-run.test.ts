@@ -27,8 +27,9 @@ import {
   REGISTRY,
   stream,
 } from '../pruner/testing/fixtures.js'
-import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { objectKey, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
+import { exists as objectExists } from '../storage/testing/exists.js'
 import { GatedStore } from '../storage/testing/gated-store.js'
 import { storePruneTarget } from './store-prune-target.js'
 
@@ -145,15 +146,7 @@ describe('runPrune over the store', () => {
     )
   const imagesLeft = async () =>
     labels((await base.list<Image>('images')).items.map((i) => i.metadata.name!))
-  const exists = async (label: string) => {
-    try {
-      await base.get(objectKey('images', digest(label)))
-      return true
-    } catch (err) {
-      if (isStoreError(err, 'NotFound')) return false
-      throw err
-    }
-  }
+  const exists = (label: string) => objectExists(base, objectKey('images', digest(label)))
   /** addItem is an import naming `label` in tag `tag` of a stream, as the newest item. */
   const addItem = (namespace: string, name: string, tag: string, label: string) =>
     base.guaranteedUpdate<ImageStream>(objectKey('imagestreams', name, namespace), (s) => {

@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { IMAGE_REFERENCES, type ImageStream } from '../api/index.js'
 import { StreamConflict } from '../pruner/index.js'
 import { DAY, HOUR, digest, image, stream } from '../pruner/testing/fixtures.js'
-import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { objectKey, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
+import { exists as objectExists } from '../storage/testing/exists.js'
 import type { PruneMetrics, PruneRunResult, PrunedKind } from './metrics.js'
 import { ScheduledPrune } from './scheduled-prune.js'
 import { storePruneTarget } from './store-prune-target.js'
@@ -77,15 +78,7 @@ describe('scheduled pruner over the store', () => {
     (
       await store.get<ImageStream>(objectKey('imagestreams', 'a', 'team'))
     ).status?.tags?.[0]?.items?.map((i) => i.image)
-  const exists = async (label: string) => {
-    try {
-      await store.get(objectKey('images', digest(label)))
-      return true
-    } catch (err) {
-      if (isStoreError(err, 'NotFound')) return false
-      throw err
-    }
-  }
+  const exists = (label: string) => objectExists(store, objectKey('images', digest(label)))
 
   it('trims history, deletes unreferenced Images and their cached blobs, and counts it all', async () => {
     const { metrics, runs, counts } = recordingMetrics()

@@ -20,7 +20,6 @@ import {
   type ImageStreamImport,
 } from '../../src/api/index.js'
 import { keyringFromDockerConfig } from '../../src/credentials/index.js'
-import { parsePlatform } from '../../src/registry/index.js'
 import { importInto } from '../../src/scheduler/index.js'
 import { createServer } from '../../src/server/app.js'
 import {
@@ -35,16 +34,9 @@ import { ensurePki } from '../../src/server/pki.js'
 import { objectKey, type Store } from '../../src/storage/index.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import { useRegistry } from '../harness/index.js'
-import { testClient } from './support.js'
+import { IMPORT_POLICY, testClient } from './support.js'
 
 const AUTH = { authorization: 'Bearer admin-token' }
-const POLICY = {
-  defaultImportMode: 'Legacy',
-  platform: parsePlatform('linux/amd64'),
-  maxImagesBulkImportedPerRepository: 50,
-  concurrency: 4,
-} as const
-
 describe('imagestreamimports', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let dir: string
@@ -108,7 +100,7 @@ describe('imagestreamimports', () => {
     registerImageStreamImports(app, {
       store,
       client: testClient(env.reg).client,
-      policy: POLICY,
+      policy: IMPORT_POLICY,
       registryHostname: () => 'registry.test:5000',
     })
     await app.ready()
@@ -310,7 +302,7 @@ describe('imagestreamimports', () => {
       '/etc/imagestreams/global.json',
     )
     const { isi } = await importInto(
-      { store, client: testClient(env.reg).client, policy: POLICY, globalKeyring: keyring },
+      { store, client: testClient(env.reg).client, policy: IMPORT_POLICY, globalKeyring: keyring },
       'team-d',
       {
         metadata: { name: 'app' },

@@ -12,20 +12,13 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { IMAGE_REFERENCES, type ImageStream } from '../../src/api/index.js'
 import { NO_WORKLOADS, runPrune, type RunPruneOptions } from '../../src/pruner/index.js'
-import { parsePlatform } from '../../src/registry/index.js'
 import { importInto, storePruneTarget } from '../../src/scheduler/index.js'
-import { isStoreError, objectKey, type Store } from '../../src/storage/index.js'
+import { objectKey, type Store } from '../../src/storage/index.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
+import { exists } from '../../src/storage/testing/exists.js'
 import { GatedStore } from '../../src/storage/testing/gated-store.js'
 import { useRegistry } from '../harness/index.js'
-import { configKeyring, testClient } from './support.js'
-
-const POLICY = {
-  defaultImportMode: 'Legacy',
-  platform: parsePlatform('linux/amd64'),
-  maxImagesBulkImportedPerRepository: 50,
-  concurrency: 4,
-} as const
+import { IMPORT_POLICY, configKeyring, testClient } from './support.js'
 
 describe('an import racing a prune', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
@@ -37,7 +30,7 @@ describe('an import racing a prune', () => {
     const { client } = testClient(env.reg)
     const keyring = configKeyring({ [env.reg.host]: 'alice:alice-pass' })
     const { isi } = await importInto(
-      { store, client, policy: POLICY, globalKeyring: keyring },
+      { store, client, policy: IMPORT_POLICY, globalKeyring: keyring },
       'team',
       {
         metadata: { name: 'app', namespace: 'team' },
@@ -54,15 +47,7 @@ describe('an import racing a prune', () => {
     (await base.get<ImageStream>(objectKey('imagestreams', 'app', 'team'))).status?.tags
       ?.find((t) => t.tag === tag)
       ?.items?.map((i) => i.image)
-  const imageExists = async (digest: string) => {
-    try {
-      await base.get(objectKey('images', digest))
-      return true
-    } catch (err) {
-      if (isStoreError(err, 'NotFound')) return false
-      throw err
-    }
-  }
+  const imageExists = (digest: string) => exists(base, objectKey('images', digest))
   // Everything imported is older than keep-younger-than as the pruner sees it.
   const options = (): RunPruneOptions => ({
     keepTagRevisions: 1,

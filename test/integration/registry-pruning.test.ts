@@ -19,23 +19,15 @@ import {
   registerDistribution,
   type Distribution,
 } from '../../src/distribution/index.js'
-import { parsePlatform } from '../../src/registry/index.js'
 import { importInto } from '../../src/scheduler/index.js'
 import { objectKey, type Store } from '../../src/storage/index.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import { useRegistry } from '../harness/index.js'
-import { configKeyring, testClient } from './support.js'
+import { IMPORT_POLICY, configKeyring, testClient } from './support.js'
 
 const ADMIN = { authorization: 'Bearer admin-token' }
 const BOB = { authorization: 'Bearer bob-token' }
 const START = Date.parse('2026-03-01T10:00:00Z')
-const POLICY = {
-  defaultImportMode: 'Legacy',
-  platform: parsePlatform('linux/amd64'),
-  maxImagesBulkImportedPerRepository: 50,
-  concurrency: 4,
-} as const
-
 describe('the integrated registry for pruning', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let dir: string
@@ -66,7 +58,7 @@ describe('the integrated registry for pruning', () => {
     })
     const { client } = testClient(env.reg)
     const keyring = configKeyring({ [env.reg.host]: 'alice:alice-pass' })
-    const imports = { store, client, policy: POLICY, globalKeyring: keyring }
+    const imports = { store, client, policy: IMPORT_POLICY, globalKeyring: keyring }
     const importTag = async (ns: string, tag: string, from: string, mode: ImportMode) => {
       const { isi } = await importInto(imports, ns, {
         metadata: { name: 'app', namespace: ns },

@@ -4,11 +4,20 @@ import { keyringFromDockerConfig, keyringFromSecrets } from '../../src/credentia
 import {
   createAgents,
   createRegistryClient,
+  parsePlatform,
   type Agents,
   type RegistryClient,
   type RegistryClientOptions,
 } from '../../src/registry/index.js'
 import type { RunningRegistry } from '../harness/index.js'
+
+/** IMPORT_POLICY is the importer's policy of the suites: Legacy imports pick linux/amd64. */
+export const IMPORT_POLICY = {
+  defaultImportMode: 'Legacy',
+  platform: parsePlatform('linux/amd64'),
+  maxImagesBulkImportedPerRepository: 50,
+  concurrency: 4,
+} as const
 
 /** A client whose retries are quick, so fault tests do not wait seconds per retry. */
 export function testClient(

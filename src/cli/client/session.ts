@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { CommandIO } from '../io.js'
+import { GO_DURATION_UNIT_MS } from '../../lib/duration.js'
 import { CliError, UsageError } from '../errors.js'
 import type { ApiClient } from './api-client.js'
 import {
@@ -36,18 +37,6 @@ export interface Session {
 const TIMEOUT_ERROR =
   'Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)'
 
-/** Milliseconds per unit of Go's time.ParseDuration. */
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-}
-
 /**
  * parseRequestTimeout reads kubectl's `--request-timeout` in milliseconds: a bare number of
  * seconds, or a Go duration (`1h2m3s`, `1.5s`, `100ms`). Zero or negative waits forever, as
@@ -60,7 +49,7 @@ export function parseRequestTimeout(value: string | undefined): number | undefin
   if (!m) throw new UsageError(TIMEOUT_ERROR)
   let ms = 0
   for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    ms += Number(part[1]) * DURATION_UNITS[part[2]!]!
+    ms += Number(part[1]) * GO_DURATION_UNIT_MS[part[2]!]!
   }
   return m[1] === '-' || ms <= 0 ? undefined : ms
 }
