@@ -4,10 +4,18 @@
  * header, and answers every failure in the distribution error dialect, upstream failures with
  * their meaning kept (docs/integrated-registry.md#errors). Shared by `/v2/` and `/admin/`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDigest, repositoryPathProblem } from '../reference/index.js'
 import { RateLimitedError, RegistryClientError } from '../registry/index.js'
 import { BASIC_CHALLENGE, presentedToken } from './credentials.js'
-import { blobUnknown, DistributionError, manifestUnknown, unauthorized } from './errors.js'
+import {
+  blobUnknown,
+  DistributionError,
+  manifestUnknown,
+  nameInvalid,
+  unauthorized,
+} from './errors.js'
+import { parseManifestReference } from './resolve.js'
 
 /** RegistryUser is an authenticated caller, as the API server's Authenticator returns it. */
 export interface RegistryUser {
@@ -57,14 +65,65 @@ export function useRegistryDialect(
   })
   // Pushes and paths not served are refused in the dialect, after authentication.
   ctx.setNotFoundHandler((request) => {
-    const status = request.method === 'GET' || request.method === 'HEAD' ? 404 : 405
-    throw new DistributionError('UNSUPPORTED', 'the operation is unsupported', null, status)
+    throw unroutedAnswer(request.method, request.url)
   })
   return (request) => {
     const user = users.get(request)
     if (!user) throw unauthorized()
     return user
   }
+}
+
+/**
+ * answerRouterError answers a request under `/v2/` or `/admin/` that the router refused (a path
+ * segment over its length limit, bad percent-encoding) in the dialect, after authenticating it as
+ * any registry request: the name, tag or digest at fault gets distribution's 400.
+ */
+export async function answerRouterError(
+  auth: RegistryAuthenticator,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const token = presentedToken(request.headers.authorization)
+  const user =
+    token === undefined ? undefined : await auth.authenticate(token).catch(() => undefined)
+  const answer = user ? unroutedAnswer(request.method, request.url) : unauthorized()
+  if (answer.code === 'UNAUTHORIZED') void reply.header('www-authenticate', BASIC_CHALLENGE)
+  await reply
+    .code(answer.status)
+    .header(API_VERSION_HEADER, 'registry/2.0')
+    .type('application/json')
+    .send(answer.body())
+}
+
+/** REPOSITORY_URL splits a distribution URL into the repository name, the endpoint and its argument. */
+const REPOSITORY_URL = /^\/v2\/(.+)\/(manifests|blobs|tags)\/([^/]*)$/
+
+/**
+ * unroutedAnswer says what is wrong with a URL no route serves, as distribution does: a name it
+ * cannot be (over 255 characters, or not its grammar) is NAME_INVALID, a reference that is no
+ * tag or digest TAG_INVALID or DIGEST_INVALID; anything else (pushes, other paths) UNSUPPORTED.
+ */
+function unroutedAnswer(method: string, url: string): DistributionError {
+  const match = REPOSITORY_URL.exec(url.split('?')[0] ?? '')
+  if (match) {
+    const [, name = '', endpoint, argument = ''] = match
+    const problem = repositoryPathProblem(name)
+    if (problem !== undefined) return nameInvalid(problem)
+    if (endpoint === 'manifests') {
+      try {
+        parseManifestReference(argument)
+      } catch (err) {
+        if (err instanceof DistributionError) return err
+        throw err
+      }
+    }
+    if (endpoint === 'blobs' && !isDigest(argument)) {
+      return new DistributionError('DIGEST_INVALID', 'provided digest is invalid', argument)
+    }
+  }
+  const status = method === 'GET' || method === 'HEAD' ? 404 : 405
+  return new DistributionError('UNSUPPORTED', 'the operation is unsupported', null, status)
 }
 
 /** toDistributionError maps any failure (of a request for `blob`, if one) to the dialect; upstream failures keep their meaning. */

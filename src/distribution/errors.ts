@@ -8,6 +8,7 @@
 export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   DENIED: 403,
+  NAME_INVALID: 400,
   NAME_UNKNOWN: 404,
   MANIFEST_UNKNOWN: 404,
   BLOB_UNKNOWN: 404,
@@ -60,6 +61,11 @@ export function denied(): DistributionError {
 /** manifestUnknown is the 404 for a tag or digest this stream does not resolve. */
 export function manifestUnknown(detail: unknown): DistributionError {
   return new DistributionError('MANIFEST_UNKNOWN', 'manifest unknown', detail)
+}
+
+/** nameInvalid is distribution's 400 for a repository name it cannot serve, `problem` saying why. */
+export function nameInvalid(problem: string): DistributionError {
+  return new DistributionError('NAME_INVALID', 'invalid repository name', problem)
 }
 
 /** nameUnknown is the 404 for a `<namespace>/<stream>` that is not a stream. */

@@ -10,15 +10,20 @@ import type { Readable } from 'node:stream'
 import parseRange from 'range-parser'
 import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
-import { isDigest } from '../reference/index.js'
+import { isDigest, repositoryPathProblem } from '../reference/index.js'
 import { SizedLru } from '../lib/sized-lru.js'
 import type { FetchedManifest, RegistryClient } from '../registry/index.js'
 import { isStoreError, objectKey, type Store } from '../storage/index.js'
 import { acceptedTypes, negotiate } from './accept.js'
 import { registerAdmin, type CachedDrop } from './admin.js'
 import type { BlobCache, ByteRange } from './blob-cache.js'
-import { useRegistryDialect, type RegistryAuthenticator, type RegistryUser } from './dialect.js'
-import { denied, DistributionError, nameUnknown } from './errors.js'
+import {
+  answerRouterError,
+  useRegistryDialect,
+  type RegistryAuthenticator,
+  type RegistryUser,
+} from './dialect.js'
+import { denied, DistributionError, nameInvalid, nameUnknown } from './errors.js'
 import { PullRecorder } from './pull-records.js'
 import {
   currentTags,
@@ -78,6 +83,9 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
     sizeOf: (m) => 2 * m.bytes.length,
   })
   const pulls = new PullRecorder({ store: deps.store, now, logger: app.log })
+  // The router refuses over-long path segments before any context sees them; the API server
+  // hands those under `/v2/` and `/admin/` back here to be answered in the dialect.
+  app.registryRouterError = (request, reply) => answerRouterError(deps.auth, request, reply)
   const dropCached = async (digest: string): Promise<CachedDrop> => ({
     manifest: manifests.delete(digest),
     blob: (await deps.blobs?.delete(digest)) ?? false,
@@ -85,6 +93,15 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
   void app.register(
     (v2, _opts, done) => {
       const userOf = useRegistryDialect(v2, deps.auth, now)
+      // After authentication, as distribution checks a name only for callers it knows.
+      v2.addHook('preHandler', (request, _reply, done) => {
+        const { namespace, stream } = request.params as Partial<RepoParams>
+        const problem =
+          namespace === undefined || stream === undefined
+            ? undefined
+            : repositoryPathProblem(`${namespace}/${stream}`)
+        done(problem === undefined ? undefined : nameInvalid(problem))
+      })
 
       /** authorizedStream reads the stream a request names, after checking the caller may pull from it. */
       const authorizedStream = async (request: FastifyRequest<{ Params: RepoParams }>) => {

@@ -10,4 +10,4 @@ export {
 export { InvalidDigestError, InvalidReferenceError } from './errors.js'
 export { formatImageReference, repositoryName, tagOrLatest } from './format.js'
 export type { ImageReference } from './parse.js'
-export { isValidTag, parseImageReference } from './parse.js'
+export { isValidTag, parseImageReference, repositoryPathProblem } from './parse.js'

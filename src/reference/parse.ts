@@ -56,6 +56,19 @@ export function isValidTag(value: string): boolean {
   return TAG.test(value)
 }
 
+/**
+ * repositoryPathProblem says why `path` (a registry's repository path, components joined by `/`)
+ * is not a distribution repository name, as distribution's reference.WithName words it;
+ * undefined when it is one.
+ */
+export function repositoryPathProblem(path: string): string | undefined {
+  if (path.length > MAX_NAME_LENGTH) {
+    return `repository name must not be more than ${MAX_NAME_LENGTH} characters`
+  }
+  if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) return 'invalid reference format'
+  return undefined
+}
+
 /** parseImageReference parses and normalises a pull spec such as `busybox` or `host:5000/app:v1`; throws InvalidReferenceError. */
 export function parseImageReference(input: string): ImageReference {
   const invalid = (problem: string, options?: InvalidReferenceOptions): InvalidReferenceError =>

@@ -12,11 +12,13 @@ import {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
 } from 'fastify'
 import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './access-reviews.js'
 import {
   authorizeNonResourceRequest,
   bearerToken,
+  isRegistryPath,
   registerAuthentication,
   type Authenticator,
   type Authorizer,
@@ -64,6 +66,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Aborted when the server starts closing: long-lived responses (watches) end on it. */
     shutdownSignal: AbortSignal
+    /**
+     * Answers router-level errors under `/v2/` and `/admin/` in the registry's own dialect; set
+     * by the integrated registry when it is mounted (docs/integrated-registry.md#errors).
+     */
+    registryRouterError: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | null
   }
 }
 
@@ -108,12 +115,15 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     // Malformed URLs are refused by the router before any hook runs, so they are authenticated
     // here: a stranger learns nothing, not even that the URL was malformed.
     frameworkErrors: (err, request, reply) => {
+      const registry = isRegistryPath(request.url) ? app.registryRouterError : null
+      if (registry) return void registry(request, reply)
       void answerFrameworkError(deps.auth, err, request.headers.authorization, request.id, reply)
     },
   })
 
   const shutdown = new AbortController()
   app.decorate('shutdownSignal', shutdown.signal)
+  app.decorate('registryRouterError', null)
   app.addHook('preClose', (done) => {
     shutdown.abort()
     done()

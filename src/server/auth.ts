@@ -230,6 +230,11 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** REGISTRY_PATH matches the integrated registry: the distribution API under `/v2/`, its `/admin/` route. */
 const REGISTRY_PATH = /^\/(v2|admin)(\/|\?|$)/
 
+/** isRegistryPath tells the integrated registry's URLs, which authenticate and answer in its own dialect. */
+export function isRegistryPath(url: string): boolean {
+  return REGISTRY_PATH.test(url)
+}
+
 /**
  * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
  * `/admin/`), the 404 handler
@@ -245,7 +250,7 @@ export function registerAuthentication(
   app.addHook('onRequest', async (request) => {
     // The integrated registry authenticates its own requests: registry clients send Basic
     // credentials and expect its error dialect (src/distribution).
-    if (REGISTRY_PATH.test(request.url)) return
+    if (isRegistryPath(request.url)) return
     const token = bearerToken(request.headers.authorization)
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()

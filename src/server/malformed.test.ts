@@ -1,10 +1,15 @@
 /**
  * A corpus of malformed requests against the full resource API: every answer is a 4xx
- * `Status` with a reason (and causes where a field is at fault), never a 5xx or a crash.
+ * `Status` with a reason (and causes where a field is at fault), never a 5xx or a crash; and
+ * against the integrated registry mounted beside it: a 4xx in the distribution dialect.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startFixture, type Fixture } from './resources/testing/fixture.js'
+import { EMPTY_KEYRING } from '../credentials/index.js'
+import { registerDistribution } from '../distribution/index.js'
+import { createAgents, createRegistryClient } from '../registry/index.js'
+import { ADMIN_USER } from './auth.js'
+import { startFixture, TOKEN, type Fixture } from './resources/testing/fixture.js'
 
 const IS = '/apis/image.openshift.io/v1/namespaces/default/imagestreams'
 const SECRETS = '/api/v1/namespaces/default/secrets'
@@ -184,6 +189,59 @@ describe('malformed requests', () => {
       assert.equal(status.status, 'Failure')
       assert.ok(status.reason)
       if (c.causes) assert.ok((status.details?.causes ?? []).length > 0, res.body)
+    })
+  }
+})
+
+describe('malformed registry requests', () => {
+  let fx: Fixture
+  before(async () => {
+    fx = await startFixture({}, (app, store) => {
+      registerDistribution(app, {
+        store,
+        client: createRegistryClient({ agents: createAgents({}) }),
+        auth: { authenticate: (t) => Promise.resolve(t === TOKEN ? ADMIN_USER : undefined) },
+        mayPull: () => Promise.resolve(true),
+        mayPrune: () => Promise.resolve(false),
+        keyringFor: () => Promise.resolve(EMPTY_KEYRING),
+      })
+    })
+  })
+  after(() => fx?.close())
+
+  const basic = `Basic ${Buffer.from(`any:${TOKEN}`).toString('base64')}`
+  const cases: { name: string; url: string; code: string }[] = [
+    {
+      name: 'an over-long name',
+      url: `/v2/default/${'a'.repeat(300)}/tags/list`,
+      code: 'NAME_INVALID',
+    },
+    {
+      name: 'a name over the router limit',
+      url: `/v2/${'a'.repeat(3000)}/app/tags/list`,
+      code: 'NAME_INVALID',
+    },
+    {
+      name: 'an over-long tag',
+      url: `/v2/default/app/manifests/${'t'.repeat(200)}`,
+      code: 'TAG_INVALID',
+    },
+    {
+      name: 'a tag over the router limit',
+      url: `/v2/default/app/manifests/${'t'.repeat(3000)}`,
+      code: 'TAG_INVALID',
+    },
+    { name: 'a bad percent-encoding', url: '/v2/default/app/manifests/%zz', code: 'TAG_INVALID' },
+  ]
+  for (const c of cases) {
+    it(`answers 400 ${c.code} to ${c.name} under /v2/`, async () => {
+      const res = await fx.app.inject({
+        method: 'GET',
+        url: c.url,
+        headers: { authorization: basic },
+      })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.equal(res.json<{ errors: { code: string }[] }>().errors[0]?.code, c.code, res.body)
     })
   }
 })
