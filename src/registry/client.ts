@@ -42,7 +42,7 @@ import {
   type Logger,
   type ResponseObserver,
 } from './transport/http.js'
-import { redactURL } from './transport/redact.js'
+import { redactUrl } from '../lib/redact-url.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js'
 import { TokenSource, basicAuthorization, type TokenRequest } from './transport/token.js'
 import { errorCode, isRetryableNetworkError, parseRetryAfter } from './transport/retry.js'
@@ -370,7 +370,7 @@ export class Repository {
     const { digest, size } = descriptor
     const { res, length } = await this.#blobResponse('GET', descriptor, opts)
     if (!res.stream) throw this.#statusError(res, `blob ${digest}`)
-    const url = redactURL(res.url)
+    const url = redactUrl(res.url)
     const body = verifyingStream(res.stream, {
       digest,
       size: size ?? length,
@@ -475,7 +475,7 @@ export class Repository {
       if (link && link.origin !== res.url.origin) {
         throw new RegistryClientError(
           'RegistryProtocol',
-          `tag list pagination points at another host (${redactURL(link)})`,
+          `tag list pagination points at another host (${redactUrl(link)})`,
           this.#ctx(),
         )
       }
@@ -531,7 +531,7 @@ export class Repository {
   #statusError(res: HttpResponse, what: string): RegistryClientError {
     const diagnostics = parseDiagnostics(res.body)
     const codes = diagnostics.map((d) => d.code).join(', ')
-    const ctx = this.#ctx({ status: res.status, url: redactURL(res.url), diagnostics })
+    const ctx = this.#ctx({ status: res.status, url: redactUrl(res.url), diagnostics })
     const suffix = codes ? ` (${codes})` : ''
     if (res.status === 404) {
       const missingRepo = diagnostics.some((d) => d.code === 'NAME_UNKNOWN')

@@ -14,6 +14,7 @@ import {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify'
+import { redactUrl } from '../lib/redact-url.js'
 import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './access-reviews.js'
 import {
   authorizeNonResourceRequest,
@@ -157,7 +158,8 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        // Query values that are credentials (`?access_token=`) never reach the log.
+        url: redactUrl(request.url),
         statusCode: reply.statusCode,
         user: request.user?.name,
         ms: Math.round(reply.elapsedTime),

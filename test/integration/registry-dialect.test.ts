@@ -1,8 +1,9 @@
 /**
- * The integrated registry mounted on the API server as `isctl serve` mounts it, answering
- * names and references it cannot serve in distribution's dialect (docs/integrated-registry.md#errors)
- * with valid credentials, whether the router or a route refuses them, and never with the API's
- * Kubernetes Status.
+ * The integrated registry mounted on the API server as `isctl serve` mounts it: names and
+ * references it cannot serve are answered in distribution's dialect
+ * (docs/integrated-registry.md#errors) with valid credentials, whether the router or a route
+ * refuses them, never with the API's Kubernetes Status; and the access log of both keeps no
+ * credential given in a query string (docs/kubernetes-api.md#security-and-redaction).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -101,6 +102,24 @@ describe('the integrated registry dialect on the API server', () => {
     assert.equal(res.statusCode, 401, res.body)
     assert.equal(res.headers['www-authenticate'], 'Basic realm="imagestreams"')
     assert.equal(res.json<{ errors: { code: string }[] }>().errors[0]?.code, 'UNAUTHORIZED')
+  })
+
+  it('logs requests to the API and to /v2/ with query credentials redacted', async () => {
+    const secret = 'SECRET-a1b2c3'
+    const urls = [
+      `/apis/image.openshift.io/v1/namespaces/default/imagestreams?access_token=${secret}`,
+      `/v2/?access_token=${secret}&watch=true`,
+      `/v2/default/app/tags/list?Token=${secret}`,
+      `/api/v1/namespaces?password=${secret}&client_secret=${secret}`,
+    ]
+    for (const url of urls) {
+      const res = await fx.request({ method: 'GET', url })
+      assert.ok(res.statusCode < 500, res.body)
+    }
+    const text = fx.logs.join('')
+    assert.ok(!text.includes(secret), text)
+    assert.ok(text.includes('"url":"/v2/?access_token=REDACTED&watch=true"'), text)
+    assert.ok(text.includes('imagestreams?access_token=REDACTED"'), text)
   })
 
   it('still answers the API with a Status for an over-long segment', async () => {

@@ -10,7 +10,7 @@ import { backoffDelay } from '../../lib/backoff.js'
 import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
 import type { Agents } from './agents.js'
 import { isPrivateHost } from './address.js'
-import { redactURL } from './redact.js'
+import { redactUrl } from '../../lib/redact-url.js'
 import { request } from '../../lib/undici.js'
 import {
   errorCode,
@@ -168,7 +168,7 @@ export class HttpTransport {
     return {
       registry: req.context.registry,
       repository: req.context.repository,
-      url: redactURL(res?.url ?? req.url),
+      url: redactUrl(res?.url ?? req.url),
       ...(res && { status: res.status }),
     }
   }
@@ -196,7 +196,7 @@ export class HttpTransport {
       if (url.protocol === 'https:' && next.protocol === 'http:' && !req.insecure) {
         throw new RegistryClientError(
           'RedirectRefused',
-          `refusing redirect from https to plain http (${redactURL(next)}); mark the registry insecure to allow it`,
+          `refusing redirect from https to plain http (${redactUrl(next)}); mark the registry insecure to allow it`,
           this.#ctx(req, res),
         )
       }
@@ -276,10 +276,10 @@ export class HttpTransport {
       const timedOut = attempt.expired() || /TIMEOUT/.test(networkCode ?? '')
       throw new TransportError(
         timedOut ? 'Timeout' : 'Transport',
-        `${req.method} ${redactURL(url)}: ${timedOut ? 'timed out' : describeNetworkError(err)}`,
+        `${req.method} ${redactUrl(url)}: ${timedOut ? 'timed out' : describeNetworkError(err)}`,
         {
           ...this.#ctx(req),
-          url: redactURL(url),
+          url: redactUrl(url),
           cause: err,
           networkCode,
           // The attempt deadline is already long: hitting it again would only double the wait.
@@ -294,8 +294,8 @@ export class HttpTransport {
   #tooLarge(req: SendOptions, url: URL, status: number): RegistryClientError {
     return new RegistryClientError(
       'TooLarge',
-      `response body of ${redactURL(url)} exceeds the limit of ${req.maxBytes} bytes`,
-      { ...this.#ctx(req), url: redactURL(url), status },
+      `response body of ${redactUrl(url)} exceeds the limit of ${req.maxBytes} bytes`,
+      { ...this.#ctx(req), url: redactUrl(url), status },
     )
   }
 

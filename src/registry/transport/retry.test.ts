@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isRetryableStatus, parseRetryAfter } from './retry.js'
-import { redactURL } from './redact.js'
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
@@ -27,13 +26,4 @@ describe('isRetryableStatus', () => {
   for (const s of [400, 401, 403, 404, 405, 501]) {
     it(`${s} not retried`, () => assert.ok(!isRetryableStatus(s)))
   }
-})
-
-describe('redactURL', () => {
-  it('drops userinfo and masks signed query parameters', () => {
-    assert.equal(
-      redactURL('https://u:p@s3.example/b?X-Amz-Signature=abc&partNumber=1&sig=zz'),
-      'https://s3.example/b?X-Amz-Signature=REDACTED&partNumber=1&sig=REDACTED',
-    )
-  })
 })

@@ -8,7 +8,7 @@ import { credentialFingerprint, describeSource } from '../../credentials/index.j
 import { AuthError, RegistryClientError } from '../errors.js'
 import type { HttpResponse, HttpTransport, RequestContext } from './http.js'
 import { isPrivateHost } from './address.js'
-import { redactURL } from './redact.js'
+import { redactUrl } from '../../lib/redact-url.js'
 
 /** TokenRequest identifies a token: where to get it, for what, as whom. */
 export interface TokenRequest {
@@ -102,7 +102,7 @@ export class TokenSource {
   }
 
   #parse(req: TokenRequest, res: HttpResponse): CachedToken {
-    const ctx = { ...req.context, status: res.status, url: redactURL(res.url) }
+    const ctx = { ...req.context, status: res.status, url: redactUrl(res.url) }
     if (res.status === 401 || res.status === 403) {
       const who = req.credential
         ? `the credential from ${describeSource(req.credential.source)}`
@@ -186,7 +186,7 @@ function validateRealm(req: TokenRequest): URL {
     return fail(`unsupported scheme ${realm.protocol}`)
   }
   if (realm.protocol === 'http:' && req.registryURL.protocol === 'https:' && !req.insecure) {
-    return fail(`${redactURL(realm)} uses plain http for an https registry`)
+    return fail(`${redactUrl(realm)} uses plain http for an https registry`)
   }
   if (isPrivateHost(realm.hostname) && realm.hostname !== req.registryURL.hostname) {
     return fail(`${realm.host} is a private address that is not the registry's own host`)
