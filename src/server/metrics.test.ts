@@ -10,6 +10,7 @@ import type { ScheduleStats } from '../storage/index.js'
 import { createServer } from './app.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator, hashToken } from './auth.js'
 import { createLogger } from './logger.js'
+import { MAX_REGISTRY_LABELS } from './metric-labels.js'
 import { createServerMetrics, registerMetrics, type ServerMetrics } from './metrics.js'
 import { ensurePki } from './pki.js'
 
@@ -150,6 +151,54 @@ describe('createServerMetrics', () => {
       schedule: { stats: () => Promise.resolve({ depth: 0, due: 0 }) },
     }).render()
     assert.doesNotMatch(text, /imagestreams_pullthrough_cache_bytes/)
+  })
+
+  it('counts one registry under its canonical host, however the references spell it', async () => {
+    const m = metricsOver({ depth: 0, due: 0 }).metrics
+    const spellings = ['127.0.0.1:15000', '0x7f.1:15000', '2130706433:15000', '0177.0.0.1:15000']
+    for (const host of spellings) {
+      m.onRegistryResponse({ registry: host, method: 'GET', status: 200 })
+      m.schedule.checks('unchanged', host)
+      m.schedule.registryPaused(host, 1)
+    }
+    for (const host of ['[0:0:0:0:0:0:0:1]:5000', '[::1]:5000', 'Quay.IO:443', 'quay.io']) {
+      m.schedule.imports('success', host)
+    }
+    const text = await m.render()
+    const want: [string, number][] = [
+      [
+        'imagestreams_registry_requests_total{registry="127.0.0.1:15000",method="GET",status="200"}',
+        4,
+      ],
+      ['imagestreams_scheduled_checks_total{result="unchanged",registry="127.0.0.1:15000"}', 4],
+      ['imagestreams_registry_paused_seconds_total{registry="127.0.0.1:15000"}', 4],
+      ['imagestreams_imports_total{result="success",registry="[::1]:5000",scheduled="true"}', 2],
+      ['imagestreams_imports_total{result="success",registry="quay.io",scheduled="true"}', 2],
+    ]
+    for (const [line, value] of want) assert.equal(sample(text, line), value, line)
+    const series = text
+      .split('\n')
+      .filter((l) => l.startsWith('imagestreams_registry_requests_total{'))
+    assert.equal(series.length, 1, series.join('\n'))
+  })
+
+  it(`labels at most ${MAX_REGISTRY_LABELS} registries per metric, the rest as other`, async () => {
+    const m = metricsOver({ depth: 0, due: 0 }).metrics
+    for (let i = 0; i < MAX_REGISTRY_LABELS + 50; i++) {
+      m.onRegistryResponse({ registry: `r${i}.example`, method: 'GET', status: 200 })
+    }
+    m.onRegistryResponse({ registry: 'R0.example', method: 'GET', status: 200 })
+    const text = await m.render()
+    const registries = text
+      .split('\n')
+      .filter((l) => l.startsWith('imagestreams_registry_requests_total{'))
+      .map((l) => /registry="([^"]*)"/.exec(l)?.[1])
+    assert.equal(registries.length, MAX_REGISTRY_LABELS + 1)
+    const other = 'imagestreams_registry_requests_total{registry="other",method="GET",status="200"}'
+    assert.equal(sample(text, other), 50)
+    const first =
+      'imagestreams_registry_requests_total{registry="r0.example",method="GET",status="200"}'
+    assert.equal(sample(text, first), 2)
   })
 
   it('keeps the counts of two servers in one process apart', async () => {

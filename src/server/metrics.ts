@@ -1,7 +1,8 @@
 /**
  * `GET /metrics` in Prometheus text format (docs/imports.md#visibility-schedule-and-metrics):
  * scheduled checks (with their durations) and imports by result and registry, registry requests by
- * method and status, registries' requests to wait, the due-queue's depth and lag, what the
+ * method and status (registries labelled by canonical host, a bounded number per metric: see
+ * RegistryLabels), registries' requests to wait, the due-queue's depth and lag, what the
  * integrated registry served from its cache or the upstream, scheduled prune runs and what they
  * removed (docs/pruning.md#scheduled-pruning), and prom-client's default process
  * metrics (RSS, CPU, event loop). Each server owns its
@@ -14,6 +15,7 @@ import type { ResponseObserver } from '../registry/index.js'
 import type { PruneMetrics, ScheduleMetrics } from '../scheduler/metrics.js'
 import type { ScheduleStore } from '../storage/index.js'
 import { authorizeNonResourceRequest } from './auth.js'
+import { RegistryLabels } from './metric-labels.js'
 
 /** MetricsDeps are where the metrics read their gauges from. */
 export interface MetricsDeps {
@@ -140,6 +142,13 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
     registers,
   })
 
+  // Each metric's registry labels: canonical hosts, at most MAX_REGISTRY_LABELS, then `other`.
+  const checkHosts = new RegistryLabels()
+  const importHosts = new RegistryLabels()
+  const durationHosts = new RegistryLabels()
+  const pauseHosts = new RegistryLabels()
+  const requestHosts = new RegistryLabels()
+
   return {
     prune: {
       run(result, atSeconds) {
@@ -149,16 +158,23 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
       pruned: (kind, count) => pruned.inc({ kind }, count),
     },
     schedule: {
-      checks: (result, host) => checks.inc({ result, registry: host }),
-      imports: (result, host) => imports.inc({ result, registry: host, scheduled: 'true' }),
-      checkSeconds: (seconds, host) => checkDuration.observe({ registry: host }, seconds),
+      checks: (result, host) => checks.inc({ result, registry: checkHosts.label(host) }),
+      imports: (result, host) =>
+        imports.inc({ result, registry: importHosts.label(host), scheduled: 'true' }),
+      checkSeconds: (seconds, host) =>
+        checkDuration.observe({ registry: durationHosts.label(host) }, seconds),
       registryPaused: (host, seconds) => {
-        pauses.inc({ registry: host })
-        pausedSeconds.inc({ registry: host }, seconds)
+        const registry = pauseHosts.label(host)
+        pauses.inc({ registry })
+        pausedSeconds.inc({ registry }, seconds)
       },
     },
     onRegistryResponse: (r) =>
-      requests.inc({ registry: r.registry, method: r.method, status: String(r.status) }),
+      requests.inc({
+        registry: requestHosts.label(r.registry),
+        method: r.method,
+        status: String(r.status),
+      }),
     onPullThrough: (kind, from) => served.inc({ kind, from }),
     contentType: registry.contentType,
     async render() {
