@@ -5,10 +5,12 @@
  * bytes in `request.rawBody` (strict field validation must see duplicate keys, which parsing loses)
  * and leaves the parsed value in `request.body`. A body without Content-Type is read as JSON; any
  * other type is a 415 Status. An empty body parses to undefined, so a DELETE sent with a
- * Content-Type but no options is not an error.
+ * Content-Type but no options is not an error. A body nested deeper than the limit
+ * (body-depth.ts) is a 400 for every type, before any code walks it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parse as parseYAML } from 'yaml'
+import { DEPTH_PROBLEM, exceedsDepth, exceedsFlowDepth } from './body-depth.js'
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf/index.js'
 import { badRequest, UNKNOWN_BODY_FORMAT, unsupportedMediaType } from './status.js'
 
@@ -69,6 +71,8 @@ export function registerBodyParsers(
     // fastify's default JSON parser is synchronous: it calls back before returning.
     void secureJSON(request, body.toString('utf8'), (err, value) => {
       if (err) done(badRequest(`the request body is not valid JSON: ${jsonProblem(body)}`))
+      else if (exceedsDepth(value))
+        done(badRequest(`the request body is not valid JSON: ${DEPTH_PROBLEM}`))
       else done(null, value)
     })
   }
@@ -96,12 +100,21 @@ export function registerBodyParsers(
         done(null, undefined)
         return
       }
+      const text = body.toString('utf8')
+      if (exceedsFlowDepth(text)) {
+        done(badRequest(`the request body is not valid YAML: ${DEPTH_PROBLEM}`))
+        return
+      }
       let value: unknown
       try {
         // One document only; aliases are capped by the library (maxAliasCount) against blow-ups.
-        value = parseYAML(body.toString('utf8'), { uniqueKeys: true })
+        value = parseYAML(text, { uniqueKeys: true })
       } catch (err) {
         done(badRequest(`the request body is not valid YAML: ${firstLine(err)}`))
+        return
+      }
+      if (exceedsDepth(value)) {
+        done(badRequest(`the request body is not valid YAML: ${DEPTH_PROBLEM}`))
         return
       }
       const poisoned = findPrototypeKey(value)
@@ -115,13 +128,17 @@ export function registerBodyParsers(
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
       request.rawBody = body
+      let value: Record<string, unknown>
       try {
-        done(null, decodeProtobuf(body))
+        value = decodeProtobuf(body)
       } catch (err) {
         // Anything undecodable is a 415 (kubectl treats it as fatal, with our message).
         const message = err instanceof UnsupportedProtobufError ? err.message : firstLine(err)
         done(unsupportedMediaType(message))
+        return
       }
+      if (exceedsDepth(value)) done(badRequest(`the request body is too deep: ${DEPTH_PROBLEM}`))
+      else done(null, value)
     },
   )
 }

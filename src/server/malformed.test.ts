@@ -36,9 +36,9 @@ describe('malformed requests', () => {
 
   const cases: {
     name: string
-    method?: 'POST' | 'PUT' | 'PATCH'
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH'
     url: string
-    body: unknown
+    body?: unknown
     contentType?: string
     code: number
     causes?: boolean
@@ -162,6 +162,47 @@ describe('malformed requests', () => {
       code: 404,
     },
     {
+      name: 'JSON nested 3,000 deep',
+      url: IS,
+      body: `{"metadata":{"name":"deep","annotations":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}}`,
+      contentType: 'application/json',
+      code: 400,
+    },
+    {
+      name: 'a merge patch nested 3,000 deep',
+      method: 'PATCH',
+      url: `${IS}/missing`,
+      body: `{"metadata":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`,
+      contentType: 'application/merge-patch+json',
+      code: 400,
+    },
+    {
+      name: 'YAML nested 3,000 deep',
+      url: IS,
+      body: `metadata: {name: deep}\nspec: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+      contentType: 'application/yaml',
+      code: 400,
+    },
+    {
+      name: 'a watch timeout past int64',
+      method: 'GET',
+      url: `${IS}?watch=true&timeoutSeconds=99999999999999999999`,
+      code: 400,
+    },
+    {
+      name: 'a huge watch timeout with a resourceVersion that is not one',
+      method: 'GET',
+      url: `${IS}?watch=true&timeoutSeconds=9999999999&resourceVersion=abc`,
+      code: 400,
+    },
+    {
+      name: 'an unsupported resourceVersionMatch',
+      method: 'GET',
+      url: `${IS}?resourceVersion=1&resourceVersionMatch=Bogus`,
+      code: 422,
+      causes: true,
+    },
+    {
       name: 'a JSON patch that is not a list',
       method: 'PATCH',
       url: `${IS}/missing`,
@@ -175,7 +216,7 @@ describe('malformed requests', () => {
       const res = await fx.request({
         method: c.method ?? 'POST',
         url: c.url,
-        body: c.body,
+        ...(c.body !== undefined && { body: c.body }),
         ...(c.contentType && { contentType: c.contentType }),
       })
       assert.equal(res.statusCode, c.code, res.body)

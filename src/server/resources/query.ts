@@ -7,7 +7,8 @@
  * so Python's client's `watch=True` and a bare `?watch` both watch.
  */
 import type { FastifyRequest } from 'fastify'
-import { badRequest } from '../status.js'
+import { goQuote } from '../../lib/go-quote.js'
+import { badRequest, invalid, type FieldCause } from '../status.js'
 
 /**
  * FieldValidation is what to do with unknown fields in a body
@@ -133,18 +134,84 @@ export function writeQuery(request: FastifyRequest): WriteQuery {
   }
 }
 
-/** readQuery parses the parameters of a read. */
+const MAX_UINT64 = 2n ** 64n - 1n
+
+/**
+ * parseResourceVersion checks `resourceVersion` as the apiserver's storage parses it
+ * (storage.APIObjectVersioner.ParseResourceVersion, strconv.ParseUint): anything but a decimal
+ * uint64 is a 400 `invalid resource version: ...`.
+ */
+function parseResourceVersion(q: RawQuery): string | undefined {
+  const v = first(q, 'resourceVersion') || undefined
+  if (v === undefined) return undefined
+  const problem = !/^[0-9]+$/.test(v)
+    ? 'invalid syntax'
+    : BigInt(v) > MAX_UINT64
+      ? 'value out of range'
+      : undefined
+  if (problem === undefined) return v
+  throw badRequest(
+    `invalid resource version: resourceVersion: Invalid value: ${goQuote(v)}: strconv.ParseUint: parsing ${goQuote(v)}: ${problem}`,
+  )
+}
+
+const MATCHES = ['Exact', 'NotOlderThan'] as const
+
+/**
+ * listOptionsErrors are apimachinery's ValidateListOptions checks of `resourceVersionMatch`
+ * (meta/internalversion/validation), answered as a 422 on `ListOptions.meta.k8s.io ""`.
+ */
+function listOptionsErrors(q: RawQuery, watch: boolean): FieldCause[] {
+  const match = first(q, 'resourceVersionMatch') ?? ''
+  if (match === '') return []
+  const forbidden = (message: string): FieldCause => ({
+    type: 'FieldValueForbidden',
+    field: 'resourceVersionMatch',
+    message: `Forbidden: ${message}`,
+  })
+  if (watch) return [forbidden('resourceVersionMatch is forbidden for watch')]
+  const errors: FieldCause[] = []
+  const resourceVersion = first(q, 'resourceVersion') ?? ''
+  if (resourceVersion === '')
+    errors.push(forbidden('resourceVersionMatch is forbidden unless resourceVersion is provided'))
+  if ((first(q, 'continue') ?? '') !== '')
+    errors.push(forbidden('resourceVersionMatch is forbidden when continue is provided'))
+  if (!(MATCHES as readonly string[]).includes(match)) {
+    const supported = [...MATCHES, ''].map(goQuote).join(', ')
+    errors.push({
+      type: 'FieldValueNotSupported',
+      field: 'resourceVersionMatch',
+      message: `Unsupported value: ${goQuote(match)}: supported values: ${supported}`,
+    })
+  }
+  if (match === 'Exact' && resourceVersion === '0')
+    errors.push(forbidden('resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+  return errors
+}
+
+/** queryIncludeObject is the `includeObject` of a GET's Table (docs/kubernetes-api.md#tables). */
+export function queryIncludeObject(request: FastifyRequest): IncludeObject {
+  return parseEnum(rawQuery(request), 'includeObject', ['None', 'Metadata', 'Object'], 'Metadata')
+}
+
+/**
+ * readQuery parses the parameters of a list, watch or deletecollection, refusing list options
+ * the apiserver refuses (docs/kubernetes-api.md#query-parameters).
+ */
 export function readQuery(request: FastifyRequest): ReadQuery {
   const q = rawQuery(request)
+  const watch = parseBool(q, 'watch')
+  const errors = listOptionsErrors(q, watch)
+  if (errors.length > 0) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errors)
   return {
     limit: parseCount(q, 'limit'),
     continue: first(q, 'continue') || undefined,
     labelSelector: first(q, 'labelSelector') || undefined,
     fieldSelector: first(q, 'fieldSelector') || undefined,
-    resourceVersion: first(q, 'resourceVersion') || undefined,
-    watch: parseBool(q, 'watch'),
+    resourceVersion: parseResourceVersion(q),
+    watch,
     timeoutSeconds: parseCount(q, 'timeoutSeconds'),
     allowWatchBookmarks: parseBool(q, 'allowWatchBookmarks'),
-    includeObject: parseEnum(q, 'includeObject', ['None', 'Metadata', 'Object'], 'Metadata'),
+    includeObject: queryIncludeObject(request),
   }
 }

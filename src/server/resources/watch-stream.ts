@@ -18,9 +18,33 @@ export interface WatchLine {
 
 const MIN_TIMEOUT_MS = 30 * 60 * 1000
 
-/** watchTimeoutMs is `timeoutSeconds`, else kube's default: between 30 and 60 minutes, spread so watches do not all end at once. */
+/** MAX_TIMER_MS is the longest delay Node's setTimeout takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * afterDelay calls `fn` once `ms` have passed, however long that is: the apiserver uses a
+ * watch's timeoutSeconds as given, so a delay past Node's timer limit is waited out in steps
+ * rather than cut (or, as setTimeout does, fired at once). `cancel` stops it.
+ */
+function afterDelay(fn: () => void, ms: number): { cancel(): void } {
+  let timer: NodeJS.Timeout
+  const arm = (remaining: number): void => {
+    timer = setTimeout(
+      () => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : fn()),
+      Math.min(remaining, MAX_TIMER_MS),
+    )
+  }
+  arm(ms)
+  return { cancel: () => clearTimeout(timer) }
+}
+
+/**
+ * watchTimeoutMs is `timeoutSeconds` as given, however large; absent or 0 is kube's default
+ * (handlers/get.go: a random 1-2x --min-request-timeout, here 30 to 60 minutes), spread so
+ * watches do not all end at once.
+ */
 export function watchTimeoutMs(timeoutSeconds: number | undefined): number {
-  if (timeoutSeconds !== undefined) return timeoutSeconds * 1000
+  if (timeoutSeconds !== undefined && timeoutSeconds > 0) return timeoutSeconds * 1000
   return MIN_TIMEOUT_MS + Math.floor(Math.random() * MIN_TIMEOUT_MS)
 }
 
@@ -55,7 +79,7 @@ export async function streamWatch(
   const shutdown = request.server.shutdownSignal
   shutdown.addEventListener('abort', abort, { once: true })
   // Not unref'd: the stream is work in progress (shutdown ends it, and clears the timer).
-  const timer = setTimeout(abort, timeoutMs)
+  const timer = afterDelay(abort, timeoutMs)
   const write = async (line: WatchLine): Promise<void> => {
     if (res.destroyed || res.writableEnded) return
     if (!res.write(`${JSON.stringify(line)}\n`)) {
@@ -71,7 +95,7 @@ export async function streamWatch(
     if (!stop.signal.aborted)
       await write({ type: 'ERROR', object: errorStatus(err, request) }).catch(() => undefined)
   } finally {
-    clearTimeout(timer)
+    timer.cancel()
     shutdown.removeEventListener('abort', abort)
     res.off('close', abort)
     stop.abort()

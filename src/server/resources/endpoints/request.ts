@@ -8,7 +8,7 @@ import { managerFromUserAgent } from '../fieldmanager/index.js'
 import { checkWriteOptions, type WriteOptions } from '../operations/write-options.js'
 import { checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
-import { queryDryRun, queryFieldValidation, readQuery, writeQuery } from '../query.js'
+import { queryDryRun, queryFieldValidation, queryIncludeObject, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
 import type { Target } from '../endpoint.js'
 
@@ -58,7 +58,7 @@ export function patchType(request: FastifyRequest): PatchType {
 
 /** served describes a response of `resource` for the Table printer. */
 export function served(ctx: ResourceContext, request: FastifyRequest, resource: string): Served {
-  const includeObject = request.method === 'GET' ? readQuery(request).includeObject : 'Metadata'
+  const includeObject = request.method === 'GET' ? queryIncludeObject(request) : 'Metadata'
   return { resource, now: ctx.now(), includeObject }
 }
 
