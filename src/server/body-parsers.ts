@@ -5,8 +5,9 @@
  * bytes in `request.rawBody` (strict field validation must see duplicate keys, which parsing loses)
  * and leaves the parsed value in `request.body`. A body without Content-Type is read as JSON; any
  * other type is a 415 Status. An empty body parses to undefined, so a DELETE sent with a
- * Content-Type but no options is not an error. A body nested deeper than the limit
- * (body-depth.ts) is a 400 for every type, before any code walks it.
+ * Content-Type but no options is not an error. A JSON or YAML body nested deeper than the
+ * limit (body-depth.ts) is a 400 before any code walks it; protobuf bodies are the fixed, shallow
+ * schemas of the core kinds.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parse as parseYAML } from 'yaml'
@@ -128,17 +129,13 @@ export function registerBodyParsers(
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
       request.rawBody = body
-      let value: Record<string, unknown>
       try {
-        value = decodeProtobuf(body)
+        done(null, decodeProtobuf(body))
       } catch (err) {
         // Anything undecodable is a 415 (kubectl treats it as fatal, with our message).
         const message = err instanceof UnsupportedProtobufError ? err.message : firstLine(err)
         done(unsupportedMediaType(message))
-        return
       }
-      if (exceedsDepth(value)) done(badRequest(`the request body is too deep: ${DEPTH_PROBLEM}`))
-      else done(null, value)
     },
   )
 }

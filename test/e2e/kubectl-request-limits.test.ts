@@ -95,7 +95,7 @@ void describe('kubectl against isctl serve: requests past the limits', () => {
         first = await Promise.race([
           firstEvent,
           exited,
-          new Promise<undefined>((resolve) => setImmediate(resolve)),
+          new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
         ])
       }
       assert.doesNotMatch(first, /^exited/, 'the watch ended instead of delivering the write')
