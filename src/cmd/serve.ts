@@ -53,6 +53,7 @@ import { ensurePki, PkiError } from '../server/pki.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
 import { isStoreError, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
 import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
 import { packageVersion } from '../cli/commands/version.js'
 
@@ -205,6 +206,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   const stop = io.signal ?? processStopSignal(() => logger.warn('second signal: exiting now'))
 
   let store: Store | undefined
+  let lock: DataDirLock | undefined
   try {
     const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
       logger.warn({ file: options.globalPullSecret }, message),
@@ -219,6 +221,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     // included) is for this user only, whatever the caller's umask.
     process.umask(0o077)
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+    // Before anything in the directory is read or written (docs/architecture.md).
+    lock = await lockDataDir(options.dataDir)
     const pki = await ensurePki({ dataDir: options.dataDir, hosts: certificateHosts(options) })
     logger.info(
       { ca: pki.ca, serving: pki.serving, reason: pki.renewReason, hosts: pki.hosts },
@@ -341,6 +345,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       caCertPem: pki.caCertPem,
       token: admin.token,
     })
+    await lock.setAddress(url)
     logger.info(
       {
         address: url,
@@ -409,11 +414,14 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await distribution.settled()
     await store?.close()
     store = undefined
+    await lock.release()
     logger.info('stopped')
     return 0
   } catch (err) {
     await store?.close().catch(() => undefined)
+    await lock?.release()
     if (!(
+      err instanceof DataDirInUseError ||
       err instanceof CommandFailure ||
       err instanceof UsageError ||
       err instanceof PkiError ||

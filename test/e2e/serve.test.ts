@@ -255,6 +255,48 @@ describe('isctl serve lifecycle', () => {
     assert.ok(!existsSync(join(dir, 'x')), 'nothing is created for a bad invocation')
   })
 
+  it('refuses a second server on a data dir in use, naming the first, and starts once it is killed', async () => {
+    const dataDir = join(dir, 'shared')
+    const first = await startServe(dataDir)
+    const kubeconfig = readFileSync(first.kubeconfig, 'utf8')
+    const pid = first.child.pid!
+    try {
+      await assert.rejects(
+        runCommand(process.execPath, [
+          BIN,
+          'serve',
+          '--data-dir',
+          dataDir,
+          '--listen',
+          '127.0.0.1:0',
+        ]),
+        (err: unknown) => {
+          assert.ok(err instanceof CommandError)
+          assert.equal(err.result.code, 1)
+          assert.equal(
+            err.result.stderr,
+            `error: data directory ${dataDir} is in use by another isctl serve ` +
+              `(pid ${pid}, listening on ${first.address}); stop it first or choose another --data-dir\n`,
+          )
+          return true
+        },
+      )
+      assert.equal(readFileSync(first.kubeconfig, 'utf8'), kubeconfig)
+      const res = await kubectl(['version'], {
+        kubeconfig: first.kubeconfig,
+        cacheDir: join(dir, 'shared-cache'),
+      })
+      assert.equal(res.code, 0, res.stderr)
+    } finally {
+      await stopServe(first, 'SIGKILL')
+    }
+    // kill -9 left the lock behind; its pid is gone, so the next start takes it over.
+    assert.ok(existsSync(join(dataDir, 'serve.lock')))
+    const next = await startServe(dataDir)
+    assert.deepEqual(await stopServe(next, 'SIGTERM'), { code: 0, signal: null })
+    assert.ok(!existsSync(join(dataDir, 'serve.lock')), 'a clean shutdown releases the lock')
+  })
+
   it('exits 1 when the address is taken', async () => {
     const dataDir = join(dir, 'busy')
     const running = await startServe(dataDir)
@@ -265,7 +307,7 @@ describe('isctl serve lifecycle', () => {
           BIN,
           'serve',
           '--data-dir',
-          dataDir,
+          join(dir, 'busy-too'),
           '--listen',
           `127.0.0.1:${port}`,
         ]),
