@@ -37,6 +37,7 @@ import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
 import { createServer } from '../server/app.js'
+import { storeSpaceCheck, type StoreSpace } from '../server/health.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
 import {
   ensureDefaults,
@@ -161,11 +162,16 @@ const REGISTRY_CACHE_DIR = 'registry-cache'
  * openStore opens (creating or migrating) the embedded SQLite store in the data dir, indexing
  * which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
  */
-function openStore(dataDir: string, logger: Logger): Promise<Store> {
+function openStore(dataDir: string, logger: Logger, space: StoreSpace): Promise<Store> {
   return openSqliteStore({
     path: join(dataDir, STORE_FILE),
     references: IMAGE_REFERENCES,
     onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
+    onSpaceChange: (full) => {
+      if (full) logger.error({ err: full }, 'the store is out of disk space: writes fail')
+      else logger.info('the store has space again: writes succeed')
+      space.onSpaceChange(full)
+    },
   })
 }
 
@@ -233,7 +239,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger.warn('admin.kubeconfig did not hold the admin token: a new token replaces it')
     }
 
-    store = await openStore(options.dataDir, logger)
+    const space = storeSpaceCheck()
+    store = await openStore(options.dataDir, logger, space)
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
     const auth = createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }])
@@ -253,6 +260,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],
+      readyChecks: [space.check],
     })
     const boundURL = () =>
       serverURL(options.listen.host, (app.server.address() as AddressInfo).port)

@@ -26,6 +26,7 @@ import {
 } from './auth.js'
 import { registerBodyParsers, type ProtobufDecoder } from './body-parsers.js'
 import { registerDiscovery, type DiscoveryResource } from './discovery.js'
+import { registerHealth, type HealthCheck } from './health.js'
 import {
   badRequest,
   serviceUnavailable,
@@ -61,6 +62,8 @@ export interface ServerDeps {
   readonly decodeProtobuf?: ProtobufDecoder
   /** Mappers from other layers' typed errors to Status, tried before the built-in rules. */
   readonly errorMappers?: readonly ErrorMapper[]
+  /** Checks `/readyz` runs besides `ping` (e.g. storeSpaceCheck's). */
+  readonly readyChecks?: readonly HealthCheck[]
 }
 
 declare module 'fastify' {
@@ -172,9 +175,7 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   const nonResource = { preHandler: authorizeNonResourceRequest }
   const version = versionInfo(deps.serverVersion ?? 'unknown')
   app.get('/version', nonResource, () => version)
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, nonResource, (_request, reply) => reply.type('text/plain').send('ok'))
-  }
+  registerHealth(app, deps.readyChecks ?? [])
   registerDiscovery(app, [...deps.resources, ...ACCESS_REVIEW_DISCOVERY])
   registerSelfSubjectReview(app)
   registerAccessReviews(app)

@@ -29,6 +29,7 @@ export type CauseType =
   | 'InternalError'
   | 'FieldManagerConflict'
   | 'Referenced'
+  | 'InsufficientStorage'
 
 /** StatusCause is one entry of `details.causes`. */
 export interface StatusCause {

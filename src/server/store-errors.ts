@@ -9,6 +9,7 @@ import {
   badRequest,
   conflict,
   expired,
+  internalError,
   notFound,
   serviceUnavailable,
   StatusError,
@@ -23,6 +24,16 @@ const REMEDIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       "remove it from the stream's history (isctl tag -d, or isctl adm prune images) first",
     images: 'delete that manifest list first',
   },
+}
+
+/** storageFull answers a write refused for want of space (docs/kubernetes-api.md#a-full-disk). */
+function storageFull(message: string): StatusError {
+  const status = internalError(
+    `${message}; nothing was written, and writes succeed again once the data directory's disk has space`,
+  )
+  return new StatusError(status.code, status.message, {
+    causes: [{ reason: 'InsufficientStorage', message }],
+  })
 }
 
 /** createStoreErrorMapper maps store errors to Status; `groupOf` gives a resource's API group ('' for core). */
@@ -62,6 +73,9 @@ export function createStoreErrorMapper(groupOf: (resource: string) => string): E
         })
       case 'StoreClosed':
         return serviceUnavailable('the server is shutting down')
+      case 'StorageFull':
+        // The apiserver's 500 InternalError, with a cause naming what HTTP calls 507.
+        return storageFull(err.message)
       case 'InvalidObject':
       case 'TransactionMisuse':
       case 'UnsupportedSchema':

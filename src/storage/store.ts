@@ -327,6 +327,7 @@ export type StoreErrorCode =
   | 'TooLargeResourceVersion'
   | 'TransactionMisuse'
   | 'StoreClosed'
+  | 'StorageFull'
   | 'UnsupportedSchema'
 
 /** StoreError is the base of every error the store throws; branch on `code`, never the message. */
@@ -490,6 +491,17 @@ export class TransactionMisuseError extends StoreError {
 export class StoreClosedError extends StoreError {
   constructor() {
     super('StoreClosed', 'the store is closed')
+  }
+}
+
+/**
+ * StorageFullError: a write found the disk (or the database's size limit) full. Nothing of it
+ * was written; what was stored before is intact, and writes succeed again once there is space.
+ */
+export class StorageFullError extends StoreError {
+  constructor(options?: ErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
+    super('StorageFull', `the store is out of disk space${detail}`, undefined, options)
   }
 }
 

@@ -21,6 +21,7 @@ import {
   ExpiredError,
   InvalidResourceVersionError,
   NotFoundError,
+  StorageFullError,
   StoreClosedError,
   TooLargeResourceVersionError,
   TransactionMisuseError,
@@ -58,6 +59,16 @@ export interface SqliteStoreOptions extends StoreOptions {
   readonly path: string
   /** How long a statement waits for another connection's lock; default 5000 ms. */
   readonly busyTimeoutMs?: number
+  /**
+   * Called when writes start failing for want of space (with the error) and when one succeeds
+   * again (undefined): what `/readyz` reports (docs/kubernetes-api.md#a-full-disk).
+   */
+  readonly onSpaceChange?: (full: StorageFullError | undefined) => void
+  /**
+   * Test seam: receives a function that runs a PRAGMA on the writer connection. SQLite's
+   * max_page_count is per connection, so this is how a test fills the store without root.
+   */
+  readonly writerPragma?: (pragma: (source: string) => unknown) => void
 }
 
 /** openSqliteStore opens (creating or migrating) the database at options.path. */
@@ -66,6 +77,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 }
 
 const DEFAULT_MAX_RETRIES = 16
+
+/** asStorageFull turns SQLite's SQLITE_FULL (disk or max_page_count full) into StorageFullError. */
+function asStorageFull(error: unknown): unknown {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_FULL'
+    ? new StorageFullError({ cause: error })
+    : error
+}
 
 // Runs fn now and turns a synchronous throw into a rejection: every Store method is async.
 function attempt<T>(fn: () => T): Promise<T> {
@@ -167,9 +185,13 @@ class SqliteStore implements Store {
   /** The last committed revision, advanced right after each COMMIT. */
   private revision: number
   private closing: Promise<void> | undefined
+  /** Whether the last write failed for want of space. */
+  private full = false
+  private readonly onSpaceChange: SqliteStoreOptions['onSpaceChange']
 
   constructor(options: SqliteStoreOptions) {
     this.options = resolveStoreOptions(options)
+    this.onSpaceChange = options.onSpaceChange
     const { path } = options
     if (path === '' || path === ':memory:' || path.startsWith('file:')) {
       // Two connections must see one database, which an in-memory database is not.
@@ -180,6 +202,7 @@ class SqliteStore implements Store {
     mkdirSync(dirname(path), { recursive: true })
     const busy = options.busyTimeoutMs ?? 5_000
     this.writer = openConnection(path, busy)
+    options.writerPragma?.((source) => this.writer.pragma(source))
     let reader: Database.Database | undefined
     try {
       migrate(this.writer, () => this.options.clock.now())
@@ -291,10 +314,11 @@ class SqliteStore implements Store {
           this.writer.exec('COMMIT')
         } catch (error) {
           if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
-          throw error
+          throw this.failed(error)
         } finally {
           state.active = false
         }
+        this.committed()
         this.published(pending)
         return result
       }),
@@ -423,12 +447,29 @@ class SqliteStore implements Store {
     try {
       const result = fn()
       this.writer.exec('COMMIT')
+      this.committed()
       return result
     } catch (error) {
       // SQLite rolls back by itself after some errors (SQLITE_FULL, ...).
       if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
-      throw error
+      throw this.failed(error)
     }
+  }
+
+  // A write failing for want of space is reported once, until one succeeds again.
+  private failed(error: unknown): unknown {
+    const mapped = asStorageFull(error)
+    if (mapped instanceof StorageFullError && !this.full) {
+      this.full = true
+      this.onSpaceChange?.(mapped)
+    }
+    return mapped
+  }
+
+  private committed(): void {
+    if (!this.full) return
+    this.full = false
+    this.onSpaceChange?.(undefined)
   }
 
   // Called right after COMMIT, in the same synchronous step (see watcher.ts).

@@ -21,6 +21,7 @@ import {
   hashToken,
 } from '../../auth.js'
 import { registerImageStreamImports } from '../../imagestreamimports.js'
+import { storeSpaceCheck } from '../../health.js'
 import { createLogger } from '../../logger.js'
 import { ensurePki } from '../../pki.js'
 import { createStoreErrorMapper } from '../../store-errors.js'
@@ -53,6 +54,8 @@ export interface Fixture {
   readonly caCertPem: string
   /** The clock of the store and the Tables; time moves only with clock.advance(). */
   readonly clock: ManualClock
+  /** pragma runs a PRAGMA on the store's writer connection (max_page_count fills the store). */
+  readonly pragma: (source: string) => unknown
   /** request injects with the admin token; `body` is sent as JSON unless `contentType` says otherwise. */
   request(options: RequestOptions): Promise<LightMyRequestResponse>
   /** createNamespace creates the namespace `name` through the API, failing unless it is created. */
@@ -106,10 +109,14 @@ export async function startFixture(
     },
   })
   const clock = new ManualClock(START)
+  const space = storeSpaceCheck()
+  let pragma: (source: string) => unknown = () => undefined
   const store = await openSqliteStore({
     path: join(dir, 'store.db'),
     clock,
     references: IMAGE_REFERENCES,
+    onSpaceChange: space.onSpaceChange,
+    writerPragma: (run) => (pragma = run),
   })
   const groupOf = (resource: string) =>
     RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
@@ -121,6 +128,7 @@ export async function startFixture(
     resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, EVENTS_V1_DISCOVERY],
     tls: { cert: pki.certPem, key: pki.keyPem },
     errorMappers: [createStoreErrorMapper(groupOf)],
+    readyChecks: [space.check],
   })
   registerResources(app, {
     store,
@@ -153,6 +161,7 @@ export async function startFixture(
     logs,
     caCertPem: pki.caCertPem,
     clock,
+    pragma: (source) => pragma(source),
     request,
     createNamespace: async (name) => {
       const res = await request({
