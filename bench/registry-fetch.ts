@@ -63,6 +63,8 @@ export async function runRegistryFetch(): Promise<Record<string, unknown>> {
       const agents = {
         secure: base.secure.compose(record),
         insecure: base.insecure.compose(record),
+        publicOnly: base.publicOnly,
+        isPrivate: (hostname: string) => base.isPrivate(hostname),
         close: () => base.close(),
       }
       const client = createRegistryClient({ agents })

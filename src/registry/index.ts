@@ -54,9 +54,11 @@ export {
 } from './platform.js'
 export {
   createAgents,
+  PrivateAddressError,
   type AgentOptions,
   type Agents,
   type TransportTimeouts,
 } from './transport/agents.js'
+export { isPrivateAddress, type AddressClassifier } from './transport/address.js'
 export type { Logger, ResponseObservation, ResponseObserver } from './transport/http.js'
 export type { RetryPolicy } from './transport/retry.js'

@@ -38,9 +38,10 @@ export type FaultKind =
   | { kind: 'corrupt-body' }
   /**
    * Answer a blob GET with 307 to the redirect target (another origin by default, or a path on
-   * the proxy itself with `target: 'same-origin'`) that serves the same bytes.
+   * the proxy itself with `target: 'same-origin'`) that serves the same bytes. `host` names the
+   * target by another spelling of its loopback address (`[::ffff:127.0.0.1]`, `localhost`).
    */
-  | { kind: 'redirect-blob'; target?: 'other-origin' | 'same-origin' }
+  | { kind: 'redirect-blob'; target?: 'other-origin' | 'same-origin'; host?: string }
   /**
    * Serve `/v2/<name>/tags/list` sorted, in pages of at most `pageSize` (a smaller client `n` is
    * honoured, a larger one capped), with distribution's relative `Link: <…?last=X&n=N>; rel="next"`.
@@ -356,7 +357,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           contentType: rawHeader(b.rawHeaders, 'content-type') ?? 'application/octet-stream',
         })
         const rule = active.rule as FaultRule & { kind: 'redirect-blob' }
-        const base = rule.target === 'same-origin' ? `${proxyUrl}/_redirected` : targetUrl
+        const origin = new URL(rule.target === 'same-origin' ? proxyUrl : targetUrl)
+        if (rule.host !== undefined) origin.hostname = rule.host
+        const base = rule.target === 'same-origin' ? `${origin.origin}/_redirected` : origin.origin
         rec.status = 307
         res.writeHead(307, { location: `${base}${u.pathname}?id=${id}`, 'content-length': 0 })
         res.end()

@@ -4,12 +4,15 @@
  * pagination.
  */
 import assert from 'node:assert/strict'
+import { lookup as dnsLookup } from 'node:dns'
+import type { LookupFunction } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import {
   DigestMismatchError,
   RateLimitedError,
   RegistryClientError,
   inspect,
+  isPrivateAddress,
   type Repository,
 } from '../../src/registry/index.js'
 import { startFaultProxy, useRegistry, type FaultProxy } from '../harness/index.js'
@@ -19,13 +22,17 @@ describe('registry client under faults', () => {
   const env = useRegistry({ auth: 'basic', users: { alice: 'alice-pass' } })
   let proxy: FaultProxy
   const closers: (() => Promise<void>)[] = []
-  let repo: (name: string, opts?: Parameters<typeof testClient>[1]) => Repository
+  let repo: (
+    name: string,
+    opts?: Parameters<typeof testClient>[1],
+    agentOptions?: Parameters<typeof testClient>[2],
+  ) => Repository
 
   before(async () => {
     proxy = await startFaultProxy({ upstream: env.reg })
     const keyring = configKeyring({ [proxy.host]: 'alice:alice-pass' })
-    repo = (name, opts) => {
-      const { client, agents } = testClient(env.reg, opts)
+    repo = (name, opts, agentOptions) => {
+      const { client, agents } = testClient(env.reg, opts, agentOptions)
       closers.push(() => agents.close())
       return client.repository({ registry: proxy.host, repository: name, keyring })
     }
@@ -137,6 +144,56 @@ describe('registry client under faults', () => {
     const atTarget = proxy.redirectTarget.requests()
     assert.ok(atTarget.length >= 1)
     for (const r of atTarget) assert.equal(r.hadAuthorization, false)
+  })
+
+  // The proxy stands in for a public registry: its own address, 127.0.0.1 exactly, counts as
+  // public; every other spelling of loopback, and every address a name resolves to, is judged
+  // as in production. `internal.test` resolves (through the client's resolver) to loopback.
+  const asPublic = {
+    isPrivateAddress: (address: string) => address !== '127.0.0.1' && isPrivateAddress(address),
+    lookup: ((hostname, options, callback) => {
+      if (hostname !== 'internal.test') return dnsLookup(hostname, options, callback)
+      const address = { address: '::ffff:127.0.0.1', family: 6 }
+      if (options.all) callback(null, [address])
+      else callback(null, address.address, address.family)
+    }) as LookupFunction,
+  }
+  const privateRedirects = [
+    { host: '[::ffff:127.0.0.1]', why: /::ffff:7f00:1 is a private address/ },
+    { host: 'localhost', why: /localhost is a private address/ },
+    {
+      host: 'internal.test',
+      why: /internal\.test resolves to the private address ::ffff:127\.0\.0\.1/,
+    },
+  ]
+  for (const { host, why } of privateRedirects) {
+    for (const what of ['config', 'layer'] as const) {
+      it(`refuses a public registry's ${what} redirect to ${host}`, async () => {
+        const image = env.fx.ociSingle
+        proxy.setFault({ kind: 'redirect-blob', method: 'GET', host, times: 'always' })
+        const r = repo(image.repository, {}, asPublic)
+        const fetch =
+          what === 'config'
+            ? r.config(image.config)
+            : r.blob(image.layers[0]!).then((b) => b.body.toArray())
+        await assert.rejects(fetch, (err: unknown) => {
+          assert.ok(err instanceof RegistryClientError, String(err))
+          assert.equal(err.code, 'RedirectRefused')
+          assert.match(err.message, /refusing redirect from a public host/)
+          assert.match(err.message, why)
+          return true
+        })
+        assert.deepEqual(proxy.redirectTarget.requests(), [])
+      })
+    }
+  }
+
+  it("follows a public registry's redirect to another public address", async () => {
+    const image = env.fx.ociSingle
+    proxy.setFault({ kind: 'redirect-blob', method: 'GET' })
+    const got = await repo(image.repository, {}, asPublic).config(image.config)
+    assert.equal(got.digest, image.config.digest)
+    assert.equal(proxy.redirectTarget.requests().length, 1)
   })
 
   it('keeps Authorization on a redirect to the same origin', async () => {

@@ -5,6 +5,7 @@ import {
   createAgents,
   createRegistryClient,
   parsePlatform,
+  type AgentOptions,
   type Agents,
   type RegistryClient,
   type RegistryClientOptions,
@@ -23,8 +24,9 @@ export const IMPORT_POLICY = {
 export function testClient(
   reg: Pick<RunningRegistry, 'ca'> | undefined,
   opts: Partial<Omit<RegistryClientOptions, 'agents'>> = {},
+  agentOptions: Omit<AgentOptions, 'additionalCA'> = {},
 ): { client: RegistryClient; agents: Agents } {
-  const agents = createAgents({ additionalCA: reg?.ca?.caCertPem })
+  const agents = createAgents({ ...agentOptions, additionalCA: reg?.ca?.caCertPem })
   const client = createRegistryClient({
     retry: { baseMs: 20, maxMs: 200, attempts: 4 },
     ...opts,

@@ -2,10 +2,18 @@
  * undici dispatchers, one per TLS policy, reused for the life of the process (connection
  * reuse is most of a HEAD's cost). A skip-verify pool is never shared with verified traffic.
  */
+import { lookup as dnsLookup } from 'node:dns'
 import { readFileSync } from 'node:fs'
+import { isIP, type LookupFunction } from 'node:net'
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import type { buildConnector as BuildConnector, Dispatcher } from 'undici'
 import { Agent, buildConnector } from '../../lib/undici.js'
+import {
+  isLocalhostName,
+  isPrivateAddress,
+  isPrivateHost,
+  type AddressClassifier,
+} from './address.js'
 
 /** TransportTimeouts bound each phase of a request (undici's 300 s defaults are far too long). */
 export interface TransportTimeouts {
@@ -26,13 +34,46 @@ export interface AgentOptions {
   readonly timeouts?: Partial<TransportTimeouts>
   /** Offer HTTP/2 through ALPN on TLS connections (default true). */
   readonly allowH2?: boolean
+  /** Which resolved addresses are private (default isPrivateAddress); tests stand a loopback registry in for a public one. */
+  readonly isPrivateAddress?: AddressClassifier
+  /** The resolver of host names (default dns.lookup). */
+  readonly lookup?: LookupFunction
 }
 
-/** Agents holds the verified and the skip-verify dispatcher. */
-export interface Agents {
+/** A verified and a skip-verify dispatcher. */
+export interface DispatcherPair {
   readonly secure: Dispatcher
   readonly insecure: Dispatcher
+}
+
+/** Agents holds the dispatchers: unrestricted, and public-only ones that refuse private addresses. */
+export interface Agents extends DispatcherPair {
+  /**
+   * Dispatchers that connect to public addresses only: a private IP literal, a localhost name or
+   * a name resolving to any private address fails the connection with PrivateAddressError. For
+   * hops a public registry chose (redirects, token realms), checked after resolution.
+   */
+  readonly publicOnly: DispatcherPair
+  /** isPrivate says whether `hostname` is a private literal, a localhost name, or resolves to a private address. */
+  isPrivate(hostname: string): Promise<boolean>
   close(): Promise<void>
+}
+
+/** PrivateAddressError is a public-only connection refused because its host is or resolves to a private address. */
+export class PrivateAddressError extends Error {
+  readonly code = 'ERR_PRIVATE_ADDRESS'
+  readonly host: string
+  readonly address: string
+  constructor(host: string, address: string) {
+    super(
+      host === address
+        ? `${host} is a private address`
+        : `${host} resolves to the private address ${address}`,
+    )
+    this.name = 'PrivateAddressError'
+    this.host = host
+    this.address = address
+  }
 }
 
 /** DEFAULT_TIMEOUTS are the per-phase limits used when none are given. */
@@ -109,9 +150,66 @@ function connectTrusting(pem: string, opts: BuildConnector.BuildOptions): BuildC
   }
 }
 
-/** createAgents builds the two dispatchers; only composition roots should call it. */
+type LookupAll = (
+  hostname: string,
+  callback: (
+    err: NodeJS.ErrnoException | null,
+    addresses: { address: string; family: number }[],
+  ) => void,
+) => void
+
+/** resolverOf resolves every address of a name through `lookup`. */
+function resolverOf(lookup: LookupFunction): LookupAll {
+  return (hostname, callback) =>
+    lookup(hostname, { all: true }, (err, addresses) =>
+      callback(err, Array.isArray(addresses) ? addresses : []),
+    )
+}
+
+/**
+ * publicLookup resolves as `resolve` does but fails a name with any private address: one private
+ * record among public ones would otherwise be tried too (Node tries each address in turn).
+ */
+function publicLookup(resolve: LookupAll, classify: AddressClassifier): LookupFunction {
+  return (hostname, options, callback) =>
+    resolve(hostname, (err, addresses) => {
+      if (err) return callback(err, '', 0)
+      const found = addresses.filter((a) => !options.family || a.family === options.family)
+      const bad = found.find((a) => classify(a.address))
+      if (bad) return callback(new PrivateAddressError(hostname, bad.address), '', 0)
+      if (options.all) return callback(null, found)
+      const first = found[0]
+      if (!first)
+        return callback(
+          Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }),
+          '',
+          0,
+        )
+      callback(null, first.address, first.family)
+    })
+}
+
+/** publicOnly wraps a connector to refuse a private literal or localhost name before connecting. */
+function publicOnly(
+  connect: BuildConnector.connector,
+  classify: AddressClassifier,
+): BuildConnector.connector {
+  return (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, '')
+    if (isPrivateHost(host, classify)) {
+      callback(new PrivateAddressError(host, host), null)
+      return
+    }
+    connect(options, callback)
+  }
+}
+
+/** createAgents builds the dispatchers; only composition roots should call it. */
 export function createAgents(opts: AgentOptions = {}): Agents {
   const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
+  const classify = opts.isPrivateAddress ?? isPrivateAddress
+  const lookup = opts.lookup ?? (dnsLookup as LookupFunction)
+  const resolve = resolverOf(lookup)
   const base = {
     connections: opts.connectionsPerOrigin ?? 16,
     keepAliveTimeout: 30_000,
@@ -126,21 +224,36 @@ export function createAgents(opts: AgentOptions = {}): Agents {
     allowH2: opts.allowH2 ?? true,
   }
   // Contexts are built once: passing `ca` per connection would re-parse it on every handshake.
-  const secure = new Agent({
-    ...base,
-    connect: opts.additionalCA
-      ? connectTrusting(opts.additionalCA, { timeout: t.connectMs, allowH2: base.allowH2 })
-      : { timeout: t.connectMs },
-  })
-  const insecure = new Agent({
-    ...base,
-    connect: { timeout: t.connectMs, rejectUnauthorized: false },
-  })
+  const verified = (connect: BuildConnector.BuildOptions) =>
+    opts.additionalCA
+      ? connectTrusting(opts.additionalCA, { ...connect, allowH2: base.allowH2 })
+      : buildConnector({ ...connect, allowH2: base.allowH2 })
+  const skipVerify = (connect: BuildConnector.BuildOptions) =>
+    buildConnector({ ...connect, allowH2: base.allowH2, rejectUnauthorized: false })
+  const open = { timeout: t.connectMs, lookup }
+  const guarded = { timeout: t.connectMs, lookup: publicLookup(resolve, classify) }
+  const all = [
+    new Agent({ ...base, connect: verified(open) }),
+    new Agent({ ...base, connect: skipVerify(open) }),
+    new Agent({ ...base, connect: publicOnly(verified(guarded), classify) }),
+    new Agent({ ...base, connect: publicOnly(skipVerify(guarded), classify) }),
+  ] as const
   return {
-    secure,
-    insecure,
+    secure: all[0],
+    insecure: all[1],
+    publicOnly: { secure: all[2], insecure: all[3] },
+    isPrivate: (hostname) => {
+      const host = hostname.replace(/^\[|\]$/g, '')
+      if (isIP(host) !== 0 || isLocalhostName(host)) {
+        return Promise.resolve(isPrivateHost(host, classify))
+      }
+      // A name that does not resolve is not known to be private: it grants nothing.
+      return new Promise((done) =>
+        resolve(host, (err, addresses) => done(!err && addresses.some((a) => classify(a.address)))),
+      )
+    },
     async close() {
-      await Promise.all([secure.close(), insecure.close()])
+      await Promise.all(all.map((a) => a.close()))
     },
   }
 }

@@ -8,8 +8,7 @@ import type { Readable } from 'node:stream'
 import { deadline, sleep } from '../../lib/abort.js'
 import { backoffDelay } from '../../lib/backoff.js'
 import { RateLimitedError, RegistryClientError, TransportError } from '../errors.js'
-import type { Agents } from './agents.js'
-import { isPrivateHost } from './address.js'
+import { PrivateAddressError, type Agents } from './agents.js'
 import { redactUrl } from '../../lib/redact-url.js'
 import { request } from '../../lib/undici.js'
 import {
@@ -50,6 +49,11 @@ export interface SendOptions {
   readonly stream?: boolean
   /** Use the skip-verify dispatcher and allow redirects to plain http. */
   readonly insecure: boolean
+  /**
+   * Connect to public addresses only, from the first hop on (a token realm that is not the
+   * registry's own host, for a public registry); redirects after a public hop are always so.
+   */
+  readonly publicOnly?: boolean
   readonly followRedirects?: boolean
   /** Retry statuses and network errors (default true). */
   readonly retry?: boolean
@@ -132,6 +136,11 @@ export class HttpTransport {
     return undefined
   }
 
+  /** isPrivate says whether `hostname` is a private literal, a localhost name or resolves to a private address. */
+  isPrivate(hostname: string): Promise<boolean> {
+    return this.#opts.agents.isPrivate(hostname)
+  }
+
   /** send performs the request with retries; non-2xx answers are returned, not thrown. */
   async send(req: SendOptions): Promise<HttpResponse> {
     const policy = this.#opts.retry
@@ -176,8 +185,21 @@ export class HttpTransport {
   async #sendFollowingRedirects(req: SendOptions): Promise<HttpResponse> {
     let url = req.url
     let headers = { ...req.headers }
+    let publicOnly = req.publicOnly === true
     for (let hop = 0; ; hop++) {
-      const res = await this.#sendOnce(req, url, headers)
+      let res: HttpResponse
+      try {
+        res = await this.#sendOnce(req, url, headers, publicOnly)
+      } catch (err) {
+        if (!(err instanceof PrivateAddressError)) throw err
+        throw new RegistryClientError(
+          hop === 0 ? 'RegistryProtocol' : 'RedirectRefused',
+          hop === 0
+            ? `refusing ${redactUrl(url)}: ${err.message}`
+            : `refusing redirect from a public host to ${redactUrl(url)}: ${err.message}`,
+          { ...this.#ctx(req), url: redactUrl(url), cause: err },
+        )
+      }
       const location = header(res.headers, 'location')
       if (!req.followRedirects || !REDIRECT_STATUS.has(res.status) || !location) return res
       if (hop >= MAX_REDIRECTS) {
@@ -200,14 +222,10 @@ export class HttpTransport {
           this.#ctx(req, res),
         )
       }
-      if (!isPrivateHost(url.hostname) && isPrivateHost(next.hostname)) {
-        // A public registry sending us to a private address is an SSRF attempt (ggcr fetcher.go).
-        throw new RegistryClientError(
-          'RedirectRefused',
-          `refusing redirect from a public host to private address ${next.host}`,
-          this.#ctx(req, res),
-        )
-      }
+      // A public host sending us to a private address is an SSRF attempt (ggcr fetcher.go): a hop
+      // after a public one goes through the public-only dispatchers, whose connectors judge the
+      // addresses a name resolves to as well as literals (docs/registry-protocol.md#private-addresses).
+      publicOnly ||= !(await this.#opts.agents.isPrivate(url.hostname))
       if (next.origin !== url.origin) {
         // Credentials belong to the registry's origin only; object stores reject them anyway.
         const { authorization: _dropped, ...rest } = headers
@@ -221,12 +239,14 @@ export class HttpTransport {
     req: SendOptions,
     url: URL,
     headers: Record<string, string>,
+    publicOnly: boolean,
   ): Promise<HttpResponse> {
     const attempt = deadline(req.signal, this.#opts.attemptDeadlineMs)
     const signal = attempt.signal
     let handedOff = false
     try {
-      const dispatcher = req.insecure ? this.#opts.agents.insecure : this.#opts.agents.secure
+      const agents = publicOnly ? this.#opts.agents.publicOnly : this.#opts.agents
+      const dispatcher = req.insecure ? agents.insecure : agents.secure
       const res = await request(dispatcher, url, {
         method: req.method,
         headers,
@@ -270,7 +290,7 @@ export class HttpTransport {
       await new Promise((resolve) => setImmediate(resolve))
       return { status: res.statusCode, headers: res.headers, body, url }
     } catch (err) {
-      if (err instanceof RegistryClientError) throw err
+      if (err instanceof RegistryClientError || err instanceof PrivateAddressError) throw err
       if (req.signal?.aborted) throw req.signal.reason
       const networkCode = errorCode(err)
       const timedOut = attempt.expired() || /TIMEOUT/.test(networkCode ?? '')

@@ -6,8 +6,8 @@
 import type { Credential } from '../../credentials/index.js'
 import { credentialFingerprint, describeSource } from '../../credentials/index.js'
 import { AuthError, RegistryClientError } from '../errors.js'
-import type { HttpResponse, HttpTransport, RequestContext } from './http.js'
-import { isPrivateHost } from './address.js'
+import { PrivateAddressError } from './agents.js'
+import type { HttpResponse, HttpTransport, RequestContext, SendOptions } from './http.js'
 import { redactUrl } from '../../lib/redact-url.js'
 
 /** TokenRequest identifies a token: where to get it, for what, as whom. */
@@ -66,10 +66,29 @@ export class TokenSource {
 
   async #fetch(req: TokenRequest): Promise<CachedToken> {
     const realm = validateRealm(req)
+    // The registry's own host may be private (a registry the user configured); another realm
+    // host may be private only when the registry is (docs/registry-protocol.md#private-addresses).
+    const publicOnly =
+      realm.hostname !== req.registryURL.hostname &&
+      !(await this.#http.isPrivate(req.registryURL.hostname))
+    const send = async (opts: Omit<SendOptions, 'publicOnly'>) => {
+      try {
+        return await this.#http.send({ ...opts, publicOnly })
+      } catch (err) {
+        if (!(err instanceof RegistryClientError && err.cause instanceof PrivateAddressError)) {
+          throw err
+        }
+        throw new RegistryClientError(
+          'RegistryProtocol',
+          `refusing token realm: ${err.cause.message}, and not the registry's own host`,
+          { ...req.context, url: err.url, cause: err.cause },
+        )
+      }
+    }
     const cred = req.credential
     let res: HttpResponse | undefined
     if (cred?.identityToken) {
-      res = await this.#http.send({
+      res = await send({
         method: 'POST',
         url: realm,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -88,7 +107,7 @@ export class TokenSource {
       for (const s of req.scopes) url.searchParams.append('scope', s)
       const basic = basicOf(cred)
       if (basic && cred?.username) url.searchParams.set('account', cred.username)
-      res = await this.#http.send({
+      res = await send({
         method: 'GET',
         url,
         headers: basic ? { authorization: basic } : {},
@@ -170,7 +189,7 @@ function oauthBody(req: TokenRequest, refreshToken: string): string {
 
 /**
  * validateRealm applies ggcr's realm policy: https, or http only for an insecure or plain-http
- * registry; a realm on a private address only when it is the registry's own host.
+ * registry. Whether its host may be private is judged when connecting (publicOnly above).
  */
 function validateRealm(req: TokenRequest): URL {
   const fail = (why: string): never => {
@@ -187,9 +206,6 @@ function validateRealm(req: TokenRequest): URL {
   }
   if (realm.protocol === 'http:' && req.registryURL.protocol === 'https:' && !req.insecure) {
     return fail(`${redactUrl(realm)} uses plain http for an https registry`)
-  }
-  if (isPrivateHost(realm.hostname) && realm.hostname !== req.registryURL.hostname) {
-    return fail(`${realm.host} is a private address that is not the registry's own host`)
   }
   return realm
 }
