@@ -1,7 +1,9 @@
 /** TokenSource against a scripted local token endpoint: response variants, expiry, realm policy. */
 import assert from 'node:assert/strict'
+import { lookup as dnsLookup } from 'node:dns'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { LookupFunction } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { Credential } from '../../credentials/index.js'
 import { AuthError, RegistryClientError } from '../errors.js'
@@ -15,10 +17,10 @@ describe('TokenSource', () => {
   let agents: Agents
   let now = 1_000_000
   const server = createServer((req, res) => handler(req, res))
-  const source = () =>
+  const source = (over: Agents = agents) =>
     new TokenSource(
       new HttpTransport({
-        agents,
+        agents: over,
         retry: { attempts: 1, baseMs: 1, factor: 2, maxMs: 1, maxRetryAfterMs: 1 },
         attemptDeadlineMs: 5000,
         logger: SILENT_LOGGER,
@@ -131,5 +133,70 @@ describe('TokenSource', () => {
       source().token(request({ registryURL: new URL('http://registry.example/') })),
       /private address/,
     )
+  })
+
+  describe('realm on a private address', () => {
+    // Names resolve through the agents' resolver: no DNS is asked, no traffic leaves loopback.
+    const names: Record<string, string> = {
+      'registry.example': '203.0.113.5',
+      'registry.internal': '10.1.2.3',
+      'auth.internal': '127.0.0.1',
+    }
+    const lookup = ((hostname, options, callback) => {
+      const address = names[hostname]
+      if (address === undefined) return dnsLookup(hostname, options, callback)
+      if (options.all) callback(null, [{ address, family: 4 }])
+      else callback(null, address, 4)
+    }) as LookupFunction
+    let named: Agents
+    before(() => {
+      named = createAgents({ lookup })
+    })
+    after(() => named.close())
+    const port = () => new URL(realm).port
+
+    const refused = [
+      {
+        host: '[::ffff:127.0.0.1]',
+        why: /::ffff:7f00:1 is a private address/,
+      },
+      { host: 'localhost', why: /localhost is a private address/ },
+      {
+        host: 'auth.internal',
+        why: /auth\.internal resolves to the private address 127\.0\.0\.1/,
+      },
+    ]
+    for (const c of refused) {
+      it(`refuses a realm on ${c.host} for a public registry`, async () => {
+        const calls = answer({ token: 'never' })
+        await assert.rejects(
+          source(named).token(
+            request({
+              realm: `http://${c.host}:${port()}/token`,
+              registryURL: new URL('http://registry.example/'),
+            }),
+          ),
+          (e: unknown) => {
+            assert.ok(e instanceof RegistryClientError)
+            assert.equal(e.code, 'RegistryProtocol')
+            assert.match(e.message, /^refusing token realm: /)
+            assert.match(e.message, c.why)
+            return true
+          },
+        )
+        assert.equal(calls(), 0)
+      })
+    }
+
+    it('fetches a realm on another private host for a registry that resolves to a private address', async () => {
+      answer({ token: 'inside' })
+      const got = await source(named).token(
+        request({
+          realm: `http://auth.internal:${port()}/token`,
+          registryURL: new URL('http://registry.internal/'),
+        }),
+      )
+      assert.equal(got, 'inside')
+    })
   })
 })
