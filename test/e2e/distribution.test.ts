@@ -23,6 +23,7 @@ import {
   pushLargeImage,
   removeTempDir,
   runCommand,
+  startFaultProxy,
   succeeded,
   useRegistry,
   useServe,
@@ -260,6 +261,63 @@ describe('the integrated registry through isctl serve and skopeo', () => {
       await agent.close()
     }
   })
+
+  // The server holds back the last piece it received until the digest is checked, so a client
+  // never holds the whole of wrong bytes: the answer is cut before its end, or, for a blob that
+  // arrives in one piece, is an error with nothing of the blob (docs/integrated-registry.md).
+  const corrupted = [
+    { name: 'large', layerBytes: 4 * 2 ** 20, onePiece: false },
+    { name: 'small', layerBytes: 512, onePiece: true },
+  ]
+  for (const c of corrupted) {
+    it(`cuts a ${c.name} blob whose bytes do not match its digest before its end, and keeps nothing`, async () => {
+      const proxy = await startFaultProxy({ upstream: env.reg })
+      const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))
+      try {
+        const image = await pushLargeImage(env.reg, `corrupt/${c.name}:latest`, {
+          layers: 1,
+          layerBytes: c.layerBytes,
+        })
+        await succeeded(
+          suite.kubectl(
+            pullSecretArgs({
+              name: `pull-via-proxy-${c.name}`,
+              namespace: 'team-a',
+              server: proxy.host,
+              username: 'alice',
+              password: 'alice-pass',
+            }),
+          ),
+        )
+        await importLocal(`corrupt-${c.name}`, 'latest', `${proxy.host}/corrupt/${c.name}:latest`)
+        const layer = image.layers[0]!
+        proxy.setFault({ kind: 'corrupt-body', method: 'GET', path: /\/blobs\//, times: 'always' })
+        const res = await request(
+          `https://${host}/v2/team-a/corrupt-${c.name}/blobs/${layer.digest}`,
+          { headers: { authorization: `Bearer ${token}` }, dispatcher: agent },
+        )
+        if (c.onePiece) {
+          // Nothing had gone out when the check failed: the answer is the registry's error.
+          assert.equal(res.statusCode, 502)
+          const body = (await res.body.json()) as { errors: { message: string }[] }
+          assert.match(body.errors[0]!.message, /does not match its digest/)
+        } else {
+          assert.equal(res.statusCode, 200)
+          assert.equal(res.headers['content-length'], String(layer.size))
+          let received = 0
+          await assert.rejects(async () => {
+            for await (const chunk of res.body) received += (chunk as Buffer).length
+          })
+          assert.ok(received < layer.size, `received ${received} of ${layer.size} bytes`)
+        }
+        assert.ok(proxy.requests().some((r) => r.fault === 'corrupt-body'))
+        assert.equal(existsSync(cached(layer.digest)), false)
+      } finally {
+        await agent.close()
+        await proxy.stop()
+      }
+    })
+  }
 
   it('answers a client that accepts no list type as the upstream registry does', async () => {
     await importLocal('app', 'docker', env.fx.dockerList.reference, 'PreserveOriginal')
