@@ -208,7 +208,7 @@ function publicOnly(
 export function createAgents(opts: AgentOptions = {}): Agents {
   const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
   const classify = opts.isPrivateAddress ?? isPrivateAddress
-  const lookup = opts.lookup ?? (dnsLookup as LookupFunction)
+  const lookup: LookupFunction = opts.lookup ?? dnsLookup
   const resolve = resolverOf(lookup)
   const base = {
     connections: opts.connectionsPerOrigin ?? 16,
