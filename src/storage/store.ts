@@ -127,6 +127,19 @@ export interface WatchOptions extends SelectionOptions {
   readonly bookmarks?: boolean
   /** Ends the watch: the iterator then completes without an error. */
   readonly signal: AbortSignal
+  /**
+   * Called each time the watcher's buffer is full and it falls behind the live changes (it then
+   * reads them from history): its consumer is not keeping up.
+   */
+  readonly onFallBehind?: () => void
+}
+
+/** WatchStats are what a store's open watchers hold. */
+export interface WatchStats {
+  /** Open watchers. */
+  readonly watchers: number
+  /** Bytes of the events they hold queued for their consumers, as serialized JSON. */
+  readonly bufferedBytes: number
 }
 
 /** ObjectEventType is the type of a change event. */
@@ -218,6 +231,8 @@ export interface Store extends StoreReader, StoreWriter {
   transaction<R>(fn: (tx: StoreTransaction) => Promise<R> | R): Promise<R>
   /** currentRevision returns the revision of the last committed write (0 for an empty store). */
   currentRevision(): Promise<number>
+  /** watchStats counts the open watchers and the bytes they hold queued. */
+  watchStats(): WatchStats
   /**
    * compact drops watch history outside the window now and returns the compacted revision
    * (history before it is gone). Backends also compact on their own.
@@ -267,6 +282,11 @@ export interface StoreOptions {
    * a slow consumer costs memory up to this bound and never blocks writers.
    */
   readonly watchBufferSize?: number
+  /**
+   * Bytes of events (as serialized JSON) buffered per watcher before it falls back to reading
+   * history (default 16 MiB): the same fallback as watchBufferSize, for large objects.
+   */
+  readonly watchBufferBytes?: number
   /** Interval between BOOKMARK events of watches that ask for them; default 60 seconds. */
   readonly bookmarkIntervalMs?: number
   /** Receives errors of background work (timed compaction) that no caller is waiting for. */
@@ -287,6 +307,7 @@ export interface ResolvedStoreOptions {
   readonly maxAgeMs: number
   readonly compactIntervalMs: number
   readonly watchBufferSize: number
+  readonly watchBufferBytes: number
   readonly bookmarkIntervalMs: number
   readonly onBackgroundError: (error: unknown) => void
   readonly references: Readonly<Record<string, ReferenceExtractor>>
@@ -307,6 +328,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     maxAgeMs: positive('compaction.maxAgeMs', options.compaction?.maxAgeMs, 3_600_000),
     compactIntervalMs: positive('compaction.intervalMs', options.compaction?.intervalMs, 60_000),
     watchBufferSize: positive('watchBufferSize', options.watchBufferSize, 1_000),
+    watchBufferBytes: positive('watchBufferBytes', options.watchBufferBytes, 16 * 1024 * 1024),
     bookmarkIntervalMs: positive('bookmarkIntervalMs', options.bookmarkIntervalMs, 60_000),
     onBackgroundError: options.onBackgroundError ?? (() => {}),
     references: options.references ?? {},

@@ -2,10 +2,12 @@
  * The watch response (docs/kubernetes-api.md#watch): 200, `Content-Type: application/json`,
  * chunked, one `{"type","object"}` JSON line per event, flushed as it happens. Headers go out at
  * once (client-go waits for them before reading events). The stream ends when the client goes away,
- * the server shuts down, or `timeoutSeconds` (default a random 30-60 minutes, as kube) runs out; an
- * error after the 200 becomes an in-stream ERROR event carrying a Status.
+ * the server shuts down, `timeoutSeconds` (default a random 30-60 minutes, as kube) runs out, or the
+ * client stops keeping up (SlowWatch); an error after the 200 becomes an in-stream ERROR event
+ * carrying a Status.
  */
 import { once } from 'node:events'
+import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isStoreError } from '../../storage/index.js'
 import { expired, internalError, type Status } from '../status.js'
@@ -48,6 +50,47 @@ export function watchTimeoutMs(timeoutSeconds: number | undefined): number {
   return MIN_TIMEOUT_MS + Math.floor(Math.random() * MIN_TIMEOUT_MS)
 }
 
+/**
+ * SlowWatch closes a watch whose client does not keep up, as the apiserver terminates a
+ * cacheWatcher whose buffer is full (k8s.io/apiserver pkg/storage/cacher, "Forcing watcher close
+ * due to unresponsiveness"): the store watcher's buffer filled (StoreOptions.watchBufferSize and
+ * watchBufferBytes) while the response was waiting for the client to read what was already
+ * written. The stream then ends cleanly and the client re-watches from the last resourceVersion
+ * it saw (or re-lists on 410 Expired); the store watcher and its buffer are released.
+ */
+export class SlowWatch {
+  readonly #stop: AbortController
+  #waiting = false
+  #closed = false
+
+  constructor(stop: AbortController) {
+    this.#stop = stop
+  }
+
+  /** closed says whether the watch was ended for not keeping up. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** fellBehind is the store watcher's WatchOptions.onFallBehind. */
+  readonly fellBehind = (): void => {
+    // A reader that is only busy catches up from history; one that stopped reading is closed.
+    if (!this.#waiting || this.#stop.signal.aborted) return
+    this.#closed = true
+    this.#stop.abort()
+  }
+
+  /** drain waits until the client has read what `res` holds, or the watch stops. */
+  async drain(res: ServerResponse): Promise<void> {
+    this.#waiting = true
+    try {
+      await once(res, 'drain', { signal: this.#stop.signal })
+    } finally {
+      this.#waiting = false
+    }
+  }
+}
+
 /** errorStatus is the Status of an ERROR event. */
 function errorStatus(err: unknown, request: FastifyRequest): Status {
   if (isStoreError(err, 'Expired')) return expired(err.message).toStatus()
@@ -57,7 +100,7 @@ function errorStatus(err: unknown, request: FastifyRequest): Status {
 
 /**
  * streamWatch sends `events` as a watch response. `stop` ends the event source: it is aborted
- * on client disconnect, server shutdown and timeout, and the source must then complete.
+ * on client disconnect, server shutdown, timeout and by `slow`, and the source must then complete.
  */
 export async function streamWatch(
   request: FastifyRequest,
@@ -65,6 +108,7 @@ export async function streamWatch(
   events: AsyncIterable<WatchLine>,
   stop: AbortController,
   timeoutMs: number,
+  slow: SlowWatch = new SlowWatch(stop),
 ): Promise<void> {
   void reply.hijack()
   const res = reply.raw
@@ -82,9 +126,7 @@ export async function streamWatch(
   const timer = afterDelay(abort, timeoutMs)
   const write = async (line: WatchLine): Promise<void> => {
     if (res.destroyed || res.writableEnded) return
-    if (!res.write(`${JSON.stringify(line)}\n`)) {
-      await once(res, 'drain', { signal: stop.signal })
-    }
+    if (!res.write(`${JSON.stringify(line)}\n`)) await slow.drain(res)
   }
   try {
     for await (const line of events) {
@@ -95,6 +137,7 @@ export async function streamWatch(
     if (!stop.signal.aborted)
       await write({ type: 'ERROR', object: errorStatus(err, request) }).catch(() => undefined)
   } finally {
+    if (slow.closed) request.log.info('closed a watch whose client does not keep up')
     timer.cancel()
     shutdown.removeEventListener('abort', abort)
     res.off('close', abort)

@@ -1,8 +1,8 @@
 /**
  * Watches (docs/kubernetes-api.md#watch): synthetic ADDED for resourceVersion 0, replay after a
  * resourceVersion, Table events, errors before the 200 (410 Expired, 400 selectors), and, over
- * a real HTTPS connection, live events, bookmarks, and a clean end on client disconnect and on
- * server shutdown.
+ * a real HTTPS connection, live events, bookmarks, a clean end on client disconnect and on
+ * server shutdown, and the close of a watch whose client stops reading.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
@@ -241,5 +241,121 @@ describe('watch (HTTPS)', () => {
     assert.equal((await w.next()).object.kind, 'Table')
     await fx.app.close()
     await w.ended
+  })
+})
+
+describe('watch (a client that stops reading)', () => {
+  const BOUND = 1024 * 1024
+  const READERS = 3
+  let fx: Fixture
+  let base: URL
+  before(async () => {
+    fx = await startFixture({}, undefined, { watchBufferBytes: BOUND })
+    await fx.createNamespace('team-a')
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    base = new URL(`https://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`)
+  })
+  after(() => fx.close())
+
+  /** watchFrom starts a watch over HTTPS and returns its response unread (paused). */
+  async function watchFrom(rv: string): Promise<IncomingMessage> {
+    const req = httpsRequest(new URL(`${IS}?watch=true&resourceVersion=${rv}`, base), {
+      ca: fx.caCertPem,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    req.end()
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    assert.equal(res.statusCode, 200)
+    res.pause()
+    return res
+  }
+
+  /** reader consumes a watch as it arrives, one name per event. */
+  function reader(res: IncomingMessage) {
+    const names: string[] = []
+    const waiters: (() => void)[] = []
+    let buffer = ''
+    res.setEncoding('utf8')
+    res.on('data', (chunk: string) => {
+      buffer += chunk
+      let nl: number
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        names.push(JSON.parse(buffer.slice(0, nl)).object.metadata.name as string)
+        buffer = buffer.slice(nl + 1)
+      }
+      waiters.splice(0).forEach((w) => w())
+    })
+    res.resume()
+    const until = async (count: number): Promise<void> => {
+      while (names.length < count) await new Promise<void>((r) => waiters.push(r))
+    }
+    return { names, until }
+  }
+
+  /** body reads a response to its end, failing if the stream is cut rather than ended. */
+  async function body(res: IncomingMessage): Promise<Json[]> {
+    res.setEncoding('utf8')
+    let text = ''
+    res.on('data', (chunk: string) => (text += chunk))
+    res.resume()
+    await once(res, 'end')
+    assert.equal(res.complete, true, 'the chunked stream ended with its last chunk')
+    return lines(text)
+  }
+
+  it('is closed once its buffer is full; its memory is released; readers get every event; it re-watches from its last resourceVersion', async () => {
+    const rv = (await fx.request({ method: 'GET', url: IS })).json().metadata
+      .resourceVersion as string
+    const readers = await Promise.all(
+      Array.from({ length: READERS }, async () => reader(await watchFrom(rv))),
+    )
+    const stalled = await watchFrom(rv)
+    assert.equal(fx.store.watchStats().watchers, READERS + 1)
+    const big = 'x'.repeat(200 * 1024)
+    const names: string[] = []
+    const write = async () => {
+      const name = `s${names.length}`
+      const res = await fx.request({
+        method: 'POST',
+        url: IS,
+        body: { metadata: { name, annotations: { big } } },
+      })
+      assert.equal(res.statusCode, 201, res.body)
+      names.push(name)
+      // Readers keep up: each has this event before the next write.
+      await Promise.all(readers.map((r) => r.until(names.length)))
+    }
+    let peak = 0
+    // 200 writes of 200 KiB are far beyond the 1 MiB bound plus what the sockets buffer.
+    while (fx.store.watchStats().watchers > READERS && names.length < 200) {
+      await write()
+      peak = Math.max(peak, fx.store.watchStats().bufferedBytes)
+    }
+    assert.equal(
+      fx.store.watchStats().watchers,
+      READERS,
+      `the stalled watch was not closed after ${names.length} writes`,
+    )
+    assert.ok(peak <= BOUND, `the stalled watcher held ${peak} bytes, bound ${BOUND}`)
+    for (let i = 0; i < 3; i++) await write()
+    for (const r of readers) assert.deepEqual(r.names, names)
+    assert.deepEqual(fx.store.watchStats(), { watchers: READERS, bufferedBytes: 0 })
+    assert.ok(
+      fx.logs.some((l) => l.includes('closed a watch whose client does not keep up')),
+      'the close is logged',
+    )
+
+    // The stalled client, reading again, finds a clean end after an in-order prefix of the
+    // events, and picks up the rest by watching from the last resourceVersion it saw.
+    const seen = await body(stalled)
+    assert.ok(seen.length > 0 && seen.length < names.length, `saw ${seen.length}`)
+    assert.deepEqual(
+      seen.map((e) => e.object.metadata.name),
+      names.slice(0, seen.length),
+    )
+    const last = seen.at(-1)!.object.metadata.resourceVersion as string
+    const again = reader(await watchFrom(last))
+    await again.until(names.length - seen.length)
+    assert.deepEqual(again.names, names.slice(seen.length))
   })
 })

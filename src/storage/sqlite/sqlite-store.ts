@@ -42,6 +42,7 @@ import type {
   UpdateFn,
   WatchEvent,
   WatchOptions,
+  WatchStats,
 } from '../store.js'
 import { migrate } from './migrations.js'
 import { Mutex } from './mutex.js'
@@ -337,6 +338,8 @@ class SqliteStore implements Store {
         selection,
         source: this.history,
         capacity: this.options.watchBufferSize,
+        maxBytes: this.options.watchBufferBytes,
+        onFallBehind: options.onFallBehind,
         from,
         signal: options.signal,
         bookmarks: options.bookmarks
@@ -352,6 +355,10 @@ class SqliteStore implements Store {
 
   currentRevision(): Promise<number> {
     return this.read(() => this.revision)
+  }
+
+  watchStats(): WatchStats {
+    return this.hub.stats()
   }
 
   compact(): Promise<number> {

@@ -5,17 +5,17 @@
  *
  * A watcher is either live (fed by the hub) or catching up (reading the events table page by
  * page, from the last revision it has considered). It starts catching up when it replays from a
- * resourceVersion, and falls back to catching up when its buffer is full: a slow consumer then
- * costs one bounded buffer, writers are never blocked, and the consumer still receives every
+ * resourceVersion, and falls back to catching up when its buffer is full (in events or in bytes):
+ * a slow consumer then costs one bounded buffer, writers are never blocked, and the consumer still receives every
  * event in order, unless it falls so far behind that the history it needs has been compacted,
  * when it ends with Expired and the client re-lists. Switching from catching up to live happens
  * in the same synchronous step as reading the last page, and writers publish in the same
  * synchronous step as their COMMIT, so no change is missed or delivered twice.
  */
 import { ExpiredError } from '../store.js'
-import type { Clock, StoredObject, WatchEvent } from '../store.js'
+import type { Clock, StoredObject, WatchEvent, WatchStats } from '../store.js'
 import { decodeDelivery, deliveryFor } from '../selection.js'
-import type { Change, Selection } from '../selection.js'
+import type { Change, Delivery, Selection } from '../selection.js'
 
 /** HistorySource is what a catching-up watcher reads: the committed history. */
 export interface HistorySource {
@@ -39,12 +39,27 @@ export interface WatcherParams {
   readonly source: HistorySource
   /** Buffer bound, and the page size of history reads. */
   readonly capacity: number
+  /** Buffer bound in bytes of the queued events' JSON. */
+  readonly maxBytes: number
   /** Replay after this revision; undefined: live from now. */
   readonly from: number | undefined
   readonly signal: AbortSignal
   /** Emit BOOKMARKs on this clock's ticks, if set. */
   readonly bookmarks: { readonly clock: Clock; readonly intervalMs: number } | undefined
   readonly onStop: (watcher: Watcher) => void
+  /** Called each time the buffer is full and the watcher falls back to history. */
+  readonly onFallBehind: (() => void) | undefined
+}
+
+/** Queued is an event with the size of the JSON it was decoded from. */
+interface Queued<T extends StoredObject> {
+  readonly event: WatchEvent<T>
+  readonly bytes: number
+}
+
+/** jsonOf is the JSON text a delivery decodes. */
+function jsonOf(change: Change, source: 'object' | 'prev'): string {
+  return (source === 'prev' ? change.prev : change.object) ?? ''
 }
 
 /** Watcher is one watch: an async iterator of events in revision order. */
@@ -53,7 +68,9 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
 > {
   readonly resource: string
   private readonly params: WatcherParams
-  private readonly queue: WatchEvent<T>[] = []
+  private readonly queue: Queued<T>[] = []
+  /** Bytes of the queued events' JSON, bounded by params.maxBytes. */
+  private queuedBytes = 0
   private live: boolean
   /** Every change up to this revision has been queued or filtered out. */
   private cursor: number
@@ -87,18 +104,42 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
     if (this.done || !this.live) return
     const delivery = deliveryFor(this.params.selection, change)
     if (delivery) {
-      if (this.queue.length >= this.params.capacity) {
+      const bytes = jsonOf(change, delivery.source).length
+      if (!this.fits(bytes)) {
         // Full: stop buffering and read this change and later ones from history instead.
         // Every earlier revision has been published already, so history is needed only from
         // this change on (an older cursor could report Expired for nothing).
         this.live = false
         this.cursor = change.revision - 1
+        this.params.onFallBehind?.()
         return
       }
-      this.queue.push({ type: delivery.type, object: decodeDelivery<T>(change, delivery) })
+      this.enqueue(change, delivery, bytes)
     }
     this.cursor = change.revision
     if (delivery) this.wake()
+  }
+
+  /** bufferedBytes is the JSON size of the events queued for the consumer. */
+  get bufferedBytes(): number {
+    return this.queuedBytes
+  }
+
+  // One event always fits an empty queue, so an object larger than the byte bound still moves.
+  private fits(bytes: number): boolean {
+    if (this.queue.length === 0) return true
+    return (
+      this.queue.length < this.params.capacity && this.queuedBytes + bytes <= this.params.maxBytes
+    )
+  }
+
+  private enqueue(change: Change, delivery: Delivery, bytes: number): void {
+    const event: WatchEvent<T> = {
+      type: delivery.type,
+      object: decodeDelivery<T>(change, delivery),
+    }
+    this.queue.push({ event, bytes })
+    this.queuedBytes += bytes
   }
 
   /** next yields the next event; calls are served one at a time, in order. */
@@ -123,6 +164,7 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
     if (this.done) return
     this.done = true
     this.queue.length = 0
+    this.queuedBytes = 0
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.params.onStop(this)
     this.wake()
@@ -138,7 +180,10 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
     for (;;) {
       if (this.done) return { done: true, value: undefined }
       const head = this.queue.shift()
-      if (head) return { done: false, value: head }
+      if (head) {
+        this.queuedBytes -= head.bytes
+        return { done: false, value: head.event }
+      }
       if (this.failure !== undefined) {
         const failure = this.failure
         this.stop()
@@ -171,14 +216,19 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
       const compacted = source.compactedRevision()
       if (this.cursor < compacted) throw new ExpiredError(this.cursor, compacted, 'watch')
       const changes = source.readHistory(this.resource, selection.namespace, this.cursor, capacity)
+      let read = 0
       for (const change of changes) {
         const delivery = deliveryFor(selection, change)
         if (delivery) {
-          this.queue.push({ type: delivery.type, object: decodeDelivery<T>(change, delivery) })
+          const bytes = jsonOf(change, delivery.source).length
+          // The rest of the page is read again on the next call.
+          if (!this.fits(bytes)) break
+          this.enqueue(change, delivery, bytes)
         }
         this.cursor = change.revision
+        read++
       }
-      if (changes.length < capacity) {
+      if (read === changes.length && changes.length < capacity) {
         // At the head of history: nothing later is committed yet (writers publish in the same
         // step as COMMIT), so from here the hub delivers.
         this.live = true
@@ -212,6 +262,19 @@ export class WatchHub {
   publish(change: Change): void {
     const set = this.byResource.get(change.key.resource)
     if (set) for (const watcher of set) watcher.deliver(change)
+  }
+
+  /** stats counts the watchers and the bytes they hold queued. */
+  stats(): WatchStats {
+    let watchers = 0
+    let bufferedBytes = 0
+    for (const set of this.byResource.values()) {
+      for (const watcher of set) {
+        watchers++
+        bufferedBytes += watcher.bufferedBytes
+      }
+    }
+    return { watchers, bufferedBytes }
   }
 
   /** stopAll ends every watch (store close). */

@@ -1152,6 +1152,48 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.deepEqual(summary(await take(events, 1)), ['DELETED w0 41'])
       })
 
+      it('a slow watcher holds at most watchBufferBytes, says it fell behind, and still receives every event', async (t) => {
+        const bound = 64 * 1024
+        const { store } = await open(t, { watchBufferBytes: bound })
+        let fellBehind = 0
+        const events = await watch(t, store, W, { onFallBehind: () => fellBehind++ })
+        const big = (name: string): Widget => ({
+          ...widget(name),
+          spec: { color: 'x'.repeat(20 * 1024) },
+        })
+        let peak = 0
+        for (let i = 0; i < 20; i++) {
+          await store.create(key(`w${i}`), big(`w${i}`))
+          peak = Math.max(peak, store.watchStats().bufferedBytes)
+        }
+        assert.equal(store.watchStats().watchers, 1)
+        assert.ok(peak <= bound, `buffered ${peak} bytes, bound ${bound}`)
+        assert.ok(peak > bound / 2, `buffered ${peak} bytes: the bound was not reached`)
+        assert.equal(fellBehind, 1)
+        // Catching up reads history in pages that respect the same bound.
+        const got: WatchEvent<Widget>[] = []
+        while (got.length < 20) {
+          got.push(...(await take(events, 1)))
+          assert.ok(store.watchStats().bufferedBytes <= bound)
+        }
+        assert.deepEqual(
+          summary(got),
+          Array.from({ length: 20 }, (_, i) => `ADDED w${i} ${i + 1}`),
+        )
+        assert.equal(store.watchStats().bufferedBytes, 0)
+      })
+
+      it('a stopped watcher releases its buffer', async (t) => {
+        const { store } = await open(t)
+        const controller = new AbortController()
+        await store.watch(W, { signal: controller.signal })
+        await store.create(key('a'), widget('a'))
+        assert.equal(store.watchStats().watchers, 1)
+        assert.ok(store.watchStats().bufferedBytes > 0)
+        controller.abort()
+        assert.deepEqual(store.watchStats(), { watchers: 0, bufferedBytes: 0 })
+      })
+
       it('a watcher that falls behind the history window ends with Expired after its buffered events', async (t) => {
         const { store } = await open(t, { watchBufferSize: 2, compaction: { maxRevisions: 5 } })
         const events = await watch(t, store, W)

@@ -15,6 +15,7 @@ import type {
   UpdateFn,
   WatchEvent,
   WatchOptions,
+  WatchStats,
 } from '../store.js'
 import type { ScheduleStore } from '../schedule.js'
 
@@ -155,6 +156,10 @@ export class GatedStore implements Store {
 
   currentRevision(): Promise<number> {
     return this.inner.currentRevision()
+  }
+
+  watchStats(): WatchStats {
+    return this.inner.watchStats()
   }
 
   compact(): Promise<number> {

@@ -3,7 +3,8 @@
  * every matching object (kubectl's single-object `get -w` drops the first event, expecting it),
  * otherwise replays the changes after it; then live events. An expired or future
  * resourceVersion or a bad selector is answered before the 200, as a Status. With a Table
- * Accept header, every event's object is a one-row Table (docs/kubernetes-api.md#watch).
+ * Accept header, every event's object is a one-row Table. A client that stops reading is closed
+ * once the store watcher's buffer fills (docs/kubernetes-api.md#watch).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'
@@ -15,7 +16,7 @@ import { printerFor } from '../printers/index.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { buildTable, type PrintableObject } from '../table.js'
-import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
+import { SlowWatch, streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
 import { strategyContext } from './context.js'
 
 /**
@@ -49,6 +50,7 @@ export async function serveWatch<K extends KindName>(
     ...objectFieldsOf(resource.plural),
   }
   const stop = new AbortController()
+  const slow = new SlowWatch(stop)
   let initial: KindMap[K][] = []
   let from = query.resourceVersion
   if (from === undefined || from === '0') {
@@ -61,6 +63,7 @@ export async function serveWatch<K extends KindName>(
     fromResourceVersion: from,
     bookmarks: query.allowWatchBookmarks,
     signal: stop.signal,
+    onFallBehind: slow.fellBehind,
   })
   const sctx = strategyContext(ctx)
   const printer = printerFor(view?.printer ?? resource.plural)
@@ -92,5 +95,5 @@ export async function serveWatch<K extends KindName>(
     for (const object of initial) yield encode({ type: 'ADDED', object })
     for await (const event of iterator) yield encode(event)
   }
-  await streamWatch(request, reply, lines(), stop, watchTimeoutMs(query.timeoutSeconds))
+  await streamWatch(request, reply, lines(), stop, watchTimeoutMs(query.timeoutSeconds), slow)
 }

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { IMAGE_REFERENCES, RESOURCE_LIST } from '../../../api/index.js'
 import { createAgents, createRegistryClient, parsePlatform } from '../../../registry/index.js'
-import type { Store } from '../../../storage/index.js'
+import type { Store, StoreOptions } from '../../../storage/index.js'
 import { openSqliteStore } from '../../../storage/sqlite/index.js'
 import { ManualClock } from '../../../storage/testing/manual-clock.js'
 import { createServer } from '../../app.js'
@@ -94,10 +94,11 @@ export const withImageStreamImports: ExtendApp = (app, store) => {
   })
 }
 
-/** startFixture starts a server; call close() when done. */
+/** startFixture starts a server (its store tuned by `storeOptions`); call close() when done. */
 export async function startFixture(
   settings: Partial<ResourceSettings> = {},
   extend?: ExtendApp,
+  storeOptions: StoreOptions = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'imagestreams-resources-'))
   const pki = await ensurePki({ dataDir: dir, hosts: ['127.0.0.1'] })
@@ -112,6 +113,7 @@ export async function startFixture(
   const space = storeSpaceCheck()
   let pragma: (source: string) => unknown = () => undefined
   const store = await openSqliteStore({
+    ...storeOptions,
     path: join(dir, 'store.db'),
     clock,
     references: IMAGE_REFERENCES,
