@@ -146,5 +146,30 @@ export async function streamWatch(
     const socket = shutdown.aborted ? res.socket : null
     if (!res.writableEnded) res.end(() => socket?.end())
     else socket?.end()
+    cutWhenShutdownStalls(res, shutdown)
   }
+}
+
+/** How long a closing server lets an ended watch deliver what it already wrote. */
+const WATCH_SHUTDOWN_GRACE_MS = 1_000
+
+/**
+ * cutWhenShutdownStalls destroys the connection of an ended watch whose client is not reading
+ * what is still queued for it, once the server is shutting down and a short grace has passed:
+ * such a response never finishes, and the server's close would otherwise wait for it.
+ */
+function cutWhenShutdownStalls(res: ServerResponse, shutdown: AbortSignal): void {
+  if (res.writableFinished || res.destroyed) return
+  let timer: NodeJS.Timeout | undefined
+  const arm = () => {
+    timer = setTimeout(() => res.destroy(), WATCH_SHUTDOWN_GRACE_MS)
+  }
+  const done = () => {
+    clearTimeout(timer)
+    shutdown.removeEventListener('abort', arm)
+  }
+  res.once('finish', done)
+  res.once('close', done)
+  if (shutdown.aborted) arm()
+  else shutdown.addEventListener('abort', arm, { once: true })
 }
