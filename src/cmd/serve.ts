@@ -49,7 +49,7 @@ import {
   SECRETS_DISCOVERY,
 } from '../server/resources/index.js'
 import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
-import { createLogger } from '../server/logger.js'
+import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
 import { isStoreError, type Store } from '../storage/index.js'
@@ -60,6 +60,8 @@ import { packageVersion } from '../cli/commands/version.js'
 
 /** After this long, connections still open at shutdown (stuck clients, unended streams) are cut. */
 const SHUTDOWN_GRACE_MS = 10_000
+/** How long an exiting server waits for its log's reader to take the last lines. */
+const LOG_CLOSE_GRACE_MS = 2_000
 
 /** CommandFailure ends the run with `error: <message>` and exit code 1. */
 class CommandFailure extends Error {
@@ -208,7 +210,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   } catch (err) {
     return fail(io, err)
   }
-  const logger = createLogger({ level: options.logLevel })
+  const log = stdoutDestination()
+  const logger = createLogger({ level: options.logLevel, destination: log })
   const stop = io.signal ?? processStopSignal(() => logger.warn('second signal: exiting now'))
 
   let store: Store | undefined
@@ -424,6 +427,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     store = undefined
     await lock.release()
     logger.info('stopped')
+    await closeLog(log, LOG_CLOSE_GRACE_MS)
     return 0
   } catch (err) {
     await store?.close().catch(() => undefined)
@@ -437,6 +441,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     )) {
       logger.error({ err }, 'serve failed')
     }
+    await closeLog(log, LOG_CLOSE_GRACE_MS)
     return fail(io, err)
   }
 }

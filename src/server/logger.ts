@@ -4,6 +4,8 @@
  * handler that logs a request or a secret by mistake still leaks nothing
  * (docs/kubernetes-api.md#security-and-redaction).
  */
+import { once } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
 import { pino, type DestinationStream, type Logger } from 'pino'
 
 /** REDACT_PATHS are the log fields replaced by `[Redacted]`. */
@@ -31,4 +33,32 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const options = { level: opts.level ?? 'info', redact: [...REDACT_PATHS] }
   return opts.destination ? pino(options, opts.destination) : pino(options)
+}
+
+/** LogDestination is the server's stdout, written asynchronously (pino's default destination). */
+export type LogDestination = ReturnType<typeof pino.destination>
+
+/** stdoutDestination is where the server logs: file descriptor 1, written without blocking. */
+export function stdoutDestination(): LogDestination {
+  return pino.destination({ dest: 1, sync: false })
+}
+
+/**
+ * closeLog writes out what `dest` still holds and closes it, giving up after `graceMs`: when
+ * whoever reads the log stopped reading (a full pipe) or went away (EPIPE), the rest is dropped.
+ * Left open, the destination's exit handler retries those writes synchronously and forever, and
+ * the exiting process hangs with its signal handlers unable to run. Log nothing after this.
+ */
+export async function closeLog(dest: LogDestination, graceMs: number): Promise<void> {
+  const grace = new AbortController()
+  const closed = once(dest, 'close', { signal: grace.signal }).then(
+    () => true,
+    () => false,
+  )
+  dest.end()
+  const done = await Promise.race([closed, delay(graceMs, false, { signal: grace.signal })]).catch(
+    () => false,
+  )
+  grace.abort()
+  if (!done) dest.destroy()
 }
