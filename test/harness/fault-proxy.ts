@@ -47,6 +47,11 @@ export type FaultKind =
    * honoured, a larger one capped), with distribution's relative `Link: <…?last=X&n=N>; rel="next"`.
    */
   | { kind: 'paginate-tags'; pageSize: number }
+  /**
+   * Send the upstream's headers at once, then its body `bytes` at a time (default 1), one piece
+   * every `everyMs`: an upstream that stalls without ever going quiet for long.
+   */
+  | { kind: 'drip-body'; everyMs: number; bytes?: number }
 
 /** A fault plus the requests it applies to. */
 export type FaultRule = FaultKind & {
@@ -318,7 +323,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   }
 
   async function applyResponseFault(
-    kind: 'reset-mid-body' | 'corrupt-body' | 'redirect-blob' | 'paginate-tags',
+    kind: 'reset-mid-body' | 'corrupt-body' | 'redirect-blob' | 'paginate-tags' | 'drip-body',
     active: ActiveRule,
     req: IncomingMessage,
     res: ServerResponse,
@@ -348,6 +353,26 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         }
         res.writeHead(b.status, filterRawHeaders(b.rawHeaders))
         res.write(b.body.subarray(0, Math.floor(b.body.length / 2)), () => res.socket?.destroy())
+        return
+      }
+      case 'drip-body': {
+        const rule = active.rule as FaultRule & { kind: 'drip-body' }
+        const step = rule.bytes ?? 1
+        rec.status = b.status
+        res.writeHead(b.status, filterRawHeaders(b.rawHeaders))
+        res.flushHeaders()
+        let sent = 0
+        const timer = setInterval(() => {
+          if (res.destroyed || sent >= b.body.length) {
+            clearInterval(timer)
+            timers.delete(timer)
+            if (!res.destroyed) res.end()
+            return
+          }
+          res.write(b.body.subarray(sent, sent + step))
+          sent += step
+        }, rule.everyMs)
+        timers.add(timer)
         return
       }
       case 'redirect-blob': {
@@ -470,6 +495,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       case 'corrupt-body':
       case 'redirect-blob':
       case 'paginate-tags':
+      case 'drip-body':
         applyResponseFault(rule.kind, active, req, res, u, rec).catch(fail)
         return
     }
