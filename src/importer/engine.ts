@@ -20,6 +20,7 @@ import { ANNOTATIONS, IMAGE_API_VERSION, misTypedPullSecretAdvice } from '../api
 import type { MisTypedPullSecret, Status } from '../api/index.js'
 import type { CredentialWarning, Keyring } from '../credentials/index.js'
 import { describeSource } from '../credentials/index.js'
+import { deadline } from '../lib/abort.js'
 import { mapLimit } from '../lib/concurrency.js'
 import { parseImageReference, tagOrLatest, type ImageReference } from '../reference/index.js'
 import {
@@ -28,7 +29,7 @@ import {
   type RegistryClient,
   type Repository,
 } from '../registry/index.js'
-import { failureStatus, successStatus } from './failure.js'
+import { failureStatus, ImportDeadlineError, successStatus } from './failure.js'
 import { fetchEntry, type EntryResult, type KnownImages, type RawContent } from './fetch-entry.js'
 import { repositoryAsSpelled } from './image-objects.js'
 import { prioritizeTags } from '../lib/prioritize-tags.js'
@@ -51,7 +52,19 @@ export interface ImportPolicy {
   readonly maxImagesBulkImportedPerRepository: number
   /** Entries fetched at once. */
   readonly concurrency: number
+  /** Total time of one entry, retries included (default IMPORT_ENTRY_DEADLINE_MS). */
+  readonly entryDeadlineMs?: number | undefined
 }
+
+/**
+ * IMPORT_ENTRY_DEADLINE_MS bounds one imported entry (a tag or digest, with its children and
+ * configs) or one repository's tag listing, retries included
+ * (docs/imports.md#failures-and-conditions). Each attempt has its own timeouts, but a registry
+ * that never answers a HEAD used them all: 4 attempts of 30 s each held an import for over two
+ * minutes, and the scheduler's slot for that registry with it. A minute is one attempt's own
+ * deadline, and far more than a working registry needs for a manifest list and its children.
+ */
+export const IMPORT_ENTRY_DEADLINE_MS = 60_000
 
 /** ImportDeps is everything an import reads besides the request and the stream. */
 export interface ImportDeps {
@@ -212,18 +225,21 @@ async function importEntry(
   ].join('|')
   let pending = inflight.get(key)
   if (!pending) {
-    pending = fetchEntry(
-      repo,
-      {
-        tag,
-        digest: ref.digest,
-        repository,
-        mode,
-        preferred,
-        current: currentDigest,
-        includeManifest: entry.includeManifest,
-      },
-      { known: deps.known, now: deps.now, signal: deps.signal },
+    const fetching = repo
+    pending = withinDeadline(deps, ref.registry, (signal) =>
+      fetchEntry(
+        fetching,
+        {
+          tag,
+          digest: ref.digest,
+          repository,
+          mode,
+          preferred,
+          current: currentDigest,
+          includeManifest: entry.includeManifest,
+        },
+        { known: deps.known, now: deps.now, signal },
+      ),
     )
     inflight.set(key, pending)
   }
@@ -231,6 +247,27 @@ async function importEntry(
     return { entry, result: await pending, repo, repository, mode }
   } catch (error) {
     return { entry, error, repo, repository, mode }
+  }
+}
+
+/**
+ * withinDeadline runs registry work under the entry deadline; work cut short by it fails with
+ * ImportDeadlineError naming the registry and the deadline.
+ */
+async function withinDeadline<T>(
+  deps: Pick<ImportDeps, 'policy' | 'signal'>,
+  registry: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const ms = deps.policy.entryDeadlineMs ?? IMPORT_ENTRY_DEADLINE_MS
+  const limit = deadline(deps.signal, ms)
+  try {
+    return await work(limit.signal)
+  } catch (err) {
+    if (limit.expired()) throw new ImportDeadlineError(registry, ms, err)
+    throw err
+  } finally {
+    limit.dispose()
   }
 }
 
@@ -338,7 +375,9 @@ async function importRepository(
       keyring: deps.keyring,
       insecure: spec.importPolicy?.insecure ?? false,
     })
-    tags = prioritizeTags(await repo.tags({ signal: deps.signal }))
+    tags = prioritizeTags(
+      await withinDeadline(deps, ref.registry, (signal) => repo.tags({ signal })),
+    )
   } catch (error) {
     return {
       status: { status: withSecretAdvice(failureStatus(error, from, from), deps) },

@@ -12,6 +12,25 @@ import {
   TransportError,
 } from '../registry/index.js'
 
+/**
+ * ImportDeadlineError: an entry (or a repository's tag listing) did not finish within the import
+ * deadline, retries included (docs/imports.md#failures-and-conditions).
+ */
+export class ImportDeadlineError extends Error {
+  readonly registry: string
+  readonly deadlineMs: number
+
+  constructor(registry: string, deadlineMs: number, cause: unknown) {
+    super(
+      `the import from ${registry} did not finish within the import deadline of ${deadlineMs / 1000} s`,
+      { cause },
+    )
+    this.name = 'ImportDeadlineError'
+    this.registry = registry
+    this.deadlineMs = deadlineMs
+  }
+}
+
 /** failureStatus maps an import error for `ref` (as the user wrote it) to a Status. */
 export function failureStatus(err: unknown, ref: string, repository: string): Status {
   const fail = (code: number, reason: string, message: string, extra: Partial<Status> = {}) =>
@@ -37,6 +56,10 @@ export function failureStatus(err: unknown, ref: string, repository: string): St
     return fail(429, 'TooManyRequests', `${ref}: ${err.message}`, {
       ...(seconds !== undefined && { details: { retryAfterSeconds: seconds } }),
     })
+  }
+  if (err instanceof ImportDeadlineError) {
+    // The apiserver's Timeout (504): the work did not finish in the time allotted to it.
+    return fail(504, 'Timeout', `Timeout: ${ref}: ${err.message}`)
   }
   if (err instanceof TransportError && err.tlsProblem === 'not-tls') {
     return fail(
