@@ -140,6 +140,16 @@ function toDistributionError(err: unknown, blob: string | undefined): Distributi
         ? blobUnknown(blob)
         : manifestUnknown(`not available from ${where}: ${err.message}`)
     }
+    // A stalled upstream (no answer in time, or a body below the minimum rate) is the gateway
+    // timing out, as a proxy answers it (docs/integrated-registry.md#stalled-upstreams).
+    if (err.code === 'Timeout') {
+      return new DistributionError(
+        'UNKNOWN',
+        `pulling through from ${where} timed out: ${err.message}`,
+        null,
+        504,
+      )
+    }
     if (err.temporary) {
       return new DistributionError('UNAVAILABLE', `${where} is unavailable: ${err.message}`)
     }

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream'
 import type { Credential, CredentialSource, Keyring } from '../credentials/index.js'
 import { EMPTY_KEYRING, credentialFingerprint, describeSource } from '../credentials/index.js'
 import { isDigest, parseDigest, repositoryName } from '../reference/index.js'
-import { verifyingStream } from './blob-stream.js'
+import { verifyingStream, type MinRate } from './blob-stream.js'
 import {
   AuthError,
   DigestMismatchError,
@@ -73,6 +73,8 @@ export interface RegistryClientOptions {
   readonly retry?: Partial<RetryPolicy>
   /** Absolute deadline of one HTTP attempt (default 60 s). */
   readonly attemptDeadlineMs?: number
+  /** The least a streamed blob body must deliver while it is read (default BLOB_MIN_RATE). */
+  readonly blobMinRate?: MinRate
   readonly limits?: Partial<ClientLimits>
   /** How long a ping result is reused (default 10 min). */
   readonly endpointTtlMs?: number
@@ -142,6 +144,16 @@ export interface BlobInfo {
   readonly digest: string
 }
 
+/**
+ * BLOB_MIN_RATE: a streamed blob must deliver 64 KiB in every 10 s its reader waits for it
+ * (docs/integrated-registry.md#stalled-upstreams). The body idle timeout (30 s) ends an upstream
+ * that goes silent, but one dripping a byte a second never idles and would hold the puller, a
+ * connection and a cache file for as long as the blob takes; 64 KiB in 10 s (about 52 kbit/s)
+ * is far below any registry or object store that is working, and 10 s rides out a pause of the
+ * upstream or its network without cutting a transfer that would have gone on.
+ */
+export const BLOB_MIN_RATE: MinRate = { bytes: 64 * 1024, windowMs: 10_000 }
+
 const DEFAULT_LIMITS: ClientLimits = {
   manifestBytes: 4 * 1024 * 1024,
   configBytes: 4 * 1024 * 1024,
@@ -162,6 +174,7 @@ export class RegistryClient {
   /** @internal */ readonly tokens: TokenSource
   /** @internal */ readonly limits: ClientLimits
   /** @internal */ readonly logger: Logger
+  /** @internal */ readonly blobMinRate: MinRate
   /** Hosts whose HEAD answers cannot be trusted; they are resolved with GET. */
   readonly headUnreliable = new Set<string>()
 
@@ -177,6 +190,7 @@ export class RegistryClient {
     this.endpoints = new Endpoints(this.http, opts.endpointTtlMs ?? 10 * 60_000, opts.now)
     this.tokens = new TokenSource(this.http, opts.now)
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
+    this.blobMinRate = opts.blobMinRate ?? BLOB_MIN_RATE
   }
 
   /**
@@ -376,6 +390,13 @@ export class Repository {
       size: size ?? length,
       mismatch: (actual) =>
         new DigestMismatchError({ ...this.#ctx({ url }), expected: digest, actual }),
+      minRate: this.#client.blobMinRate,
+      tooSlow: (rate) =>
+        new TransportError(
+          'Timeout',
+          `reading blob ${digest} from ${url}: the upstream stalled, fewer than ${rate.bytes} bytes in ${rate.windowMs / 1000} s`,
+          { ...this.#ctx({ url }), networkCode: undefined, retryable: false },
+        ),
       sourceError: (err) => {
         if (opts.signal?.aborted) {
           const reason: unknown = opts.signal.reason

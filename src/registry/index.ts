@@ -1,5 +1,7 @@
 /** Public entry of the registry client: everything other layers may use. */
+export { type MinRate } from './blob-stream.js'
 export {
+  BLOB_MIN_RATE,
   createRegistryClient,
   RegistryClient,
   Repository,
