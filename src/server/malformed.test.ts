@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { EMPTY_KEYRING } from '../credentials/index.js'
-import { registerDistribution } from '../distribution/index.js'
-import { createAgents, createRegistryClient } from '../registry/index.js'
+import { mountRegistry } from '../distribution/testing/mount.js'
 import { ADMIN_USER } from './auth.js'
 import { startFixture, TOKEN, type Fixture } from './resources/testing/fixture.js'
 
@@ -237,16 +235,7 @@ describe('malformed requests', () => {
 describe('malformed registry requests', () => {
   let fx: Fixture
   before(async () => {
-    fx = await startFixture({}, (app, store) => {
-      registerDistribution(app, {
-        store,
-        client: createRegistryClient({ agents: createAgents({}) }),
-        auth: { authenticate: (t) => Promise.resolve(t === TOKEN ? ADMIN_USER : undefined) },
-        mayPull: () => Promise.resolve(true),
-        mayPrune: () => Promise.resolve(false),
-        keyringFor: () => Promise.resolve(EMPTY_KEYRING),
-      })
-    })
+    fx = await startFixture({}, mountRegistry(TOKEN, ADMIN_USER))
   })
   after(() => fx?.close())
 

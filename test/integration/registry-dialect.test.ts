@@ -7,9 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { EMPTY_KEYRING } from '../../src/credentials/index.js'
-import { registerDistribution } from '../../src/distribution/index.js'
-import { createAgents, createRegistryClient } from '../../src/registry/index.js'
+import { mountRegistry } from '../../src/distribution/testing/mount.js'
 import { ADMIN_USER } from '../../src/server/auth.js'
 import { startFixture, TOKEN, type Fixture } from '../../src/server/resources/testing/fixture.js'
 
@@ -18,16 +16,7 @@ const BASIC = `Basic ${Buffer.from(`any:${TOKEN}`).toString('base64')}`
 describe('the integrated registry dialect on the API server', () => {
   let fx: Fixture
   before(async () => {
-    fx = await startFixture({}, (app, store) => {
-      registerDistribution(app, {
-        store,
-        client: createRegistryClient({ agents: createAgents({}) }),
-        auth: { authenticate: (t) => Promise.resolve(t === TOKEN ? ADMIN_USER : undefined) },
-        mayPull: () => Promise.resolve(true),
-        mayPrune: () => Promise.resolve(false),
-        keyringFor: () => Promise.resolve(EMPTY_KEYRING),
-      })
-    })
+    fx = await startFixture({}, mountRegistry(TOKEN, ADMIN_USER))
   })
   after(() => fx?.close())
 
