@@ -86,3 +86,11 @@ export const DOCKERCFG_KEY = '.dockercfg'
 export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson'
 /** MAX_SECRET_SIZE is kube's limit on a Secret's total decoded data: 1 MiB (core/v1 MaxSecretSize). */
 export const MAX_SECRET_SIZE = 1024 * 1024
+
+/**
+ * REFERENCED_CAUSE is the Status cause reason of a delete refused because another object still
+ * references the one deleted (an Image named by a stream's history or a manifest list;
+ * docs/kubernetes-api.md#image-deletes-and-references): what tells that refusal from other
+ * conflicts.
+ */
+export const REFERENCED_CAUSE = 'Referenced'

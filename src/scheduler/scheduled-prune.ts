@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import { sleep } from '../lib/abort.js'
 import {
+  describeInvalidReference,
   InvalidReferencesError,
   NO_WORKLOADS,
   parseWorkloads,
@@ -116,9 +117,7 @@ export class ScheduledPrune {
       if (err instanceof InvalidReferencesError) {
         opts.logger.warn(
           {
-            invalid: err.invalid.map(
-              (r) => `${r.object.kind} ${r.object.namespace}/${r.object.name}: ${r.reference}`,
-            ),
+            invalid: err.invalid.map(describeInvalidReference),
           },
           'scheduled prune stopped: workloads have invalid image references (fix them, or serve with --prune-ignore-invalid-refs)',
         )

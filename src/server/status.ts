@@ -5,6 +5,7 @@
  * the Status body and HTTP code at the edge. See docs/kubernetes-api.md#status-errors and
  * apimachinery's `pkg/api/errors`.
  */
+import { REFERENCED_CAUSE } from '../api/constants.js'
 import type { StatusReason } from '../api/index.js'
 import { goQuote } from '../lib/go-quote.js'
 
@@ -28,7 +29,7 @@ export type CauseType =
   | 'ResourceVersionTooLarge'
   | 'InternalError'
   | 'FieldManagerConflict'
-  | 'Referenced'
+  | typeof REFERENCED_CAUSE
   | 'InsufficientStorage'
 
 /** StatusCause is one entry of `details.causes`. */
@@ -209,7 +210,7 @@ export function stillReferenced(
       name,
       group: gr.group,
       kind: gr.resource,
-      causes: [{ reason: 'Referenced', message: `still referenced by ${by}` }],
+      causes: [{ reason: REFERENCED_CAUSE, message: `still referenced by ${by}` }],
     },
   )
 }

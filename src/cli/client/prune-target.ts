@@ -5,6 +5,7 @@
  * resourceVersion, Images are deleted with the server's reference guard, and blobs through the
  * integrated registry's `DELETE /admin/blobs/<digest>` on the same server (docs/pruning.md).
  */
+import { REFERENCED_CAUSE } from '../../api/constants.js'
 import type { Image, ImageStream } from '../../api/index.js'
 import type { List } from '../../api/meta.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
@@ -29,7 +30,8 @@ function status(err: unknown): number | undefined {
 /** isReferenced: the answer is the server's refusal to delete an object something references. */
 function isReferenced(err: unknown): boolean {
   return (
-    err instanceof ApiError && (err.details?.causes ?? []).some((c) => c.reason === 'Referenced')
+    err instanceof ApiError &&
+    (err.details?.causes ?? []).some((c) => c.reason === REFERENCED_CAUSE)
   )
 }
 
