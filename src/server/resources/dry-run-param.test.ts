@@ -10,6 +10,8 @@ import {
   APPLY,
   APPLY_RUBY,
   describeRefusedOptions,
+  IMPORT_ONLY_CHECK,
+  ISI,
   G,
   IS,
   MERGE,
@@ -75,14 +77,9 @@ const CASES: readonly RefusedOptionsCase[] = [
   {
     name: 'an image stream import with X',
     method: 'POST',
-    url: `${G}/namespaces/team-a/imagestreamimports`,
+    url: ISI,
     query: 'dryRun=X',
-    body: {
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStreamImport',
-      metadata: { name: 'ruby' },
-      spec: { import: false },
-    },
+    body: IMPORT_ONLY_CHECK,
     message: `CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"X"}: ${SUPPORTED}`,
   },
   {

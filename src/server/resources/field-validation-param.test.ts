@@ -10,6 +10,8 @@ import {
   APPLY,
   APPLY_RUBY,
   describeRefusedOptions,
+  IMPORT_ONLY_CHECK,
+  ISI,
   G,
   IS,
   MERGE,
@@ -102,14 +104,9 @@ const CASES: readonly RefusedOptionsCase[] = [
   {
     name: 'an image stream import with X',
     method: 'POST',
-    url: `${G}/namespaces/team-a/imagestreamimports`,
+    url: ISI,
     query: 'fieldValidation=X',
-    body: {
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStreamImport',
-      metadata: { name: 'ruby' },
-      spec: { import: false },
-    },
+    body: IMPORT_ONLY_CHECK,
     message: `CreateOptions.meta.k8s.io "" is invalid: ${unsupported('"X"')}`,
   },
 ]

@@ -31,6 +31,15 @@ export const stream = (name: string) => ({
   metadata: { name },
 })
 
+/** ISI is where image stream imports are posted, and IMPORT_ONLY_CHECK one that imports nothing. */
+export const ISI = `${G}/namespaces/team-a/imagestreamimports`
+export const IMPORT_ONLY_CHECK = {
+  apiVersion: 'image.openshift.io/v1',
+  kind: 'ImageStreamImport',
+  metadata: { name: 'ruby' },
+  spec: { import: false },
+}
+
 /** RefusedOptionsCase is one request whose options are refused. */
 export interface RefusedOptionsCase {
   readonly name: string
