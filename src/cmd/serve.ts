@@ -35,7 +35,7 @@ import {
 } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
-import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/admin-credentials.js'
+import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
 import { createServer } from '../server/app.js'
 import { storeSpaceCheck, type StoreSpace } from '../server/health.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
@@ -48,7 +48,11 @@ import {
   SCHEDULE_DISCOVERY,
   SECRETS_DISCOVERY,
 } from '../server/resources/index.js'
-import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator } from '../server/auth.js'
+import {
+  ADMIN_USER,
+  createAdminAuthorizer,
+  createTokenAuthenticator,
+} from '../server/auth/index.js'
 import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'

@@ -13,7 +13,7 @@ import {
   createAdminAuthorizer,
   createTokenAuthenticator,
   hashToken,
-} from './auth.js'
+} from './auth/index.js'
 import { createLogger } from './logger.js'
 import { ensurePki } from './pki.js'
 import { conflict } from './status.js'

@@ -15,7 +15,7 @@ import {
   type FastifyRequest,
 } from 'fastify'
 import { redactUrl } from '../lib/redact-url.js'
-import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './access-reviews.js'
+import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './auth/access-reviews.js'
 import {
   authorizeNonResourceRequest,
   bearerToken,
@@ -23,7 +23,7 @@ import {
   registerAuthentication,
   type Authenticator,
   type Authorizer,
-} from './auth.js'
+} from './auth/index.js'
 import { registerBodyParsers, type ProtobufDecoder } from './body-parsers.js'
 import { registerDiscovery, type DiscoveryResource } from './discovery.js'
 import { registerHealth, type HealthCheck } from './health.js'
@@ -35,7 +35,7 @@ import {
   unauthorized,
   type ErrorMapper,
 } from './status.js'
-import { registerSelfSubjectReview } from './self-subject-review.js'
+import { registerSelfSubjectReview } from './auth/self-subject-review.js'
 import type { Store } from '../storage/index.js'
 import { versionInfo } from './version.js'
 

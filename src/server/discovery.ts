@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authorizeNonResourceRequest } from './auth.js'
+import { authorizeNonResourceRequest } from './auth/index.js'
 import { notAcceptable } from './status.js'
 
 /** DiscoverySubresource is a subresource such as `imagestreams/status`. */

@@ -5,7 +5,7 @@
  * log) and `readyz check failed`. Each check is also served alone at `/readyz/<name>`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authorizeNonResourceRequest } from './auth.js'
+import { authorizeNonResourceRequest } from './auth/index.js'
 
 /** HealthCheck is one named readiness check: undefined when ready, else the reason it is not. */
 export interface HealthCheck {

@@ -15,7 +15,7 @@ import {
   type ImageStream,
 } from '../api/index.js'
 import { ImportPreconditionError, importInto, type ImportServiceDeps } from '../scheduler/index.js'
-import { authorizeRequest } from './auth.js'
+import { authorizeRequest } from './auth/index.js'
 import { checkWriteOptions, ensureNamespaceExists, present } from './resources/index.js'
 import { badRequest, conflict, invalid } from './status.js'
 

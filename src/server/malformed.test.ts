@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { mountRegistry } from '../distribution/testing/mount.js'
-import { ADMIN_USER } from './auth.js'
+import { ADMIN_USER } from './auth/index.js'
 import { startFixture, TOKEN, type Fixture } from './resources/testing/fixture.js'
 
 const IS = '/apis/image.openshift.io/v1/namespaces/default/imagestreams'

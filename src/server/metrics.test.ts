@@ -8,7 +8,12 @@ import type { FastifyInstance } from 'fastify'
 import { RESOURCE_LIST } from '../api/index.js'
 import type { ScheduleStats } from '../storage/index.js'
 import { createServer } from './app.js'
-import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator, hashToken } from './auth.js'
+import {
+  ADMIN_USER,
+  createAdminAuthorizer,
+  createTokenAuthenticator,
+  hashToken,
+} from './auth/index.js'
 import { createLogger } from './logger.js'
 import { MAX_REGISTRY_LABELS } from './metric-labels.js'
 import { createServerMetrics, registerMetrics, type ServerMetrics } from './metrics.js'

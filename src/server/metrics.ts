@@ -14,7 +14,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ResponseObserver } from '../registry/index.js'
 import type { PruneMetrics, ScheduleMetrics } from '../scheduler/metrics.js'
 import type { ScheduleStore } from '../storage/index.js'
-import { authorizeNonResourceRequest } from './auth.js'
+import { authorizeNonResourceRequest } from './auth/index.js'
 import { RegistryLabels } from './metric-labels.js'
 
 /** MetricsDeps are where the metrics read their gauges from. */

@@ -14,14 +14,14 @@ import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ImageStream, RESOURCE_LIST, unknownFields } from '../../src/api/index.js'
-import { renderKubeconfig, serverURL } from '../../src/server/admin-credentials.js'
+import { renderKubeconfig, serverURL } from '../../src/server/auth/admin-credentials.js'
 import { createServer } from '../../src/server/app.js'
 import {
   ADMIN_USER,
   createAdminAuthorizer,
   createTokenAuthenticator,
   hashToken,
-} from '../../src/server/auth.js'
+} from '../../src/server/auth/index.js'
 import { createLogger } from '../../src/server/logger.js'
 import { registerOpenAPI } from '../../src/server/openapi/index.js'
 import { ensurePki } from '../../src/server/pki.js'

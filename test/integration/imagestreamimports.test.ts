@@ -27,7 +27,7 @@ import {
   createAdminAuthorizer,
   createTokenAuthenticator,
   hashToken,
-} from '../../src/server/auth.js'
+} from '../../src/server/auth/index.js'
 import { registerImageStreamImports } from '../../src/server/imagestreamimports.js'
 import { createLogger } from '../../src/server/logger.js'
 import { ensurePki } from '../../src/server/pki.js'

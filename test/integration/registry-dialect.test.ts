@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { mountRegistry } from '../../src/distribution/testing/mount.js'
-import { ADMIN_USER } from '../../src/server/auth.js'
+import { ADMIN_USER } from '../../src/server/auth/index.js'
 import { startFixture, TOKEN, type Fixture } from '../../src/server/resources/testing/fixture.js'
 
 const BASIC = `Basic ${Buffer.from(`any:${TOKEN}`).toString('base64')}`

@@ -14,7 +14,7 @@ import {
   createTokenAuthenticator,
   hashToken,
   type Authorizer,
-} from '../auth.js'
+} from '../auth/index.js'
 import { createLogger } from '../logger.js'
 import { ensurePki } from '../pki.js'
 import { negotiateV2, registerOpenAPI, V2_PROTOBUF_TYPE } from './register.js'

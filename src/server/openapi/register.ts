@@ -8,7 +8,7 @@
  * protobuf only (k8s.io/client-go discovery's OpenAPISchema).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authorizeNonResourceRequest } from '../auth.js'
+import { authorizeNonResourceRequest } from '../auth/index.js'
 import { notAcceptable } from '../status.js'
 import type { OpenAPIResource } from './components.js'
 import { buildOpenAPIDocuments, openAPIHash, type GroupVersionDocument } from './documents.js'

@@ -8,7 +8,7 @@
  * take are 415.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import { authorizeRequest } from '../auth.js'
+import { authorizeRequest } from '../auth/index.js'
 import { requestMediaType } from '../body-parsers.js'
 import { methodNotAllowed, unsupportedMediaType } from '../status.js'
 import type { Endpoint, Target, Verb } from './endpoint.js'

@@ -4,7 +4,7 @@
  * on them stays quiet until it times out or the client leaves.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authorizeRequest } from '../../auth.js'
+import { authorizeRequest } from '../../auth/index.js'
 import type { ResourceContext } from '../context.js'
 import { readQuery } from '../query.js'
 import { sendList } from '../respond.js'

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { IMAGE_GROUP, RESOURCES } from '../../../api/index.js'
-import { authorizeRequest } from '../../auth.js'
+import { authorizeRequest } from '../../auth/index.js'
 import { methodNotAllowed } from '../../status.js'
 
 const { imagestreams } = RESOURCES

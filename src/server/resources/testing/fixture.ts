@@ -19,7 +19,7 @@ import {
   createAdminAuthorizer,
   createTokenAuthenticator,
   hashToken,
-} from '../../auth.js'
+} from '../../auth/index.js'
 import { registerImageStreamImports } from '../../imagestreamimports.js'
 import { storeSpaceCheck } from '../../health.js'
 import { createLogger } from '../../logger.js'

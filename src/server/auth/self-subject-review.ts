@@ -8,11 +8,11 @@
  * protobuf parser that reads only the envelope's apiVersion and kind, to refuse other objects.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { requestUser, type UserInfo } from './auth.js'
-import { PROTOBUF_MEDIA_TYPE } from './body-parsers.js'
-import { UnsupportedProtobufError } from './protobuf/index.js'
-import { readFields, utf8, type Budget } from './protobuf/wire.js'
-import { badRequest, unsupportedMediaType } from './status.js'
+import { requestUser, type UserInfo } from './index.js'
+import { PROTOBUF_MEDIA_TYPE } from '../body-parsers.js'
+import { UnsupportedProtobufError } from '../protobuf/index.js'
+import { readFields, utf8, type Budget } from '../protobuf/wire.js'
+import { badRequest, unsupportedMediaType } from '../status.js'
 
 /** SELF_SUBJECT_REVIEW_PATH is the one collection this module serves. */
 export const SELF_SUBJECT_REVIEW_PATH = '/apis/authentication.k8s.io/v1/selfsubjectreviews'

@@ -8,9 +8,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { contextNames } from '../lib/kubeconfig-names.js'
-import { hashToken } from './auth.js'
-import { writePrivate } from './pki.js'
+import { contextNames } from '../../lib/kubeconfig-names.js'
+import { hashToken } from './index.js'
+import { writePrivate } from '../pki.js'
 
 /** ADMIN_FILES are the file names in the data dir. */
 export const ADMIN_FILES = {

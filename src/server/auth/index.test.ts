@@ -22,7 +22,7 @@ import {
   hashToken,
   type AuthorizationAttributes,
   type UserInfo,
-} from './auth.js'
+} from './index.js'
 
 const dirs: string[] = []
 function tempDir(): string {

@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { RESOURCE_LIST } from '../api/index.js'
-import { createServer } from './app.js'
-import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator, hashToken } from './auth.js'
-import { createLogger } from './logger.js'
-import { ensurePki } from './pki.js'
+import { RESOURCE_LIST } from '../../api/index.js'
+import { createServer } from '../app.js'
+import { ADMIN_USER, createAdminAuthorizer, createTokenAuthenticator, hashToken } from './index.js'
+import { createLogger } from '../logger.js'
+import { ensurePki } from '../pki.js'
 import {
   SELF_SUBJECT_REVIEW_PATH,
   checkReviewBody,

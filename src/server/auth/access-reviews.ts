@@ -8,9 +8,9 @@
  * which the server-wide decoder reads.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { authorizeRequest, requestUser, type AuthorizationAttributes, type Rules } from './auth.js'
-import type { DiscoveryResource } from './discovery.js'
-import { badRequest, invalid } from './status.js'
+import { authorizeRequest, requestUser, type AuthorizationAttributes, type Rules } from './index.js'
+import type { DiscoveryResource } from '../discovery.js'
+import { badRequest, invalid } from '../status.js'
 
 const GROUP = 'authorization.k8s.io'
 const VERSION = 'v1'

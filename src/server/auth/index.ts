@@ -8,7 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { forbidden, unauthorized } from './status.js'
+import { forbidden, unauthorized } from '../status.js'
 
 /** UserInfo is an authenticated principal, named as Kubernetes names users and groups. */
 export interface UserInfo {
