@@ -50,6 +50,7 @@ import {
 } from '../server/resources/index.js'
 import {
   ADMIN_USER,
+  anyAuthenticator,
   createAdminAuthorizer,
   createTokenAuthenticator,
 } from '../server/auth/index.js'
@@ -250,7 +251,9 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     store = await openStore(options.dataDir, logger, space)
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
-    const auth = createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }])
+    const auth = anyAuthenticator([
+      createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
+    ])
     const authorizer = createAdminAuthorizer()
     const app = createServer({
       store,

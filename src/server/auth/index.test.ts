@@ -15,6 +15,7 @@ import {
 } from './admin-credentials.js'
 import {
   ADMIN_USER,
+  anyAuthenticator,
   bearerToken,
   createAdminAuthorizer,
   rulesAllow,
@@ -57,6 +58,28 @@ describe('createTokenAuthenticator', () => {
   it('refuses a hash that is not SHA-256', () => {
     assert.throws(() => createTokenAuthenticator([{ sha256: Buffer.alloc(16), user: alice }]))
   })
+})
+
+describe('anyAuthenticator', () => {
+  const alice: UserInfo = { name: 'alice', groups: ['system:authenticated'] }
+  const bob: UserInfo = { name: 'bob', groups: ['system:authenticated'] }
+  const auth = anyAuthenticator([
+    createTokenAuthenticator([{ sha256: hashToken('alice-token'), user: alice }]),
+    createTokenAuthenticator([
+      { sha256: hashToken('alice-token'), user: bob },
+      { sha256: hashToken('bob-token'), user: bob },
+    ]),
+  ])
+  const cases: [string, UserInfo | undefined][] = [
+    ['alice-token', alice],
+    ['bob-token', bob],
+    ['carol-token', undefined],
+  ]
+  for (const [token, user] of cases) {
+    it(`${token} -> ${user?.name ?? 'unknown'} (the first authenticator that knows a token wins)`, async () => {
+      assert.equal(await auth.authenticate(token), user)
+    })
+  }
 })
 
 describe('bearerToken', () => {

@@ -58,6 +58,23 @@ export function createTokenAuthenticator(entries: readonly TokenEntry[]): Authen
   }
 }
 
+/**
+ * anyAuthenticator asks each authenticator in turn and takes the first user one of them
+ * accepts, as the apiserver's union authenticator does (admin token, OAuth tokens, service
+ * account tokens).
+ */
+export function anyAuthenticator(authenticators: readonly Authenticator[]): Authenticator {
+  return {
+    async authenticate(token: string): Promise<UserInfo | undefined> {
+      for (const a of authenticators) {
+        const user = await a.authenticate(token)
+        if (user) return user
+      }
+      return undefined
+    },
+  }
+}
+
 /** ResourceAttributes describe an API request on a resource, as Kubernetes authorizers see it. */
 export interface ResourceAttributes {
   readonly kind: 'resource'
