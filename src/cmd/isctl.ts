@@ -72,11 +72,14 @@ const GROUPS: Readonly<Record<string, string>> = {
   image: 'Useful commands for managing images',
   adm: 'Tools for managing a cluster',
   'adm prune': 'Remove older versions of resources from the server',
+  registry: 'Commands for working with the registry',
 }
 
 /** Longer help of verb groups, as oc's (openshift/oc pkg/cli/admin/admin.go, prune/prune.go). */
 const GROUP_DESCRIPTIONS: Readonly<Record<string, string>> = {
   adm: 'Administrative Commands\n\nActions for administering a cluster are exposed here.',
+  registry:
+    'Manage the integrated registry\n\nThese commands help you work with the integrated registry of the server.',
   'adm prune':
     'Remove older versions of resources from the server\n\nThe commands here allow administrators to manage the older versions of resources on the system by removing them.',
 }
@@ -155,6 +158,16 @@ const VERBS: readonly Verb[] = [
           ctx.setExitCode(await executeImageInfo(operands, flags, ctx.io))
         })
     },
+  },
+  {
+    path: ['registry', 'info'],
+    summary: 'Print information about the integrated registry',
+    load: async () => (await import('../cli/commands/registry.js')).configureRegistryInfo,
+  },
+  {
+    path: ['registry', 'login'],
+    summary: 'Log in to the integrated registry',
+    load: async () => (await import('../cli/commands/registry.js')).configureRegistryLogin,
   },
   {
     path: ['adm', 'prune', 'images'],

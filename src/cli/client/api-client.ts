@@ -48,6 +48,14 @@ export interface RequestOptions {
   readonly accept?: string
   /** Watches stream for as long as the user waits: no request timeout. */
   readonly stream?: boolean
+  /** Headers that replace the client's own (another `authorization`, say). */
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/** RawResponse is an answer read whole, whatever its status. */
+export interface RawResponse {
+  readonly statusCode: number
+  readonly text: string
 }
 
 /** ApiClient talks to one API server with one identity. */
@@ -82,6 +90,25 @@ export class ApiClient {
     return (text === '' ? undefined : JSON.parse(text)) as T
   }
 
+  /** raw sends one call and reads its answer as text, leaving the status to the caller. */
+  async raw(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<RawResponse> {
+    const res = await this.#send(method, path, opts)
+    return { statusCode: res.statusCode, text: await res.body.text() }
+  }
+
+  /**
+   * at is a client for another origin (the integrated registry under another hostname) with this
+   * client's TLS settings and no token: the caller says how to authenticate.
+   */
+  at(server: string): ApiClient {
+    const { token: _token, ...rest } = this.#options
+    return new ApiClient({ ...rest, server })
+  }
+
   async #send(
     method: Dispatcher.HttpMethod,
     path: string,
@@ -95,6 +122,7 @@ export class ApiClient {
       'user-agent': 'isctl',
     }
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`
+    Object.assign(headers, opts.headers)
     let body: string | undefined
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body)
