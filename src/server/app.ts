@@ -165,6 +165,7 @@ export function createServer(deps: ServerDeps): FastifyInstance {
         url: redactUrl(request.url),
         statusCode: reply.statusCode,
         user: request.user?.name,
+        ...(request.impersonator && { impersonator: request.impersonator.name }),
         ms: Math.round(reply.elapsedTime),
       },
       'request',

@@ -8,12 +8,17 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { forbidden, unauthorized } from '../status.js'
+import { forbidden, unauthorized, type StatusError } from '../status.js'
+import { impersonate } from './impersonation.js'
 
 /** UserInfo is an authenticated principal, named as Kubernetes names users and groups. */
 export interface UserInfo {
   readonly name: string
   readonly groups: readonly string[]
+  /** A unique id, when the user has one (set by impersonation's `Impersonate-Uid`). */
+  readonly uid?: string
+  /** Extra attributes an authorizer may read (set by `Impersonate-Extra-<key>`). */
+  readonly extra?: Readonly<Record<string, readonly string[]>>
 }
 
 /** ADMIN_USER is the principal of the admin token made on first start. */
@@ -226,8 +231,13 @@ export function createAdminAuthorizer(): Authorizer {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated user; set by the onRequest hook before any route handler runs. */
+    /**
+     * The user the request acts as; set by the onRequest hook before any route handler runs:
+     * the authenticated user, or the one it impersonates.
+     */
     user: UserInfo | undefined
+    /** The authenticated user when it impersonates `user` (for logs and audit); else undefined. */
+    impersonator: UserInfo | undefined
   }
   interface FastifyInstance {
     /** The authorizer handlers consult through authorizeRequest. */
@@ -255,7 +265,9 @@ export function isRegistryPath(url: string): boolean {
 /**
  * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
  * `/admin/`), the 404 handler
- * included: a missing or unknown token is a 401 Status before routing decides anything.
+ * included: a missing or unknown token is a 401 Status before routing decides anything. The
+ * impersonation headers are honoured right after, so the impersonated user is the one every
+ * later check sees (docs/access-control.md#impersonation-and-access-reviews).
  */
 export function registerAuthentication(
   app: FastifyInstance,
@@ -263,6 +275,7 @@ export function registerAuthentication(
   authorizer: Authorizer,
 ): void {
   app.decorateRequest('user', undefined)
+  app.decorateRequest('impersonator', undefined)
   app.decorate('authorizer', authorizer)
   app.addHook('onRequest', async (request) => {
     // The integrated registry authenticates its own requests: registry clients send Basic
@@ -272,6 +285,11 @@ export function registerAuthentication(
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()
     request.user = user
+    const acting = await impersonate(user, request.raw.rawHeaders, authorizer)
+    if (acting === undefined) return
+    if ('denied' in acting) throw forbiddenError(user, acting.denied.attrs, acting.denied.reason)
+    request.user = acting.user
+    request.impersonator = user
   })
 }
 
@@ -292,10 +310,22 @@ export async function authorizeRequest(
   const user = requestUser(request)
   const decision = await request.server.authorizer.authorize(user, attrs)
   if (decision.allowed) return user
-  const why = forbiddenReason(user, attrs) + (decision.reason ? `: ${decision.reason}` : '')
-  if (attrs.kind === 'nonResource') throw forbidden(undefined, '', why)
-  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource
-  throw forbidden({ group: attrs.group, resource }, attrs.name ?? '', why)
+  throw forbiddenError(user, attrs, decision.reason)
+}
+
+/**
+ * forbiddenError is the apiserver's 403 for a refused request (responsewriters.Forbidden): the
+ * object named by resource (without subresource) and name, then forbiddenReason and the
+ * authorizer's reason.
+ */
+export function forbiddenError(
+  user: UserInfo,
+  attrs: AuthorizationAttributes,
+  reason: string,
+): StatusError {
+  const why = forbiddenReason(user, attrs) + (reason ? `: ${reason}` : '')
+  if (attrs.kind === 'nonResource') return forbidden(undefined, '', why)
+  return forbidden({ group: attrs.group, resource: attrs.resource }, attrs.name ?? '', why)
 }
 
 /** forbiddenReason is the apiserver's forbiddenMessage for these attributes. */

@@ -26,7 +26,12 @@ export interface SelfSubjectReview {
   readonly apiVersion: typeof API_VERSION
   readonly metadata: { readonly creationTimestamp: null }
   readonly status: {
-    readonly userInfo: { readonly username: string; readonly groups: readonly string[] }
+    readonly userInfo: {
+      readonly username: string
+      readonly uid?: string
+      readonly groups: readonly string[]
+      readonly extra?: Readonly<Record<string, readonly string[]>>
+    }
   }
 }
 
@@ -36,13 +41,20 @@ interface TypeMeta {
   readonly kind?: unknown
 }
 
-/** selfSubjectReview is the review of `user`, as the apiserver answers it. */
+/** selfSubjectReview is the review of `user` (the impersonated one, if any), as the apiserver answers it. */
 export function selfSubjectReview(user: UserInfo): SelfSubjectReview {
   return {
     kind: KIND,
     apiVersion: API_VERSION,
     metadata: { creationTimestamp: null },
-    status: { userInfo: { username: user.name, groups: [...user.groups] } },
+    status: {
+      userInfo: {
+        username: user.name,
+        ...(user.uid === undefined ? {} : { uid: user.uid }),
+        groups: [...user.groups],
+        ...(user.extra === undefined ? {} : { extra: user.extra }),
+      },
+    },
   }
 }
 

@@ -3,39 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { decodeKubernetesProtobuf, PROTOBUF_LIMITS, UnsupportedProtobufError } from './index.js'
 import { jsonDepth } from './message.js'
-
-// A minimal protobuf encoder, enough to build the bodies kubectl never sends.
-const varint = (value: bigint | number): Buffer => {
-  let v = BigInt.asUintN(64, BigInt(value))
-  const out: number[] = []
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80)
-    v >>= 7n
-  }
-  out.push(Number(v))
-  return Buffer.from(out)
-}
-const tag = (field: number, wireType: number): Buffer => varint((field << 3) | wireType)
-const bytes = (field: number, value: string | Buffer): Buffer => {
-  const data = typeof value === 'string' ? Buffer.from(value) : value
-  return Buffer.concat([tag(field, 2), varint(data.length), data])
-}
-const msg = (field: number, ...parts: Buffer[]): Buffer => bytes(field, Buffer.concat(parts))
-const num = (field: number, value: bigint | number): Buffer =>
-  Buffer.concat([tag(field, 0), varint(value)])
-const entry = (field: number, key: string, value: string | Buffer): Buffer =>
-  msg(field, bytes(1, key), bytes(2, value))
-const time = (field: number, seconds: bigint | number, nanos = 0): Buffer =>
-  msg(field, num(1, seconds), num(2, nanos))
-
-const MAGIC = Buffer.from('k8s\0', 'latin1')
-const envelope = (
-  apiVersion: string,
-  kind: string,
-  raw: Buffer,
-  tail: Buffer = Buffer.concat([bytes(3, ''), bytes(4, '')]),
-): Buffer =>
-  Buffer.concat([MAGIC, msg(1, bytes(1, apiVersion), bytes(2, kind)), bytes(2, raw), tail])
+import { bytes, entry, envelope, MAGIC, msg, num, tag, time, varint } from './testing/encoder.js'
 
 // --- Real kubectl bodies -----------------------------------------------------------------------
 
@@ -318,6 +286,53 @@ const decodes: readonly (readonly [string, Buffer, Record<string, unknown>])[] =
       },
     },
   ],
+  [
+    'a SubjectAccessReview: user, groups, extra (string lists, the last entry of a key wins) and uid',
+    envelope(
+      'authorization.k8s.io/v1',
+      'SubjectAccessReview',
+      Buffer.concat([
+        msg(1),
+        msg(
+          2,
+          msg(1, bytes(1, 'ns'), bytes(2, 'get'), bytes(5, 'imagestreams')),
+          bytes(3, 'alice'),
+          bytes(4, 'devs'),
+          bytes(4, 'ops'),
+          entry(5, 'scopes', Buffer.concat([bytes(1, 'old')])),
+          entry(5, 'scopes', Buffer.concat([bytes(1, 'view'), bytes(1, 'edit')])),
+          entry(5, 'empty', Buffer.alloc(0)),
+          bytes(6, 'u-1'),
+        ),
+      ]),
+    ),
+    {
+      kind: 'SubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: {
+        resourceAttributes: { namespace: 'ns', verb: 'get', resource: 'imagestreams' },
+        user: 'alice',
+        groups: ['devs', 'ops'],
+        extra: { empty: [], scopes: ['view', 'edit'] },
+        uid: 'u-1',
+      },
+    },
+  ],
+  [
+    'a LocalSubjectAccessReview with groups only',
+    envelope(
+      'authorization.k8s.io/v1',
+      'LocalSubjectAccessReview',
+      Buffer.concat([msg(1, bytes(3, 'ns')), msg(2, msg(2, bytes(1, '/x')), bytes(4, 'devs'))]),
+    ),
+    {
+      kind: 'LocalSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { namespace: 'ns', creationTimestamp: null },
+      spec: { nonResourceAttributes: { path: '/x' }, groups: ['devs'] },
+    },
+  ],
 ]
 
 void describe('decodeKubernetesProtobuf: synthetic bodies', () => {
@@ -341,7 +356,7 @@ const refusals: readonly (readonly [string, Buffer, RegExp])[] = [
   [
     'an unknown kind',
     envelope('v1', 'ConfigMap', msg(1, bytes(1, 'c'))),
-    /kind "ConfigMap" in apiVersion "v1" cannot be sent as protobuf; send it as application\/json \(protobuf is accepted for v1 Secret, ServiceAccount, Namespace; authorization\.k8s\.io\/v1 SelfSubjectAccessReview, SelfSubjectRulesReview\)/,
+    /kind "ConfigMap" in apiVersion "v1" cannot be sent as protobuf; send it as application\/json \(protobuf is accepted for v1 Secret, ServiceAccount, Namespace; authorization\.k8s\.io\/v1 SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview, LocalSubjectAccessReview\)/,
   ],
   ['a known kind in another group', envelope('apps/v1', 'Secret', Buffer.alloc(0)), /"apps\/v1"/],
   [

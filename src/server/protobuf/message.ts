@@ -29,6 +29,7 @@ export type FieldSpec = { readonly json: string } & (
   | { readonly type: 'messages'; readonly schema: MessageSchema } // []struct `json:",omitempty"`
   | { readonly type: 'string-map' } // map[string]string `json:",omitempty"`
   | { readonly type: 'bytes-map' } // map[string][]byte: values become base64
+  | { readonly type: 'strings-map' } // map[string]ExtraValue `json:",omitempty"`, ExtraValue []string
   | { readonly type: 'fields-v1' } // *metav1.FieldsV1: raw JSON bytes
 )
 
@@ -131,6 +132,8 @@ function fieldJson(
     case 'string-map':
     case 'bytes-map':
       return chunks === undefined ? undefined : map(chunks, spec.type === 'bytes-map', at)
+    case 'strings-map':
+      return chunks === undefined ? undefined : stringsMap(chunks, at)
     case 'fields-v1':
       return chunks === undefined ? undefined : fieldsV1(merged(chunks), at)
   }
@@ -238,6 +241,27 @@ function map(chunks: readonly Buffer[], bytesValues: boolean, at: Where): Record
   // Go writes map keys sorted (JavaScript still lists integer-like keys first; JSON objects are
   // unordered anyway). Object.fromEntries defines own properties, so a key such as "__proto__"
   // stays data instead of reaching the prototype.
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+// A map of string lists (authorization/v1 ExtraValue): each entry's value is {1: repeated item}.
+// A later entry for a key replaces an earlier one, as for any protobuf map.
+function stringsMap(chunks: readonly Buffer[], at: Where): Record<string, string[]> {
+  const entries = new Map<string, string[]>()
+  for (const chunk of chunks) {
+    const fields = collect(chunk, at.budget, at.path, at.depth, (n) =>
+      n === 1 || n === 2 ? 2 : undefined,
+    )
+    const key = utf8(last(fields.chunks.get(1)) ?? Buffer.alloc(0), at.path)
+    const where = `${at.path}[${quote(key)}]`
+    const items = collect(merged(fields.chunks.get(2)), at.budget, where, at.depth + 1, (n) =>
+      n === 1 ? 2 : undefined,
+    )
+    entries.set(
+      key,
+      (items.chunks.get(1) ?? []).map((item) => utf8(item, where)),
+    )
+  }
   return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 

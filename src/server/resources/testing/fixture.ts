@@ -19,6 +19,8 @@ import {
   createAdminAuthorizer,
   createTokenAuthenticator,
   hashToken,
+  type Authorizer,
+  type TokenEntry,
 } from '../../auth/index.js'
 import { registerImageStreamImports } from '../../imagestreamimports.js'
 import { storeSpaceCheck } from '../../health.js'
@@ -94,11 +96,18 @@ export const withImageStreamImports: ExtendApp = (app, store) => {
   })
 }
 
+/** FixtureAuth adds identities (tokens besides the admin's) and replaces the admin-only authorizer. */
+export interface FixtureAuth {
+  readonly tokens?: readonly TokenEntry[]
+  readonly authorizer?: Authorizer
+}
+
 /** startFixture starts a server (its store tuned by `storeOptions`); call close() when done. */
 export async function startFixture(
   settings: Partial<ResourceSettings> = {},
   extend?: ExtendApp,
   storeOptions: StoreOptions = {},
+  auth: FixtureAuth = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'imagestreams-resources-'))
   const pki = await ensurePki({ dataDir: dir, hosts: ['127.0.0.1'] })
@@ -125,8 +134,11 @@ export async function startFixture(
   const app = createServer({
     store,
     logger: createLogger({ level: 'info', destination }),
-    auth: createTokenAuthenticator([{ sha256: hashToken(TOKEN), user: ADMIN_USER }]),
-    authorizer: createAdminAuthorizer(),
+    auth: createTokenAuthenticator([
+      { sha256: hashToken(TOKEN), user: ADMIN_USER },
+      ...(auth.tokens ?? []),
+    ]),
+    authorizer: auth.authorizer ?? createAdminAuthorizer(),
     resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, EVENTS_V1_DISCOVERY],
     tls: { cert: pki.certPem, key: pki.keyPem },
     errorMappers: [createStoreErrorMapper(groupOf)],
