@@ -295,8 +295,10 @@ void describe('kubectl against isctl serve: API behaviours clients depend on', (
       k(['api-resources', '--api-group=authorization.k8s.io', '-o', 'name']),
     )
     assert.deepEqual(resources.trim().split('\n').sort(), [
+      'localsubjectaccessreviews.authorization.k8s.io',
       'selfsubjectaccessreviews.authorization.k8s.io',
       'selfsubjectrulesreviews.authorization.k8s.io',
+      'subjectaccessreviews.authorization.k8s.io',
     ])
   })
 })
