@@ -34,7 +34,22 @@ describe('completeServeOptions', () => {
         ignoreInvalidRefs: false,
       },
       logLevel: 'info',
+      auditLog: undefined,
     })
+  })
+
+  it('takes the audit log flags, sizes in megabytes as kube-apiserver counts them', () => {
+    assert.deepEqual(completeServeOptions({ auditLog: '/var/log/audit.log' }).auditLog, {
+      path: '/var/log/audit.log',
+      maxBytes: 100 * 2 ** 20,
+      maxBackups: 10,
+    })
+    const o = completeServeOptions({
+      auditLog: '-',
+      auditLogMaxsize: '0.5',
+      auditLogMaxbackup: '0',
+    })
+    assert.deepEqual(o.auditLog, { path: '-', maxBytes: 2 ** 19, maxBackups: 0 })
   })
 
   it('takes the scheduled pruner flags', () => {
@@ -199,6 +214,17 @@ describe('completeServeOptions', () => {
     ],
     ['a negative pull window', { pruneKeepPulledWithin: '-1h' }, /^--prune-keep-pulled-within/],
     ['an unknown log level', { logLevel: 'verbose' }, /^--log-level must be one of/],
+    [
+      'an audit log size of zero',
+      { auditLog: 'a.log', auditLogMaxsize: '0' },
+      /^--audit-log-maxsize must be a positive number of megabytes, such as 100 or 0.5, got "0"$/,
+    ],
+    ['an audit log size with a unit', { auditLogMaxsize: '100Mi' }, /^--audit-log-maxsize/],
+    [
+      'a negative number of audit log backups',
+      { auditLogMaxbackup: '-1' },
+      /^--audit-log-maxbackup must be a whole number of at least 0, got "-1"$/,
+    ],
   ]
   for (const [name, flags, message] of bad) {
     it(`refuses ${name}`, () => {

@@ -32,6 +32,9 @@ export interface ServeFlags {
   readonly pruneWorkloads?: string | undefined
   readonly pruneIgnoreInvalidRefs?: boolean | undefined
   readonly logLevel?: string | undefined
+  readonly auditLog?: string | undefined
+  readonly auditLogMaxsize?: string | undefined
+  readonly auditLogMaxbackup?: string | undefined
 }
 
 /** ImportMode is an ImageStream tag's importPolicy.importMode. */
@@ -69,6 +72,18 @@ export interface ServeOptions {
   readonly eventTtlMs: number
   readonly prune: PruneScheduleOptions
   readonly logLevel: LogLevel
+  /** Where audit Events go (docs/kubernetes-api.md#audit-log); undefined writes none. */
+  readonly auditLog: AuditLogOptions | undefined
+}
+
+/** AuditLogOptions say where the audit log goes and when it rotates. */
+export interface AuditLogOptions {
+  /** A file, or `-` for the server's standard output. */
+  readonly path: string
+  /** The size at which the file is rotated, in bytes. */
+  readonly maxBytes: number
+  /** How many rotated files are kept; 0 keeps them all. */
+  readonly maxBackups: number
 }
 
 /** PruneScheduleOptions configure the scheduled pruner (docs/pruning.md#scheduled-pruning). */
@@ -109,6 +124,8 @@ export const SERVE_DEFAULTS = {
   pruneKeepYoungerThan: '1h0m0s',
   pruneKeepPulledWithin: '168h0m0s',
   logLevel: 'info',
+  auditLogMaxsize: '100',
+  auditLogMaxbackup: '10',
 } as const
 
 const DESCRIPTION = [
@@ -226,6 +243,20 @@ export function configureServeCommand(cmd: Command): Command {
       'Scheduled pruning goes on when a workload image reference cannot be parsed (default: the run stops and logs them)',
     )
     .option('--log-level <level>', `Log level: ${LOG_LEVELS.join(', ')}`, SERVE_DEFAULTS.logLevel)
+    .option(
+      '--audit-log <file>',
+      "Write an audit.k8s.io/v1 Event for every API and registry request to this file, one JSON line each, at the Metadata level (never bodies or credentials), as kube-apiserver's --audit-log-path; '-' means standard output",
+    )
+    .option(
+      '--audit-log-maxsize <megabytes>',
+      'The size in megabytes the audit log file may reach before it is rotated',
+      SERVE_DEFAULTS.auditLogMaxsize,
+    )
+    .option(
+      '--audit-log-maxbackup <n>',
+      'The number of rotated audit log files to keep (0: keep them all)',
+      SERVE_DEFAULTS.auditLogMaxbackup,
+    )
     .addHelpText('after', EXAMPLES)
 }
 
@@ -273,7 +304,28 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
     eventTtlMs: parseEventTtl(flags.eventTtl ?? SERVE_DEFAULTS.eventTtl),
     prune: parsePruneSchedule(flags),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
+    auditLog: parseAuditLog(flags),
   }
+}
+
+/** parseAuditLog reads the --audit-log* flags; the sizes are checked even without a file. */
+function parseAuditLog(flags: ServeFlags): AuditLogOptions | undefined {
+  const size = flags.auditLogMaxsize ?? SERVE_DEFAULTS.auditLogMaxsize
+  const megabytes = /^(\d+(\.\d*)?|\.\d+)$/.test(size) ? Number(size) : NaN
+  // lumberjack's megabyte, which kube-apiserver's flag counts in.
+  const maxBytes = Math.floor(megabytes * 2 ** 20)
+  if (!(maxBytes > 0)) {
+    throw new UsageError(
+      `--audit-log-maxsize must be a positive number of megabytes, such as 100 or 0.5, got ${JSON.stringify(size)}`,
+    )
+  }
+  const maxBackups = parseCount(
+    '--audit-log-maxbackup',
+    flags.auditLogMaxbackup ?? SERVE_DEFAULTS.auditLogMaxbackup,
+    0,
+  )
+  const path = flags.auditLog || undefined
+  return path === undefined ? undefined : { path, maxBytes, maxBackups }
 }
 
 const BYTE_UNITS: Record<string, number> = {

@@ -37,6 +37,8 @@ import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
 import { createServer } from '../server/app.js'
+import { AuditLog, type AuditSink } from '../server/audit/index.js'
+import { RotatingLogFile } from '../lib/rotating-log-file.js'
 import { storeSpaceCheck, type StoreSpace } from '../server/health.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
 import {
@@ -221,6 +223,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
 
   let store: Store | undefined
   let lock: DataDirLock | undefined
+  let auditFile: RotatingLogFile | undefined
   try {
     const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
       logger.warn({ file: options.globalPullSecret }, message),
@@ -247,6 +250,15 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger.warn('admin.kubeconfig did not hold the admin token: a new token replaces it')
     }
 
+    let audit: AuditLog | undefined
+    if (options.auditLog) {
+      const { path, maxBytes, maxBackups } = options.auditLog
+      auditFile = path === '-' ? undefined : await openAuditFile(path, maxBytes, maxBackups, logger)
+      // Standard output is shared with the server log: one writer keeps lines whole.
+      const sink: AuditSink = auditFile ?? { write: (line) => void log.write(line) }
+      audit = new AuditLog({ sink })
+    }
+
     const space = storeSpaceCheck()
     store = await openStore(options.dataDir, logger, space)
     const groupOf = (resource: string) =>
@@ -271,6 +283,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],
       readyChecks: [space.check],
+      ...(audit && { audit }),
     })
     const boundURL = () =>
       serverURL(options.listen.host, (app.server.address() as AddressInfo).port)
@@ -318,6 +331,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       onServed: metrics.onPullThrough,
       client: imports.client,
       auth,
+      ...(audit && { observer: audit.registry }),
       // OpenShift's registry asks for `get imagestreams/layers` on the stream
       // (docs/integrated-registry.md#authentication).
       mayPull: async (user, namespace, name) =>
@@ -432,12 +446,15 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await distribution.settled()
     await store?.close()
     store = undefined
+    // After the server closed: every request has been answered, and its line queued.
+    await auditFile?.close()
     await lock.release()
     logger.info('stopped')
     await closeLog(log, LOG_CLOSE_GRACE_MS)
     return 0
   } catch (err) {
     await store?.close().catch(() => undefined)
+    await auditFile?.close().catch(() => undefined)
     await lock?.release()
     if (!(
       err instanceof DataDirInUseError ||
@@ -450,6 +467,34 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     }
     await closeLog(log, LOG_CLOSE_GRACE_MS)
     return fail(io, err)
+  }
+}
+
+/**
+ * openAuditFile opens the audit log file; a disk that fails later is logged (once per outage)
+ * and its lines dropped, but the server keeps serving.
+ */
+async function openAuditFile(
+  path: string,
+  maxBytes: number,
+  maxBackups: number,
+  logger: Logger,
+): Promise<RotatingLogFile> {
+  try {
+    return await RotatingLogFile.open({
+      path,
+      maxBytes,
+      maxBackups,
+      onError: (err) =>
+        logger.error(
+          { err, file: path },
+          'cannot write the audit log: its lines are dropped until it can be written again',
+        ),
+      onRecovered: (dropped) =>
+        logger.info({ file: path, dropped }, 'the audit log is written again'),
+    })
+  } catch (err) {
+    throw new CommandFailure(`unable to open --audit-log: ${path}: ${fileProblem(err)}`)
   }
 }
 

@@ -18,8 +18,8 @@ export interface CachedDrop {
 
 /** AdminDeps are what the admin route reads and drops. */
 export interface AdminDeps {
-  /** Whether `user` may delete registry content (`delete images`, cluster scope). */
-  readonly mayPrune: (user: RegistryUser) => Promise<boolean>
+  /** Whether `user` may delete registry content (`delete images`, cluster scope), asked for `request`. */
+  readonly mayPrune: (user: RegistryUser, request: FastifyRequest) => Promise<boolean>
   /** Drops the cached blob and manifest of a digest, saying which were held. */
   readonly dropCached: (digest: string) => Promise<CachedDrop>
   readonly userOf: (request: FastifyRequest) => RegistryUser
@@ -32,7 +32,7 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps): void {
     url: '/blobs/:digest',
     handler: async (request, reply) => {
       // Authorised before the digest is read: a stranger learns nothing, not even that it is malformed.
-      if (!(await deps.mayPrune(deps.userOf(request)))) throw denied()
+      if (!(await deps.mayPrune(deps.userOf(request), request))) throw denied()
       const { digest } = request.params
       if (!isDigest(digest)) {
         throw new DistributionError('DIGEST_INVALID', 'provided digest is invalid', digest)

@@ -28,6 +28,12 @@ export interface RegistryAuthenticator {
   authenticate(token: string): Promise<RegistryUser | undefined>
 }
 
+/** RegistryObserver is told who made a registry request and whether it was allowed (the audit log listens). */
+export interface RegistryObserver {
+  authenticated(request: FastifyRequest, user: RegistryUser): void
+  authorized(request: FastifyRequest, allowed: boolean): void
+}
+
 /** API_VERSION_HEADER is sent on every answer; clients check it on `/v2/`. */
 const API_VERSION_HEADER = 'docker-distribution-api-version'
 
@@ -39,6 +45,7 @@ export function useRegistryDialect(
   ctx: FastifyInstance,
   auth: RegistryAuthenticator,
   now: () => number,
+  observer?: RegistryObserver,
 ): (request: FastifyRequest) => RegistryUser {
   const users = new WeakMap<FastifyRequest, RegistryUser>()
   ctx.addHook('onSend', async (_request, reply) => {
@@ -49,6 +56,7 @@ export function useRegistryDialect(
     const user = token === undefined ? undefined : await auth.authenticate(token)
     if (!user) throw unauthorized()
     users.set(request, user)
+    observer?.authenticated(request, user)
   })
   ctx.setErrorHandler((err, request, reply) => {
     const blob = request.routeOptions.url?.endsWith('/blobs/:digest')

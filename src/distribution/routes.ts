@@ -21,6 +21,7 @@ import {
   answerRouterError,
   useRegistryDialect,
   type RegistryAuthenticator,
+  type RegistryObserver,
   type RegistryUser,
 } from './dialect.js'
 import { denied, DistributionError, nameInvalid, nameUnknown } from './errors.js'
@@ -49,6 +50,8 @@ export interface DistributionDeps {
   readonly blobs?: BlobCache
   /** Told of every manifest and blob served, and whether it came from a cache. */
   readonly onServed?: (kind: 'manifest' | 'blob', from: 'cache' | 'upstream') => void
+  /** Told who made each request and whether it was allowed, for the API server's audit log. */
+  readonly observer?: RegistryObserver
   /** The clock of pull records and `Retry-After`; default Date.now. */
   readonly now?: () => number
 }
@@ -92,7 +95,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
   })
   void app.register(
     (v2, _opts, done) => {
-      const userOf = useRegistryDialect(v2, deps.auth, now)
+      const userOf = useRegistryDialect(v2, deps.auth, now, deps.observer)
       // After authentication, as distribution checks a name only for callers it knows.
       v2.addHook('preHandler', (request, _reply, done) => {
         const { namespace, stream } = request.params as Partial<RepoParams>
@@ -106,7 +109,9 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
       /** authorizedStream reads the stream a request names, after checking the caller may pull from it. */
       const authorizedStream = async (request: FastifyRequest<{ Params: RepoParams }>) => {
         const { namespace, stream } = request.params
-        if (!(await deps.mayPull(userOf(request), namespace, stream))) throw denied()
+        const allowed = await deps.mayPull(userOf(request), namespace, stream)
+        deps.observer?.authorized(request, allowed)
+        if (!allowed) throw denied()
         try {
           return await deps.store.get<ImageStream>(objectKey('imagestreams', stream, namespace))
         } catch (err) {
@@ -260,8 +265,16 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
   )
   void app.register(
     (admin, _opts, done) => {
-      const userOf = useRegistryDialect(admin, deps.auth, now)
-      registerAdmin(admin, { mayPrune: deps.mayPrune, dropCached, userOf })
+      const userOf = useRegistryDialect(admin, deps.auth, now, deps.observer)
+      registerAdmin(admin, {
+        mayPrune: async (user, request) => {
+          const allowed = await deps.mayPrune(user)
+          deps.observer?.authorized(request, allowed)
+          return allowed
+        },
+        dropCached,
+        userOf,
+      })
       done()
     },
     { prefix: '/admin' },

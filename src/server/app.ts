@@ -24,6 +24,7 @@ import {
   type Authenticator,
   type Authorizer,
 } from './auth/index.js'
+import type { AuditLog } from './audit/index.js'
 import { registerBodyParsers, type ProtobufDecoder } from './body-parsers.js'
 import { registerDiscovery, type DiscoveryResource } from './discovery.js'
 import { registerHealth, type HealthCheck } from './health.js'
@@ -64,6 +65,8 @@ export interface ServerDeps {
   readonly errorMappers?: readonly ErrorMapper[]
   /** Checks `/readyz` runs besides `ping` (e.g. storeSpaceCheck's). */
   readonly readyChecks?: readonly HealthCheck[]
+  /** The audit log every request is recorded in; none by default. */
+  readonly audit?: AuditLog
 }
 
 declare module 'fastify' {
@@ -119,6 +122,7 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     // Malformed URLs are refused by the router before any hook runs, so they are authenticated
     // here: a stranger learns nothing, not even that the URL was malformed.
     frameworkErrors: (err, request, reply) => {
+      deps.audit?.track(request, reply)
       const registry = isRegistryPath(request.url) ? app.registryRouterError : null
       if (registry) return void registry(request, reply)
       void answerFrameworkError(deps.auth, err, request.headers.authorization, request.id, reply)
@@ -128,6 +132,8 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   const shutdown = new AbortController()
   app.decorate('shutdownSignal', shutdown.signal)
   app.decorate('registryRouterError', null)
+  // First of all hooks: requests refused by any later one are audited too.
+  deps.audit?.register(app)
   app.addHook('preClose', (done) => {
     shutdown.abort()
     done()

@@ -215,14 +215,15 @@ export function insecureImport(
 
 /**
  * useServe, called inside a `describe`, starts `isctl serve` in a fresh temp dir before the
- * suite's tests (with `extra` flags, e.g. `--additional-trusted-ca`) and stops it after them.
+ * suite's tests (with `extra` flags, e.g. `--additional-trusted-ca`, given the temp dir for
+ * files the server writes outside its data dir) and stops it after them.
  */
-export function useServe(extra: () => readonly string[] = () => []): ServeSuite {
+export function useServe(extra: (dir: string) => readonly string[] = () => []): ServeSuite {
   let state: { server: ServeProcess; dir: string } | undefined
   before(async () => {
     const dir = makeTempDir('isctl-cli-')
     mkdirSync(join(dir, 'home'))
-    state = { dir, server: await startServe(join(dir, 'data'), extra()) }
+    state = { dir, server: await startServe(join(dir, 'data'), extra(dir)) }
   })
   after(async () => {
     if (!state) return

@@ -229,6 +229,12 @@ export function createAdminAuthorizer(): Authorizer {
   }
 }
 
+/** RequestAuthorization is what a request was authorized for, and the answer. */
+export interface RequestAuthorization {
+  readonly attributes: AuthorizationAttributes
+  readonly decision: Decision
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /**
@@ -238,6 +244,8 @@ declare module 'fastify' {
     user: UserInfo | undefined
     /** The authenticated user when it impersonates `user` (for logs and audit); else undefined. */
     impersonator: UserInfo | undefined
+    /** The request's own authorization: the first one authorizeRequest made (the audit log reads it). */
+    authorization: RequestAuthorization | undefined
   }
   interface FastifyInstance {
     /** The authorizer handlers consult through authorizeRequest. */
@@ -276,6 +284,7 @@ export function registerAuthentication(
 ): void {
   app.decorateRequest('user', undefined)
   app.decorateRequest('impersonator', undefined)
+  app.decorateRequest('authorization', undefined)
   app.decorate('authorizer', authorizer)
   app.addHook('onRequest', async (request) => {
     // The integrated registry authenticates its own requests: registry clients send Basic
@@ -309,6 +318,8 @@ export async function authorizeRequest(
 ): Promise<UserInfo> {
   const user = requestUser(request)
   const decision = await request.server.authorizer.authorize(user, attrs)
+  // Later checks a handler makes on the way (access reviews, imports) are not the request's own.
+  request.authorization ??= { attributes: attrs, decision }
   if (decision.allowed) return user
   throw forbiddenError(user, attrs, decision.reason)
 }
