@@ -265,3 +265,17 @@ describe('isctl serve --audit-log-maxsize', () => {
     }
   })
 })
+
+describe('isctl serve --audit-log -', () => {
+  const suite = useServe(() => ['--audit-log', '-'])
+
+  it('writes the Events to standard output, between the server’s log lines', async () => {
+    await succeeded(suite.kubectl(['get', 'namespaces']))
+    const isList = (l: Record<string, unknown>) =>
+      l.kind === 'Event' && l.verb === 'list' && l.requestURI === '/api/v1/namespaces?limit=500'
+    await pollUntil('the Event on stdout', () => Promise.resolve(suite.server.lines().some(isList)))
+    const event = suite.server.lines().find(isList)!
+    assert.equal(event.apiVersion, 'audit.k8s.io/v1')
+    assert.deepEqual(event.objectRef, { resource: 'namespaces', apiGroup: '', apiVersion: 'v1' })
+  })
+})

@@ -19,6 +19,7 @@ import { ensurePki } from '../pki.js'
 import {
   AuditLog,
   authMethods,
+  logImpersonation,
   bodyStatus,
   microTime,
   sourceIPs,
@@ -27,6 +28,7 @@ import {
 
 const ADMIN = { authorization: 'Bearer admin-token' }
 const BOB = { authorization: 'Bearer bob-token' }
+const BOB_USER = { name: 'bob', groups: ['system:authenticated'] }
 
 describe('the audit log of the API server', () => {
   let app: FastifyInstance
@@ -43,7 +45,7 @@ describe('the audit log of the API server', () => {
       logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
       auth: createTokenAuthenticator([
         { sha256: hashToken('admin-token'), user: ADMIN_USER },
-        { sha256: hashToken('bob-token'), user: { name: 'bob', groups: ['system:authenticated'] } },
+        { sha256: hashToken('bob-token'), user: BOB_USER },
       ]),
       authorizer: createAdminAuthorizer(),
       resources: RESOURCE_LIST,
@@ -60,6 +62,11 @@ describe('the audit log of the API server', () => {
         namespace: (request.params as { ns: string }).ns,
       })
       return reply.code(201).send(request.body)
+    })
+    app.get('/api/v1/namespaces/:ns/secrets/:name', (request) => {
+      // What impersonation does once it has checked that admin may act as bob.
+      logImpersonation(request, ADMIN_USER, BOB_USER)
+      return {}
     })
     app.get(secrets, async (request, reply) => {
       await authorizeRequest(request, {
@@ -235,6 +242,17 @@ describe('the audit log of the API server', () => {
     await settled()
     assert.equal(lines.length, 1)
     assert.equal(events()[0]!.responseStatus.code, 400)
+  })
+
+  it('names who authenticated and who they acted as when a request impersonates', async () => {
+    await app.inject({ method: 'GET', url: '/api/v1/namespaces/demo/secrets/s1', headers: ADMIN })
+    await settled()
+    const [event] = events()
+    assert.deepEqual(event!.user, {
+      username: 'admin',
+      groups: ['system:masters', 'system:authenticated'],
+    })
+    assert.deepEqual(event!.impersonatedUser, { username: 'bob', groups: ['system:authenticated'] })
   })
 
   it('records non-resource requests with the method as verb and no objectRef', async () => {
