@@ -3,10 +3,18 @@
  * every request leaves one audit.k8s.io/v1 Event with its verb, object, code and user (a watch
  * two, as it starts and ends), a failed authentication included, and neither a secret's data
  * nor a token appears anywhere in the file; a tiny --audit-log-maxsize rotates it into backups
- * without ever splitting a line.
+ * without ever splitting a line; `-` writes to standard output; a full disk costs audit lines,
+ * logged once, and never a request.
  */
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import {
@@ -277,5 +285,25 @@ describe('isctl serve --audit-log -', () => {
     const event = suite.server.lines().find(isList)!
     assert.equal(event.apiVersion, 'audit.k8s.io/v1')
     assert.deepEqual(event.objectRef, { resource: 'namespaces', apiGroup: '', apiVersion: 'v1' })
+  })
+})
+
+describe('isctl serve --audit-log on a full disk', () => {
+  // /dev/full takes the open and fails every write with ENOSPC, as a full disk does.
+  const suite = useServe((dir) => {
+    mkdirSync(join(dir, 'audit'))
+    symlinkSync('/dev/full', join(dir, 'audit', 'audit.log'))
+    return ['--audit-log', join(dir, 'audit', 'audit.log')]
+  })
+
+  it('keeps serving, and says once that audit lines are being dropped', async () => {
+    for (let i = 0; i < 5; i++) await succeeded(suite.kubectl(['get', 'namespaces']))
+    const failures = () =>
+      suite.server.lines().filter((l) => String(l.msg).startsWith('cannot write the audit log'))
+    await pollUntil('the failure to be logged', () => Promise.resolve(failures().length > 0))
+    await succeeded(suite.kubectl(['get', 'namespaces']))
+    assert.equal(failures().length, 1)
+    assert.equal((failures()[0]!.err as { code?: string }).code, 'ENOSPC')
+    assert.equal(suite.server.child.exitCode, null)
   })
 })
