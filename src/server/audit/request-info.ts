@@ -37,17 +37,13 @@ function splitPath(path: string): string[] {
   const trimmed = path.replace(/^\/+|\/+$/g, '')
   if (trimmed === '') return []
   return trimmed.split('/').map((segment) => {
+    if (!segment.includes('%')) return segment
     try {
       return decodeURIComponent(segment)
     } catch {
       return segment
     }
   })
-}
-
-/** queryValues are the values of `name` in a raw query string, decoded. */
-function queryValues(query: string, name: string): string[] {
-  return new URLSearchParams(query).getAll(name)
 }
 
 /** exactName is the name a field selector pins, `metadata.name=x` or `==x`, if it does. */
@@ -108,10 +104,11 @@ function apiRequestInfo(method: string, path: string, query: string): RequestInf
   const [resource = '', pathName, subresource] = parts
   let name = pathName
   if (name === undefined && verb === 'get') {
-    const watch = queryValues(query, 'watch')[0]
-    verb = watch === undefined || ['false', '0'].includes(watch.toLowerCase()) ? 'list' : 'watch'
-    const selector = queryValues(query, 'fieldSelector')[0]
-    if (selector !== undefined) name = exactName(selector)
+    const params = new URLSearchParams(query)
+    const watch = params.get('watch')
+    verb = watch === null || ['false', '0'].includes(watch.toLowerCase()) ? 'list' : 'watch'
+    const selector = params.get('fieldSelector')
+    if (selector !== null) name = exactName(selector)
   }
   if (name === undefined && verb === 'delete') verb = 'deletecollection'
   return {
