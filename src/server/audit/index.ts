@@ -250,7 +250,10 @@ export class AuditLog {
     })
   }
 
-  /** track audits a request no hook sees: one the router refused before routing it. */
+  /**
+   * track starts auditing a request: the onRequest hook calls it, and the router's error handler
+   * for a request it refused before any hook ran.
+   */
   track(request: FastifyRequest, reply: FastifyReply): void {
     const given = request.headers['audit-id']
     const auditID = typeof given === 'string' && given !== '' ? given : randomUUID()
