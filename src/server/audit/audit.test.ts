@@ -19,7 +19,6 @@ import { ensurePki } from '../pki.js'
 import {
   AuditLog,
   authMethods,
-  logImpersonation,
   bodyStatus,
   microTime,
   sourceIPs,
@@ -64,8 +63,8 @@ describe('the audit log of the API server', () => {
       return reply.code(201).send(request.body)
     })
     app.get('/api/v1/namespaces/:ns/secrets/:name', (request) => {
-      // What impersonation does once it has checked that admin may act as bob.
-      logImpersonation(request, ADMIN_USER, BOB_USER)
+      // What authentication does once it has checked that admin may act as bob.
+      Object.assign(request, { impersonator: request.user, user: { ...BOB_USER, uid: '42' } })
       return {}
     })
     app.get(secrets, async (request, reply) => {
@@ -252,7 +251,11 @@ describe('the audit log of the API server', () => {
       username: 'admin',
       groups: ['system:masters', 'system:authenticated'],
     })
-    assert.deepEqual(event!.impersonatedUser, { username: 'bob', groups: ['system:authenticated'] })
+    assert.deepEqual(event!.impersonatedUser, {
+      username: 'bob',
+      uid: '42',
+      groups: ['system:authenticated'],
+    })
   })
 
   it('records non-resource requests with the method as verb and no objectRef', async () => {

@@ -9,7 +9,7 @@
  * must not block (a RotatingLogFile, or the server's own stdout log for `-`).
  *
  * Who made a request and what the authorizer said are read off the request when it completes:
- * `request.user` and `request.authorization` as src/server/auth records them, and for the
+ * its users and `request.authorization` as src/server/auth records them, and for the
  * integrated registry, which authenticates on its own, what its RegistryAuditObserver was told.
  */
 import { randomUUID } from 'node:crypto'
@@ -45,8 +45,8 @@ export interface AuditEvent {
   readonly stage: 'ResponseStarted' | 'ResponseComplete'
   readonly requestURI: string
   readonly verb: string
-  readonly user: { readonly username?: string; readonly groups?: readonly string[] }
-  readonly impersonatedUser?: { readonly username: string; readonly groups?: readonly string[] }
+  readonly user: EventUser | Record<string, never>
+  readonly impersonatedUser?: EventUser
   readonly sourceIPs: readonly string[]
   readonly userAgent?: string
   readonly objectRef?: ObjectRef
@@ -80,24 +80,10 @@ interface Pending {
   status?: Omit<ResponseStatus, 'code'>
   registryUser?: UserInfo
   registryAllowed?: boolean
-  impersonation?: { readonly user: UserInfo; readonly impersonatedUser: UserInfo }
   started?: boolean
 }
 
 const pending = new WeakMap<FastifyRequest, Pending>()
-
-/**
- * logImpersonation records that `request` was made by `user` acting as `impersonatedUser`,
- * as the apiserver's audit.LogImpersonatedUser does; the Event then names both.
- */
-export function logImpersonation(
-  request: FastifyRequest,
-  user: UserInfo,
-  impersonatedUser: UserInfo,
-): void {
-  const p = pending.get(request)
-  if (p) p.impersonation = { user, impersonatedUser }
-}
 
 /** microTime is a metav1.MicroTime: RFC 3339 in UTC with six fractional digits. */
 export function microTime(epochMs: number): string {
@@ -192,9 +178,35 @@ export function bodyStatus(
   }
 }
 
-/** userJSON is an authentication/v1 UserInfo as the Event carries it. */
-function userJSON(user: UserInfo): { username: string; groups?: readonly string[] } {
-  return { username: user.name, ...(user.groups.length > 0 && { groups: user.groups }) }
+/** EventUser is an authentication/v1 UserInfo as the Event carries it. */
+interface EventUser {
+  readonly username: string
+  readonly uid?: string
+  readonly groups?: readonly string[]
+  readonly extra?: Readonly<Record<string, readonly string[]>>
+}
+
+/** userJSON is a user as the Event carries it; a uid and extras appear when the user has them (impersonation sets them). */
+function userJSON(user: UserInfo): EventUser {
+  const { uid, extra } = user as { uid?: string; extra?: EventUser['extra'] }
+  return {
+    username: user.name,
+    ...(uid && { uid }),
+    ...(user.groups.length > 0 && { groups: user.groups }),
+    ...(extra && Object.keys(extra).length > 0 && { extra }),
+  }
+}
+
+/**
+ * apiUsers are who authenticated an API request and, when it impersonates, who it acts as:
+ * authentication leaves the acting user in `request.user` and who authenticated in
+ * `request.impersonator`, as the apiserver's audit names them `user` and `impersonatedUser`.
+ */
+function apiUsers(request: FastifyRequest): { user?: UserInfo; impersonatedUser?: UserInfo } {
+  const { impersonator } = request as { impersonator?: UserInfo }
+  return impersonator
+    ? { user: impersonator, ...(request.user && { impersonatedUser: request.user }) }
+    : { ...(request.user && { user: request.user }) }
 }
 
 /** decisionAnnotations are the authorization annotations of a decision. */
@@ -286,7 +298,9 @@ export class AuditLog {
   }
 
   #emit(request: FastifyRequest, p: Pending, stage: AuditEvent['stage'], code: number): void {
-    const user = p.impersonation?.user ?? (p.registry ? p.registryUser : request.user)
+    const { user, impersonatedUser } = p.registry
+      ? { user: p.registryUser, impersonatedUser: undefined }
+      : apiUsers(request)
     // A request refused for its credentials is the apiserver's one failed-authentication Event.
     const unauthenticated = user === undefined && code === 401
     if (unauthenticated && stage === 'ResponseComplete' && p.started) return
@@ -301,7 +315,7 @@ export class AuditLog {
       requestURI: redactUrl(request.url),
       verb: p.info.verb,
       user: user ? userJSON(user) : {},
-      ...(p.impersonation && { impersonatedUser: userJSON(p.impersonation.impersonatedUser) }),
+      ...(impersonatedUser && { impersonatedUser: userJSON(impersonatedUser) }),
       sourceIPs: sourceIPs(
         headerText(request.headers['x-forwarded-for']),
         headerText(request.headers['x-real-ip']),
