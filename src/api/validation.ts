@@ -6,6 +6,7 @@
  * as OpenShift's internal map gives them, though clients send a v1 list.
  */
 import { isDeepStrictEqual } from 'node:util'
+import { goQuote } from '../lib/go-quote.js'
 import { InvalidReferenceError, parseDigest, parseImageReference } from '../reference/index.js'
 import type { ImageReference } from '../reference/index.js'
 import type { Namespace, Secret, ServiceAccount } from './core.js'
@@ -141,16 +142,35 @@ export function validateObjectMeta(
       }
     }
   })
+  // ValidateFinalizers: each name is a qualified name, as label keys are.
+  for (const finalizer of meta.finalizers ?? []) {
+    addInvalid(childPath(path, 'finalizers'), finalizer, checkQualifiedName(finalizer), errors)
+  }
   return errors
 }
 
-/** validateObjectMetaUpdate is kube ValidateObjectMetaUpdate: name, namespace and uid may not change. */
+/**
+ * validateObjectMetaUpdate is kube ValidateObjectMetaUpdate: no finalizer may be added once a
+ * delete marked the object (ValidateNoNewFinalizers), and name, namespace and uid may not change.
+ */
 export function validateObjectMetaUpdate(
   next: ObjectMeta,
   prev: ObjectMeta,
   path = 'metadata',
 ): FieldError[] {
   const errors: FieldError[] = []
+  if (prev.deletionTimestamp !== undefined) {
+    const had = new Set(prev.finalizers ?? [])
+    const added = [...new Set(next.finalizers ?? [])].filter((f) => !had.has(f)).sort()
+    if (added.length > 0) {
+      errors.push(
+        forbidden(
+          childPath(path, 'finalizers'),
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(added)}`,
+        ),
+      )
+    }
+  }
   // A field the new object leaves empty is the server's to carry over, as kube's BeforeUpdate does.
   for (const field of ['name', 'namespace', 'uid'] as const) {
     const value = next[field]
@@ -159,6 +179,11 @@ export function validateObjectMetaUpdate(
     }
   }
   return errors
+}
+
+/** goStringSlice renders a []string as Go's %#v does: `[]string{"a", "b"}`. */
+function goStringSlice(values: readonly string[]): string {
+  return `[]string{${values.map((v) => goQuote(v)).join(', ')}}`
 }
 
 // --- references and tags ----------------------------------------------------------------------

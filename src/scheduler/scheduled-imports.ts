@@ -6,7 +6,7 @@
  * limit, a request budget and their Retry-After respected, each on its own; failing tags back off.
  */
 import type { ImageStream, ImportMode, TagReference } from '../api/index.js'
-import { ANNOTATIONS, withTagsSorted } from '../api/index.js'
+import { ANNOTATIONS, isBeingDeleted, withTagsSorted } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { failureStatus, repositoryAsSpelled, setFailure } from '../importer/index.js'
 import { sleep } from '../lib/abort.js'
@@ -286,6 +286,8 @@ export class ScheduledImports {
     const namespace = stream.metadata.namespace ?? ''
     const name = stream.metadata.name ?? ''
     const key = streamKey(namespace, name)
+    // A stream a delete marked waits for its finalizers: it is not checked again.
+    if (isBeingDeleted(stream)) return this.#forget(namespace, name)
     const { specs, invalid } = scheduleSpecs(stream, this.#opts.intervalMs)
     for (const bad of invalid) {
       const note = `${key}:${bad.tag}=${bad.value}`

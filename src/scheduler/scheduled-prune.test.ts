@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { IMAGE_REFERENCES, type ImageStream } from '../api/index.js'
+import { IMAGE_REFERENCES, type Image, type ImageStream } from '../api/index.js'
 import { StreamConflict } from '../pruner/index.js'
 import { DAY, HOUR, digest, image, stream } from '../pruner/testing/fixtures.js'
 import { objectKey, type Store } from '../storage/index.js'
@@ -180,5 +180,26 @@ describe('scheduled pruner over the store', () => {
     )
     await store.create(objectKey('images', digest('stray-child')), image({ label: 'stray-child' }))
     assert.equal(await target.deleteImage(digest('stray-child')), 'in-use')
+  })
+
+  it('target: an Image with finalizers is marked, not removed, and a referenced one is not marked', async () => {
+    const target = storePruneTarget({ store })
+    const held = (name: string) => {
+      const object = image({ label: name })
+      return { ...object, metadata: { ...object.metadata, finalizers: ['example.com/hold'] } }
+    }
+    await store.create(objectKey('images', digest('held')), held('held'))
+    assert.equal(await target.deleteImage(digest('held')), 'deleted')
+    const marked = await store.get<Image>(objectKey('images', digest('held')))
+    assert.ok(marked.metadata.deletionTimestamp)
+    assert.equal(marked.metadata.deletionGracePeriodSeconds, 0)
+    const old = await store.get<Image>(objectKey('images', digest('old-1')))
+    await store.update(objectKey('images', digest('old-1')), {
+      ...old,
+      metadata: { ...old.metadata, finalizers: ['example.com/hold'] },
+    })
+    assert.equal(await target.deleteImage(digest('old-1')), 'in-use')
+    const kept = await store.get<Image>(objectKey('images', digest('old-1')))
+    assert.equal(kept.metadata.deletionTimestamp, undefined)
   })
 })

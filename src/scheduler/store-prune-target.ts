@@ -2,10 +2,11 @@
  * The pruner's port over the server's own store, for the scheduled pruner: the same reads and
  * writes `isctl adm prune images` makes through the API (docs/pruning.md#scheduled-pruning),
  * with the same guarantees: a stream's status is written only at the resourceVersion it was
- * planned from, and an Image is deleted only in a transaction that sees nothing referencing it.
+ * planned from, and an Image is deleted (or, with finalizers, marked) only in a transaction that
+ * sees nothing referencing it.
  */
 import { setImmediate } from 'node:timers/promises'
-import type { Image, ImageStream } from '../api/index.js'
+import { hasFinalizers, markedForDeletion, type Image, type ImageStream } from '../api/index.js'
 import { StreamConflict, type DeleteOutcome, type PruneTarget } from '../pruner/index.js'
 import {
   isStoreError,
@@ -85,8 +86,18 @@ export function storePruneTarget(deps: StorePruneTargetDeps): PruneTarget {
       }
     },
     async deleteImage(name): Promise<DeleteOutcome> {
+      const key = objectKey('images', name)
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
       try {
-        await store.delete(objectKey('images', name), { unreferenced: true })
+        // As a DELETE through the API: an Image with finalizers is marked, not removed
+        // (docs/kubernetes-api.md#update-and-delete), and counts as deleted, as `oc adm prune`
+        // counts it.
+        await store.transaction(async (tx) => {
+          const image = await tx.get<Image>(key)
+          if (!hasFinalizers(image)) return tx.delete(key, { unreferenced: true })
+          const marked = markedForDeletion(image, now)
+          return marked === image ? image : tx.update(key, marked, { unreferenced: true })
+        })
         return 'deleted'
       } catch (err) {
         if (isStoreError(err, 'NotFound')) return 'not-found'

@@ -5,7 +5,7 @@
  * importable tag of a stream never checked.
  */
 import type { ImageStream, ImageStreamImport, TagReference } from '../api/index.js'
-import { ANNOTATIONS, IMAGE_API_VERSION, IMPORT_SUCCESS } from '../api/index.js'
+import { ANNOTATIONS, IMAGE_API_VERSION, IMPORT_SUCCESS, isBeingDeleted } from '../api/index.js'
 
 /** isImportable: a spec tag the server imports itself. */
 export function isImportable(tag: TagReference): boolean {
@@ -21,8 +21,9 @@ export function observedGeneration(stream: ImageStream, tag: string): number | u
   return Math.max(event ?? 0, failure ?? 0)
 }
 
-/** tagsNeedingImport lists the spec tags to import now, in spec order. */
+/** tagsNeedingImport lists the spec tags to import now, in spec order; none for a stream being deleted. */
 export function tagsNeedingImport(stream: ImageStream): TagReference[] {
+  if (isBeingDeleted(stream)) return []
   const checked = stream.metadata.annotations?.[ANNOTATIONS.dockerRepositoryCheck] !== undefined
   return (stream.spec?.tags ?? []).filter((tag) => {
     if (!isImportable(tag)) return false

@@ -89,8 +89,9 @@ export interface Preconditions {
   /** Fail with Conflict unless the stored object is at exactly this resourceVersion. */
   readonly expectedResourceVersion?: string
   /**
-   * Delete only: fail with Referenced, writing nothing, while another object references the key
-   * (StoreOptions.references), checked in the delete's own transaction.
+   * Fail with Referenced, writing nothing, while another object references the key
+   * (StoreOptions.references), checked in the write's own transaction: a delete, or the update
+   * that marks an object with finalizers for deletion instead.
    */
   readonly unreferenced?: boolean
 }

@@ -30,19 +30,20 @@ import { STORED_RESOURCES } from './served.js'
 export interface ResourceDeps {
   readonly store: Store
   readonly settings: ResourceSettings
-  /** Clock for Table ages; default Date.now (tests pin it). */
+  /** Clock for Table ages and server-set timestamps; default Date.now (tests pin it). */
   readonly now?: () => number
 }
 
 /** registerResources adds every resource route to the app (before it listens). */
 export function registerResources(app: FastifyInstance, deps: ResourceDeps): void {
-  const terminator = new NamespaceTerminator(deps.store, app.log)
+  const now = deps.now ?? Date.now
+  const terminator = new NamespaceTerminator(deps.store, app.log, now)
   app.addHook('onReady', () => terminator.resume())
   app.addHook('onClose', () => terminator.close())
   const ctx: ResourceContext = {
     store: deps.store,
     settings: deps.settings,
-    now: deps.now ?? Date.now,
+    now,
     terminateNamespace: (name) => terminator.terminate(name),
   }
   for (const resource of STORED_RESOURCES) registerEndpoint(app, storedEndpoint(ctx, resource))

@@ -5,7 +5,9 @@
  * answers it; from then on creates in it are refused (namespaces.ts). The NamespaceTerminator
  * then deletes every namespaced stored object in it, removes the `kubernetes` finalizer and
  * deletes the namespace once no finalizer is left; other finalizers keep it terminating until an
- * update removes them, which runs the terminator again. A server that stopped half-way resumes
+ * update removes them, which runs the terminator again. Contents with finalizers are marked,
+ * not removed, and keep the namespace terminating until the update that removes their last
+ * finalizer removes them and runs the terminator again (the namespace controller retries). A server that stopped half-way resumes
  * the namespaces it finds terminating when it starts.
  */
 import type { FastifyBaseLogger } from 'fastify'
@@ -33,10 +35,13 @@ export class NamespaceTerminator {
 
   private readonly store: Store
   private readonly log: FastifyBaseLogger
+  private readonly now: () => number
 
-  constructor(store: Store, log: FastifyBaseLogger) {
+  /** `now` stamps the contents a deletion marks. */
+  constructor(store: Store, log: FastifyBaseLogger, now: () => number) {
     this.store = store
     this.log = log
+    this.now = now
   }
 
   /**
@@ -77,14 +82,24 @@ export class NamespaceTerminator {
   }
 
   private async finalize(name: string): Promise<void> {
+    const key = objectKey('namespaces', name)
+    // Called for any namespace an object left; only a terminating one is emptied.
+    try {
+      if (!isTerminating(await this.store.get<Namespace>(key))) return
+    } catch (err) {
+      if (isStoreError(err, 'NotFound')) return
+      throw err
+    }
     // Creates are refused once the namespace terminates, but one admitted just before may land
-    // after a listing: list again until nothing is left.
+    // after a listing: list again until nothing is left. Objects with finalizers stay, marked;
+    // the update that removes their last finalizer runs this again.
     for (;;) {
       const contents = await namespaceContents(this.store, name)
       if (contents.length === 0) break
-      await this.store.transaction((tx) => deleteContents(tx, contents))
+      const now = rfc3339(this.now())
+      const left = await this.store.transaction((tx) => deleteContents(tx, contents, now))
+      if (left === contents.length) return
     }
-    const key = objectKey('namespaces', name)
     await this.store.transaction(async (tx) => {
       let namespace: Namespace
       try {

@@ -2,10 +2,18 @@
  * Namespace lifecycle: objects may only be created in a namespace that exists (the apiserver's
  * NamespaceLifecycle admission: 404 `namespaces "x" not found`) and is not terminating (403);
  * every namespace gets a `default` ServiceAccount, in the transaction that creates it; a deleted
- * namespace is emptied and removed by namespace-termination.ts; `default` exists from the start
+ * namespace is emptied and removed by namespace-termination.ts, once the finalizers of what it
+ * holds are gone; `default` exists from the start
  * and may not be deleted.
  */
-import { applyDefaults, RESOURCES, type Namespace, type ServiceAccount } from '../../api/index.js'
+import {
+  applyDefaults,
+  hasFinalizers,
+  markedForDeletion,
+  RESOURCES,
+  type Namespace,
+  type ServiceAccount,
+} from '../../api/index.js'
 import {
   isStoreError,
   objectKey,
@@ -113,18 +121,32 @@ export async function namespaceContents(store: Store, namespace: string): Promis
   return keys
 }
 
-/** deleteContents deletes the given objects inside a transaction; ones already gone are skipped. */
+/**
+ * deleteContents deletes the given objects inside a transaction, as the namespace controller
+ * deletes them: one with finalizers is marked (docs/kubernetes-api.md#update-and-delete) and
+ * stays until they are removed; ones already gone are skipped. Returns how many are left.
+ */
 export async function deleteContents(
   tx: StoreTransaction,
   keys: readonly ObjectKey[],
-): Promise<void> {
+  now: string,
+): Promise<number> {
+  let left = 0
   for (const key of keys) {
     try {
-      await tx.delete(key)
+      const current = await tx.get(key)
+      if (!hasFinalizers(current)) {
+        await tx.delete(key)
+        continue
+      }
+      const marked = markedForDeletion(current, now)
+      if (marked !== current) await tx.update(key, marked)
+      left++
     } catch (err) {
       if (!isStoreError(err, 'NotFound')) throw err
     }
   }
+  return left
 }
 
 /** ensureDefaults creates the `default` namespace and its `default` ServiceAccount when missing; safe to call on every start. */

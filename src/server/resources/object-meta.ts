@@ -38,14 +38,16 @@ export function checkName(bodyName: string | undefined, urlName: string): void {
   )
 }
 
-/** dropEmptyMaps removes empty labels and annotations, as Go's omitempty does on the wire. */
+/** dropEmptyMaps removes empty labels, annotations and finalizers, as Go's omitempty does on the wire. */
 function dropEmptyMaps(meta: {
   labels?: Record<string, string>
   annotations?: Record<string, string>
+  finalizers?: string[]
 }): void {
   if (meta.labels !== undefined && Object.keys(meta.labels).length === 0) delete meta.labels
   if (meta.annotations !== undefined && Object.keys(meta.annotations).length === 0)
     delete meta.annotations
+  if (meta.finalizers?.length === 0) delete meta.finalizers
 }
 
 /** prepareCreateMeta clears the server-owned metadata of a new object and places it in its namespace; returns a copy. */
@@ -83,8 +85,12 @@ export function prepareUpdateMeta<K extends KindName>(
   delete meta.selfLink
   delete meta.creationTimestamp
   if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp
+  // Only a delete sets the deletion fields (docs/kubernetes-api.md#update-and-delete).
   delete meta.deletionTimestamp
   if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp
+  delete meta.deletionGracePeriodSeconds
+  if (old.deletionGracePeriodSeconds !== undefined)
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
   delete meta.generation
   if (old.generation !== undefined) meta.generation = old.generation
   if (old.namespace) meta.namespace = old.namespace

@@ -120,9 +120,7 @@ class SqliteTransaction implements StoreTransaction {
     object: T,
     preconditions?: Preconditions,
   ): Promise<T> {
-    return this.run(() =>
-      this.ops.update(key, object, preconditions?.expectedResourceVersion, this.pending),
-    )
+    return this.run(() => this.ops.update(key, object, preconditions, this.pending))
   }
 
   // Nothing outside the transaction writes meanwhile; a conflict can only come from the
@@ -139,7 +137,12 @@ class SqliteTransaction implements StoreTransaction {
       if (next === undefined) return parse<T>(row.object)
       try {
         return await this.run(() =>
-          this.ops.update(key, next, String(row.mod_revision), this.pending),
+          this.ops.update(
+            key,
+            next,
+            { expectedResourceVersion: String(row.mod_revision) },
+            this.pending,
+          ),
         )
       } catch (error) {
         if (!isStoreError(error, 'Conflict') || attempt >= maxRetries) throw error
@@ -265,9 +268,7 @@ class SqliteStore implements Store {
     object: T,
     preconditions?: Preconditions,
   ): Promise<T> {
-    return this.write((pending) =>
-      this.ops.update(key, object, preconditions?.expectedResourceVersion, pending),
-    )
+    return this.write((pending) => this.ops.update(key, object, preconditions, pending))
   }
 
   async guaranteedUpdate<T extends StoredObject = StoredObject>(

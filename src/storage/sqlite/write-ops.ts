@@ -113,14 +113,13 @@ export class WriteOps {
   update<T extends StoredObject>(
     key: ObjectKey,
     input: T,
-    expected: string | undefined,
+    preconditions: Preconditions | undefined,
     pending: Change[],
   ): T {
     checkObject(key, input)
     const row = this.row(key)
+    this.checkPreconditions(key, row, preconditions)
     const actual = String(row.mod_revision)
-    if (expected !== undefined && expected !== actual)
-      throw new ConflictError(key, expected, actual)
     const current = parse<T>(row.object)
     // uid and creationTimestamp belong to the store: kept whatever the caller sent.
     const candidate = withMeta(input, {
@@ -155,14 +154,7 @@ export class WriteOps {
     pending: Change[],
   ): T {
     const row = this.row(key)
-    const actual = String(row.mod_revision)
-    const expected = preconditions?.expectedResourceVersion
-    if (expected !== undefined && expected !== actual)
-      throw new ConflictError(key, expected, actual)
-    if (preconditions?.unreferenced) {
-      const referrer = this.writes.referrerOf.get(...keyParams(key), row.id)
-      if (referrer) throw new ReferencedError(key, { ...referrer })
-    }
+    this.checkPreconditions(key, row, preconditions)
     const { current: revision, compacted } = this.bump()
     const last = parse<T>(row.object)
     const deleted = withMeta(last, { resourceVersion: String(revision) })
@@ -179,6 +171,21 @@ export class WriteOps {
       prevLabels: labelsOf(last),
     })
     return deleted
+  }
+
+  private checkPreconditions(
+    key: ObjectKey,
+    row: ObjectRow,
+    preconditions: Preconditions | undefined,
+  ): void {
+    const actual = String(row.mod_revision)
+    const expected = preconditions?.expectedResourceVersion
+    if (expected !== undefined && expected !== actual)
+      throw new ConflictError(key, expected, actual)
+    if (preconditions?.unreferenced) {
+      const referrer = this.writes.referrerOf.get(...keyParams(key), row.id)
+      if (referrer) throw new ReferencedError(key, { ...referrer })
+    }
   }
 
   /**

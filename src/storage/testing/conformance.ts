@@ -775,6 +775,21 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.deepEqual(summary(await take(events, 1)), [`ADDED s ${rv(sentinel)}`])
       })
 
+      it('an update with unreferenced is refused while an object references the key, and allowed once not', async (t) => {
+        const { store } = await open(t, { references: REFERENCES })
+        const g = await store.create(gkey('g'), gadget('g'))
+        await store.create(key('w'), widget('w', { refs: ['g'] }))
+        const labelled = { ...g, metadata: { ...g.metadata, labels: { marked: 'yes' } } }
+        const before = await store.currentRevision()
+        await rejectsWith(store.update(gkey('g'), labelled, UNREFERENCED), 'Referenced', (e) => {
+          assert.deepEqual(e.referrer, key('w'))
+        })
+        assert.equal(await store.currentRevision(), before)
+        await store.delete(key('w'))
+        const updated = await store.update(gkey('g'), labelled, UNREFERENCED)
+        assert.deepEqual(updated.metadata.labels, { marked: 'yes' })
+      })
+
       it('a delete without unreferenced ignores references: the reference dangles', async (t) => {
         const { store } = await open(t, { references: REFERENCES })
         await store.create(gkey('g'), gadget('g'))

@@ -1,13 +1,18 @@
 /**
- * delete: immediate (no finalizers), answered with the deleted object or a Success Status, as
- * the kind's upstream store does (docs/kubernetes-api.md#update-and-delete); kubectl accepts
- * either. DeleteOptions come in the body (kubectl's `delete --dry-run=server` sends `dryRun`
- * there) or, without a body, the query; `preconditions` guard uid and resourceVersion. Deleting
- * a namespace marks it terminating; its contents and then the namespace go in the background
- * (namespace-termination.ts). An Image goes only while nothing references it
- * (docs/kubernetes-api.md#image-deletes-and-references).
+ * delete, answered with the deleted object or a Success Status, as the kind's upstream store
+ * does (docs/kubernetes-api.md#update-and-delete); kubectl accepts either. An object with
+ * `metadata.finalizers` is not removed but marked (deletionTimestamp, deletionGracePeriodSeconds
+ * 0) and answered as it now is; the update that removes its last finalizer removes it
+ * (update.ts). DeleteOptions come in the body (kubectl's `delete --dry-run=server` sends
+ * `dryRun` there) or, without a body, the query; `preconditions` guard uid and resourceVersion.
+ * Deleting a namespace marks it terminating; its contents and then the namespace go in the
+ * background (namespace-termination.ts). An Image goes, or is marked, only while nothing
+ * references it (docs/kubernetes-api.md#image-deletes-and-references).
  */
 import {
+  hasFinalizers,
+  isBeingDeleted,
+  markedForDeletion,
   statusSuccess,
   type KindMap,
   type KindName,
@@ -32,6 +37,7 @@ import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyFor } from '../strategies/index.js'
+import { rfc3339 } from '../strategies/types.js'
 import { strategyContext } from './context.js'
 import { dryRunErrors } from './write-options.js'
 
@@ -128,8 +134,10 @@ export async function deleteObject<K extends KindName>(
   if (isNamespace) checkNamespaceDeletable(name)
   const sctx = strategyContext(ctx)
   const unreferenced = strategyFor(resource.kind).deleteOnlyUnreferenced === true
-  const lastState = (current: KindMap[K]): KindMap[K] =>
-    isNamespace ? (terminating(current as Namespace, ctx.now()) as KindMap[K]) : current
+  const lastState = (current: KindMap[K]): KindMap[K] => {
+    if (isNamespace) return terminating(current as Namespace, ctx.now()) as KindMap[K]
+    return hasFinalizers(current) ? markedForDeletion(current, rfc3339(ctx.now())) : current
+  }
   if (options.dryRun) {
     const current = await ctx.store.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
@@ -150,15 +158,23 @@ export async function deleteObject<K extends KindName>(
   }
   // As the apiserver's etcd3 store deletes (conditionalDelete): read, check the preconditions,
   // delete that version, and read again if it changed meanwhile. No transaction stays open
-  // while the preconditions are checked, and the reference check runs in the delete's own.
+  // while the preconditions are checked, and the reference check runs in the write's own. An
+  // object with finalizers is marked instead (the generic store's
+  // updateForGracefulDeletionAndFinalizers); one already marked is answered as it is.
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.store.get<KindMap[K]>(key)
     checkPreconditions(resource, name, current, options)
+    const preconditions = {
+      expectedResourceVersion: current.metadata.resourceVersion ?? '',
+      ...(unreferenced ? { unreferenced } : {}),
+    }
     try {
-      const deleted = await ctx.store.delete<KindMap[K]>(key, {
-        expectedResourceVersion: current.metadata.resourceVersion ?? '',
-        ...(unreferenced ? { unreferenced } : {}),
-      })
+      const next = lastState(current)
+      if (next !== current) {
+        return present(resource, await ctx.store.update(key, next, preconditions), sctx)
+      }
+      if (hasFinalizers(current)) return present(resource, current, sctx)
+      const deleted = await ctx.store.delete<KindMap[K]>(key, preconditions)
       return present(resource, deleted, sctx)
     } catch (err) {
       if (!isStoreError(err, 'Conflict') || attempt >= DELETE_RETRIES) throw err
@@ -167,14 +183,17 @@ export async function deleteObject<K extends KindName>(
 }
 
 /**
- * deletedAnswer is what a delete answers: the object for kinds whose strategy returns it, else
- * the generic store's Success Status naming the resource and the object's uid.
+ * deletedAnswer is what a delete answers: the object for kinds whose strategy returns it, and
+ * for an object a delete only marked (upstream answers the updated object then, whatever the
+ * kind); else the generic store's Success Status naming the resource and the object's uid.
  */
 export function deletedAnswer<K extends KindName>(
   resource: ResourceInfo<K>,
   deleted: KindMap[K],
 ): KindMap[K] | Status {
-  if (strategyFor(resource.kind).returnDeletedObject) return deleted
+  // Only a delete sets deletionTimestamp, and an update that removes the last finalizer removes
+  // the object: an answer that carries one is of an object still stored.
+  if (strategyFor(resource.kind).returnDeletedObject || isBeingDeleted(deleted)) return deleted
   return statusSuccess({
     name: deleted.metadata.name ?? '',
     ...(resource.group ? { group: resource.group } : {}),
@@ -203,9 +222,12 @@ export async function deleteCollection<K extends KindName>(
   })
   const sctx = strategyContext(ctx)
   const unreferenced = strategyFor(resource.kind).deleteOnlyUnreferenced === true
+  const now = rfc3339(ctx.now())
   const deleteAll = (tx: StoreTransaction) =>
-    deleteItems(tx, resource.plural, list.items, unreferenced)
-  let deleted = list.items
+    deleteItems(tx, resource.plural, list.items, { unreferenced, now })
+  let deleted = list.items.map((item) =>
+    hasFinalizers(item) ? markedForDeletion(item, now) : item,
+  )
   if (!options.dryRun) deleted = await ctx.store.transaction(deleteAll)
   else if (unreferenced) await rolledBack(ctx.store, deleteAll)
   return {
@@ -217,17 +239,19 @@ export async function deleteCollection<K extends KindName>(
 }
 
 /**
- * deleteItems deletes every item in one transaction; an item deleted meanwhile is skipped.
- * With `unreferenced`, an item that only other items reference (a manifest list's child) is
- * deleted after them, and one referenced from outside the collection refuses the whole
- * collection: the error rolls the transaction back.
+ * deleteItems deletes every item in one transaction, as a delete of each would: an item with
+ * finalizers is marked instead, and one deleted meanwhile is skipped. With `unreferenced`, an
+ * item that only other items reference (a manifest list's child) is deleted after them, and one
+ * referenced from outside the collection refuses the whole collection: the error rolls the
+ * transaction back.
  */
 async function deleteItems<T extends StoredObject>(
   tx: StoreTransaction,
   plural: string,
   items: readonly T[],
-  unreferenced: boolean,
+  how: { readonly unreferenced: boolean; readonly now: string },
 ): Promise<T[]> {
+  const preconditions = how.unreferenced ? { unreferenced: true } : undefined
   const out: T[] = []
   let pending = items
   while (pending.length > 0) {
@@ -236,7 +260,13 @@ async function deleteItems<T extends StoredObject>(
     for (const item of pending) {
       const key = objectKey(plural, item.metadata.name ?? '', item.metadata.namespace ?? '')
       try {
-        out.push(await tx.delete<T>(key, unreferenced ? { unreferenced } : undefined))
+        const current = await tx.get<T>(key)
+        if (!hasFinalizers(current)) {
+          out.push(await tx.delete<T>(key, preconditions))
+          continue
+        }
+        const marked = markedForDeletion(current, how.now)
+        out.push(marked === current ? current : await tx.update(key, marked, preconditions))
       } catch (err) {
         if (isStoreError(err, 'NotFound')) continue
         if (!isStoreError(err, 'Referenced')) throw err

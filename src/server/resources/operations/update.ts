@@ -6,16 +6,17 @@
  * resource ignores status changes and `/status` ignores everything else (the kind's strategy);
  * writing an unchanged object keeps its resourceVersion (the store's no-op rule), so kubectl prints
  * `(no change)`. A PUT without resourceVersion is unconditional unless the kind's strategy refuses
- * that.
+ * that. An update that leaves an object a delete marked without finalizers removes it instead.
  */
 import {
   applyDefaults,
+  deletesOnUpdate,
   validateUpdate,
   type KindMap,
   type KindName,
   type ResourceInfo,
 } from '../../../api/index.js'
-import { objectKey } from '../../../storage/index.js'
+import { isStoreError, objectKey } from '../../../storage/index.js'
 import { conflict, invalid } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
@@ -89,6 +90,9 @@ export async function admitUpdate<K extends KindName>(
   return { object: admitted.object, warnings }
 }
 
+/** Times an update that removes an object runs again because the object changed meanwhile. */
+const REMOVE_RETRIES = 16
+
 /** updateObject writes `next(current)` over the stored object; NotFound propagates as the store's error. */
 export async function updateObject<K extends KindName>(
   ctx: ResourceContext,
@@ -103,23 +107,73 @@ export async function updateObject<K extends KindName>(
     target.name,
     resource.namespaced ? (target.namespace ?? '') : '',
   )
-  let warnings: readonly string[] = []
-  let wouldBe: KindMap[K] | undefined
-  const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, async (current) => {
-    const admitted = await admitUpdate(
-      ctx,
-      target,
-      next(present(resource, current, sctx)),
-      current,
-      options,
-    )
-    warnings = admitted.warnings
-    if (!options.dryRun) return admitted.object
-    const meta = { ...admitted.object.metadata, resourceVersion: current.metadata.resourceVersion }
-    wouldBe = { ...admitted.object, metadata: meta }
-    return undefined
-  })
-  return { object: present(resource, wouldBe ?? written, sctx), warnings, created: false }
+  const strategy = strategyFor(resource.kind)
+  for (let attempt = 0; ; attempt++) {
+    let warnings: readonly string[] = []
+    let wouldBe: KindMap[K] | undefined
+    let removal: KindMap[K] | undefined
+    const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, async (current) => {
+      const admitted = await admitUpdate(
+        ctx,
+        target,
+        next(present(resource, current, sctx)),
+        current,
+        options,
+      )
+      warnings = admitted.warnings
+      removal = undefined
+      // The object as the update left it, at the version it was computed from.
+      const meta = {
+        ...admitted.object.metadata,
+        resourceVersion: current.metadata.resourceVersion,
+      }
+      const computed = { ...admitted.object, metadata: meta }
+      if (
+        deletesOnUpdate(admitted.object, current) &&
+        (strategy.shouldDeleteDuringUpdate?.(admitted.object, current) ?? true)
+      ) {
+        removal = computed
+        return undefined
+      }
+      if (!options.dryRun) return admitted.object
+      wouldBe = computed
+      return undefined
+    })
+    if (removal === undefined) {
+      return { object: present(resource, wouldBe ?? written, sctx), warnings, created: false }
+    }
+    if (options.dryRun || (await removeFinalized(ctx, target, removal, attempt < REMOVE_RETRIES))) {
+      // Upstream answers such an update with the object as the update computed it.
+      return { object: present(resource, removal, sctx), warnings, created: false }
+    }
+  }
+}
+
+/**
+ * removeFinalized deletes an object an update left marked and without finalizers (the generic
+ * store's deleteWithoutFinalizers), at the version the update was computed from; false when it
+ * changed meanwhile and `retry` allows the update to run again. Gone already is fine: another update removed it.
+ * A namespaced object may be what kept its namespace terminating: the terminator looks again.
+ */
+async function removeFinalized<K extends KindName>(
+  ctx: ResourceContext,
+  target: UpdateTarget<K>,
+  removal: KindMap[K],
+  retry: boolean,
+): Promise<boolean> {
+  const { resource } = target
+  const namespace = resource.namespaced ? (target.namespace ?? '') : ''
+  try {
+    await ctx.store.delete(objectKey(resource.plural, target.name, namespace), {
+      expectedResourceVersion: removal.metadata.resourceVersion ?? '',
+      ...(strategyFor(resource.kind).deleteOnlyUnreferenced ? { unreferenced: true } : {}),
+    })
+  } catch (err) {
+    if (isStoreError(err, 'Conflict') && retry) return false
+    if (!isStoreError(err, 'NotFound')) throw err
+  }
+  if (namespace !== '') ctx.terminateNamespace(namespace)
+  return true
 }
 
 /** replaceObject is PUT: the body is the new object. */

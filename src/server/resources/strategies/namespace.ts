@@ -26,9 +26,19 @@ function prepareForUpdate(next: Namespace, prev: Namespace): Namespace {
   return prev.status === undefined ? out : { ...out, status: structuredClone(prev.status) }
 }
 
+/**
+ * A namespace goes only once its spec finalizers are gone too (kube registry/core/namespace/
+ * storage ShouldDeleteNamespaceDuringUpdate); the terminator removes `kubernetes` after the
+ * contents.
+ */
+function shouldDeleteDuringUpdate(next: Namespace): boolean {
+  return (next.spec?.finalizers ?? []).length === 0
+}
+
 /** namespaceStrategy is the Namespace Strategy. */
 export const namespaceStrategy: Strategy<'Namespace'> = {
   prepareForCreate,
   prepareForUpdate,
+  shouldDeleteDuringUpdate,
   decorate: (namespace) => namespace,
 }

@@ -47,6 +47,11 @@ export interface Strategy<K extends KindName> {
    */
   readonly returnDeletedObject?: boolean
   /**
+   * shouldDeleteDuringUpdate, when set, is a further condition for an update that leaves a
+   * marked object without finalizers to remove it, as upstream stores' ShouldDeleteDuringUpdate.
+   */
+  shouldDeleteDuringUpdate?(next: KindMap[K], prev: KindMap[K]): boolean
+  /**
    * deleteOnlyUnreferenced refuses a delete (409 Conflict) while another stored object
    * references the object, checked in the delete's own store transaction; default false.
    */
