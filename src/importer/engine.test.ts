@@ -107,3 +107,21 @@ describe('applyImport and tag history', () => {
     assert.equal(item?.created, '2026-01-01T00:00:00Z', 'the event keeps its time')
   })
 })
+
+describe('applyImport into a stream a delete marked', () => {
+  it('keeps its deletion fields and finalizers, so the import neither resurrects nor blocks it', () => {
+    const marked: ImageStream = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        deletionTimestamp: '2026-01-15T00:00:00Z',
+        deletionGracePeriodSeconds: 0,
+        finalizers: ['example.com/hold'],
+      },
+    }
+    const next = applyImport(isi, marked, planOf('b'), { policy: POLICY, now: NOW })
+    assert.equal(next?.metadata.deletionTimestamp, '2026-01-15T00:00:00Z')
+    assert.equal(next?.metadata.deletionGracePeriodSeconds, 0)
+    assert.deepEqual(next?.metadata.finalizers, ['example.com/hold'])
+  })
+})

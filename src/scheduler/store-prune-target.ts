@@ -50,6 +50,9 @@ async function listInPages<T extends StoredObject>(
   return items
 }
 
+/** Re-reads after the Image changed between a delete's read and its write. */
+const DELETE_RETRIES = 16
+
 /** storePruneTarget implements PruneTarget over a Store. */
 export function storePruneTarget(deps: StorePruneTargetDeps): PruneTarget {
   const { store } = deps
@@ -88,21 +91,28 @@ export function storePruneTarget(deps: StorePruneTargetDeps): PruneTarget {
     async deleteImage(name): Promise<DeleteOutcome> {
       const key = objectKey('images', name)
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-      try {
-        // As a DELETE through the API: an Image with finalizers is marked, not removed
-        // (docs/kubernetes-api.md#update-and-delete), and counts as deleted, as `oc adm prune`
-        // counts it.
-        await store.transaction(async (tx) => {
-          const image = await tx.get<Image>(key)
-          if (!hasFinalizers(image)) return tx.delete(key, { unreferenced: true })
-          const marked = markedForDeletion(image, now)
-          return marked === image ? image : tx.update(key, marked, { unreferenced: true })
-        })
-        return 'deleted'
-      } catch (err) {
-        if (isStoreError(err, 'NotFound')) return 'not-found'
-        if (isStoreError(err, 'Referenced')) return 'in-use'
-        throw err
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // As a DELETE through the API: an Image with finalizers is marked, not removed
+          // (docs/kubernetes-api.md#update-and-delete), and counts as deleted, as `oc adm
+          // prune` counts it. The write is of the version read, so finalizers added meanwhile
+          // are seen on the next read.
+          const image = await store.get<Image>(key)
+          const preconditions = {
+            expectedResourceVersion: image.metadata.resourceVersion ?? '',
+            unreferenced: true,
+          }
+          if (!hasFinalizers(image)) await store.delete(key, preconditions)
+          else {
+            const marked = markedForDeletion(image, now)
+            if (marked !== image) await store.update(key, marked, preconditions)
+          }
+          return 'deleted'
+        } catch (err) {
+          if (isStoreError(err, 'NotFound')) return 'not-found'
+          if (isStoreError(err, 'Referenced')) return 'in-use'
+          if (!isStoreError(err, 'Conflict') || attempt >= DELETE_RETRIES) throw err
+        }
       }
     },
     async deleteBlob(digest) {

@@ -204,6 +204,26 @@ describe('scheduled imports', () => {
     }
   })
 
+  it('stops checking a stream a delete marked while it waits for its finalizers', async () => {
+    const a = env.reg.host
+    await createStream('held', [tag('one', `${a}/many/tags:tag-001`)])
+    await controller.settled()
+    await until('the row of the held stream', () => row('held', 'one'))
+    await store.guaranteedUpdate<ImageStream>(objectKey('imagestreams', 'held', NS), (s) => ({
+      ...s,
+      metadata: {
+        ...s.metadata,
+        finalizers: ['example.com/hold'],
+        deletionTimestamp: '2026-01-01T00:00:00Z',
+        deletionGracePeriodSeconds: 0,
+      },
+    }))
+    await until('the held stream leaves the schedule', async () =>
+      (await row('held', 'one')) === undefined ? true : undefined,
+    )
+    assert.equal((await getStream('held')).metadata.deletionTimestamp, '2026-01-01T00:00:00Z')
+  })
+
   it('imports an upstream change at the next check', async () => {
     const push = new PushClient({ url: env.reg.url, dispatcher: env.reg.agent })
     const res = await push.request('GET', '/v2/many/tags/manifests/tag-001', {

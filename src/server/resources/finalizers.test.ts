@@ -294,15 +294,14 @@ describe('finalizers', () => {
     )
   })
 
-  it('a referenced Image is refused with 409 before it is marked', async () => {
-    const name = digest()
-    await create(KINDS[3]!, name)
-    const stream = await create(KINDS[2]!, 'refers', [])
+  /** refer makes the stream `stream` name the Image `image` in its history. */
+  async function refer(stream: string, image: string) {
+    const created = await create(KINDS[2]!, stream, [])
     const status = await req({
       method: 'PUT',
-      url: `${streams}/refers/status`,
+      url: `${streams}/${stream}/status`,
       body: {
-        ...stream,
+        ...created,
         status: {
           tags: [
             {
@@ -310,8 +309,8 @@ describe('finalizers', () => {
               items: [
                 {
                   created: stamp(),
-                  dockerImageReference: `quay.io/r/app@${name}`,
-                  image: name,
+                  dockerImageReference: `quay.io/r/app@${image}`,
+                  image,
                   generation: 1,
                 },
               ],
@@ -321,10 +320,28 @@ describe('finalizers', () => {
       },
     })
     assert.equal(status.statusCode, 200, status.body)
+  }
+
+  it('a referenced Image is refused with 409 before it is marked', async () => {
+    const name = digest()
+    await create(KINDS[3]!, name)
+    await refer('refers', name)
     const refused = await req({ method: 'DELETE', url: `${G}/images/${name}` })
     assert.equal(refused.statusCode, 409, refused.body)
     assert.equal(refused.json().details.causes[0].reason, 'Referenced')
     assert.equal((await get(`${G}/images/${name}`)).json().metadata.deletionTimestamp, undefined)
+  })
+
+  it('removing the last finalizer of an Image named again meanwhile is refused with 409', async () => {
+    const name = digest()
+    const url = `${G}/images/${name}`
+    await create(KINDS[3]!, name)
+    const marked = (await req({ method: 'DELETE', url })).json()
+    await refer('refers-later', name)
+    const refused = await patch(url, JSON_PATCH, [{ op: 'remove', path: '/metadata/finalizers' }])
+    assert.equal(refused.statusCode, 409, refused.body)
+    assert.equal(refused.json().details.causes[0].reason, 'Referenced')
+    assert.deepEqual((await get(url)).json(), marked)
   })
 
   it('a deleted namespace waits for its contents with finalizers, then goes', async () => {
