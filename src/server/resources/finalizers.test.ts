@@ -4,7 +4,7 @@
  * the update that removes the last one removes the object, none may be added once it is marked,
  * watchers see MODIFIED then DELETED, and a namespace waits for its finalized contents.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setImmediate } from 'node:timers/promises'
@@ -363,9 +363,46 @@ describe('finalizers', () => {
       (s) => s === 404,
     )
     assert.equal(account.statusCode, 404)
-    const waiting = await get('/api/v1/namespaces/fin-ns')
+    const waiting = await until('/api/v1/namespaces/fin-ns', (_s, o) =>
+      (o.status?.conditions ?? []).some((c: Json) => c.status === 'True'),
+    )
     assert.equal(waiting.json().status.phase, 'Terminating')
     assert.deepEqual(waiting.json().spec.finalizers, ['kubernetes'])
+    assert.deepEqual(
+      waiting.json().status.conditions.map((c: Json) => [c.type, c.status, c.reason, c.message]),
+      [
+        [
+          'NamespaceDeletionDiscoveryFailure',
+          'False',
+          'ResourcesDiscovered',
+          'All resources successfully discovered',
+        ],
+        [
+          'NamespaceDeletionGroupVersionParsingFailure',
+          'False',
+          'ParsedGroupVersions',
+          'All legacy kube types successfully parsed',
+        ],
+        [
+          'NamespaceDeletionContentFailure',
+          'False',
+          'ContentDeleted',
+          'All content successfully deleted, may be waiting on finalization',
+        ],
+        [
+          'NamespaceContentRemaining',
+          'True',
+          'SomeResourcesRemain',
+          'Some resources are remaining: imagestreams.image.openshift.io has 1 resource instances',
+        ],
+        [
+          'NamespaceFinalizersRemaining',
+          'True',
+          'SomeFinalizersRemain',
+          'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+        ],
+      ],
+    )
     const released = await patch(stream, MERGE, { metadata: { finalizers: null } })
     assert.equal(released.statusCode, 200, released.body)
     const gone = await until('/api/v1/namespaces/fin-ns', (s) => s === 404)

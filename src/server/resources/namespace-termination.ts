@@ -7,12 +7,14 @@
  * deletes the namespace once no finalizer is left; other finalizers keep it terminating until an
  * update removes them, which runs the terminator again. Contents with finalizers are marked,
  * not removed, and keep the namespace terminating until the update that removes their last
- * finalizer removes them and runs the terminator again (the namespace controller retries). A server that stopped half-way resumes
+ * finalizer removes them and runs the terminator again (the namespace controller retries);
+ * meanwhile the namespace's conditions say what is left (namespace-conditions.ts). A server that stopped half-way resumes
  * the namespaces it finds terminating when it starts.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Namespace } from '../../api/index.js'
-import { isStoreError, objectKey, type Store } from '../../storage/index.js'
+import { isStoreError, objectKey, type ObjectKey, type Store } from '../../storage/index.js'
+import { withDeletionConditions, type Remaining } from './namespace-conditions.js'
 import { deleteContents, isTerminating, namespaceContents } from './namespaces.js'
 import { NAMESPACE_FINALIZER } from './strategies/namespace.js'
 import { rfc3339 } from './strategies/types.js'
@@ -81,6 +83,17 @@ export class NamespaceTerminator {
     while (this.running.size > 0) await Promise.all(this.running.values())
   }
 
+  /** waitFor records in the namespace's conditions what still keeps it, as the namespace controller does. */
+  private async waitFor(key: ObjectKey, remaining: readonly Remaining[], now: string) {
+    try {
+      await this.store.guaranteedUpdate<Namespace>(key, (namespace) =>
+        withDeletionConditions(namespace, remaining, now),
+      )
+    } catch (err) {
+      if (!isStoreError(err, 'NotFound')) throw err
+    }
+  }
+
   private async finalize(name: string): Promise<void> {
     const key = objectKey('namespaces', name)
     // Called for any namespace an object left; only a terminating one is emptied.
@@ -98,7 +111,7 @@ export class NamespaceTerminator {
       if (contents.length === 0) break
       const now = rfc3339(this.now())
       const left = await this.store.transaction((tx) => deleteContents(tx, contents, now))
-      if (left === contents.length) return
+      if (left.length === contents.length) return this.waitFor(key, left, now)
     }
     await this.store.transaction(async (tx) => {
       let namespace: Namespace

@@ -12,6 +12,7 @@ import {
   markedForDeletion,
   RESOURCES,
   type Namespace,
+  type ObjectMeta,
   type ServiceAccount,
 } from '../../api/index.js'
 import {
@@ -22,6 +23,7 @@ import {
   type StoreTransaction,
 } from '../../storage/index.js'
 import { forbidden, notFound, type GroupResource } from '../status.js'
+import type { Remaining } from './namespace-conditions.js'
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_SERVICE_ACCOUNT,
@@ -121,27 +123,35 @@ export async function namespaceContents(store: Store, namespace: string): Promis
   return keys
 }
 
+// `<resource>.<group>` of each namespaced stored resource, as the namespace controller names them.
+const QUALIFIED = new Map(
+  NAMESPACED_STORED_RESOURCES.map((r) => [r.plural, `${r.plural}.${r.group}`]),
+)
+
 /**
  * deleteContents deletes the given objects inside a transaction, as the namespace controller
  * deletes them: one with finalizers is marked (docs/kubernetes-api.md#update-and-delete) and
- * stays until they are removed; ones already gone are skipped. Returns how many are left.
+ * stays until they are removed; ones already gone are skipped. Returns the ones left.
  */
 export async function deleteContents(
   tx: StoreTransaction,
   keys: readonly ObjectKey[],
   now: string,
-): Promise<number> {
-  let left = 0
+): Promise<Remaining[]> {
+  const left: Remaining[] = []
   for (const key of keys) {
     try {
-      const current = await tx.get(key)
+      const current = await tx.get<{ metadata: ObjectMeta }>(key)
       if (!hasFinalizers(current)) {
         await tx.delete(key)
         continue
       }
       const marked = markedForDeletion(current, now)
       if (marked !== current) await tx.update(key, marked)
-      left++
+      left.push({
+        resource: QUALIFIED.get(key.resource) ?? key.resource,
+        finalizers: current.metadata.finalizers ?? [],
+      })
     } catch (err) {
       if (!isStoreError(err, 'NotFound')) throw err
     }
