@@ -2,7 +2,8 @@
  * Finalizers and deletion as the apiserver's generic registry handles them for kinds without
  * graceful deletion (apiserver pkg/registry/generic/registry/store.go): a delete of an object
  * with `metadata.finalizers` only marks it (markAsDeleting), and the update that leaves a marked
- * object without finalizers removes it (ShouldDeleteDuringUpdate). docs/kubernetes-api.md#update-and-delete
+ * object without finalizers removes it (ShouldDeleteDuringUpdate);
+ * docs/kubernetes-api.md#update-and-delete.
  */
 /** DeletionMeta is the part of metav1.ObjectMeta deletion reads and writes. */
 export interface DeletionMeta {

@@ -8,8 +8,8 @@
  * update removes them, which runs the terminator again. Contents with finalizers are marked,
  * not removed, and keep the namespace terminating until the update that removes their last
  * finalizer removes them and runs the terminator again (the namespace controller retries);
- * meanwhile the namespace's conditions say what is left (namespace-conditions.ts). A server that stopped half-way resumes
- * the namespaces it finds terminating when it starts.
+ * meanwhile the namespace's conditions say what is left (namespace-conditions.ts). A server
+ * that stopped half-way resumes the namespaces it finds terminating when it starts.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Namespace } from '../../api/index.js'
@@ -83,7 +83,7 @@ export class NamespaceTerminator {
     while (this.running.size > 0) await Promise.all(this.running.values())
   }
 
-  /** waitFor records in the namespace's conditions what still keeps it, as the namespace controller does. */
+  /** waitFor records in the namespace's conditions what still keeps it, as the controller does. */
   private async waitFor(key: ObjectKey, remaining: readonly Remaining[], now: string) {
     try {
       await this.store.guaranteedUpdate<Namespace>(key, (namespace) =>

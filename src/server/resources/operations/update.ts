@@ -152,8 +152,9 @@ export async function updateObject<K extends KindName>(
 /**
  * removeFinalized deletes an object an update left marked and without finalizers (the generic
  * store's deleteWithoutFinalizers), at the version the update was computed from; false when it
- * changed meanwhile and `retry` allows the update to run again. Gone already is fine: another update removed it.
- * A namespaced object may be what kept its namespace terminating: the terminator looks again.
+ * changed meanwhile and `retry` allows the update to run again. Gone already is fine: another
+ * update removed it. A namespaced object may be what kept its namespace terminating: the
+ * terminator looks again.
  */
 async function removeFinalized<K extends KindName>(
   ctx: ResourceContext,
