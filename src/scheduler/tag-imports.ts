@@ -21,7 +21,7 @@ export function observedGeneration(stream: ImageStream, tag: string): number | u
   return Math.max(event ?? 0, failure ?? 0)
 }
 
-/** tagsNeedingImport lists the spec tags to import now, in spec order; none for a stream being deleted. */
+/** tagsNeedingImport lists the spec tags to import now, in spec order; none of a stream being deleted. */
 export function tagsNeedingImport(stream: ImageStream): TagReference[] {
   if (isBeingDeleted(stream)) return []
   const checked = stream.metadata.annotations?.[ANNOTATIONS.dockerRepositoryCheck] !== undefined

@@ -38,7 +38,7 @@ export function checkName(bodyName: string | undefined, urlName: string): void {
   )
 }
 
-/** dropEmptyMaps removes empty labels, annotations and finalizers, as Go's omitempty does on the wire. */
+/** dropEmptyMaps removes empty labels, annotations and finalizers, as Go's omitempty does. */
 function dropEmptyMaps(meta: {
   labels?: Record<string, string>
   annotations?: Record<string, string>
