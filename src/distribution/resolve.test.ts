@@ -57,6 +57,12 @@ const images: Record<string, Image> = {
   },
 }
 const getImage = (digest: string) => Promise.resolve(images[digest])
+/** grants is a namespace's grant lookup holding grants for `digests`. */
+const grants =
+  (...digests: string[]) =>
+  (image: string) =>
+    Promise.resolve(digests.includes(image))
+const none = grants()
 /** The upstream manifest of the child `7`, which has no Image, has one layer `8`. */
 const childBlobs = (child: PullSource) =>
   Promise.resolve(child.digest === d('7') ? [{ digest: d('8'), size: 3 }] : [])
@@ -80,22 +86,22 @@ describe('parseManifestReference', () => {
 })
 
 describe('resolveManifest', () => {
-  const team = { registry: 'reg.example', repository: 'team/app' }
+  const team = { registry: 'reg.example', repository: 'team/app', granted: false }
   const cases: [string, ManifestReference, PullSource | string][] = [
     [
       'a tag is its newest image, with the tag insecure setting',
       { kind: 'tag', tag: 'latest' },
-      { ...team, digest: d('a'), insecure: true },
+      { ...team, digest: d('a'), insecure: true, image: d('a') },
     ],
     [
       'a digest in history comes from its newest event',
       { kind: 'digest', digest: d('b') },
-      { ...team, digest: d('b'), insecure: true },
+      { ...team, digest: d('b'), insecure: true, image: d('b') },
     ],
     [
       'a child of a preserved list comes from the list repository, naming the list',
       { kind: 'digest', digest: d('c') },
-      { ...team, digest: d('c'), insecure: true, list: d('a') },
+      { ...team, digest: d('c'), insecure: true, list: d('a'), image: d('a') },
     ],
     ['a tag without images is unknown', { kind: 'tag', tag: 'failed' }, 'MANIFEST_UNKNOWN'],
     ['an absent tag is unknown', { kind: 'tag', tag: 'nope' }, 'MANIFEST_UNKNOWN'],
@@ -108,10 +114,10 @@ describe('resolveManifest', () => {
   for (const [name, ref, want] of cases) {
     it(name, async () => {
       if (typeof want !== 'string') {
-        return assert.deepEqual(await resolveManifest(stream, ref, getImage), want)
+        return assert.deepEqual(await resolveManifest(stream, ref, getImage, none), want)
       }
       await assert.rejects(
-        resolveManifest(stream, ref, getImage),
+        resolveManifest(stream, ref, getImage, none),
         (err) => err instanceof DistributionError && err.code === want && err.status === 404,
       )
     })
@@ -119,11 +125,14 @@ describe('resolveManifest', () => {
 
   it('a digest only in an older import of another tag uses that tag', async () => {
     const onlyOld: ImageStream = { ...stream, status: { tags: stream.status!.tags!.slice(1) } }
-    assert.deepEqual(await resolveManifest(onlyOld, { kind: 'digest', digest: d('b') }, getImage), {
+    const ref = { kind: 'digest', digest: d('b') } as const
+    assert.deepEqual(await resolveManifest(onlyOld, ref, getImage, none), {
       registry: 'other.example:5000',
       repository: 'x/y',
       digest: d('b'),
       insecure: false,
+      image: d('b'),
+      granted: false,
     })
   })
 
@@ -135,13 +144,19 @@ describe('resolveManifest', () => {
         annotations: { 'openshift.io/image.insecureRepository': 'true' },
       },
     }
-    const got = await resolveManifest(annotated, { kind: 'tag', tag: 'old' }, getImage)
+    const got = await resolveManifest(annotated, { kind: 'tag', tag: 'old' }, getImage, none)
     assert.equal(got.insecure, true)
   })
 })
 
 describe('resolveBlob', () => {
-  const team = { registry: 'reg.example', repository: 'team/app', insecure: true }
+  const team = {
+    registry: 'reg.example',
+    repository: 'team/app',
+    insecure: true,
+    image: d('a'),
+    granted: false,
+  }
   const cases: [string, string, PullSource | string][] = [
     ['a layer of a list child, with its size', d('e'), { ...team, digest: d('e'), size: 5 }],
     ['the config of a list child', d('9'), { ...team, digest: d('9') }],
@@ -156,11 +171,105 @@ describe('resolveBlob', () => {
   for (const [name, digest, want] of cases) {
     it(name, async () => {
       if (typeof want !== 'string') {
-        return assert.deepEqual(await resolveBlob(stream, digest, getImage, childBlobs), want)
+        return assert.deepEqual(await resolveBlob(stream, digest, getImage, none, childBlobs), want)
       }
       await assert.rejects(
-        resolveBlob(stream, digest, getImage, childBlobs),
+        resolveBlob(stream, digest, getImage, none, childBlobs),
         (err) => err instanceof DistributionError && err.code === want && err.status === 404,
+      )
+    })
+  }
+})
+
+/**
+ * written: a status written by a client puts list `d` (which has child `c` too) from another
+ * repository as the newest event, above the imported list `a`.
+ */
+const written: ImageStream = {
+  ...stream,
+  status: {
+    tags: [
+      { tag: 'written', items: [event('elsewhere.example/w', 'd', '2026-02-01T00:00:00Z')] },
+      ...stream.status!.tags!,
+    ],
+  },
+}
+const withWritten = (digest: string) =>
+  digest === d('d')
+    ? Promise.resolve<Image>({
+        metadata: { name: d('d') },
+        dockerImageManifests: images[d('a')]!.dockerImageManifests!,
+      })
+    : getImage(digest)
+
+describe('resolution through granted images', () => {
+  const child = { kind: 'digest', digest: d('c') } as const
+  const cases: {
+    name: string
+    granted: string[]
+    resolve: (g: (image: string) => Promise<boolean>) => Promise<PullSource>
+    image: string
+    isGranted: boolean
+  }[] = [
+    {
+      name: 'a tag of a granted image is granted',
+      granted: [d('a')],
+      resolve: (g) => resolveManifest(stream, { kind: 'tag', tag: 'latest' }, getImage, g),
+      image: d('a'),
+      isGranted: true,
+    },
+    {
+      name: 'a tag of an image granted to no one is not',
+      granted: [d('b')],
+      resolve: (g) => resolveManifest(stream, { kind: 'tag', tag: 'latest' }, getImage, g),
+      image: d('a'),
+      isGranted: false,
+    },
+    {
+      name: 'a granted child digest is granted through its list only',
+      granted: [d('c')],
+      resolve: (g) => resolveManifest(stream, child, getImage, g),
+      image: d('a'),
+      isGranted: false,
+    },
+    {
+      name: 'a child in two lists resolves through the granted one, though older',
+      granted: [d('a')],
+      resolve: (g) => resolveManifest(written, child, withWritten, g),
+      image: d('a'),
+      isGranted: true,
+    },
+    {
+      name: 'a child in two lists without grants resolves through the newest',
+      granted: [],
+      resolve: (g) => resolveManifest(written, child, withWritten, g),
+      image: d('d'),
+      isGranted: false,
+    },
+    {
+      name: 'a blob of two lists resolves through the granted one, though older',
+      granted: [d('a')],
+      resolve: (g) => resolveBlob(written, d('e'), withWritten, g, childBlobs),
+      image: d('a'),
+      isGranted: true,
+    },
+    {
+      name: 'a blob of two lists without grants resolves through the newest',
+      granted: [],
+      resolve: (g) => resolveBlob(written, d('e'), withWritten, g, childBlobs),
+      image: d('d'),
+      isGranted: false,
+    },
+  ]
+  for (const c of cases) {
+    it(c.name, async () => {
+      const got = await c.resolve(grants(...c.granted))
+      assert.deepEqual(
+        { image: got.image, granted: got.granted },
+        {
+          image: c.image,
+          granted: c.isGranted,
+        },
       )
     })
   }

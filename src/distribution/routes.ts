@@ -1,8 +1,9 @@
 /**
  * The integrated registry: the read side of the distribution API under `/v2/`, pulling
  * manifests through from each tag's source with its namespace's credentials
- * (docs/integrated-registry.md), recording the pulls for pruning, and the `/admin/` route that
- * drops cached content. Both authenticate on their own and answer in the distribution error
+ * (docs/integrated-registry.md), serving its caches to a namespace only through images it holds
+ * a pull grant for (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches),
+ * recording the pulls for pruning, and the `/admin/` route that drops cached content. Both authenticate on their own and answer in the distribution error
  * dialect (dialect.ts), which is why they live in fastify contexts of their own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -13,7 +14,7 @@ import type { Keyring } from '../credentials/index.js'
 import { isDigest, repositoryPathProblem } from '../reference/index.js'
 import { SizedLru } from '../lib/sized-lru.js'
 import type { FetchedManifest, RegistryClient } from '../registry/index.js'
-import { isStoreError, objectKey, type Store } from '../storage/index.js'
+import { grantPull, hasPullGrant, isStoreError, objectKey, type Store } from '../storage/index.js'
 import { acceptedTypes, negotiate } from './accept.js'
 import { registerAdmin, type CachedDrop } from './admin.js'
 import type { BlobCache, ByteRange } from './blob-cache.js'
@@ -25,7 +26,7 @@ import {
   type RegistryUser,
 } from './dialect.js'
 import { denied, DistributionError, nameInvalid, nameUnknown } from './errors.js'
-import { PullRecorder } from './pull-records.js'
+import { PullRecorder, type PullLogger } from './pull-records.js'
 import {
   currentTags,
   parseManifestReference,
@@ -119,6 +120,16 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           throw err
         }
       }
+      const grantedTo = (namespace: string) => (image: string) =>
+        hasPullGrant(deps.store, namespace, image)
+      /** grantAfterPull records a namespace's grant; a failure costs only a later pull from the cache. */
+      const grantAfterPull = async (namespace: string, image: string, log: PullLogger) => {
+        try {
+          await deps.store.transaction((tx) => grantPull(tx, namespace, image, 'Pull'))
+        } catch (err) {
+          log.warn({ err, namespace, image }, 'could not record a pull grant')
+        }
+      }
       const getImage = async (digest: string) => {
         try {
           return await deps.store.get<Image>(objectKey('images', digest))
@@ -133,8 +144,10 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
       // client's signal (one leaving would fail the others); the registry client's timeouts
       // bound it. Keyed by namespace too: each namespace pulls with its own credentials.
       const fetching = new Map<string, Promise<FetchedManifest>>()
+      // The cache is shared: it serves a namespace only through an image it holds a grant for;
+      // any other request goes upstream with the namespace's credentials, as if nothing were kept.
       const manifestOf = async (namespace: string, source: PullSource) => {
-        const cached = manifests.get(source.digest)
+        const cached = source.granted ? manifests.get(source.digest) : undefined
         if (cached) return { fetched: cached, from: 'cache' as const }
         const key = `${namespace} ${source.digest}`
         let pending = fetching.get(key)
@@ -164,9 +177,14 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
         handler: async (request, reply) => {
           const ref = parseManifestReference(request.params.reference)
           const stream = await authorizedStream(request)
-          const source = await resolveManifest(stream, ref, getImage)
           const { namespace } = request.params
+          const source = await resolveManifest(stream, ref, getImage, grantedTo(namespace))
           let { fetched, from } = await manifestOf(namespace, source)
+          // The image itself came from the upstream with the namespace's credentials: it has
+          // shown it may read it, and its caches serve it from now on.
+          if (!source.granted && fetched.digest === source.image) {
+            await grantAfterPull(namespace, source.image, request.log)
+          }
           const answer = negotiate(
             acceptedTypes(request.headers.accept),
             fetched,
@@ -177,8 +195,7 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
             throw new DistributionError('MANIFEST_UNKNOWN', answer.message, detail)
           }
           if (answer.kind === 'child') {
-            const { registry, repository, insecure } = source
-            const child = { registry, repository, insecure, digest: answer.digest }
+            const child = { ...source, digest: answer.digest }
             ;({ fetched, from } = await manifestOf(namespace, child))
           }
           deps.onServed?.('manifest', from)
@@ -207,18 +224,25 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const stream = await authorizedStream(request)
           const signal = abortOnClose(reply)
           const { namespace } = request.params
-          const source = await resolveBlob(stream, digest, getImage, async (child) => {
-            const { manifest } = (await manifestOf(namespace, child)).fetched
-            return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
-          })
+          const source = await resolveBlob(
+            stream,
+            digest,
+            getImage,
+            grantedTo(namespace),
+            async (child) => {
+              const { manifest } = (await manifestOf(namespace, child)).fetched
+              return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
+            },
+          )
           const send = (from: 'cache' | 'upstream', size: number | undefined, body?: Readable) => {
             deps.onServed?.('blob', from)
             void reply.type('application/octet-stream').header('docker-content-digest', digest)
             if (size !== undefined) void reply.header('content-length', size)
             return reply.send(body)
           }
-          // Only after resolveBlob: the cache is shared, the right to a blob is per stream.
-          const cached = deps.blobs?.size(digest)
+          // Only after resolveBlob: the cache is shared, the right to a blob is per stream, and
+          // the cache serves it only through an image the namespace holds a grant for.
+          const cached = source.granted ? deps.blobs?.size(digest) : undefined
           if (cached !== undefined) {
             // From disk a part can be served (a client resuming a download); a part of a blob
             // streamed from the upstream could not be verified, so only the cache offers it.

@@ -50,10 +50,11 @@ export interface ResolveOptions {
   readonly registryHostname?: string
 }
 
-/** TagSourceEvent is one tag event resolution adds. */
+/** TagSourceEvent is one tag event resolution adds, and the stream it was copied from. */
 export interface TagSourceEvent {
   readonly tag: string
   readonly event: TagEvent
+  readonly source: StreamSource
 }
 
 /** streamSource parses the `from` of a spec tag of `stream`; undefined unless it names a stream. */
@@ -181,6 +182,7 @@ export function resolveTagSources(
       : localPullSpec(found.dockerImageReference, source, stream, options.registryHostname)
     events.push({
       tag: tag.name,
+      source,
       event: {
         ...structuredClone(found),
         dockerImageReference: reference,

@@ -17,9 +17,15 @@ import {
   type Keyring,
   type PullSecret,
 } from '../credentials/index.js'
-import { applyImport, planImport, type ImportPolicy } from '../importer/index.js'
+import { applyImport, planImport, type ImportPlan, type ImportPolicy } from '../importer/index.js'
 import type { RegistryClient } from '../registry/index.js'
-import { isStoreError, objectKey, type Store, type StoreTransaction } from '../storage/index.js'
+import {
+  grantPull,
+  isStoreError,
+  objectKey,
+  type Store,
+  type StoreTransaction,
+} from '../storage/index.js'
 import type { EventSink } from './event-recorder.js'
 import { importEvents } from './import-events.js'
 
@@ -124,6 +130,10 @@ export async function importInto(
     const latest = await getStream(tx, streamKey)
     before = latest
     checkPreconditions(isi, latest)
+    // Each image fetched here was read with the namespace's own credentials: the namespace may
+    // pull it from the registry's caches (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+    // Granted before the stream names it, in the same transaction.
+    for (const digest of importedImages(plan)) await grantPull(tx, namespace, digest, 'Import')
     const applied = applyImport(request, latest, plan, importDeps)
     if (!applied) return latest
     const next = withTagsSorted(applied)
@@ -138,6 +148,18 @@ export async function importInto(
     for (const event of importEvents(result.isi, before, stored)) deps.events.record(event)
   }
   return result
+}
+
+/**
+ * importedImages are the top-level images the import read from their registries: a list covers
+ * its children, as the registry reaches them through it.
+ */
+function importedImages(plan: ImportPlan): Set<string> {
+  const digests = new Set<string>()
+  for (const o of plan.outcomes) {
+    if (o.result) digests.add(o.result.image.metadata.name ?? '')
+  }
+  return digests
 }
 
 async function getStream(store: Pick<Store, 'get'>, key: ReturnType<typeof objectKey>) {

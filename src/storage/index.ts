@@ -22,3 +22,11 @@ export type {
   ObjectFields,
   SelectableField,
 } from './field-selector.js'
+export {
+  grantPull,
+  hasPullGrant,
+  pullGrantKey,
+  PULL_GRANTS,
+  type PullGrant,
+  type PullGrantReason,
+} from './pull-grants.js'

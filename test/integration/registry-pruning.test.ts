@@ -59,6 +59,11 @@ describe('the integrated registry for pruning', () => {
     const { client } = testClient(env.reg)
     const keyring = configKeyring({ [env.reg.host]: 'alice:alice-pass' })
     const imports = { store, client, policy: IMPORT_POLICY, globalKeyring: keyring }
+    // Namespaces that exist: an import grants its namespace the images it read, which the
+    // registry's caches then serve it (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+    for (const ns of ['team', 'other']) {
+      await store.create(objectKey('namespaces', ns), { metadata: { name: ns } })
+    }
     const importTag = async (ns: string, tag: string, from: string, mode: ImportMode) => {
       const { isi } = await importInto(imports, ns, {
         metadata: { name: 'app', namespace: ns },

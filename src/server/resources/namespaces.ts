@@ -18,6 +18,7 @@ import {
 import {
   isStoreError,
   objectKey,
+  PULL_GRANTS,
   type ObjectKey,
   type Store,
   type StoreTransaction,
@@ -112,13 +113,15 @@ export function checkNamespaceDeletable(name: string): void {
   throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted')
 }
 
-/** namespaceContents lists the keys of every stored object in a namespace. */
+/**
+ * namespaceContents lists the keys of every stored object in a namespace, the server's own
+ * pull grants included (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+ */
 export async function namespaceContents(store: Store, namespace: string): Promise<ObjectKey[]> {
   const keys: ObjectKey[] = []
-  for (const resource of NAMESPACED_STORED_RESOURCES) {
-    const list = await store.list(resource.plural, { namespace })
-    for (const item of list.items)
-      keys.push(objectKey(resource.plural, item.metadata.name ?? '', namespace))
+  for (const plural of [...NAMESPACED_STORED_RESOURCES.map((r) => r.plural), PULL_GRANTS]) {
+    const list = await store.list(plural, { namespace })
+    for (const item of list.items) keys.push(objectKey(plural, item.metadata.name ?? '', namespace))
   }
   return keys
 }

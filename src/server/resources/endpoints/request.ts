@@ -1,5 +1,6 @@
 /** Reading what a handler needs from a request: write options, patch type, the Served description. */
 import type { FastifyRequest } from 'fastify'
+import { requestUser } from '../../auth/index.js'
 import { requestMediaType } from '../../body-parsers.js'
 import { unsupportedMediaType } from '../../status.js'
 import type { ResourceContext } from '../context.js'
@@ -10,6 +11,7 @@ import { checkPatchOptions, type PatchOptions } from '../operations/patch.js'
 import { patchTypeOf, type PatchType } from '../patch/index.js'
 import { queryDryRun, queryFieldValidation, queryIncludeObject, writeQuery } from '../query.js'
 import type { Served } from '../respond.js'
+import type { AccessCheck } from '../strategies/index.js'
 import type { Target } from '../endpoint.js'
 
 /** patchOptions reads dryRun, fieldValidation, fieldManager and force, refused as the apiserver refuses them. */
@@ -21,7 +23,7 @@ export function patchOptions(request: FastifyRequest): PatchOptions {
     queryDryRun(request),
     queryFieldValidation(request),
   )
-  return options
+  return { ...options, access: writerAccess(request) }
 }
 
 /**
@@ -43,10 +45,19 @@ export function writeOptions(request: FastifyRequest): WriteOptions {
     queryDryRun(request),
     queryFieldValidation(request),
   )
+  const options = { ...query, access: writerAccess(request) }
   const raw = request.rawBody
-  if (query.fieldValidation === 'Ignore' || raw === undefined) return query
-  if (requestMediaType(request) !== 'application/json') return query
-  return { ...query, duplicateFields: duplicateFields(raw.toString('utf8')) }
+  if (query.fieldValidation === 'Ignore' || raw === undefined) return options
+  if (requestMediaType(request) !== 'application/json') return options
+  return { ...options, duplicateFields: duplicateFields(raw.toString('utf8')) }
+}
+
+/**
+ * writerAccess asks the server's authorizer about the request's user, for the checks a strategy
+ * makes on the writer's behalf (a SubjectAccessReview in OpenShift).
+ */
+function writerAccess(request: FastifyRequest): AccessCheck {
+  return (attrs) => request.server.authorizer.authorize(requestUser(request), attrs)
 }
 
 /** patchType is the request's patch type; routes.ts has already refused other media types. */

@@ -13,7 +13,14 @@ import {
   type Namespace,
   type ResourceInfo,
 } from '../../../api/index.js'
-import { isStoreError, objectKey, type ObjectKey } from '../../../storage/index.js'
+import {
+  grantPull,
+  isStoreError,
+  objectKey,
+  type ObjectKey,
+  type Store,
+  type StoredObject,
+} from '../../../storage/index.js'
 import { alreadyExists } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
@@ -33,7 +40,7 @@ const GENERATE_NAME_ATTEMPTS = 3
 /**
  * admitNew turns a decoded object into the object to store: metadata, defaults, the creator's
  * managedFields (when `manager` is given; as the apiserver, before the strategy), strategy,
- * validation.
+ * validation; with the images the object's namespace is to be granted before it is stored.
  */
 export async function admitNew<K extends KindName>(
   resource: ResourceInfo<K>,
@@ -43,7 +50,7 @@ export async function admitNew<K extends KindName>(
   sctx: StrategyContext,
   missing: readonly FieldError[] = [],
   manager?: string,
-): Promise<KindMap[K]> {
+): Promise<{ object: KindMap[K]; pullGrants: readonly string[] }> {
   const placed = prepareCreateMeta(resource, decoded, namespace)
   const withDefaults = applyDefaults(resource.kind, placed, {
     ...(ctx.settings.defaultImportMode ? { importMode: ctx.settings.defaultImportMode } : {}),
@@ -62,10 +69,10 @@ export async function admitNew<K extends KindName>(
   const name = prepared.metadata.name ?? ''
   const errors = mergeFieldErrors(missing, validateObject(resource.kind, prepared))
   if (errors.length > 0) throw invalidObject(resource, name, errors)
-  if (!strategy.admit) return prepared
+  if (!strategy.admit) return { object: prepared, pullGrants: [] }
   const admitted = await strategy.admit(prepared, undefined, ctx.store, sctx)
   if (admitted.errors.length > 0) throw invalidObject(resource, name, admitted.errors)
-  return admitted.object
+  return { object: admitted.object, pullGrants: admitted.pullGrants ?? [] }
 }
 
 /** createObject creates an object from a parsed request body in `namespace` (undefined for cluster-scoped kinds). */
@@ -82,7 +89,7 @@ export async function createObject<K extends KindName>(
     missing,
   } = decodeBody(resource, body, options.fieldValidation, options.duplicateFields)
   checkNamespace(decoded.metadata.namespace, resource.namespaced ? namespace : undefined)
-  const sctx = strategyContext(ctx)
+  const sctx = strategyContext(ctx, options.access)
   // The apiserver's admission runs before validation: a missing namespace is the first answer.
   if (resource.namespaced && namespace !== undefined) {
     await ensureNamespaceExists(ctx.store, namespace, {
@@ -90,7 +97,8 @@ export async function createObject<K extends KindName>(
       name: decoded.metadata.name ?? '',
     })
   }
-  let object = await admitNew(resource, decoded, namespace, ctx, sctx, missing, options.manager)
+  const admitted = await admitNew(resource, decoded, namespace, ctx, sctx, missing, options.manager)
+  let object = admitted.object
   const generated = !decoded.metadata.name && Boolean(decoded.metadata.generateName)
   for (let attempt = 1; ; attempt++) {
     const key = objectKey(
@@ -103,7 +111,7 @@ export async function createObject<K extends KindName>(
         ? await dryRunCreate(ctx, resource, key, object)
         : resource.kind === 'Namespace'
           ? ((await createNamespace(ctx.store, object as Namespace)) as KindMap[K])
-          : await ctx.store.create(key, object)
+          : await createGranting(ctx.store, key, object, admitted.pullGrants)
       return { object: present(resource, stored, sctx), warnings, created: true }
     } catch (err) {
       if (!generated || attempt >= GENERATE_NAME_ATTEMPTS || !isStoreError(err, 'AlreadyExists')) {
@@ -113,6 +121,24 @@ export async function createObject<K extends KindName>(
       object = { ...object, metadata: meta }
     }
   }
+}
+
+/**
+ * createGranting stores a new object, after the pull grants its admission passed to its
+ * namespace and in the same transaction
+ * (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+ */
+function createGranting<T extends StoredObject>(
+  store: Store,
+  key: ObjectKey,
+  object: T,
+  pullGrants: readonly string[],
+): Promise<T> {
+  if (pullGrants.length === 0) return store.create(key, object)
+  return store.transaction(async (tx) => {
+    for (const digest of pullGrants) await grantPull(tx, key.namespace, digest, 'Tag')
+    return tx.create(key, object)
+  })
 }
 
 /** dryRunCreate checks that the name is free and returns the object as it would be stored. */

@@ -16,7 +16,13 @@ import {
   type KindName,
   type ResourceInfo,
 } from '../../../api/index.js'
-import { isStoreError, objectKey } from '../../../storage/index.js'
+import {
+  grantPull,
+  isStoreError,
+  objectKey,
+  type StoreReader,
+  type StoreWriter,
+} from '../../../storage/index.js'
 import { conflict, invalid } from '../../status.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
@@ -40,14 +46,17 @@ export interface UpdateTarget<K extends KindName> {
 /** NextFn computes the requested object (not yet decoded) from the current one as served. */
 export type NextFn<K extends KindName> = (current: KindMap[K]) => unknown
 
-/** admitUpdate turns a requested object into the object to store over `current`. */
+/**
+ * admitUpdate turns a requested object into the object to store over `current`, with the images
+ * its namespace is to be granted before it is stored.
+ */
 export async function admitUpdate<K extends KindName>(
   ctx: ResourceContext,
   target: UpdateTarget<K>,
   input: unknown,
   current: KindMap[K],
   options: WriteOptions,
-): Promise<{ object: KindMap[K]; warnings: readonly string[] }> {
+): Promise<{ object: KindMap[K]; warnings: readonly string[]; pullGrants: readonly string[] }> {
   const { resource } = target
   const {
     object: decoded,
@@ -60,7 +69,7 @@ export async function admitUpdate<K extends KindName>(
   if (expected && expected !== current.metadata.resourceVersion) {
     throw conflict(groupResource(resource), target.name)
   }
-  const sctx = strategyContext(ctx)
+  const sctx = strategyContext(ctx, options.access)
   const strategy = strategyFor(resource.kind)
   const carried = prepareUpdateMeta(decoded, current)
   const withDefaults = applyDefaults(resource.kind, carried, {
@@ -84,10 +93,10 @@ export async function admitUpdate<K extends KindName>(
   const errors = mergeFieldErrors(missing, validateUpdate(resource.kind, current, prepared))
   if (errors.length > 0) throw invalidObject(resource, target.name, errors)
   // `/status` changes no spec, so there is nothing to resolve (upstream's StatusStrategy).
-  if (status || !strategy.admit) return { object: prepared, warnings }
+  if (status || !strategy.admit) return { object: prepared, warnings, pullGrants: [] }
   const admitted = await strategy.admit(prepared, current, ctx.store, sctx)
   if (admitted.errors.length > 0) throw invalidObject(resource, target.name, admitted.errors)
-  return { object: admitted.object, warnings }
+  return { object: admitted.object, warnings, pullGrants: admitted.pullGrants ?? [] }
 }
 
 /** Times an update that removes an object runs again because the object changed meanwhile. */
@@ -101,44 +110,57 @@ export async function updateObject<K extends KindName>(
   options: WriteOptions,
 ): Promise<WriteResult<KindMap[K]>> {
   const { resource } = target
-  const sctx = strategyContext(ctx)
+  const sctx = strategyContext(ctx, options.access)
   const key = objectKey(
     resource.plural,
     target.name,
     resource.namespaced ? (target.namespace ?? '') : '',
   )
   const strategy = strategyFor(resource.kind)
+  // A kind whose admission reads other objects may pass pull grants, which are written with the
+  // object in one transaction (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+  const granting =
+    !options.dryRun && target.subresource !== 'status' && strategy.admit !== undefined
   for (let attempt = 0; ; attempt++) {
     let warnings: readonly string[] = []
     let wouldBe: KindMap[K] | undefined
     let removal: KindMap[K] | undefined
-    const written = await ctx.store.guaranteedUpdate<KindMap[K]>(key, async (current) => {
-      const admitted = await admitUpdate(
-        ctx,
-        target,
-        next(present(resource, current, sctx)),
-        current,
-        options,
-      )
-      warnings = admitted.warnings
-      removal = undefined
-      // The object as the update left it, at the version it was computed from.
-      const meta = {
-        ...admitted.object.metadata,
-        resourceVersion: current.metadata.resourceVersion,
-      }
-      const computed = { ...admitted.object, metadata: meta }
-      if (
-        deletesOnUpdate(admitted.object, current) &&
-        (strategy.shouldDeleteDuringUpdate?.(admitted.object, current) ?? true)
-      ) {
-        removal = computed
+    const write = (writer: StoreReader & StoreWriter) =>
+      writer.guaranteedUpdate<KindMap[K]>(key, async (current) => {
+        const admitted = await admitUpdate(
+          ctx,
+          target,
+          next(present(resource, current, sctx)),
+          current,
+          options,
+        )
+        warnings = admitted.warnings
+        removal = undefined
+        // The object as the update left it, at the version it was computed from.
+        const meta = {
+          ...admitted.object.metadata,
+          resourceVersion: current.metadata.resourceVersion,
+        }
+        const computed = { ...admitted.object, metadata: meta }
+        if (
+          deletesOnUpdate(admitted.object, current) &&
+          (strategy.shouldDeleteDuringUpdate?.(admitted.object, current) ?? true)
+        ) {
+          removal = computed
+          return undefined
+        }
+        if (!options.dryRun) {
+          for (const digest of admitted.pullGrants) {
+            await grantPull(writer, key.namespace, digest, 'Tag')
+          }
+          return admitted.object
+        }
+        wouldBe = computed
         return undefined
-      }
-      if (!options.dryRun) return admitted.object
-      wouldBe = computed
-      return undefined
-    })
+      })
+    const written = granting
+      ? await ctx.store.transaction((tx) => write(tx))
+      : await write(ctx.store)
     if (removal === undefined) {
       return { object: present(resource, wouldBe ?? written, sctx), warnings, created: false }
     }

@@ -3,6 +3,7 @@ import { invalid as invalidValue, tooLong, type FieldError } from '../../../api/
 import { goQuote, isGoPrintable } from '../../../lib/go-quote.js'
 import { invalid, type FieldCause } from '../../status.js'
 import { isFieldValidation, type FieldValidation } from '../query.js'
+import type { AccessCheck } from '../strategies/index.js'
 
 /** WriteOptions are a write's query parameters as the operations need them. */
 export interface WriteOptions {
@@ -16,6 +17,8 @@ export interface WriteOptions {
    * object's managedFields as they are.
    */
   readonly manager?: string
+  /** The writer's access, for the checks a strategy makes on its behalf; absent for the server's own writes. */
+  readonly access?: AccessCheck
 }
 
 /** WriteResult is a written (or, in a dry run, would-be) object with the warnings to send. */
@@ -111,9 +114,14 @@ export function checkWriteOptions(
 
 /**
  * innerWrite are the options of the stored write a virtual kind's request turns into (a stream
- * for a tag, an Image for a signature or mapping): its dry run only, since the request body's
- * unknown or repeated keys were dealt with when it was decoded and are not the stored object's.
+ * for a tag, an Image for a signature or mapping): its dry run and writer only, since the
+ * request body's unknown or repeated keys were dealt with when it was decoded and are not the
+ * stored object's.
  */
-export function innerWrite(options: Pick<WriteOptions, 'dryRun'>): WriteOptions {
-  return { dryRun: options.dryRun, fieldValidation: 'Ignore' }
+export function innerWrite(options: Pick<WriteOptions, 'dryRun' | 'access'>): WriteOptions {
+  return {
+    dryRun: options.dryRun,
+    fieldValidation: 'Ignore',
+    ...(options.access && { access: options.access }),
+  }
 }

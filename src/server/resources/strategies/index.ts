@@ -26,4 +26,4 @@ export function strategyFor<K extends KindName>(kind: K): Strategy<K> {
 }
 
 export { dockerImageRepository, tagRefChanged } from './imagestream.js'
-export type { Strategy, StrategyContext } from './types.js'
+export type { AccessCheck, Strategy, StrategyContext } from './types.js'

@@ -5,16 +5,31 @@
  * the tags that track a tag which moved follow it. The rules themselves are
  * src/importer/tag-sources.ts. Ours: a source that cannot be resolved is reported as field errors
  * on `spec.tags[i].from`, where upstream wraps them in an internal error.
+ *
+ * A tag taking its image from a stream of another namespace needs the writer to be allowed to
+ * pull from that stream (upstream's TagVerifier), and passes the namespace a pull grant for the
+ * image only when the source namespace holds one
+ * (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
  */
-import type { ImageStream } from '../../../api/index.js'
+import {
+  childPath,
+  forbidden,
+  IMAGE_GROUP,
+  keyPath,
+  type FieldError,
+  type ImageStream,
+} from '../../../api/index.js'
 import {
   followTrackingTags,
   otherSourceStreams,
   recordTagEvent,
   resolveTagSources,
+  streamSource,
 } from '../../../importer/tag-sources.js'
-import { isStoreError, objectKey, type StoreReader } from '../../../storage/index.js'
-import { rfc3339, type Admitted, type StrategyContext } from './types.js'
+import { goQuote } from '../../../lib/go-quote.js'
+import { hasPullGrant, isStoreError, objectKey, type StoreReader } from '../../../storage/index.js'
+import { grantsCopiedImage } from './tag-grants.js'
+import { rfc3339, type AccessCheck, type Admitted, type StrategyContext } from './types.js'
 
 /** admitTagSources adds the events of the changed stream-sourced tags and moves the tags tracking a moved tag. */
 export async function admitTagSources(
@@ -33,20 +48,71 @@ export async function admitTagSources(
       })
       .map((t) => t.name),
   )
+  const { refused, mayRead } = await verifyTagSources(stream, changed, ctx.access)
+  // A refused tag's source is not read: the writer learns nothing of a stream it may not pull.
+  const resolvable = new Set([...changed].filter((t) => !mayRead.has(t) || mayRead.get(t)))
   const others = new Map<string, ImageStream | undefined>()
-  for (const { namespace, name } of otherSourceStreams(stream, changed)) {
+  for (const { namespace, name } of otherSourceStreams(stream, resolvable)) {
     others.set(`${namespace}/${name}`, await streamIfAny(reader, namespace, name))
   }
   const next = structuredClone(stream)
   const { events, errors } = resolveTagSources(
     next,
-    changed,
+    resolvable,
     (namespace, name) => others.get(`${namespace}/${name}`),
     { now: rfc3339(ctx.now()), registryHostname: ctx.settings.registryHostname() },
   )
-  for (const { tag, event } of events) recordTagEvent(next, tag, event)
+  const namespace = stream.metadata.namespace ?? ''
+  const pullGrants = new Set<string>()
+  for (const { tag, event, source } of events) {
+    recordTagEvent(next, tag, event)
+    const copied = {
+      namespace,
+      sourceNamespace: source.namespace,
+      image: event.image,
+      sourceGranted: await hasPullGrant(reader, source.namespace, event.image),
+      writerMayRead: mayRead.get(tag),
+    }
+    if (grantsCopiedImage(copied)) pullGrants.add(event.image)
+  }
   followTrackingTags(next, prev)
-  return { object: next, errors }
+  return { object: next, errors: [...refused, ...errors], pullGrants: [...pullGrants] }
+}
+
+/**
+ * verifyTagSources asks, for each changed tag taking its image from a stream of another
+ * namespace, whether the writer may `get imagestreams/layers` of that stream (upstream
+ * imagestream strategy TagVerifier.Verify, which asks with a SubjectAccessReview). A denial is
+ * `spec.tags[<tag>].from: Forbidden: <ns>/<stream>: "<reason>" "<evaluation error>"`. Without an
+ * identity (a write the server makes itself) nothing is asked and `mayRead` stays empty.
+ */
+async function verifyTagSources(
+  stream: ImageStream,
+  changed: ReadonlySet<string>,
+  access: AccessCheck | undefined,
+): Promise<{ refused: FieldError[]; mayRead: Map<string, boolean> }> {
+  const refused: FieldError[] = []
+  const mayRead = new Map<string, boolean>()
+  if (access === undefined) return { refused, mayRead }
+  for (const tag of stream.spec?.tags ?? []) {
+    if (!changed.has(tag.name)) continue
+    const source = streamSource(stream, tag)
+    if (source === undefined || source.namespace === (stream.metadata.namespace ?? '')) continue
+    const decision = await access({
+      kind: 'resource',
+      verb: 'get',
+      group: IMAGE_GROUP,
+      resource: 'imagestreams',
+      subresource: 'layers',
+      namespace: source.namespace,
+      name: source.stream,
+    })
+    mayRead.set(tag.name, decision.allowed)
+    if (decision.allowed) continue
+    const message = `${source.namespace}/${source.stream}: ${goQuote(decision.reason)} ""`
+    refused.push(forbidden(childPath(keyPath('spec.tags', tag.name), 'from'), message))
+  }
+  return { refused, mayRead }
 }
 
 async function streamIfAny(

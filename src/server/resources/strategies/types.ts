@@ -6,13 +6,23 @@
  */
 import type { FieldError, KindMap, KindName } from '../../../api/index.js'
 import type { StoreReader } from '../../../storage/index.js'
+import type { Decision, ResourceAttributes } from '../../auth/index.js'
 import type { ResourceSettings } from '../context.js'
+
+/**
+ * AccessCheck asks the server's authorizer whether the identity making a write may do
+ * something else too, as OpenShift's strategies ask with a SubjectAccessReview for the
+ * requesting user.
+ */
+export type AccessCheck = (attrs: ResourceAttributes) => Promise<Decision>
 
 /** StrategyContext is what strategies may consult. */
 export interface StrategyContext {
   readonly settings: ResourceSettings
   /** The current time, for server-made timestamps (tag events). */
   readonly now: () => number
+  /** The writing identity's access, absent for writes the server makes itself. */
+  readonly access?: AccessCheck | undefined
 }
 
 /** Strategy holds one kind's server-side rules; every method returns a new object. */
@@ -62,6 +72,11 @@ export interface Strategy<K extends KindName> {
 export interface Admitted<T> {
   readonly object: T
   readonly errors: readonly FieldError[]
+  /**
+   * Images the object's namespace may now pull from the registry's caches, to be granted
+   * before the object is stored (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
+   */
+  readonly pullGrants?: readonly string[]
 }
 
 /** passThrough is the strategy of kinds whose every field is the user's (ServiceAccount). */
