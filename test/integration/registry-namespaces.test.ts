@@ -6,10 +6,12 @@
  * and pulls it (filling the caches); team-b, without a secret, names the same digest in a status
  * it writes itself and is refused exactly as it is with empty caches; a status team-a writes
  * naming an image it never imported is not served from the caches either; a cross-namespace tag
- * by a writer who may read team-a lets team-b pull the image, from the caches.
+ * by a writer who may read team-a lets team-b pull the image, from the caches; a namespace whose
+ * own pull from the upstream succeeds is served from the caches afterwards. Real skopeo pulls
+ * through the listening server where a client's view matters.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -23,7 +25,7 @@ import {
   TOKEN,
   type Fixture,
 } from '../../src/server/resources/testing/fixture.js'
-import { useRegistry } from '../harness/index.js'
+import { CommandError, runCommand, succeeded, useRegistry } from '../harness/index.js'
 import { IMPORT_POLICY, testClient } from './support.js'
 
 const G = '/apis/image.openshift.io/v1'
@@ -39,7 +41,25 @@ describe('the integrated registry caches across namespaces', () => {
   let dir: string
   let fx: Fixture
   let blobs: BlobCache
+  let host: string
   const served: string[] = []
+
+  /** skopeoCopy copies `<server>/<repo>` into an OCI layout, with the API token as password; a failed run is a result too. */
+  const skopeoCopy = (repo: string, layout: string) =>
+    runCommand('skopeo', [
+      '--policy',
+      join(dir, 'policy.json'),
+      'copy',
+      '--src-cert-dir',
+      join(dir, 'certs'),
+      '--src-creds',
+      `any:${TOKEN}`,
+      `docker://${host}/${repo}`,
+      `oci:${join(dir, layout)}`,
+    ]).catch((err: unknown) => {
+      if (err instanceof CommandError) return err.result
+      throw err
+    })
 
   const ok = async (method: 'POST' | 'PUT' | 'PATCH', url: string, body: unknown) => {
     const res = await fx.request({
@@ -152,6 +172,15 @@ describe('the integrated registry caches across namespaces', () => {
         onServed: (kind, from) => served.push(`${kind} from ${from}`),
       })
     })
+    mkdirSync(join(dir, 'certs'))
+    writeFileSync(join(dir, 'certs', 'ca.crt'), fx.caCertPem)
+    writeFileSync(
+      join(dir, 'policy.json'),
+      JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }),
+    )
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = fx.app.server.address()
+    host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
     for (const ns of ['team-a', 'team-b', 'team-c']) await fx.createNamespace(ns)
     await pullSecret('team-a')
     await pullSecret('team-c')
@@ -195,6 +224,9 @@ describe('the integrated registry caches across namespaces', () => {
   it('team-b is refused exactly as with empty caches once team-a filled them', async () => {
     served.length = 0
     assert.deepEqual(await teamB(), emptyCaches)
+    const copy = await skopeoCopy('team-b/written:v1', 'refused')
+    assert.notEqual(copy.code, 0)
+    assert.match(copy.stderr, /manifest unknown/)
     assert.ok(!served.some((s) => s.endsWith('from cache')), served.join(', '))
   })
 
@@ -219,6 +251,21 @@ describe('the integrated registry caches across namespaces', () => {
     assert.deepEqual(served, [])
   })
 
+  it('a stream with no grant (written before grants existed) heals on its first successful pull', async () => {
+    // team-c has a pull secret for the registry, but only a status it wrote names the image.
+    await writeStatus('team-c', 'legacy', image().digest, `${env.reg.host}/${image().repository}`)
+    served.length = 0
+    await pullAll('team-c/legacy', blobsOf())
+    await pullAll('team-c/legacy', blobsOf())
+    const blobsFrom = (from: string) => blobsOf().map(() => `blob from ${from}`)
+    assert.deepEqual(served, [
+      'manifest from upstream',
+      ...blobsFrom('cache'),
+      'manifest from cache',
+      ...blobsFrom('cache'),
+    ])
+  })
+
   it('a cross-namespace tag by a writer who may read team-a lets team-b pull, from the caches', async () => {
     await ok('POST', `${G}/namespaces/team-b/imagestreams`, {
       metadata: { name: 'tagged' },
@@ -231,5 +278,8 @@ describe('the integrated registry caches across namespaces', () => {
     served.length = 0
     await pullAll('team-b/tagged', blobsOf())
     assert.deepEqual(served, ['manifest from cache', ...blobsOf().map(() => 'blob from cache')])
+    served.length = 0
+    await succeeded(skopeoCopy('team-b/tagged:v1', 'tagged'))
+    assert.ok(served.length > 0 && served.every((s) => s.endsWith('from cache')), served.join())
   })
 })
