@@ -3,8 +3,9 @@
  * manifests through from each tag's source with its namespace's credentials
  * (docs/integrated-registry.md), serving its caches to a namespace only through images it holds
  * a pull grant for (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches),
- * recording the pulls for pruning, and the `/admin/` route that drops cached content. Both authenticate on their own and answer in the distribution error
- * dialect (dialect.ts), which is why they live in fastify contexts of their own.
+ * recording the pulls for pruning, and the `/admin/` route that drops cached content. Both
+ * authenticate on their own and answer in the distribution error dialect (dialect.ts), which is
+ * why they live in fastify contexts of their own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
