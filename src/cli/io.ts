@@ -14,6 +14,12 @@ export interface CommandIO {
   readonly now: () => Date
   /** Reads all of standard input, for `-` file operands; absent when there is none to read. */
   readonly readStdin?: (() => Promise<string>) | undefined
+  /**
+   * Asks a question on the terminal and reads one line (without echo for passwords); absent
+   * when standard input is not a terminal, so that a verb never waits on a pipe.
+   */
+  readonly prompt?:
+    ((question: string, opts: { readonly echo: boolean }) => Promise<string>) | undefined
   /** Cancels network work (tests, Ctrl-C handlers). */
   readonly signal?: AbortSignal | undefined
 }

@@ -5,6 +5,7 @@
  * `isctl version` never loads the API client and `isctl image info` never loads the API types.
  * Start-up time is measured against `node -e ''`.
  */
+import { isatty } from 'node:tty'
 import { setFlagsFromString } from 'node:v8'
 import { Command } from 'commander'
 import type { CommandIO } from '../cli/io.js'
@@ -31,6 +32,16 @@ function processIO(): CommandIO {
     env: process.env,
     now: () => new Date(),
     readStdin,
+    // isatty rather than process.stdin.isTTY: stdin is opened only when a prompt reads it.
+    ...(isatty(0) && {
+      prompt: async (question: string, opts: { readonly echo: boolean }) =>
+        (await import('../cli/ui/prompt.js')).promptLine(
+          process.stdin,
+          process.stdout,
+          question,
+          opts.echo,
+        ),
+    }),
   }
 }
 
@@ -89,6 +100,11 @@ const VERBS: readonly Verb[] = [
     path: ['login'],
     summary: 'Log in to a server',
     load: async () => (await import('../cli/commands/login.js')).configureLogin,
+  },
+  {
+    path: ['logout'],
+    summary: 'End the current server session',
+    load: async () => (await import('../cli/commands/logout.js')).configureLogout,
   },
   {
     path: ['whoami'],

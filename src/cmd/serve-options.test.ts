@@ -25,6 +25,8 @@ describe('completeServeOptions', () => {
       scheduledImportRegistryQps: 50,
       registryCacheBytes: 10 * 2 ** 30,
       eventTtlMs: 60 * 60_000,
+      htpasswd: undefined,
+      tokenMaxAgeSeconds: 86_400,
       prune: {
         intervalMs: 0,
         keepTagRevisions: 3,
@@ -131,6 +133,20 @@ describe('completeServeOptions', () => {
     })
   }
 
+  for (const [value, seconds] of [
+    ['24h0m0s', 86_400],
+    ['2s', 2],
+    ['1.5h', 5400],
+  ] as const) {
+    it(`reads --token-max-age=${value} as ${seconds} s`, () => {
+      assert.equal(completeServeOptions({ tokenMaxAge: value }).tokenMaxAgeSeconds, seconds)
+    })
+  }
+
+  it('takes --htpasswd as given', () => {
+    assert.equal(completeServeOptions({ htpasswd: 'users.htpasswd' }).htpasswd, 'users.htpasswd')
+  })
+
   const bad: [string, ServeFlags, RegExp][] = [
     ['listen without a port', { listen: '127.0.0.1' }, /^--listen must be HOST:PORT/],
     ['listen with a port out of range', { listen: '127.0.0.1:70000' }, /out of range/],
@@ -190,6 +206,16 @@ describe('completeServeOptions', () => {
       'an event TTL without a unit',
       { eventTtl: '3600' },
       /^--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got "3600"$/,
+    ],
+    [
+      'a zero token max age',
+      { tokenMaxAge: '0s' },
+      /^--token-max-age must be a duration of whole seconds, at least 1s, such as 8h or 30m, got "0s"$/,
+    ],
+    [
+      'a token max age in milliseconds',
+      { tokenMaxAge: '1500ms' },
+      /^--token-max-age must be a duration of whole seconds/,
     ],
     ['a zero event TTL', { eventTtl: '0s' }, /^--event-ttl must be a positive duration.*"0s"$/],
     ['a bare zero event TTL', { eventTtl: '0' }, /^--event-ttl must be a positive duration/],

@@ -25,6 +25,8 @@ export interface ServeFlags {
   readonly scheduledImportRegistryQps?: string | undefined
   readonly registryCacheSize?: string | undefined
   readonly eventTtl?: string | undefined
+  readonly htpasswd?: string | undefined
+  readonly tokenMaxAge?: string | undefined
   readonly pruneSchedule?: string | undefined
   readonly pruneKeepTagRevisions?: string | undefined
   readonly pruneKeepYoungerThan?: string | undefined
@@ -70,6 +72,10 @@ export interface ServeOptions {
   readonly registryCacheBytes: number
   /** How long an Event is kept after it was last seen. */
   readonly eventTtlMs: number
+  /** The users' htpasswd file (docs/access-control.md#users-and-login); undefined: no users. */
+  readonly htpasswd: string | undefined
+  /** Lifetime of the OAuth access tokens `isctl login` and `oc login` get, in whole seconds. */
+  readonly tokenMaxAgeSeconds: number
   readonly prune: PruneScheduleOptions
   readonly logLevel: LogLevel
   /** Where audit Events go (docs/kubernetes-api.md#audit-log); undefined writes none. */
@@ -118,6 +124,8 @@ export const SERVE_DEFAULTS = {
   registryCacheSize: '10Gi',
   // kube-apiserver's --event-ttl default, spelled as Go prints it.
   eventTtl: '1h0m0s',
+  // OpenShift's OAuth accessTokenMaxAgeSeconds default, 86400.
+  tokenMaxAge: '24h0m0s',
   pruneSchedule: '0',
   // `isctl adm prune images`' defaults, which are oc's (and ours for keep-pulled-within).
   pruneKeepTagRevisions: String(PRUNE_DEFAULTS.keepTagRevisions),
@@ -215,6 +223,15 @@ export function configureServeCommand(cmd: Command): Command {
       SERVE_DEFAULTS.eventTtl,
     )
     .option(
+      '--htpasswd <file>',
+      'Users who may log in (isctl login, oc login -u): an Apache htpasswd file with bcrypt entries (htpasswd -B), re-read when it changes',
+    )
+    .option(
+      '--token-max-age <duration>',
+      "How long the token of a login stays valid, as OpenShift's OAuth accessTokenMaxAgeSeconds, e.g. 8h, 30m",
+      SERVE_DEFAULTS.tokenMaxAge,
+    )
+    .option(
       '--prune-schedule <duration>',
       'How long the scheduled pruner waits after one run before the next, e.g. 24h; it prunes tag history and Images as `isctl adm prune images --confirm` does (0: no scheduled pruning)',
       SERVE_DEFAULTS.pruneSchedule,
@@ -302,6 +319,8 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
       flags.registryCacheSize ?? SERVE_DEFAULTS.registryCacheSize,
     ),
     eventTtlMs: parseEventTtl(flags.eventTtl ?? SERVE_DEFAULTS.eventTtl),
+    htpasswd: flags.htpasswd || undefined,
+    tokenMaxAgeSeconds: parseTokenMaxAge(flags.tokenMaxAge ?? SERVE_DEFAULTS.tokenMaxAge),
     prune: parsePruneSchedule(flags),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
     auditLog: parseAuditLog(flags),
@@ -436,6 +455,15 @@ function parseEventTtl(value: string): number {
   if (ms !== undefined && ms > 0) return ms
   throw new UsageError(
     `--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got ${JSON.stringify(value)}`,
+  )
+}
+
+/** parseTokenMaxAge reads --token-max-age: whole seconds, at least one, as tokens state expires_in. */
+function parseTokenMaxAge(value: string): number {
+  const ms = parseDuration(value)
+  if (ms !== undefined && ms >= 1000 && Number.isInteger(ms / 1000)) return ms / 1000
+  throw new UsageError(
+    `--token-max-age must be a duration of whole seconds, at least 1s, such as 8h or 30m, got ${JSON.stringify(value)}`,
   )
 }
 

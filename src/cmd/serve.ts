@@ -36,6 +36,10 @@ import {
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
 import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
+import { HtpasswdFile, HtpasswdLoadError } from '../server/auth/htpasswd-file.js'
+import { registerOAuthApi } from '../server/auth/oauth-api.js'
+import { registerOAuthServer } from '../server/auth/oauth-server.js'
+import { OAuthTokenAuthenticator } from '../server/auth/oauth-tokens.js'
 import { createServer } from '../server/app.js'
 import { AuditLog, type AuditSink } from '../server/audit/index.js'
 import { RotatingLogFile } from '../lib/rotating-log-file.js'
@@ -224,6 +228,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   let store: Store | undefined
   let lock: DataDirLock | undefined
   let auditFile: RotatingLogFile | undefined
+  let users: HtpasswdFile | undefined
+  let oauthTokens: OAuthTokenAuthenticator | undefined
   try {
     const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
       logger.warn({ file: options.globalPullSecret }, message),
@@ -258,13 +264,18 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       const sink: AuditSink = auditFile ?? { write: (line) => void log.write(line) }
       audit = new AuditLog({ sink })
     }
+    users =
+      options.htpasswd === undefined ? undefined : await HtpasswdFile.open(options.htpasswd, logger)
 
     const space = storeSpaceCheck()
     store = await openStore(options.dataDir, logger, space)
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
+    oauthTokens = new OAuthTokenAuthenticator({ store, logger })
+    oauthTokens.start()
     const auth = anyAuthenticator([
       createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
+      oauthTokens,
     ])
     const authorizer = createAdminAuthorizer()
     const app = createServer({
@@ -323,6 +334,14 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       registryPublicHostname: settings.registryPublicHostname,
     })
     registerOpenAPI(app, OPENAPI_RESOURCES)
+    // `isctl login` and `oc login -u` (docs/access-control.md#users-and-login).
+    registerOAuthServer(app, {
+      store,
+      passwords: users,
+      tokenMaxAgeSeconds: options.tokenMaxAgeSeconds,
+      logger,
+    })
+    registerOAuthApi(app, { store, tokens: oauthTokens })
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
     const distribution = registerDistribution(app, {
@@ -439,6 +458,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await controllerDone
     await events.close()
     await eventExpiry.stop()
+    await oauthTokens.close()
+    users?.close()
     await imports.agents.close()
     // Blobs whose answer ended are kept rather than left for the next start to drop, and
     // pulls already answered are recorded.
@@ -453,12 +474,15 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await closeLog(log, LOG_CLOSE_GRACE_MS)
     return 0
   } catch (err) {
+    users?.close()
+    await oauthTokens?.close()
     await store?.close().catch(() => undefined)
     await auditFile?.close().catch(() => undefined)
     await lock?.release()
     if (!(
       err instanceof DataDirInUseError ||
       err instanceof CommandFailure ||
+      err instanceof HtpasswdLoadError ||
       err instanceof UsageError ||
       err instanceof PkiError ||
       isStoreError(err)

@@ -91,6 +91,7 @@ export {
 } from './process.js'
 export { useRegistry, type RegistryWithFixtures } from './suite.js'
 export {
+  addHtpasswdUser,
   adminCredentials,
   ISCTL_BIN,
   KUBECTL,
@@ -106,6 +107,7 @@ export {
   type AdminCredentials,
   type ServeProcess,
   type ServeSuite,
+  type ServeSuiteOptions,
 } from './isctl-serve.js'
 export { legacyKubectl, LEGACY_KUBECTL } from './legacy-kubectl.js'
 export { python } from './python-client.js'

@@ -173,11 +173,34 @@ export async function isctl(
   }
 }
 
+/**
+ * addHtpasswdUser adds (or changes) a user in an htpasswd file with the real `htpasswd -B`
+ * (apache2-utils), as an administrator would; the file is created if missing.
+ */
+export async function addHtpasswdUser(file: string, user: string, password: string): Promise<void> {
+  await runCommand('htpasswd', [
+    ...(existsSync(file) ? [] : ['-c']),
+    '-b',
+    '-B',
+    file,
+    user,
+    password,
+  ])
+}
+
+/** ServeSuiteOptions shape the server a suite starts. */
+export interface ServeSuiteOptions {
+  /** Users (name to password) written with `htpasswd -B` into a file passed as `--htpasswd`. */
+  readonly users?: Readonly<Record<string, string>>
+}
+
 /** A server for a CLI suite: `run` is isctl with the server's admin kubeconfig and a private HOME. */
 export interface ServeSuite {
   readonly server: ServeProcess
   readonly home: string
   readonly kubeconfig: string
+  /** The `--htpasswd` file when the suite has users (ServeSuiteOptions.users). */
+  readonly htpasswd: string
   run(args: readonly string[], input?: string): Promise<CommandResult>
   kubectl(args: readonly string[], input?: string): Promise<CommandResult>
 }
@@ -216,14 +239,22 @@ export function insecureImport(
 /**
  * useServe, called inside a `describe`, starts `isctl serve` in a fresh temp dir before the
  * suite's tests (with `extra` flags, e.g. `--additional-trusted-ca`, given the temp dir for
- * files the server writes outside its data dir) and stops it after them.
+ * files the server writes outside its data dir, and the `options.users` in an htpasswd file) and
+ * stops it after them.
  */
-export function useServe(extra: (dir: string) => readonly string[] = () => []): ServeSuite {
+export function useServe(
+  extra: (dir: string) => readonly string[] = () => [],
+  options: ServeSuiteOptions = {},
+): ServeSuite {
   let state: { server: ServeProcess; dir: string } | undefined
   before(async () => {
     const dir = makeTempDir('isctl-cli-')
     mkdirSync(join(dir, 'home'))
-    state = { dir, server: await startServe(join(dir, 'data'), extra(dir)) }
+    const users = Object.entries(options.users ?? {})
+    const htpasswd = join(dir, 'users.htpasswd')
+    for (const [user, password] of users) await addHtpasswdUser(htpasswd, user, password)
+    const flags = [...(users.length > 0 ? ['--htpasswd', htpasswd] : []), ...extra(dir)]
+    state = { dir, server: await startServe(join(dir, 'data'), flags) }
   })
   after(async () => {
     if (!state) return
@@ -243,6 +274,9 @@ export function useServe(extra: (dir: string) => readonly string[] = () => []): 
     },
     get kubeconfig() {
       return get().server.kubeconfig
+    },
+    get htpasswd() {
+      return join(get().dir, 'users.htpasswd')
     },
     run(args, input) {
       const { server, dir } = get()

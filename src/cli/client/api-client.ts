@@ -6,7 +6,7 @@
 import type { Agent as UndiciAgent, Dispatcher } from 'undici'
 import type { KindMap, KindName, ResourceMeta } from '../../api/resource-meta.js'
 import type { List, Table, WatchEvent } from '../../api/meta.js'
-import { Agent, request } from '../../lib/undici.js'
+import { Agent, request, type RequestInit } from '../../lib/undici.js'
 import { ConnectionError, toApiError } from './api-errors.js'
 import { resourcePath, type Target } from './resource-path.js'
 
@@ -48,13 +48,13 @@ export interface RequestOptions {
   readonly accept?: string
   /** Watches stream for as long as the user waits: no request timeout. */
   readonly stream?: boolean
-  /** Headers that replace the client's own (another `authorization`, say). */
-  readonly headers?: Readonly<Record<string, string>>
 }
 
-/** RawResponse is an answer read whole, whatever its status. */
+/** RawResponse is an answer exactly as the server gave it. */
 export interface RawResponse {
-  readonly statusCode: number
+  readonly status: number
+  /** The first value of a header (name in lower case). */
+  readonly header: (name: string) => string | undefined
   readonly text: string
 }
 
@@ -90,25 +90,6 @@ export class ApiClient {
     return (text === '' ? undefined : JSON.parse(text)) as T
   }
 
-  /** raw sends one call and reads its answer as text, leaving the status to the caller. */
-  async raw(
-    method: Dispatcher.HttpMethod,
-    path: string,
-    opts: RequestOptions = {},
-  ): Promise<RawResponse> {
-    const res = await this.#send(method, path, opts)
-    return { statusCode: res.statusCode, text: await res.body.text() }
-  }
-
-  /**
-   * at is a client for another origin (the integrated registry under another hostname) with this
-   * client's TLS settings and no token: the caller says how to authenticate.
-   */
-  at(server: string): ApiClient {
-    const { token: _token, ...rest } = this.#options
-    return new ApiClient({ ...rest, server })
-  }
-
   async #send(
     method: Dispatcher.HttpMethod,
     path: string,
@@ -122,28 +103,57 @@ export class ApiClient {
       'user-agent': 'isctl',
     }
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`
-    Object.assign(headers, opts.headers)
     let body: string | undefined
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body)
       headers['content-type'] = 'application/json'
     }
+    return this.#dispatch(url, { method, headers, ...(body !== undefined && { body }) }, opts)
+  }
+
+  async #dispatch(
+    url: URL,
+    init: Omit<RequestInit, 'signal'>,
+    opts: { stream?: boolean },
+  ): Promise<Dispatcher.ResponseData> {
     const signals = [this.#options.signal].filter((s): s is AbortSignal => s !== undefined)
     const timeout = this.#options.timeoutMs
     if (!opts.stream && timeout) signals.push(AbortSignal.timeout(timeout))
     const signal = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal
     try {
-      return await request(this.#agent, url, {
-        method,
-        headers,
-        signal,
-        ...(body !== undefined && { body }),
-      })
+      return await request(this.#agent, url, { ...init, signal })
     } catch (err) {
       throw new ConnectionError(`Unable to connect to the server: ${connectionReason(err)}`, {
         cause: err,
       })
     }
+  }
+
+  /**
+   * exchange sends one request to `url` (absolute, or a path on the server) with exactly the
+   * given headers, no bearer token, and returns the answer as is: redirects are not followed.
+   * For the OAuth login, whose 401 challenges and 302s are the protocol.
+   */
+  async exchange(
+    method: Dispatcher.HttpMethod,
+    url: string,
+    init: { headers?: Readonly<Record<string, string>>; body?: string } = {},
+  ): Promise<RawResponse> {
+    const target = new URL(url, `${this.server}/`)
+    const res = await this.#dispatch(
+      target,
+      {
+        method,
+        headers: { 'user-agent': 'isctl', ...init.headers },
+        ...(init.body !== undefined && { body: init.body }),
+      },
+      {},
+    )
+    const header = (name: string): string | undefined => {
+      const v = res.headers[name]
+      return Array.isArray(v) ? v[0] : v
+    }
+    return { status: res.statusCode, header, text: await res.body.text() }
   }
 
   /** get reads one object. */

@@ -277,6 +277,30 @@ export async function writeKubeconfigChange(
   for (const file of touched) await writeFileAtomic(file)
 }
 
+/**
+ * removeToken deletes `token` from every user entry that holds it and writes the files that
+ * changed, as oc logout does (several entries may share a token); resolves to how many it
+ * changed.
+ */
+export async function removeToken(config: Kubeconfig, token: string): Promise<number> {
+  let removed = 0
+  for (const file of config.files) {
+    const users = file.doc.users
+    if (!Array.isArray(users)) continue
+    let touched = false
+    for (const item of users) {
+      const user: unknown = isRecord(item) ? item.user : undefined
+      if (isRecord(user) && user.token === token) {
+        delete user.token
+        touched = true
+        removed++
+      }
+    }
+    if (touched) await writeFileAtomic(file)
+  }
+  return removed
+}
+
 async function writeFileAtomic(file: KubeconfigFile): Promise<void> {
   const doc: Record<string, unknown> = {
     apiVersion: 'v1',

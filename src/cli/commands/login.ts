@@ -1,8 +1,10 @@
 /**
- * `isctl login SERVER --token=T`: checks the token with the server (a SelfSubjectReview), picks
- * the project to use, and writes the cluster, user and context under oc's names into the
- * kubeconfig, as `oc login --token` does. Never prompts: what oc would ask for interactively
- * (an untrusted certificate) is an error naming the flag to pass.
+ * `isctl login SERVER -u NAME -p PASS` or `isctl login SERVER --token=T`: gets a token by
+ * OpenShift's OAuth code flow (client/oauth-login.ts) or takes the one given, checks it with
+ * the server (a SelfSubjectReview), picks the project to use, and writes the cluster, user and
+ * context under oc's names into the kubeconfig, as `oc login` does. Prompts, on a terminal
+ * only, for a missing user name or password; an untrusted certificate, which oc would ask
+ * about, is an error naming the flag to pass.
  */
 import { access, readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
@@ -22,11 +24,14 @@ import {
 import { parseRequestTimeout, type GlobalFlags } from '../client/session.js'
 import { CliError, UsageError } from '../errors.js'
 import { localAction, type ConfigureVerb } from '../verb.js'
+import { LoginUnauthorizedError, requestOAuthToken } from '../client/oauth-login.js'
 import { whoAmI } from './whoami.js'
 
 /** LoginFlags are the flags of `login` as commander hands them over. */
 export interface LoginFlags {
   readonly token?: string | undefined
+  readonly username?: string | undefined
+  readonly password?: string | undefined
   readonly server?: string | undefined
   readonly certificateAuthority?: string | undefined
   readonly insecureSkipTlsVerify?: boolean | undefined
@@ -37,6 +42,9 @@ const PROJECT_LIST_LIMIT = 50
 
 const EXAMPLES = `
 Examples:
+  # Log in as a user of the server's --htpasswd file (prompts for the password on a terminal)
+  isctl login https://127.0.0.1:8443 -u alice --certificate-authority=ca.crt
+
   # Log in with the admin token that "isctl serve" wrote to its admin.kubeconfig
   isctl login https://127.0.0.1:8443 --token=TOKEN --certificate-authority=ca.crt
 
@@ -264,6 +272,29 @@ async function listNamespaces(client: ApiClient): Promise<{ names?: string[]; er
   }
 }
 
+/**
+ * askCredentials completes the user name and password from the flags, prompting on a terminal
+ * for what is missing, as oc's Basic challenge handler does.
+ */
+async function askCredentials(
+  server: string,
+  flags: LoginFlags,
+  io: CommandIO,
+): Promise<{ username: string; password: string }> {
+  let username = flags.username ?? ''
+  let password = flags.password
+  if ((username === '' || password === undefined) && io.prompt) {
+    io.stdout.write(`Authentication required for ${server} (openshift)\n`)
+    if (username === '') username = await io.prompt('Username: ', { echo: true })
+    password ??= await io.prompt('Password: ', { echo: false })
+  }
+  if (username === '') throw new UsageError('a user name is required (-u)')
+  if (password === undefined) {
+    throw new UsageError('a password is required: pass -p, or run isctl login on a terminal')
+  }
+  return { username, password }
+}
+
 /** configureLogin declares `login`. */
 export const configureLogin: ConfigureVerb = (cmd: Command, ctx) => {
   cmd
@@ -271,6 +302,8 @@ export const configureLogin: ConfigureVerb = (cmd: Command, ctx) => {
       'Log in to your server and save the login for subsequent use.\n\nThe token is checked with the server, then the server, the token and the project to use are saved to your configuration file (~/.kube/config, $KUBECONFIG or --kubeconfig) under the names oc gives them, so kubectl and oc can use them too.',
     )
     .argument('[SERVER]', 'The server URL, e.g. https://127.0.0.1:8443')
+    .option('-u, --username <name>', 'Username for server')
+    .option('-p, --password <password>', 'Password for server')
     .option('--token <token>', 'Bearer token for authentication to the API server')
     .option('-s, --server <server>', 'The address and port of the API server')
     .option('--certificate-authority <path>', 'Path to a cert file for the certificate authority')
@@ -300,9 +333,12 @@ export async function runLogin(
     }
   }
   const server = completeLoginServer(operands, flags, current?.server)
-  if (!flags.token) {
+  if (flags.token && flags.username) {
+    throw new UsageError('--token and --username are mutually exclusive')
+  }
+  if (!flags.token && !flags.username && !io.prompt) {
     throw new UsageError(
-      '--token is required: isctl logs in with a bearer token (the admin token is in the admin.kubeconfig that "isctl serve" writes)',
+      'a user name (-u) or a token (--token) is required: the admin token is in the admin.kubeconfig that "isctl serve" writes',
     )
   }
   if (flags.insecureSkipTlsVerify && flags.certificateAuthority) {
@@ -320,20 +356,43 @@ export async function runLogin(
       : undefined
 
   const { ApiClient } = await import('../client/api-client.js')
-  const client = new ApiClient({
-    server,
-    caPem: insecure ? undefined : caPem,
-    insecureSkipTLSVerify: insecure,
-    token: flags.token,
-    timeoutMs,
-    signal: io.signal,
-  })
-  try {
-    if (insecure) {
-      io.stdout.write(
-        'WARNING: Using insecure TLS client config. Setting this option is not supported!\n\n',
-      )
+  const connect = (token: string | undefined) =>
+    new ApiClient({
+      server,
+      caPem: insecure ? undefined : caPem,
+      insecureSkipTLSVerify: insecure,
+      token,
+      timeoutMs,
+      signal: io.signal,
+    })
+  if (insecure) {
+    io.stdout.write(
+      'WARNING: Using insecure TLS client config. Setting this option is not supported!\n\n',
+    )
+  }
+  let token = flags.token
+  if (!token) {
+    const password = await askCredentials(server, flags, io)
+    const anonymous = connect(undefined)
+    try {
+      token = await requestOAuthToken(anonymous, password.username, password.password)
+    } catch (err) {
+      if (err instanceof LoginUnauthorizedError) {
+        // oc prints these on standard output and exits 1.
+        io.stdout.write(
+          'Login failed (401 Unauthorized)\nVerify you have provided the correct credentials.\n',
+        )
+        return 1
+      }
+      if (err instanceof ConnectionError)
+        throw new CliError(loginConnectionMessage(err.cause, server))
+      throw err
+    } finally {
+      await anonymous.close()
     }
+  }
+  const client = connect(token)
+  try {
     let user: string
     try {
       user = (await whoAmI(client)).username
@@ -345,7 +404,11 @@ export async function runLogin(
         throw new CliError(loginConnectionMessage(err.cause, server))
       throw err
     }
-    io.stdout.write(`Logged into "${server}" as "${user}" using the token provided.\n\n`)
+    io.stdout.write(
+      flags.token
+        ? `Logged into "${server}" as "${user}" using the token provided.\n\n`
+        : 'Login successful.\n\n',
+    )
 
     const listed = await listNamespaces(client)
     const choice = chooseProject(listed.names, flags.namespace || current?.namespace, listed.error)
@@ -363,7 +426,7 @@ export async function runLogin(
     const reuse = existingContextName(config, context)
     await writeKubeconfigChange(config, {
       clusters: [{ name: names.cluster, cluster }],
-      users: [{ name: names.user, user: { token: flags.token } }],
+      users: [{ name: names.user, user: { token } }],
       ...(reuse === undefined && { contexts: [{ name: names.context, context }] }),
       currentContext: reuse ?? names.context,
     })

@@ -186,22 +186,19 @@ async function checkRegistry(
   host: string,
   creds: Credentials | undefined,
 ): Promise<void> {
-  const registry = session.client.at(`https://${host}`)
   const token = session.context.user.token
   const authorization = creds
     ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64')}`
     : token && `Bearer ${token}`
   try {
-    const res = await registry.raw('GET', '/v2/', {
+    const res = await session.client.exchange('GET', `https://${host}/v2/`, {
       ...(authorization && { headers: { authorization } }),
     })
-    if (res.statusCode !== 200) throw new CliError(registryErrorText(res.statusCode, res.text))
+    if (res.status !== 200) throw new CliError(registryErrorText(res.status, res.text))
   } catch (err) {
     throw new CliError(
       `unable to check your credentials - pass --skip-check to bypass this error: ${(err as Error).message}`,
     )
-  } finally {
-    await registry.close()
   }
 }
 

@@ -159,6 +159,16 @@ const EVERYONE: Rules = {
       resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
     },
     { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+    // OpenShift's basic-user: who am I (`oc whoami` reads users/~).
+    {
+      verbs: ['get'],
+      apiGroups: ['user.openshift.io'],
+      resources: ['users'],
+      resourceNames: ['~'],
+    },
+    // OpenShift's system:oauth-token-deleter: `oc logout` deletes its own token by its hashed
+    // name, which only its holder can compute.
+    { verbs: ['delete'], apiGroups: ['oauth.openshift.io'], resources: ['oauthaccesstokens'] },
   ],
   nonResourceRules: [
     {
@@ -271,11 +281,27 @@ export function isRegistryPath(url: string): boolean {
 }
 
 /**
+ * OAUTH_PATHS are the OAuth server's endpoints, which `oc login` calls before it has a token:
+ * they authenticate the user by password themselves (src/server/auth/oauth-server.ts).
+ */
+export const OAUTH_PATHS: ReadonlySet<string> = new Set([
+  '/.well-known/oauth-authorization-server',
+  '/oauth/authorize',
+  '/oauth/token',
+])
+
+/** isOAuthPath tells a request for exactly one of OAUTH_PATHS, with any query. */
+export function isOAuthPath(url: string): boolean {
+  const query = url.indexOf('?')
+  return OAUTH_PATHS.has(query < 0 ? url : url.slice(0, query))
+}
+
+/**
  * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
- * `/admin/`), the 404 handler
- * included: a missing or unknown token is a 401 Status before routing decides anything. The
- * impersonation headers are honoured right after, so the impersonated user is the one every
- * later check sees (docs/access-control.md#impersonation-and-access-reviews).
+ * `/admin/`) and the OAuth endpoints (OAUTH_PATHS), the 404 handler included: a missing or
+ * unknown token is a 401 Status before routing decides anything. The impersonation headers are
+ * honoured right after, so the impersonated user is the one every later check sees
+ * (docs/access-control.md#impersonation-and-access-reviews).
  */
 export function registerAuthentication(
   app: FastifyInstance,
@@ -290,6 +316,7 @@ export function registerAuthentication(
     // The integrated registry authenticates its own requests: registry clients send Basic
     // credentials and expect its error dialect (src/distribution).
     if (isRegistryPath(request.url)) return
+    if (isOAuthPath(request.url)) return
     const token = bearerToken(request.headers.authorization)
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()
