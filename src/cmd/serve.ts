@@ -272,7 +272,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
     oauthTokens = new OAuthTokenAuthenticator({ store, logger })
-    oauthTokens.start()
+    await oauthTokens.start()
     const auth = anyAuthenticator([
       createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
       oauthTokens,

@@ -281,24 +281,25 @@ export function isRegistryPath(url: string): boolean {
 }
 
 /**
- * OAUTH_PATHS are the OAuth server's endpoints, which `oc login` calls before it has a token:
- * they authenticate the user by password themselves (src/server/auth/oauth-server.ts).
+ * OAUTH_ENDPOINTS are the OAuth server's endpoints (method and path), which `oc login` calls
+ * before it has a token: they authenticate the user by password themselves
+ * (src/server/auth/oauth-server.ts).
  */
-export const OAUTH_PATHS: ReadonlySet<string> = new Set([
-  '/.well-known/oauth-authorization-server',
-  '/oauth/authorize',
-  '/oauth/token',
+export const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([
+  'GET /.well-known/oauth-authorization-server',
+  'GET /oauth/authorize',
+  'POST /oauth/token',
 ])
 
-/** isOAuthPath tells a request for exactly one of OAUTH_PATHS, with any query. */
-export function isOAuthPath(url: string): boolean {
+/** isOAuthRequest tells a request for exactly one of OAUTH_ENDPOINTS, with any query. */
+export function isOAuthRequest(method: string, url: string): boolean {
   const query = url.indexOf('?')
-  return OAUTH_PATHS.has(query < 0 ? url : url.slice(0, query))
+  return OAUTH_ENDPOINTS.has(`${method} ${query < 0 ? url : url.slice(0, query)}`)
 }
 
 /**
  * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
- * `/admin/`) and the OAuth endpoints (OAUTH_PATHS), the 404 handler included: a missing or
+ * `/admin/`) and the OAuth endpoints (OAUTH_ENDPOINTS), the 404 handler included: a missing or
  * unknown token is a 401 Status before routing decides anything. The impersonation headers are
  * honoured right after, so the impersonated user is the one every later check sees
  * (docs/access-control.md#impersonation-and-access-reviews).
@@ -316,7 +317,7 @@ export function registerAuthentication(
     // The integrated registry authenticates its own requests: registry clients send Basic
     // credentials and expect its error dialect (src/distribution).
     if (isRegistryPath(request.url)) return
-    if (isOAuthPath(request.url)) return
+    if (isOAuthRequest(request.method, request.url)) return
     const token = bearerToken(request.headers.authorization)
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()

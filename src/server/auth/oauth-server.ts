@@ -8,7 +8,7 @@
  *   challenge; with the right Basic credentials, a 302 to the redirect URI carrying `code=`.
  * - `POST /oauth/token` (grant_type=authorization_code, PKCE S256): the access token.
  *
- * These paths are reachable without a bearer token (OAUTH_PATHS). Wrong passwords are answered
+ * These are reachable without a bearer token (OAUTH_ENDPOINTS). Wrong passwords are answered
  * after a fixed delay and one bcrypt comparison whatever the user, and repeated failures for one
  * name are throttled (docs/access-control.md#users-and-login). Passwords, codes and tokens are
  * never logged.

@@ -110,9 +110,14 @@ export class OAuthTokenAuthenticator implements Authenticator {
     this.#now = options.now ?? Date.now
   }
 
-  /** start follows the store's token changes until close. */
-  start(): void {
-    this.#following ??= this.#follow()
+  /**
+   * start follows the store's token changes until close; resolves once the first watch is open
+   * (or has failed, to be retried), so that every deletion from then on is seen.
+   */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#following ??= this.#follow(resolve)
+    })
   }
 
   /** close stops following the store. */
@@ -154,7 +159,7 @@ export class OAuthTokenAuthenticator implements Authenticator {
     return user
   }
 
-  async #follow(): Promise<void> {
+  async #follow(opened: () => void): Promise<void> {
     const signal = this.#stop.signal
     while (!signal.aborted) {
       try {
@@ -166,12 +171,14 @@ export class OAuthTokenAuthenticator implements Authenticator {
           fromResourceVersion: from,
           signal,
         })
+        opened()
         for await (const event of events) {
           if (event.type === 'DELETED' || event.type === 'MODIFIED') {
             this.forget(event.object.metadata.name ?? '')
           }
         }
       } catch (err) {
+        opened()
         if (signal.aborted) return
         this.#logger.warn(
           { err: err instanceof Error ? err.message : String(err) },
