@@ -165,6 +165,11 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
     assert.deepEqual(res, { code: 0, stdout: `Logged "alice" out on "${server}"\n`, stderr: '' })
     assert.equal((await whoAmIWith(server, caPem, token)).status, 401)
     assert.doesNotMatch(readFileSync(alice.config, 'utf8'), /sha256~/)
+    assert.deepEqual(await alice.run(['logout']), {
+      code: 1,
+      stdout: '',
+      stderr: 'error: You must have a token in order to logout.\n',
+    })
   })
 
   it('a user added with htpasswd -B while the server runs can log in', async () => {

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
 import type { Kubeconfig } from '../client/kubeconfig.js'
+import type { CommandIO } from '../io.js'
+import { runVerb } from '../testing/run-verb.js'
 import {
   chooseProject,
+  configureLogin,
   completeLoginServer,
   existingContextName,
   knownTrust,
@@ -219,4 +225,49 @@ void describe('reading the existing kubeconfig', () => {
         name,
       ))
   }
+})
+
+void describe('isctl login with a user name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isctl-login-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  // Nothing listens on port 1: every flow that gets as far as the network fails there.
+  const SERVER = 'https://127.0.0.1:1'
+  const login = (args: string[], prompt?: CommandIO['prompt']) =>
+    runVerb(configureLogin, [SERVER, ...args], {
+      kubeconfig: join(dir, 'config'),
+      now: new Date(),
+      ...(prompt && { prompt }),
+    })
+
+  void it('refuses --token with --username, as oc does', async () => {
+    const res = await login(['-u', 'alice', '--token', 't'])
+    assert.equal(res.code, 1)
+    assert.match(res.stderr, /--token and --username are mutually exclusive/)
+  })
+
+  void it('without a terminal, asks for the flag it would have prompted for', async () => {
+    const none = await login([])
+    assert.equal(none.code, 1)
+    assert.match(none.stderr, /a user name \(-u\) or a token \(--token\) is required/)
+    const noPassword = await login(['-u', 'alice'])
+    assert.equal(noPassword.code, 1)
+    assert.match(
+      noPassword.stderr,
+      /a password is required: pass -p, or run isctl login on a terminal/,
+    )
+  })
+
+  void it('on a terminal, prompts for the user name and the password without echo', async () => {
+    const asked: [string, boolean][] = []
+    const res = await login([], (question, opts) => {
+      asked.push([question, opts.echo])
+      return Promise.resolve(question.startsWith('Username') ? 'alice' : 'pw')
+    })
+    assert.deepEqual(asked, [
+      ['Username: ', true],
+      ['Password: ', false],
+    ])
+    assert.equal(res.stdout, `Authentication required for ${SERVER} (openshift)\n`)
+    assert.equal(res.code, 1)
+  })
 })

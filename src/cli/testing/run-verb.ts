@@ -18,7 +18,13 @@ export interface VerbRun {
 export async function runVerb(
   configure: ConfigureVerb,
   args: readonly string[],
-  opts: { readonly kubeconfig: string; readonly now: Date; readonly stdin?: string },
+  opts: {
+    readonly kubeconfig: string
+    readonly now: Date
+    readonly stdin?: string
+    /** A terminal to ask questions on (CommandIO.prompt); none by default, as for a pipe. */
+    readonly prompt?: CommandIO['prompt']
+  },
 ): Promise<VerbRun> {
   const out: string[] = []
   const err: string[] = []
@@ -29,6 +35,7 @@ export async function runVerb(
     env: {},
     now: () => opts.now,
     ...(opts.stdin !== undefined && { readStdin: () => Promise.resolve(opts.stdin!) }),
+    ...(opts.prompt !== undefined && { prompt: opts.prompt }),
   }
   const program = new Command('isctl')
     .option('-n, --namespace <namespace>')

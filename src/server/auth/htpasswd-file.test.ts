@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { setTimeout as delay } from 'node:timers/promises'
+import { pollUntil } from '../../../test/harness/process.js'
 import { HtpasswdFile, HtpasswdLoadError } from './htpasswd-file.js'
 
 const root = mkdtempSync(join(tmpdir(), 'imagestreams-htpasswd-file-'))
@@ -34,14 +34,6 @@ function recorder() {
         lines.push({ level: 'warn', context: context as Record<string, unknown>, message }),
     },
   }
-}
-
-async function until(what: string, probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (probe()) return
-    await delay(25)
-  }
-  assert.fail(`timed out waiting for ${what}`)
 }
 
 describe('HtpasswdFile', () => {
@@ -97,7 +89,7 @@ describe('HtpasswdFile', () => {
     const file = await HtpasswdFile.open(path, recorder().logger)
     try {
       addUser(path, 'bob', 'b1')
-      await until('bob to be read', () => file.users.includes('bob'))
+      await pollUntil('bob to be read', () => Promise.resolve(file.users.includes('bob')))
       assert.equal(await file.check('bob', 'b1'), true)
     } finally {
       file.close()

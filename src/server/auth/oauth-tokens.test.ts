@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, afterEach, beforeEach, describe, it } from 'node:test'
-import { setTimeout as delay } from 'node:timers/promises'
+import { pollUntil } from '../../../test/harness/process.js'
 import { tokenObjectName } from '../../lib/oauth-token-name.js'
 import { objectKey, NotFoundError, type Store } from '../../storage/index.js'
 import { openSqliteStore } from '../../storage/sqlite/index.js'
@@ -13,6 +13,7 @@ import {
   newOAuthToken,
   OAUTH_ACCESS_TOKENS,
   OAuthTokenAuthenticator,
+  TOKEN_SWEEP_MS,
 } from './oauth-tokens.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'imagestreams-oauth-tokens-'))
@@ -31,7 +32,7 @@ describe('OAuthTokenAuthenticator', () => {
       store,
       logger: { warn: () => {} },
       cacheMs: 3_600_000,
-      now: () => clock.now(),
+      clock,
     })
     await auth.start()
   })
@@ -94,11 +95,25 @@ describe('OAuthTokenAuthenticator', () => {
     )
   })
 
+  it('deletes expired token objects every ten minutes, even if never presented again', async () => {
+    const short = await issue('alice', 60)
+    const long = await issue('bob', 3600)
+    clock.advance(TOKEN_SWEEP_MS)
+    await pollUntil(
+      'the sweep',
+      async () => (await store.list(OAUTH_ACCESS_TOKENS)).items.length === 1,
+    )
+    assert.equal(await auth.authenticate(short), undefined)
+    assert.equal((await auth.authenticate(long))?.name, 'bob')
+  })
+
   it('refuses a cached token soon after its object is deleted from the store', async () => {
     const token = await issue('alice')
     assert.ok(await auth.authenticate(token))
     await store.delete(objectKey(OAUTH_ACCESS_TOKENS, tokenObjectName(token)))
-    for (let i = 0; i < 400 && (await auth.authenticate(token)) !== undefined; i++) await delay(25)
-    assert.equal(await auth.authenticate(token), undefined)
+    await pollUntil(
+      'the deletion to be seen',
+      async () => (await auth.authenticate(token)) === undefined,
+    )
   })
 })

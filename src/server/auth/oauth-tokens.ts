@@ -7,7 +7,14 @@
 import { randomBytes } from 'node:crypto'
 import { sleep } from '../../lib/abort.js'
 import { SHA256_TOKEN_PREFIX, tokenObjectName } from '../../lib/oauth-token-name.js'
-import { NotFoundError, objectKey, type Store, type StoredObject } from '../../storage/index.js'
+import {
+  NotFoundError,
+  objectKey,
+  systemClock,
+  type Clock,
+  type Store,
+  type StoredObject,
+} from '../../storage/index.js'
 import type { Authenticator, UserInfo } from './index.js'
 
 /** OAUTH_GROUP is the API group of the token objects. */
@@ -74,7 +81,8 @@ export interface OAuthTokenAuthenticatorOptions {
   readonly logger: OAuthTokenLogger
   /** How long a token read from the store is trusted without reading it again; default 10 s. */
   readonly cacheMs?: number
-  readonly now?: () => number
+  /** Time and the expiry sweep's timer; tests pass a ManualClock. */
+  readonly clock?: Clock
 }
 
 interface Cached {
@@ -85,6 +93,8 @@ interface Cached {
 
 /** After a broken watch, the pause before following the store again. */
 const REWATCH_MS = 1000
+/** How often expired token objects that nobody presents any more are deleted. */
+export const TOKEN_SWEEP_MS = 10 * 60_000
 
 /**
  * OAuthTokenAuthenticator accepts the OAuth tokens in the store. A token read from the store is
@@ -96,18 +106,21 @@ export class OAuthTokenAuthenticator implements Authenticator {
   readonly #store: Store
   readonly #logger: OAuthTokenLogger
   readonly #cacheMs: number
-  readonly #now: () => number
+  readonly #clock: Clock
   readonly #cache = new Map<string, Cached>()
   readonly #stop = new AbortController()
   /** Bumped by every forget: a read that raced with one is not cached. */
   #epoch = 0
+  #started: Promise<void> | undefined
   #following: Promise<void> | undefined
+  #stopSweeps: (() => void) | undefined
+  #sweeping: Promise<number> = Promise.resolve(0)
 
   constructor(options: OAuthTokenAuthenticatorOptions) {
     this.#store = options.store
     this.#logger = options.logger
     this.#cacheMs = options.cacheMs ?? 10_000
-    this.#now = options.now ?? Date.now
+    this.#clock = options.clock ?? systemClock
   }
 
   /**
@@ -115,15 +128,45 @@ export class OAuthTokenAuthenticator implements Authenticator {
    * (or has failed, to be retried), so that every deletion from then on is seen.
    */
   start(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#following ??= this.#follow(resolve)
+    this.#started ??= new Promise((opened) => {
+      this.#following = this.#follow(opened)
+      this.#stopSweeps = this.#clock.every(TOKEN_SWEEP_MS, () => {
+        this.#sweeping = this.sweepExpired().catch((err: unknown) => {
+          this.#logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'deleting expired OAuth tokens failed',
+          )
+          return 0
+        })
+      })
     })
+    return this.#started
   }
 
-  /** close stops following the store. */
+  /** close stops following the store and sweeping it. */
   async close(): Promise<void> {
+    this.#stopSweeps?.()
     this.#stop.abort()
     await this.#following
+    await this.#sweeping
+  }
+
+  /** sweepExpired deletes the token objects whose time is up; resolves to how many. */
+  async sweepExpired(): Promise<number> {
+    const now = this.#clock.now()
+    const { items } = await this.#store.list<OAuthAccessToken>(OAUTH_ACCESS_TOKENS)
+    let deleted = 0
+    for (const object of items) {
+      if (tokenExpiresAt(object) > now) continue
+      try {
+        await this.#store.delete(objectKey(OAUTH_ACCESS_TOKENS, object.metadata.name ?? ''))
+        deleted++
+      } catch (err) {
+        // Deleted meanwhile by a logout, a look-up or another server: gone all the same.
+        if (!(err instanceof NotFoundError)) throw err
+      }
+    }
+    return deleted
   }
 
   /** forget drops a token object from the cache (deleted here or seen deleted in the store). */
@@ -135,7 +178,7 @@ export class OAuthTokenAuthenticator implements Authenticator {
   async authenticate(token: string): Promise<UserInfo | undefined> {
     if (!token.startsWith(SHA256_TOKEN_PREFIX)) return undefined
     const name = tokenObjectName(token)
-    const now = this.#now()
+    const now = this.#clock.now()
     const hit = this.#cache.get(name)
     if (hit && hit.until > now) return hit.expiresAt > now ? hit.user : undefined
     const epoch = this.#epoch
