@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import {
   bcryptRounds,
+  dummyHash,
   parseHtpasswd,
   verifyPassword,
   type HtpasswdEntry,
@@ -199,6 +200,8 @@ export class HtpasswdFile implements PasswordChecker {
       .filter((e) => e.scheme === 'bcrypt')
       .map((e) => bcryptRounds(e.hash))
     this.#rounds = rounds.length > 0 ? Math.max(...rounds) : DEFAULT_ROUNDS
+    // Made now, not by the first check of an unknown name, which would take longer for it.
+    dummyHash(this.#rounds)
     const first = this.#stamp === undefined
     this.#users = parsed.users
     this.#stamp = stamp

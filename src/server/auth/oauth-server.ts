@@ -9,8 +9,8 @@
  * - `POST /oauth/token` (grant_type=authorization_code, PKCE S256): the access token.
  *
  * These are reachable without a bearer token (OAUTH_ENDPOINTS). Wrong passwords are answered
- * after a fixed delay and one bcrypt comparison whatever the user, and repeated failures for one
- * name are throttled (docs/access-control.md#users-and-login). Passwords, codes and tokens are
+ * a fixed time after they arrived, after one bcrypt comparison whatever the user, and repeated
+ * failures for one name are throttled (docs/access-control.md#users-and-login). Passwords, codes and tokens are
  * never logged.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
@@ -46,7 +46,10 @@ export interface OAuthServerOptions {
   /** Lifetime of a new access token, in seconds (`--token-max-age`). */
   readonly tokenMaxAgeSeconds: number
   readonly logger: OAuthServerLogger
-  /** Added to every failed password check; default 1 s. */
+  /**
+   * A failed password check is answered this long after the request arrived (default 1 s),
+   * whatever the user and the cost of its hash.
+   */
   readonly failureDelayMs?: number
   readonly throttle?: LoginThrottle
   readonly now?: () => number
@@ -162,6 +165,7 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
     const credentials = csrf === '' ? undefined : basicCredentials(request.headers.authorization)
     if (!credentials) return challengeReply(reply, csrf !== '')
 
+    const arrived = performance.now()
     const { user, password } = credentials
     const locked = throttle.lockedFor(user) > 0
     // Checked even while locked out, so that the answer takes the same time.
@@ -172,7 +176,8 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
         { user, remote: request.ip, lockedOut: locked || lockoutStarted },
         locked ? 'login refused: too many failed logins' : 'login failed',
       )
-      await sleep(failureDelayMs)
+      // The same time for every failure: a cheap hash, a costly one or none at all.
+      await sleep(arrived + failureDelayMs - performance.now())
       return challengeReply(reply, true)
     }
     throttle.succeeded(user)
