@@ -209,7 +209,8 @@ void describe('merging and resolveContext', () => {
     const config = await loadKubeconfig(undefined, { HOME: join(dir, 'no-home') })
     assert.throws(() => resolveContext(config, undefined), {
       name: 'CliError',
-      message: /^no server is configured: log in with "isctl login SERVER --token=TOKEN"/,
+      message:
+        /^no server is configured: log in with "isctl login SERVER -u NAME" or "isctl login SERVER --token=TOKEN"/,
     })
   })
 })

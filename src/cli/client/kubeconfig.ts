@@ -161,7 +161,8 @@ export function resolveContext(
   const contextName = contextFlag || currentContextName(config)
   if (!contextName) {
     throw new CliError(
-      'no server is configured: log in with "isctl login SERVER --token=TOKEN", or pass ' +
+      'no server is configured: log in with "isctl login SERVER -u NAME" or ' +
+        '"isctl login SERVER --token=TOKEN", or pass ' +
         '--kubeconfig with the admin.kubeconfig that "isctl serve" writes in its data directory',
     )
   }
