@@ -68,6 +68,22 @@ async function whoAmIWith(server: string, caPem: string, token: string): Promise
   }
 }
 
+/** registryWith asks the integrated registry's base endpoint with a token as a Basic password. */
+async function registryWith(server: string, caPem: string, token: string): Promise<number> {
+  const dispatcher = makeAgent(caPem)
+  try {
+    const basic = Buffer.from(`alice:${token}`).toString('base64')
+    return (
+      await httpRequest(`${server}/v2/`, {
+        headers: { authorization: `Basic ${basic}` },
+        dispatcher,
+      })
+    ).status
+  } finally {
+    await dispatcher.close()
+  }
+}
+
 describe('isctl login -u against isctl serve --htpasswd', () => {
   const suite = useServe(() => [], { users: PASSWORDS })
   let server = ''
@@ -158,12 +174,14 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
     }
   })
 
-  it('isctl logout revokes the token on the server and removes it from the kubeconfig', async () => {
+  it('isctl logout revokes the token (API and registry) and removes it from the kubeconfig', async () => {
     const token = (await alice.run(['whoami', '-t'])).stdout.trim()
     assert.equal((await whoAmIWith(server, caPem, token)).status, 200)
+    assert.equal(await registryWith(server, caPem, token), 200)
     const res = await alice.run(['logout'])
     assert.deepEqual(res, { code: 0, stdout: `Logged "alice" out on "${server}"\n`, stderr: '' })
     assert.equal((await whoAmIWith(server, caPem, token)).status, 401)
+    assert.equal(await registryWith(server, caPem, token), 401)
     assert.doesNotMatch(readFileSync(alice.config, 'utf8'), /sha256~/)
     assert.deepEqual(await alice.run(['logout']), {
       code: 1,
