@@ -60,6 +60,18 @@ import {
   createAdminAuthorizer,
   createTokenAuthenticator,
 } from '../server/auth/index.js'
+import { registerIssuerDiscovery } from '../server/auth/service-account-issuer-discovery.js'
+import { ensureSigningKey } from '../server/auth/service-account-key.js'
+import {
+  createServiceAccountAuthenticator,
+  SERVICE_ACCOUNT_ISSUER,
+  type ServiceAccountAuthenticator,
+} from '../server/auth/service-account-tokens.js'
+import {
+  DEFAULT_MAX_EXPIRATION_SECONDS,
+  registerTokenRequest,
+  TOKEN_REQUEST_DISCOVERY,
+} from '../server/auth/token-request.js'
 import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
@@ -230,6 +242,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   let auditFile: RotatingLogFile | undefined
   let users: HtpasswdFile | undefined
   let oauthTokens: OAuthTokenAuthenticator | undefined
+  let serviceAccounts: ServiceAccountAuthenticator | undefined
   try {
     const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
       logger.warn({ file: options.globalPullSecret }, message),
@@ -255,6 +268,11 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     if (admin.state === 'replaced') {
       logger.warn('admin.kubeconfig did not hold the admin token: a new token replaces it')
     }
+    const signingKey = await ensureSigningKey(options.dataDir)
+    logger.info(
+      { state: signingKey.state, kid: signingKey.keyId },
+      'service account signing key ready',
+    )
 
     let audit: AuditLog | undefined
     if (options.auditLog) {
@@ -273,9 +291,22 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
     oauthTokens = new OAuthTokenAuthenticator({ store, logger })
     await oauthTokens.start()
+    // The API's audiences are its issuer, as kube-apiserver's --api-audiences defaults.
+    const serviceAccountTokens = {
+      store,
+      key: signingKey,
+      issuer: SERVICE_ACCOUNT_ISSUER,
+      audiences: [SERVICE_ACCOUNT_ISSUER],
+    }
+    serviceAccounts = createServiceAccountAuthenticator({
+      ...serviceAccountTokens,
+      onWatchError: (err) => logger.warn({ err }, 'service account token watch failed'),
+    })
+    await serviceAccounts.start()
     const auth = anyAuthenticator([
       createTokenAuthenticator([{ sha256: admin.sha256, user: ADMIN_USER }]),
       oauthTokens,
+      serviceAccounts,
     ])
     const authorizer = createAdminAuthorizer()
     const app = createServer({
@@ -289,6 +320,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
         SECRETS_DISCOVERY,
         LAYERS_DISCOVERY,
         EVENTS_V1_DISCOVERY,
+        TOKEN_REQUEST_DISCOVERY,
       ],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
@@ -381,6 +413,11 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     })
     // The resource routes, with `store` and `settings`.
     registerResources(app, { store, settings })
+    registerTokenRequest(app, {
+      ...serviceAccountTokens,
+      maxExpirationSeconds: DEFAULT_MAX_EXPIRATION_SECONDS,
+    })
+    await registerIssuerDiscovery(app, serviceAccountTokens)
     await ensureDefaults(store)
 
     try {
@@ -465,6 +502,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     // pulls already answered are recorded.
     await blobs?.settled()
     await distribution.settled()
+    await serviceAccounts.stop()
     await store?.close()
     store = undefined
     // After the server closed: every request has been answered, and its line queued.
@@ -476,6 +514,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   } catch (err) {
     users?.close()
     await oauthTokens?.close()
+    await serviceAccounts?.stop()
     await store?.close().catch(() => undefined)
     await auditFile?.close().catch(() => undefined)
     await lock?.release()

@@ -16,7 +16,15 @@ export interface DiscoverySubresource {
   readonly name: string
   /** The kind it answers with; default the parent's kind. */
   readonly kind?: string
+  /** The group and version of that kind when they are not the parent's (`serviceaccounts/token` answers an authentication.k8s.io/v1 TokenRequest). */
+  readonly kindGroupVersion?: GroupVersionOf
   readonly verbs: readonly string[]
+}
+
+/** GroupVersionOf names a group and version. */
+export interface GroupVersionOf {
+  readonly group: string
+  readonly version: string
 }
 
 /**
@@ -37,6 +45,8 @@ export interface DiscoveryResource {
   readonly shortNames?: readonly string[]
   readonly categories?: readonly string[]
   readonly subresources?: readonly DiscoverySubresource[]
+  /** For a subresource entry: the group and version of its kind when they differ from the parent's. */
+  readonly kindGroupVersion?: GroupVersionOf
 }
 
 interface Resolved {
@@ -76,7 +86,12 @@ export function buildDiscovery(entries: readonly DiscoveryResource[]): Discovery
     if (!parent) {
       throw new Error(`subresource ${r.plural} is listed before (or without) its resource`)
     }
-    parent.subresources.push({ name: r.plural.slice(slash + 1), kind: r.kind, verbs: r.verbs })
+    parent.subresources.push({
+      name: r.plural.slice(slash + 1),
+      kind: r.kind,
+      verbs: r.verbs,
+      ...(r.kindGroupVersion && { kindGroupVersion: r.kindGroupVersion }),
+    })
   }
   return {
     groups,
@@ -102,6 +117,10 @@ export interface APIResource {
   readonly name: string
   readonly singularName: string
   readonly namespaced: boolean
+  /** The group of the kind, for a subresource whose kind is another group's. */
+  readonly group?: string
+  /** The version of the kind, likewise. */
+  readonly version?: string
   readonly kind: string
   readonly verbs: readonly string[]
   readonly shortNames?: readonly string[]
@@ -136,6 +155,7 @@ export function legacyResourceList(d: Discovery, group: string, version: string)
         name: `${r.plural}/${s.name}`,
         singularName: '',
         namespaced: r.namespaced,
+        ...(s.kindGroupVersion && s.kindGroupVersion),
         kind: s.kind ?? r.kind,
         verbs: s.verbs,
       })),
@@ -198,7 +218,7 @@ export function aggregatedList(d: Discovery, scope: 'core' | 'groups', v: Aggreg
           ? {
               subresources: subresources.map((s) => ({
                 subresource: s.name,
-                responseKind: { group, version, kind: s.kind ?? r.kind },
+                responseKind: { group, version, ...s.kindGroupVersion, kind: s.kind ?? r.kind },
                 verbs: s.verbs,
               })),
             }

@@ -128,11 +128,11 @@ void describe('kubectl against isctl serve: API behaviours clients depend on', (
       (await succeeded(k(['delete', 'secret', 'again', '-n', 'deletes']))).trim(),
       'secret "again" deleted',
     )
-    await succeeded(k(['create', 'serviceaccount', 'builder', '-n', 'deletes']))
+    await succeeded(k(['create', 'serviceaccount', 'robot', '-n', 'deletes']))
     const sa = JSON.parse(
-      await succeeded(k(['delete', '--raw', '/api/v1/namespaces/deletes/serviceaccounts/builder'])),
+      await succeeded(k(['delete', '--raw', '/api/v1/namespaces/deletes/serviceaccounts/robot'])),
     ) as { kind: string; metadata: { name: string } }
-    assert.deepEqual([sa.kind, sa.metadata.name], ['ServiceAccount', 'builder'])
+    assert.deepEqual([sa.kind, sa.metadata.name], ['ServiceAccount', 'robot'])
   })
 
   it('kubectl delete namespace waits while it terminates, and its contents are gone after', async () => {
@@ -141,7 +141,7 @@ void describe('kubectl against isctl serve: API behaviours clients depend on', (
     await succeeded(
       k(['create', 'secret', 'generic', 'token', '--from-literal=a=b', '-n', 'doomed']),
     )
-    await succeeded(k(['create', 'serviceaccount', 'builder', '-n', 'doomed']))
+    await succeeded(k(['create', 'serviceaccount', 'robot', '-n', 'doomed']))
     assert.equal(
       (await succeeded(k(['delete', 'namespace', 'doomed']))).trim(),
       'namespace "doomed" deleted',

@@ -176,8 +176,8 @@ describe('kubectl against isctl serve: the resource workflow', () => {
 
   it('kubectl create sa', async () => {
     assert.equal(
-      await ok(['create', 'sa', 'builder', '-n', 'team-a']),
-      'serviceaccount/builder created\n',
+      await ok(['create', 'sa', 'robot', '-n', 'team-a']),
+      'serviceaccount/robot created\n',
     )
   })
 
@@ -371,6 +371,8 @@ describe('kubectl against isctl serve: the resource workflow', () => {
       [
         ['builder', '0'],
         ['default', '0'],
+        ['deployer', '0'],
+        ['robot', '0'],
       ],
     )
   })

@@ -72,9 +72,9 @@ try:
 except ApiException as e:
     after = e.status
 core.create_namespaced_service_account('py-core', client.V1ServiceAccount(
-    metadata=client.V1ObjectMeta(name='builder')))
+    metadata=client.V1ObjectMeta(name='robot')))
 sas = sorted(s.metadata.name for s in core.list_namespaced_service_account('py-core').items)
-sa_deleted = core.delete_namespaced_service_account('builder', 'py-core')
+sa_deleted = core.delete_namespaced_service_account('robot', 'py-core')
 print(json.dumps({
     'phase': ns.status.phase, 'namespaces': names, 'defaultSa': default_sa,
     'secretType': read.type, 'secretData': read.data,
@@ -98,9 +98,9 @@ print(json.dumps({
     assert.equal(out.deletedStatus, 'Success')
     assert.deepEqual(out.deletedDetails, { name: 'token', kind: 'secrets', uid: out.secretUid })
     assert.equal(out.afterDelete, 404)
-    assert.deepEqual(out.serviceAccounts, ['builder', 'default'])
+    assert.deepEqual(out.serviceAccounts, ['builder', 'default', 'deployer', 'robot'])
     // A ServiceAccount's delete answers the object, as its kube store does.
-    assert.deepEqual(out.saDeleted, ['V1ServiceAccount', 'builder'])
+    assert.deepEqual(out.saDeleted, ['V1ServiceAccount', 'robot'])
   })
 
   it('CustomObjectsApi: image streams get, list, create, patch, replace and delete', async () => {

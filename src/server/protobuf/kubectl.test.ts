@@ -1,8 +1,8 @@
 /**
  * Drives the real kubectl against a recording HTTPS server and decodes what it POSTs, so a
  * kubectl upgrade that changes the protobuf bodies fails here and not in front of a user. The
- * server speaks only enough of the API (version, legacy discovery, three create endpoints) for
- * `kubectl create secret|serviceaccount|namespace`. Skipped when kubectl or openssl is missing;
+ * server speaks only enough of the API (version, legacy discovery, four create endpoints) for
+ * `kubectl create secret|serviceaccount|namespace|token`. Skipped when kubectl or openssl is missing;
  * KUBECTL picks the binary (default: `kubectl` on PATH).
  */
 import { after, before, describe, it } from 'node:test'
@@ -68,7 +68,11 @@ const DISCOVERY: Readonly<Record<string, unknown>> = {
   },
 }
 
-const CREATE_PATH = /^\/api\/v1\/namespaces(?:\/[^/]+\/(?:secrets|serviceaccounts))?$/
+const CREATE_PATH =
+  /^\/api\/v1\/namespaces(?:\/[^/]+\/(?:secrets|serviceaccounts(?:\/[^/]+\/token)?))?$/
+
+/** The token the recording server answers a TokenRequest with, which kubectl prints. */
+const RECORDED_TOKEN = 'recorded-token'
 
 function status(code: number, reason: string, message: string): Record<string, unknown> {
   return {
@@ -124,6 +128,8 @@ function handler(recorded: Recorded[]) {
         error,
       })
       if (decoded === undefined) send(415, status(415, 'UnsupportedMediaType', error ?? ''))
+      else if (url.pathname.endsWith('/token'))
+        send(201, { ...decoded, status: { token: RECORDED_TOKEN } })
       else send(201, decoded)
     })
   }
@@ -141,6 +147,8 @@ const commands: readonly {
   readonly path: string
   readonly printed: string
   readonly want: Record<string, unknown>
+  /** The fieldManager query parameter; `create token` sends none. */
+  readonly fieldManager?: string | null
 }[] = [
   {
     args: [
@@ -199,6 +207,18 @@ const commands: readonly {
     path: '/api/v1/namespaces',
     printed: 'namespace/team-a created',
     want: { kind: 'Namespace', apiVersion: 'v1', metadata: meta('team-a'), spec: {}, status: {} },
+  },
+  {
+    args: ['create', 'token', 'builder', '-n', 'ns1', '--duration', '10m', '--audience', 'vault'],
+    path: '/api/v1/namespaces/ns1/serviceaccounts/builder/token',
+    printed: RECORDED_TOKEN,
+    want: {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: { audiences: ['vault'], expirationSeconds: 600 },
+    },
+    fieldManager: null,
   },
 ]
 
@@ -273,7 +293,10 @@ void describe(`real kubectl (${KUBECTL}) create bodies`, { skip }, () => {
       const post = recorded[0]!
       t.diagnostic(`${post.userAgent} sent ${post.contentType}`)
       assert.equal(post.path, c.path)
-      assert.equal(post.query.get('fieldManager'), 'kubectl-create')
+      assert.equal(
+        post.query.get('fieldManager'),
+        c.fieldManager === undefined ? 'kubectl-create' : c.fieldManager,
+      )
       assert.equal(
         post.contentType,
         KUBERNETES_PROTOBUF_MEDIA_TYPE,

@@ -55,9 +55,9 @@ const KINDS: Kind[] = [
   {
     name: 'serviceaccounts',
     collection: '/api/v1/namespaces/team-a/serviceaccounts',
-    item: '/api/v1/namespaces/team-a/serviceaccounts/builder',
-    notFound: 'serviceaccounts "builder" not found',
-    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } },
+    item: '/api/v1/namespaces/team-a/serviceaccounts/robot',
+    notFound: 'serviceaccounts "robot" not found',
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } },
     change: (o) => ({ ...o, secrets: [{ name: 's1' }] }),
     deleteAnswers: 'object',
   },

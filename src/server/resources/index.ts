@@ -24,6 +24,7 @@ import {
 } from './endpoints/virtual.js'
 import { NamespaceTerminator } from './namespace-termination.js'
 import { registerEndpoint } from './routes.js'
+import { ServiceAccountsController } from './service-accounts-controller.js'
 import { STORED_RESOURCES } from './served.js'
 
 /** ResourceDeps are what registerResources needs. */
@@ -40,6 +41,9 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
   const terminator = new NamespaceTerminator(deps.store, app.log, now)
   app.addHook('onReady', () => terminator.resume())
   app.addHook('onClose', () => terminator.close())
+  const serviceAccounts = new ServiceAccountsController(deps.store, app.log)
+  app.addHook('onReady', () => serviceAccounts.start())
+  app.addHook('onClose', () => serviceAccounts.stop())
   const ctx: ResourceContext = {
     store: deps.store,
     settings: deps.settings,

@@ -27,7 +27,7 @@ import { forbidden, notFound, type GroupResource } from '../status.js'
 import type { Remaining } from './namespace-conditions.js'
 import {
   DEFAULT_NAMESPACE,
-  DEFAULT_SERVICE_ACCOUNT,
+  NAMESPACE_SERVICE_ACCOUNTS,
   NAMESPACED_STORED_RESOURCES,
 } from './served.js'
 import { NAMESPACE_FINALIZER } from './strategies/namespace.js'
@@ -72,26 +72,47 @@ export function isTerminating(namespace: Namespace): boolean {
   )
 }
 
-/** defaultServiceAccount is the `default` ServiceAccount of a namespace. */
-export function defaultServiceAccount(namespace: string): ServiceAccount {
-  return {
-    kind: 'ServiceAccount',
-    apiVersion: 'v1',
-    metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace },
+/** namespaceServiceAccount is one of the ServiceAccounts every namespace gets. */
+function namespaceServiceAccount(namespace: string, name: string): ServiceAccount {
+  return { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace } }
+}
+
+/** createServiceAccounts makes the namespace's `default`, `builder` and `deployer` ServiceAccounts that are missing. */
+async function createServiceAccounts(tx: StoreTransaction, namespace: string): Promise<void> {
+  for (const name of NAMESPACE_SERVICE_ACCOUNTS) {
+    await createIfMissing(
+      tx,
+      objectKey('serviceaccounts', name, namespace),
+      namespaceServiceAccount(namespace, name),
+    )
   }
 }
 
-/** createNamespace stores a namespace and its default ServiceAccount in one transaction. */
+/** createNamespace stores a namespace and its ServiceAccounts in one transaction. */
 export async function createNamespace(store: Store, namespace: Namespace): Promise<Namespace> {
   const name = namespace.metadata.name ?? ''
   return store.transaction(async (tx) => {
     const created = await tx.create(objectKey('namespaces', name), namespace)
-    await createIfMissing(
-      tx,
-      objectKey('serviceaccounts', DEFAULT_SERVICE_ACCOUNT, name),
-      defaultServiceAccount(name),
-    )
+    await createServiceAccounts(tx, name)
     return created
+  })
+}
+
+/**
+ * ensureServiceAccounts makes the ServiceAccounts a namespace lacks, unless it is gone or
+ * terminating (its contents are being deleted); read and writes in one transaction, so a
+ * namespace deleted meanwhile gets nothing.
+ */
+export async function ensureServiceAccounts(store: Store, namespace: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    let found: Namespace
+    try {
+      found = await tx.get<Namespace>(objectKey('namespaces', namespace))
+    } catch (err) {
+      if (isStoreError(err, 'NotFound')) return
+      throw err
+    }
+    if (!isTerminating(found)) await createServiceAccounts(tx, namespace)
   })
 }
 
@@ -162,7 +183,11 @@ export async function deleteContents(
   return left
 }
 
-/** ensureDefaults creates the `default` namespace and its `default` ServiceAccount when missing; safe to call on every start. */
+/**
+ * ensureDefaults creates the `default` namespace when missing, and the ServiceAccounts every
+ * namespace has where they are missing (a namespace made before `builder` and `deployer` were);
+ * safe to call on every start.
+ */
 export async function ensureDefaults(store: Store): Promise<void> {
   const namespace = applyDefaults('Namespace', {
     kind: RESOURCES.namespaces.kind,
@@ -171,12 +196,9 @@ export async function ensureDefaults(store: Store): Promise<void> {
     spec: { finalizers: [NAMESPACE_FINALIZER] },
     status: { phase: 'Active' },
   })
-  await store.transaction(async (tx) => {
-    await createIfMissing(tx, objectKey('namespaces', DEFAULT_NAMESPACE), namespace)
-    await createIfMissing(
-      tx,
-      objectKey('serviceaccounts', DEFAULT_SERVICE_ACCOUNT, DEFAULT_NAMESPACE),
-      defaultServiceAccount(DEFAULT_NAMESPACE),
-    )
-  })
+  await store.transaction((tx) =>
+    createIfMissing(tx, objectKey('namespaces', DEFAULT_NAMESPACE), namespace),
+  )
+  const namespaces = await store.list<Namespace>('namespaces')
+  for (const ns of namespaces.items) await ensureServiceAccounts(store, ns.metadata.name ?? '')
 }

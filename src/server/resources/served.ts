@@ -26,5 +26,10 @@ export const NAMESPACED_STORED_RESOURCES: readonly ResourceInfo[] = STORED_RESOU
  */
 export const DEFAULT_NAMESPACE = 'default'
 
-/** DEFAULT_SERVICE_ACCOUNT is created in every namespace, as Kubernetes' token controller does. */
-export const DEFAULT_SERVICE_ACCOUNT = 'default'
+/**
+ * NAMESPACE_SERVICE_ACCOUNTS are made in every namespace and made again when deleted, as
+ * OpenShift's service-account controller keeps `default`, `builder` and `deployer`
+ * (openshift-controller-manager's openshift.io/serviceaccount controller, on kubernetes
+ * pkg/controller/serviceaccount/serviceaccounts_controller.go).
+ */
+export const NAMESPACE_SERVICE_ACCOUNTS: readonly string[] = ['default', 'builder', 'deployer']

@@ -37,7 +37,7 @@ describe('server-side Tables', () => {
       stringData: { '.dockerconfigjson': '{"auths":{}}' },
     })
     await post('/api/v1/namespaces/team-a/serviceaccounts', {
-      metadata: { name: 'builder' },
+      metadata: { name: 'robot' },
       secrets: [{ name: 'pull' }],
     })
     await post(`${G}/images`, {
@@ -116,8 +116,10 @@ describe('server-side Tables', () => {
       '/api/v1/namespaces/team-a/serviceaccounts',
       ['NAME', 'SECRETS', 'AGE'],
       [
-        ['builder', 1, '29m'],
+        ['builder', 0, '29m'],
         ['default', 0, '29m'],
+        ['deployer', 0, '29m'],
+        ['robot', 1, '29m'],
       ],
     ],
     [

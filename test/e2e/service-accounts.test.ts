@@ -1,0 +1,165 @@
+/**
+ * Service accounts and their tokens against a real `isctl serve`, driven by the real kubectl as
+ * a user would: the accounts every namespace gets (and gets back when one is deleted),
+ * `kubectl create sa|serviceaccount`, `kubectl create token` (a protobuf TokenRequest) and a
+ * token that `kubectl auth whoami` shows as the account, until the account is deleted; the
+ * integrated registry telling an unknown token (401) from a known one without rights (403).
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  adminCredentials,
+  httpRequest,
+  makeAgent,
+  pollUntil,
+  succeeded,
+  useServe,
+} from '../harness/index.js'
+
+describe('service accounts and tokens with kubectl', () => {
+  const suite = useServe()
+  const ok = (args: readonly string[]) => succeeded(suite.kubectl(args))
+  const uidOf = async (name: string, namespace: string) =>
+    ok(['get', 'sa', name, '-n', namespace, '-o', 'jsonpath={.metadata.uid}'])
+
+  /** registry sends one request to the server's /v2/ with `authorization`. */
+  const registry = async (path: string, authorization: string) => {
+    const admin = adminCredentials(suite.kubeconfig)
+    const agent = makeAgent(admin.caPem)
+    try {
+      const res = await httpRequest(`${admin.server}${path}`, {
+        headers: { authorization },
+        dispatcher: agent,
+      })
+      const body = JSON.parse(res.body.toString('utf8')) as { errors?: { code: string }[] }
+      return { status: res.status, code: body.errors?.[0]?.code }
+    } finally {
+      await agent.close()
+    }
+  }
+
+  it('gives a new namespace the ServiceAccounts default, builder and deployer', async () => {
+    await ok(['create', 'namespace', 'team-a'])
+    assert.equal(
+      await ok(['get', 'sa', '-n', 'team-a', '-o', 'name']),
+      'serviceaccount/builder\nserviceaccount/default\nserviceaccount/deployer\n',
+    )
+  })
+
+  it('creates ServiceAccounts with kubectl create sa and create serviceaccount', async () => {
+    assert.equal(await ok(['create', 'sa', 'ci', '-n', 'team-a']), 'serviceaccount/ci created\n')
+    assert.equal(
+      await ok(['create', 'serviceaccount', 'robot', '-n', 'team-a']),
+      'serviceaccount/robot created\n',
+    )
+  })
+
+  it('lists serviceaccounts/token in discovery as Kubernetes does', async () => {
+    const list = JSON.parse(await ok(['get', '--raw', '/api/v1'])) as {
+      resources: { name: string }[]
+    }
+    assert.deepEqual(
+      list.resources.find((r) => r.name === 'serviceaccounts/token'),
+      {
+        name: 'serviceaccounts/token',
+        singularName: '',
+        namespaced: true,
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      },
+    )
+  })
+
+  it('issues a token kubectl auth whoami shows as the account, until the account is deleted', async () => {
+    const token = await ok(['create', 'token', 'ci', '-n', 'team-a', '--duration', '10m'])
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
+    assert.equal(
+      await ok(['auth', 'whoami', '--token', token]),
+      'ATTRIBUTE   VALUE\n' +
+        'Username    system:serviceaccount:team-a:ci\n' +
+        'Groups      [system:serviceaccounts system:serviceaccounts:team-a system:authenticated]\n',
+    )
+
+    // The integrated registry: the token is known (403 DENIED without rights), a stranger 401.
+    for (const authorization of [`Bearer ${token}`, `Basic ${btoa(`any:${token}`)}`]) {
+      assert.deepEqual(await registry('/v2/team-a/app/tags/list', authorization), {
+        status: 403,
+        code: 'DENIED',
+      })
+    }
+    assert.deepEqual(await registry('/v2/team-a/app/tags/list', 'Bearer not-a-token'), {
+      status: 401,
+      code: 'UNAUTHORIZED',
+    })
+
+    await ok(['delete', 'sa', 'ci', '-n', 'team-a'])
+    const refused = await suite.kubectl(['auth', 'whoami', '--token', token])
+    assert.equal(refused.code, 1)
+    assert.equal(refused.stderr, 'error: You must be logged in to the server (Unauthorized)\n')
+    // An account made again under the same name does not bring the token back.
+    await ok(['create', 'sa', 'ci', '-n', 'team-a'])
+    assert.equal((await suite.kubectl(['auth', 'whoami', '--token', token])).code, 1)
+  })
+
+  it('refuses a lifetime under ten minutes with the apiserver message', async () => {
+    const res = await suite.kubectl([
+      'create',
+      'token',
+      'robot',
+      '-n',
+      'team-a',
+      '--duration',
+      '1m',
+    ])
+    assert.equal(res.code, 1)
+    assert.equal(
+      res.stderr,
+      'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: ' +
+        'spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes\n',
+    )
+  })
+
+  it('makes a deleted builder ServiceAccount again, with a new uid', async () => {
+    const before = await uidOf('builder', 'team-a')
+    await ok(['delete', 'sa', 'builder', '-n', 'team-a'])
+    let after = ''
+    await pollUntil('builder to be made again', async () => {
+      const res = await suite.kubectl([
+        'get',
+        'sa',
+        'builder',
+        '-n',
+        'team-a',
+        '-o',
+        'jsonpath={.metadata.uid}',
+      ])
+      after = res.stdout
+      return res.code === 0
+    })
+    assert.notEqual(after, before)
+  })
+
+  it('serves the service account issuer discovery documents', async () => {
+    const config = JSON.parse(await ok(['get', '--raw', '/.well-known/openid-configuration'])) as {
+      issuer: string
+      jwks_uri: string
+    }
+    assert.equal(config.issuer, 'https://kubernetes.default.svc')
+    assert.equal(config.jwks_uri, `${adminCredentials(suite.kubeconfig).server}/openid/v1/jwks`)
+    const jwks = JSON.parse(await ok(['get', '--raw', '/openid/v1/jwks'])) as {
+      keys: { kty: string; alg: string; use: string; kid: string }[]
+    }
+    const token = await ok(['create', 'token', 'robot', '-n', 'team-a'])
+    const kid = (
+      JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as {
+        kid: string
+      }
+    ).kid
+    assert.deepEqual(
+      jwks.keys.map(({ kty, alg, use, kid }) => ({ kty, alg, use, kid })),
+      [{ kty: 'RSA', alg: 'RS256', use: 'sig', kid }],
+    )
+  })
+})
