@@ -170,6 +170,42 @@ describe('discovery of the resources registry', () => {
     assert.throws(() => buildDiscovery([entries[1]!]), /without\) its resource/)
   })
 
+  it("names a subresource kind's own group and version, as serviceaccounts/token's", () => {
+    const d = buildDiscovery([
+      ...RESOURCE_LIST,
+      {
+        plural: 'serviceaccounts/token',
+        singular: '',
+        kind: 'TokenRequest',
+        kindGroupVersion: { group: 'authentication.k8s.io', version: 'v1' },
+        group: '',
+        version: 'v1',
+        namespaced: true,
+        verbs: ['create'],
+      },
+    ])
+    assert.deepEqual(
+      legacyResourceList(d, '', 'v1').resources.find((r) => r.name === 'serviceaccounts/token'),
+      {
+        name: 'serviceaccounts/token',
+        singularName: '',
+        namespaced: true,
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      },
+    )
+    const core = aggregatedList(d, 'core', 'v2').items[0]!.versions[0]!
+    assert.deepEqual(core.resources.find((r) => r.resource === 'serviceaccounts')?.subresources, [
+      {
+        subresource: 'token',
+        responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+        verbs: ['create'],
+      },
+    ])
+  })
+
   it('computes the apiserver storageVersionHash', () => {
     // The value kube-apiserver advertises for apps/v1 Deployment.
     assert.equal(storageVersionHash('apps', 'v1', 'Deployment'), '8aSe+NMegvE=')
