@@ -22,6 +22,23 @@ describe('service accounts and tokens with kubectl', () => {
   const uidOf = async (name: string, namespace: string) =>
     ok(['get', 'sa', name, '-n', namespace, '-o', 'jsonpath={.metadata.uid}'])
 
+  /**
+   * refused waits until `kubectl auth whoami` refuses `token` as kubectl reports a 401: a
+   * deletion reaches the server's token cache through a watch, as in Kubernetes.
+   */
+  const refused = async (token: string) => {
+    let last = { code: 0, stderr: '' }
+    await pollUntil('the token to be refused', async () => {
+      last = await suite.kubectl(['auth', 'whoami', '--token', token])
+      return last.code !== 0
+    })
+    assert.deepEqual(last, {
+      ...last,
+      code: 1,
+      stderr: 'error: You must be logged in to the server (Unauthorized)\n',
+    })
+  }
+
   /** registry sends one request to the server's /v2/ with `authorization`. */
   const registry = async (path: string, authorization: string) => {
     const admin = adminCredentials(suite.kubeconfig)
@@ -95,12 +112,31 @@ describe('service accounts and tokens with kubectl', () => {
     })
 
     await ok(['delete', 'sa', 'ci', '-n', 'team-a'])
-    const refused = await suite.kubectl(['auth', 'whoami', '--token', token])
-    assert.equal(refused.code, 1)
-    assert.equal(refused.stderr, 'error: You must be logged in to the server (Unauthorized)\n')
+    await refused(token)
     // An account made again under the same name does not bring the token back.
     await ok(['create', 'sa', 'ci', '-n', 'team-a'])
     assert.equal((await suite.kubectl(['auth', 'whoami', '--token', token])).code, 1)
+  })
+
+  it('binds a token to a Secret with --bound-object-kind: deleting the Secret revokes it', async () => {
+    await ok(['create', 'secret', 'generic', 'robot-token', '--from-literal=a=b', '-n', 'team-a'])
+    const token = await ok([
+      'create',
+      'token',
+      'robot',
+      '-n',
+      'team-a',
+      '--bound-object-kind',
+      'Secret',
+      '--bound-object-name',
+      'robot-token',
+    ])
+    assert.equal(
+      await ok(['auth', 'whoami', '--token', token, '-o', 'jsonpath={.status.userInfo.username}']),
+      'system:serviceaccount:team-a:robot',
+    )
+    await ok(['delete', 'secret', 'robot-token', '-n', 'team-a'])
+    await refused(token)
   })
 
   it('refuses a lifetime under ten minutes with the apiserver message', async () => {

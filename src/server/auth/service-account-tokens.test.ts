@@ -111,6 +111,15 @@ void describe('service-account tokens through the API', () => {
     })
     assert.equal(res.statusCode, 201, res.body)
   }
+  const createSecret = async (name: string) => {
+    const res = await fx.request({
+      method: 'POST',
+      url: '/api/v1/namespaces/team-a/secrets',
+      body: { metadata: { name }, stringData: { a: 'b' } },
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    return res.json<{ metadata: { uid: string } }>().metadata.uid
+  }
   const deleteAccount = async (name: string) => {
     const res = await fx.request({
       method: 'DELETE',
@@ -142,6 +151,7 @@ void describe('service-account tokens through the API', () => {
     await auth.start()
     await fx.createNamespace('team-a')
     await createAccount('ci')
+    await createSecret('bound')
   })
   after(async () => {
     await auth.stop()
@@ -240,6 +250,24 @@ void describe('service-account tokens through the API', () => {
         400,
         'cannot bind token to object of type /v1, Kind=Pod',
       ],
+      [
+        'a token bound to a missing Secret',
+        'ci',
+        { spec: { boundObjectRef: { kind: 'Secret', apiVersion: 'v1', name: 'nope' } } },
+        404,
+        'secrets "nope" not found',
+      ],
+      [
+        'a token bound to a Secret by a uid that is not its own',
+        'ci',
+        {
+          spec: {
+            boundObjectRef: { kind: 'Secret', apiVersion: 'v1', name: 'bound', uid: 'old-uid' },
+          },
+        },
+        409,
+        'Operation cannot be fulfilled on Secret "bound": the UID in the bound object reference (old-uid) does not match the UID in record. The object might have been deleted and then recreated',
+      ],
     ]
     for (const [what, name, body, code, message] of cases) {
       const res = await requestToken(name, body)
@@ -304,6 +332,17 @@ void describe('service-account tokens through the API', () => {
       ],
       ["an account uid that is not the account's", await signToken(key, claims({ uid: 'x' }))],
       ['not a JWT', 'test-admin-token'],
+      [
+        'bound to a pod',
+        await signToken(key, {
+          ...claims(),
+          // A claim this server never writes: the type of the claims it signs has no pod.
+          'kubernetes.io': {
+            ...claims()['kubernetes.io'],
+            ...({ pod: { name: 'p', uid: 'u' } } as object),
+          },
+        }),
+      ],
       ['a JWT of alg none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`],
     ]
     for (const [what, token] of refused) {
@@ -333,5 +372,37 @@ void describe('service-account tokens through the API', () => {
     await createAccount('deploy-bot')
     assert.equal(await auth.authenticate(token), undefined)
     assert.deepEqual(await auth.authenticate(await tokenOf('deploy-bot')), user)
+  })
+
+  void it('binds a token to a Secret: it is refused once the Secret is deleted', async () => {
+    const uid = await createSecret('ci-token')
+    const ref = { kind: 'Secret', apiVersion: 'v1', name: 'ci-token' }
+    const res = await requestToken('ci', { spec: { boundObjectRef: ref } })
+    assert.equal(res.statusCode, 201, res.body)
+    const body = res.json<{ spec: { boundObjectRef: unknown }; status: { token: string } }>()
+    assert.deepEqual(body.spec.boundObjectRef, ref)
+    const token = body.status.token
+    assert.deepEqual(decodeJwt(token)['kubernetes.io'], {
+      namespace: 'team-a',
+      serviceaccount: {
+        name: 'ci',
+        uid: (
+          await fx.request({ method: 'GET', url: '/api/v1/namespaces/team-a/serviceaccounts/ci' })
+        ).json<{ metadata: { uid: string } }>().metadata.uid,
+      },
+      secret: { name: 'ci-token', uid },
+    })
+    assert.deepEqual(await auth.authenticate(token), serviceAccountUser('team-a', 'ci'))
+    const deleted = await fx.request({
+      method: 'DELETE',
+      url: '/api/v1/namespaces/team-a/secrets/ci-token',
+    })
+    assert.equal(deleted.statusCode, 200, deleted.body)
+    await pollUntil(
+      "the deleted Secret's token to be refused",
+      async () => (await auth.authenticate(token)) === undefined,
+    )
+    await createSecret('ci-token')
+    assert.equal(await auth.authenticate(token), undefined)
   })
 })

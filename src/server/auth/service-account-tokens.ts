@@ -2,18 +2,17 @@
  * Service-account tokens (docs/access-control.md#service-accounts-and-tokens): signed JWTs with
  * the claims kube-apiserver puts in a TokenRequest token (kubernetes pkg/serviceaccount/claims.go),
  * and the authenticator that accepts them. A token is good while its signature, issuer,
- * audience and lifetime check out and its ServiceAccount still exists with the uid the token
- * names: deleting the account revokes its tokens, and an account created again under the same
- * name gets a new uid, so the old tokens stay dead.
+ * audience and lifetime check out and its ServiceAccount (and the Secret it is bound to, if any)
+ * still exists with the uid the token names: deleting the account or the Secret revokes the
+ * token, and one created again under the same name gets a new uid, so the old tokens stay dead.
  *
- * Checking the account on every request would read the store each time; instead a verified
- * token is cached briefly under its SHA-256, and a watch on ServiceAccounts drops the cached
- * tokens of an account the moment it is deleted. While the watch is down nothing is cached.
+ * Checking them on every request would read the store each time; instead a verified token is
+ * cached briefly under its SHA-256, and watches on ServiceAccounts and Secrets drop the cached
+ * tokens of an object the moment it is deleted. While a watch is down nothing is cached.
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose'
-import type { ServiceAccount } from '../../api/index.js'
 import { isStoreError, objectKey, type Store } from '../../storage/index.js'
 import { hashToken, type Authenticator, type UserInfo } from './index.js'
 import type { SigningKey } from './service-account-key.js'
@@ -51,6 +50,12 @@ export function serviceAccountUser(namespace: string, name: string): UserInfo {
   }
 }
 
+/** ObjectRef names an object a token names: the account, or the Secret it is bound to. */
+export interface ObjectRef {
+  readonly name: string
+  readonly uid: string
+}
+
 /** TokenClaims are the claims of a service-account token, in the order kube-apiserver writes them. */
 export interface TokenClaims extends JWTPayload {
   readonly aud: string[]
@@ -60,7 +65,8 @@ export interface TokenClaims extends JWTPayload {
   readonly jti: string
   readonly 'kubernetes.io': {
     readonly namespace: string
-    readonly serviceaccount: { readonly name: string; readonly uid: string }
+    readonly serviceaccount: ObjectRef
+    readonly secret?: ObjectRef
   }
   readonly nbf: number
   readonly sub: string
@@ -76,6 +82,8 @@ export interface ClaimsRequest {
   /** Issue time, seconds since the epoch. */
   readonly now: number
   readonly issuer: string
+  /** The Secret the token is bound to: it is good only while that Secret exists. */
+  readonly secret?: ObjectRef
 }
 
 /** tokenClaims builds the claims of a token (kubernetes pkg/serviceaccount/claims.go Claims). */
@@ -89,6 +97,7 @@ export function tokenClaims(r: ClaimsRequest): TokenClaims {
     'kubernetes.io': {
       namespace: r.namespace,
       serviceaccount: { name: r.name, uid: r.uid },
+      ...(r.secret && { secret: { name: r.secret.name, uid: r.secret.uid } }),
     },
     nbf: r.now,
     sub: serviceAccountUsername(r.namespace, r.name),
@@ -102,11 +111,11 @@ export function signToken(key: SigningKey, claims: TokenClaims): Promise<string>
     .sign(key.privateKey)
 }
 
-/** TokenSubject is the account a verified token names. */
+/** TokenSubject is the account a verified token names, and the Secret it is bound to. */
 interface TokenSubject {
   readonly namespace: string
-  readonly name: string
-  readonly uid: string
+  readonly account: ObjectRef
+  readonly secret?: ObjectRef
   /** Expiry, seconds since the epoch. */
   readonly exp: number
 }
@@ -114,19 +123,40 @@ interface TokenSubject {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** subjectOf reads the account from a payload; undefined when the private claims are missing or disagree with `sub`. */
-function subjectOf(payload: JWTPayload): TokenSubject | undefined {
-  const k8s = payload['kubernetes.io']
-  if (!isObject(k8s) || !isObject(k8s.serviceaccount)) return undefined
-  const { namespace } = k8s
-  const { name, uid } = k8s.serviceaccount
-  if (typeof namespace !== 'string' || typeof name !== 'string' || typeof uid !== 'string') {
+/** refOf reads a `{name, uid}` claim; undefined unless both are non-empty strings. */
+function refOf(claim: unknown): ObjectRef | undefined {
+  if (!isObject(claim)) return undefined
+  const { name, uid } = claim
+  if (typeof name !== 'string' || typeof uid !== 'string' || name === '' || uid === '') {
     return undefined
   }
-  if (namespace === '' || name === '' || uid === '') return undefined
-  if (payload.sub !== serviceAccountUsername(namespace, name)) return undefined
+  return { name, uid }
+}
+
+/** subjectOf reads the private claims; undefined when they are missing, malformed or disagree with `sub`. */
+function subjectOf(payload: JWTPayload): TokenSubject | undefined {
+  const k8s = payload['kubernetes.io']
+  if (!isObject(k8s)) return undefined
+  const { namespace } = k8s
+  const account = refOf(k8s.serviceaccount)
+  if (typeof namespace !== 'string' || namespace === '' || !account) return undefined
+  if (payload.sub !== serviceAccountUsername(namespace, account.name)) return undefined
   if (typeof payload.exp !== 'number') return undefined
-  return { namespace, name, uid, exp: payload.exp }
+  // Pod- and node-bound tokens are never issued here: one that claims a binding is refused.
+  if (k8s.pod !== undefined || k8s.node !== undefined) return undefined
+  if (k8s.secret === undefined) return { namespace, account, exp: payload.exp }
+  const secret = refOf(k8s.secret)
+  return secret && { namespace, account, secret, exp: payload.exp }
+}
+
+/** currentUid is the uid of the stored object, or undefined when there is none. */
+async function currentUid(store: Store, resource: string, namespace: string, name: string) {
+  try {
+    return (await store.get(objectKey(resource, name, namespace))).metadata.uid
+  } catch (err) {
+    if (isStoreError(err, 'NotFound')) return undefined
+    throw err
+  }
 }
 
 /** looksLikeJwt tells a JWS from the other tokens in the chain without doing any cryptography. */
@@ -152,28 +182,32 @@ export interface ServiceAccountAuthenticatorOptions {
   readonly cacheTtlMs?: number
   /** Most tokens cached at once (default 4,096); the oldest go first. */
   readonly cacheEntries?: number
-  /** Called when the ServiceAccount watch fails; it is started again a second later. */
+  /** Called when a watch fails; it is started again a second later. */
   readonly onWatchError?: (err: unknown) => void
 }
 
 /** ServiceAccountAuthenticator is an Authenticator that watches ServiceAccounts until stopped. */
 export interface ServiceAccountAuthenticator extends Authenticator {
-  /** start opens the ServiceAccount watch that revokes cached tokens; resolves once it is open. */
+  /** start opens the ServiceAccount and Secret watches that revoke cached tokens; resolves once they are open. */
   start(): Promise<void>
-  /** stop ends the watch. */
+  /** stop ends the watches. */
   stop(): Promise<void>
 }
 
+/** REVOKING are the resources whose deletion revokes tokens: the account, a bound Secret. */
+const REVOKING = ['serviceaccounts', 'secrets'] as const
+
 interface CacheEntry {
   readonly user: UserInfo
-  readonly uid: string
+  /** The uids of the account and of the bound Secret, if any: deleting either drops the entry. */
+  readonly uids: readonly string[]
   /** Milliseconds since the epoch after which the entry is not used. */
   readonly until: number
 }
 
 /**
  * createServiceAccountAuthenticator accepts tokens signed with `key` for one of `audiences`,
- * within their lifetime, whose ServiceAccount exists with the uid they name.
+ * within their lifetime, whose ServiceAccount (and bound Secret) exist with the uids they name.
  */
 export function createServiceAccountAuthenticator(
   opts: ServiceAccountAuthenticatorOptions,
@@ -182,17 +216,19 @@ export function createServiceAccountAuthenticator(
   const ttl = opts.cacheTtlMs ?? 60_000
   const maxEntries = opts.cacheEntries ?? 4096
   const cache = new Map<string, CacheEntry>()
-  // Uids of accounts deleted while the watch was open: a lookup that raced the deletion must
-  // not cache a token of one of them. Uids are never reused.
+  // Uids of objects deleted while the watches were open: a lookup that raced the deletion must
+  // not cache a token naming one of them. Uids are never reused.
   const deleted = new Set<string>()
   const stopping = new AbortController()
-  let watching = false
-  let running: Promise<void> | undefined
+  let watching = 0
+  // Counts watch closes: a lookup that began before one may have missed a deletion.
+  let closes = 0
+  const running: Promise<void>[] = []
   let started: Promise<void> | undefined
 
   const forget = (uid: string) => {
     deleted.add(uid)
-    for (const [hash, entry] of cache) if (entry.uid === uid) cache.delete(hash)
+    for (const [hash, entry] of cache) if (entry.uids.includes(uid)) cache.delete(hash)
     // The set only guards lookups in flight; past this size it is cheaper to drop everything.
     if (deleted.size > maxEntries) {
       deleted.clear()
@@ -200,12 +236,14 @@ export function createServiceAccountAuthenticator(
     }
   }
 
-  const follow = async (opened: () => void): Promise<void> => {
+  const follow = async (resource: string, opened: () => void): Promise<void> => {
     const signal = stopping.signal
     while (!signal.aborted) {
+      let open = false
       try {
-        const events = await opts.store.watch<ServiceAccount>('serviceaccounts', { signal })
-        watching = true
+        const events = await opts.store.watch(resource, { signal })
+        open = true
+        watching++
         opened()
         for await (const event of events) {
           if (event.type !== 'DELETED') continue
@@ -216,9 +254,9 @@ export function createServiceAccountAuthenticator(
         if (!signal.aborted) opts.onWatchError?.(err)
         opened()
       }
-      watching = false
+      if (open) watching--
+      closes++
       cache.clear()
-      deleted.clear()
       if (!signal.aborted) await delay(1000, undefined, { signal }).catch(() => undefined)
     }
   }
@@ -239,19 +277,21 @@ export function createServiceAccountAuthenticator(
     }
     const subject = subjectOf(payload)
     if (!subject) return undefined
-    let account: ServiceAccount
-    try {
-      account = await opts.store.get<ServiceAccount>(
-        objectKey('serviceaccounts', subject.name, subject.namespace),
-      )
-    } catch (err) {
-      if (isStoreError(err, 'NotFound')) return undefined
-      throw err
+    const { namespace, account, secret } = subject
+    if (
+      (await currentUid(opts.store, 'serviceaccounts', namespace, account.name)) !== account.uid
+    ) {
+      return undefined
     }
-    if (account.metadata.uid !== subject.uid) return undefined
+    if (
+      secret &&
+      (await currentUid(opts.store, 'secrets', namespace, secret.name)) !== secret.uid
+    ) {
+      return undefined
+    }
     return {
-      user: serviceAccountUser(subject.namespace, subject.name),
-      uid: subject.uid,
+      user: serviceAccountUser(namespace, account.name),
+      uids: secret ? [account.uid, secret.uid] : [account.uid],
       until: Math.min(now() + ttl, (subject.exp + CLOCK_SKEW_SECONDS) * 1000),
     }
   }
@@ -263,23 +303,30 @@ export function createServiceAccountAuthenticator(
       const cached = cache.get(hash)
       if (cached && cached.until > now()) return cached.user
       if (cached) cache.delete(hash)
+      const closesBefore = closes
       const entry = await verify(token)
       if (!entry) return undefined
-      if (watching && !deleted.has(entry.uid)) {
+      const watched = watching === REVOKING.length && closes === closesBefore
+      if (watched && !entry.uids.some((uid) => deleted.has(uid))) {
         if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!)
         cache.set(hash, entry)
       }
       return entry.user
     },
     start() {
-      started ??= new Promise((resolve) => {
-        running = follow(resolve)
-      })
+      started ??= Promise.all(
+        REVOKING.map(
+          (resource) =>
+            new Promise<void>((resolve) => {
+              running.push(follow(resource, resolve))
+            }),
+        ),
+      ).then(() => undefined)
       return started
     },
     async stop() {
       stopping.abort()
-      await running
+      await Promise.all(running)
     },
   }
 }

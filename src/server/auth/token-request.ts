@@ -10,10 +10,10 @@ import { invalid as invalidField, type FieldError, type ServiceAccount } from '.
 import { isStoreError, objectKey, type Store } from '../../storage/index.js'
 import type { DiscoveryResource } from '../discovery.js'
 import { warningHeader } from '../resources/respond.js'
-import { badRequest, invalid, methodNotAllowed, notFound } from '../status.js'
+import { badRequest, conflict, invalid, methodNotAllowed, notFound } from '../status.js'
 import { authorizeRequest } from './index.js'
 import type { SigningKey } from './service-account-key.js'
-import { signToken, tokenClaims } from './service-account-tokens.js'
+import { signToken, tokenClaims, type ObjectRef } from './service-account-tokens.js'
 
 const GROUP = 'authentication.k8s.io'
 const VERSION = 'v1'
@@ -150,13 +150,40 @@ function checkBody(body: unknown, namespace: string, name: string): Json {
   return body
 }
 
-/** boundKind is the apimachinery GroupVersionKind String() of a boundObjectRef: `/v1, Kind=Pod`. */
-function boundKind(ref: Json): string {
-  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : ''
+const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+
+/**
+ * boundSecret resolves a boundObjectRef, as kube-apiserver does for the one kind that lives
+ * here: a Secret of the namespace (404 when missing, 409 when the uid given is not its uid).
+ * Anything else, Pods and Nodes included, is 400 `cannot bind token to object of type
+ * /v1, Kind=Pod` (apimachinery's GroupVersionKind String()).
+ */
+async function boundSecret(store: Store, namespace: string, ref: Json): Promise<ObjectRef> {
+  const apiVersion = text(ref.apiVersion)
   const slash = apiVersion.indexOf('/')
   const [group, version] =
     slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)]
-  return `${group}/${version}, Kind=${typeof ref.kind === 'string' ? ref.kind : ''}`
+  const kind = text(ref.kind)
+  if (group !== '' || kind !== 'Secret') {
+    throw badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`)
+  }
+  const name = text(ref.name)
+  let uid: string
+  try {
+    uid = (await store.get(objectKey('secrets', name, namespace))).metadata.uid ?? ''
+  } catch (err) {
+    if (isStoreError(err, 'NotFound')) throw notFound({ group: '', resource: 'secrets' }, name)
+    throw err
+  }
+  const wanted = text(ref.uid)
+  if (wanted !== '' && wanted !== uid) {
+    throw conflict(
+      { group: '', resource: 'Secret' },
+      name,
+      `the UID in the bound object reference (${wanted}) does not match the UID in record. The object might have been deleted and then recreated`,
+    )
+  }
+  return { name, uid }
 }
 
 /** rfc3339 is a metav1.Time: UTC, whole seconds. */
@@ -209,10 +236,8 @@ export function registerTokenRequest(app: FastifyInstance, opts: TokenRequestOpt
       const issuedAt = now()
       const spec = isObject(body.spec) ? body.spec : {}
       const granted = tokenSpec(spec, opts)
-      if (isObject(spec.boundObjectRef)) {
-        // No Pods or Nodes live here, and Secret-bound tokens are not issued (yet).
-        throw badRequest(`cannot bind token to object of type ${boundKind(spec.boundObjectRef)}`)
-      }
+      const bound = isObject(spec.boundObjectRef) ? spec.boundObjectRef : undefined
+      const secret = bound && (await boundSecret(opts.store, namespace, bound))
       const seconds = Math.floor(issuedAt / 1000)
       const token = await signToken(
         opts.key,
@@ -224,6 +249,7 @@ export function registerTokenRequest(app: FastifyInstance, opts: TokenRequestOpt
           expirationSeconds: granted.expirationSeconds,
           now: seconds,
           issuer: opts.issuer,
+          ...(secret && { secret }),
         }),
       )
       const metadata = isObject(body.metadata) ? body.metadata : {}
@@ -235,7 +261,7 @@ export function registerTokenRequest(app: FastifyInstance, opts: TokenRequestOpt
         spec: {
           audiences: granted.audiences,
           expirationSeconds: granted.expirationSeconds,
-          boundObjectRef: null,
+          boundObjectRef: bound ?? null,
         },
         status: {
           token,
