@@ -27,6 +27,8 @@ describe('completeServeOptions', () => {
       eventTtlMs: 60 * 60_000,
       htpasswd: undefined,
       tokenMaxAgeSeconds: 86_400,
+      serviceAccountIssuer: 'https://kubernetes.default.svc',
+      serviceAccountMaxTokenExpirationSeconds: 365 * 24 * 3600,
       prune: {
         intervalMs: 0,
         keepTagRevisions: 3,
@@ -147,7 +149,46 @@ describe('completeServeOptions', () => {
     assert.equal(completeServeOptions({ htpasswd: 'users.htpasswd' }).htpasswd, 'users.htpasswd')
   })
 
+  for (const [value, seconds] of [
+    ['0', 0],
+    ['1h', 3600],
+    ['720h', 720 * 3600],
+  ] as const) {
+    it(`reads --service-account-max-token-expiration=${value} as ${seconds} s (0: no cap)`, () => {
+      assert.equal(
+        completeServeOptions({ serviceAccountMaxTokenExpiration: value })
+          .serviceAccountMaxTokenExpirationSeconds,
+        seconds,
+      )
+    })
+  }
+
+  for (const issuer of ['https://isctl.example.com', 'isctl']) {
+    it(`takes --service-account-issuer=${issuer}`, () => {
+      assert.equal(
+        completeServeOptions({ serviceAccountIssuer: issuer }).serviceAccountIssuer,
+        issuer,
+      )
+    })
+  }
+
   const bad: [string, ServeFlags, RegExp][] = [
+    [
+      'a token lifetime cap under an hour',
+      { serviceAccountMaxTokenExpiration: '30m' },
+      /^--service-account-max-token-expiration must be 0 or a duration between 1 hour and 2\^32 seconds, such as 24h or 8760h, got "30m"$/,
+    ],
+    [
+      'a token lifetime cap without a unit',
+      { serviceAccountMaxTokenExpiration: '3600' },
+      /^--service-account-max-token-expiration must be 0 or a duration/,
+    ],
+    [
+      'an issuer with a colon that is not a URL',
+      { serviceAccountIssuer: 'https://[bad' },
+      /^--service-account-issuer must be a URL \(e\.g\. https:\/\/kubernetes\.default\.svc\) or a name without a colon, got "https:\/\/\[bad"$/,
+    ],
+    ['an empty issuer', { serviceAccountIssuer: '' }, /^--service-account-issuer must be a URL/],
     ['listen without a port', { listen: '127.0.0.1' }, /^--listen must be HOST:PORT/],
     ['listen with a port out of range', { listen: '127.0.0.1:70000' }, /out of range/],
     ['listen with a scheme', { listen: 'https://127.0.0.1:8443' }, /^--listen must be HOST:PORT/],

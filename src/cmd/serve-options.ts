@@ -27,6 +27,8 @@ export interface ServeFlags {
   readonly eventTtl?: string | undefined
   readonly htpasswd?: string | undefined
   readonly tokenMaxAge?: string | undefined
+  readonly serviceAccountIssuer?: string | undefined
+  readonly serviceAccountMaxTokenExpiration?: string | undefined
   readonly pruneSchedule?: string | undefined
   readonly pruneKeepTagRevisions?: string | undefined
   readonly pruneKeepYoungerThan?: string | undefined
@@ -76,6 +78,10 @@ export interface ServeOptions {
   readonly htpasswd: string | undefined
   /** Lifetime of the OAuth access tokens `isctl login` and `oc login` get, in whole seconds. */
   readonly tokenMaxAgeSeconds: number
+  /** The `iss` of service-account tokens, and the audience the API accepts. */
+  readonly serviceAccountIssuer: string
+  /** The longest service-account token lifetime issued, in seconds; 0 for no cap. */
+  readonly serviceAccountMaxTokenExpirationSeconds: number
   readonly prune: PruneScheduleOptions
   readonly logLevel: LogLevel
   /** Where audit Events go (docs/kubernetes-api.md#audit-log); undefined writes none. */
@@ -126,6 +132,9 @@ export const SERVE_DEFAULTS = {
   eventTtl: '1h0m0s',
   // OpenShift's OAuth accessTokenMaxAgeSeconds default, 86400.
   tokenMaxAge: '24h0m0s',
+  // OpenShift's default service account issuer (docs/access-control.md#service-accounts-and-tokens).
+  serviceAccountIssuer: 'https://kubernetes.default.svc',
+  serviceAccountMaxTokenExpiration: '8760h0m0s',
   pruneSchedule: '0',
   // `isctl adm prune images`' defaults, which are oc's (and ours for keep-pulled-within).
   pruneKeepTagRevisions: String(PRUNE_DEFAULTS.keepTagRevisions),
@@ -232,6 +241,16 @@ export function configureServeCommand(cmd: Command): Command {
       SERVE_DEFAULTS.tokenMaxAge,
     )
     .option(
+      '--service-account-issuer <issuer>',
+      "The iss of service-account tokens (kubectl create token) and the audience the API accepts, as kube-apiserver's --service-account-issuer; changing it ends the tokens issued so far",
+      SERVE_DEFAULTS.serviceAccountIssuer,
+    )
+    .option(
+      '--service-account-max-token-expiration <duration>',
+      "The longest lifetime of a service-account token, as kube-apiserver's flag: a longer request is shortened to it, with a warning (0: no cap below 2^32 seconds)",
+      SERVE_DEFAULTS.serviceAccountMaxTokenExpiration,
+    )
+    .option(
       '--prune-schedule <duration>',
       'How long the scheduled pruner waits after one run before the next, e.g. 24h; it prunes tag history and Images as `isctl adm prune images --confirm` does (0: no scheduled pruning)',
       SERVE_DEFAULTS.pruneSchedule,
@@ -321,6 +340,12 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
     eventTtlMs: parseEventTtl(flags.eventTtl ?? SERVE_DEFAULTS.eventTtl),
     htpasswd: flags.htpasswd || undefined,
     tokenMaxAgeSeconds: parseTokenMaxAge(flags.tokenMaxAge ?? SERVE_DEFAULTS.tokenMaxAge),
+    serviceAccountIssuer: parseIssuer(
+      flags.serviceAccountIssuer ?? SERVE_DEFAULTS.serviceAccountIssuer,
+    ),
+    serviceAccountMaxTokenExpirationSeconds: parseMaxTokenExpiration(
+      flags.serviceAccountMaxTokenExpiration ?? SERVE_DEFAULTS.serviceAccountMaxTokenExpiration,
+    ),
     prune: parsePruneSchedule(flags),
     logLevel: parseLogLevel(flags.logLevel ?? SERVE_DEFAULTS.logLevel),
     auditLog: parseAuditLog(flags),
@@ -464,6 +489,32 @@ function parseTokenMaxAge(value: string): number {
   if (ms !== undefined && ms >= 1000 && Number.isInteger(ms / 1000)) return ms / 1000
   throw new UsageError(
     `--token-max-age must be a duration of whole seconds, at least 1s, such as 8h or 30m, got ${JSON.stringify(value)}`,
+  )
+}
+
+/**
+ * parseIssuer reads --service-account-issuer: anything with a colon must be a URL, as
+ * kube-apiserver requires (its options validation for the flag).
+ */
+function parseIssuer(value: string): string {
+  if (value !== '' && (!value.includes(':') || URL.canParse(value))) return value
+  throw new UsageError(
+    `--service-account-issuer must be a URL (e.g. https://kubernetes.default.svc) or a name without a colon, got ${JSON.stringify(value)}`,
+  )
+}
+
+/** The bounds kube-apiserver puts on --service-account-max-token-expiration: an hour to 2^32 seconds. */
+const MAX_TOKEN_EXPIRATION_BOUNDS = { min: 3600, max: 2 ** 32 } as const
+
+/** parseMaxTokenExpiration reads --service-account-max-token-expiration into seconds; 0 for no cap. */
+function parseMaxTokenExpiration(value: string): number {
+  const ms = /^0+$/.test(value) ? 0 : parseDuration(value)
+  if (ms === 0) return 0
+  const seconds = ms === undefined ? NaN : ms / 1000
+  const { min, max } = MAX_TOKEN_EXPIRATION_BOUNDS
+  if (Number.isInteger(seconds) && seconds >= min && seconds <= max) return seconds
+  throw new UsageError(
+    `--service-account-max-token-expiration must be 0 or a duration between 1 hour and 2^32 seconds, such as 24h or 8760h, got ${JSON.stringify(value)}`,
   )
 }
 

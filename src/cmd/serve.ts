@@ -64,14 +64,9 @@ import { registerIssuerDiscovery } from '../server/auth/service-account-issuer-d
 import { ensureSigningKey } from '../server/auth/service-account-key.js'
 import {
   createServiceAccountAuthenticator,
-  SERVICE_ACCOUNT_ISSUER,
   type ServiceAccountAuthenticator,
 } from '../server/auth/service-account-tokens.js'
-import {
-  DEFAULT_MAX_EXPIRATION_SECONDS,
-  registerTokenRequest,
-  TOKEN_REQUEST_DISCOVERY,
-} from '../server/auth/token-request.js'
+import { registerTokenRequest, TOKEN_REQUEST_DISCOVERY } from '../server/auth/token-request.js'
 import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
@@ -295,8 +290,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     const serviceAccountTokens = {
       store,
       key: signingKey,
-      issuer: SERVICE_ACCOUNT_ISSUER,
-      audiences: [SERVICE_ACCOUNT_ISSUER],
+      issuer: options.serviceAccountIssuer,
+      audiences: [options.serviceAccountIssuer],
     }
     serviceAccounts = createServiceAccountAuthenticator({
       ...serviceAccountTokens,
@@ -415,7 +410,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     registerResources(app, { store, settings })
     registerTokenRequest(app, {
       ...serviceAccountTokens,
-      maxExpirationSeconds: DEFAULT_MAX_EXPIRATION_SECONDS,
+      maxExpirationSeconds: options.serviceAccountMaxTokenExpirationSeconds,
     })
     await registerIssuerDiscovery(app, serviceAccountTokens)
     await ensureDefaults(store)

@@ -139,6 +139,28 @@ describe('service accounts and tokens with kubectl', () => {
     await refused(token)
   })
 
+  it('shortens a lifetime over the server cap (a year by default) and says so', async () => {
+    const res = await suite.kubectl([
+      'create',
+      'token',
+      'robot',
+      '-n',
+      'team-a',
+      '--duration',
+      '10000h',
+    ])
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(
+      res.stderr,
+      'Warning: requested expiration of 36000000 seconds shortened to 31536000 seconds\n',
+    )
+    const claims = JSON.parse(Buffer.from(res.stdout.split('.')[1]!, 'base64url').toString()) as {
+      iat: number
+      exp: number
+    }
+    assert.equal(claims.exp - claims.iat, 31_536_000)
+  })
+
   it('refuses a lifetime under ten minutes with the apiserver message', async () => {
     const res = await suite.kubectl([
       'create',

@@ -17,7 +17,6 @@ import { ensureSigningKey, keyIdOf, type SigningKey } from './service-account-ke
 import {
   CLOCK_SKEW_SECONDS,
   createServiceAccountAuthenticator,
-  SERVICE_ACCOUNT_ISSUER,
   serviceAccountUser,
   signToken,
   tokenClaims,
@@ -30,6 +29,8 @@ import {
   type TokenSpec,
 } from './token-request.js'
 
+/** The issuer serve uses by default; the API's audience is its issuer. */
+const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc'
 const AUDIENCES = [SERVICE_ACCOUNT_ISSUER]
 const MAX = 86_400
 const TOKEN_URL = (name: string, namespace = 'team-a') =>

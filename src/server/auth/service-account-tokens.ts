@@ -17,13 +17,6 @@ import { isStoreError, objectKey, type Store } from '../../storage/index.js'
 import { hashToken, type Authenticator, type UserInfo } from './index.js'
 import type { SigningKey } from './service-account-key.js'
 
-/**
- * SERVICE_ACCOUNT_ISSUER is the `iss` of every token and, as kube-apiserver's `--api-audiences`
- * defaults to its issuer, the audience the API accepts. It is OpenShift's default service
- * account issuer, so tokens look as they do on a cluster left at its defaults.
- */
-export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc'
-
 /** The JWS algorithm: RS256, the one kube-apiserver signs with for an RSA key. */
 const ALGORITHM = 'RS256'
 

@@ -38,11 +38,6 @@ export const DEFAULT_EXPIRATION_SECONDS = 3600
 export const MIN_EXPIRATION_SECONDS = 600
 /** The longest lifetime validation allows, 2^32 seconds. */
 const MAX_VALID_EXPIRATION_SECONDS = 2 ** 32
-/**
- * DEFAULT_MAX_EXPIRATION_SECONDS is the server's cap (kube-apiserver's
- * `--service-account-max-token-expiration`): a longer request is shortened to it, with a warning.
- */
-export const DEFAULT_MAX_EXPIRATION_SECONDS = 365 * 24 * 3600
 
 /** TokenSpec is a TokenRequest's spec after defaults, validation and the server's cap. */
 export interface TokenSpec {
@@ -198,7 +193,10 @@ export interface TokenRequestOptions {
   readonly issuer: string
   /** The API's audiences, the default of spec.audiences. */
   readonly audiences: readonly string[]
-  /** The longest lifetime issued; 0 for no cap beyond validation's. */
+  /**
+   * The longest lifetime issued (kube-apiserver's `--service-account-max-token-expiration`): a
+   * longer request is shortened to it, with a warning; 0 for no cap beyond validation's.
+   */
   readonly maxExpirationSeconds: number
   /** Milliseconds since the epoch; default Date.now. */
   readonly now?: () => number
