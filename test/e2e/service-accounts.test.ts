@@ -2,16 +2,24 @@
  * Service accounts and their tokens against a real `isctl serve`, driven by the real kubectl as
  * a user would: the accounts every namespace gets (and gets back when one is deleted),
  * `kubectl create sa|serviceaccount`, `kubectl create token` (a protobuf TokenRequest) and a
- * token that `kubectl auth whoami` shows as the account, until the account is deleted; the
- * integrated registry telling an unknown token (401) from a known one without rights (403).
+ * token that `kubectl auth whoami` shows as the account, until the account (or the Secret it is
+ * bound to) is deleted, and after a restart; the lifetime cap and floor; the integrated registry
+ * telling an unknown token (401) from a known one without rights (403); issuer discovery.
  */
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
 import {
   adminCredentials,
   httpRequest,
+  kubectl,
   makeAgent,
+  makeTempDir,
   pollUntil,
+  removeTempDir,
+  startServe,
+  stopServe,
   succeeded,
   useServe,
 } from '../harness/index.js'
@@ -219,5 +227,43 @@ describe('service accounts and tokens with kubectl', () => {
       jwks.keys.map(({ kty, alg, use, kid }) => ({ kty, alg, use, kid })),
       [{ kty: 'RSA', alg: 'RS256', use: 'sig', kid }],
     )
+  })
+})
+
+describe('service-account tokens across a restart', () => {
+  let dir: string
+  before(() => {
+    dir = makeTempDir('sa-restart')
+  })
+  after(() => removeTempDir(dir))
+
+  it('keeps the signing key (0600) in the data dir, so tokens outlive a restart', async () => {
+    const dataDir = join(dir, 'data')
+    const run = (kubeconfig: string, args: readonly string[]) =>
+      succeeded(kubectl(args, { kubeconfig, cacheDir: join(dir, 'cache') }))
+    const first = await startServe(dataDir)
+    await run(first.kubeconfig, ['create', 'sa', 'ci'])
+    const token = await run(first.kubeconfig, ['create', 'token', 'ci'])
+    assert.deepEqual(await stopServe(first), { code: 0, signal: null })
+    assert.equal(statSync(join(dataDir, 'service-account.key')).mode & 0o777, 0o600)
+
+    const second = await startServe(dataDir)
+    try {
+      const ready = second.lines().find((l) => l.msg === 'service account signing key ready')
+      assert.equal(ready?.state, 'reused')
+      assert.equal(
+        await run(second.kubeconfig, [
+          'auth',
+          'whoami',
+          '--token',
+          token,
+          '-o',
+          'jsonpath={.status.userInfo.username}',
+        ]),
+        'system:serviceaccount:default:ci',
+      )
+    } finally {
+      await stopServe(second)
+    }
   })
 })
