@@ -3,6 +3,7 @@
  * report. Figures are medians of interleaved rounds against a baseline measured in the same
  * process, because this machine is shared and noisy.
  */
+import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
 import { runPrunePlan } from './prune.js'
 import { runPullThrough } from './pull-through.js'
@@ -15,6 +16,7 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   'scheduled-checks': runScheduledChecks,
   'pull-through': runPullThrough,
   prune: runPrunePlan,
+  authorize: runAuthorize,
 }
 
 const wanted = process.argv.slice(2)

@@ -302,6 +302,18 @@ describe('applyDefaults never mutates its input', () => {
       tag: 'v1',
     },
     ImageSignature: { metadata: { name: `${DIGEST}@s` }, type: 'atomic', content: 'YQ==' },
+    Role: { metadata: { name: 'r' }, rules: [{ verbs: ['get'] }] },
+    ClusterRole: { metadata: { name: 'c' }, rules: [{ verbs: ['get'] }] },
+    RoleBinding: {
+      metadata: { name: 'b' },
+      roleRef: { kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'User', name: 'alice' }],
+    },
+    ClusterRoleBinding: {
+      metadata: { name: 'cb' },
+      roleRef: { kind: 'ClusterRole', name: 'c' },
+      subjects: [{ kind: 'Group', name: 'g' }],
+    },
   }
   for (const kind of Object.keys(objects) as KindName[]) {
     it(kind, () => {

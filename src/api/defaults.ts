@@ -22,6 +22,7 @@ import type {
   TagReferencePolicy,
 } from './image.js'
 import { DOCKER_IMAGE_METADATA_VERSION } from './image.js'
+import { defaultBinding } from './rbac.js'
 import type { KindMap, KindName } from './resources.js'
 
 /** DefaultOptions are the server options defaulting depends on. */
@@ -202,6 +203,10 @@ const DEFAULTERS: { readonly [K in KindName]: (o: KindMap[K], d: DefaultOptions)
   ImageTag: defaultImageTag,
   ImageStreamMapping: defaultImageStreamMapping,
   ImageSignature: (o) => structuredClone(o),
+  Role: (o) => structuredClone(o),
+  ClusterRole: (o) => structuredClone(o),
+  RoleBinding: defaultBinding,
+  ClusterRoleBinding: defaultBinding,
 }
 
 /** applyDefaults defaults an object of any kind we serve; returns a new object. */

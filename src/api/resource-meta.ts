@@ -18,6 +18,7 @@ import type {
   ImageTag,
 } from './image.js'
 import { IMAGE_GROUP } from './constants.js'
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.js'
 
 /** Verb is an API verb as discovery lists it. */
 export type Verb =
@@ -37,6 +38,10 @@ export interface KindMap {
   ImageTag: ImageTag
   ImageStreamMapping: ImageStreamMapping
   ImageSignature: ImageSignature
+  Role: Role
+  ClusterRole: ClusterRole
+  RoleBinding: RoleBinding
+  ClusterRoleBinding: ClusterRoleBinding
 }
 /** KindName is the name of a kind we serve. */
 export type KindName = keyof KindMap
@@ -94,6 +99,14 @@ function core<K extends KindName>(
   info: Omit<ResourceMeta<K>, 'group' | 'version' | 'apiVersion' | 'listKind'>,
 ): ResourceMeta<K> {
   return { ...info, listKind: `${info.kind}List`, group: '', version: 'v1', apiVersion: 'v1' }
+}
+
+function rbac<K extends KindName>(
+  info: Omit<ResourceMeta<K>, 'group' | 'version' | 'apiVersion' | 'listKind'>,
+): ResourceMeta<K> {
+  // Spelled here rather than imported from rbac.ts, which loads typebox (see the header).
+  const group = 'rbac.authorization.k8s.io'
+  return { ...info, listKind: `${info.kind}List`, group, version: 'v1', apiVersion: `${group}/v1` }
 }
 
 /**
@@ -219,6 +232,46 @@ export const RESOURCE_META = {
     namespaced: true,
     verbs: ALL_VERBS,
     shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+  }),
+  roles: rbac({
+    plural: 'roles',
+    singular: 'role',
+    kind: 'Role',
+    namespaced: true,
+    verbs: ALL_VERBS,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  }),
+  rolebindings: rbac({
+    plural: 'rolebindings',
+    singular: 'rolebinding',
+    kind: 'RoleBinding',
+    namespaced: true,
+    verbs: ALL_VERBS,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  }),
+  clusterroles: rbac({
+    plural: 'clusterroles',
+    singular: 'clusterrole',
+    kind: 'ClusterRole',
+    namespaced: false,
+    verbs: ALL_VERBS,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  }),
+  clusterrolebindings: rbac({
+    plural: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+    verbs: ALL_VERBS,
+    shortNames: [],
     categories: [],
     subresources: [],
   }),

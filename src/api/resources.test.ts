@@ -18,6 +18,10 @@ const KINDS: { readonly [K in KindName]: true } = {
   ImageTag: true,
   ImageStreamMapping: true,
   ImageSignature: true,
+  Role: true,
+  ClusterRole: true,
+  RoleBinding: true,
+  ClusterRoleBinding: true,
 }
 
 describe('RESOURCES (discovery data, docs/kubernetes-api.md#discovery)', () => {

@@ -20,6 +20,12 @@ import {
   ImageTag as ImageTagSchema,
 } from './image.js'
 import {
+  ClusterRole as ClusterRoleSchema,
+  ClusterRoleBinding as ClusterRoleBindingSchema,
+  Role as RoleSchema,
+  RoleBinding as RoleBindingSchema,
+} from './rbac.js'
+import {
   findResourceIn,
   RESOURCE_META,
   resourceKindIn,
@@ -58,6 +64,10 @@ const SCHEMAS: Record<ResourceName, TSchema> = {
   secrets: SecretSchema,
   serviceaccounts: ServiceAccountSchema,
   events: EventSchema,
+  roles: RoleSchema,
+  rolebindings: RoleBindingSchema,
+  clusterroles: ClusterRoleSchema,
+  clusterrolebindings: ClusterRoleBindingSchema,
 }
 
 type Resources = {

@@ -50,6 +50,12 @@ import {
   checkTagName,
 } from './names.js'
 import type { KindMap, KindName } from './resources.js'
+import {
+  validateBinding,
+  validateBindingUpdate,
+  validateClusterRole,
+  validateRole,
+} from './rbac-validation.js'
 import { childPath, keyPath } from './schema.js'
 
 /** IMPORT_MODE_MESSAGE is the server's detail for a bad import mode (openshift-apiserver ValidateImportPolicy). */
@@ -902,6 +908,10 @@ const VALIDATORS: { readonly [K in KindName]: Validator<K> } = {
   ImageTag: validateImageTag,
   ImageStreamMapping: validateImageStreamMapping,
   ImageSignature: (signature) => validateImageSignature(signature),
+  Role: validateRole,
+  ClusterRole: validateClusterRole,
+  RoleBinding: (binding) => validateBinding(binding, true),
+  ClusterRoleBinding: (binding) => validateBinding(binding, false),
 }
 
 /** validateObject validates an object of any kind we serve (after decode and defaults). */
@@ -1005,6 +1015,10 @@ const UPDATE_RULES: { readonly [K in KindName]: UpdateRule<K> } = {
   ImageTag: validateImageTagUpdate,
   ImageStreamMapping: createOnly('imagestreammappings may only be created'),
   ImageSignature: createOnly('imagesignatures may only be created or deleted'),
+  Role: () => [],
+  ClusterRole: () => [],
+  RoleBinding: validateBindingUpdate,
+  ClusterRoleBinding: validateBindingUpdate,
 }
 
 /**

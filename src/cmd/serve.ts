@@ -54,12 +54,7 @@ import {
   SCHEDULE_DISCOVERY,
   SECRETS_DISCOVERY,
 } from '../server/resources/index.js'
-import {
-  ADMIN_USER,
-  anyAuthenticator,
-  createAdminAuthorizer,
-  createTokenAuthenticator,
-} from '../server/auth/index.js'
+import { ADMIN_USER, anyAuthenticator, createTokenAuthenticator } from '../server/auth/index.js'
 import { registerIssuerDiscovery } from '../server/auth/service-account-issuer-discovery.js'
 import { ensureSigningKey } from '../server/auth/service-account-key.js'
 import {
@@ -69,6 +64,8 @@ import {
 import { registerTokenRequest, TOKEN_REQUEST_DISCOVERY } from '../server/auth/token-request.js'
 import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
 import { ensurePki, PkiError } from '../server/pki.js'
+import { startRbacAuthorizer } from '../server/auth/rbac-authorizer.js'
+import { reconcileDefaultPolicy } from '../server/auth/reconcile.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
 import { isStoreError, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
@@ -303,7 +300,12 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       oauthTokens,
       serviceAccounts,
     ])
-    const authorizer = createAdminAuthorizer()
+    // Roles and bindings (docs/access-control.md): defaults reconciled, then followed.
+    await reconcileDefaultPolicy(store)
+    const authorizer = await startRbacAuthorizer(store, {
+      onWatchError: (resource, err) =>
+        logger.warn({ err, resource }, 'RBAC watch failed: relisting'),
+    })
     const app = createServer({
       store,
       logger,
@@ -323,6 +325,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       readyChecks: [space.check],
       ...(audit && { audit }),
     })
+    app.addHook('onClose', () => authorizer.close())
     const boundURL = () =>
       serverURL(options.listen.host, (app.server.address() as AddressInfo).port)
     const settings: ServerSettings = {

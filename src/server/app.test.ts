@@ -249,7 +249,9 @@ describe('API server app', () => {
         assert.equal(body.kind, 'APIGroupDiscoveryList')
         assert.deepEqual(
           body.items.map((i) => i.metadata.name),
-          url === '/api' ? [''] : ['image.openshift.io', 'authorization.k8s.io'],
+          url === '/api'
+            ? ['']
+            : ['image.openshift.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io'],
         )
       }
     })

@@ -53,8 +53,12 @@ describe('negotiateDiscovery', () => {
 describe('discovery of the resources registry', () => {
   const d = buildDiscovery(RESOURCE_LIST)
 
-  it('lists the image group and core', () => {
-    assert.deepEqual([...d.groups.keys()].sort(), ['', 'image.openshift.io'])
+  it('lists the image group, RBAC and core', () => {
+    assert.deepEqual([...d.groups.keys()].sort(), [
+      '',
+      'image.openshift.io',
+      'rbac.authorization.k8s.io',
+    ])
     assert.deepEqual(legacyGroupList(d), {
       kind: 'APIGroupList',
       apiVersion: 'v1',
@@ -63,6 +67,11 @@ describe('discovery of the resources registry', () => {
           name: 'image.openshift.io',
           versions: [{ groupVersion: 'image.openshift.io/v1', version: 'v1' }],
           preferredVersion: { groupVersion: 'image.openshift.io/v1', version: 'v1' },
+        },
+        {
+          name: 'rbac.authorization.k8s.io',
+          versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' },
         },
       ],
     })
@@ -88,7 +97,7 @@ describe('discovery of the resources registry', () => {
   it('gives imagestreams the all category, its status subresource and a responseKind', () => {
     const list = aggregatedList(d, 'groups', 'v2')
     assert.equal(list.apiVersion, 'apidiscovery.k8s.io/v2')
-    assert.equal(list.items.length, 1)
+    assert.equal(list.items.length, 2)
     const is = list.items[0]!.versions[0]!.resources.find((r) => r.resource === 'imagestreams')
     assert.deepEqual(is, {
       resource: 'imagestreams',

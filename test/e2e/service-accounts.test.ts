@@ -107,9 +107,15 @@ describe('service accounts and tokens with kubectl', () => {
         'Groups      [system:serviceaccounts system:serviceaccounts:team-a system:authenticated]\n',
     )
 
-    // The integrated registry: the token is known (403 DENIED without rights), a stranger 401.
+    // The integrated registry: the token is known, and may pull in its own namespace (the
+    // system:image-pullers binding: no such stream there) but not in another (403 DENIED); a
+    // stranger gets 401.
     for (const authorization of [`Bearer ${token}`, `Basic ${btoa(`any:${token}`)}`]) {
       assert.deepEqual(await registry('/v2/team-a/app/tags/list', authorization), {
+        status: 404,
+        code: 'NAME_UNKNOWN',
+      })
+      assert.deepEqual(await registry('/v2/default/app/tags/list', authorization), {
         status: 403,
         code: 'DENIED',
       })

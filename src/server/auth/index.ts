@@ -9,7 +9,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { forbidden, unauthorized, type StatusError } from '../status.js'
+import { BASIC_USER_RULES, DISCOVERY_RULES } from './default-roles.js'
 import { impersonate } from './impersonation.js'
+import { policyRules, reviewRules, ruleAllows } from './rbac-rules.js'
 
 /** UserInfo is an authenticated principal, named as Kubernetes names users and groups. */
 export interface UserInfo {
@@ -147,45 +149,10 @@ export interface Authorizer {
 }
 
 /**
- * What every authenticated user may do, as Kubernetes' system:basic-user, system:discovery and
- * system:public-info-viewer roles grant: ask who they are and what they may do, and read
- * discovery, version and health.
+ * What every authenticated user may do: the rules of the default system:basic-user and
+ * system:discovery roles (default-roles.ts), which bind them to every authenticated user.
  */
-const EVERYONE: Rules = {
-  resourceRules: [
-    {
-      verbs: ['create'],
-      apiGroups: ['authorization.k8s.io'],
-      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
-    },
-    { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
-    // OpenShift's basic-user: who am I (`oc whoami` reads users/~).
-    {
-      verbs: ['get'],
-      apiGroups: ['user.openshift.io'],
-      resources: ['users'],
-      resourceNames: ['~'],
-    },
-    // OpenShift's system:oauth-token-deleter: `oc logout` deletes its own token by its hashed
-    // name, which only its holder can compute.
-    { verbs: ['delete'], apiGroups: ['oauth.openshift.io'], resources: ['oauthaccesstokens'] },
-  ],
-  nonResourceRules: [
-    {
-      verbs: ['get'],
-      nonResourceURLs: [
-        '/api',
-        '/apis',
-        '/healthz',
-        '/livez',
-        '/openapi',
-        '/readyz',
-        '/version',
-      ].flatMap((p) => [p, `${p}/*`]),
-    },
-  ],
-  incomplete: false,
-}
+const EVERYONE: Rules = reviewRules([...BASIC_USER_RULES, ...DISCOVERY_RULES], false)
 
 /** ADMIN_RULES are the `system:masters` rules: everything. */
 const ADMIN_RULES: Rules = {
@@ -194,35 +161,15 @@ const ADMIN_RULES: Rules = {
   incomplete: false,
 }
 
-const matches = (values: readonly string[] | undefined, value: string): boolean =>
-  (values ?? []).some((v) => v === '*' || v === value)
-
 /** rulesAllow says whether rules grant a request, matched as RBAC matches its rules. */
 export function rulesAllow(rules: Rules, attrs: AuthorizationAttributes): boolean {
-  if (attrs.kind === 'nonResource') {
-    return rules.nonResourceRules.some(
-      (r) =>
-        matches(r.verbs, attrs.verb) &&
-        (r.nonResourceURLs ?? []).some((url) =>
-          url.endsWith('*') ? attrs.path.startsWith(url.slice(0, -1)) : url === attrs.path,
-        ),
-    )
-  }
-  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource
-  return rules.resourceRules.some(
-    (r) =>
-      matches(r.verbs, attrs.verb) &&
-      matches(r.apiGroups, attrs.group) &&
-      matches(r.resources, resource) &&
-      (r.resourceNames === undefined ||
-        r.resourceNames.length === 0 ||
-        matches(r.resourceNames, attrs.name ?? '')),
-  )
+  return policyRules(rules).some((rule) => ruleAllows(rule, attrs))
 }
 
 /**
- * createAdminAuthorizer is the policy until roles exist: `system:masters` (the admin token) may
- * do everything; other authenticated users only what every user may. Decisions are read off the
+ * createAdminAuthorizer is the admin-only policy of servers without roles (in-process tests;
+ * `isctl serve` authorizes with RBAC, rbac-authorizer.ts): `system:masters` (the admin token)
+ * may do everything; other authenticated users only what every user may. Decisions are read off the
  * same rules the access reviews list, so the two never disagree.
  */
 export function createAdminAuthorizer(): Authorizer {

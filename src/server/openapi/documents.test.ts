@@ -91,7 +91,12 @@ describe('OpenAPI v3 documents', () => {
     const index = JSON.parse(docs.indexJSON) as {
       paths: Record<string, { serverRelativeURL: string }>
     }
-    assert.deepEqual(Object.keys(index.paths), [CORE_GV, 'apis/events.k8s.io/v1', IMAGE_GV])
+    assert.deepEqual(Object.keys(index.paths), [
+      CORE_GV,
+      'apis/events.k8s.io/v1',
+      IMAGE_GV,
+      'apis/rbac.authorization.k8s.io/v1',
+    ])
     for (const [key, entry] of Object.entries(index.paths)) {
       const d = docs.groupVersions.get(key)!
       // kube-openapi's computeETag: upper-case hex SHA-512 of the served bytes.
@@ -254,9 +259,15 @@ describe('OpenAPI v3 documents', () => {
   it('names the components as the apiserver does, with GVK arrays on kinds and lists', () => {
     const images = doc(IMAGE_GV)
     const core = doc(CORE_GV)
+    const rbac = doc('apis/rbac.authorization.k8s.io/v1')
     for (const r of RESOURCE_LIST) {
-      const d = r.group === '' ? core : images
-      const prefix = r.group === '' ? 'io.k8s.api.core.v1' : IMAGE
+      const d = r.group === '' ? core : r.group === 'rbac.authorization.k8s.io' ? rbac : images
+      const prefix =
+        r.group === ''
+          ? 'io.k8s.api.core.v1'
+          : r.group === 'rbac.authorization.k8s.io'
+            ? 'io.k8s.api.rbac.v1'
+            : IMAGE
       assert.deepEqual(schema(d, `${prefix}.${r.kind}`)['x-kubernetes-group-version-kind'], [
         { group: r.group, kind: r.kind, version: r.version },
       ])

@@ -120,7 +120,11 @@ describe('OpenAPI routes', () => {
       assert.equal(res.statusCode, 200)
       assert.equal(res.headers['content-type'], 'application/json')
       assert.equal(res.headers['cache-control'], 'no-cache')
-      assert.deepEqual(Object.keys(index.paths), ['api/v1', 'apis/image.openshift.io/v1'])
+      assert.deepEqual(Object.keys(index.paths), [
+        'api/v1',
+        'apis/image.openshift.io/v1',
+        'apis/rbac.authorization.k8s.io/v1',
+      ])
       assert.match(
         imageURL(),
         /^\/openapi\/v3\/apis\/image\.openshift\.io\/v1\?hash=[0-9A-F]{128}$/,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RESOURCE_LIST } from '../../api/index.js'
 import { readFields } from '../protobuf/wire.js'
-import type { JsonObject } from './components.js'
+import { componentPrefix, type JsonObject } from './components.js'
 import { OPENAPI_RESOURCES } from '../resources/index.js'
 import { buildOpenAPIDocuments } from './documents.js'
 import { encodeSwaggerProtobuf } from './v2-protobuf.js'
@@ -219,7 +219,7 @@ describe('OpenAPI v2 document', () => {
 
   it('has a definition with its GVK, and item paths, for every served kind', () => {
     for (const r of RESOURCE_LIST.filter((x) => !x.plural.includes('/'))) {
-      const prefix = r.group === '' ? 'io.k8s.api.core.v1' : 'com.github.openshift.api.image.v1'
+      const prefix = componentPrefix(r.group, r.version)
       const definition = swagger.definitions[`${prefix}.${r.kind}`]
       assert.ok(definition, r.kind)
       assert.deepEqual(definition['x-kubernetes-group-version-kind'], [

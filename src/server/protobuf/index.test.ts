@@ -356,7 +356,7 @@ const refusals: readonly (readonly [string, Buffer, RegExp])[] = [
   [
     'an unknown kind',
     envelope('v1', 'ConfigMap', msg(1, bytes(1, 'c'))),
-    /kind "ConfigMap" in apiVersion "v1" cannot be sent as protobuf; send it as application\/json \(protobuf is accepted for v1 Secret, ServiceAccount, Namespace; authorization\.k8s\.io\/v1 SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview, LocalSubjectAccessReview; authentication\.k8s\.io\/v1 TokenRequest\)/,
+    /kind "ConfigMap" in apiVersion "v1" cannot be sent as protobuf; send it as application\/json \(protobuf is accepted for v1 Secret, ServiceAccount, Namespace; authorization\.k8s\.io\/v1 SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview, LocalSubjectAccessReview; authentication\.k8s\.io\/v1 TokenRequest; rbac\.authorization\.k8s\.io\/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding\)/,
   ],
   ['a known kind in another group', envelope('apps/v1', 'Secret', Buffer.alloc(0)), /"apps\/v1"/],
   [

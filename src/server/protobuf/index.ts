@@ -4,9 +4,9 @@
  * 415 as fatal, so the server must read them. A body is the magic `k8s\0` followed by a
  * `runtime.Unknown` envelope: {1: typeMeta {1: apiVersion, 2: kind}, 2: raw (the object),
  * 3: contentEncoding, 4: contentType}. We decode `raw` for the kinds kubectl sends (those three,
- * the access reviews of `kubectl auth can-i` and the TokenRequest of `kubectl create token`)
- * into the JSON object kubectl would have sent as JSON, so the server handles both encodings in
- * one path.
+ * the access reviews of `kubectl auth can-i`, the TokenRequest of `kubectl create token` and
+ * the RBAC kinds of `kubectl create role` and the like) into the JSON object kubectl would have
+ * sent as JSON, so the server handles both encodings in one path.
  *
  * Why no protobufjs: it would still need hand-written .proto definitions of these messages (the
  * schema tables in core-v1.ts are exactly that), it cannot express the Go JSON rules we must
@@ -17,6 +17,7 @@ import { AUTHENTICATION_V1_KINDS } from './authentication-v1.js'
 import { AUTHORIZATION_V1_KINDS } from './authorization-v1.js'
 import { CORE_V1_KINDS } from './core-v1.js'
 import { quote, UnsupportedProtobufError } from './errors.js'
+import { RBAC_V1_KINDS } from './rbac-v1.js'
 import { decodeMessage, messageSchema, type MessageSchema } from './message.js'
 import type { Budget } from './wire.js'
 import { PROTOBUF_LIMITS, readFields, utf8, WIRE_TYPE_NAMES } from './wire.js'
@@ -32,6 +33,7 @@ const SCHEMAS: ReadonlyMap<string, ReadonlyMap<string, MessageSchema>> = new Map
   ['v1', CORE_V1_KINDS],
   ['authorization.k8s.io/v1', AUTHORIZATION_V1_KINDS],
   ['authentication.k8s.io/v1', AUTHENTICATION_V1_KINDS],
+  ['rbac.authorization.k8s.io/v1', RBAC_V1_KINDS],
 ])
 
 /** PROTOBUF_KINDS names the accepted kinds for messages: `v1 Secret, ...; authorization.k8s.io/v1 ...`. */

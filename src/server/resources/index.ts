@@ -1,6 +1,7 @@
 /**
  * The resource API of `isctl serve`: generic handlers for every stored resource (images,
- * imagestreams with `/status`, namespaces, secrets, serviceaccounts), the virtual
+ * imagestreams with `/status`, namespaces, secrets, serviceaccounts, the RBAC roles and
+ * bindings), the virtual
  * imagestreamtags, imagetags and imagestreamimages, imagestreammappings and imagesignatures
  * (writes into streams and Images), the read-only `imagestreams/schedule` view of the
  * due-queue, `imagestreams/secrets` and `/layers`, events.k8s.io/v1 over the stored core
@@ -8,7 +9,9 @@
  * imagestreamimports is registered by its own module. See docs/kubernetes-api.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
+import { RBAC_GROUP } from '../../api/index.js'
 import type { Store } from '../../storage/index.js'
+import { escalationGuard } from '../auth/escalation.js'
 import type { ResourceContext, ResourceSettings } from './context.js'
 import { registerEmptyLists } from './endpoints/empty-lists.js'
 import { eventsV1Endpoint } from './endpoints/events-v1.js'
@@ -50,7 +53,12 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
     now,
     terminateNamespace: (name) => terminator.terminate(name),
   }
-  for (const resource of STORED_RESOURCES) registerEndpoint(app, storedEndpoint(ctx, resource))
+  for (const resource of STORED_RESOURCES) {
+    // Writes of roles and bindings are checked for escalation (docs/access-control.md).
+    const guard =
+      resource.group === RBAC_GROUP ? escalationGuard(resource.plural, ctx.store) : undefined
+    registerEndpoint(app, storedEndpoint(ctx, resource, guard))
+  }
   registerEndpoint(app, imageStreamTagsEndpoint(ctx))
   registerEndpoint(app, imageStreamImagesEndpoint(ctx))
   registerEndpoint(app, imageTagsEndpoint(ctx))

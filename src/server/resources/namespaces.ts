@@ -1,7 +1,8 @@
 /**
  * Namespace lifecycle: objects may only be created in a namespace that exists (the apiserver's
  * NamespaceLifecycle admission: 404 `namespaces "x" not found`) and is not terminating (403);
- * every namespace gets a `default` ServiceAccount, in the transaction that creates it; a deleted
+ * every namespace gets its ServiceAccounts and the `system:image-pullers` RoleBinding
+ * (docs/access-control.md#namespace-bindings), in the transaction that creates it; a deleted
  * namespace is emptied and removed by namespace-termination.ts, once the finalizers of what it
  * holds are gone; `default` exists from the start
  * and may not be deleted.
@@ -13,6 +14,7 @@ import {
   RESOURCES,
   type Namespace,
   type ObjectMeta,
+  type RoleBinding,
   type ServiceAccount,
 } from '../../api/index.js'
 import {
@@ -23,6 +25,7 @@ import {
   type Store,
   type StoreTransaction,
 } from '../../storage/index.js'
+import { IMAGE_PULLERS_BINDING, imagePullersBinding } from '../auth/default-roles.js'
 import { forbidden, notFound, type GroupResource } from '../status.js'
 import type { Remaining } from './namespace-conditions.js'
 import {
@@ -88,12 +91,22 @@ async function createServiceAccounts(tx: StoreTransaction, namespace: string): P
   }
 }
 
-/** createNamespace stores a namespace and its ServiceAccounts in one transaction. */
+/** createNamespaceContents makes what every namespace starts with: its ServiceAccounts and image pullers. */
+async function createNamespaceContents(tx: StoreTransaction, name: string): Promise<void> {
+  await createServiceAccounts(tx, name)
+  await createIfMissing(
+    tx,
+    objectKey('rolebindings', IMAGE_PULLERS_BINDING, name),
+    imagePullersBinding(name),
+  )
+}
+
+/** createNamespace stores a namespace and what it starts with in one transaction. */
 export async function createNamespace(store: Store, namespace: Namespace): Promise<Namespace> {
   const name = namespace.metadata.name ?? ''
   return store.transaction(async (tx) => {
     const created = await tx.create(objectKey('namespaces', name), namespace)
-    await createServiceAccounts(tx, name)
+    await createNamespaceContents(tx, name)
     return created
   })
 }
@@ -116,7 +129,7 @@ export async function ensureServiceAccounts(store: Store, namespace: string): Pr
   })
 }
 
-async function createIfMissing<T extends ServiceAccount | Namespace>(
+async function createIfMissing<T extends ServiceAccount | Namespace | RoleBinding>(
   tx: StoreTransaction,
   key: ObjectKey,
   object: T,
@@ -196,9 +209,10 @@ export async function ensureDefaults(store: Store): Promise<void> {
     spec: { finalizers: [NAMESPACE_FINALIZER] },
     status: { phase: 'Active' },
   })
-  await store.transaction((tx) =>
-    createIfMissing(tx, objectKey('namespaces', DEFAULT_NAMESPACE), namespace),
-  )
+  await store.transaction(async (tx) => {
+    await createIfMissing(tx, objectKey('namespaces', DEFAULT_NAMESPACE), namespace)
+    await createNamespaceContents(tx, DEFAULT_NAMESPACE)
+  })
   const namespaces = await store.list<Namespace>('namespaces')
   for (const ns of namespaces.items) await ensureServiceAccounts(store, ns.metadata.name ?? '')
 }

@@ -93,6 +93,7 @@ function params(request: FastifyRequest): { namespace?: string; name?: string } 
 /** registerEndpoint adds every route of one resource. */
 export function registerEndpoint(app: FastifyInstance, endpoint: Endpoint): void {
   const { resource } = endpoint
+  const isNamespace = resource.group === '' && resource.plural === 'namespaces'
   const prefix = resource.group
     ? `/apis/${resource.group}/${resource.version}`
     : `/api/${resource.version}`
@@ -105,13 +106,16 @@ export function registerEndpoint(app: FastifyInstance, endpoint: Endpoint): void
         const target: Target = { namespace: p.namespace, name: p.name, subresource }
         const verb = verbFor(request.method, place, request)
         if (verb !== undefined) {
+          // A namespace is its own namespace to the authorizer, as the apiserver's RequestInfo
+          // makes it, so a RoleBinding in it may grant reading it.
+          const namespace = isNamespace ? target.name : target.namespace
           await authorizeRequest(request, {
             kind: 'resource',
             verb,
             group: resource.group,
             resource: resource.plural,
             ...(subresource === undefined ? {} : { subresource }),
-            ...(target.namespace === undefined ? {} : { namespace: target.namespace }),
+            ...(namespace === undefined ? {} : { namespace }),
             ...(target.name === undefined ? {} : { name: target.name }),
           })
         }

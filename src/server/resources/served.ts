@@ -13,6 +13,10 @@ export const STORED_RESOURCES: readonly ResourceInfo[] = [
   RESOURCES.secrets,
   RESOURCES.serviceaccounts,
   RESOURCES.events,
+  RESOURCES.roles,
+  RESOURCES.rolebindings,
+  RESOURCES.clusterroles,
+  RESOURCES.clusterrolebindings,
 ]
 
 /** NAMESPACED_STORED_RESOURCES are deleted with their namespace. */

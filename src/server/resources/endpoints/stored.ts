@@ -1,4 +1,5 @@
 /** The Endpoint of a stored resource: every verb through the generic operations. */
+import type { FastifyRequest } from 'fastify'
 import type { ResourceInfo } from '../../../api/index.js'
 import type { ResourceContext } from '../context.js'
 import { requireName, type Endpoint, type Target } from '../endpoint.js'
@@ -12,6 +13,7 @@ import {
 import { patchObject } from '../operations/patch.js'
 import { getObject, listObjects } from '../operations/read.js'
 import { replaceObject, type UpdateTarget } from '../operations/update.js'
+import type { WriteGuard, WriteOptions } from '../operations/write-options.js'
 import { serveWatch } from '../operations/watch.js'
 import { queryDryRun, readQuery } from '../query.js'
 import { sendList, sendObject } from '../respond.js'
@@ -27,8 +29,17 @@ function updateTarget(resource: ResourceInfo, target: Target): UpdateTarget<Reso
   }
 }
 
-/** storedEndpoint serves a resource kept in the store. */
-export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): Endpoint {
+/** GuardFor makes the WriteGuard of one request (the RBAC kinds' escalation checks). */
+export type GuardFor = (request: FastifyRequest) => WriteGuard
+
+/** storedEndpoint serves a resource kept in the store; `guardFor` checks its creates and updates. */
+export function storedEndpoint(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  guardFor?: GuardFor,
+): Endpoint {
+  const guarded = <T extends WriteOptions>(request: FastifyRequest, options: T): T =>
+    guardFor === undefined ? options : { ...options, guard: guardFor(request) }
   const printable = (o: unknown) => o as PrintableObject
   // An update may remove the last finalizer of a terminating namespace, which lets it go.
   const written = (object: { metadata: { name?: string; deletionTimestamp?: string } }) => {
@@ -64,7 +75,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           resource,
           target.namespace,
           request.body,
-          tracked(request, writeOptions(request)),
+          guarded(request, tracked(request, writeOptions(request))),
         )
         written(result.object)
         return sendObject(
@@ -83,7 +94,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           ctx,
           updateTarget(resource, target),
           request.body,
-          tracked(request, writeOptions(request)),
+          guarded(request, tracked(request, writeOptions(request))),
         )
         written(result.object)
         return sendObject(
@@ -102,7 +113,7 @@ export function storedEndpoint(ctx: ResourceContext, resource: ResourceInfo): En
           updateTarget(resource, target),
           patchType(request),
           request.body,
-          tracked(request, patchOptions(request)),
+          guarded(request, tracked(request, patchOptions(request))),
         )
         written(result.object)
         return sendObject(

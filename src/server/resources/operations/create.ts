@@ -32,15 +32,15 @@ import { present } from '../present.js'
 import { strategyFor, type StrategyContext } from '../strategies/index.js'
 import { rfc3339 } from '../strategies/types.js'
 import { strategyContext } from './context.js'
-import type { WriteOptions, WriteResult } from './write-options.js'
+import type { WriteGuard, WriteOptions, WriteResult } from './write-options.js'
 
 // A generated name that collides is drawn again, a few times, before the 409 reaches the client.
 const GENERATE_NAME_ATTEMPTS = 3
 
 /**
  * admitNew turns a decoded object into the object to store: metadata, defaults, the creator's
- * managedFields (when `manager` is given; as the apiserver, before the strategy), strategy,
- * validation; with the images the object's namespace is to be granted before it is stored.
+ * managedFields (when `manager` is given; as the apiserver, before the strategy), the guard,
+ * strategy, validation; with the images the object's namespace is to be granted before it is stored.
  */
 export async function admitNew<K extends KindName>(
   resource: ResourceInfo<K>,
@@ -50,6 +50,7 @@ export async function admitNew<K extends KindName>(
   sctx: StrategyContext,
   missing: readonly FieldError[] = [],
   manager?: string,
+  guard?: WriteGuard,
 ): Promise<{ object: KindMap[K]; pullGrants: readonly string[] }> {
   const placed = prepareCreateMeta(resource, decoded, namespace)
   const withDefaults = applyDefaults(resource.kind, placed, {
@@ -64,6 +65,7 @@ export async function admitNew<K extends KindName>(
           withDefaults,
           manager,
         ) as KindMap[K])
+  await guard?.(defaulted, undefined)
   const strategy = strategyFor(resource.kind)
   const prepared = strategy.prepareForCreate(defaulted, sctx)
   const name = prepared.metadata.name ?? ''
@@ -97,7 +99,16 @@ export async function createObject<K extends KindName>(
       name: decoded.metadata.name ?? '',
     })
   }
-  const admitted = await admitNew(resource, decoded, namespace, ctx, sctx, missing, options.manager)
+  const admitted = await admitNew(
+    resource,
+    decoded,
+    namespace,
+    ctx,
+    sctx,
+    missing,
+    options.manager,
+    options.guard,
+  )
   let object = admitted.object
   const generated = !decoded.metadata.name && Boolean(decoded.metadata.generateName)
   for (let attempt = 1; ; attempt++) {

@@ -85,6 +85,7 @@ export async function admitUpdate<K extends KindName>(
           withDefaults,
           options.manager,
         ) as KindMap[K])
+  await options.guard?.(defaulted, current)
   const status = target.subresource === 'status'
   const prepared =
     status && strategy.prepareForStatusUpdate

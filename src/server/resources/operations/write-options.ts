@@ -19,7 +19,15 @@ export interface WriteOptions {
   readonly manager?: string
   /** The writer's access, for the checks a strategy makes on its behalf; absent for the server's own writes. */
   readonly access?: AccessCheck
+  /** guard, when set, may refuse the defaulted object (and the stored one it replaces) before validation. */
+  readonly guard?: WriteGuard
 }
+
+/**
+ * WriteGuard checks a write on behalf of the requester, as upstream's policy-based RBAC storage
+ * does (escalation checks, docs/access-control.md#escalation-prevention); it throws to refuse.
+ */
+export type WriteGuard = (object: unknown, prev: unknown) => Promise<void>
 
 /** WriteResult is a written (or, in a dry run, would-be) object with the warnings to send. */
 export interface WriteResult<T> {

@@ -9,6 +9,7 @@ import {
   imageStreamTagPrinter,
   imageTagPrinter,
 } from './image.js'
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from './rbac.js'
 
 const PRINTERS: Readonly<Record<string, Printer>> = {
   images: imagePrinter,
@@ -21,6 +22,10 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   namespaces: namespacePrinter,
   events: eventPrinter,
   'events.events.k8s.io': eventsV1Printer,
+  roles: rolePrinter,
+  clusterroles: rolePrinter,
+  rolebindings: roleBindingPrinter,
+  clusterrolebindings: clusterRoleBindingPrinter,
 }
 
 /** printerFor returns a resource's printer, or `NAME AGE` for resources without one. */

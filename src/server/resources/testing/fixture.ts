@@ -21,7 +21,10 @@ import {
   hashToken,
   type Authorizer,
   type TokenEntry,
+  type UserInfo,
 } from '../../auth/index.js'
+import { startRbacAuthorizer } from '../../auth/rbac-authorizer.js'
+import { reconcileDefaultPolicy } from '../../auth/reconcile.js'
 import { registerImageStreamImports } from '../../imagestreamimports.js'
 import { storeSpaceCheck } from '../../health.js'
 import { createLogger } from '../../logger.js'
@@ -60,6 +63,11 @@ export interface Fixture {
   readonly pragma: (source: string) => unknown
   /** request injects with the admin token; `body` is sent as JSON unless `contentType` says otherwise. */
   request(options: RequestOptions): Promise<LightMyRequestResponse>
+  /**
+   * synced waits until the authorizer applied the write of `resource` at `resourceVersion`
+   * (RBAC fixtures; the admin-only policy has nothing to wait for).
+   */
+  synced(resource: string, resourceVersion: string): Promise<void>
   /** createNamespace creates the namespace `name` through the API, failing unless it is created. */
   createNamespace(name: string): Promise<void>
   close(): Promise<void>
@@ -73,7 +81,15 @@ export interface RequestOptions {
   readonly contentType?: string
   readonly accept?: string
   readonly headers?: Record<string, string>
+  /** The bearer token; the admin's unless given. */
+  readonly token?: string
 }
+
+/**
+ * FixtureUsers are extra identities by bearer token. Given them, the fixture authorizes with
+ * RBAC and the default policy (src/server/auth) instead of the admin-only policy.
+ */
+export type FixtureUsers = Readonly<Record<string, UserInfo>>
 
 /** ExtendApp adds routes to the fixture's app before it starts (e.g. imagestreamimports). */
 export type ExtendApp = (app: FastifyInstance, store: Store) => void
@@ -96,8 +112,13 @@ export const withImageStreamImports: ExtendApp = (app, store) => {
   })
 }
 
-/** FixtureAuth adds identities (tokens besides the admin's) and replaces the admin-only authorizer. */
+/**
+ * FixtureAuth adds identities besides the admin's: `users` by bearer token, which also switches
+ * the fixture to RBAC with the default policy (src/server/auth), or `tokens` as hashed entries;
+ * `authorizer` replaces whichever policy that gives.
+ */
 export interface FixtureAuth {
+  readonly users?: FixtureUsers
   readonly tokens?: readonly TokenEntry[]
   readonly authorizer?: Authorizer
 }
@@ -131,14 +152,18 @@ export async function startFixture(
   })
   const groupOf = (resource: string) =>
     RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
+  const { users } = auth
+  if (users) await reconcileDefaultPolicy(store)
+  const rbac = users ? await startRbacAuthorizer(store) : undefined
   const app = createServer({
     store,
     logger: createLogger({ level: 'info', destination }),
     auth: createTokenAuthenticator([
       { sha256: hashToken(TOKEN), user: ADMIN_USER },
+      ...Object.entries(auth.users ?? {}).map(([t, user]) => ({ sha256: hashToken(t), user })),
       ...(auth.tokens ?? []),
     ]),
-    authorizer: auth.authorizer ?? createAdminAuthorizer(),
+    authorizer: auth.authorizer ?? rbac ?? createAdminAuthorizer(),
     resources: [...RESOURCE_LIST, SCHEDULE_DISCOVERY, EVENTS_V1_DISCOVERY],
     tls: { cert: pki.certPem, key: pki.keyPem },
     errorMappers: [createStoreErrorMapper(groupOf)],
@@ -153,7 +178,10 @@ export async function startFixture(
   await ensureDefaults(store)
   await app.ready()
   const request = (o: RequestOptions): Promise<LightMyRequestResponse> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...o.headers }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${o.token ?? TOKEN}`,
+      ...o.headers,
+    }
     if (o.accept !== undefined) headers.accept = o.accept
     let payload: string | Buffer | undefined
     if (o.body !== undefined) {
@@ -177,6 +205,8 @@ export async function startFixture(
     clock,
     pragma: (source) => pragma(source),
     request,
+    synced: (resource, resourceVersion) =>
+      rbac ? rbac.synced(resource, resourceVersion) : Promise.resolve(),
     createNamespace: async (name) => {
       const res = await request({
         method: 'POST',
@@ -187,6 +217,7 @@ export async function startFixture(
         throw new Error(`namespace ${name}: ${res.statusCode} ${res.body}`)
     },
     close: async () => {
+      rbac?.close()
       await app.close()
       await store.close()
       rmSync(dir, { recursive: true, force: true })
