@@ -117,6 +117,16 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/project.js')).configureProject,
   },
   {
+    path: ['projects'],
+    summary: 'Display existing projects',
+    load: async () => (await import('../cli/commands/projects.js')).configureProjects,
+  },
+  {
+    path: ['new-project'],
+    summary: 'Request a new project',
+    load: async () => (await import('../cli/commands/new-project.js')).configureNewProject,
+  },
+  {
     path: ['get'],
     summary: 'Display one or many resources',
     load: async () => (await import('../cli/commands/get.js')).configureGet,

@@ -52,6 +52,7 @@ import {
   OPENAPI_RESOURCES,
   registerResources,
   SCHEDULE_DISCOVERY,
+  PROJECTS_DISCOVERY,
   SECRETS_DISCOVERY,
 } from '../server/resources/index.js'
 import { ADMIN_USER, anyAuthenticator, createTokenAuthenticator } from '../server/auth/index.js'
@@ -318,6 +319,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
         LAYERS_DISCOVERY,
         EVENTS_V1_DISCOVERY,
         TOKEN_REQUEST_DISCOVERY,
+        ...PROJECTS_DISCOVERY,
       ],
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),

@@ -1,11 +1,11 @@
 /**
  * `isctl project [NAME]`: shows the project (namespace) in use, or switches to another one by
- * making a context for it current, as `oc project` does on a Kubernetes server (projects are
- * namespaces here). NAME may also be the name of an existing context.
+ * making a context for it current, as `oc project` does; projects are read through
+ * project.openshift.io (the namespaces the user may see). NAME may also be the name of an existing context.
  */
 import type { Command } from 'commander'
-import { ApiError } from '../client/api-errors.js'
 import { resolveContext, writeKubeconfigChange } from '../client/kubeconfig.js'
+import { listProjects, projectAccess } from '../client/projects.js'
 import type { Session } from '../client/session.js'
 import { CliError } from '../errors.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
@@ -90,26 +90,32 @@ export const configureProject: ConfigureVerb = (cmd: Command, ctx) => {
   sessionAction(cmd, ctx, runProject)
 }
 
-async function namespaceAccess(session: Session, name: string): Promise<ApiError | undefined> {
-  try {
-    await session.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`)
-    return undefined
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 403)) return err
-    throw err
-  }
+/** ProjectContext is the kubeconfig context a project is used through. */
+export interface ProjectContext {
+  readonly name: string
+  readonly cluster: string
+  readonly user: string
+  readonly namespace: string
+  readonly server: string
 }
 
-async function namespaceNames(session: Session): Promise<string[] | undefined> {
-  try {
-    const list = await session.client.request<{ items?: { metadata?: { name?: string } }[] }>(
-      'GET',
-      '/api/v1/namespaces',
-    )
-    return (list.items ?? []).flatMap((ns) => ns.metadata?.name ?? [])
-  } catch {
-    return undefined
-  }
+/**
+ * useProjectContext makes the context for `namespace` on the session's cluster and user current:
+ * an existing one for the same three, else a new one under oc's nickname.
+ */
+export async function useProjectContext(
+  session: Session,
+  namespace: string,
+): Promise<ProjectContext> {
+  const { context, config } = session
+  const entry = { cluster: context.clusterName, user: context.userName, namespace }
+  const reuse = existingContextName(config, entry)
+  const name = reuse ?? contextNickname(namespace, context.clusterName, context.userName)
+  await writeKubeconfigChange(config, {
+    ...(reuse === undefined && { contexts: [{ name, context: entry }] }),
+    currentContext: name,
+  })
+  return { name, ...entry, server: context.cluster.server ?? '' }
 }
 
 /** runProject shows or switches the project; resolves to the exit code. */
@@ -124,7 +130,7 @@ export async function runProject(
   const argument = operands[0]
 
   if (argument === undefined) {
-    if (await namespaceAccess(session, previous)) {
+    if (await projectAccess(session.client, previous)) {
       throw new CliError(
         `you do not have rights to view project "${previous}" specified in your config or the project doesn't exist`,
       )
@@ -144,31 +150,27 @@ export async function runProject(
     return 0
   }
 
-  let target: { name: string; cluster: string; user: string; namespace: string; server: string }
+  let target: ProjectContext
   const named = findContext(session, argument)
   if (named) {
     target = named
     await writeKubeconfigChange(config, { currentContext: argument })
   } else {
-    const denied = await namespaceAccess(session, argument)
+    const denied = await projectAccess(session.client, argument)
     if (denied) {
       throw new CliError(
         missingProjectMessage({
           argument,
           server,
           forbidden: denied.status === 403,
-          projects: await namespaceNames(session),
+          projects: await listProjects(session.client).then(
+            (list) => list.map((p) => p.name),
+            () => undefined,
+          ),
         }),
       )
     }
-    const entry = { cluster: context.clusterName, user: context.userName, namespace: argument }
-    const reuse = existingContextName(config, entry)
-    const name = reuse ?? contextNickname(argument, context.clusterName, context.userName)
-    await writeKubeconfigChange(config, {
-      ...(reuse === undefined && { contexts: [{ name, context: entry }] }),
-      currentContext: name,
-    })
-    target = { name, ...entry, server }
+    target = await useProjectContext(session, argument)
   }
 
   if (flags.short) {

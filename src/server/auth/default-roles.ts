@@ -72,6 +72,14 @@ const CORE_WRITE: PolicyRule[] = [
   rule(['create'], [''], ['serviceaccounts/token']),
 ]
 
+/** OpenShift's project rules: admins manage their project, edit and view read it. */
+const PROJECT_ADMIN = rule(
+  ['delete', 'get', 'patch', 'update'],
+  ['project.openshift.io'],
+  ['projects'],
+)
+const PROJECT_READ = rule(['get'], ['project.openshift.io'], ['projects'])
+
 /** BASIC_USER_RULES are system:basic-user's: ask who one is and what one may do. */
 export const BASIC_USER_RULES: PolicyRule[] = [
   rule(
@@ -134,17 +142,18 @@ export const DEFAULT_CLUSTER_ROLES: readonly ClusterRole[] = [
       ...CORE_READ,
       rule(READ_WRITE, [RBAC_GROUP], ['roles', 'rolebindings']),
       rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+      PROJECT_ADMIN,
     ],
     "A user that has edit rights within the project and can change the project's membership.",
   ),
   clusterRole(
     'edit',
-    [...IMAGE_WRITE, ...CORE_WRITE, ...CORE_READ],
+    [...IMAGE_WRITE, ...CORE_WRITE, ...CORE_READ, PROJECT_READ],
     "A user that can create and edit most objects in a project, but can not update the project's membership.",
   ),
   clusterRole(
     'view',
-    [...IMAGE_READ, ...CORE_READ],
+    [...IMAGE_READ, ...CORE_READ, PROJECT_READ],
     'A user who can view but not edit any resources within the project. They can not view secrets or membership.',
   ),
   clusterRole('system:basic-user', BASIC_USER_RULES),
@@ -157,6 +166,8 @@ export const DEFAULT_CLUSTER_ROLES: readonly ClusterRole[] = [
     'basic-user',
     [
       rule(READ, [RBAC_GROUP], ['clusterroles']),
+      rule(['list', 'watch'], ['project.openshift.io'], ['projects']),
+      rule(['list'], ['project.openshift.io'], ['projectrequests']),
       rule(
         ['create'],
         ['authorization.k8s.io'],

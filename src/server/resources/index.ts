@@ -5,7 +5,8 @@
  * imagestreamtags, imagetags and imagestreamimages, imagestreammappings and imagesignatures
  * (writes into streams and Images), the read-only `imagestreams/schedule` view of the
  * due-queue, `imagestreams/secrets` and `/layers`, events.k8s.io/v1 over the stored core
- * events, and the empty lists kubectl describe reads.
+ * events, the empty lists kubectl describe reads, and project.openshift.io's projects and
+ * projectrequests.
  * imagestreamimports is registered by its own module. See docs/kubernetes-api.md for the contract.
  */
 import type { FastifyInstance } from 'fastify'
@@ -16,6 +17,7 @@ import type { ResourceContext, ResourceSettings } from './context.js'
 import { registerEmptyLists } from './endpoints/empty-lists.js'
 import { eventsV1Endpoint } from './endpoints/events-v1.js'
 import { storedEndpoint } from './endpoints/stored.js'
+import { registerProjects } from './endpoints/projects.js'
 import { registerSchedule } from './endpoints/schedule.js'
 import { registerImageStreamViews } from './endpoints/imagestream-views.js'
 import {
@@ -68,11 +70,13 @@ export function registerResources(app: FastifyInstance, deps: ResourceDeps): voi
   registerEndpoint(app, eventsV1Endpoint(ctx))
   registerEmptyLists(app, ctx)
   registerSchedule(app, ctx)
+  registerProjects(app, ctx)
 }
 
 export type { ResourceContext, ResourceSettings } from './context.js'
 export { ensureDefaults, ensureNamespaceExists } from './namespaces.js'
 export { SCHEDULE_DISCOVERY } from './endpoints/schedule.js'
+export { PROJECTS_DISCOVERY } from './endpoints/projects.js'
 export { LAYERS_DISCOVERY, SECRETS_DISCOVERY } from './endpoints/imagestream-views.js'
 export { OPENAPI_RESOURCES } from './openapi-resources.js'
 export { EVENTS_V1_DISCOVERY } from './endpoints/events-v1.js'

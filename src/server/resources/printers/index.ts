@@ -9,6 +9,7 @@ import {
   imageStreamTagPrinter,
   imageTagPrinter,
 } from './image.js'
+import { projectPrinter } from './project.js'
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from './rbac.js'
 
 const PRINTERS: Readonly<Record<string, Printer>> = {
@@ -26,6 +27,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   clusterroles: rolePrinter,
   rolebindings: roleBindingPrinter,
   clusterrolebindings: clusterRoleBindingPrinter,
+  projects: projectPrinter,
 }
 
 /** printerFor returns a resource's printer, or `NAME AGE` for resources without one. */
