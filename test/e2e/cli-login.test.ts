@@ -24,9 +24,11 @@ import {
 } from '../harness/index.js'
 
 const PASSWORDS = { alice: 'wonder land', carol: 'carol-pass' }
+// Alice has no project yet, and may request one (self-provisioner, for users who log in).
 const LOGIN_OUTPUT =
   'Login successful.\n\n' +
-  'Using "default" namespace.  You can switch namespaces with:\n\n isctl project <projectname>\n'
+  "You don't have any projects. You can try to create a new project, by running\n\n" +
+  '    isctl new-project <projectname>\n\n'
 const LOGIN_FAILED =
   'Login failed (401 Unauthorized)\nVerify you have provided the correct credentials.\n'
 
@@ -107,7 +109,7 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
       users: { name: string; user: { token: string } }[]
     }
     const cluster = new URL(server).host.replace(/\./g, '-')
-    assert.equal(config['current-context'], `default/${cluster}/alice`)
+    assert.equal(config['current-context'], `/${cluster}/alice`)
     assert.equal(config.users[0]?.name, `alice/${cluster}`)
     assert.match(config.users[0]?.user.token ?? '', /^sha256~[A-Za-z0-9_-]{43}$/)
   })

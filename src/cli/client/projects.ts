@@ -8,6 +8,9 @@ import { ApiError } from './api-errors.js'
 /** PROJECTS_PATH is the projects collection. */
 export const PROJECTS_PATH = '/apis/project.openshift.io/v1/projects'
 
+/** PROJECT_REQUESTS_PATH is where projects are requested, and asked whether one may. */
+export const PROJECT_REQUESTS_PATH = '/apis/project.openshift.io/v1/projectrequests'
+
 /** ProjectSummary is what the project verbs print of a project. */
 export interface ProjectSummary {
   readonly name: string

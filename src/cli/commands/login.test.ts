@@ -101,7 +101,7 @@ void describe('loginConnectionMessage', () => {
   }
 })
 
-void describe('chooseProject (oc login over namespaces)', () => {
+void describe('chooseProject (oc login over the projects one may see)', () => {
   const listed =
     "You have access to the following projects and can switch between them with 'isctl project <projectname>':\n\n"
   const cases: {
@@ -109,6 +109,7 @@ void describe('chooseProject (oc login over namespaces)', () => {
     names: string[] | undefined
     wanted?: string
     error?: string
+    canRequest?: boolean
     project: string
     text: string
   }[] = [
@@ -146,6 +147,13 @@ void describe('chooseProject (oc login over namespaces)', () => {
       text: "You don't have any projects. Contact your system administrator to request a project.\n",
     },
     {
+      what: 'none, and one may request projects',
+      names: [],
+      canRequest: true,
+      project: '',
+      text: "You don't have any projects. You can try to create a new project, by running\n\n    isctl new-project <projectname>\n\n",
+    },
+    {
       what: 'a list it may not read',
       names: undefined,
       project: 'default',
@@ -161,7 +169,7 @@ void describe('chooseProject (oc login over namespaces)', () => {
   ]
   for (const c of cases) {
     void it(c.what, () =>
-      assert.deepEqual(chooseProject(c.names, c.wanted, c.error), {
+      assert.deepEqual(chooseProject(c.names, c.wanted, c.error, c.canRequest), {
         project: c.project,
         text: c.text,
       }),
@@ -172,7 +180,7 @@ void describe('chooseProject (oc login over namespaces)', () => {
     const names = Array.from({ length: 51 }, (_, i) => `ns-${String(i).padStart(2, '0')}`)
     assert.equal(
       chooseProject(names, undefined).text,
-      'You have access to 51 projects, the list has been suppressed. You can list all projects with \'isctl get namespaces\'\n\nUsing project "ns-00".\n',
+      'You have access to 51 projects, the list has been suppressed. You can list all projects with \'isctl projects\'\n\nUsing project "ns-00".\n',
     )
   })
 })

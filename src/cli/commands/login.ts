@@ -21,6 +21,7 @@ import {
   type Cluster,
   type Kubeconfig,
 } from '../client/kubeconfig.js'
+import { listProjects, PROJECT_REQUESTS_PATH } from '../client/projects.js'
 import { parseRequestTimeout, type GlobalFlags } from '../client/session.js'
 import { CliError, UsageError } from '../errors.js'
 import { localAction, type ConfigureVerb } from '../verb.js'
@@ -133,13 +134,15 @@ export interface ProjectChoice {
 }
 
 /**
- * chooseProject is oc's gatherProjectInfo over namespaces: the wanted namespace when it exists,
- * else `default`, else the first; `undefined` names means the list could not be read.
+ * chooseProject is oc's gatherProjectInfo over the projects the user may see: the wanted one
+ * when it is there, else `default`, else the first; `undefined` names means the list could not
+ * be read. With none, it says whether the user may request one (`canRequest`).
  */
 export function chooseProject(
   names: readonly string[] | undefined,
   wanted: string | undefined,
   listError?: string,
+  canRequest = false,
 ): ProjectChoice {
   if (names === undefined) {
     const warning = listError ? `WARNING: Failed to list projects: ${listError}\n` : ''
@@ -152,7 +155,9 @@ export function chooseProject(
   if (sorted.length === 0) {
     return {
       project: '',
-      text: "You don't have any projects. Contact your system administrator to request a project.\n",
+      text: canRequest
+        ? "You don't have any projects. You can try to create a new project, by running\n\n    isctl new-project <projectname>\n\n"
+        : "You don't have any projects. Contact your system administrator to request a project.\n",
     }
   }
   if (sorted.length === 1) {
@@ -166,7 +171,7 @@ export function chooseProject(
     wanted && sorted.includes(wanted) ? wanted : sorted.includes('default') ? 'default' : sorted[0]!
   const list =
     sorted.length > PROJECT_LIST_LIMIT
-      ? `You have access to ${sorted.length} projects, the list has been suppressed. You can list all projects with 'isctl get namespaces'\n\n`
+      ? `You have access to ${sorted.length} projects, the list has been suppressed. You can list all projects with 'isctl projects'\n\n`
       : "You have access to the following projects and can switch between them with 'isctl project <projectname>':\n\n" +
         sorted.map((p) => (p === project ? `  * ${p}\n` : `    ${p}\n`)).join('') +
         '\n'
@@ -259,16 +264,24 @@ async function readCA(path: string): Promise<string> {
   }
 }
 
-async function listNamespaces(client: ApiClient): Promise<{ names?: string[]; error?: string }> {
+/** projectNames lists the projects the user may see, as oc's login does; refused is none. */
+async function projectNames(client: ApiClient): Promise<{ names?: string[]; error?: string }> {
   try {
-    const list = await client.request<{ items?: { metadata?: { name?: string } }[] }>(
-      'GET',
-      '/api/v1/namespaces',
-    )
-    return { names: (list.items ?? []).flatMap((ns) => ns.metadata?.name ?? []) }
+    return { names: (await listProjects(client)).map((p) => p.name) }
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return {}
     return { error: err instanceof Error ? err.message : String(err) }
+  }
+}
+
+/** mayRequestProjects asks the server whether the user may request projects, as `oc new-project` does first. */
+async function mayRequestProjects(client: ApiClient): Promise<boolean> {
+  try {
+    await client.request('GET', PROJECT_REQUESTS_PATH)
+    return true
+  } catch (err) {
+    if (err instanceof ApiError) return false
+    throw err
   }
 }
 
@@ -410,8 +423,14 @@ export async function runLogin(
         : 'Login successful.\n\n',
     )
 
-    const listed = await listNamespaces(client)
-    const choice = chooseProject(listed.names, flags.namespace || current?.namespace, listed.error)
+    const listed = await projectNames(client)
+    const canRequest = listed.names?.length === 0 && (await mayRequestProjects(client))
+    const choice = chooseProject(
+      listed.names,
+      flags.namespace || current?.namespace,
+      listed.error,
+      canRequest,
+    )
     io.stdout.write(choice.text)
 
     const names = contextNames(server, user, choice.project)

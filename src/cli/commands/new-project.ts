@@ -5,6 +5,7 @@
  * requester its admin, and switches to it unless told not to.
  */
 import type { Command } from 'commander'
+import { PROJECT_REQUESTS_PATH } from '../client/projects.js'
 import type { Session } from '../client/session.js'
 import { UsageError } from '../errors.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
@@ -16,8 +17,6 @@ export interface NewProjectFlags {
   readonly description?: string | undefined
   readonly skipConfigWrite?: boolean | undefined
 }
-
-const REQUESTS = '/apis/project.openshift.io/v1/projectrequests'
 
 /** NEXT_STEPS is what follows the switch: oc suggests new-app, here the first import. */
 const NEXT_STEPS = `
@@ -42,8 +41,8 @@ export async function runNewProject(
   checkOperands(operands)
   const name = operands[0] ?? ''
   const { client, io, context } = session
-  await client.request('GET', REQUESTS)
-  await client.request('POST', REQUESTS, {
+  await client.request('GET', PROJECT_REQUESTS_PATH)
+  await client.request('POST', PROJECT_REQUESTS_PATH, {
     body: {
       kind: 'ProjectRequest',
       apiVersion: 'project.openshift.io/v1',
