@@ -84,15 +84,23 @@ const GROUPS: Readonly<Record<string, string>> = {
   adm: 'Tools for managing a cluster',
   'adm prune': 'Remove older versions of resources from the server',
   registry: 'Commands for working with the registry',
+  policy: 'Manage authorization policy',
+  'adm policy': 'Manage cluster authorization and security policy',
 }
 
-/** Longer help of verb groups, as oc's (openshift/oc pkg/cli/admin/admin.go, prune/prune.go). */
+/**
+ * Longer help of verb groups, as oc's (openshift/oc pkg/cli/admin/admin.go, prune/prune.go,
+ * admin/policy/policy.go, policy/policy.go).
+ */
 const GROUP_DESCRIPTIONS: Readonly<Record<string, string>> = {
   adm: 'Administrative Commands\n\nActions for administering a cluster are exposed here.',
   registry:
     'Manage the integrated registry\n\nThese commands help you work with the integrated registry of the server.',
   'adm prune':
     'Remove older versions of resources from the server\n\nThe commands here allow administrators to manage the older versions of resources on the system by removing them.',
+  policy: 'Manage authorization policy',
+  'adm policy':
+    "Manage policy on the cluster\n\nThese commands allow you to assign and manage the roles and policies that apply to users.\n\nTo see more information on roles and bindings, use the 'get' and 'describe' commands on the following resources: 'clusterroles', 'clusterrolebindings', 'roles', and 'rolebindings'.",
 }
 
 const VERBS: readonly Verb[] = [
@@ -199,6 +207,68 @@ const VERBS: readonly Verb[] = [
     path: ['adm', 'prune', 'images'],
     summary: 'Remove unreferenced images',
     load: async () => (await import('../cli/commands/prune-images.js')).configurePruneImages,
+  },
+  {
+    path: ['policy', 'add-role-to-user'],
+    summary: 'Add a role to users or service accounts for the current project',
+    load: async () => (await import('../cli/commands/policy.js')).configureAddRoleToUser,
+  },
+  {
+    path: ['policy', 'add-role-to-group'],
+    summary: 'Add a role to groups for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureAddRoleToGroup,
+  },
+  {
+    path: ['policy', 'remove-role-from-user'],
+    summary: 'Remove a role from users for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureRemoveRoleFromUser,
+  },
+  {
+    path: ['policy', 'remove-role-from-group'],
+    summary: 'Remove a role from groups for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureRemoveRoleFromGroup,
+  },
+  {
+    path: ['adm', 'policy', 'add-role-to-user'],
+    summary: 'Add a role to users or service accounts for the current project',
+    load: async () => (await import('../cli/commands/policy.js')).configureAdmAddRoleToUser,
+  },
+  {
+    path: ['adm', 'policy', 'add-role-to-group'],
+    summary: 'Add a role to groups for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureAddRoleToGroup,
+  },
+  {
+    path: ['adm', 'policy', 'remove-role-from-user'],
+    summary: 'Remove a role from users for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureRemoveRoleFromUser,
+  },
+  {
+    path: ['adm', 'policy', 'remove-role-from-group'],
+    summary: 'Remove a role from groups for the project',
+    load: async () => (await import('../cli/commands/policy.js')).configureRemoveRoleFromGroup,
+  },
+  {
+    path: ['adm', 'policy', 'add-cluster-role-to-user'],
+    summary: 'Add a role to users for all projects in the cluster',
+    load: async () => (await import('../cli/commands/policy.js')).configureAddClusterRoleToUser,
+  },
+  {
+    path: ['adm', 'policy', 'add-cluster-role-to-group'],
+    summary: 'Add a role to groups for all projects in the cluster',
+    load: async () => (await import('../cli/commands/policy.js')).configureAddClusterRoleToGroup,
+  },
+  {
+    path: ['adm', 'policy', 'remove-cluster-role-from-user'],
+    summary: 'Remove a role from users for all projects in the cluster',
+    load: async () =>
+      (await import('../cli/commands/policy.js')).configureRemoveClusterRoleFromUser,
+  },
+  {
+    path: ['adm', 'policy', 'remove-cluster-role-from-group'],
+    summary: 'Remove a role from groups for all projects in the cluster',
+    load: async () =>
+      (await import('../cli/commands/policy.js')).configureRemoveClusterRoleFromGroup,
   },
   {
     path: ['version'],

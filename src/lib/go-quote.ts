@@ -44,3 +44,8 @@ export function goQuote(s: string): string {
   }
   return `${out}"`
 }
+
+/** goStrings renders a string slice as Go's `%q` does: `["a" "b"]`. */
+export function goStrings(values: readonly string[]): string {
+  return `[${values.map(goQuote).join(' ')}]`
+}

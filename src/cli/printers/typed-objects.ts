@@ -59,6 +59,22 @@ const OBJECT_META: Shape = {
   ],
 }
 
+// rbac/v1 Role and ClusterRole: `rules` has no omitempty, so a role without rules prints null.
+const ROLE: Shape = {
+  struct: ['kind', 'apiVersion', ['metadata', OBJECT_META], ['rules', 'always'], 'aggregationRule'],
+}
+
+// rbac/v1 RoleBinding and ClusterRoleBinding, with Subject's and RoleRef's field orders.
+const BINDING: Shape = {
+  struct: [
+    'kind',
+    'apiVersion',
+    ['metadata', OBJECT_META],
+    ['subjects', { list: { struct: ['kind', 'apiGroup', 'name', 'namespace'] } }],
+    ['roleRef', { struct: ['apiGroup', 'kind', 'name'] }],
+  ],
+}
+
 /** KIND_SHAPES are the Go field orders of the kinds these verbs print. */
 const KIND_SHAPES: Readonly<Record<string, Shape>> = {
   Secret: {
@@ -97,6 +113,10 @@ const KIND_SHAPES: Readonly<Record<string, Shape>> = {
       'automountServiceAccountToken',
     ],
   },
+  Role: ROLE,
+  ClusterRole: ROLE,
+  RoleBinding: BINDING,
+  ClusterRoleBinding: BINDING,
 }
 
 /** isEmpty is what Go's `omitempty` leaves out of a struct field: unset, empty lists and maps. */
@@ -138,9 +158,18 @@ export function typedNode(obj: object): Node {
   return toNode(obj, KIND_SHAPES[typeof kind === 'string' ? kind : ''] ?? 'value')
 }
 
-/** resourceName is kubectl's `-o name` of a core object: `secret/NAME`. */
-function resourceName(obj: { kind?: string | undefined; metadata: { name?: string | undefined } }) {
-  return `${(obj.kind ?? '').toLowerCase()}/${obj.metadata.name ?? ''}`
+/** PrintedObject is what the name printer reads: kind, API version and name. */
+type PrintedObject = {
+  kind?: string | undefined
+  apiVersion?: string | undefined
+  metadata: { name?: string | undefined }
+}
+
+/** resourceName is kubectl's `-o name`: `secret/NAME`, `clusterrole.rbac.authorization.k8s.io/NAME`. */
+function resourceName(obj: PrintedObject) {
+  const slash = obj.apiVersion?.indexOf('/') ?? -1
+  const group = slash > 0 ? `.${obj.apiVersion!.slice(0, slash)}` : ''
+  return `${(obj.kind ?? '').toLowerCase()}${group}/${obj.metadata.name ?? ''}`
 }
 
 /**
@@ -148,7 +177,7 @@ function resourceName(obj: { kind?: string | undefined; metadata: { name?: strin
  * operation (`secret/x created`), marked `(dry run)` or `(server dry run)`.
  */
 export function renderObject(
-  obj: { kind?: string | undefined; metadata: { name?: string | undefined } },
+  obj: PrintedObject,
   output: OutputFormat,
   operation: string,
   dryRun: DryRun = 'none',
