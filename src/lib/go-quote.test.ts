@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { goQuote, isGoPrintable } from './go-quote.js'
+import { goQuote, goStrings, isGoPrintable } from './go-quote.js'
 
 void describe('goQuote', () => {
   const cases: [string, string][] = [
@@ -28,5 +28,12 @@ void describe('isGoPrintable', () => {
       false,
       false,
     ])
+  })
+})
+
+void describe('goStrings', () => {
+  void it('quotes each string and joins them with spaces in brackets, as %q of a []string', () => {
+    assert.equal(goStrings([]), '[]')
+    assert.equal(goStrings(['alice', 'b"ob']), '["alice" "b\\"ob"]')
   })
 })

@@ -278,6 +278,44 @@ subjects:
     assert.match(missing.stderr, /NotFound/)
   })
 
+  it('grants a Role of the namespace with --role-namespace', async () => {
+    await succeeded(
+      suite.kubectl([
+        'create',
+        'role',
+        'stream-reader',
+        '--verb=get',
+        '--resource=imagestreams.image.openshift.io',
+        '-n',
+        'team-a',
+      ]),
+    )
+    const res = await suite.run([
+      'policy',
+      'add-role-to-group',
+      'stream-reader',
+      'devs',
+      'ops',
+      '--role-namespace=team-a',
+      '-n',
+      'team-a',
+    ])
+    assert.deepEqual(res, {
+      code: 0,
+      stdout: 'role.rbac.authorization.k8s.io/stream-reader added: ["devs" "ops"]\n',
+      stderr: '',
+    })
+    const b = await binding('stream-reader')
+    assert.equal(b.roleRef.kind, 'Role')
+    assert.deepEqual(
+      b.subjects?.map((s) => [s.kind, s.name]),
+      [
+        ['Group', 'devs'],
+        ['Group', 'ops'],
+      ],
+    )
+  })
+
   it('warns about a role that does not exist, and refuses another role namespace', async () => {
     const res = await suite.run(['policy', 'add-role-to-user', 'nosuch', 'alice', '-n', 'team-a'])
     assert.equal(res.stderr, "Warning: role 'nosuch' not found\n")

@@ -368,8 +368,11 @@ async function existingNamed(session: Session, o: Options): Promise<RoleBinding 
   return binding
 }
 
-/** addRole is oc's AddRole: one pass; resolves to false when a create lost a race. */
-async function addRole(session: Session, o: Options): Promise<boolean> {
+/**
+ * addRole is oc's AddRole: one pass; resolves to false when a create lost a race to another
+ * writer and should start over (on the last attempt the AlreadyExists error is reported).
+ */
+async function addRole(session: Session, o: Options, lastAttempt: boolean): Promise<boolean> {
   const role = roleToPrint(o.args.role, o.scope)
   let binding: RoleBinding | undefined
   if (o.bindingName !== '') {
@@ -410,7 +413,7 @@ async function addRole(session: Session, o: Options): Promise<boolean> {
     try {
       await session.client.create(bindingResource(o.scope), target.namespace, binding, { dryRun })
     } catch (err) {
-      if (err instanceof ApiError && err.reason === 'AlreadyExists') return false
+      if (err instanceof ApiError && err.reason === 'AlreadyExists' && !lastAttempt) return false
       throw err
     }
   }
@@ -524,14 +527,9 @@ function runner(verb: Verb) {
       await removeRole(session, o)
       return 0
     }
-    for (let attempt = 1; !(await addRole(session, o)); attempt++) {
-      if (attempt >= ALREADY_EXISTS_ATTEMPTS) {
-        throw new CliError(
-          `rolebinding for role ${goQuote(args.role)} kept being created by others`,
-        )
-      }
+    for (let attempt = 1; ; attempt++) {
+      if (await addRole(session, o, attempt >= ALREADY_EXISTS_ATTEMPTS)) return 0
     }
-    return 0
   }
 }
 
