@@ -1,4 +1,5 @@
 /** API types (TypeBox schemas and static types), the kinds registry, defaults, validation and Status builders. */
+export * from './allowed-registries.js'
 export * from './core.js'
 export * from './defaults.js'
 export * from './events.js'

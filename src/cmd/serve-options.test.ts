@@ -19,6 +19,7 @@ describe('completeServeOptions', () => {
       defaultImportMode: 'Legacy',
       globalPullSecret: undefined,
       additionalTrustedCa: undefined,
+      allowedRegistriesForImport: undefined,
       maxImagesBulkImportedPerRepository: 50,
       scheduledImportIntervalMs: 15 * 60_000,
       scheduledImportRegistryConcurrency: 8,
@@ -85,6 +86,7 @@ describe('completeServeOptions', () => {
       defaultImportMode: 'PreserveOriginal',
       globalPullSecret: '/etc/pull.json',
       additionalTrustedCa: '/etc/ca.pem',
+      allowedRegistriesForImport: '/etc/allowed.yaml',
       maxImagesBulkImportedPerRepository: '-1',
       scheduledImportInterval: '1h30m',
       logLevel: 'debug',
@@ -94,6 +96,7 @@ describe('completeServeOptions', () => {
     assert.equal(o.registryPublicHostname, 'registry.example.com')
     assert.equal(o.platform, 'linux/arm64/v8')
     assert.equal(o.defaultImportMode, 'PreserveOriginal')
+    assert.equal(o.allowedRegistriesForImport, '/etc/allowed.yaml')
     assert.equal(o.maxImagesBulkImportedPerRepository, -1)
     assert.equal(o.scheduledImportIntervalMs, 90 * 60_000)
     assert.equal(o.logLevel, 'debug')

@@ -19,6 +19,7 @@ export interface ServeFlags {
   readonly defaultImportMode?: string | undefined
   readonly globalPullSecret?: string | undefined
   readonly additionalTrustedCa?: string | undefined
+  readonly allowedRegistriesForImport?: string | undefined
   readonly maxImagesBulkImportedPerRepository?: string | undefined
   readonly scheduledImportInterval?: string | undefined
   readonly scheduledImportRegistryConcurrency?: string | undefined
@@ -63,6 +64,8 @@ export interface ServeOptions {
   readonly defaultImportMode: ImportMode
   readonly globalPullSecret: string | undefined
   readonly additionalTrustedCa: string | undefined
+  /** File of OpenShift's allowedRegistriesForImport entries; undefined allows every registry. */
+  readonly allowedRegistriesForImport: string | undefined
   /** How many tags a repository import brings in at most; -1 for no limit. */
   readonly maxImagesBulkImportedPerRepository: number
   readonly scheduledImportIntervalMs: number
@@ -202,6 +205,10 @@ export function configureServeCommand(cmd: Command): Command {
       'PEM bundle of CAs trusted for registry TLS besides the system roots',
     )
     .option(
+      '--allowed-registries-for-import <path>',
+      "YAML or JSON list of {domainName, insecure} entries, as OpenShift's allowedRegistriesForImport: imports, DockerImage spec tags and pull-through may name only these registries (default: every registry); changes to the file apply without a restart",
+    )
+    .option(
       '--max-images-bulk-imported-per-repository <n>',
       'Most tags one repository import brings in (-1: no limit)',
       SERVE_DEFAULTS.maxImagesBulkImportedPerRepository,
@@ -315,6 +322,7 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
     defaultImportMode: parseImportMode(flags.defaultImportMode ?? SERVE_DEFAULTS.defaultImportMode),
     globalPullSecret: flags.globalPullSecret || undefined,
     additionalTrustedCa: flags.additionalTrustedCa || undefined,
+    allowedRegistriesForImport: flags.allowedRegistriesForImport || undefined,
     maxImagesBulkImportedPerRepository: parseBulkLimit(
       flags.maxImagesBulkImportedPerRepository ?? SERVE_DEFAULTS.maxImagesBulkImportedPerRepository,
     ),

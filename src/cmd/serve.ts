@@ -68,10 +68,17 @@ import { ensurePki, PkiError } from '../server/pki.js'
 import { startRbacAuthorizer } from '../server/auth/rbac-authorizer.js'
 import { reconcileDefaultPolicy } from '../server/auth/reconcile.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
+import type { RegistryAllowList } from '../reference/index.js'
 import { isStoreError, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
 import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
+import {
+  AllowedRegistriesFileError,
+  readAllowedRegistries,
+  watchAllowedRegistries,
+  type WatchedAllowList,
+} from './allowed-registries-file.js'
 import { packageVersion } from '../cli/commands/version.js'
 
 /** After this long, connections still open at shutdown (stuck clients, unended streams) are cut. */
@@ -98,6 +105,8 @@ export interface ServerSettings {
   readonly additionalTrustedCa: string | undefined
   readonly maxImagesBulkImportedPerRepository: number
   readonly scheduledImportIntervalMs: number
+  /** The registries references may name (`--allowed-registries-for-import`); undefined allows all. */
+  readonly allowedRegistries: RegistryAllowList | undefined
 }
 
 function fileProblem(err: unknown): string {
@@ -140,6 +149,45 @@ async function loadTrustedCA(path: string | undefined): Promise<string | undefin
     throw new CommandFailure(`--additional-trusted-ca: ${path} is not a PEM certificate bundle`)
   }
   return pem
+}
+
+/** How often the --allowed-registries-for-import file is looked at for changes. */
+const ALLOWED_REGISTRIES_POLL_MS = 2_000
+
+/**
+ * loadAllowedRegistries reads the file (a problem stops the start) and follows its changes
+ * (docs/imports.md#allowed-registries).
+ */
+async function loadAllowedRegistries(
+  path: string | undefined,
+  integratedRegistry: () => string | undefined,
+  logger: Logger,
+): Promise<WatchedAllowList | undefined> {
+  if (path === undefined) return undefined
+  const text = await readFlagFile('--allowed-registries-for-import', path)
+  let initial: RegistryAllowList | undefined
+  try {
+    initial = readAllowedRegistries(text, path, { integratedRegistry })
+  } catch (err) {
+    if (err instanceof AllowedRegistriesFileError) {
+      throw new CommandFailure(`--allowed-registries-for-import: ${err.message}`)
+    }
+    throw err
+  }
+  return watchAllowedRegistries(path, initial, {
+    integratedRegistry,
+    intervalMs: ALLOWED_REGISTRIES_POLL_MS,
+    onReload: (list) =>
+      logger.info(
+        { file: path, restricted: list !== undefined },
+        'allowed registries for import reloaded',
+      ),
+    onError: (message) =>
+      logger.error(
+        { file: path },
+        `allowed registries for import not reloaded, the previous list stays: ${message}`,
+      ),
+  })
 }
 
 function parsePlatformOption(value: string | undefined): PlatformSpec {
@@ -236,11 +284,20 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   let users: HtpasswdFile | undefined
   let oauthTokens: OAuthTokenAuthenticator | undefined
   let serviceAccounts: ServiceAccountAuthenticator | undefined
+  let allowedRegistries: WatchedAllowList | undefined
   try {
     const globalPullSecret = await loadGlobalPullSecret(options.globalPullSecret, (message) =>
       logger.warn({ file: options.globalPullSecret }, message),
     )
     const additionalTrustedCa = await loadTrustedCA(options.additionalTrustedCa)
+    // The integrated registry is always allowed; without --registry-hostname its name is the
+    // listen address, known once listening.
+    let integratedRegistry = (): string | undefined => options.registryHostname
+    allowedRegistries = await loadAllowedRegistries(
+      options.allowedRegistriesForImport,
+      () => integratedRegistry(),
+      logger,
+    )
     // Re-read before every run; a file that cannot be read at start is a mistake to say now.
     if (options.prune.workloads !== undefined) {
       await readFlagFile('--prune-workloads', options.prune.workloads)
@@ -339,7 +396,9 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       additionalTrustedCa,
       maxImagesBulkImportedPerRepository: options.maxImagesBulkImportedPerRepository,
       scheduledImportIntervalMs: options.scheduledImportIntervalMs,
+      allowedRegistries: allowedRegistries?.list,
     }
+    integratedRegistry = settings.registryHostname
     const blobs =
       options.registryCacheBytes > 0
         ? await BlobCache.open({
@@ -408,6 +467,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
             resource: 'images',
           })
         ).allowed,
+      allowedRegistries: settings.allowedRegistries,
       keyringFor: async (namespace) =>
         (await namespaceKeyring(pullStore, namespace, settings.globalPullSecret)).keyring,
     })
@@ -507,6 +567,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     store = undefined
     // After the server closed: every request has been answered, and its line queued.
     await auditFile?.close()
+    allowedRegistries?.close()
     await lock.release()
     logger.info('stopped')
     await closeLog(log, LOG_CLOSE_GRACE_MS)
@@ -515,6 +576,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     users?.close()
     await oauthTokens?.close()
     await serviceAccounts?.stop()
+    allowedRegistries?.close()
     await store?.close().catch(() => undefined)
     await auditFile?.close().catch(() => undefined)
     await lock?.release()
@@ -584,6 +646,7 @@ function importServices(
       platform: settings.platform,
       maxImagesBulkImportedPerRepository: settings.maxImagesBulkImportedPerRepository,
       concurrency: 4,
+      allowedRegistries: settings.allowedRegistries,
     },
   }
 }

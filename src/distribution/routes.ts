@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream'
 import parseRange from 'range-parser'
 import type { Image, ImageStream } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
-import { isDigest, repositoryPathProblem } from '../reference/index.js'
+import { isDigest, repositoryPathProblem, type RegistryAllowList } from '../reference/index.js'
 import { SizedLru } from '../lib/sized-lru.js'
 import type { FetchedManifest, RegistryClient } from '../registry/index.js'
 import { grantPull, hasPullGrant, isStoreError, objectKey, type Store } from '../storage/index.js'
@@ -56,6 +56,11 @@ export interface DistributionDeps {
   readonly observer?: RegistryObserver
   /** The clock of pull records and `Retry-After`; default Date.now. */
   readonly now?: () => number
+  /**
+   * The registries content may be pulled through from (`--allowed-registries-for-import`);
+   * undefined allows every registry.
+   */
+  readonly allowedRegistries?: RegistryAllowList | undefined
 }
 
 /** Distribution is the mounted registry's handle on the work it does after answering. */
@@ -179,7 +184,10 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const ref = parseManifestReference(request.params.reference)
           const stream = await authorizedStream(request)
           const { namespace } = request.params
-          const source = await resolveManifest(stream, ref, getImage, grantedTo(namespace))
+          const source = allowedSource(
+            deps,
+            await resolveManifest(stream, ref, getImage, grantedTo(namespace)),
+          )
           let { fetched, from } = await manifestOf(namespace, source)
           // The image itself came from the upstream with the namespace's credentials: it has
           // shown it may read it, and its caches serve it from now on.
@@ -225,16 +233,17 @@ export function registerDistribution(app: FastifyInstance, deps: DistributionDep
           const stream = await authorizedStream(request)
           const signal = abortOnClose(reply)
           const { namespace } = request.params
-          const source = await resolveBlob(
+          const resolved = await resolveBlob(
             stream,
             digest,
             getImage,
             grantedTo(namespace),
             async (child) => {
-              const { manifest } = (await manifestOf(namespace, child)).fetched
+              const { manifest } = (await manifestOf(namespace, allowedSource(deps, child))).fetched
               return manifest.kind === 'image' ? [manifest.config, ...manifest.layers] : []
             },
           )
+          const source = allowedSource(deps, resolved)
           const send = (from: 'cache' | 'upstream', size: number | undefined, body?: Readable) => {
             deps.onServed?.('blob', from)
             void reply.type('application/octet-stream').header('docker-content-digest', digest)
@@ -322,6 +331,21 @@ function requestedRange(
   if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined
   const [range] = ranges
   return range && { start: range.start, end: range.end }
+}
+
+/**
+ * allowedSource refuses, before anything is read (the caches included), a source whose registry
+ * the allow-list does not allow: DENIED with the import's refusal as the message
+ * (docs/integrated-registry.md#allowed-registries).
+ */
+function allowedSource<T extends Pick<PullSource, 'registry' | 'insecure'>>(
+  deps: DistributionDeps,
+  source: T,
+): T {
+  const refused = deps.allowedRegistries?.admitImport(source, source.insecure)
+  if (refused)
+    throw new DistributionError('DENIED', refused.message, { registry: refused.registry })
+  return source
 }
 
 /** upstream is the source repository of `source`, with the credentials of `namespace`. */

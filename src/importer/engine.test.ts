@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ImageStream, ImageStreamImport, TagEvent } from '../api/index.js'
-import { parsePlatform } from '../registry/index.js'
-import { applyImport, type ImportPlan } from './engine.js'
+import { EMPTY_KEYRING } from '../credentials/index.js'
+import { createRegistryAllowList } from '../reference/index.js'
+import { parsePlatform, type RegistryClient } from '../registry/index.js'
+import { applyImport, planImport, type ImportPlan } from './engine.js'
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`
 const event = (c: string, generation: number): TagEvent => ({
@@ -123,5 +125,79 @@ describe('applyImport into a stream a delete marked', () => {
     assert.equal(next?.metadata.deletionTimestamp, '2026-01-15T00:00:00Z')
     assert.equal(next?.metadata.deletionGracePeriodSeconds, 0)
     assert.deepEqual(next?.metadata.finalizers, ['example.com/hold'])
+  })
+})
+
+describe('planImport with an allow-list (docs/imports.md#allowed-registries)', () => {
+  // Any registry request fails the test: a refused entry must not reach the client.
+  const client = {
+    repository: () => assert.fail('a refused import asked a registry'),
+  } as unknown as RegistryClient
+  const deps = {
+    client,
+    keyring: EMPTY_KEYRING,
+    warnings: [],
+    known: () => Promise.resolve(undefined),
+    now: NOW,
+    policy: {
+      ...POLICY,
+      allowedRegistries: createRegistryAllowList([
+        { domainName: 'secure.example.com' },
+        { domainName: 'plain.example.com', insecure: true },
+      ]),
+    },
+  }
+  const shown = '"secure.example.com:443", "plain.example.com:80"'
+  const refusal = (hostPort: string) => ({
+    metadata: {},
+    status: 'Failure',
+    code: 403,
+    reason: 'Forbidden',
+    message: `importing images from registry "${hostPort}" is forbidden: registry "${hostPort}" not allowed by whitelist: ${shown}`,
+  })
+  const stream: ImageStream = {
+    metadata: { name: 'app', namespace: 'ns' },
+    spec: {
+      tags: [
+        {
+          name: 'plain',
+          from: { kind: 'DockerImage', name: 'secure.example.com/a:1' },
+          importPolicy: { insecure: true },
+        },
+      ],
+    },
+  }
+
+  it('fails each refused entry with Forbidden, the insecure flag of the tag deciding the port', async () => {
+    const request: ImageStreamImport = {
+      metadata: { name: 'app', namespace: 'ns' },
+      spec: {
+        import: true,
+        images: [
+          { from: { kind: 'DockerImage', name: 'quay.io/a:1' }, to: { name: 'quay' } },
+          { from: { kind: 'DockerImage', name: 'secure.example.com/a:1' }, to: { name: 'plain' } },
+          {
+            from: { kind: 'DockerImage', name: 'plain.example.com/a:1' },
+            to: { name: 'http' },
+            importPolicy: { insecure: false },
+          },
+        ],
+      },
+    }
+    const plan = await planImport(request, stream, deps)
+    assert.deepEqual(
+      plan.status.images?.map((i) => i.status),
+      [refusal('quay.io:443'), refusal('secure.example.com:80'), refusal('plain.example.com:443')],
+    )
+    assert.deepEqual(plan.images, [])
+  })
+
+  it('fails a refused repository import before listing its tags', async () => {
+    const request: ImageStreamImport = {
+      metadata: { name: 'app', namespace: 'ns' },
+      spec: { import: true, repository: { from: { kind: 'DockerImage', name: 'docker.io/a/b' } } },
+    }
+    const plan = await planImport(request, undefined, deps)
+    assert.deepEqual(plan.status.repository?.status, refusal('registry-1.docker.io:443'))
   })
 })

@@ -22,7 +22,14 @@ import type { CredentialWarning, Keyring } from '../credentials/index.js'
 import { describeSource } from '../credentials/index.js'
 import { deadline } from '../lib/abort.js'
 import { mapLimit } from '../lib/concurrency.js'
-import { parseImageReference, tagOrLatest, type ImageReference } from '../reference/index.js'
+import {
+  admittedReference,
+  parseImageReference,
+  RegistryNotAllowedError,
+  tagOrLatest,
+  type ImageReference,
+  type RegistryAllowList,
+} from '../reference/index.js'
 import {
   normalizePlatform,
   type PlatformSpec,
@@ -54,6 +61,11 @@ export interface ImportPolicy {
   readonly concurrency: number
   /** Total time of one entry, retries included (default IMPORT_ENTRY_DEADLINE_MS). */
   readonly entryDeadlineMs?: number | undefined
+  /**
+   * The registries imports may fetch from (`--allowed-registries-for-import`); undefined allows
+   * every registry. A refused entry fails with Forbidden and nothing is fetched.
+   */
+  readonly allowedRegistries?: RegistryAllowList | undefined
 }
 
 /**
@@ -199,6 +211,13 @@ async function importEntry(
   // with the server default, so a tag's current mode never carries over
   // (docs/imports.md#import-policy-defaults).
   const mode = (entry.importPolicy?.importMode || deps.policy.defaultImportMode) as ImportMode
+  // Checked with the insecure flag the fetch will use, so a plain-HTTP fetch needs an entry
+  // that allows it (docs/imports.md#allowed-registries).
+  const refused = deps.policy.allowedRegistries?.admitImport(
+    admittedReference(entry.from),
+    insecure,
+  )
+  if (refused) return { entry, error: refused, repository }
   const preferred = ref.digest
     ? [deps.policy.platform]
     : [...tagPreference(specTag, deps.policy.platform), deps.policy.platform]
@@ -318,7 +337,11 @@ function entryStatus(o: EntryOutcome, deps: ImportDeps): ImageImportStatus {
       }),
     }
   }
-  const failure = withSecretAdvice(failureStatus(o.error, o.entry.from, o.repository), deps)
+  const status = failureStatus(o.error, o.entry.from, o.repository)
+  // Credentials play no part in a registry the allow-list refuses.
+  if (o.error instanceof RegistryNotAllowedError)
+    return { status, ...(o.entry.to && { tag: o.entry.to }) }
+  const failure = withSecretAdvice(status, deps)
   if (note && deps.warnings.length > 0) failure.message = `${failure.message} (${note})`
   return { status: failure, ...(o.entry.to && { tag: o.entry.to }) }
 }
@@ -369,11 +392,14 @@ async function importRepository(
         outcomes: [],
       }
     }
+    const insecure = spec.importPolicy?.insecure ?? false
+    const refused = deps.policy.allowedRegistries?.admitImport(admittedReference(from), insecure)
+    if (refused) return { status: { status: failureStatus(refused, from, from) }, outcomes: [] }
     const repo = deps.client.repository({
       registry: ref.registry,
       repository: ref.repository,
       keyring: deps.keyring,
-      insecure: spec.importPolicy?.insecure ?? false,
+      insecure,
     })
     tags = prioritizeTags(
       await withinDeadline(deps, ref.registry, (signal) => repo.tags({ signal })),

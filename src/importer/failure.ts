@@ -4,7 +4,7 @@
  * keys tried, rate limits say when to come back.
  */
 import type { Status } from '../api/index.js'
-import { InvalidReferenceError } from '../reference/index.js'
+import { InvalidReferenceError, RegistryNotAllowedError } from '../reference/index.js'
 import {
   AuthError,
   RateLimitedError,
@@ -41,6 +41,10 @@ export function failureStatus(err: unknown, ref: string, repository: string): St
         causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'from.name' }],
       },
     })
+  }
+  if (err instanceof RegistryNotAllowedError) {
+    // The apiserver's words for a registry the allow-list refuses (docs/imports.md#allowed-registries).
+    return fail(403, 'Forbidden', err.message)
   }
   if (err instanceof AuthError) {
     return fail(

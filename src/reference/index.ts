@@ -1,4 +1,19 @@
 /** Image references: parse, normalise and format pull specs and digests. Pure; imports nothing from the project. */
+export type {
+  AdmittedReference,
+  AllowedRegistry,
+  AllowListOptions,
+  RegistryAllowList,
+  RegistryTransport,
+} from './allowed-registries.js'
+export {
+  admittedReference,
+  createRegistryAllowList,
+  InvalidAllowedRegistryError,
+  RegistryNotAllowedError,
+  repositoryKey,
+  transportFor,
+} from './allowed-registries.js'
 export type { DigestAlgorithm, ParsedDigest } from './digest.js'
 export { isDigest, parseDigest } from './digest.js'
 export {
@@ -10,4 +25,4 @@ export {
 export { InvalidDigestError, InvalidReferenceError } from './errors.js'
 export { formatImageReference, repositoryName, tagOrLatest } from './format.js'
 export type { ImageReference } from './parse.js'
-export { isValidTag, parseImageReference, repositoryPathProblem } from './parse.js'
+export { isValidTag, namesRegistry, parseImageReference, repositoryPathProblem } from './parse.js'

@@ -185,6 +185,11 @@ function looksLikeDomain(component: string): boolean {
   )
 }
 
+/** namesRegistry says whether a pull spec writes its registry (`busybox` and `a/b` do not). */
+export function namesRegistry(input: string): boolean {
+  return splitDomain(input).domain !== undefined
+}
+
 function splitDomain(name: string): { readonly domain?: string; readonly path: string } {
   const slash = name.indexOf('/')
   if (slash === -1) {

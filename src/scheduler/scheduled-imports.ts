@@ -10,7 +10,7 @@ import { ANNOTATIONS, isBeingDeleted, withTagsSorted } from '../api/index.js'
 import type { Keyring } from '../credentials/index.js'
 import { failureStatus, repositoryAsSpelled, setFailure } from '../importer/index.js'
 import { sleep } from '../lib/abort.js'
-import { parseImageReference, tagOrLatest } from '../reference/index.js'
+import { admittedReference, parseImageReference, tagOrLatest } from '../reference/index.js'
 import { RateLimitedError } from '../registry/index.js'
 import { isStoreError, objectKey } from '../storage/index.js'
 import type { ScheduleEntry, ScheduleSpec, ScheduleStore } from '../storage/index.js'
@@ -380,13 +380,21 @@ export class ScheduledImports {
   ): Promise<HeadResult | undefined> {
     try {
       const ref = parseImageReference(row.source)
+      const insecure =
+        spec.importPolicy?.insecure ??
+        stream.metadata.annotations?.[ANNOTATIONS.insecureRepository] === 'true'
+      // A registry the allow-list stopped allowing gets the import's Forbidden condition and
+      // no request (docs/imports.md#allowed-registries).
+      const refused = this.#opts.policy.allowedRegistries?.admitImport(
+        admittedReference(row.source),
+        insecure,
+      )
+      if (refused) throw refused
       const repo = this.#opts.client.repository({
         registry: ref.registry,
         repository: ref.repository,
         keyring: await reads.keyring(row.namespace),
-        insecure:
-          spec.importPolicy?.insecure ??
-          stream.metadata.annotations?.[ANNOTATIONS.insecureRepository] === 'true',
+        insecure,
       })
       // scheduleSpecs leaves out digests, so the source names a tag (or implies latest).
       return await repo.resolveTag(tagOrLatest(ref) ?? 'latest', { signal })

@@ -11,6 +11,7 @@ import {
   RESOURCES,
   applyDefaults,
   decode,
+  importAllowListErrors,
   validateObject,
   type ImageStream,
 } from '../api/index.js'
@@ -88,6 +89,11 @@ export function registerImageStreamImports(
       await requireNamespace(deps, namespace, name)
       const errors = validateObject('ImageStreamImport', isi)
       if (errors.length > 0) throw invalid(GROUP_KIND, name, errors)
+      // After validation and before any fetch, as OpenShift's REST Create checks the allow-list
+      // (docs/imports.md#allowed-registries).
+      const list = deps.policy.allowedRegistries
+      const refused = list ? importAllowListErrors(isi, list) : []
+      if (refused.length > 0) throw invalid(GROUP_KIND, name, refused)
       const dryRun = dryRunValues.length > 0
       const requestIsi = dryRun ? { ...isi, spec: { ...isi.spec, import: false } } : isi
       try {

@@ -93,6 +93,7 @@ export { useRegistry, type RegistryWithFixtures } from './suite.js'
 export {
   addHtpasswdUser,
   adminCredentials,
+  allowedRegistriesFlag,
   ISCTL_BIN,
   KUBECTL,
   insecureImport,
@@ -105,6 +106,7 @@ export {
   succeeded,
   useServe,
   type AdminCredentials,
+  type AllowedRegistry,
   type ServeProcess,
   type ServeSuite,
   type ServeSuiteOptions,

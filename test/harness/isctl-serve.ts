@@ -1,9 +1,9 @@
 /** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { after, before } from 'node:test'
-import { parse } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -236,6 +236,27 @@ export function insecureImport(
   })
 }
 
+/** AllowedRegistry is one `--allowed-registries-for-import` entry, as OpenShift's RegistryLocation. */
+export interface AllowedRegistry {
+  readonly domainName: string
+  readonly insecure?: boolean
+}
+
+/**
+ * allowedRegistriesFlag writes `entries` as a YAML `--allowed-registries-for-import` file at
+ * `path` and returns the flag and its value.
+ */
+export function allowedRegistriesFlag(path: string, entries: readonly AllowedRegistry[]): string[] {
+  writeFileSync(path, stringify(entries))
+  return ['--allowed-registries-for-import', path]
+}
+
+/** ServeSuiteOptions are what a suite's server is started with besides flags. */
+export interface ServeSuiteOptions {
+  /** The server's allow-list for imports, written to a file in the suite's directory. */
+  readonly allowedRegistries?: () => readonly AllowedRegistry[]
+}
+
 /**
  * useServe, called inside a `describe`, starts `isctl serve` in a fresh temp dir before the
  * suite's tests (with `extra` flags, e.g. `--additional-trusted-ca`, given the temp dir for
@@ -253,7 +274,12 @@ export function useServe(
     const users = Object.entries(options.users ?? {})
     const htpasswd = join(dir, 'users.htpasswd')
     for (const [user, password] of users) await addHtpasswdUser(htpasswd, user, password)
-    const flags = [...(users.length > 0 ? ['--htpasswd', htpasswd] : []), ...extra(dir)]
+    const allowed = options.allowedRegistries?.()
+    const flags = [
+      ...(users.length > 0 ? ['--htpasswd', htpasswd] : []),
+      ...extra(dir),
+      ...(allowed ? allowedRegistriesFlag(join(dir, 'allowed-registries.yaml'), allowed) : []),
+    ]
     state = { dir, server: await startServe(join(dir, 'data'), flags) }
   })
   after(async () => {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ImageStream, TagReference } from '../../src/api/index.js'
+import type { ImportPolicy } from '../../src/importer/index.js'
+import { createRegistryAllowList, type RegistryAllowList } from '../../src/reference/index.js'
 import { parsePlatform } from '../../src/registry/index.js'
 import {
   ScheduledImports,
@@ -83,7 +85,8 @@ describe('scheduled imports', () => {
     // A Retry-After above half a second fails the check at once, so the scheduler sees it.
     retry: { baseMs: 20, maxMs: 200, attempts: 2, maxRetryAfterMs: 500 },
   })
-  const policy = {
+  // The allow-list is set by the one test of it, as a restart with a changed file would.
+  const policy: ImportPolicy & { allowedRegistries?: RegistryAllowList } = {
     defaultImportMode: 'Legacy' as const,
     platform: parsePlatform('linux/amd64'),
     maxImagesBulkImportedPerRepository: 50,
@@ -384,6 +387,30 @@ describe('scheduled imports', () => {
     )
     for (const repoTag of ['many/tags:tag-002', 'multi/oci-app:v1']) {
       assert.ok(manifestRequests(repoTag).length <= 2, `${repoTag}: no burst`)
+    }
+  })
+
+  it('checks no registry the allow-list does not allow, and says so in the condition', async () => {
+    proxy.setFault(undefined)
+    proxy.clearRequests()
+    policy.allowedRegistries = createRegistryAllowList([{ domainName: env.reg.host }])
+    try {
+      const failed = metrics.get(`check failed ${proxy.host}`)
+      await createStream('guarded', [tag('g', `${proxy.host}/many/tags:tag-004`)])
+      // The background import and then the scheduled check are refused before any request.
+      await until('a refused scheduled check', () =>
+        metrics.get(`check failed ${proxy.host}`) > failed ? true : undefined,
+      )
+      const condition = (await getStream('guarded')).status?.tags?.[0]?.conditions?.[0]
+      assert.equal(condition?.reason, 'Forbidden')
+      assert.equal(
+        condition?.message,
+        `importing images from registry "${proxy.host}" is forbidden: registry "${proxy.host}" not allowed by whitelist: "${env.reg.host}"`,
+      )
+      assert.deepEqual(proxy.requests(), [])
+    } finally {
+      delete policy.allowedRegistries
+      await store.delete(objectKey('imagestreams', 'guarded', NS))
     }
   })
 })

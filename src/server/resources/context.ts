@@ -3,6 +3,7 @@
  * a clock for the ages in Tables (tests pin it) and the background namespace cleanup.
  */
 import type { ImportMode } from '../../api/index.js'
+import type { RegistryAllowList } from '../../reference/index.js'
 import type { Store } from '../../storage/index.js'
 
 /** ResourceSettings is the part of cmd/serve's ServerSettings the resource handlers read. */
@@ -13,6 +14,8 @@ export interface ResourceSettings {
   readonly registryPublicHostname?: string | undefined
   /** The import mode given to spec tags that set none (`--default-import-mode`). */
   readonly defaultImportMode?: ImportMode
+  /** The registries references may name (`--allowed-registries-for-import`); undefined allows all. */
+  readonly allowedRegistries?: RegistryAllowList | undefined
 }
 
 /** ResourceContext is shared by every handler of one server. */

@@ -1187,7 +1187,7 @@ const CASES: readonly Case[] = [
 // --- what no request of ours can ask ----------------------------------------------------------
 
 const NO_ALLOW_LIST =
-  'needs a registry allow-list for imports (allowedRegistriesForImport), which the server does not have'
+  'needs a server started with an allow-list (--allowed-registries-for-import), which this fixture is not; allowed-registries.test.ts beside this file sends cases of these tables to one that is'
 const STAGED =
   'injects a storage error into the registry under the REST handler; no request produces it'
 const DEFAULTED_TAG =

@@ -22,6 +22,7 @@ import {
   type StoredObject,
 } from '../../../storage/index.js'
 import { alreadyExists } from '../../status.js'
+import { allowListErrors } from '../allowed-registries.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
@@ -69,7 +70,11 @@ export async function admitNew<K extends KindName>(
   const strategy = strategyFor(resource.kind)
   const prepared = strategy.prepareForCreate(defaulted, sctx)
   const name = prepared.metadata.name ?? ''
-  const errors = mergeFieldErrors(missing, validateObject(resource.kind, prepared))
+  const errors = mergeFieldErrors(
+    missing,
+    validateObject(resource.kind, prepared),
+    allowListErrors(resource.kind, prepared, undefined, ctx.settings),
+  )
   if (errors.length > 0) throw invalidObject(resource, name, errors)
   if (!strategy.admit) return { object: prepared, pullGrants: [] }
   const admitted = await strategy.admit(prepared, undefined, ctx.store, sctx)

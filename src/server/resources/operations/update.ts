@@ -24,6 +24,7 @@ import {
   type StoreWriter,
 } from '../../../storage/index.js'
 import { conflict, invalid } from '../../status.js'
+import { allowListErrors } from '../allowed-registries.js'
 import { decodeBody } from '../body.js'
 import type { ResourceContext } from '../context.js'
 import { groupResource, invalidObject, mergeFieldErrors } from '../errors.js'
@@ -91,7 +92,11 @@ export async function admitUpdate<K extends KindName>(
     status && strategy.prepareForStatusUpdate
       ? strategy.prepareForStatusUpdate(defaulted, current, sctx)
       : strategy.prepareForUpdate(defaulted, current, sctx)
-  const errors = mergeFieldErrors(missing, validateUpdate(resource.kind, current, prepared))
+  const errors = mergeFieldErrors(
+    missing,
+    validateUpdate(resource.kind, current, prepared),
+    allowListErrors(resource.kind, prepared, current, ctx.settings),
+  )
   if (errors.length > 0) throw invalidObject(resource, target.name, errors)
   // `/status` changes no spec, so there is nothing to resolve (upstream's StatusStrategy).
   if (status || !strategy.admit) return { object: prepared, warnings, pullGrants: [] }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { IMAGE_REFERENCES, RESOURCE_LIST } from '../../../api/index.js'
+import type { RegistryAllowList } from '../../../reference/index.js'
 import { createAgents, createRegistryClient, parsePlatform } from '../../../registry/index.js'
 import type { Store, StoreOptions } from '../../../storage/index.js'
 import { openSqliteStore } from '../../../storage/sqlite/index.js'
@@ -98,18 +99,23 @@ export type ExtendApp = (app: FastifyInstance, store: Store) => void
  * withImageStreamImports serves imagestreamimports too, for tests whose imports are refused
  * (or dry runs) before the registry client would reach a registry.
  */
-export const withImageStreamImports: ExtendApp = (app, store) => {
-  registerImageStreamImports(app, {
-    store,
-    client: createRegistryClient({ agents: createAgents({}) }),
-    policy: {
-      defaultImportMode: 'Legacy',
-      platform: parsePlatform('linux/amd64'),
-      maxImagesBulkImportedPerRepository: 50,
-      concurrency: 1,
-    },
-    registryHostname: () => REGISTRY,
-  })
+export const withImageStreamImports: ExtendApp = (app, store) => importsWith()(app, store)
+
+/** importsWith serves imagestreamimports with `allowedRegistries` as the import policy's list. */
+export function importsWith(allowedRegistries?: RegistryAllowList): ExtendApp {
+  return (app, store) =>
+    registerImageStreamImports(app, {
+      store,
+      client: createRegistryClient({ agents: createAgents({}) }),
+      policy: {
+        defaultImportMode: 'Legacy',
+        platform: parsePlatform('linux/amd64'),
+        maxImagesBulkImportedPerRepository: 50,
+        concurrency: 1,
+        allowedRegistries,
+      },
+      registryHostname: () => REGISTRY,
+    })
 }
 
 /**

@@ -10,6 +10,7 @@
 import {
   RESOURCES,
   statusSuccess,
+  imageStreamTagAllowListErrors,
   validateObject,
   validateUpdate,
   applyDefaults,
@@ -201,6 +202,16 @@ export function checkStreamVersion(
   }
 }
 
+/** istagAllowListErrors refuses a `tag.from` the allow-list does not allow (docs/imports.md#allowed-registries). */
+function istagAllowListErrors(
+  ctx: ResourceContext,
+  istag: ImageStreamTag,
+  old: ImageStreamTag | undefined,
+): FieldError[] {
+  const list = ctx.settings.allowedRegistries
+  return list ? imageStreamTagAllowListErrors(istag, old, list) : []
+}
+
 /** createImageStreamTag answers POST: adds a spec tag (and the stream if needed). */
 export async function createImageStreamTag(
   ctx: ResourceContext,
@@ -217,7 +228,11 @@ export async function createImageStreamTag(
     fromName: true,
   })
   const name = istag.metadata.name ?? ''
-  const errors = mergeFieldErrors(missing, validateObject('ImageStreamTag', istag))
+  const errors = mergeFieldErrors(
+    missing,
+    validateObject('ImageStreamTag', istag),
+    istagAllowListErrors(ctx, istag, undefined),
+  )
   if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
   const { stream: streamName, tag } = splitImageStreamTag(name)
   await ensureNamespaceExists(ctx.store, namespace, { resource: GR, name })
@@ -273,7 +288,11 @@ export async function updateImageStreamTag(
   // A client that edits metadata.annotations of what it read sends the old tag.annotations
   // back: the metadata wins (imagestreamtag Strategy.PrepareForUpdate).
   if (istag.tag !== undefined) istag.tag = withAnnotations(istag.tag, istag.metadata.annotations)
-  const errors = mergeFieldErrors(missing, validateUpdate('ImageStreamTag', old, istag))
+  const errors = mergeFieldErrors(
+    missing,
+    validateUpdate('ImageStreamTag', old, istag),
+    istagAllowListErrors(ctx, istag, old),
+  )
   if (errors.length > 0) throw invalidObject(ISTAGS, name, errors)
   const existing = specTag(base, tag)
   if (existing === undefined && istag.tag === undefined) {

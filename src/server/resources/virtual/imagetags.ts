@@ -9,6 +9,7 @@
 import {
   imageTagSpecRequired,
   RESOURCES,
+  imageTagAllowListErrors,
   validateObject,
   validateUpdate,
   type FieldError,
@@ -127,13 +128,29 @@ function prepareForCreate(itag: ImageTag, tag: string): ImageTag {
     : { ...rest, spec: { ...rest.spec, name: tag } }
 }
 
-function checkCreate(itag: ImageTag, name: string, missing: readonly FieldError[]): void {
+function checkCreate(
+  ctx: ResourceContext,
+  itag: ImageTag,
+  name: string,
+  missing: readonly FieldError[],
+): void {
   const errors = mergeFieldErrors(
     missing,
     imageTagSpecRequired(itag),
     validateObject('ImageTag', itag),
+    itagAllowListErrors(ctx, itag, undefined),
   )
   if (errors.length > 0) throw invalidObject(ITAGS, name, errors)
+}
+
+/** itagAllowListErrors refuses a `spec.from` the allow-list does not allow (docs/imports.md#allowed-registries). */
+function itagAllowListErrors(
+  ctx: ResourceContext,
+  itag: ImageTag,
+  old: ImageTag | undefined,
+): FieldError[] {
+  const list = ctx.settings.allowedRegistries
+  return list ? imageTagAllowListErrors(itag, old, list) : []
 }
 
 async function viewAfterWrite(ctx: ResourceContext, stream: ImageStream, tag: string) {
@@ -154,7 +171,7 @@ export async function createImageTag(
   const name = decoded.view.metadata.name ?? ''
   const { stream: streamName, tag } = splitImageStreamTag(name, 'ImageTags')
   const itag = prepareForCreate(decoded.view, tag)
-  checkCreate(itag, name, decoded.missing)
+  checkCreate(ctx, itag, name, decoded.missing)
   await ensureNamespaceExists(ctx.store, namespace)
   const stream = await readStreamIfAny(ctx, namespace, streamName)
   if (stream && specTag(stream, tag)) throw alreadyExists(GR, name)
@@ -200,13 +217,17 @@ export async function updateImageTag(
   if (stream === undefined) {
     await ensureNamespaceExists(ctx.store, namespace)
     itag = prepareForCreate(decoded.view, tag)
-    checkCreate(itag, name, decoded.missing)
+    checkCreate(ctx, itag, name, decoded.missing)
   } else {
     const carried = prepareUpdateMeta<'ImageTag'>(decoded.view, old)
     carried.metadata.resourceVersion = stream.metadata.resourceVersion
     const { image: _image, ...rest } = carried
     itag = rest
-    const errors = mergeFieldErrors(decoded.missing, validateUpdate('ImageTag', old, itag))
+    const errors = mergeFieldErrors(
+      decoded.missing,
+      validateUpdate('ImageTag', old, itag),
+      itagAllowListErrors(ctx, itag, old),
+    )
     if (errors.length > 0) throw invalidObject(ITAGS, name, errors)
   }
   const existed = stream !== undefined && specTag(stream, tag) !== undefined
