@@ -7,6 +7,8 @@
 export const IMAGE_GROUP = 'image.openshift.io'
 /** IMAGE_API_VERSION is the group/version string of every image kind. */
 export const IMAGE_API_VERSION = 'image.openshift.io/v1'
+/** RBAC_GROUP is the API group of the RBAC kinds. */
+export const RBAC_GROUP = 'rbac.authorization.k8s.io'
 
 /** IMPORT_MODES are the valid `importPolicy.importMode` values (docs/imports.md#import-modes). */
 export const IMPORT_MODES = ['Legacy', 'PreserveOriginal'] as const

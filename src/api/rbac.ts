@@ -8,8 +8,9 @@ import Type from 'typebox'
 import type { Static } from 'typebox'
 import { MapOf, ObjectMeta, TypeMetaProperties } from './meta.js'
 
-/** RBAC_GROUP is the API group of the RBAC kinds. */
-export const RBAC_GROUP = 'rbac.authorization.k8s.io'
+import { RBAC_GROUP } from './constants.js'
+
+export { RBAC_GROUP } from './constants.js'
 
 const atomicStrings = Type.Optional(
   Type.Array(Type.String(), { 'x-kubernetes-list-type': 'atomic' }),

@@ -17,7 +17,7 @@ import type {
   ImageStreamTag,
   ImageTag,
 } from './image.js'
-import { IMAGE_GROUP } from './constants.js'
+import { IMAGE_GROUP, RBAC_GROUP } from './constants.js'
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.js'
 
 /** Verb is an API verb as discovery lists it. */
@@ -104,8 +104,7 @@ function core<K extends KindName>(
 function rbac<K extends KindName>(
   info: Omit<ResourceMeta<K>, 'group' | 'version' | 'apiVersion' | 'listKind'>,
 ): ResourceMeta<K> {
-  // Spelled here rather than imported from rbac.ts, which loads typebox (see the header).
-  const group = 'rbac.authorization.k8s.io'
+  const group = RBAC_GROUP
   return { ...info, listKind: `${info.kind}List`, group, version: 'v1', apiVersion: `${group}/v1` }
 }
 

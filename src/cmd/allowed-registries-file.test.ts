@@ -70,7 +70,10 @@ describe('watchAllowedRegistries', () => {
     writeFileSync(path, '- domainName: quay.io\n')
     const watched = watchAllowedRegistries(
       path,
-      readAllowedRegistries('- domainName: quay.io', path),
+      {
+        list: readAllowedRegistries('- domainName: quay.io\n', path),
+        text: '- domainName: quay.io\n',
+      },
       {
         intervalMs: 20,
         onReload: () => reloads++,

@@ -93,22 +93,28 @@ export interface WatchOptions extends AllowListOptions {
 }
 
 /**
- * watchAllowedRegistries starts from `initial` (the file as read at start) and applies the file
- * again whenever its modification time, size or inode changes, polling with fs.watchFile, which
- * also sees a file replaced by a rename as editors and ConfigMap mounts do. A file that cannot
- * be read or used keeps the previous list.
+ * watchAllowedRegistries starts from `initial` (the file as read at start, and its text) and
+ * applies the file again whenever its modification time, size or inode changes, polling with
+ * fs.watchFile, which also sees a file replaced by a rename as editors and ConfigMap mounts do.
+ * The file is also read once more as watching begins, since fs.watchFile takes its first look
+ * only then and would miss a change made since the read at start. A file that cannot be read or
+ * used keeps the previous list; a file whose text did not change is not applied again.
  */
 export function watchAllowedRegistries(
   path: string,
-  initial: RegistryAllowList | undefined,
+  initial: { readonly list: RegistryAllowList | undefined; readonly text: string },
   options: WatchOptions,
 ): WatchedAllowList {
-  let current = initial
+  let current = initial.list
+  let applied = initial.text
   // Reads are chained, so two quick changes apply in order.
   let reading = Promise.resolve()
   const reload = async () => {
     try {
-      current = readAllowedRegistries(await readFile(path, 'utf8'), path, options)
+      const text = await readFile(path, 'utf8')
+      if (text === applied) return
+      current = readAllowedRegistries(text, path, options)
+      applied = text
       options.onReload(current)
     } catch (err) {
       options.onError(err instanceof Error ? err.message : String(err))
@@ -121,6 +127,7 @@ export function watchAllowedRegistries(
     reading = reading.then(reload)
   }
   watchFile(path, { interval: options.intervalMs, persistent: false }, listener)
+  reading = reading.then(reload)
   return {
     list: {
       admit: (...args) => current?.admit(...args),

@@ -174,20 +174,24 @@ async function loadAllowedRegistries(
     }
     throw err
   }
-  return watchAllowedRegistries(path, initial, {
-    integratedRegistry,
-    intervalMs: ALLOWED_REGISTRIES_POLL_MS,
-    onReload: (list) =>
-      logger.info(
-        { file: path, restricted: list !== undefined },
-        'allowed registries for import reloaded',
-      ),
-    onError: (message) =>
-      logger.error(
-        { file: path },
-        `allowed registries for import not reloaded, the previous list stays: ${message}`,
-      ),
-  })
+  return watchAllowedRegistries(
+    path,
+    { list: initial, text },
+    {
+      integratedRegistry,
+      intervalMs: ALLOWED_REGISTRIES_POLL_MS,
+      onReload: (list) =>
+        logger.info(
+          { file: path, restricted: list !== undefined },
+          'allowed registries for import reloaded',
+        ),
+      onError: (message) =>
+        logger.error(
+          { file: path },
+          `allowed registries for import not reloaded, the previous list stays: ${message}`,
+        ),
+    },
+  )
 }
 
 function parsePlatformOption(value: string | undefined): PlatformSpec {

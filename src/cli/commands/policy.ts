@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { checkDNS1123Label, checkDNS1123Subdomain } from '../../api/names.js'
-import { RBAC_GROUP, type RoleBinding, type Subject } from '../../api/rbac.js'
+import { RBAC_GROUP } from '../../api/constants.js'
+import type { RoleBinding, Subject } from '../../api/rbac.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { goQuote, goStrings } from '../../lib/go-quote.js'
 import { ApiError, isNotFound } from '../client/api-errors.js'
