@@ -7,23 +7,16 @@
  * logged once, and never a request.
  */
 import assert from 'node:assert/strict'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import {
   adminCredentials,
-  CommandError,
   insecureImport,
   kubectl,
   pollUntil,
-  runCommand,
+  serverCertDir,
+  skopeoInspect,
   succeeded,
   useRegistry,
   useServe,
@@ -181,23 +174,13 @@ describe('isctl serve --audit-log with kubectl and skopeo', () => {
       ['create', '-f', '-'],
       insecureImport('audited', 'tool', '1.0', env.fx.ociSingle.reference),
     )
-    const certDir = join(suite.home, 'certs')
-    mkdirSync(certDir, { recursive: true })
+    const certDir = serverCertDir(suite.kubeconfig, join(suite.home, 'certs'))
     const admin = adminCredentials(suite.kubeconfig)
-    copyFileSync(admin.caFile, join(certDir, 'ca.crt'))
     const host = new URL(admin.server).host
     await pollUntil('skopeo to pull the imported tag', async () => {
-      const res = await runCommand('skopeo', [
-        'inspect',
-        '--raw',
-        '--cert-dir',
+      const res = await skopeoInspect(`${host}/audited/tool:1.0`, {
         certDir,
-        '--creds',
-        `any:${admin.token}`,
-        `docker://${host}/audited/tool:1.0`,
-      ]).catch((err: unknown) => {
-        if (err instanceof CommandError) return err.result
-        throw err
+        creds: `any:${admin.token}`,
       })
       return res.code === 0
     })

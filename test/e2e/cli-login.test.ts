@@ -6,20 +6,19 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { parse } from 'yaml'
 import {
   addHtpasswdUser,
   adminCredentials,
   httpRequest,
   isctl,
-  kubectl,
   makeAgent,
   makeTempDir,
   pollUntil,
   removeTempDir,
   useServe,
+  userSession,
   type HttpResponse,
 } from '../harness/index.js'
 
@@ -31,31 +30,6 @@ const LOGIN_OUTPUT =
   '    isctl new-project <projectname>\n\n'
 const LOGIN_FAILED =
   'Login failed (401 Unauthorized)\nVerify you have provided the correct credentials.\n'
-
-/** A user with their own HOME (so their own ~/.kube/config) logging in to `server`. */
-function userSession(getServer: () => { server: string; caFile: string }) {
-  let home = ''
-  before(() => {
-    home = makeTempDir('cli-login-')
-  })
-  after(() => removeTempDir(home))
-  const run = (args: readonly string[]) => isctl(args, { home })
-  return {
-    get config() {
-      return join(home, '.kube', 'config')
-    },
-    get home() {
-      return home
-    },
-    run,
-    login: (user: string, password: string) => {
-      const { server, caFile } = getServer()
-      return run(['login', server, '-u', user, '-p', password, `--certificate-authority=${caFile}`])
-    },
-    kubectl: (args: readonly string[]) =>
-      kubectl(args, { kubeconfig: join(home, '.kube', 'config'), cacheDir: join(home, 'cache') }),
-  }
-}
 
 /** whoAmIWith asks the server who a token belongs to, as oc whoami does (users/~). */
 async function whoAmIWith(server: string, caPem: string, token: string): Promise<HttpResponse> {

@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { request, type Agent } from 'undici'
 import {
   adminCredentials,
-  CommandError,
   header,
   httpRequest,
   makeAgent,
@@ -23,6 +22,8 @@ import {
   pushLargeImage,
   removeTempDir,
   runCommand,
+  serverCertDir,
+  skopeoInspect,
   startFaultProxy,
   succeeded,
   useRegistry,
@@ -45,18 +46,8 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     join(dirname(suite.kubeconfig), 'registry-cache', 'sha256', digest.slice(7))
 
   /** skopeo runs `skopeo inspect --raw` trusting the server's CA; a failed run is a result too. */
-  const skopeo = (ref: string, creds: readonly string[]) =>
-    runCommand('skopeo', [
-      'inspect',
-      '--raw',
-      '--cert-dir',
-      certDir,
-      ...creds,
-      `docker://${ref}`,
-    ]).catch((err: unknown) => {
-      if (err instanceof CommandError) return err.result
-      throw err
-    })
+  const skopeo = (ref: string, creds?: string) =>
+    skopeoInspect(ref, { certDir, ...(creds !== undefined && { creds }) })
 
   /** copyAll copies app:v1, list and children, through the server into the OCI layout `name`. */
   const copyAll = async (name: string) => {
@@ -108,10 +99,8 @@ describe('the integrated registry through isctl serve and skopeo', () => {
 
   before(async () => {
     dir = makeTempDir('distribution-e2e')
-    certDir = join(dir, 'certs')
-    mkdirSync(certDir)
+    certDir = serverCertDir(suite.kubeconfig, join(dir, 'certs'))
     const admin = adminCredentials(suite.kubeconfig)
-    copyFileSync(admin.caFile, join(certDir, 'ca.crt'))
     token = admin.token
     host = new URL(suite.server.address).host
     policy = join(dir, 'policy.json')
@@ -132,7 +121,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   after(() => removeTempDir(dir))
 
   it('serves the list by tag with the upstream bytes', async () => {
-    const res = await skopeo(`${host}/team-a/app:v1`, ['--creds', `any:${token}`])
+    const res = await skopeo(`${host}/team-a/app:v1`, `any:${token}`)
     assert.equal(res.code, 0, res.stderr)
     assert.equal(sha256(res.stdout), env.fx.ociIndex.digest)
   })
@@ -147,7 +136,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     const described = await succeeded(suite.run(['describe', 'istag', 'app:v1', '-n', 'team-a']))
     const line = described.split('\n').find((l) => l.startsWith('Docker Image:'))
     assert.equal(line?.replace(/^Docker Image:\s+/, ''), local, described)
-    const res = await skopeo(local, ['--creds', `any:${token}`])
+    const res = await skopeo(local, `any:${token}`)
     assert.equal(res.code, 0, res.stderr)
     assert.equal(sha256(res.stdout), env.fx.ociIndex.digest)
     const stream = JSON.parse(await k(['get', 'is', 'app', '-n', 'team-a', '-o', 'json'])) as {
@@ -161,7 +150,7 @@ describe('the integrated registry through isctl serve and skopeo', () => {
     const child = env.fx.ociIndex.children.find(
       (c) => !c.attestation && c.platform.architecture === 'arm64',
     )!
-    const res = await skopeo(`${host}/team-a/app@${child.digest}`, ['--creds', `any:${token}`])
+    const res = await skopeo(`${host}/team-a/app@${child.digest}`, `any:${token}`)
     assert.equal(res.code, 0, res.stderr)
     assert.equal(sha256(res.stdout), child.digest)
   })
@@ -382,14 +371,14 @@ describe('the integrated registry through isctl serve and skopeo', () => {
   })
 
   it('refuses a pull without credentials with the registry 401', async () => {
-    const res = await skopeo(`${host}/team-a/app:v1`, ['--no-creds'])
+    const res = await skopeo(`${host}/team-a/app:v1`)
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /unauthorized|authentication required/i)
   })
 
   it('answers a digest of no stream image with 404 MANIFEST_UNKNOWN', async () => {
     const unknown = `sha256:${'0'.repeat(64)}`
-    const res = await skopeo(`${host}/team-a/app@${unknown}`, ['--creds', `any:${token}`])
+    const res = await skopeo(`${host}/team-a/app@${unknown}`, `any:${token}`)
     assert.notEqual(res.code, 0)
     assert.match(res.stderr, /manifest unknown/i)
     const agent = makeAgent(readFileSync(join(certDir, 'ca.crt'), 'utf8'))

@@ -12,11 +12,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   adminCredentials,
-  httpRequest,
   kubectl,
-  makeAgent,
   makeTempDir,
   pollUntil,
+  registryAnswer,
   removeTempDir,
   startServe,
   stopServe,
@@ -48,20 +47,8 @@ describe('service accounts and tokens with kubectl', () => {
   }
 
   /** registry sends one request to the server's /v2/ with `authorization`. */
-  const registry = async (path: string, authorization: string) => {
-    const admin = adminCredentials(suite.kubeconfig)
-    const agent = makeAgent(admin.caPem)
-    try {
-      const res = await httpRequest(`${admin.server}${path}`, {
-        headers: { authorization },
-        dispatcher: agent,
-      })
-      const body = JSON.parse(res.body.toString('utf8')) as { errors?: { code: string }[] }
-      return { status: res.status, code: body.errors?.[0]?.code }
-    } finally {
-      await agent.close()
-    }
-  }
+  const registry = (path: string, authorization: string) =>
+    registryAnswer(suite.kubeconfig, path, authorization)
 
   it('gives a new namespace the ServiceAccounts default, builder and deployer', async () => {
     await ok(['create', 'namespace', 'team-a'])

@@ -101,15 +101,20 @@ export {
   kubectl,
   pullSecretArgs,
   type PullSecret,
+  registryAnswer,
+  serverCertDir,
+  skopeoInspect,
   startServe,
   stopServe,
   succeeded,
   useServe,
+  userSession,
   type AdminCredentials,
   type AllowedRegistry,
   type ServeProcess,
   type ServeSuite,
   type ServeSuiteOptions,
+  type UserSession,
 } from './isctl-serve.js'
 export { legacyKubectl, LEGACY_KUBECTL } from './legacy-kubectl.js'
 export { python } from './python-client.js'

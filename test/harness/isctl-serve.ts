@@ -1,11 +1,12 @@
 /** A real `isctl serve` process (the built binary) and a kubectl pointed at it, for e2e suites. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { after, before } from 'node:test'
 import { parse, stringify } from 'yaml'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { httpRequest, makeAgent } from './http.js'
 import {
   CommandError,
   makeTempDir,
@@ -100,6 +101,63 @@ export function adminCredentials(kubeconfig: string): AdminCredentials {
   }
 }
 
+/**
+ * serverCertDir makes `dir` a cert dir (for skopeo's and podman's `--cert-dir`) that trusts the
+ * server whose admin.kubeconfig is `kubeconfig`, and returns it.
+ */
+export function serverCertDir(kubeconfig: string, dir: string): string {
+  mkdirSync(dir, { recursive: true })
+  copyFileSync(adminCredentials(kubeconfig).caFile, join(dir, 'ca.crt'))
+  return dir
+}
+
+/**
+ * skopeoInspect runs `skopeo inspect --raw` of `ref` trusting `certDir`, with `--creds` (else
+ * `--no-creds`); never throws on exit codes.
+ */
+export async function skopeoInspect(
+  ref: string,
+  opts: { certDir: string; creds?: string },
+): Promise<CommandResult> {
+  try {
+    return await runCommand('skopeo', [
+      'inspect',
+      '--raw',
+      '--cert-dir',
+      opts.certDir,
+      ...(opts.creds !== undefined ? ['--creds', opts.creds] : ['--no-creds']),
+      `docker://${ref}`,
+    ])
+  } catch (err) {
+    if (err instanceof CommandError) return err.result
+    throw err
+  }
+}
+
+/**
+ * registryAnswer sends one GET to `path` of the integrated registry of the server whose
+ * admin.kubeconfig is `kubeconfig`, with `authorization`, and returns its status and the first
+ * error code of its body (distribution's dialect).
+ */
+export async function registryAnswer(
+  kubeconfig: string,
+  path: string,
+  authorization: string,
+): Promise<{ status: number; code: string | undefined }> {
+  const admin = adminCredentials(kubeconfig)
+  const agent = makeAgent(admin.caPem)
+  try {
+    const res = await httpRequest(`${admin.server}${path}`, {
+      headers: { authorization },
+      dispatcher: agent,
+    })
+    const body = JSON.parse(res.body.toString('utf8')) as { errors?: { code: string }[] }
+    return { status: res.status, code: body.errors?.[0]?.code }
+  } finally {
+    await agent.close()
+  }
+}
+
 /** stopServe signals the process (SIGTERM by default) and waits for it to exit. */
 export async function stopServe(server: ServeProcess, signal: NodeJS.Signals = 'SIGTERM') {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal)
@@ -186,6 +244,45 @@ export async function addHtpasswdUser(file: string, user: string, password: stri
     user,
     password,
   ])
+}
+
+/** A user with their own HOME (so their own ~/.kube/config) for a suite's server. */
+export interface UserSession {
+  /** Their kubeconfig, `~/.kube/config`. */
+  readonly config: string
+  readonly home: string
+  run(args: readonly string[]): Promise<CommandResult>
+  /** login runs `isctl login SERVER -u USER -p PASSWORD --certificate-authority=CA`. */
+  login(user: string, password: string): Promise<CommandResult>
+  kubectl(args: readonly string[]): Promise<CommandResult>
+}
+
+/**
+ * userSession, called inside a `describe`, gives a user a private HOME for the suite's tests
+ * (removed after them), in which `isctl login` saves their kubeconfig as `oc login` does.
+ */
+export function userSession(getServer: () => { server: string; caFile: string }): UserSession {
+  let home = ''
+  before(() => {
+    home = makeTempDir('user-session-')
+  })
+  after(() => removeTempDir(home))
+  const run = (args: readonly string[]) => isctl(args, { home })
+  return {
+    get config() {
+      return join(home, '.kube', 'config')
+    },
+    get home() {
+      return home
+    },
+    run,
+    login: (user, password) => {
+      const { server, caFile } = getServer()
+      return run(['login', server, '-u', user, '-p', password, `--certificate-authority=${caFile}`])
+    },
+    kubectl: (args) =>
+      kubectl(args, { kubeconfig: join(home, '.kube', 'config'), cacheDir: join(home, 'cache') }),
+  }
 }
 
 /** ServeSuiteOptions shape the server a suite starts. */
