@@ -5,6 +5,7 @@
  */
 import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
+import { runLoginTiming } from './login-timing.js'
 import { runPrunePlan } from './prune.js'
 import { runPullThrough } from './pull-through.js'
 import { runRegistryFetch } from './registry-fetch.js'
@@ -17,6 +18,7 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   'pull-through': runPullThrough,
   prune: runPrunePlan,
   authorize: runAuthorize,
+  'login-timing': runLoginTiming,
 }
 
 const wanted = process.argv.slice(2)
