@@ -142,6 +142,15 @@ describe('a team sharing isctl serve: users, roles, projects and a CI token', ()
       stdout: '',
       stderr: `Error from server (Forbidden): imagestreams.image.openshift.io "app" is forbidden: ${forbidden('alice', 'get', 'imagestreams', 'image.openshift.io', 'team-b')}\n`,
     })
+    const created = await alice.kubectl(
+      ['create', '-f', '-'],
+      insecureImport('team-b', 'app', 'latest', source()),
+    )
+    assert.deepEqual(created, {
+      code: 1,
+      stdout: '',
+      stderr: `Error from server (Forbidden): error when creating "STDIN": imagestreamimports.image.openshift.io is forbidden: ${forbidden('alice', 'create', 'imagestreamimports', 'image.openshift.io', 'team-b')}\n`,
+    })
     const tagged = await alice.run(['-n', 'team-b', 'tag', '--insecure', source(), 'app:latest'])
     assert.deepEqual(tagged, {
       code: 1,

@@ -254,7 +254,7 @@ export interface UserSession {
   run(args: readonly string[]): Promise<CommandResult>
   /** login runs `isctl login SERVER -u USER -p PASSWORD --certificate-authority=CA`. */
   login(user: string, password: string): Promise<CommandResult>
-  kubectl(args: readonly string[]): Promise<CommandResult>
+  kubectl(args: readonly string[], input?: string): Promise<CommandResult>
 }
 
 /**
@@ -280,8 +280,12 @@ export function userSession(getServer: () => { server: string; caFile: string })
       const { server, caFile } = getServer()
       return run(['login', server, '-u', user, '-p', password, `--certificate-authority=${caFile}`])
     },
-    kubectl: (args) =>
-      kubectl(args, { kubeconfig: join(home, '.kube', 'config'), cacheDir: join(home, 'cache') }),
+    kubectl: (args, input) =>
+      kubectl(args, {
+        kubeconfig: join(home, '.kube', 'config'),
+        cacheDir: join(home, 'cache'),
+        ...(input !== undefined && { input }),
+      }),
   }
 }
 
