@@ -229,6 +229,16 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/policy.js')).configureRemoveRoleFromGroup,
   },
   {
+    path: ['policy', 'who-can'],
+    summary: 'List who can perform the specified action on a resource',
+    load: async () => (await import('../cli/commands/who-can.js')).configureWhoCan,
+  },
+  {
+    path: ['adm', 'policy', 'who-can'],
+    summary: 'List who can perform the specified action on a resource',
+    load: async () => (await import('../cli/commands/who-can.js')).configureWhoCan,
+  },
+  {
     path: ['adm', 'policy', 'add-role-to-user'],
     summary: 'Add a role to users or service accounts for the current project',
     load: async () => (await import('../cli/commands/policy.js')).configureAdmAddRoleToUser,

@@ -251,7 +251,12 @@ describe('API server app', () => {
           body.items.map((i) => i.metadata.name),
           url === '/api'
             ? ['']
-            : ['image.openshift.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io'],
+            : [
+                'image.openshift.io',
+                'rbac.authorization.k8s.io',
+                'authorization.k8s.io',
+                'authorization.openshift.io',
+              ],
         )
       }
     })

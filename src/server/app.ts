@@ -17,6 +17,10 @@ import {
 import { redactUrl } from '../lib/redact-url.js'
 import { ACCESS_REVIEW_DISCOVERY, registerAccessReviews } from './auth/access-reviews.js'
 import {
+  RESOURCE_ACCESS_REVIEW_DISCOVERY,
+  registerResourceAccessReviews,
+} from './auth/resource-access-reviews.js'
+import {
   authorizeNonResourceRequest,
   bearerToken,
   isRegistryPath,
@@ -183,8 +187,13 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   const version = versionInfo(deps.serverVersion ?? 'unknown')
   app.get('/version', nonResource, () => version)
   registerHealth(app, deps.readyChecks ?? [])
-  registerDiscovery(app, [...deps.resources, ...ACCESS_REVIEW_DISCOVERY])
+  registerDiscovery(app, [
+    ...deps.resources,
+    ...ACCESS_REVIEW_DISCOVERY,
+    ...RESOURCE_ACCESS_REVIEW_DISCOVERY,
+  ])
   registerSelfSubjectReview(app)
   registerAccessReviews(app)
+  registerResourceAccessReviews(app)
   return app
 }

@@ -45,28 +45,33 @@ export const ACCESS_REVIEW_DISCOVERY: readonly DiscoveryResource[] = [
   discovered('subjectaccessreviews', 'SubjectAccessReview'),
 ]
 
-type Json = Record<string, unknown>
+/** Json is a decoded request body, read field by field. */
+export type Json = Record<string, unknown>
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+/** isObject tells a JSON object from arrays, null and scalars. */
+export const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+/** text is a JSON string field, '' for anything else (Go's zero value). */
+export const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-/** reviewBody checks that a body is the named review and returns it. */
-function reviewBody(body: unknown, kind: string): Json {
+/** reviewBody checks that a body is the named review of `apiVersion` and returns it. */
+export function reviewBody(body: unknown, kind: string, apiVersion = API_VERSION): Json {
   if (!isObject(body)) throw badRequest(`the request body must be a ${kind} object`)
-  const { apiVersion, kind: bodyKind } = body
+  const { apiVersion: bodyApiVersion, kind: bodyKind } = body
   if (
     (bodyKind !== undefined && bodyKind !== kind) ||
-    (apiVersion !== undefined && apiVersion !== API_VERSION)
+    (bodyApiVersion !== undefined && bodyApiVersion !== apiVersion)
   ) {
     throw badRequest(
-      `the request body is ${JSON.stringify(bodyKind ?? '')} of ${JSON.stringify(apiVersion ?? '')}, want ${kind} of ${API_VERSION}`,
+      `the request body is ${JSON.stringify(bodyKind ?? '')} of ${JSON.stringify(bodyApiVersion ?? '')}, want ${kind} of ${apiVersion}`,
     )
   }
   return body
 }
 
-const fieldInvalid = (field: string, value: string, message: string): FieldCause => ({
+/** fieldInvalid is field.Invalid: `Invalid value: "<value>": <message>`. */
+export const fieldInvalid = (field: string, value: string, message: string): FieldCause => ({
   type: 'FieldValueInvalid',
   field,
   message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
@@ -158,7 +163,7 @@ const isZero = (v: unknown): boolean =>
   (isObject(v) && Object.keys(v).length === 0)
 
 /** metadataIsEmpty is apimachinery's ObjectMeta{} comparison, managedFields (and `except`) aside. */
-function metadataIsEmpty(metadata: Json, except?: string): boolean {
+export function metadataIsEmpty(metadata: Json, except?: string): boolean {
   return Object.entries(metadata).every(
     ([k, v]) => k === 'managedFields' || k === except || isZero(v),
   )

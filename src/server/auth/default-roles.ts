@@ -78,6 +78,13 @@ const PROJECT_ADMIN = rule(
   ['project.openshift.io'],
   ['projects'],
 )
+// OpenShift's admin and registry-admin may ask who can act in their project (oc policy who-can).
+const LOCAL_REVIEWS = rule(
+  ['create'],
+  ['authorization.openshift.io'],
+  ['localresourceaccessreviews'],
+)
+
 const PROJECT_READ = rule(['get'], ['project.openshift.io'], ['projects'])
 
 /** BASIC_USER_RULES are system:basic-user's: ask who one is and what one may do. */
@@ -142,6 +149,7 @@ export const DEFAULT_CLUSTER_ROLES: readonly ClusterRole[] = [
       ...CORE_READ,
       rule(READ_WRITE, [RBAC_GROUP], ['roles', 'rolebindings']),
       rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+      LOCAL_REVIEWS,
       PROJECT_ADMIN,
     ],
     "A user that has edit rights within the project and can change the project's membership.",
@@ -236,6 +244,7 @@ export const DEFAULT_CLUSTER_ROLES: readonly ClusterRole[] = [
       rule(['get', 'update'], [IMAGE_GROUP], ['imagestreams/layers']),
       rule(READ_WRITE, [RBAC_GROUP], ['roles', 'rolebindings']),
       rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+      LOCAL_REVIEWS,
       rule(['get'], [''], ['namespaces']),
     ],
     "A user who can manage images in the internal registry and the project's membership.",

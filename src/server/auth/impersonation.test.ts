@@ -251,6 +251,7 @@ void describe('impersonate', () => {
         )
       },
       rulesFor: () => Promise.reject(new Error('not used')),
+      allowedSubjects: () => Promise.reject(new Error('not used')),
     }
   }
   // The last column is 'none', 'user', or the `resource/name` refused.

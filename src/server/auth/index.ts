@@ -8,6 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Subject } from '../../api/index.js'
 import { forbidden, unauthorized, type StatusError } from '../status.js'
 import { BASIC_USER_RULES, DISCOVERY_RULES } from './default-roles.js'
 import { impersonate } from './impersonation.js'
@@ -146,7 +147,25 @@ export interface Rules {
 export interface Authorizer {
   authorize(user: UserInfo, attrs: AuthorizationAttributes): Promise<Decision>
   rulesFor(user: UserInfo, namespace: string): Promise<Rules>
+  /** allowedSubjects lists who may make a request (RBAC's SubjectLocator), for `oc policy who-can`. */
+  allowedSubjects(attrs: AuthorizationAttributes): Promise<AllowedSubjects>
 }
+
+/**
+ * AllowedSubjects are the subjects of every binding whose role allows a request, `system:masters`
+ * first, and the missing roles met on the way (the review's evaluation error).
+ */
+export interface AllowedSubjects {
+  readonly subjects: readonly Subject[]
+  readonly errors: readonly string[]
+}
+
+/** MASTERS_SUBJECT is the group every authorizer lets do everything (user.SystemPrivilegedGroup). */
+export const MASTERS_SUBJECT: Subject = Object.freeze({
+  kind: 'Group',
+  apiGroup: 'rbac.authorization.k8s.io',
+  name: 'system:masters',
+})
 
 /**
  * What every authenticated user may do: the rules of the default system:basic-user and
@@ -182,6 +201,12 @@ export function createAdminAuthorizer(): Authorizer {
     },
     rulesFor(user) {
       return Promise.resolve(rulesOf(user))
+    },
+    allowedSubjects(attrs) {
+      // Every authenticated user holds the EVERYONE rules, as system:authenticated's bindings grant them.
+      const everyone: Subject = { ...MASTERS_SUBJECT, name: 'system:authenticated' }
+      const subjects = rulesAllow(EVERYONE, attrs) ? [MASTERS_SUBJECT, everyone] : [MASTERS_SUBJECT]
+      return Promise.resolve({ subjects, errors: [] })
     },
   }
 }

@@ -20,7 +20,15 @@ import type {
   Subject,
 } from '../../api/index.js'
 import type { Store, StoredObject, WatchEvent } from '../../storage/index.js'
-import type { AuthorizationAttributes, Authorizer, Decision, Rules, UserInfo } from './index.js'
+import {
+  MASTERS_SUBJECT,
+  type AllowedSubjects,
+  type AuthorizationAttributes,
+  type Authorizer,
+  type Decision,
+  type Rules,
+  type UserInfo,
+} from './index.js'
 import { reviewRules, ruleAllows, type Rule } from './rbac-rules.js'
 
 /** The RBAC kinds the authorizer follows, by plural. */
@@ -143,6 +151,29 @@ class Policy {
         add(binding, namespace)
     }
     return { rules, errors }
+  }
+
+  /**
+   * allowedSubjects is SubjectAccessEvaluator.AllowedSubjects: `system:masters`, then the subjects
+   * of every ClusterRoleBinding, and every RoleBinding of the request's namespace, whose role
+   * allows the request; a missing role is an error and grants nothing.
+   */
+  allowedSubjects(attrs: AuthorizationAttributes): AllowedSubjects {
+    const subjects: Subject[] = [MASTERS_SUBJECT]
+    const errors: string[] = []
+    const visit = (binding: AnyBinding, bindingNamespace: string) => {
+      const granted = this.roleRules(binding, bindingNamespace)
+      if (typeof granted === 'string') errors.push(granted)
+      else if (granted.some((rule) => ruleAllows(rule, attrs)))
+        subjects.push(...(binding.subjects ?? []))
+    }
+    for (const binding of this.clusterRoleBindings.values()) visit(binding, '')
+    const namespace = attrs.kind === 'resource' ? (attrs.namespace ?? '') : ''
+    if (namespace !== '') {
+      for (const binding of this.roleBindings.get(namespace)?.values() ?? [])
+        visit(binding, namespace)
+    }
+    return { subjects, errors }
   }
 }
 
@@ -274,6 +305,9 @@ export async function startRbacAuthorizer(
         nonResourceRules: [...EVERYTHING.nonResourceRules, ...own.nonResourceRules],
         incomplete: own.incomplete,
       })
+    },
+    allowedSubjects(attrs: AuthorizationAttributes): Promise<AllowedSubjects> {
+      return Promise.resolve(policy.allowedSubjects(attrs))
     },
     synced(resource: string, resourceVersion: string): Promise<void> {
       const revision = Number(resourceVersion)

@@ -356,6 +356,7 @@ void describe('escalation prevention', () => {
       res.json().message,
       'rolebindings.rbac.authorization.k8s.io "carol-admin" is forbidden: user "alice" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
         '{APIGroups:["authorization.k8s.io"], Resources:["localsubjectaccessreviews"], Verbs:["create"]}\n' +
+        '{APIGroups:["authorization.openshift.io"], Resources:["localresourceaccessreviews"], Verbs:["create"]}\n' +
         '{APIGroups:["project.openshift.io"], Resources:["projects"], Verbs:["delete" "patch" "update"]}\n' +
         '{APIGroups:["rbac.authorization.k8s.io"], Resources:["rolebindings"], Verbs:["get" "list" "watch" "delete" "deletecollection" "patch" "update"]}\n' +
         '{APIGroups:["rbac.authorization.k8s.io"], Resources:["roles"], Verbs:["get" "list" "watch" "delete" "deletecollection" "patch" "update"]}',

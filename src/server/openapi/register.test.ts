@@ -39,6 +39,7 @@ function authorizer(): Authorizer {
       return admin.authorize(user, attrs)
     },
     rulesFor: (user, namespace) => admin.rulesFor(user, namespace),
+    allowedSubjects: (attrs) => admin.allowedSubjects(attrs),
   }
 }
 

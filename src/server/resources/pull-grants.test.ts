@@ -62,6 +62,7 @@ describe('pull grants passed by spec tags', () => {
       return Promise.resolve({ allowed: true })
     },
     rulesFor: () => Promise.resolve({ resourceRules: [], nonResourceRules: [], incomplete: true }),
+    allowedSubjects: () => Promise.reject(new Error('not used')),
   }
   const send = async (
     method: 'POST' | 'PUT' | 'PATCH',
