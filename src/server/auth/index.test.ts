@@ -155,6 +155,15 @@ describe('createAdminAuthorizer', () => {
       assert.equal(rulesAllow(rules, attrs), allowed)
     }
   })
+  it('names who may: system:masters, and system:authenticated for what everyone may', async () => {
+    const names = async (attrs: AuthorizationAttributes) =>
+      (await authorizer.allowedSubjects(attrs)).subjects.map((s) => `${s.kind}/${s.name}`)
+    assert.deepEqual(await names(listIS), ['Group/system:masters'])
+    assert.deepEqual(await names(get('/version')), [
+      'Group/system:masters',
+      'Group/system:authenticated',
+    ])
+  })
 })
 
 describe('admin token', () => {
