@@ -103,7 +103,7 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
     }
     assert.deepEqual(review.status.userInfo, {
       username: 'alice',
-      groups: ['system:authenticated', 'system:authenticated:oauth'],
+      groups: ['system:authenticated:oauth', 'system:authenticated'],
     })
   })
 
@@ -115,7 +115,7 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
       apiVersion: 'user.openshift.io/v1',
       metadata: { name: 'alice', creationTimestamp: null },
       identities: null,
-      groups: ['system:authenticated', 'system:authenticated:oauth'],
+      groups: ['system:authenticated:oauth', 'system:authenticated'],
     })
   })
 

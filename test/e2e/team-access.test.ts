@@ -279,7 +279,7 @@ describe('a team sharing isctl serve: users, roles, projects and a CI token', ()
       code: 1,
       stdout: '',
       stderr:
-        'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "root" is forbidden: user "carol" (groups=["system:authenticated" "system:authenticated:oauth"]) is attempting to grant RBAC permissions not currently held:\n' +
+        'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "root" is forbidden: user "carol" (groups=["system:authenticated:oauth" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
         '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n' +
         '{NonResourceURLs:["*"], Verbs:["*"]}\n',
     })

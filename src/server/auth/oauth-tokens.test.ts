@@ -64,7 +64,7 @@ describe('OAuthTokenAuthenticator', () => {
     const token = await issue('alice')
     assert.deepEqual(await auth.authenticate(token), {
       name: 'alice',
-      groups: ['system:authenticated', 'system:authenticated:oauth'],
+      groups: ['system:authenticated:oauth', 'system:authenticated'],
     })
   })
 

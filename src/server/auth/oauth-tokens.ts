@@ -21,10 +21,13 @@ import type { Authenticator, UserInfo } from './index.js'
 export const OAUTH_GROUP = 'oauth.openshift.io'
 /** OAUTH_ACCESS_TOKENS is the resource the token objects are stored under. */
 export const OAUTH_ACCESS_TOKENS = 'oauthaccesstokens'
-/** Groups of every user logged in through OAuth, as OpenShift gives them. */
+/**
+ * Groups of every user logged in through OAuth, in OpenShift's order: its token authenticator
+ * adds `system:authenticated:oauth`, then the apiserver's union adds `system:authenticated`.
+ */
 export const OAUTH_USER_GROUPS: readonly string[] = Object.freeze([
-  'system:authenticated',
   'system:authenticated:oauth',
+  'system:authenticated',
 ])
 
 /** OAuthAccessToken is the stored token: who it is for, for how long; never the token itself. */
