@@ -621,27 +621,23 @@ function userExamples(group: string): string {
   isctl ${group} add-role-to-user edit -z serviceaccount1`
 }
 
+/** addRoleToUser declares `add-role-to-user ROLE (USER | -z SA) [USER...]` under `group`, whose name its examples use. */
+const addRoleToUser = (group: 'policy' | 'adm policy'): ConfigureVerb =>
+  declare(
+    { op: 'add', subjects: 'user', cluster: false },
+    {
+      summary: 'Add a role to users or service accounts for the current project',
+      description: ADD_ROLE_TO_USER,
+      operands: ['[role]', '[user...]'],
+      examples: userExamples(group),
+    },
+  )
+
 /** configureAddRoleToUser declares `policy add-role-to-user ROLE (USER | -z SA) [USER...]`. */
-export const configureAddRoleToUser: ConfigureVerb = declare(
-  { op: 'add', subjects: 'user', cluster: false },
-  {
-    summary: 'Add a role to users or service accounts for the current project',
-    description: ADD_ROLE_TO_USER,
-    operands: ['[role]', '[user...]'],
-    examples: userExamples('policy'),
-  },
-)
+export const configureAddRoleToUser: ConfigureVerb = addRoleToUser('policy')
 
 /** configureAdmAddRoleToUser is add-role-to-user under `adm policy`, with its examples. */
-export const configureAdmAddRoleToUser: ConfigureVerb = declare(
-  { op: 'add', subjects: 'user', cluster: false },
-  {
-    summary: 'Add a role to users or service accounts for the current project',
-    description: ADD_ROLE_TO_USER,
-    operands: ['[role]', '[user...]'],
-    examples: userExamples('adm policy'),
-  },
-)
+export const configureAdmAddRoleToUser: ConfigureVerb = addRoleToUser('adm policy')
 
 /** configureAddRoleToGroup declares `policy add-role-to-group ROLE GROUP [GROUP...]`. */
 export const configureAddRoleToGroup: ConfigureVerb = declare(
