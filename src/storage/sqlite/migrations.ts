@@ -112,6 +112,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'the list index',
+    sql: `
+      -- Paged lists select and count the objects after a key at a snapshot revision
+      -- (storage/sqlite/snapshot.ts). With mod_revision in the index the count of the remaining
+      -- objects reads index entries only, and the page tests the revision before reading a row.
+      CREATE INDEX objects_list ON objects (resource, namespace, name, mod_revision);
+    `,
+  },
 ]
 
 /** LATEST_SCHEMA is the version this program writes. */

@@ -117,13 +117,8 @@ function snapshotRows(
         ? []
         : [{ namespace: c.namespace, name: c.name, object: c.prev_object }],
     )
-  const current = reads
-    .prepared<unknown[], SnapshotRow>(
-      'SELECT namespace, name, object FROM objects' +
-        ` WHERE resource = ? AND (namespace, name) > (?, ?) AND mod_revision <= ?${filters}` +
-        ' ORDER BY namespace, name',
-    )
-    .iterate(resource, start.namespace, start.name, at, ...params)
+  const { where, params: objectParams } = objectsAfter(resource, selection, at, start)
+  const current = reads.prepared<unknown[], SnapshotRow>(pageQuery(where)).iterate(...objectParams)
   return { rows: changed.length === 0 ? current : mergeByKey(current, changed), changed }
 }
 
@@ -134,14 +129,51 @@ function countAfter(
   at: number,
   after: SnapshotRow,
 ): number {
-  const { filters, params } = pushdown(selection)
-  const row = reads
-    .prepared<unknown[], { n: number }>(
-      'SELECT COUNT(*) AS n FROM objects' +
-        ` WHERE resource = ? AND (namespace, name) > (?, ?) AND mod_revision <= ?${filters}`,
-    )
-    .get(resource, after.namespace, after.name, at, ...params)
+  const { where, params } = objectsAfter(resource, selection, at, after)
+  const row = reads.prepared<unknown[], { n: number }>(countQuery(where)).get(...params)
   return row?.n ?? 0
+}
+
+/** pageQuery reads, in key order, the objects a page's WHERE selects. */
+export function pageQuery(where: string): string {
+  return `SELECT namespace, name, object FROM objects WHERE ${where} ORDER BY namespace, name`
+}
+
+/**
+ * countQuery counts the rows a page's WHERE selects. Every column it reads is in the
+ * objects_list index, so SQLite counts index entries without reading a single JSON document:
+ * still one entry per remaining object, as etcd counts a range over its in-memory key index
+ * for the apiserver's remainingItemCount, but no longer one table row each.
+ */
+export function countQuery(where: string): string {
+  return `SELECT COUNT(*) AS n FROM objects WHERE ${where}`
+}
+
+/**
+ * objectsAfter is the WHERE of the objects a list reads at revision `at` after key `after`:
+ * on the objects_list index (resource, namespace, name, mod_revision), so that both the page
+ * and its count start at `after` and test the revision from the index.
+ */
+export function objectsAfter(
+  resource: string,
+  selection: Selection,
+  at: number,
+  after: Pick<SnapshotRow, 'namespace' | 'name'>,
+): { where: string; params: unknown[] } {
+  const { filters, params } = pushdown(selection)
+  // SQLite does not combine namespace = ? with the row-value bound into one index range, so
+  // without the name bound a namespaced page would walk its namespace from its first object.
+  // Within the continued namespace, (namespace, name) > (ns, n) is exactly name > n.
+  const within =
+    selection.namespace !== undefined &&
+    selection.name === undefined &&
+    after.namespace === selection.namespace
+  return {
+    where:
+      `resource = ? AND (namespace, name) > (?, ?) AND mod_revision <= ?${filters}` +
+      (within ? ' AND name > ?' : ''),
+    params: [resource, after.namespace, after.name, at, ...params, ...(within ? [after.name] : [])],
+  }
 }
 
 // Namespace and a pinned name narrow the SQL; the selection still checks every row.

@@ -7,10 +7,12 @@ import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import { runStoreConformance } from '../testing/conformance.js'
-import { isStoreError } from '../store.js'
+import { parseSelection } from '../selection.js'
+import { isStoreError, objectKey } from '../store.js'
 import type { ObjectKey, ReferenceExtractor, Store, StoreOptions, StoredObject } from '../store.js'
 import { openSqliteStore } from './index.js'
 import { LATEST_SCHEMA } from './migrations.js'
+import { countQuery, objectsAfter, pageQuery } from './snapshot.js'
 
 runStoreConformance('sqlite', async (options: StoreOptions) => {
   const dir = await mkdtemp(join(tmpdir(), 'imagestreams-store-'))
@@ -76,8 +78,8 @@ describe('sqlite reference index', () => {
     await write(path, {}, [thing('base', []), thing('app', ['base'])])
     // What the previous program left: no migration 3, so no index and no fingerprint.
     const db = new Database(path)
-    db.exec(`DROP TABLE object_refs; DROP TABLE store_meta;
-      DELETE FROM schema_migrations WHERE version = 3`)
+    db.exec(`DROP TABLE object_refs; DROP TABLE store_meta; DROP INDEX objects_list;
+      DELETE FROM schema_migrations WHERE version >= 3`)
     db.close()
     const store = await openSqliteStore({ path, references: { things: USES } })
     t.after(() => store.close())
@@ -123,5 +125,57 @@ describe('sqlite reference index', () => {
     assert.deepEqual(db.prepare('SELECT COUNT(*) AS n FROM object_refs').get(), { n: 1_203 })
     assert.equal(await isReferenced(store, 't1202'), true)
     assert.equal(await isReferenced(store, 't0'), false)
+  })
+})
+
+describe('sqlite paged lists', () => {
+  // What SQLite plans for a page and for its remainingItemCount, with and without a namespace,
+  // from the first page and from a continue position: every one starts at the position on the
+  // list index, and the count reads that index alone (no JSON document per remaining object).
+  it('read the page and count the rest from the list index, starting at the continue position', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-pages-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const path = join(dir, 'store.db')
+    const store = await openSqliteStore({ path })
+    for (const ns of ['a', 'b']) {
+      for (let i = 0; i < 20; i++) {
+        await store.create(objectKey('imagestreams', `s${i}`, ns), {
+          metadata: { name: `s${i}`, namespace: ns },
+        })
+      }
+    }
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    t.after(() => db.close())
+    const plan = (sql: string, params: unknown[]): string =>
+      db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
+        .map((row) => row.detail)
+        .join('; ')
+    const cases = [
+      { options: {}, after: { namespace: '', name: '' }, range: '(namespace,name)>(?,?)' },
+      { options: {}, after: { namespace: 'a', name: 's7' }, range: '(namespace,name)>(?,?)' },
+      { options: { namespace: 'a' }, after: { namespace: '', name: '' }, range: 'namespace=?' },
+      {
+        options: { namespace: 'a' },
+        after: { namespace: 'a', name: 's7' },
+        range: 'namespace=? AND name>?',
+      },
+    ]
+    for (const { options, after, range } of cases) {
+      const { where, params } = objectsAfter('imagestreams', parseSelection(options), 9, after)
+      const label = JSON.stringify({ options, after })
+      assert.equal(
+        plan(countQuery(where), params),
+        `SEARCH objects USING COVERING INDEX objects_list (resource=? AND ${range})`,
+        label,
+      )
+      assert.equal(
+        plan(pageQuery(where), params),
+        `SEARCH objects USING INDEX objects_list (resource=? AND ${range})`,
+        label,
+      )
+    }
   })
 })
