@@ -527,6 +527,37 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.deepEqual(remaining, [4, 1, undefined])
       })
 
+      it('paging one namespace counts and continues within it only, at the snapshot', async (t) => {
+        const { store } = await open(t)
+        // Neighbours on both sides, with names that sort between the namespace's own.
+        for (const [n, ns] of [
+          ['a', 'ns0'],
+          ['z', 'ns0'],
+          ['b', 'ns1'],
+          ['d', 'ns1'],
+          ['f', 'ns1'],
+          ['h', 'ns1'],
+          ['j', 'ns1'],
+          ['c', 'ns2'],
+          ['e', 'ns2'],
+        ] as const) {
+          await store.create(key(n, ns), widget(n, { ns }))
+        }
+        const first = await store.list(W, { namespace: 'ns1', limit: 2 })
+        assert.deepEqual(names(first.items), ['ns1/b', 'ns1/d'])
+        assert.equal(first.remainingItemCount, 3)
+        // Writes after the first page: a new name inside the next page's range, a delete.
+        await store.create(key('g', 'ns1'), widget('g'))
+        await store.delete(key('h', 'ns1'))
+        const second = await store.list(W, { namespace: 'ns1', limit: 2, continue: first.continue })
+        assert.deepEqual(names(second.items), ['ns1/f', 'ns1/h'])
+        assert.equal(second.remainingItemCount, 1)
+        assert.equal(second.resourceVersion, first.resourceVersion)
+        const third = await store.list(W, { namespace: 'ns1', limit: 2, continue: second.continue })
+        assert.deepEqual(names(third.items), ['ns1/j'])
+        assert.equal(third.continue, undefined)
+      })
+
       it('an exact last page carries no continue token', async (t) => {
         const { store } = await open(t)
         for (const n of ['a', 'b']) await store.create(key(n), widget(n))
