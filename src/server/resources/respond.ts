@@ -2,6 +2,7 @@
  * Sending objects and lists: as JSON, or as a Table when the client asked for one
  * (negotiation.ts), with `Warning` headers for unknown fields (kubectl prints them).
  */
+import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ListMeta } from '../../api/index.js'
 import { negotiate } from './negotiation.js'
@@ -74,4 +75,50 @@ export function sendList(
       })
     : list
   return reply.code(200).type('application/json').send(body)
+}
+
+/** StreamedListBody is a whole list whose items arrive in batches (operations/read.ts). */
+export interface StreamedListBody {
+  kind: string
+  apiVersion: string
+  metadata: ListMeta
+  batches: AsyncIterable<readonly PrintableObject[]>
+}
+
+/**
+ * listJson writes a list as JSON.stringify would, byte for byte, one batch of items at a time:
+ * the head (kind, apiVersion, metadata), then the items, then the closing brackets.
+ */
+async function* listJson(list: StreamedListBody): AsyncGenerator<string> {
+  const { kind, apiVersion, metadata } = list
+  const head = JSON.stringify({ kind, apiVersion, metadata })
+  let separator = `${head.slice(0, -1)},"items":[`
+  for await (const batch of list.batches) {
+    if (batch.length === 0) continue
+    yield separator + batch.map((item) => JSON.stringify(item)).join(',')
+    separator = ','
+  }
+  yield separator === ',' ? ']}' : `${separator}]}`
+}
+
+/**
+ * sendStreamedList answers with a whole `<Kind>List` written as it is read, so that a large list
+ * neither holds the event loop nor a second copy of itself; the socket's backpressure paces the
+ * reads. A Table is built from all the items at once, as sendList does.
+ */
+export async function sendStreamedList(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  served: Served,
+  list: StreamedListBody,
+): Promise<FastifyReply> {
+  if (negotiate(request.headers.accept).table) {
+    const items: PrintableObject[] = []
+    for await (const batch of list.batches) items.push(...batch)
+    return sendList(request, reply, served, { ...list, items })
+  }
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(Readable.from(listJson(list)))
 }

@@ -11,12 +11,12 @@ import {
   parseDeleteOptions,
 } from '../operations/delete.js'
 import { patchObject } from '../operations/patch.js'
-import { getObject, listObjects } from '../operations/read.js'
+import { getObject, listObjects, streamObjects } from '../operations/read.js'
 import { replaceObject, type UpdateTarget } from '../operations/update.js'
 import type { WriteGuard, WriteOptions } from '../operations/write-options.js'
 import { serveWatch } from '../operations/watch.js'
 import { queryDryRun, readQuery } from '../query.js'
-import { sendList, sendObject } from '../respond.js'
+import { sendList, sendObject, sendStreamedList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
 
@@ -41,6 +41,9 @@ export function storedEndpoint(
   const guarded = <T extends WriteOptions>(request: FastifyRequest, options: T): T =>
     guardFor === undefined ? options : { ...options, guard: guardFor(request) }
   const printable = (o: unknown) => o as PrintableObject
+  async function* printables(batches: AsyncIterable<readonly unknown[]>) {
+    for await (const batch of batches) yield batch.map(printable)
+  }
   // An update may remove the last finalizer of a terminating namespace, which lets it go.
   const written = (object: { metadata: { name?: string; deletionTimestamp?: string } }) => {
     if (resource.kind === 'Namespace' && object.metadata.deletionTimestamp !== undefined)
@@ -54,11 +57,17 @@ export function storedEndpoint(
         return sendObject(request, reply, served(ctx, request, resource.plural), printable(object))
       },
       list: async (request, reply, target) => {
-        const list = await listObjects(ctx, resource, target.namespace, readQuery(request))
-        return sendList(request, reply, served(ctx, request, resource.plural), {
-          ...list,
-          items: list.items.map(printable),
-        })
+        const query = readQuery(request)
+        const as = served(ctx, request, resource.plural)
+        if (query.limit === undefined || query.limit === 0) {
+          const list = await streamObjects(ctx, resource, target.namespace, query)
+          return sendStreamedList(request, reply, as, {
+            ...list,
+            batches: printables(list.batches),
+          })
+        }
+        const list = await listObjects(ctx, resource, target.namespace, query)
+        return sendList(request, reply, as, { ...list, items: list.items.map(printable) })
       },
       watch: async (request, reply, target) => {
         const query = readQuery(request)

@@ -1,6 +1,6 @@
 /** get and list of stored resources. */
 import type { KindMap, KindName, List, ResourceInfo } from '../../../api/index.js'
-import { objectKey } from '../../../storage/index.js'
+import { objectKey, type ListOptions } from '../../../storage/index.js'
 import type { ResourceContext } from '../context.js'
 import { present } from '../present.js'
 import type { ReadQuery } from '../query.js'
@@ -24,6 +24,21 @@ export type ListSelection = Pick<
   'labelSelector' | 'fieldSelector' | 'limit' | 'continue'
 >
 
+function storeListOptions(
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  query: ListSelection,
+): ListOptions {
+  return {
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+    ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
+    ...(query.limit === undefined ? {} : { limit: query.limit }),
+    ...(query.continue === undefined ? {} : { continue: query.continue }),
+    ...objectFieldsOf(resource.plural),
+  }
+}
+
 /** listObjects reads one page of a list as served, with its list metadata. */
 export async function listObjects<K extends KindName>(
   ctx: ResourceContext,
@@ -37,14 +52,10 @@ export async function listObjects<K extends KindName>(
     metadata: NonNullable<List<unknown>['metadata']>
   }
 > {
-  const page = await ctx.store.list<KindMap[K]>(resource.plural, {
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
-    ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
-    ...(query.limit === undefined ? {} : { limit: query.limit }),
-    ...(query.continue === undefined ? {} : { continue: query.continue }),
-    ...objectFieldsOf(resource.plural),
-  })
+  const page = await ctx.store.list<KindMap[K]>(
+    resource.plural,
+    storeListOptions(resource, namespace, query),
+  )
   const sctx = strategyContext(ctx)
   return {
     kind: resource.listKind,
@@ -57,5 +68,55 @@ export async function listObjects<K extends KindName>(
         : { remainingItemCount: page.remainingItemCount }),
     },
     items: page.items.map((item) => present(resource, item, sctx)),
+  }
+}
+
+/**
+ * STREAM_PAGE is how many objects an unpaged list reads, presents and serialises per turn of
+ * the event loop: small enough that other requests wait a few milliseconds, not the whole list.
+ */
+export const STREAM_PAGE = 250
+
+/** StreamedList is a whole list as served, its items arriving in batches. */
+export interface StreamedList<T> {
+  readonly kind: string
+  readonly apiVersion: string
+  readonly metadata: { readonly resourceVersion: string }
+  readonly batches: AsyncIterable<readonly T[]>
+}
+
+/**
+ * streamObjects reads a whole list (no limit) page by page at the first page's snapshot, as
+ * continue tokens do, so the items are the ones an unpaged read would have returned; between
+ * pages it yields to the event loop. A list that outlives the store's history window fails
+ * with Expired part-way (the body is then cut short).
+ */
+export async function streamObjects<K extends KindName>(
+  ctx: ResourceContext,
+  resource: ResourceInfo<K>,
+  namespace: string | undefined,
+  query: Omit<ListSelection, 'limit'>,
+  pageSize = STREAM_PAGE,
+): Promise<StreamedList<KindMap[K]>> {
+  const read = (from: string | undefined) =>
+    ctx.store.list<KindMap[K]>(
+      resource.plural,
+      storeListOptions(resource, namespace, { ...query, limit: pageSize, continue: from }),
+    )
+  const first = await read(query.continue)
+  const sctx = strategyContext(ctx)
+  async function* batches(): AsyncGenerator<KindMap[K][]> {
+    for (let page = first; ;) {
+      yield page.items.map((item) => present(resource, item, sctx))
+      if (page.continue === undefined) return
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      page = await read(page.continue)
+    }
+  }
+  return {
+    kind: resource.listKind,
+    apiVersion: resource.apiVersion,
+    metadata: { resourceVersion: first.resourceVersion },
+    batches: batches(),
   }
 }
