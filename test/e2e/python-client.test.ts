@@ -19,10 +19,12 @@ config.load_kube_config()
 core = client.CoreV1Api()
 custom = client.CustomObjectsApi()
 IS = ('image.openshift.io', 'v1')
+# A reference tag: the server imports nothing for it (no request leaves the machine), so no
+# background import rewrites the stream between the writes the tests make.
 def stream_body(name):
     return {'apiVersion': 'image.openshift.io/v1', 'kind': 'ImageStream',
             'metadata': {'name': name},
-            'spec': {'tags': [{'name': 'latest',
+            'spec': {'tags': [{'name': 'latest', 'reference': True,
                                'from': {'kind': 'DockerImage', 'name': 'quay.io/team/app:latest'}}]}}
 `
 
