@@ -3,6 +3,7 @@
  * report. Figures are medians of interleaved rounds against a baseline measured in the same
  * process, because this machine is shared and noisy.
  */
+import { runApi } from './api.js'
 import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
 import { runLoginTiming } from './login-timing.js'
@@ -19,6 +20,7 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   prune: runPrunePlan,
   authorize: runAuthorize,
   'login-timing': runLoginTiming,
+  api: runApi,
 }
 
 const wanted = process.argv.slice(2)

@@ -1,0 +1,75 @@
+/**
+ * The load generator of the `api` workload, run in a worker thread so that neither the server
+ * under test nor the bench's own coordination shares its event loop: closed-loop GETs of one URL
+ * over `connections` keep-alive HTTPS connections (undici Pool) for a fixed time, after a short
+ * warm-up that opens them. Posts the request count, the measured seconds and the latency
+ * percentiles back to the parent.
+ */
+import { performance } from 'node:perf_hooks'
+import { parentPort, workerData } from 'node:worker_threads'
+import { Pool } from 'undici'
+
+/** LoadOptions are what the parent passes as workerData. */
+export interface LoadOptions {
+  readonly origin: string
+  readonly path: string
+  readonly token: string
+  readonly caPem: string
+  readonly connections: number
+  readonly warmupMs: number
+  readonly durationMs: number
+}
+
+/** LoadResult is what the worker posts back. */
+export interface LoadResult {
+  readonly requests: number
+  readonly errors: number
+  readonly seconds: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
+}
+
+const options = workerData as LoadOptions
+const pool = new Pool(options.origin, {
+  connections: options.connections,
+  connect: { ca: options.caPem },
+})
+const headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' }
+
+/** loop sends one request after another until `until`, recording latencies when `record`. */
+async function loop(until: number, latencies: number[] | undefined): Promise<number> {
+  let errors = 0
+  while (performance.now() < until) {
+    const start = performance.now()
+    const res = await pool.request({ method: 'GET', path: options.path, headers })
+    await res.body.dump({ limit: Infinity })
+    if (res.statusCode !== 200) errors++
+    latencies?.push(performance.now() - start)
+  }
+  return errors
+}
+
+const lanes = Array.from({ length: options.connections })
+await Promise.all(lanes.map(() => loop(performance.now() + options.warmupMs, undefined)))
+const latencies: number[] = []
+const start = performance.now()
+const until = start + options.durationMs
+const errors = (await Promise.all(lanes.map(() => loop(until, latencies)))).reduce(
+  (a, b) => a + b,
+  0,
+)
+const seconds = (performance.now() - start) / 1000
+await pool.close()
+latencies.sort((a, b) => a - b)
+const at = (q: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+const result: LoadResult = {
+  requests: latencies.length,
+  errors,
+  seconds,
+  p50Ms: at(0.5),
+  p99Ms: at(0.99),
+  maxMs: latencies[latencies.length - 1]!,
+}
+parentPort!.postMessage(result)

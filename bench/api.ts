@@ -1,0 +1,534 @@
+/**
+ * Workload 8: the image streams API at scale. N streams (API_BENCH_STREAMS, default 10,000)
+ * spread over 100 namespaces are written through the SQLite store, then served by a real
+ * `isctl serve` (the built binary). Each figure is set against a baseline measured in the same
+ * run, in alternating rounds:
+ * - GET one stream by name: requests/s and p99 with 64 keep-alive HTTPS connections (a worker
+ *   thread's undici Pool), against a bare fastify 5 server answering the same bytes over the
+ *   same TLS certificate;
+ * - a paged walk of every stream across namespaces (limit=500, following `continue`), against
+ *   reading the same rows from SQLite in pages of 500 and parsing them;
+ * - GET p99 while unpaged lists of all streams run back to back, against GET p99 alone;
+ * - start-up: process start to `/readyz` 200 and the RSS 2 s after, on a copy of the populated
+ *   data dir, against a data dir without streams;
+ * - watch fan-out: WATCHERS watches of one namespace (API_BENCH_WATCHERS, default 1,000), each
+ *   its own connection, and UPDATES patches of a stream there; delivery completeness and the
+ *   server's RSS growth.
+ */
+import { cpSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Worker } from 'node:worker_threads'
+import { loadavg } from 'node:os'
+import Database from 'better-sqlite3'
+import Fastify from 'fastify'
+import { Pool, type Dispatcher } from 'undici'
+import type { ImageStream } from '../src/api/index.js'
+import { objectKey } from '../src/storage/index.js'
+import { openSqliteStore } from '../src/storage/sqlite/index.js'
+import {
+  adminCredentials,
+  makeTempDir,
+  removeTempDir,
+  startServe,
+  stopServe,
+  type ServeProcess,
+} from '../test/harness/index.js'
+import { pollUntil } from '../test/harness/process.js'
+import type { LoadOptions, LoadResult } from './api-load.js'
+import { rssOf } from './proc.js'
+import { median, round } from './stats.js'
+
+const STREAMS = Number(process.env.API_BENCH_STREAMS ?? 10_000)
+const WATCHERS = Number(process.env.API_BENCH_WATCHERS ?? 1_000)
+const UPDATES = Number(process.env.API_BENCH_UPDATES ?? 1_000)
+const NAMESPACES = 100
+const CONNECTIONS = 64
+const GET_ROUNDS = 3
+const GET_SECONDS = 3
+const BLOCKING_SECONDS = 5
+const WALK_ROUNDS = 2
+const STARTUP_ROUNDS = 2
+const PAGE = 500
+const IS = '/apis/image.openshift.io/v1'
+const TAGS = ['latest', 'v1']
+const MB = 2 ** 20
+
+/** stream builds stream `i`: two imported tags whose status matches their spec generation. */
+function stream(i: number): ImageStream {
+  const namespace = `ns-${i % NAMESPACES}`
+  const digest = `sha256:${i.toString(16).padStart(64, '0')}`
+  return {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: {
+      name: `s-${i}`,
+      namespace,
+      generation: 1,
+      labels: { app: `app-${i % 37}`, tier: 'backend' },
+      annotations: { 'openshift.io/display-name': `Stream ${i}` },
+    },
+    spec: {
+      lookupPolicy: { local: false },
+      tags: TAGS.map((name) => ({
+        name,
+        annotations: { description: `the ${name} build of app ${i}` },
+        from: { kind: 'DockerImage', name: `quay.example.com/team-${i % 50}/app-${i}:${name}` },
+        importPolicy: { importMode: 'Legacy' },
+        referencePolicy: { type: 'Source' },
+        generation: 1,
+      })),
+    },
+    status: {
+      dockerImageRepository: '',
+      tags: TAGS.map((tag) => ({
+        tag,
+        items: [
+          {
+            created: '2026-01-01T00:00:00Z',
+            dockerImageReference: `quay.example.com/team-${i % 50}/app-${i}@${digest}`,
+            image: digest,
+            generation: 1,
+          },
+        ],
+      })),
+    },
+  }
+}
+
+/** populate writes the namespaces and streams through the store, 1,000 to a transaction. */
+async function populate(dbPath: string): Promise<void> {
+  const store = await openSqliteStore({ path: dbPath })
+  try {
+    await store.transaction(async (tx) => {
+      for (let n = 0; n < NAMESPACES; n++) {
+        await tx.create(objectKey('namespaces', `ns-${n}`), { metadata: { name: `ns-${n}` } })
+      }
+      await tx.create(objectKey('namespaces', 'watch'), { metadata: { name: 'watch' } })
+    })
+    for (let from = 0; from < STREAMS; from += 1000) {
+      await store.transaction(async (tx) => {
+        for (let i = from; i < Math.min(STREAMS, from + 1000); i++) {
+          const s = stream(i)
+          await tx.create(objectKey('imagestreams', s.metadata.name!, s.metadata.namespace), s)
+        }
+      })
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+/** Client is an admin HTTPS client of one server. */
+interface Client {
+  readonly origin: string
+  readonly token: string
+  readonly caPem: string
+  json(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }>
+  /** bytes GETs `path` and returns its status and body length, without parsing it. */
+  bytes(path: string): Promise<{ status: number; length: number; body: Buffer }>
+  close(): Promise<void>
+}
+
+function clientOf(server: ServeProcess): Client {
+  const { token, caPem } = adminCredentials(server.kubeconfig)
+  const origin = server.address
+  const pool = new Pool(origin, { connections: 4, connect: { ca: caPem } })
+  const authorization = `Bearer ${token}`
+  return {
+    origin,
+    token,
+    caPem,
+    async json(method, path, body) {
+      const res = await pool.request({
+        method,
+        path,
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(body === undefined
+            ? {}
+            : {
+                'content-type':
+                  method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+              }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: res.statusCode, body: await res.body.json() }
+    },
+    async bytes(path) {
+      const res = await pool.request({
+        method: 'GET',
+        path,
+        headers: { authorization, accept: 'application/json' },
+      })
+      const body = Buffer.from(await res.body.arrayBuffer())
+      return { status: res.statusCode, length: body.length, body }
+    },
+    close: () => pool.close(),
+  }
+}
+
+// A worker does not inherit the parent's `--import tsx` hooks on Node 20: it loads tsx's API
+// itself to import the TypeScript load generator.
+const LOAD_WORKER = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) =>
+  tsx.tsImport(${JSON.stringify(new URL('./api-load.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`
+
+/** load runs the load generator in a worker thread against `origin` + `path`. */
+function load(
+  client: Pick<Client, 'token' | 'caPem'>,
+  origin: string,
+  path: string,
+  seconds: number,
+): Promise<LoadResult> {
+  const options: LoadOptions = {
+    origin,
+    path,
+    token: client.token,
+    caPem: client.caPem,
+    connections: CONNECTIONS,
+    warmupMs: 500,
+    durationMs: seconds * 1000,
+  }
+  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: options })
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: LoadResult) => resolve(m))
+    worker.once('error', reject)
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited ${code}`))
+    })
+  })
+}
+
+/** startBare serves `body` at `path` from fastify with the server's own certificate. */
+async function startBare(dataDir: string, path: string, body: Buffer) {
+  const app = Fastify({
+    logger: false,
+    https: {
+      cert: readFileSync(join(dataDir, 'serving.crt')),
+      key: readFileSync(join(dataDir, 'serving.key')),
+    },
+  })
+  app.get(path, (_req, reply) => reply.type('application/json').send(body))
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  return { app, origin: address }
+}
+
+/** startup times `isctl serve` on a copy of `dataDir` from spawn to /readyz 200, and its RSS 2 s on. */
+async function startup(dataDir: string, scratch: string) {
+  const copy = join(scratch, `copy-${performance.now().toFixed(0)}`)
+  cpSync(dataDir, copy, { recursive: true })
+  const start = performance.now()
+  const server = await startServe(copy)
+  try {
+    const { caPem, token } = adminCredentials(server.kubeconfig)
+    const pool = new Pool(server.address, { connect: { ca: caPem } })
+    const headers = { authorization: `Bearer ${token}` }
+    try {
+      await pollUntil(
+        '/readyz to answer 200',
+        async () => {
+          const res = await pool.request({ method: 'GET', path: '/readyz', headers })
+          await res.body.dump()
+          return res.statusCode === 200
+        },
+        { intervalMs: 5, timeoutMs: 120_000 },
+      )
+    } finally {
+      await pool.close()
+    }
+    const readyMs = performance.now() - start
+    await sleep(2000)
+    return { readyMs, idleRss: rssOf(server.child.pid!).rss }
+  } finally {
+    await stopServe(server)
+    await removeTempDir(copy)
+  }
+}
+
+/** walk follows `continue` through every stream across namespaces, `limit` at a time. */
+async function walk(client: Client): Promise<number> {
+  let items = 0
+  let token: string | undefined = ''
+  do {
+    const query = `limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`
+    const res = await client.json('GET', `${IS}/imagestreams?${query}`)
+    if (res.status !== 200) throw new Error(`list: ${res.status} ${JSON.stringify(res.body)}`)
+    const list = res.body as { items: unknown[]; metadata: { continue?: string } }
+    items += list.items.length
+    token = list.metadata.continue
+  } while (token)
+  return items
+}
+
+/** rawWalk reads the same rows from SQLite by key, PAGE at a time, parsing each document. */
+function rawWalk(db: Database.Database): number {
+  const page = db.prepare<[string, string], { namespace: string; name: string; object: string }>(
+    `SELECT namespace, name, object FROM objects WHERE resource = 'imagestreams'
+       AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ${PAGE}`,
+  )
+  let items = 0
+  let after = ['', '']
+  for (;;) {
+    const rows = page.all(after[0]!, after[1]!)
+    for (const row of rows) JSON.parse(row.object)
+    items += rows.length
+    if (rows.length < PAGE) return items
+    const last = rows[rows.length - 1]!
+    after = [last.namespace, last.name]
+  }
+}
+
+/** alternate runs `a` and `b` `rounds` times, swapping which goes first every round. */
+async function alternate<A, B>(
+  rounds: number,
+  a: () => Promise<A>,
+  b: () => Promise<B>,
+): Promise<{ a: A[]; b: B[] }> {
+  const as: A[] = []
+  const bs: B[] = []
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      as.push(await a())
+      bs.push(await b())
+    } else {
+      bs.push(await b())
+      as.push(await a())
+    }
+  }
+  return { a: as, b: bs }
+}
+
+/** watchFanOut opens WATCHERS watches of the `watch` namespace and patches a stream there UPDATES times. */
+async function watchFanOut(client: Client, pid: number) {
+  const created = await client.json('POST', `${IS}/namespaces/watch/imagestreams`, {
+    metadata: { name: 'watched' },
+  })
+  if (created.status !== 201) throw new Error(`create: ${created.status}`)
+  const rv = (created.body as ImageStream).metadata.resourceVersion!
+  await sleep(1000)
+  const rssBefore = rssOf(pid).rss
+  let peak = rssBefore
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid).rss)), 100)
+  const pool = new Pool(client.origin, { connections: WATCHERS, connect: { ca: client.caPem } })
+  const counts = new Array<number>(WATCHERS).fill(0)
+  const ended: Promise<void>[] = []
+  try {
+    const path = `${IS}/namespaces/watch/imagestreams?watch=true&resourceVersion=${rv}`
+    const connectStart = performance.now()
+    const bodies = await Promise.all(
+      counts.map(async (_, w) => {
+        const res = await pool.request({
+          method: 'GET',
+          path,
+          headers: { authorization: `Bearer ${client.token}` },
+        })
+        if (res.statusCode !== 200) throw new Error(`watch ${w}: ${res.statusCode}`)
+        ended.push(
+          (async () => {
+            // Events are newline-delimited JSON: counting newlines counts events without parsing.
+            for await (const chunk of res.body as AsyncIterable<Buffer>) {
+              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) counts[w]!++
+            }
+          })().catch(() => undefined),
+        )
+        return res.body
+      }),
+    )
+    const connectMs = performance.now() - connectStart
+    const rssConnected = rssOf(pid).rss
+    const updateStart = performance.now()
+    for (let u = 0; u < UPDATES; u++) {
+      const res = await client.json('PATCH', `${IS}/namespaces/watch/imagestreams/watched`, {
+        metadata: { labels: { update: String(u) } },
+      })
+      if (res.status !== 200) throw new Error(`patch ${u}: ${res.status}`)
+    }
+    const updatesMs = performance.now() - updateStart
+    const total = () => counts.reduce((a, b) => a + b, 0)
+    // Delivered when every watcher has every event, or when nothing more arrives for 5 s.
+    let last = -1
+    let quietSince = performance.now()
+    while (total() < WATCHERS * UPDATES && performance.now() - quietSince < 5000) {
+      await sleep(100)
+      if (total() !== last) {
+        last = total()
+        quietSince = performance.now()
+      }
+    }
+    const deliveredMs = performance.now() - updateStart
+    const rssAfter = rssOf(pid).rss
+    for (const body of bodies) body.destroy()
+    await Promise.all(ended)
+    return {
+      watchers: WATCHERS,
+      updates: UPDATES,
+      eventsDelivered: total(),
+      completeness: round(total() / (WATCHERS * UPDATES), 4),
+      watchersWithEveryEvent: counts.filter((c) => c >= UPDATES).length,
+      connectMs: round(connectMs, 0),
+      updatesMs: round(updatesMs, 0),
+      deliveredMs: round(deliveredMs, 0),
+      serverRssBeforeMB: round(rssBefore / MB, 1),
+      serverRssDeltaConnectedMB: round((rssConnected - rssBefore) / MB, 1),
+      serverRssDeltaPeakMB: round((peak - rssBefore) / MB, 1),
+      serverRssDeltaAfterMB: round((rssAfter - rssBefore) / MB, 1),
+    }
+  } finally {
+    clearInterval(sampler)
+    await pool.destroy()
+  }
+}
+
+/** runApi executes the workload and returns its report. */
+export async function runApi(): Promise<Record<string, unknown>> {
+  const started = performance.now()
+  const dir = makeTempDir('bench-api-')
+  const dataDir = join(dir, 'data')
+  const emptyDir = join(dir, 'empty')
+  let server: ServeProcess | undefined
+  let client: Client | undefined
+  let bare: Awaited<ReturnType<typeof startBare>> | undefined
+  let db: Database.Database | undefined
+  try {
+    const populateStart = performance.now()
+    await populate(join(dataDir, 'imagestreams.db'))
+    const populateMs = performance.now() - populateStart
+    // One start of each data dir beforehand: both then hold their PKI and defaults, so the
+    // timed starts differ by the streams only.
+    for (const d of [dataDir, emptyDir]) await stopServe(await startServe(d))
+
+    const starts = await alternate(
+      STARTUP_ROUNDS,
+      () => startup(dataDir, dir),
+      () => startup(emptyDir, dir),
+    )
+
+    server = await startServe(dataDir)
+    const pid = server.child.pid!
+    client = clientOf(server)
+    const target = `${IS}/namespaces/ns-${STREAMS % NAMESPACES}/imagestreams/s-${Math.floor(STREAMS / 2)}`
+    const sample = await client.bytes(target)
+    if (sample.status !== 200) throw new Error(`GET ${target}: ${sample.status}`)
+    bare = await startBare(dataDir, target, sample.body)
+    const c = client
+    const b = bare
+    const gets = await alternate(
+      GET_ROUNDS,
+      () => load(c, c.origin, target, GET_SECONDS),
+      () => load(c, b.origin, target, GET_SECONDS),
+    )
+    const rps = (r: LoadResult) => r.requests / r.seconds
+
+    db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
+    const raw = db
+    const walks = await alternate(
+      WALK_ROUNDS,
+      async () => {
+        const start = performance.now()
+        const items = await walk(c)
+        return { ms: performance.now() - start, items }
+      },
+      () => {
+        const start = performance.now()
+        const items = rawWalk(raw)
+        return Promise.resolve({ ms: performance.now() - start, items })
+      },
+    )
+    if (walks.a.some((w) => w.items !== STREAMS)) throw new Error('the walk missed streams')
+
+    const unpaged: { ms: number; bytes: number }[] = []
+    const blocking = await alternate(
+      2,
+      () => load(c, c.origin, target, BLOCKING_SECONDS),
+      async () => {
+        const running = load(c, c.origin, target, BLOCKING_SECONDS)
+        let done = false
+        const finish = () => (done = true)
+        running.then(finish, finish)
+        while (!done) {
+          const start = performance.now()
+          const res = await c.bytes(`${IS}/imagestreams`)
+          if (res.status !== 200) throw new Error(`unpaged list: ${res.status}`)
+          unpaged.push({ ms: performance.now() - start, bytes: res.length })
+        }
+        return running
+      },
+    )
+    const peakRss = rssOf(pid).hwm
+
+    const watch = await watchFanOut(c, pid)
+
+    const get = median(gets.a.map(rps))
+    const bareGet = median(gets.b.map(rps))
+    const walkMs = median(walks.a.map((w) => w.ms))
+    const rawMs = median(walks.b.map((w) => w.ms))
+    const quietP99 = median(blocking.a.map((r) => r.p99Ms))
+    const listingP99 = median(blocking.b.map((r) => r.p99Ms))
+    const readyMs = median(starts.a.map((s) => s.readyMs))
+    const emptyReadyMs = median(starts.b.map((s) => s.readyMs))
+    const idleRss = median(starts.a.map((s) => s.idleRss))
+    const emptyIdleRss = median(starts.b.map((s) => s.idleRss))
+    return {
+      workload: 'api',
+      streams: STREAMS,
+      namespaces: NAMESPACES,
+      populateMs: round(populateMs, 0),
+      get: {
+        connections: CONNECTIONS,
+        rounds: GET_ROUNDS,
+        bodyBytes: sample.length,
+        requestsPerSecond: round(get, 0),
+        bareRequestsPerSecond: round(bareGet, 0),
+        ratioToBare: round(get / bareGet),
+        p99Ms: round(median(gets.a.map((r) => r.p99Ms)), 1),
+        bareP99Ms: round(median(gets.b.map((r) => r.p99Ms)), 1),
+        errors: [...gets.a, ...gets.b].reduce((n, r) => n + r.errors, 0),
+      },
+      pagedWalk: {
+        limit: PAGE,
+        pages: Math.ceil(STREAMS / PAGE),
+        ms: round(walkMs, 0),
+        rawSqliteMs: round(rawMs, 0),
+        ratioToRaw: round(walkMs / rawMs, 2),
+      },
+      getDuringUnpagedLists: {
+        p99Ms: round(listingP99, 1),
+        quietP99Ms: round(quietP99, 1),
+        ratioToQuiet: round(listingP99 / quietP99, 1),
+        maxMs: round(median(blocking.b.map((r) => r.maxMs)), 0),
+        requestsPerSecond: round(median(blocking.b.map(rps)), 0),
+        quietRequestsPerSecond: round(median(blocking.a.map(rps)), 0),
+        unpagedLists: unpaged.length,
+        unpagedListMs: round(median(unpaged.map((u) => u.ms)), 0),
+        unpagedListMB: round((unpaged[0]?.bytes ?? 0) / MB, 1),
+        serverPeakRssMB: round(peakRss / MB, 1),
+      },
+      startup: {
+        rounds: STARTUP_ROUNDS,
+        readyzMs: round(readyMs, 0),
+        emptyReadyzMs: round(emptyReadyMs, 0),
+        ratioToEmpty: round(readyMs / emptyReadyMs, 2),
+        idleRssMB: round(idleRss / MB, 1),
+        emptyIdleRssMB: round(emptyIdleRss / MB, 1),
+      },
+      watch,
+      loadAverage: loadavg().map((l) => round(l, 2)),
+      benchSeconds: round((performance.now() - started) / 1000, 0),
+      target:
+        'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k; pagedWalk ratioToRaw <= 2; getDuringUnpagedLists p99Ms <= 100; startup readyzMs < 1000 and idleRssMB < 200; watch completeness 1',
+    }
+  } finally {
+    db?.close()
+    await bare?.app.close()
+    await client?.close()
+    if (server) await stopServe(server)
+    await removeTempDir(dir)
+  }
+}
