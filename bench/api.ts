@@ -398,6 +398,7 @@ async function watchFanOut(client: Client, pid: number) {
 /** runApi executes the workload and returns its report. */
 export async function runApi(): Promise<Record<string, unknown>> {
   const started = performance.now()
+  const loadAtStart = loadavg()
   const dir = makeTempDir('bench-api-')
   const dataDir = join(dir, 'data')
   const emptyDir = join(dir, 'empty')
@@ -537,7 +538,8 @@ export async function runApi(): Promise<Record<string, unknown>> {
         emptyIdleRssMB: round(emptyIdleRss / MB, 1),
       },
       watch,
-      loadAverage: loadavg().map((l) => round(l, 2)),
+      loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+      loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
       benchSeconds: round((performance.now() - started) / 1000, 0),
       target:
         'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k; pagedWalk ratioToRaw <= 2; getDuringUnpagedLists p99Ms <= 100; startup readyzMs < 1000 and idleRssMB < 200; watch completeness 1',
