@@ -384,10 +384,14 @@ async function watchFanOut(client: Client, pid: number) {
       connectMs: round(connectMs, 0),
       updatesMs: round(updatesMs, 0),
       deliveredMs: round(deliveredMs, 0),
+      // Absolute figures besides the deltas: a server still collecting its start-up garbage
+      // shrinks while the watchers connect, which makes a delta from before alone misleading.
       serverRssBeforeMB: round(rssBefore / MB, 1),
-      serverRssDeltaConnectedMB: round((rssConnected - rssBefore) / MB, 1),
+      serverRssConnectedMB: round(rssConnected / MB, 1),
+      serverRssPeakMB: round(peak / MB, 1),
+      serverRssAfterMB: round(rssAfter / MB, 1),
       serverRssDeltaPeakMB: round((peak - rssBefore) / MB, 1),
-      serverRssDeltaAfterMB: round((rssAfter - rssBefore) / MB, 1),
+      serverRssDeltaFromConnectedMB: round((rssAfter - rssConnected) / MB, 1),
     }
   } finally {
     clearInterval(sampler)
