@@ -5,38 +5,18 @@
  * `--list`) as the admin. The suites run the compiled CLI (npm test builds it first).
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import {
-  ISCTL_BIN,
-  kubectl,
-  makeTempDir,
-  removeTempDir,
-  startServe,
-  stopServe,
-  type ServeProcess,
-} from '../harness/index.js'
+import { before, describe, it } from 'node:test'
+import { useServe } from '../harness/index.js'
 
 describe('kubectl against isctl serve: roles and bindings', () => {
-  let dir: string
-  let server: ServeProcess
+  const suite = useServe()
   const ok = async (args: readonly string[]) => {
-    const res = await kubectl(args, { kubeconfig: server.kubeconfig, cacheDir: join(dir, 'cache') })
+    const res = await suite.kubectl(args)
     assert.equal(res.code, 0, `kubectl ${args.join(' ')}:\n${res.stderr}`)
     return res.stdout
   }
 
-  before(async () => {
-    assert.ok(existsSync(ISCTL_BIN), `${ISCTL_BIN} is missing: build first (npm run build)`)
-    dir = makeTempDir('kubectl-rbac')
-    server = await startServe(join(dir, 'data'))
-    await ok(['create', 'namespace', 'team-a'])
-  })
-  after(async () => {
-    if (server) await stopServe(server, 'SIGKILL')
-    if (dir) await removeTempDir(dir)
-  })
+  before(() => ok(['create', 'namespace', 'team-a']))
 
   it('kubectl create role and rolebinding', async () => {
     assert.equal(
