@@ -71,7 +71,7 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
     caFile = admin.caFile
     caPem = admin.caPem
   })
-  const alice = userSession(() => ({ server, caFile }))
+  const alice = userSession(suite)
 
   it('logs alice in with her password and saves the token under oc names', async () => {
     const res = await alice.login('alice', PASSWORDS.alice)
@@ -210,15 +210,13 @@ describe('isctl login -u against isctl serve --htpasswd', () => {
 describe('isctl serve --token-max-age', () => {
   const suite = useServe(() => ['--token-max-age', '3s'], { users: PASSWORDS })
   let server = ''
-  let caFile = ''
   let caPem = ''
   before(() => {
     const admin = adminCredentials(suite.kubeconfig)
     server = admin.server
-    caFile = admin.caFile
     caPem = admin.caPem
   })
-  const alice = userSession(() => ({ server, caFile }))
+  const alice = userSession(suite)
 
   it('refuses a token once it is older than the maximum age', async () => {
     const res = await alice.login('alice', PASSWORDS.alice)

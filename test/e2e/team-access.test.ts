@@ -33,13 +33,11 @@ describe('a team sharing isctl serve: users, roles, projects and a CI token', ()
   const env = useRegistry({ auth: 'none' })
   const suite = useServe(() => [], { users: PASSWORDS })
   let server = ''
-  let caFile = ''
   let host = ''
   let certDir = ''
-  const session = () => ({ server, caFile })
-  const alice = userSession(session)
-  const bob = userSession(session)
-  const carol = userSession(session)
+  const alice = userSession(suite)
+  const bob = userSession(suite)
+  const carol = userSession(suite)
   const admin = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
   const source = () => env.fx.ociSingle.reference
 
@@ -58,7 +56,6 @@ describe('a team sharing isctl serve: users, roles, projects and a CI token', ()
   before(async () => {
     const creds = adminCredentials(suite.kubeconfig)
     server = creds.server
-    caFile = creds.caFile
     host = new URL(server).host
     certDir = serverCertDir(suite.kubeconfig, join(suite.home, 'certs'))
     for (const [user, session] of [

@@ -259,9 +259,10 @@ export interface UserSession {
 
 /**
  * userSession, called inside a `describe`, gives a user a private HOME for the suite's tests
- * (removed after them), in which `isctl login` saves their kubeconfig as `oc login` does.
+ * (removed after them), in which `isctl login` to the suite's server saves their kubeconfig as
+ * `oc login` does.
  */
-export function userSession(getServer: () => { server: string; caFile: string }): UserSession {
+export function userSession(suite: Pick<ServeSuite, 'kubeconfig'>): UserSession {
   let home = ''
   before(() => {
     home = makeTempDir('user-session-')
@@ -277,7 +278,7 @@ export function userSession(getServer: () => { server: string; caFile: string })
     },
     run,
     login: (user, password) => {
-      const { server, caFile } = getServer()
+      const { server, caFile } = adminCredentials(suite.kubeconfig)
       return run(['login', server, '-u', user, '-p', password, `--certificate-authority=${caFile}`])
     },
     kubectl: (args, input) =>
