@@ -150,6 +150,21 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/delete.js')).configureDelete,
   },
   {
+    path: ['apply'],
+    summary: 'Apply a configuration to a resource by file name or stdin',
+    load: async () => (await import('../cli/commands/apply.js')).configureApply,
+  },
+  {
+    path: ['create'],
+    summary: 'Create a resource from a file or from stdin',
+    load: async () => (await import('../cli/commands/create.js')).configureCreate,
+  },
+  {
+    path: ['replace'],
+    summary: 'Replace a resource by file name or stdin',
+    load: async () => (await import('../cli/commands/create.js')).configureReplace,
+  },
+  {
     path: ['import-image'],
     summary: 'Import images from a container image registry',
     load: async () => (await import('../cli/commands/import-image.js')).configureImportImage,

@@ -46,6 +46,8 @@ export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>
   readonly body?: unknown
   readonly accept?: string
+  /** The body's media type (PATCH types); `application/json` when unset. */
+  readonly contentType?: string
   /** Watches stream for as long as the user waits: no request timeout. */
   readonly stream?: boolean
 }
@@ -106,7 +108,7 @@ export class ApiClient {
     let body: string | undefined
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body)
-      headers['content-type'] = 'application/json'
+      headers['content-type'] = opts.contentType ?? 'application/json'
     }
     return this.#dispatch(url, { method, headers, ...(body !== undefined && { body }) }, opts)
   }
@@ -200,6 +202,24 @@ export class ApiClient {
     opts: WriteOptions = {},
   ): Promise<KindMap[K]> {
     return this.request('PUT', resourcePath(resource, target), { body, query: dryRunQuery(opts) })
+  }
+
+  /**
+   * patch sends a PATCH of `type` (the media type: json-patch, merge-patch, strategic-merge-patch
+   * or apply-patch+yaml) with extra query parameters such as `fieldManager` and `force`.
+   */
+  patch<T = unknown>(
+    resource: ResourceMeta,
+    target: Target,
+    type: string,
+    body: unknown,
+    query: Readonly<Record<string, string | undefined>> = {},
+  ): Promise<T> {
+    return this.request('PATCH', resourcePath(resource, target), {
+      body,
+      contentType: type,
+      query,
+    })
   }
 
   /** delete removes one object. */

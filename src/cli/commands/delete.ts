@@ -18,6 +18,8 @@ export interface DeleteFlags {
   readonly ignoreNotFound?: boolean | undefined
   readonly output?: string | undefined
   readonly dryRun?: string | undefined
+  readonly filename?: readonly string[] | undefined
+  readonly recursive?: boolean | undefined
 }
 
 /** DeleteOptions are the validated options of one `delete`. */
@@ -45,6 +47,7 @@ export function completeDeleteOptions(
   operands: readonly string[],
   flags: DeleteFlags,
 ): DeleteOptions {
+  if ((flags.filename ?? []).length > 0) return fileDeleteOptions(operands, flags)
   const targets = parseResourceArgs(operands, 'delete')
   const named = targets.some((t) => t.names.length > 0)
   const selector = flags.selector || undefined
@@ -78,6 +81,65 @@ export function completeDeleteOptions(
   }
 }
 
+function checkedDryRun(flags: DeleteFlags): 'none' | 'server' {
+  const dryRun = flags.dryRun ?? 'none'
+  if (dryRun !== 'none' && dryRun !== 'server') {
+    throw new UsageError(`Invalid dry-run value (${dryRun}). Must be "none" or "server".`)
+  }
+  return dryRun
+}
+
+/** fileDeleteOptions are the options of `delete -f`, which takes no resource arguments. */
+function fileDeleteOptions(operands: readonly string[], flags: DeleteFlags): DeleteOptions {
+  if (operands.length > 0) {
+    throw new UsageError(
+      `Unexpected args: [${operands.join(' ')}]\nSee 'isctl delete -h' for help and examples`,
+    )
+  }
+  const output = flags.output ?? ''
+  if (output !== '' && output !== 'name') {
+    throw new UsageError(
+      `unexpected -o output mode: ${output}, the flag 'output' must be one of [name]`,
+    )
+  }
+  return {
+    targets: [],
+    selector: undefined,
+    all: false,
+    ignoreNotFound: flags.ignoreNotFound === true,
+    nameOnly: output === 'name',
+    dryRun: checkedDryRun(flags),
+  }
+}
+
+/** runDeleteFiles deletes the objects of `-f`, naming the file in errors as kubectl does. */
+async function runDeleteFiles(flags: DeleteFlags, opts: DeleteOptions, session: Session) {
+  const { readManifests } = await import('../manifests.js')
+  const { withSource } = await import('./apply.js')
+  const manifests = await readManifests(
+    flags,
+    session.io,
+    session.namespace,
+    session.namespaceExplicit,
+  )
+  let failed = false
+  for (const m of manifests) {
+    try {
+      await session.client.delete(
+        m.resource,
+        { namespace: m.namespace, name: m.name },
+        { dryRun: opts.dryRun === 'server' },
+      )
+      session.io.stdout.write(deletedLine(m.resource, m.name, opts))
+    } catch (err) {
+      if (isNotFound(err) && opts.ignoreNotFound) continue
+      session.io.stderr.write(`${errorText(withSource('deleting', m.source, err))}\n`)
+      failed = true
+    }
+  }
+  return failed ? 1 : 0
+}
+
 /** configureDelete declares `delete`. */
 export const configureDelete: ConfigureVerb = (cmd: Command, ctx) => {
   cmd
@@ -87,6 +149,12 @@ export const configureDelete: ConfigureVerb = (cmd: Command, ctx) => {
     )
     .argument('[args...]')
     .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option(
+      '-f, --filename <file>',
+      'The files that contain the resources to delete',
+      (value: string, prev: string[] = []) => [...prev, value],
+    )
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively')
     .option('--all', 'Delete all resources of the specified types in the namespace')
     .option('--ignore-not-found', 'Treat "resource not found" as a successful delete')
     .option(
@@ -129,6 +197,7 @@ export async function runDelete(
   session: Session,
 ): Promise<number> {
   const opts = completeDeleteOptions(operands, flags)
+  if ((flags.filename ?? []).length > 0) return runDeleteFiles(flags, opts, session)
   let failed = false
   let deleted = 0
   for (const target of opts.targets) {
