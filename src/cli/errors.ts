@@ -11,3 +11,9 @@ export class CliError extends Error {
   override readonly name = 'CliError'
   readonly code = 'CommandFailed'
 }
+
+/** PlainError is a failure whose message is printed as it is, without `error: ` (kubectl's CheckErr texts). */
+export class PlainError extends Error {
+  override readonly name = 'PlainError'
+  readonly code = 'CommandFailed'
+}

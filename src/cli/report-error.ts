@@ -1,6 +1,6 @@
 /** How a failed verb is reported: the text oc and kubectl print for each kind of failure. */
 import { ApiError, ConnectionError } from './client/api-errors.js'
-import { CliError, UsageError } from './errors.js'
+import { CliError, PlainError, UsageError } from './errors.js'
 
 /**
  * errorText renders a failure as kubectl's CheckErr does: `Error from server (Reason): ...`
@@ -12,7 +12,7 @@ export function errorText(err: unknown): string {
       ? `Error from server (${err.reason}): ${err.message}`
       : `Error from server: ${err.message}`
   }
-  if (err instanceof ConnectionError) return err.message
+  if (err instanceof ConnectionError || err instanceof PlainError) return err.message
   if (err instanceof UsageError || err instanceof CliError) return `error: ${err.message}`
   return `error: ${err instanceof Error ? err.message : String(err)}`
 }

@@ -165,6 +165,21 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/create.js')).configureReplace,
   },
   {
+    path: ['patch'],
+    summary: 'Update fields of a resource',
+    load: async () => (await import('../cli/commands/patch.js')).configurePatch,
+  },
+  {
+    path: ['label'],
+    summary: 'Update the labels on a resource',
+    load: async () => (await import('../cli/commands/label.js')).configureLabel,
+  },
+  {
+    path: ['annotate'],
+    summary: 'Update the annotations on a resource',
+    load: async () => (await import('../cli/commands/label.js')).configureAnnotate,
+  },
+  {
     path: ['import-image'],
     summary: 'Import images from a container image registry',
     load: async () => (await import('../cli/commands/import-image.js')).configureImportImage,

@@ -12,6 +12,7 @@ import type { Session } from '../client/session.js'
 import { ApiError, isNotFound } from '../client/api-errors.js'
 import { resourcePath } from '../client/resource-path.js'
 import { CliError, UsageError } from '../errors.js'
+import { asKubectlInvalid } from '../invalid-error.js'
 import { errorText } from '../report-error.js'
 import {
   collectFilename,
@@ -228,7 +229,7 @@ export async function runApply(
         `${qualifiedKind(m.resource)}/${m.name} ${result}${dryRunSuffix(flags)}\n`,
       )
     } catch (err) {
-      session.io.stderr.write(`${errorText(err)}\n`)
+      session.io.stderr.write(`${errorText(asKubectlInvalid(err))}\n`)
       failed = true
     }
   }

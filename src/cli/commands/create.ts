@@ -15,6 +15,7 @@ import {
   type JsonMap,
   type Manifest,
 } from '../manifests.js'
+import { asKubectlInvalid } from '../invalid-error.js'
 import { errorText } from '../report-error.js'
 import { qualifiedKind } from '../resource-args.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
@@ -61,7 +62,7 @@ async function eachManifest(
       await write(session, m, dryRun)
       session.io.stdout.write(`${qualifiedKind(m.resource)}/${m.name} ${done}${suffix}\n`)
     } catch (err) {
-      session.io.stderr.write(`${errorText(err)}\n`)
+      session.io.stderr.write(`${errorText(asKubectlInvalid(err))}\n`)
       failed = true
     }
   }
