@@ -180,6 +180,11 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/label.js')).configureAnnotate,
   },
   {
+    path: ['edit'],
+    summary: 'Edit a resource on the server',
+    load: async () => (await import('../cli/commands/edit.js')).configureEdit,
+  },
+  {
     path: ['import-image'],
     summary: 'Import images from a container image registry',
     load: async () => (await import('../cli/commands/import-image.js')).configureImportImage,
