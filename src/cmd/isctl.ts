@@ -80,6 +80,7 @@ const GROUPS: Readonly<Record<string, string>> = {
   create: 'Create a resource from a file or from stdin',
   'create secret': 'Create a secret using specified subcommand',
   secrets: 'Manage secrets',
+  set: 'Commands that help set specific features on objects',
   image: 'Useful commands for managing images',
   adm: 'Tools for managing a cluster',
   'adm prune': 'Remove older versions of resources from the server',
@@ -193,6 +194,23 @@ const VERBS: readonly Verb[] = [
     path: ['tag'],
     summary: 'Tag existing images into image streams',
     load: async () => (await import('../cli/commands/tag.js')).configureTag,
+  },
+  {
+    path: ['create', 'imagestream'],
+    summary: 'Create a new empty image stream',
+    load: async () =>
+      (await import('../cli/commands/create-imagestream.js')).configureCreateImageStream,
+  },
+  {
+    path: ['create', 'imagestreamtag'],
+    summary: 'Create a new image stream tag',
+    load: async () =>
+      (await import('../cli/commands/create-imagestream.js')).configureCreateImageStreamTag,
+  },
+  {
+    path: ['set', 'image-lookup'],
+    summary: 'Change how images are resolved when deploying applications',
+    load: async () => (await import('../cli/commands/set-image-lookup.js')).configureSetImageLookup,
   },
   {
     path: ['create', 'secret', 'generic'],
