@@ -186,6 +186,11 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/edit.js')).configureEdit,
   },
   {
+    path: ['api-resources'],
+    summary: 'Print the supported API resources on the server',
+    load: async () => (await import('../cli/commands/api-resources.js')).configureApiResources,
+  },
+  {
     path: ['import-image'],
     summary: 'Import images from a container image registry',
     load: async () => (await import('../cli/commands/import-image.js')).configureImportImage,
