@@ -191,6 +191,11 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/api-resources.js')).configureApiResources,
   },
   {
+    path: ['explain'],
+    summary: 'Get documentation for a resource',
+    load: async () => (await import('../cli/commands/explain.js')).configureExplain,
+  },
+  {
     path: ['import-image'],
     summary: 'Import images from a container image registry',
     load: async () => (await import('../cli/commands/import-image.js')).configureImportImage,
