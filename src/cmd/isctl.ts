@@ -74,6 +74,8 @@ interface Verb {
   readonly load: () => Promise<ConfigureVerb>
   /** Runs for a long time (the server): keep V8's optimising compiler. */
   readonly longRunning?: boolean
+  /** Left out of help: the shell completion's helper. */
+  readonly hidden?: boolean
 }
 
 const GROUPS: Readonly<Record<string, string>> = {
@@ -344,6 +346,17 @@ const VERBS: readonly Verb[] = [
       (await import('../cli/commands/policy.js')).configureRemoveClusterRoleFromGroup,
   },
   {
+    path: ['completion'],
+    summary: 'Output shell completion code for the specified shell (bash, zsh or fish)',
+    load: async () => (await import('../cli/commands/completion.js')).configureCompletion,
+  },
+  {
+    path: ['__complete'],
+    summary: 'Request completion candidates',
+    hidden: true,
+    load: async () => (await import('../cli/commands/complete.js')).configureComplete(VERBS),
+  },
+  {
     path: ['version'],
     summary: 'Print the client and server version information',
     load: async () => (await import('../cli/commands/version.js')).configureVersion,
@@ -365,10 +378,16 @@ const VERBS: readonly Verb[] = [
 ]
 
 /** child returns the subcommand `name` of `parent`, declaring it on first use. */
-function child(parent: Command, name: string, summary: string, description = ''): Command {
+function child(
+  parent: Command,
+  name: string,
+  summary: string,
+  description = '',
+  hidden = false,
+): Command {
   return (
     parent.commands.find((c) => c.name() === name) ??
-    parent.command(name).summary(summary).description(description)
+    parent.command(name, { hidden }).summary(summary).description(description)
   )
 }
 
@@ -396,7 +415,7 @@ async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<
       const group = verb.path.slice(0, i + 1).join(' ')
       parent = child(parent, word, GROUPS[group] ?? '', GROUP_DESCRIPTIONS[group])
     })
-    const cmd = child(parent, verb.path.at(-1)!, verb.summary)
+    const cmd = child(parent, verb.path.at(-1)!, verb.summary, '', verb.hidden)
     if (verb.path === selected) {
       if (verb.longRunning) collectForStreaming()
       else compileForShortRun()
