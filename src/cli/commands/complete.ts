@@ -64,9 +64,15 @@ export function readLine(words: readonly string[], verbs: readonly CompletableVe
     }
     if (!w.startsWith('-')) positional.push(w)
   }
+  // The longest run of leading words that is a verb or a group of verbs (`set`, `create secret`).
   let verb: readonly string[] = []
   for (const v of verbs) {
-    if (v.path.length > verb.length && v.path.every((p, i) => positional[i] === p)) verb = v.path
+    for (let n = v.path.length; n > verb.length; n--) {
+      if (v.path.slice(0, n).every((p, i) => positional[i] === p)) {
+        verb = v.path.slice(0, n)
+        break
+      }
+    }
   }
   return {
     verb,
