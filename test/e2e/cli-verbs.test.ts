@@ -84,6 +84,27 @@ describe('isctl object verbs', () => {
       (await stream('web')).spec?.tags?.find((t) => t.name === 'v1')?.from?.name,
       'quay.io/a/web:1',
     )
+
+    // An object created without --save-config gets kubectl's warning and then the annotation.
+    const plain = file('plain.yaml', STREAM('plain', 'v1', 'quay.io/a/plain:1'))
+    await ok(['create', '-f', plain])
+    const first = await suite.run(['apply', '-f', plain])
+    assert.equal(first.stdout, 'imagestream.image.openshift.io/plain configured\n')
+    assert.match(
+      first.stderr,
+      /^Warning: resource imagestreams\/plain is missing the kubectl.kubernetes.io\/last-applied-configuration annotation which is required by isctl apply\./,
+    )
+    assert.equal(
+      await ok(['apply', '-f', plain]),
+      'imagestream.image.openshift.io/plain unchanged\n',
+    )
+    const savedConfig = file('saved.yaml', STREAM('saved', 'v1', 'quay.io/a/saved:1'))
+    await ok(['create', '--save-config', '-f', savedConfig])
+    const quiet = await suite.run(['apply', '-f', savedConfig])
+    assert.deepEqual(
+      [quiet.stdout, quiet.stderr],
+      ['imagestream.image.openshift.io/saved unchanged\n', ''],
+    )
   })
 
   it('create, replace and delete -f take directories, stdin, several documents and Lists', async () => {

@@ -19,14 +19,23 @@ import { asKubectlInvalid } from '../invalid-error.js'
 import { errorText } from '../report-error.js'
 import { qualifiedKind } from '../resource-args.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
-import { withSource } from './apply.js'
+import { withLastApplied, withSource } from './apply.js'
 
 /** FileWriteFlags are the flags of `create -f` and `replace -f`. */
 export interface FileWriteFlags extends FilenameFlags {
   readonly dryRun?: string | undefined
+  readonly saveConfig?: boolean | undefined
 }
 
 type Write = (session: Session, m: Manifest, dryRun: string | undefined) => Promise<void>
+
+/**
+ * saved is the manifest with the last-applied annotation when `--save-config` asks for it, so
+ * that a later `apply` merges against it, as kubectl's CreateOrUpdateAnnotation does.
+ */
+function saved(m: Manifest, flags: FileWriteFlags): Manifest {
+  return flags.saveConfig ? { ...m, object: withLastApplied(m.object) } : m
+}
 
 function checkFlags(flags: FileWriteFlags): void {
   requireFilenames(flags)
@@ -59,7 +68,7 @@ async function eachManifest(
   let failed = false
   for (const m of manifests) {
     try {
-      await write(session, m, dryRun)
+      await write(session, saved(m, flags), dryRun)
       session.io.stdout.write(`${qualifiedKind(m.resource)}/${m.name} ${done}${suffix}\n`)
     } catch (err) {
       session.io.stderr.write(`${errorText(asKubectlInvalid(err))}\n`)
@@ -112,6 +121,10 @@ function fileOptions(cmd: Command, what: string): Command {
     )
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively')
     .option('--dry-run <strategy>', 'Must be "none" or "server"', 'none')
+    .option(
+      '--save-config',
+      "If true, the configuration of the current object will be saved in its annotation, so that 'isctl apply' can be used on it later.",
+    )
 }
 
 /** configureCreate declares `create -f` (its subcommands are verbs of their own). */
