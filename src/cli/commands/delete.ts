@@ -92,9 +92,7 @@ function checkedDryRun(flags: DeleteFlags): 'none' | 'server' {
 /** fileDeleteOptions are the options of `delete -f`, which takes no resource arguments. */
 function fileDeleteOptions(operands: readonly string[], flags: DeleteFlags): DeleteOptions {
   if (operands.length > 0) {
-    throw new UsageError(
-      `Unexpected args: [${operands.join(' ')}]\nSee 'isctl delete -h' for help and examples`,
-    )
+    throw new UsageError(`Unexpected args: [${operands.join(' ')}]`)
   }
   const output = flags.output ?? ''
   if (output !== '' && output !== 'name') {

@@ -141,8 +141,7 @@ async function sendEdits(
   edited: readonly JsonMap[],
   flags: EditFlags,
 ): Promise<Round> {
-  const round: Round = { reasons: [], retryable: 0, notFound: 0 }
-  let counts = { retryable: 0, notFound: 0 }
+  const round = { reasons: [] as EditReason[], retryable: 0, notFound: 0 }
   for (const obj of edited) {
     const original = originals.find((o) => isDeepStrictEqual(uidOf(o.object), uidOf(obj)))
     if (original === undefined)
@@ -182,19 +181,19 @@ async function sendEdits(
         })
         session.io.stderr.write(`error: ${resourceString} ${JSON.stringify(name)} is invalid\n`)
       } else if (err.status === 404) {
-        counts = { ...counts, notFound: counts.notFound + 1 }
+        round.notFound++
         session.io.stderr.write(
           `error: ${resourceString} ${JSON.stringify(name)} could not be found on the server\n`,
         )
       } else {
-        counts = { ...counts, retryable: counts.retryable + 1 }
+        round.retryable++
         session.io.stderr.write(
           `error: ${resourceString} ${JSON.stringify(name)} could not be patched: ${err.message}\n`,
         )
       }
     }
   }
-  return { ...round, ...counts }
+  return round
 }
 
 /** preserved names the kept file on the way out, as kubectl's preservedFile does. */
