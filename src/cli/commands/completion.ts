@@ -50,8 +50,10 @@ ${BASH}`
 const FISH = `# fish completion for isctl
 # Load it in the current shell with: isctl completion fish | source
 function __isctl_complete
-    set -l tokens (commandline -opc) (commandline -ct)
-    isctl __complete -- $tokens[2..-1] 2>/dev/null
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l current (commandline -ct)
+    isctl __complete -- $tokens "$current" 2>/dev/null
 end
 complete -c isctl -f -a '(__isctl_complete)'
 `
