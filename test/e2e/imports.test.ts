@@ -144,6 +144,8 @@ spec:
     trackChild(watcher)
     let watched = ''
     watcher.stdout.on('data', (b: Buffer) => (watched += b.toString('utf8')))
+    // Listed, so watching from the list's resourceVersion: the stream's creation is an event.
+    await pollUntil('the watch to list', () => Promise.resolve(watched.startsWith('NAME')))
     await ok(
       ['apply', '-n', 'team-a', '-f', '-'],
       `
@@ -176,5 +178,16 @@ spec:
       ])
       return res.code === 0 && res.stdout === list.digest
     })
+    // The watch printed the stream as applied (no tag imported yet), then with v2 once the
+    // import landed: the TAGS column lists imported tags only.
+    const webRows = () => watched.split('\n').filter((l) => /^web\s/.test(l))
+    const hasV2 = (line: string) => /^web\s+\S+\s+v2\s/.test(line)
+    await pollUntil('the watch to show web with v2', () => Promise.resolve(webRows().some(hasV2)))
+    watcher.kill()
+    assert.match(watched, /^NAME\s+IMAGE REPOSITORY\s+TAGS\s+UPDATED\n/)
+    const rows = webRows()
+    assert.ok(rows.length >= 2, watched)
+    assert.ok(!hasV2(rows[0]!), `first seen without tags: ${watched}`)
+    assert.match(rows.at(-1)!, /^web\s+\S+\s+v2\s+\S/)
   })
 })

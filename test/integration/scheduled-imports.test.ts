@@ -1,7 +1,9 @@
 /**
  * Scheduled imports against the real registry with a short interval: one HEAD per unchanged
  * tag, upstream changes imported, a 429 pausing only its registry, failing tags backing off,
- * and a restart keeping the schedule. Assertions are on counts and order, never on timing.
+ * and a restart keeping the schedule. Assertions are on counts, order and the schedule rows
+ * (without jitter, each row's next check is its last check plus an exact delay), never on the
+ * time that passed between two checks.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -31,6 +33,7 @@ import {
 import { testClient } from './support.js'
 
 const INTERVAL_MS = 1500
+const FAILURE_BASE_MS = 150
 const NS = 'team'
 
 /** Counts checks per registry and result, as a metrics endpoint would. */
@@ -111,7 +114,9 @@ describe('scheduled imports', () => {
       policy,
       intervalMs: INTERVAL_MS,
       pollMs: 50,
-      failureBaseMs: 150,
+      failureBaseMs: FAILURE_BASE_MS,
+      // Exact delays, so the rows say what the schedule decided.
+      jitter: 0,
       metrics,
       events,
       logger: { warn: () => {} },
@@ -154,20 +159,35 @@ describe('scheduled imports', () => {
   const rows = () => store.schedule.list(NS)
   const row = async (stream: string, t: string) =>
     (await rows()).find((r) => r.stream === stream && r.tag === t)
-  /** Waits until the row has been checked `n` more times than `from` says, collecting check times. */
-  const checks = async (stream: string, t: string, n: number): Promise<number[]> => {
-    const seen: number[] = []
-    const first = (await row(stream, t))?.lastCheckAt
-    let last = first
+  /**
+   * A row claimed for its next check is leased for minutes: its nextCheckAt is the lease's end,
+   * beyond any delay a check sets here (none is longer than the interval).
+   */
+  const leased = (r: ScheduleEntry) => r.nextCheckAt - (r.lastCheckAt ?? 0) > INTERVAL_MS
+  /**
+   * Waits until the row has been checked `n` more times, collecting the rows as checks left
+   * them (one that was claimed again before it was read is not seen).
+   */
+  const checks = async (stream: string, t: string, n: number): Promise<ScheduleEntry[]> => {
+    const seen: ScheduleEntry[] = []
+    let last = (await row(stream, t))?.lastCheckAt
+    let checked = 0
     await until(`${n} checks of ${stream}:${t}`, async () => {
-      const at = (await row(stream, t))?.lastCheckAt
-      if (at !== undefined && at !== last) {
-        seen.push(at)
-        last = at
+      const r = await row(stream, t)
+      if (r?.lastCheckAt !== undefined && r.lastCheckAt !== last) {
+        checked++
+        last = r.lastCheckAt
+        if (!leased(r)) seen.push(r)
       }
-      return seen.length >= n ? true : undefined
+      return checked >= n ? true : undefined
     })
     return seen
+  }
+  /** Each check ran when its row was due: at or after the next check the one before set. */
+  const assertRanWhenDue = (seen: readonly ScheduleEntry[]) => {
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i]!.lastCheckAt! >= seen[i - 1]!.nextCheckAt, 'no check before it was due')
+    }
   }
   const manifestRequests = (repoTag: string) =>
     env.reg.accessLog().filter((r) => r.path === `/v2/${repoTag.replace(':', '/manifests/')}`)
@@ -188,7 +208,7 @@ describe('scheduled imports', () => {
     await env.reg.accessLogSettled()
     env.reg.clearAccessLog()
     const before = metrics.get(`check unchanged ${a}`)
-    const times = await checks('direct', 'one', 3)
+    const seen = await checks('direct', 'one', 3)
     await checks('direct', 'list', 2)
     const log = await env.reg.accessLogSettled()
     for (const repoTag of ['many/tags:tag-001', 'many/tags:tag-002', 'multi/oci-app:v1']) {
@@ -202,9 +222,13 @@ describe('scheduled imports', () => {
     assert.equal(log.filter((r) => r.method === 'GET' && r.path !== '/v2/').length, 0)
     // Pings are cached by the client: none per check.
     assert.ok(log.filter((r) => r.path === '/v2/').length <= 1)
-    for (let i = 1; i < times.length; i++) {
-      assert.ok(times[i]! - times[i - 1]! >= INTERVAL_MS * 0.9, 'no check before its interval')
+    // Every unchanged check set the next one exactly an interval after itself.
+    assert.ok(seen.length >= 2, 'checks were seen between claims')
+    for (const r of seen) {
+      assert.equal(r.nextCheckAt - r.lastCheckAt!, INTERVAL_MS)
+      assert.equal(r.failures, 0)
     }
+    assertRanWhenDue(seen)
   })
 
   it('stops checking a stream a delete marked while it waits for its finalizers', async () => {
@@ -330,11 +354,17 @@ describe('scheduled imports', () => {
       const x = await getStream('broken')
       return x.status?.tags?.[0]?.conditions ? x : undefined
     })
-    const times = await checks('broken', 'gone', 4)
-    const gaps = times.slice(1).map((t, i) => t - times[i]!)
-    console.log(`failing tag check gaps: ${gaps.join(', ')} ms`)
-    for (let i = 1; i < gaps.length; i++)
-      assert.ok(gaps[i]! > gaps[i - 1]!, `gaps grow: ${gaps.join(', ')}`)
+    const seen = await checks('broken', 'gone', 4)
+    // Each failure doubles the wait the row sets, from the base up to the interval.
+    for (const r of seen) {
+      const backoff = Math.min(INTERVAL_MS, FAILURE_BASE_MS * 2 ** (r.failures - 1))
+      assert.equal(r.nextCheckAt - r.lastCheckAt!, backoff, `after ${r.failures} failures`)
+    }
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i]!.failures > seen[i - 1]!.failures, 'one more failure per check')
+    }
+    assert.ok(seen.length >= 2, 'checks were seen between claims')
+    assertRanWhenDue(seen)
     const r = (await row('broken', 'gone')) as ScheduleEntry
     assert.ok(r.failures >= 4)
     assert.match(r.lastError ?? '', /not found/)
@@ -359,20 +389,20 @@ describe('scheduled imports', () => {
     const before = await rows()
     await stop()
     // Downtime: every row falls due meanwhile.
-    await new Promise((r) => setTimeout(r, INTERVAL_MS * 2))
+    const lastDue = Math.max(...before.map((r) => r.nextCheckAt))
+    await until('every row due', () => (Date.now() > lastDue ? true : undefined))
     env.reg.clearAccessLog()
-    const restartAt = Date.now()
     await start()
     const after = await rows()
     assert.deepEqual(
       after.map((r) => [r.stream, r.tag, r.lastDigest]),
       before.map((r) => [r.stream, r.tag, r.lastDigest]),
     )
-    const next = after
-      .filter((r) => r.registry === env.reg.host)
-      .map((r) => r.nextCheckAt)
-      .sort((x, y) => x - y)
-    assert.ok(next[0]! >= restartAt - 1000, 'overdue rows were moved to now or later')
+    // Overdue rows were moved forward, past the time they were due at before the restart.
+    for (const [i, r] of after.entries()) {
+      assert.ok(r.nextCheckAt > before[i]!.nextCheckAt, `${r.stream}:${r.tag} moved forward`)
+    }
+    const next = after.filter((r) => r.registry === env.reg.host).map((r) => r.nextCheckAt)
     assert.ok(new Set(next).size === next.length, 'overdue rows do not share one instant')
     // Every tag is checked once more after the restart, HEAD only, and none twice in a burst.
     await checks('direct', 'two', 1)
