@@ -17,6 +17,8 @@ describe('selectVerb', () => {
     { args: ['-n', 'team', 'get', 'is'], want: ['get'] },
     { args: ['--namespace', 'get', 'tag', 'a', 'b'], want: ['tag'] },
     { args: ['--kubeconfig=/k', 'tag', 'a', 'b'], want: ['tag'] },
+    { args: ['--token', 'get', '-v', '6', '--as-group', 'x', 'tag', 'a'], want: ['tag'] },
+    { args: ['-s', 'https://h', '--insecure-skip-tls-verify', 'get', 'is'], want: ['get'] },
     {
       args: ['create', 'secret', 'generic', 'x', '--from-file=a'],
       want: ['create', 'secret', 'generic'],

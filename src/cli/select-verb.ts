@@ -3,14 +3,7 @@
  * loads that verb's module only. Global flags may come before the verb, as oc allows.
  */
 
-/** GLOBAL_VALUE_FLAGS are the global flags that take a value in the next argument. */
-export const GLOBAL_VALUE_FLAGS: readonly string[] = [
-  '-n',
-  '--namespace',
-  '--kubeconfig',
-  '--context',
-  '--request-timeout',
-]
+import { GLOBAL_VALUE_FLAGS } from './global-flags.js'
 
 /**
  * leadingWords returns the words `args` (argv without node and the script) starts with: global

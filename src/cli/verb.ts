@@ -6,6 +6,8 @@
 import type { Command } from 'commander'
 import type { CommandIO } from './io.js'
 import type { GlobalFlags, Session } from './client/session.js'
+import { UsageError } from './errors.js'
+import { commandPath } from './flag-errors.js'
 import { errorText } from './report-error.js'
 
 /** VerbContext is what the entry point hands a verb: the process surface and the exit code. */
@@ -27,11 +29,20 @@ export type LocalRun<F> = (
   io: CommandIO,
 ) => Promise<number>
 
-async function reported(ctx: VerbContext, work: () => Promise<number>): Promise<void> {
+async function reported(
+  ctx: VerbContext,
+  cmd: Command,
+  work: () => Promise<number>,
+): Promise<void> {
   try {
     ctx.setExitCode(await work())
   } catch (err) {
-    ctx.io.stderr.write(`${errorText(err)}\n`)
+    // kubectl's UsageErrorf wording.
+    const hint =
+      err instanceof UsageError && err.seeHelp
+        ? `\nSee '${commandPath(cmd)} -h' for help and examples`
+        : ''
+    ctx.io.stderr.write(`${errorText(err)}${hint}\n`)
     ctx.setExitCode(1)
   }
 }
@@ -40,7 +51,7 @@ async function reported(ctx: VerbContext, work: () => Promise<number>): Promise<
 export function localAction<F>(cmd: Command, ctx: VerbContext, run: LocalRun<F>): Command {
   return cmd.action(async (...args: unknown[]) => {
     const self = args.at(-1) as Command
-    await reported(ctx, () => run(self.args, self.optsWithGlobals<F & GlobalFlags>(), ctx.io))
+    await reported(ctx, self, () => run(self.args, self.optsWithGlobals<F & GlobalFlags>(), ctx.io))
   })
 }
 
@@ -58,7 +69,7 @@ export function sessionAction<F>(
   return cmd.action(async (...args: unknown[]) => {
     const self = args.at(-1) as Command
     const flags = self.optsWithGlobals<F & GlobalFlags>()
-    await reported(ctx, async () => {
+    await reported(ctx, self, async () => {
       check?.(self.args, flags)
       const { openSession } = await import('./client/session.js')
       const session = await openSession(flags, ctx.io)

@@ -58,7 +58,9 @@ void describe('isctl entry point', () => {
     {
       args: ['version'],
       code: 0,
-      stdout: new RegExp(`^Client Version: ${VERSION.replace(/\./g, '\\.')}\n$`),
+      stdout: new RegExp(
+        `^Client Version: ${VERSION.replace(/\./g, '\\.')}\nClient Path: ${join(here, 'isctl.ts')}\n$`,
+      ),
     },
     {
       args: ['version', '--client', '-o', 'json'],
@@ -103,7 +105,57 @@ void describe('isctl entry point', () => {
     {
       args: ['adm', 'prune', 'images', 'extra'],
       code: 1,
-      stderr: /^error: no arguments are allowed to this command\n$/,
+      stderr:
+        /^error: no arguments are allowed to this command\nSee 'isctl adm prune images -h' for help and examples\n$/,
+    },
+    // Parse errors in pflag's and cobra's words, global flags anywhere on the line.
+    {
+      args: ['get', 'is', '--bogus'],
+      code: 1,
+      stderr: /^Error: unknown flag: --bogus\nSee 'isctl get --help' for usage\.\n$/,
+    },
+    {
+      args: ['get', 'is', '-x'],
+      code: 1,
+      stderr: /^Error: unknown shorthand flag: 'x' in -x\nSee 'isctl get --help' for usage\.\n$/,
+    },
+    {
+      args: ['get', 'is', '--token'],
+      code: 1,
+      stderr: /^Error: flag needs an argument: --token\nSee 'isctl get --help' for usage\.\n$/,
+    },
+    {
+      args: ['get', 'is', '-v=abc'],
+      code: 1,
+      stderr:
+        /^Error: invalid argument "abc" for "-v, --v" flag: strconv\.ParseInt: parsing "abc": invalid syntax\nSee 'isctl get --help' for usage\.\n$/,
+    },
+    {
+      args: ['--insecure-skip-tls-verify=maybe', 'version'],
+      code: 1,
+      stderr: /^Error: invalid argument "maybe" for "--insecure-skip-tls-verify" flag: /,
+    },
+    {
+      args: ['logz'],
+      code: 1,
+      stderr: /^Error: unknown command "logz" for "isctl"\n\nDid you mean this\?\n\tlogs?\w*\n/,
+    },
+    {
+      args: ['get', 'is', '--as-group', 'devs', '--server', 'https://127.0.0.1:1'],
+      code: 1,
+      stderr: /^error: requesting uid, groups or user-extra for {2}without impersonating a user\n$/,
+    },
+    {
+      args: [
+        '--server=127.0.0.1:1',
+        'get',
+        'is',
+        '--insecure-skip-tls-verify',
+        '--certificate-authority=/ca',
+      ],
+      code: 1,
+      stderr:
+        /^error: specifying a root certificates file with the insecure flag is not allowed\n$/,
     },
     {
       args: ['adm', 'prune', 'images', '--keep-younger-than=-1m'],

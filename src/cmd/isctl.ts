@@ -9,6 +9,8 @@ import { isatty } from 'node:tty'
 import { setFlagsFromString } from 'node:v8'
 import { Command } from 'commander'
 import type { CommandIO } from '../cli/io.js'
+import { reportLikeCobra } from '../cli/flag-errors.js'
+import { addGlobalOptions } from '../cli/global-flags.js'
 import { selectVerb } from '../cli/select-verb.js'
 import type { ConfigureVerb, VerbContext } from '../cli/verb.js'
 import type { ImageInfoFlags } from '../cli/commands/image-info.js'
@@ -385,26 +387,19 @@ function child(
   description = '',
   hidden = false,
 ): Command {
-  return (
-    parent.commands.find((c) => c.name() === name) ??
-    parent.command(name, { hidden }).summary(summary).description(description)
-  )
+  const found = parent.commands.find((c) => c.name() === name)
+  if (found) return found
+  const cmd = parent.command(name, { hidden }).summary(summary).description(description)
+  reportLikeCobra(cmd)
+  return cmd
 }
 
 async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<Command> {
-  const program = new Command('isctl')
-    .description(
-      'isctl manages image streams: imports from container registries, tags and pruning, as oc does on OpenShift.',
-    )
-    .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
-    .option('--kubeconfig <path>', 'Path to the kubeconfig file to use for CLI requests')
-    .option('--context <name>', 'The name of the kubeconfig context to use')
-    .option(
-      '--request-timeout <duration>',
-      'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0 waits forever)',
-      '0',
-    )
-    .showHelpAfterError('(run with --help for usage)')
+  const program = new Command('isctl').description(
+    'isctl manages image streams: imports from container registries, tags and pruning, as oc does on OpenShift.',
+  )
+  let selectedCommand: Command | undefined
+  reportLikeCobra(program, () => selectedCommand ?? program)
   const selected = selectVerb(
     args,
     VERBS.map((v) => v.path),
@@ -420,8 +415,11 @@ async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<
       if (verb.longRunning) collectForStreaming()
       else compileForShortRun()
       ;(await verb.load())(cmd, ctx)
+      selectedCommand = cmd
     }
   }
+  // After the verb's own flags: a verb's flag of the same name shadows the global one.
+  addGlobalOptions(program, selectedCommand)
   return program
 }
 

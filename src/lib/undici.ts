@@ -18,7 +18,8 @@ export const buildConnector = buildConnectorFn
 /** RequestInit is what a registry request sets besides its URL and dispatcher. */
 export interface RequestInit {
   readonly method: Dispatcher.HttpMethod
-  readonly headers: Readonly<Record<string, string>>
+  /** A name with several values is sent as that many header lines. */
+  readonly headers: Readonly<Record<string, string | string[]>>
   readonly body?: string
   readonly signal: AbortSignal
 }

@@ -5,12 +5,13 @@
  * taking turns on the same kubeconfig.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse } from 'yaml'
 import {
   adminCredentials,
+  ISCTL_BIN,
   isctl,
   kubectl,
   makeTempDir,
@@ -23,6 +24,8 @@ const VERSION = (
     version: string
   }
 ).version
+/** What `isctl version` prints first: the client's version and where it runs from. */
+const CLIENT = `Client Version: ${VERSION}\nClient Path: ${realpathSync(ISCTL_BIN)}\n`
 
 describe('isctl login, whoami, project and version against isctl serve', () => {
   const suite = useServe()
@@ -62,7 +65,7 @@ describe('isctl login, whoami, project and version against isctl serve', () => {
   const kubectlNamespace = () => kc(['config', 'view', '--minify', '-o', 'jsonpath={..namespace}'])
 
   it('version without any configuration prints the client only', async () => {
-    assert.equal(await ok(['version']), `Client Version: ${VERSION}\n`)
+    assert.equal(await ok(['version']), CLIENT)
   })
 
   it('whoami without any configuration says how to log in', async () => {
@@ -141,8 +144,11 @@ describe('isctl login, whoami, project and version against isctl serve', () => {
   })
 
   it('version shows the client and the server', async () => {
-    assert.equal(await ok(['version']), `Client Version: ${VERSION}\nServer Version: v1.32.0\n`)
-    assert.equal(await ok(['version', '--client']), `Client Version: ${VERSION}\n`)
+    assert.equal(
+      await ok(['version']),
+      `${CLIENT}Server Version: ${VERSION}\nKubernetes Version: v1.32.0\n`,
+    )
+    assert.equal(await ok(['version', '--client']), CLIENT)
     const doc = JSON.parse(await ok(['version', '-o', 'json'])) as Record<
       string,
       Record<string, string>
@@ -248,7 +254,7 @@ describe('isctl login, whoami, project and version against isctl serve', () => {
     )
     const res = await me(['version', '--kubeconfig', down])
     assert.equal(res.code, 1)
-    assert.equal(res.stdout, `Client Version: ${VERSION}\n`)
+    assert.equal(res.stdout, CLIENT)
     assert.match(res.stderr, /^Unable to connect to the server: .*ECONNREFUSED/)
   })
 

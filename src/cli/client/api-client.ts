@@ -8,6 +8,7 @@ import type { KindMap, KindName, ResourceMeta } from '../../api/resource-meta.js
 import type { List, Table, WatchEvent } from '../../api/meta.js'
 import { Agent, request, type RequestInit } from '../../lib/undici.js'
 import { ConnectionError, toApiError } from './api-errors.js'
+import type { RequestLog, RequestRecord } from './request-log.js'
 import { resourcePath, type Target } from './resource-path.js'
 
 /** ApiClientOptions are the connection facts taken from the kubeconfig. */
@@ -23,6 +24,16 @@ export interface ApiClientOptions {
   /** Per request, in milliseconds; 0 or undefined waits forever (kubectl's default). */
   readonly timeoutMs?: number | undefined
   readonly signal?: AbortSignal | undefined
+  /** `--as` and `--as-group`: sent with every API request (not with the OAuth exchange). */
+  readonly impersonate?: Impersonation | undefined
+  /** `-v`: where each request and answer is logged. */
+  readonly log?: RequestLog | undefined
+}
+
+/** Impersonation is who API requests act as (docs/access-control.md). */
+export interface Impersonation {
+  readonly user?: string | undefined
+  readonly groups?: readonly string[] | undefined
 }
 
 /** ListOptions select what a list, table or watch returns. */
@@ -86,25 +97,25 @@ export class ApiClient {
     path: string,
     opts: RequestOptions = {},
   ): Promise<T> {
-    const res = await this.#send(method, path, opts)
+    const { res, record } = await this.#send(method, path, opts)
     const text = await res.body.text()
+    record?.body(text)
     if (res.statusCode < 200 || res.statusCode > 299) throw toApiError(res.statusCode, text)
     return (text === '' ? undefined : JSON.parse(text)) as T
   }
 
-  async #send(
-    method: Dispatcher.HttpMethod,
-    path: string,
-    opts: RequestOptions,
-  ): Promise<Dispatcher.ResponseData> {
+  async #send(method: Dispatcher.HttpMethod, path: string, opts: RequestOptions): Promise<Sent> {
     const url = new URL(`${this.server}${path}`)
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, v)
-    const headers: Record<string, string> = {
+    const headers: Record<string, string | string[]> = {
       accept: opts.accept ?? 'application/json',
       'user-agent': 'isctl',
     }
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`
+    const { user, groups = [] } = this.#options.impersonate ?? {}
+    if (user) headers['impersonate-user'] = user
+    if (groups.length > 0) headers['impersonate-group'] = [...groups]
     let body: string | undefined
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body)
@@ -117,14 +128,18 @@ export class ApiClient {
     url: URL,
     init: Omit<RequestInit, 'signal'>,
     opts: { stream?: boolean },
-  ): Promise<Dispatcher.ResponseData> {
+  ): Promise<Sent> {
+    const record = this.#options.log?.request(init.method, url, init.headers, init.body)
     const signals = [this.#options.signal].filter((s): s is AbortSignal => s !== undefined)
     const timeout = this.#options.timeoutMs
     if (!opts.stream && timeout) signals.push(AbortSignal.timeout(timeout))
     const signal = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal
     try {
-      return await request(this.#agent, url, { ...init, signal })
+      const res = await request(this.#agent, url, { ...init, signal })
+      record?.response(res.statusCode, res.headers)
+      return { res, record }
     } catch (err) {
+      record?.response(undefined, {})
       throw new ConnectionError(`Unable to connect to the server: ${connectionReason(err)}`, {
         cause: err,
       })
@@ -142,7 +157,7 @@ export class ApiClient {
     init: { headers?: Readonly<Record<string, string>>; body?: string } = {},
   ): Promise<RawResponse> {
     const target = new URL(url, `${this.server}/`)
-    const res = await this.#dispatch(
+    const { res, record } = await this.#dispatch(
       target,
       {
         method,
@@ -155,7 +170,9 @@ export class ApiClient {
       const v = res.headers[name]
       return Array.isArray(v) ? v[0] : v
     }
-    return { status: res.statusCode, header, text: await res.body.text() }
+    const text = await res.body.text()
+    record?.body(text)
+    return { status: res.statusCode, header, text }
   }
 
   /** get reads one object. */
@@ -237,7 +254,7 @@ export class ApiClient {
   ): AsyncGenerator<WatchEvent<T>> {
     const fieldSelector =
       opts.name !== undefined ? `metadata.name=${opts.name}` : opts.fieldSelector
-    const res = await this.#send('GET', resourcePath(resource, { namespace: opts.namespace }), {
+    const { res } = await this.#send('GET', resourcePath(resource, { namespace: opts.namespace }), {
       stream: true,
       ...(opts.table && { accept: TABLE_ACCEPT }),
       query: {
@@ -266,6 +283,12 @@ export class ApiClient {
   }
 }
 
+/** Sent is an answer's head with the log record its body is reported to. */
+interface Sent {
+  readonly res: Dispatcher.ResponseData
+  readonly record: RequestRecord | undefined
+}
+
 function selectorQuery(opts: ListOptions): Record<string, string | undefined> {
   return { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }
 }
@@ -282,7 +305,7 @@ function connectionReason(err: unknown): string {
   }
   const code = 'code' in err ? String(err.code) : ''
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return `tls: ${err.message} (pass --certificate-authority to isctl login, or set certificate-authority in the kubeconfig)`
+    return `tls: ${err.message} (pass --certificate-authority, or set certificate-authority in the kubeconfig)`
   }
   return err.message
 }

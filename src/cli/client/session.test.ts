@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { CommandIO } from '../io.js'
-import { openSession, parseRequestTimeout } from './session.js'
+import type { Kubeconfig } from './kubeconfig.js'
+import { openSession, parseRequestTimeout, resolveWithFlags } from './session.js'
 
 void describe('parseRequestTimeout (kubectl --request-timeout)', () => {
   const ok: [string | undefined, number | undefined][] = [
@@ -116,4 +117,70 @@ contexts:
       { name: 'UsageError' },
     )
   })
+})
+
+void describe("resolveWithFlags (kubectl's overrides of the kubeconfig)", () => {
+  const file = (doc: Record<string, unknown>): Kubeconfig => ({
+    files: [{ path: '/home/u/.kube/config', exists: true, doc }],
+    source: 'default',
+  })
+  const config = file({
+    'current-context': 'c',
+    contexts: [{ name: 'c', context: { cluster: 'k', user: 'u', namespace: 'team' } }],
+    clusters: [
+      {
+        name: 'k',
+        cluster: {
+          server: 'https://a:6443',
+          'certificate-authority-data': 'Q0E=',
+          'tls-server-name': 'a.example',
+        },
+      },
+    ],
+    users: [{ name: 'u', user: { tokenFile: 'token' } }],
+  })
+
+  void it('--server alone needs no kubeconfig, and defaults to https', () => {
+    const r = resolveWithFlags(file({}), { server: '127.0.0.1:8443', token: 't' })
+    assert.deepEqual(r.cluster, { server: 'https://127.0.0.1:8443' })
+    assert.deepEqual(r.user, { token: 't' })
+    assert.equal(r.namespace, 'default')
+  })
+
+  void it('without --server or a context there is nothing to connect to', () =>
+    assert.throws(() => resolveWithFlags(file({}), { token: 't' }), /no server is configured/))
+
+  void it('--server keeps the context, its user and its CA, and drops tls-server-name', () => {
+    const r = resolveWithFlags(config, { server: 'https://b:6443' })
+    assert.deepEqual(r.cluster, {
+      server: 'https://b:6443',
+      'certificate-authority-data': 'Q0E=',
+    })
+    assert.equal(r.user.tokenFile, '/home/u/.kube/token')
+    assert.equal(r.namespace, 'team')
+  })
+
+  void it('--token replaces the token file', () =>
+    assert.deepEqual(resolveWithFlags(config, { token: 't' }).user, { token: 't' }))
+
+  void it('--certificate-authority replaces the CA data', () =>
+    assert.deepEqual(resolveWithFlags(config, { certificateAuthority: '/ca.crt' }).cluster, {
+      server: 'https://a:6443',
+      'tls-server-name': 'a.example',
+      'insecure-skip-tls-verify': false,
+      'certificate-authority': '/ca.crt',
+    }))
+
+  void it('--insecure-skip-tls-verify drops the CA', () =>
+    assert.deepEqual(resolveWithFlags(config, { insecureSkipTlsVerify: true }).cluster, {
+      server: 'https://a:6443',
+      'tls-server-name': 'a.example',
+      'insecure-skip-tls-verify': true,
+    }))
+
+  void it('both are refused with client-go words', () =>
+    assert.throws(
+      () => resolveWithFlags(config, { insecureSkipTlsVerify: true, certificateAuthority: '/c' }),
+      { message: 'specifying a root certificates file with the insecure flag is not allowed' },
+    ))
 })

@@ -3,23 +3,39 @@
  * client built from it, and the namespace the verb works in.
  */
 import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { CommandIO } from '../io.js'
 import { GO_DURATION_UNIT_MS } from '../../lib/duration.js'
 import { CliError, UsageError } from '../errors.js'
-import type { ApiClient } from './api-client.js'
+import type { ApiClient, ApiClientOptions } from './api-client.js'
 import {
+  currentContextName,
   loadKubeconfig,
   resolveContext,
   type Kubeconfig,
   type ResolvedContext,
 } from './kubeconfig.js'
+import { requestLog } from './request-log.js'
 
-/** GlobalFlags are the flags every API verb accepts, before or after the verb (as oc does). */
+/**
+ * GlobalFlags are the flags every verb accepts, before or after the verb (as oc does); see
+ * ../global-flags.ts. The connection flags override what the kubeconfig says, as kubectl's.
+ */
 export interface GlobalFlags {
   readonly namespace?: string | undefined
   readonly kubeconfig?: string | undefined
   readonly context?: string | undefined
   readonly requestTimeout?: string | undefined
+  readonly server?: string | undefined
+  readonly token?: string | undefined
+  readonly certificateAuthority?: string | undefined
+  readonly insecureSkipTlsVerify?: boolean | undefined
+  readonly as?: string | undefined
+  readonly asGroup?: readonly string[] | undefined
+  /** `-v`, parsed. */
+  readonly v?: number | undefined
+  /** `--loglevel`, oc's name for `-v`. */
+  readonly loglevel?: number | undefined
 }
 
 /** Session is what an API verb runs with. */
@@ -67,11 +83,82 @@ function decode(data: string | undefined): string | undefined {
   return data ? Buffer.from(data, 'base64').toString('utf8') : undefined
 }
 
+/**
+ * resolveWithFlags picks the context and applies the connection flags over it, as client-go's
+ * DirectClientConfig applies its overrides: `--server` needs no kubeconfig at all;
+ * `--certificate-authority` or `--insecure-skip-tls-verify` replaces the cluster's trust
+ * settings; `--token` replaces the user's token.
+ */
+export function resolveWithFlags(config: Kubeconfig, flags: GlobalFlags): ResolvedContext {
+  const contextless = flags.server && !flags.context && currentContextName(config) === undefined
+  const base: ResolvedContext = contextless
+    ? {
+        contextName: '',
+        clusterName: '',
+        userName: '',
+        cluster: {},
+        user: {},
+        namespace: 'default',
+      }
+    : resolveContext(config, flags.context)
+  const cluster = { ...base.cluster }
+  if (flags.server) {
+    cluster.server = /^[a-z][a-z0-9+.-]*:\/\//i.test(flags.server)
+      ? flags.server
+      : `https://${flags.server}`
+    delete cluster['tls-server-name']
+  }
+  if (flags.insecureSkipTlsVerify || flags.certificateAuthority) {
+    if (flags.insecureSkipTlsVerify && flags.certificateAuthority) {
+      throw new CliError(
+        'specifying a root certificates file with the insecure flag is not allowed',
+      )
+    }
+    cluster['insecure-skip-tls-verify'] = flags.insecureSkipTlsVerify === true
+    delete cluster['certificate-authority-data']
+    if (flags.certificateAuthority) {
+      cluster['certificate-authority'] = resolve(flags.certificateAuthority)
+    } else delete cluster['certificate-authority']
+  }
+  const user = { ...base.user }
+  if (flags.token) {
+    user.token = flags.token
+    delete user.tokenFile
+  }
+  return { ...base, cluster, user }
+}
+
+/**
+ * clientExtras are the client options the global flags give beside the server and the
+ * credentials: the request timeout, impersonation and the `-v` request log.
+ */
+export function clientExtras(
+  flags: GlobalFlags,
+  io: CommandIO,
+): Pick<ApiClientOptions, 'timeoutMs' | 'signal' | 'impersonate' | 'log'> {
+  const groups = flags.asGroup ?? []
+  if (groups.length > 0 && !flags.as) {
+    // client-go's words, with the empty user name between the two spaces.
+    throw new CliError('requesting uid, groups or user-extra for  without impersonating a user')
+  }
+  return {
+    timeoutMs: parseRequestTimeout(flags.requestTimeout),
+    signal: io.signal,
+    impersonate: { user: flags.as, groups },
+    log: requestLog({
+      level: Math.max(flags.v ?? 0, flags.loglevel ?? 0),
+      sink: io.stderr,
+      now: io.now,
+      pid: process.pid,
+    }),
+  }
+}
+
 /** openSession loads the configuration and builds the client; nothing is sent yet. */
 export async function openSession(flags: GlobalFlags, io: CommandIO): Promise<Session> {
-  const timeoutMs = parseRequestTimeout(flags.requestTimeout)
+  const extras = clientExtras(flags, io)
   const config = await loadKubeconfig(flags.kubeconfig, io.env)
-  const context = resolveContext(config, flags.context)
+  const context = resolveWithFlags(config, flags)
   const { cluster, user } = context
   const token =
     user.token ??
@@ -92,8 +179,7 @@ export async function openSession(flags: GlobalFlags, io: CommandIO): Promise<Se
       decode(user['client-certificate-data']) ??
       (await readPem(user['client-certificate'], 'client certificate')),
     keyPem: decode(user['client-key-data']) ?? (await readPem(user['client-key'], 'client key')),
-    timeoutMs,
-    signal: io.signal,
+    ...extras,
   })
   return {
     client,

@@ -22,7 +22,7 @@ import {
   type Kubeconfig,
 } from '../client/kubeconfig.js'
 import { listProjects, PROJECT_REQUESTS_PATH } from '../client/projects.js'
-import { parseRequestTimeout, type GlobalFlags } from '../client/session.js'
+import { clientExtras, type GlobalFlags } from '../client/session.js'
 import { CliError, UsageError } from '../errors.js'
 import { localAction, type ConfigureVerb } from '../verb.js'
 import { LoginUnauthorizedError, requestOAuthToken } from '../client/oauth-login.js'
@@ -334,7 +334,7 @@ export async function runLogin(
   flags: LoginFlags & GlobalFlags,
   io: CommandIO,
 ): Promise<number> {
-  const timeoutMs = parseRequestTimeout(flags.requestTimeout)
+  const extras = clientExtras(flags, io)
   const config = await loadForLogin(flags, io)
   let current: { server?: string; namespace: string } | undefined
   if (flags.context || currentContextName(config)) {
@@ -375,8 +375,7 @@ export async function runLogin(
       caPem: insecure ? undefined : caPem,
       insecureSkipTLSVerify: insecure,
       token,
-      timeoutMs,
-      signal: io.signal,
+      ...extras,
     })
   if (insecure) {
     io.stdout.write(

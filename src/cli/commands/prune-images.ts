@@ -144,7 +144,8 @@ export function completePruneImagesOptions(
       ? PRUNE_DEFAULTS.numWorkers
       : flagValue('num-workers', flags.numWorkers, parseGoInt)
 
-  if (operands.length > 0) throw new UsageError('no arguments are allowed to this command')
+  if (operands.length > 0)
+    throw new UsageError('no arguments are allowed to this command', { seeHelp: true })
 
   // oc: the size-limit mode replaces both keep rules, which then must not be given.
   const overSize = flags.pruneOverSizeLimit === true

@@ -99,7 +99,9 @@ const DOCKER_DEFAULT_NAMESPACE = 'library'
 export function sourceKindFlag(value: string): SourceKind {
   const kind = SOURCE_KINDS[value.toLowerCase()]
   if (kind === undefined) {
-    throw new UsageError(`invalid source "${value}"; valid values are ${VALID_SOURCES}`)
+    throw new UsageError(`invalid source "${value}"; valid values are ${VALID_SOURCES}`, {
+      seeHelp: true,
+    })
   }
   return kind
 }
@@ -228,6 +230,7 @@ export function planTag(operands: readonly string[], flags: TagFlags, namespace:
   if (operands.length === 0 && !deleting) {
     throw new UsageError(
       'you must specify a source and at least one destination or one or more tags to delete',
+      { seeHelp: true },
     )
   }
   let source: { kind: SourceKind; ref: SourceRef } | undefined

@@ -1,12 +1,23 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import {
+  clientPath,
   clientVersionInfo,
   packageVersion,
   versionDocument,
   versionOutput,
   versionText,
+  type ServerVersion,
 } from './version.js'
 
 void describe('version', () => {
@@ -17,25 +28,52 @@ void describe('version', () => {
     assert.equal(packageVersion(), version)
   })
 
-  const texts: [string | undefined, string][] = [
-    [undefined, 'Client Version: 1.2.3\n'],
-    ['v1.32.0', 'Client Version: 1.2.3\nServer Version: v1.32.0\n'],
+  const ours = { gitVersion: 'v1.32.0', gitCommit: 'imagestreams-0.4.0' }
+  const texts: [string, ServerVersion | undefined, string][] = [
+    ['no server', undefined, 'Client Version: 1.2.3\nClient Path: /p/isctl.cjs\n'],
+    [
+      'an image streams server',
+      ours,
+      'Client Version: 1.2.3\nClient Path: /p/isctl.cjs\nServer Version: 0.4.0\nKubernetes Version: v1.32.0\n',
+    ],
+    [
+      'another Kubernetes server',
+      { gitVersion: 'v1.31.2', gitCommit: 'abc' },
+      'Client Version: 1.2.3\nClient Path: /p/isctl.cjs\nKubernetes Version: v1.31.2\n',
+    ],
   ]
-  for (const [server, want] of texts) {
-    void it(`text with server ${server}`, () =>
-      assert.equal(versionText('1.2.3', server ? { gitVersion: server } : undefined), want))
+  for (const [what, server, want] of texts) {
+    void it(`text with ${what}`, () =>
+      assert.equal(versionText('1.2.3', '/p/isctl.cjs', server), want))
   }
 
-  void it('the document carries both versions', () => {
-    const doc = versionDocument('1.2.3', { gitVersion: 'v1.32.0', minor: '32' })
-    assert.deepEqual(doc.serverVersion, { gitVersion: 'v1.32.0', minor: '32' })
+  void it('clientPath resolves symbolic links', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isctl-version-'))
+    try {
+      writeFileSync(join(dir, 'real.cjs'), '')
+      symlinkSync(join(dir, 'real.cjs'), join(dir, 'isctl'))
+      assert.equal(clientPath(join(dir, 'isctl')), realpathSync(join(dir, 'real.cjs')))
+      assert.equal(clientPath(join(dir, 'missing')), join(dir, 'missing'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  void it('the document carries both versions, as oc names them', () => {
+    const doc = versionDocument('1.2.3', '/p/isctl.cjs', { ...ours, minor: '32' })
+    assert.deepEqual(doc.serverVersion, { ...ours, minor: '32' })
+    assert.equal(doc.openshiftVersion, '0.4.0')
+    assert.equal(doc.clientPath, '/p/isctl.cjs')
     assert.deepEqual(
       { ...(doc.clientVersion as object), platform: '' },
       { ...clientVersionInfo('1.2.3'), platform: '' },
     )
     assert.equal(clientVersionInfo('1.2.3').major, '1')
     assert.equal(clientVersionInfo('1.2.3').minor, '2')
-    assert.deepEqual(Object.keys(versionDocument('1.2.3', undefined)), ['clientVersion'])
+    assert.deepEqual(Object.keys(versionDocument('1.2.3', '/p', undefined)), [
+      'clientVersion',
+      'clientPath',
+    ])
   })
 
   for (const [o, want] of [

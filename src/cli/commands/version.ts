@@ -1,11 +1,13 @@
 /**
- * `isctl version`: the client version from package.json and, when a server is configured, the
- * version the server reports at `/version`, laid out as `oc version` and `kubectl version`.
+ * `isctl version`: the client version from package.json, the path of the script running, and,
+ * when a server is configured, the versions the server reports at `/version`, laid out as
+ * `oc version`: the product's version as `Server Version`, the Kubernetes API level it speaks
+ * as `Kubernetes Version`.
  * The server (`isctl serve`) reads packageVersion from here too, so this module stays light:
  * the API client is loaded only when a server is asked.
  */
-import { readFileSync } from 'node:fs'
-import { arch, platform } from 'node:process'
+import { readFileSync, realpathSync } from 'node:fs'
+import { arch, argv, platform } from 'node:process'
 import type { Command } from 'commander'
 import type { CommandIO } from '../io.js'
 import type { GlobalFlags } from '../client/session.js'
@@ -21,7 +23,30 @@ export interface VersionFlags {
 /** ServerVersion is the part of `/version` isctl shows. */
 export interface ServerVersion {
   readonly gitVersion?: string
+  readonly gitCommit?: string
   readonly [key: string]: unknown
+}
+
+/** The server puts its own version in gitCommit after this prefix (docs/kubernetes-api.md#version). */
+const PRODUCT_PREFIX = 'imagestreams-'
+
+/** productVersion is the server's own version, when it is an image streams server. */
+export function productVersion(server: ServerVersion): string | undefined {
+  const commit = server.gitCommit ?? ''
+  return commit.startsWith(PRODUCT_PREFIX) ? commit.slice(PRODUCT_PREFIX.length) : undefined
+}
+
+/**
+ * clientPath is the file the running `isctl` was started from, symbolic links resolved: the
+ * checkout or package that `npm link` or `npm install -g` put on PATH.
+ */
+export function clientPath(script: string | undefined = argv[1]): string {
+  if (script === undefined) return ''
+  try {
+    return realpathSync(script)
+  } catch {
+    return script
+  }
 }
 
 /**
@@ -64,18 +89,37 @@ export function versionOutput(output: string | undefined): '' | 'json' | 'yaml' 
   throw new UsageError("--output must be 'yaml' or 'json'")
 }
 
-/** versionText is the text layout: `Client Version: ...`, then `Server Version: ...` when known. */
-export function versionText(client: string, server: ServerVersion | undefined): string {
-  const serverLine = server ? `Server Version: ${server.gitVersion ?? 'unknown'}\n` : ''
-  return `Client Version: ${client}\n${serverLine}`
+/**
+ * versionText is oc's text layout: `Client Version`, here with `Client Path`, then when a server
+ * answered its `Server Version` (the product's) and `Kubernetes Version`.
+ */
+export function versionText(
+  client: string,
+  path: string,
+  server: ServerVersion | undefined,
+): string {
+  let text = `Client Version: ${client}\nClient Path: ${path}\n`
+  if (server) {
+    const product = productVersion(server)
+    if (product !== undefined) text += `Server Version: ${product}\n`
+    text += `Kubernetes Version: ${server.gitVersion ?? 'unknown'}\n`
+  }
+  return text
 }
 
-/** versionDocument is what `-o json|yaml` prints. */
+/** versionDocument is what `-o json|yaml` prints: oc's fields, and clientPath. */
 export function versionDocument(
   client: string,
+  path: string,
   server: ServerVersion | undefined,
 ): Record<string, unknown> {
-  return { clientVersion: clientVersionInfo(client), ...(server && { serverVersion: server }) }
+  const product = server && productVersion(server)
+  return {
+    clientVersion: clientVersionInfo(client),
+    clientPath: path,
+    ...(product !== undefined && { openshiftVersion: product }),
+    ...(server && { serverVersion: server }),
+  }
 }
 
 async function render(
@@ -83,8 +127,8 @@ async function render(
   client: string,
   server: ServerVersion | undefined,
 ): Promise<string> {
-  if (format === '') return versionText(client, server)
-  const doc = versionDocument(client, server)
+  if (format === '') return versionText(client, clientPath(), server)
+  const doc = versionDocument(client, clientPath(), server)
   if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`
   // Loaded only here: `isctl version` is run often and yaml is the largest module it would load.
   const { stringify } = await import('yaml')
@@ -129,7 +173,7 @@ export async function runVersion(
   }
   const { currentContextName, loadKubeconfig } = await import('../client/kubeconfig.js')
   const config = await loadKubeconfig(flags.kubeconfig, io.env)
-  if (!flags.context && currentContextName(config) === undefined) {
+  if (!flags.context && !flags.server && currentContextName(config) === undefined) {
     io.stdout.write(await render(format, client, undefined))
     return 0
   }
