@@ -78,9 +78,30 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
 }
 
+/** GLOBAL_OPTIONS_TIP ends every help text, as kubectl's templates end theirs. */
+export const GLOBAL_OPTIONS_TIP =
+  'Use "isctl options" for a list of global command-line options (applies to all commands).'
+
+/** globalOptionsText is what `isctl options` prints, laid out as `kubectl options`. */
+export function globalOptionsText(): string {
+  const entries = GLOBAL_OPTIONS.map((spec) => {
+    const names = spec.flags.replace(/ <.*$/, '')
+    const value = !spec.flags.includes('<')
+      ? 'false'
+      : spec.repeatable
+        ? '[]'
+        : spec.parse
+          ? '0'
+          : `'${spec.defaultValue ?? ''}'`
+    return `    ${names}=${value}:\n\t${spec.description}\n`
+  })
+  return `The following options can be passed to any command:\n\n${entries.join('\n')}`
+}
+
 /**
  * addGlobalOptions declares the global flags on the program, except those the verb being run
- * (`verb`) declares itself. The program's options are parsed wherever they stand on the line.
+ * (`verb`) declares itself. The program's options are parsed wherever they stand on the line;
+ * their help is `isctl options`, as oc's and kubectl's is.
  */
 export function addGlobalOptions(program: Command, verb: Command | undefined): void {
   const booleans: string[] = []
@@ -105,7 +126,7 @@ export function addGlobalOptions(program: Command, verb: Command | undefined): v
       })
     }
     if (spec.defaultValue !== undefined) option.default(spec.defaultValue)
-    program.addOption(option)
+    program.addOption(option.hideHelp())
   }
   acceptGoBooleans(program, booleans)
 }

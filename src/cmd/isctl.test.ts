@@ -108,6 +108,18 @@ void describe('isctl entry point', () => {
       stderr:
         /^error: no arguments are allowed to this command\nSee 'isctl adm prune images -h' for help and examples\n$/,
     },
+    {
+      args: ['options'],
+      code: 0,
+      stdout:
+        /^The following options can be passed to any command:\n\n {4}-n, --namespace='':\n\tIf present[^]*\n {4}--as-group=\[\]:\n[^]*\n {4}-v, --v=0:\n/,
+    },
+    {
+      args: ['get', '--help'],
+      code: 0,
+      stdout:
+        /\nUse "isctl options" for a list of global command-line options \(applies to all commands\)\.\n$/,
+    },
     // Parse errors in pflag's and cobra's words, global flags anywhere on the line.
     {
       args: ['get', 'is', '--bogus'],

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { Command } from 'commander'
 import type { CommandIO } from '../cli/io.js'
 import { reportLikeCobra } from '../cli/flag-errors.js'
-import { addGlobalOptions } from '../cli/global-flags.js'
+import { addGlobalOptions, GLOBAL_OPTIONS_TIP } from '../cli/global-flags.js'
 import { selectVerb } from '../cli/select-verb.js'
 import type { ConfigureVerb, VerbContext } from '../cli/verb.js'
 import type { ImageInfoFlags } from '../cli/commands/image-info.js'
@@ -359,6 +359,11 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('../cli/commands/complete.js')).configureComplete(VERBS),
   },
   {
+    path: ['options'],
+    summary: 'Print the list of flags inherited by all commands',
+    load: async () => (await import('../cli/commands/options.js')).configureOptions,
+  },
+  {
     path: ['version'],
     summary: 'Print the client and server version information',
     load: async () => (await import('../cli/commands/version.js')).configureVersion,
@@ -395,9 +400,11 @@ function child(
 }
 
 async function buildProgram(args: readonly string[], ctx: VerbContext): Promise<Command> {
-  const program = new Command('isctl').description(
-    'isctl manages image streams: imports from container registries, tags and pruning, as oc does on OpenShift.',
-  )
+  const program = new Command('isctl')
+    .description(
+      'isctl manages image streams: imports from container registries, tags and pruning, as oc does on OpenShift.',
+    )
+    .addHelpText('afterAll', `\n${GLOBAL_OPTIONS_TIP}`)
   let selectedCommand: Command | undefined
   reportLikeCobra(program, () => selectedCommand ?? program)
   const selected = selectVerb(
