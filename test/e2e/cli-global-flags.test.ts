@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync, realpathSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { parse } from 'yaml'
 import {
   adminCredentials,
   ISCTL_BIN,
@@ -81,7 +82,31 @@ describe('isctl global flags against isctl serve', () => {
   })
 
   it("--token overrides the kubeconfig user's token", async () => {
-    assert.equal((await alice.login('alice', 'alice-pass')).code, 0)
+    const { server, caFile } = admin()
+    // The OAuth login logged at 8: neither the password nor the token it got shows.
+    const login = await alice.run([
+      'login',
+      server,
+      '-u',
+      'alice',
+      '-p',
+      'alice-pass',
+      `--certificate-authority=${caFile}`,
+      '-v=8',
+    ])
+    assert.equal(login.code, 0, login.stderr)
+    assert.match(login.stderr, /\] GET \S+\/oauth\/authorize\?\S+\n/)
+    assert.match(login.stderr, /\] {5}Authorization: Basic <masked>\n/)
+    const saved = (
+      parse(readFileSync(alice.config, 'utf8')) as { users: { user: { token: string } }[] }
+    ).users[0]!.user.token
+    for (const secret of [
+      saved,
+      'alice-pass',
+      Buffer.from('alice:alice-pass').toString('base64'),
+    ]) {
+      assert.ok(!login.stderr.includes(secret), 'a credential was logged')
+    }
     assert.equal((await alice.run(['whoami'])).stdout, 'alice\n')
     const asAdmin = await alice.run(['whoami', '--token', admin().token])
     assert.equal(asAdmin.stdout, 'admin\n', asAdmin.stderr)

@@ -83,6 +83,10 @@ void describe('request log', () => {
       redactTokens('https://h/cb?code=abc&state=s'),
       'https://h/cb?code=<masked>&state=s',
     )
+    assert.equal(
+      redactTokens('code=abc&grant_type=authorization_code&code_verifier=v'),
+      'code=<masked>&grant_type=authorization_code&code_verifier=<masked>',
+    )
   })
 
   void it("names statuses as Go's http.StatusText", () => {

@@ -73,11 +73,17 @@ export function maskAuthorization(value: string): string {
   return value.length > authType.length + 1 ? `${authType} <masked>` : authType
 }
 
-/** redactTokens replaces tokens in a body or a URL: JSON `...token` fields, `access_token=`, `code=`. */
+/**
+ * redactTokens replaces tokens in a body or a URL: JSON `...token` fields, and the OAuth
+ * parameters that are or lead to one (`access_token=`, `code=`, `code_verifier=`).
+ */
 export function redactTokens(text: string): string {
   return text
     .replace(/("[A-Za-z_]*[Tt]oken"\s*:\s*")[^"]*"/g, '$1<masked>"')
-    .replace(/([?#&](?:access_token|refresh_token|code)=)[^&#\s"]*/g, '$1<masked>')
+    .replace(
+      /((?:^|[?#&])(?:access_token|refresh_token|code|code_verifier)=)[^&#\s"]*/g,
+      '$1<masked>',
+    )
 }
 
 /** canonicalName is Go's textproto.CanonicalMIMEHeaderKey: `user-agent` → `User-Agent`. */
