@@ -1,14 +1,23 @@
 /**
  * `isctl get`: kubectl's get for the resources we serve. Tables come from the server (the same
- * columns kubectl shows), `-o json|yaml|name` print the objects, `-w` follows changes.
+ * columns kubectl shows), `-o json|yaml|name` and the template formats (jsonpath, go-template,
+ * custom-columns) print the objects, `--sort-by` orders either, `-w` follows changes.
  */
 import type { Command } from 'commander'
 import type { Table } from '../../api/meta.js'
 import type { ResourceMeta } from '../../api/resource-meta.js'
 import type { Session } from '../client/session.js'
+import type { TextSink } from '../io.js'
 import { isNotFound } from '../client/api-errors.js'
 import { CliError, UsageError } from '../errors.js'
 import { asDocument, formatDocument } from '../printers/objects.js'
+import { sortObjects, sortRows } from '../printers/sort-by.js'
+import {
+  OUTPUT_FORMATS,
+  PrintFailure,
+  templatePrinter,
+  type ObjectPrinter,
+} from '../printers/template-printers.js'
 import { renderTable, tableLines, type TablePrintOptions } from '../printers/table.js'
 import { errorText } from '../report-error.js'
 import { parseResourceArgs, qualifiedKind, type ResourceTarget } from '../resource-args.js'
@@ -26,10 +35,15 @@ export interface GetFlags {
   readonly showLabels?: boolean | undefined
   readonly showKind?: boolean | undefined
   readonly ignoreNotFound?: boolean | undefined
+  readonly template?: string | undefined
+  readonly allowMissingTemplateKeys?: string | undefined
+  readonly sortBy?: string | undefined
+  readonly labelColumns?: readonly string[] | undefined
+  readonly watchOnly?: boolean | undefined
 }
 
-/** GetOutput is what `-o` asks for: a table (plain or wide) or whole objects. */
-export type GetOutput = 'table' | 'wide' | 'json' | 'yaml' | 'name'
+/** GetOutput is what `-o` asks for: a table (plain or wide), whole objects, or a template. */
+export type GetOutput = 'table' | 'wide' | 'json' | 'yaml' | 'name' | 'template'
 
 /** GetOptions are the validated options of one `get`. */
 export interface GetOptions {
@@ -43,6 +57,13 @@ export interface GetOptions {
   readonly showLabels: boolean
   readonly showKind: boolean
   readonly ignoreNotFound: boolean
+  /** The `-o` text as given, for the template printers. */
+  readonly format: string
+  readonly template: string
+  readonly allowMissingKeys: boolean
+  readonly sortBy: string | undefined
+  readonly labelColumns: readonly string[]
+  readonly watchOnly: boolean
 }
 
 const EXAMPLES = `
@@ -56,6 +77,15 @@ Examples:
 
   # Watch an image stream while a tag imports
   isctl get is ruby -w
+
+  # The names of the tags of a stream, one per line, with kubectl's JSONPath
+  isctl get is ruby -o jsonpath='{range .spec.tags[*]}{.name}{"\\n"}{end}'
+
+  # Streams with their label "app" as a column, sorted by creation time
+  isctl get is -L app --sort-by=.metadata.creationTimestamp
+
+  # Custom columns
+  isctl get is -o custom-columns=NAME:.metadata.name,TAGS:.spec.tags[*].name
 `
 
 /** completeGetOptions validates the operands and flags as kubectl does. */
@@ -68,11 +98,15 @@ export function completeGetOptions(operands: readonly string[], flags: GetFlags)
     yaml: 'yaml',
     name: 'name',
   }
-  const output = outputs[raw]
-  if (output === undefined) {
+  const template = flags.template ?? ''
+  const output = outputs[raw] ?? 'template'
+  if (output === 'template' && !isTemplateFormat(raw, template)) {
     throw new UsageError(
-      `unable to match a printer suitable for the output format "${raw}", allowed formats are: json,name,wide,yaml`,
+      `unable to match a printer suitable for the output format "${raw}", allowed formats are: ${OUTPUT_FORMATS.join(',')}`,
     )
+  }
+  if (flags.showLabels && raw !== '' && raw !== 'wide') {
+    throw new UsageError(`--show-labels option cannot be used with ${raw} printer`)
   }
   const targets = parseResourceArgs(operands, 'get')
   const named = targets.some((t) => t.names.length > 0)
@@ -84,7 +118,7 @@ export function completeGetOptions(operands: readonly string[], flags: GetFlags)
   if (named && flags.allNamespaces) {
     throw new UsageError('a resource cannot be retrieved by name across all namespaces')
   }
-  if (flags.watch && targets.length > 1) {
+  if ((flags.watch || flags.watchOnly) && targets.length > 1) {
     throw new UsageError('you may only specify a single resource type')
   }
   return {
@@ -98,7 +132,35 @@ export function completeGetOptions(operands: readonly string[], flags: GetFlags)
     showLabels: flags.showLabels === true,
     showKind: flags.showKind === true,
     ignoreNotFound: flags.ignoreNotFound === true,
+    format: raw,
+    template,
+    allowMissingKeys: flags.allowMissingTemplateKeys !== 'false',
+    sortBy: flags.sortBy || undefined,
+    labelColumns: (flags.labelColumns ?? []).flatMap((l) => l.split(',')).filter((l) => l !== ''),
+    watchOnly: flags.watchOnly === true,
   }
+}
+
+/** isTemplateFormat says whether `-o` names a template or custom-columns format (or --template is set). */
+function isTemplateFormat(format: string, template: string): boolean {
+  if (format === '') return template !== ''
+  const name = format.split('=')[0]!
+  return (OUTPUT_FORMATS as readonly string[]).includes(name)
+}
+
+/** boolText parses `--allow-missing-template-keys[=BOOL]` as Go's strconv.ParseBool. */
+function boolText(value: string | undefined): string {
+  if (value === undefined || value === '') return 'true'
+  if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(value)) {
+    throw new UsageError(
+      `invalid argument "${value}" for "--allow-missing-template-keys" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+    )
+  }
+  return /^(1|t|T|TRUE|true|True)$/.test(value) ? 'true' : 'false'
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
 }
 
 /** configureGet declares `get`. */
@@ -109,7 +171,28 @@ export const configureGet: ConfigureVerb = (cmd: Command, ctx) => {
     )
     .usage('[options] (TYPE[.VERSION][.GROUP] [NAME...] | TYPE[.VERSION][.GROUP]/NAME...)')
     .argument('[args...]')
-    .option('-o, --output <format>', 'Output format. One of: json|yaml|name|wide')
+    .option(
+      '-o, --output <format>',
+      `Output format. One of: (${OUTPUT_FORMATS.join(', ')}). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].`,
+    )
+    .option(
+      '--template <template>',
+      'Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].',
+    )
+    .option(
+      '--allow-missing-template-keys [bool]',
+      'If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.',
+      boolText,
+    )
+    .option(
+      '--sort-by <jsonpath>',
+      "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}').",
+    )
+    .option(
+      '-L, --label-columns <labels>',
+      'Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...',
+      collect,
+    )
     .option(
       '-A, --all-namespaces',
       'If present, list the requested object(s) across all namespaces',
@@ -117,6 +200,10 @@ export const configureGet: ConfigureVerb = (cmd: Command, ctx) => {
     .option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .option('--field-selector <selector>', 'Selector (field query) to filter on')
     .option('-w, --watch', 'After listing/getting the requested object, watch for changes')
+    .option(
+      '--watch-only',
+      'Watch for changes to the requested object(s), without listing/getting first.',
+    )
     .option(
       '--no-headers',
       "When using the default or custom-column output format, don't print headers",
@@ -146,6 +233,26 @@ export async function runGet(
     if (!isNotFound(err)) throw err
     if (!opts.ignoreNotFound) failures.push(err)
   }
+  if (opts.sortBy && opts.watch) {
+    session.io.stderr.write(
+      'warning: --watch requested, --sort-by will be ignored for watch events received\n',
+    )
+  } else if (opts.sortBy && opts.watchOnly) {
+    session.io.stderr.write('warning: --watch-only requested, --sort-by will be ignored\n')
+  }
+  const printer = () =>
+    opts.output === 'template'
+      ? templatePrinter(opts.format, {
+          template: opts.template,
+          allowMissingKeys: opts.allowMissingKeys,
+          noHeaders: opts.noHeaders,
+        })
+      : undefined
+  if (opts.watchOnly) {
+    const target = opts.targets[0]!
+    await follow(session, target, namespaceOf(target.resource), opts, undefined, printer())
+    return 0
+  }
 
   let printed = 0
   let lastTable: Table | undefined
@@ -155,12 +262,15 @@ export async function runGet(
       const table = await fetchTable(session, target, namespaceOf(target.resource), opts, missing)
       lastTable = table
       if (!table || table.rows.length === 0) continue
-      printed += table.rows.length
-      blocks.push(renderTable(tableLines(table, printOptions(opts, target.resource))))
+      // kubectl's table printer prints nothing for a table it cannot sort.
+      const rows = opts.sortBy ? sortRows(table.rows, opts.sortBy) : table.rows
+      if (!rows) continue
+      printed += rows.length
+      blocks.push(renderTable(tableLines({ ...table, rows }, printOptions(opts, target.resource))))
     }
     out.write(blocks.join('\n'))
   } else {
-    const objects: unknown[] = []
+    let objects: unknown[] = []
     for (const target of opts.targets) {
       const ns = namespaceOf(target.resource)
       for (const object of await fetchObjects(session, target, ns, opts, missing)) {
@@ -168,24 +278,44 @@ export async function runGet(
       }
     }
     printed = objects.length
+    const single = opts.targets.length === 1 && opts.targets[0]!.names.length === 1
+    if (opts.sortBy) objects = sortObjects(objects, opts.sortBy)
     if (opts.output === 'name') {
       for (const o of objects) out.write(`${nameOf(o, opts.targets)}\n`)
+    } else if (opts.output === 'template') {
+      if (single && failures.length > 0) throw failures[0]
+      const print = printer()!
+      if (objects.length > 0 || !opts.ignoreNotFound) {
+        writePrinted(out, print, asDocument(objects, single))
+      }
     } else if (objects.length > 0 || opts.targets.every((t) => t.names.length === 0)) {
-      const single = opts.targets.length === 1 && opts.targets[0]!.names.length === 1
       out.write(formatDocument(asDocument(objects, single), opts.output))
     }
   }
   for (const err of failures) session.io.stderr.write(`${errorText(err)}\n`)
-  if (printed === 0 && failures.length === 0 && opts.targets.every((t) => t.names.length === 0)) {
+  const listed = opts.targets.every((t) => t.names.length === 0)
+  if (printed === 0 && failures.length === 0 && listed && opts.output !== 'template') {
     const target = opts.targets[0]!
     const ns = namespaceOf(target.resource)
     session.io.stderr.write(
       ns === undefined ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`,
     )
   }
-  if (opts.watch)
-    await follow(session, opts.targets[0]!, namespaceOf(opts.targets[0]!.resource), opts, lastTable)
+  if (opts.watch) {
+    const target = opts.targets[0]!
+    await follow(session, target, namespaceOf(target.resource), opts, lastTable, printer())
+  }
   return failures.length > 0 ? 1 : 0
+}
+
+/** writePrinted writes a template printer's output; on failure, what kubectl wrote before its error. */
+function writePrinted(out: TextSink, print: ObjectPrinter, doc: unknown): void {
+  try {
+    out.write(print(doc))
+  } catch (err) {
+    if (err instanceof PrintFailure) out.write(err.written)
+    throw err
+  }
 }
 
 function printOptions(opts: GetOptions, resource: ResourceMeta): TablePrintOptions {
@@ -195,6 +325,7 @@ function printOptions(opts: GetOptions, resource: ResourceMeta): TablePrintOptio
     withNamespace: opts.allNamespaces && resource.namespaced,
     kindPrefix: opts.showKind || opts.targets.length > 1 ? qualifiedKind(resource) : undefined,
     showLabels: opts.showLabels,
+    labelColumns: opts.labelColumns,
   }
 }
 
@@ -267,6 +398,7 @@ async function follow(
   namespace: string | undefined,
   opts: GetOptions,
   first: Table | undefined,
+  print: ObjectPrinter | undefined,
 ): Promise<void> {
   const tableOutput = opts.output === 'table' || opts.output === 'wide'
   const events = session.client.watch<Table | Record<string, unknown>>(target.resource, {
@@ -291,13 +423,16 @@ async function follow(
       session.io.stdout.write(renderTable(lines))
     } else if (opts.output === 'name') {
       session.io.stdout.write(`${nameOf(event.object, [target])}\n`)
+    } else if (print) {
+      const object = { apiVersion: target.resource.apiVersion, kind: target.resource.kind }
+      writePrinted(session.io.stdout, print, { ...object, ...event.object })
     } else {
       const object = {
         apiVersion: target.resource.apiVersion,
         kind: target.resource.kind,
         ...event.object,
       }
-      session.io.stdout.write(formatDocument(object, opts.output))
+      session.io.stdout.write(formatDocument(object, opts.output === 'yaml' ? 'yaml' : 'json'))
       if (opts.output === 'yaml') session.io.stdout.write('---\n')
     }
   }

@@ -15,6 +15,8 @@ export interface TablePrintOptions {
   /** Prefixes names with `kind.group/` (several types in one `get`). */
   readonly kindPrefix?: string | undefined
   readonly showLabels?: boolean
+  /** `-L`: a column per label key, headed by the key's last path segment. */
+  readonly labelColumns?: readonly string[]
 }
 
 /** TABLE_TABWRITER is kubectl's printers.GetNewTabWriter: minwidth 6, padding 3, padchar ' '. */
@@ -46,6 +48,7 @@ export function tableLines(table: Table, opts: TablePrintOptions): string[] {
   if (!opts.noHeaders) {
     const header = shown.map(({ column }) => column.name.toUpperCase())
     if (opts.withNamespace) header.unshift('NAMESPACE')
+    for (const key of opts.labelColumns ?? []) header.push(key.split('/').at(-1)!.toUpperCase())
     if (opts.showLabels) header.push('LABELS')
     lines.push(header.join('\t'))
   }
@@ -56,6 +59,7 @@ export function tableLines(table: Table, opts: TablePrintOptions): string[] {
       return column.format === 'name' && opts.kindPrefix ? `${opts.kindPrefix}/${text}` : text
     })
     if (opts.withNamespace) cells.unshift(object?.metadata?.namespace ?? '')
+    for (const key of opts.labelColumns ?? []) cells.push(object?.metadata?.labels?.[key] ?? '')
     if (opts.showLabels) cells.push(labelsText(object?.metadata?.labels))
     lines.push(cells.join('\t'))
   }
