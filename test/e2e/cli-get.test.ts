@@ -88,7 +88,7 @@ describe('isctl get and delete', () => {
         code: 1,
         stdout: '^$',
         stderr:
-          'error: unable to match a printer suitable for the output format "table", allowed formats are: json,name,wide,yaml\n',
+          'error: unable to match a printer suitable for the output format "table", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n',
       },
     ]
     for (const c of cases) {

@@ -99,7 +99,7 @@ export function completeGetOptions(operands: readonly string[], flags: GetFlags)
     name: 'name',
   }
   const template = flags.template ?? ''
-  const output = outputs[raw] ?? 'template'
+  const output = raw === '' && template !== '' ? 'template' : (outputs[raw] ?? 'template')
   if (output === 'template' && !isTemplateFormat(raw, template)) {
     throw new UsageError(
       `unable to match a printer suitable for the output format "${raw}", allowed formats are: ${OUTPUT_FORMATS.join(',')}`,
@@ -248,19 +248,34 @@ export async function runGet(
           noHeaders: opts.noHeaders,
         })
       : undefined
+  const version: { resourceVersion?: string | undefined } = {}
   if (opts.watchOnly) {
+    // kubectl reads first to learn where to watch from, then prints only the changes (and a
+    // table's header).
     const target = opts.targets[0]!
-    await follow(session, target, namespaceOf(target.resource), opts, undefined, printer())
+    const ns = namespaceOf(target.resource)
+    if (opts.output === 'table' || opts.output === 'wide') {
+      const table = await fetchTable(session, target, ns, opts, missing)
+      version.resourceVersion = table?.metadata?.resourceVersion
+      if (table && !opts.noHeaders) {
+        out.write(
+          renderTable(tableLines({ ...table, rows: [] }, printOptions(opts, target.resource))),
+        )
+      }
+    } else {
+      await fetchObjects(session, target, ns, opts, missing, version)
+    }
+    for (const err of failures) throw err
+    await follow(session, target, ns, opts, version.resourceVersion, printer())
     return 0
   }
 
   let printed = 0
-  let lastTable: Table | undefined
   if (opts.output === 'table' || opts.output === 'wide') {
     const blocks: string[] = []
     for (const target of opts.targets) {
       const table = await fetchTable(session, target, namespaceOf(target.resource), opts, missing)
-      lastTable = table
+      version.resourceVersion = table?.metadata?.resourceVersion
       if (!table || table.rows.length === 0) continue
       // kubectl's table printer prints nothing for a table it cannot sort.
       const rows = opts.sortBy ? sortRows(table.rows, opts.sortBy) : table.rows
@@ -273,7 +288,7 @@ export async function runGet(
     let objects: unknown[] = []
     for (const target of opts.targets) {
       const ns = namespaceOf(target.resource)
-      for (const object of await fetchObjects(session, target, ns, opts, missing)) {
+      for (const object of await fetchObjects(session, target, ns, opts, missing, version)) {
         objects.push(object)
       }
     }
@@ -303,7 +318,8 @@ export async function runGet(
   }
   if (opts.watch) {
     const target = opts.targets[0]!
-    await follow(session, target, namespaceOf(target.resource), opts, lastTable, printer())
+    const ns = namespaceOf(target.resource)
+    await follow(session, target, ns, opts, version.resourceVersion, printer())
   }
   return failures.length > 0 ? 1 : 0
 }
@@ -363,6 +379,7 @@ async function fetchObjects(
   namespace: string | undefined,
   opts: GetOptions,
   missing: (err: unknown) => void,
+  version: { resourceVersion?: string | undefined } = {},
 ): Promise<unknown[]> {
   const { resource } = target
   const typed = (o: object) => ({ apiVersion: resource.apiVersion, kind: resource.kind, ...o })
@@ -372,18 +389,23 @@ async function fetchObjects(
       labelSelector: opts.selector,
       fieldSelector: opts.fieldSelector,
     })
+    version.resourceVersion = list.metadata?.resourceVersion
     return list.items.map(typed)
   }
   const objects: unknown[] = []
   for (const name of target.names) {
     try {
-      objects.push(typed(await session.client.get(resource, { namespace, name })))
+      const object = await session.client.get(resource, { namespace, name })
+      version.resourceVersion = (object as Meta).metadata?.resourceVersion
+      objects.push(typed(object))
     } catch (err) {
       missing(err)
     }
   }
   return objects
 }
+
+type Meta = { metadata?: { resourceVersion?: string } }
 
 function nameOf(object: unknown, targets: readonly ResourceTarget[]): string {
   const o = object as { kind?: string; metadata?: { name?: string } }
@@ -397,7 +419,7 @@ async function follow(
   target: ResourceTarget,
   namespace: string | undefined,
   opts: GetOptions,
-  first: Table | undefined,
+  since: string | undefined,
   print: ObjectPrinter | undefined,
 ): Promise<void> {
   const tableOutput = opts.output === 'table' || opts.output === 'wide'
@@ -406,7 +428,7 @@ async function follow(
     labelSelector: opts.selector,
     fieldSelector: opts.fieldSelector,
     ...(target.names.length === 1 && { name: target.names[0] }),
-    resourceVersion: first?.metadata?.resourceVersion,
+    resourceVersion: since,
     table: tableOutput,
   })
   for await (const event of events) {

@@ -181,7 +181,7 @@ function customColumnsPrinter(format: string, value: string, opts: TemplateOptio
   let columns: Column[]
   let noHeaders = opts.noHeaders
   if (format === 'custom-columns-file') {
-    const text = readTemplate(value, (e) => `error reading template ${value}, ${e}\n`)
+    const text = readTemplate(value, (e) => `error reading template ${value}, ${e}`)
     columns = columnsFromFile(text)
     noHeaders = false
   } else {

@@ -201,7 +201,7 @@ class State {
         return this.evalFieldChain(pipe, first.field, cmd.args, final)
       }
       case 'identifier':
-        return this.evalFunction(dot, first, cmd.args, final)
+        return this.evalFunction(dot, first, cmd, cmd.args, final)
       case 'pipe':
         this.notAFunction(cmd.args, final)
         return this.evalPipeline(dot, first)
@@ -290,6 +290,7 @@ class State {
   private evalFunction(
     dot: GoValue,
     node: Extract<ArgNode, { type: 'identifier' }>,
+    cmd: ArgNode | CommandNode,
     args: readonly ArgNode[],
     final: GoValue | undefined,
   ): GoValue {
@@ -299,7 +300,8 @@ class State {
     const count = given.length + (final === undefined ? 0 : 1)
     if (fn.arity !== undefined && (fn.variadic ? count < fn.arity : count !== fn.arity)) {
       const want = fn.variadic ? `at least ${fn.arity}` : String(fn.arity)
-      this.errorf(`wrong number of args for ${node.ident}: want ${want} got ${count}`)
+      const got = fn.variadic ? given.length : count
+      this.errorf(`wrong number of args for ${node.ident}: want ${want} got ${got}`)
     }
     if (node.ident === 'and' || node.ident === 'or') {
       let v: GoValue = INVALID
@@ -316,7 +318,7 @@ class State {
     try {
       return fn.call(argv)
     } catch (err) {
-      this.at(node)
+      this.at(cmd)
       this.errorf(`error calling ${node.ident}: ${(err as Error).message}`)
     }
   }
@@ -339,7 +341,7 @@ class State {
       case 'pipe':
         return this.evalPipeline(dot, n)
       case 'identifier':
-        return this.evalFunction(dot, n, [n], undefined)
+        return this.evalFunction(dot, n, n, [n], undefined)
       case 'chain': {
         const pipe = this.evalArg(dot, n.node)
         return this.evalFieldChain(pipe, n.field, [n], undefined)
