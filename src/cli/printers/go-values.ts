@@ -7,7 +7,7 @@ import { byteOrder, goJson, goJsonString, unstructuredNode } from './go-encoding
 
 /** isGoInt says whether a decoded number is an int64 in kubectl's unstructured objects. */
 export function isGoInt(n: number): boolean {
-  return Number.isInteger(n)
+  return Number.isInteger(n) && Math.abs(n) < 2 ** 63
 }
 
 /** goExponent writes JS exponent notation as Go does: at least two exponent digits. */
@@ -15,11 +15,11 @@ function goExponent(text: string): string {
   return text.replace(/e([+-])(\d)$/, 'e$10$2')
 }
 
-/** goFloatV is `%v` of a float64: shortest digits, exponent form below 1e-4 or from 1e21 up. */
+/** goFloatV is `%v` of a float64: shortest digits, exponent form below 1e-4 or from 1e6 up. */
 function goFloatV(n: number): string {
   if (n === 0) return Object.is(n, -0) ? '-0' : '0'
-  const exp = Math.floor(Math.log10(Math.abs(n)))
-  if (exp < -4 || exp >= 21) return goExponent(n.toExponential())
+  const exp = Number(n.toExponential().split('e')[1])
+  if (exp < -4 || exp >= 6) return goExponent(n.toExponential())
   return String(n)
 }
 

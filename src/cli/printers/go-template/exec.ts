@@ -53,12 +53,8 @@ class State {
     this.opts = opts
   }
 
-  private at(node: ArgNode | CommandNode | ControlNode): void {
-    const text =
-      node.type === 'if' || node.type === 'range' || node.type === 'with'
-        ? `{{${node.type} ${nodeText(node.pipe)}}}`
-        : nodeText(node as ArgNode | CommandNode)
-    this.node = { pos: node.pos, text }
+  private at(node: ArgNode | CommandNode): void {
+    this.node = { pos: node.pos, text: nodeText(node) }
   }
 
   errorf(message: string): never {
@@ -118,7 +114,6 @@ class State {
   }
 
   private walkRange(dot: GoValue, r: ControlNode): Signal {
-    this.at(r)
     const outer = this.vars.length
     const val = indirect(this.evalPipeline(dot, r.pipe))
     const mark = this.vars.length
