@@ -250,23 +250,17 @@ export async function runGet(
       : undefined
   const version: { resourceVersion?: string | undefined } = {}
   if (opts.watchOnly) {
-    // kubectl reads first to learn where to watch from, then prints only the changes (and a
-    // table's header).
+    // kubectl reads first to learn where to watch from, then prints only the changes.
     const target = opts.targets[0]!
     const ns = namespaceOf(target.resource)
     if (opts.output === 'table' || opts.output === 'wide') {
       const table = await fetchTable(session, target, ns, opts, missing)
       version.resourceVersion = table?.metadata?.resourceVersion
-      if (table && !opts.noHeaders) {
-        out.write(
-          renderTable(tableLines({ ...table, rows: [] }, printOptions(opts, target.resource))),
-        )
-      }
     } else {
       await fetchObjects(session, target, ns, opts, missing, version)
     }
     for (const err of failures) throw err
-    await follow(session, target, ns, opts, version.resourceVersion, printer())
+    await follow(session, target, ns, opts, version.resourceVersion, printer(), true)
     return 0
   }
 
@@ -309,7 +303,9 @@ export async function runGet(
   }
   for (const err of failures) session.io.stderr.write(`${errorText(err)}\n`)
   const listed = opts.targets.every((t) => t.names.length === 0)
-  if (printed === 0 && failures.length === 0 && listed && opts.output !== 'template') {
+  // kubectl's watch prints no such note: the list may fill up while it watches.
+  const quiet = opts.output === 'template' || opts.watch
+  if (printed === 0 && failures.length === 0 && listed && !quiet) {
     const target = opts.targets[0]!
     const ns = namespaceOf(target.resource)
     session.io.stderr.write(
@@ -319,7 +315,7 @@ export async function runGet(
   if (opts.watch) {
     const target = opts.targets[0]!
     const ns = namespaceOf(target.resource)
-    await follow(session, target, ns, opts, version.resourceVersion, printer())
+    await follow(session, target, ns, opts, version.resourceVersion, printer(), printed === 0)
   }
   return failures.length > 0 ? 1 : 0
 }
@@ -421,7 +417,10 @@ async function follow(
   opts: GetOptions,
   since: string | undefined,
   print: ObjectPrinter | undefined,
+  headerPending: boolean,
 ): Promise<void> {
+  // kubectl's table printer prints a header with the first rows it prints, then never again.
+  let withHeader = headerPending && !opts.noHeaders
   const tableOutput = opts.output === 'table' || opts.output === 'wide'
   const events = session.client.watch<Table | Record<string, unknown>>(target.resource, {
     namespace,
@@ -440,8 +439,9 @@ async function follow(
     if (tableOutput) {
       const lines = tableLines(event.object as Table, {
         ...printOptions(opts, target.resource),
-        noHeaders: true,
+        noHeaders: !withHeader,
       })
+      withHeader = false
       session.io.stdout.write(renderTable(lines))
     } else if (opts.output === 'name') {
       session.io.stdout.write(`${nameOf(event.object, [target])}\n`)
