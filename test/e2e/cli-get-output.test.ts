@@ -184,6 +184,8 @@ describe('isctl get output options, next to kubectl', () => {
       ['get', 'is', 'ruby', '-o', 'go-template={{nope .x}}'],
       ['get', 'is', 'ruby', '-o', 'go-template={{if .x}}'],
       ['get', 'is', 'ruby', '-o', 'go-template={{index .spec.tags 7}}'],
+      ['get', 'is', 'ruby', '-o', 'go-template={{eq .metadata.generation "1"}}'],
+      ['get', 'is', 'ruby', '-o', 'go-template={{eq .metadata.generation 1.0}}'],
       // custom columns
       [
         'get',

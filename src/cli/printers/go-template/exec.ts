@@ -14,7 +14,7 @@ import {
   type PipeNode,
   type TemplateNode,
 } from './parser.js'
-import { FUNCS, INVALID, isTrue, stringParamError, value, type GoValue } from './funcs.js'
+import { constant, FUNCS, INVALID, isTrue, stringParamError, value, type GoValue } from './funcs.js'
 
 type Signal = 'none' | 'break' | 'continue'
 
@@ -64,12 +64,8 @@ class State {
     const nl = before.lastIndexOf('\n')
     const col = nl < 0 ? this.node.pos : this.node.pos - (nl + 1)
     const line = 1 + (before.match(/\n/g)?.length ?? 0)
-    const ctx =
-      [...this.node.text].length > 20
-        ? `${[...this.node.text].slice(0, 20).join('')}...`
-        : this.node.text
     throw new ExecError(
-      `template: ${name}:${line}:${col}: executing "${name}" at <${ctx}>: ${message}`,
+      `template: ${name}:${line}:${col}: executing "${name}" at <${this.node.text}>: ${message}`,
       this.out,
     )
   }
@@ -235,7 +231,7 @@ class State {
         this.errorf('nil is not a command')
       // falls through: errorf never returns
       case 'number':
-        return value(first.value, false)
+        return constant(first.value, first.isInt)
       case 'string':
         return value(first.text, false)
     }
@@ -342,8 +338,9 @@ class State {
         return this.evalFieldChain(pipe, n.field, [n], undefined)
       }
       case 'bool':
-      case 'number':
         return value(n.value, false)
+      case 'number':
+        return constant(n.value, n.isInt)
       case 'string':
         return value(n.text, false)
     }

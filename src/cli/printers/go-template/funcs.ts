@@ -7,7 +7,14 @@ import { goQuote, goSprint, goTypeName, isGoInt } from '../go-values.js'
 
 /** GoValue is a Go reflect.Value over decoded JSON: invalid (no value) or a value, maybe in an interface{}. */
 export type GoValue =
-  { readonly valid: false } | { readonly valid: true; readonly v: unknown; readonly iface: boolean }
+  | { readonly valid: false }
+  | {
+      readonly valid: true
+      readonly v: unknown
+      readonly iface: boolean
+      /** A float64 even when integral: a template's `1.0`. */
+      readonly float?: boolean
+    }
 
 /** INVALID is Go's zero reflect.Value. */
 export const INVALID: GoValue = { valid: false }
@@ -15,6 +22,11 @@ export const INVALID: GoValue = { valid: false }
 /** value wraps a decoded JSON value. */
 export function value(v: unknown, iface: boolean): GoValue {
   return { valid: true, v: v ?? null, iface }
+}
+
+/** constant is a template's number literal: an int, or a float64 when written with a point. */
+export function constant(n: number, isInt: boolean): GoValue {
+  return { valid: true, v: n, iface: false, float: !isInt }
 }
 
 /** isTrue is text/template's truth; undefined when the value has none. */
@@ -39,7 +51,7 @@ function kindOf(v: GoValue): Kind {
   if (!v.valid || v.v === null) return 'invalid'
   const x = v.v
   if (typeof x === 'boolean') return 'bool'
-  if (typeof x === 'number') return isGoInt(x) ? 'int' : 'float'
+  if (typeof x === 'number') return isGoInt(x) && !v.float ? 'int' : 'float'
   if (typeof x === 'string') return 'string'
   return 'other'
 }
