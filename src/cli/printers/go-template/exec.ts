@@ -132,10 +132,6 @@ class State {
       for (const k of Object.keys(m).sort()) {
         if (one(value(k, false), value(m[k], true)) === 'break') break
       }
-    } else if (val.valid && typeof val.v === 'number' && Number.isInteger(val.v) && val.v !== 0) {
-      if (val.v < 0) this.errorf("range can't iterate over a negative number")
-      iterated = true
-      for (let i = 0; i < val.v; i++) if (one(value(i, false), value(i, false)) === 'break') break
     } else if (val.valid && val.v !== null && !Array.isArray(val.v) && !isMap(val.v)) {
       this.errorf(`range can't iterate over ${goSprint(val.v)}`)
     }

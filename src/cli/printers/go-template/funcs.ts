@@ -14,6 +14,8 @@ export type GoValue =
       readonly iface: boolean
       /** A float64 even when integral: a template's `1.0`. */
       readonly float?: boolean
+      /** A template's own number: Go types it int (or float64), not the data's int64. */
+      readonly literal?: boolean
     }
 
 /** INVALID is Go's zero reflect.Value. */
@@ -26,7 +28,7 @@ export function value(v: unknown, iface: boolean): GoValue {
 
 /** constant is a template's number literal: an int, or a float64 when written with a point. */
 export function constant(n: number, isInt: boolean): GoValue {
-  return { valid: true, v: n, iface: false, float: !isInt }
+  return { valid: true, v: n, iface: false, float: !isInt, literal: true }
 }
 
 /** isTrue is text/template's truth; undefined when the value has none. */
@@ -39,6 +41,13 @@ export function isTrue(v: GoValue): boolean | undefined {
   if (typeof x === 'boolean') return x
   if (typeof x === 'number') return x !== 0
   return undefined
+}
+
+/** typeOf is the Go type of a value, as Go's messages name it. */
+export function typeOf(v: GoValue): string {
+  if (!v.valid || v.v === null) return '<nil>'
+  if (v.literal && typeof v.v === 'number') return v.float ? 'float64' : 'int'
+  return goTypeName(v.v)
 }
 
 function unwrap(v: GoValue): GoValue {
@@ -98,7 +107,7 @@ function length(args: GoValue[]): GoValue {
   if (typeof x === 'string') return value(Buffer.byteLength(x), false)
   if (Array.isArray(x)) return value(x.length, false)
   if (typeof x === 'object' && x !== null) return value(Object.keys(x).length, false)
-  throw new Error(`len of type ${goTypeName(x)}`)
+  throw new Error(`len of type ${typeOf(v)}`)
 }
 
 function index(args: GoValue[]): GoValue {
@@ -112,20 +121,18 @@ function index(args: GoValue[]): GoValue {
     if (Array.isArray(x) || typeof x === 'string') {
       if (!i.valid) throw new Error('cannot index slice/array with nil')
       if (typeof i.v !== 'number' || !isGoInt(i.v)) {
-        throw new Error(`cannot index slice/array with type ${goTypeName(i.v)}`)
+        throw new Error(`cannot index slice/array with type ${typeOf(i)}`)
       }
       const size = typeof x === 'string' ? Buffer.byteLength(x) : x.length
       if (i.v < 0 || i.v >= size) throw new Error(`index out of range: ${i.v}`)
       item = typeof x === 'string' ? value(Buffer.from(x)[i.v], false) : value(x[i.v], true)
     } else if (typeof x === 'object' && x !== null) {
       if (!i.valid || typeof i.v !== 'string') {
-        throw new Error(
-          `value has type ${i.valid ? goTypeName(i.v) : 'interface {}'}; should be string`,
-        )
+        throw new Error(`value has type ${i.valid ? typeOf(i) : 'interface {}'}; should be string`)
       }
       const m = x as Record<string, unknown>
       item = value(Object.hasOwn(m, i.v) ? m[i.v] : null, true)
-    } else throw new Error(`can't index item of type ${goTypeName(x)}`)
+    } else throw new Error(`can't index item of type ${typeOf(item)}`)
   }
   return item
 }
@@ -176,7 +183,11 @@ function goSprintArgs(args: unknown[]): string {
 }
 
 /** goSprintf is fmt.Sprintf for the verbs templates use: %v %s %d %q %t %f %x %%. */
-export function goSprintf(format: string, args: unknown[]): string {
+export function goSprintf(
+  format: string,
+  args: unknown[],
+  types: readonly string[] = args.map((a) => (a === null ? '<nil>' : goTypeName(a))),
+): string {
   let out = ''
   let argi = 0
   const re = /%([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])/g
@@ -193,8 +204,9 @@ export function goSprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`
       continue
     }
+    const type = types[argi]!
     const a = args[argi++]
-    let text = formatVerb(verb, a, flags, prec)
+    let text = formatVerb(verb, a, type, flags, prec)
     const w = Number(width || 0)
     if ([...text].length < w) {
       const pad = (flags.includes('0') && !flags.includes('-') ? '0' : ' ').repeat(
@@ -208,35 +220,44 @@ export function goSprintf(format: string, args: unknown[]): string {
   if (argi < args.length) {
     out += `%!(EXTRA ${args
       .slice(argi)
-      .map((a) => `${a === null ? '<nil>' : goTypeName(a)}=${goSprint(a)}`)
+      .map((a, i) => `${types[argi + i]!}=${goSprint(a)}`)
       .join(', ')})`
   }
   return out
 }
 
-function formatVerb(verb: string, a: unknown, flags: string, prec: string | undefined): string {
-  const bad = () => (a === null ? `%!${verb}(<nil>)` : `%!${verb}(${goTypeName(a)}=${goSprint(a)})`)
+function formatVerb(
+  verb: string,
+  a: unknown,
+  type: string,
+  flags: string,
+  prec: string | undefined,
+): string {
+  const bad = () => (a === null ? `%!${verb}(<nil>)` : `%!${verb}(${type}=${goSprint(a)})`)
+  const int = type === 'int' || type === 'int64'
   switch (verb) {
     case 'v':
       return goSprint(a)
+    case 'T':
+      return type
     case 's':
       if (a === null) return '%!s(<nil>)'
       return typeof a === 'number' || typeof a === 'boolean' ? bad() : goSprint(a)
     case 'q':
       return typeof a === 'string' ? goQuote(a) : bad()
     case 'd':
-      return typeof a === 'number' && isGoInt(a)
+      return typeof a === 'number' && int
         ? (flags.includes('+') && a >= 0 ? '+' : '') + a.toFixed(0)
         : bad()
     case 't':
       return typeof a === 'boolean' ? String(a) : bad()
     case 'f':
-      return typeof a === 'number' && !isGoInt(a)
+      return typeof a === 'number' && type === 'float64'
         ? a.toFixed(prec === undefined ? 6 : Number(prec))
         : bad()
     case 'x':
       if (typeof a === 'string') return Buffer.from(a).toString('hex')
-      return typeof a === 'number' && isGoInt(a) ? a.toString(16) : bad()
+      return typeof a === 'number' && int ? a.toString(16) : bad()
     default:
       return bad()
   }
@@ -275,7 +296,10 @@ export const FUNCS: Record<string, TemplateFunc> = {
     arity: 1,
     stringFirst: true,
     variadic: true,
-    call: (a) => value(goSprintf(String(printArg(a[0]!)), a.slice(1).map(printArg)), false),
+    call: (a) => {
+      const rest = a.slice(1)
+      return value(goSprintf(String(printArg(a[0]!)), rest.map(printArg), rest.map(typeOf)), false)
+    },
   },
   exists: { arity: 1, variadic: true, call: exists },
   base64decode: { arity: 1, stringFirst: true, call: base64decode },

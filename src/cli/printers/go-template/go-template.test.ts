@@ -67,6 +67,7 @@ describe('Go text/template as kubectl runs it', () => {
       ['{{- "  a  " -}}  {{ "b" }}', '  a  b'],
       ['{{(index .spec.tags 0).name}}', '3.3'],
       ['{{.spec.weight}} {{lt 1.2 .spec.weight}}', '1.5 true'],
+      ['{{printf "%T %T %T" 1 .metadata.generation 1.0}}', 'int int64 float64'],
     ]
     for (const [text, want] of cases) assert.equal(run(text), want, text)
   })
@@ -145,5 +146,9 @@ describe('Go text/template as kubectl runs it', () => {
     assert.equal(goSprintf('%d %s', ['x']), '%!d(string=x) %!s(MISSING)')
     assert.equal(goSprintf('%v', [1, 'extra']), '1%!(EXTRA string=extra)')
     assert.equal(goSprintf('%05d|%x|%%', [42, 'hi']), '00042|6869|%')
+    assert.equal(
+      goSprintf('%T %T %d', [1, 2, 1], ['int', 'int64', 'float64']),
+      'int int64 %!d(float64=1)',
+    )
   })
 })
