@@ -274,7 +274,6 @@ class Parser {
       const v = this.peekNonSpace()
       if (v.type !== 'variable') break
       this.nextNonSpace()
-      const after = this.peek()
       const next = this.peekNonSpace()
       if (next.type === 'assign' || next.type === 'declare') {
         pipe.isAssign = next.type === 'assign'
@@ -296,7 +295,6 @@ class Parser {
       }
       // Not a declaration: put the variable (and the space after it) back.
       this.index = this.items.indexOf(v)
-      void after
       break
     }
     for (;;) {
