@@ -12,7 +12,7 @@ import { failureStatus, repositoryAsSpelled, setFailure } from '../importer/inde
 import { sleep } from '../lib/abort.js'
 import { admittedReference, parseImageReference, tagOrLatest } from '../reference/index.js'
 import { RateLimitedError } from '../registry/index.js'
-import { isStoreError, objectKey } from '../storage/index.js'
+import { isStoreError, listInPages, objectKey } from '../storage/index.js'
 import type { ScheduleEntry, ScheduleSpec, ScheduleStore } from '../storage/index.js'
 import {
   FAILURE_BASE_MS,
@@ -267,12 +267,20 @@ export class ScheduledImports {
       rows.set(key, [...(rows.get(key) ?? []), row])
     }
     for (const [key, specs] of rows) this.#synced.set(key, fingerprint(specs))
-    const { items, resourceVersion } = await this.#opts.store.list<ImageStream>('imagestreams')
+    // Only streams that have rows are remembered: the others need no forgetting.
     const present = new Set<string>()
-    for (const stream of items) {
-      present.add(streamKey(stream.metadata.namespace ?? '', stream.metadata.name ?? ''))
-      await this.#sync(stream)
-    }
+    const resourceVersion = await listInPages<ImageStream>(
+      this.#opts.store,
+      'imagestreams',
+      async (streams) => {
+        for (const stream of streams) {
+          const key = streamKey(stream.metadata.namespace ?? '', stream.metadata.name ?? '')
+          if (rows.has(key)) present.add(key)
+          await this.#sync(stream)
+        }
+      },
+      { signal: this.#stop.signal },
+    )
     for (const row of rows.values()) {
       const first = row[0] as ScheduleEntry
       if (!present.has(streamKey(first.namespace, first.stream))) {

@@ -5,7 +5,7 @@
  * at once; a stream changed while it is being imported is looked at again afterwards.
  */
 import type { ImageStream } from '../api/index.js'
-import { isStoreError } from '../storage/index.js'
+import { isStoreError, listInPages } from '../storage/index.js'
 import { importInto, type ImportServiceDeps } from './import-service.js'
 import { importRequestFor, tagsNeedingImport } from './tag-imports.js'
 
@@ -60,8 +60,14 @@ export class TagImportController {
   }
 
   async #watch(signal: AbortSignal): Promise<void> {
-    const { items, resourceVersion } = await this.#deps.store.list<ImageStream>('imagestreams')
-    for (const stream of items) this.#offer(stream)
+    const resourceVersion = await listInPages<ImageStream>(
+      this.#deps.store,
+      'imagestreams',
+      (streams) => {
+        for (const stream of streams) this.#offer(stream)
+      },
+      { signal },
+    )
     const events = await this.#deps.store.watch<ImageStream>('imagestreams', {
       fromResourceVersion: resourceVersion,
       signal,
@@ -87,7 +93,7 @@ export class TagImportController {
 
   async #work(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const next = [...this.#queue.entries()].find(([key]) => !this.#running.has(key))
+      const next = this.#next()
       if (!next) {
         if (this.#running.size === 0) for (const resolve of this.#idle.splice(0)) resolve()
         await new Promise<void>((resolve) => this.#waiters.push(resolve))
@@ -106,6 +112,12 @@ export class TagImportController {
         this.#wakeAll()
       }
     }
+  }
+
+  /** #next is the longest-queued stream not being imported, without copying the queue. */
+  #next(): [string, { namespace: string; name: string }] | undefined {
+    for (const entry of this.#queue) if (!this.#running.has(entry[0])) return entry
+    return undefined
   }
 
   #wakeAll(): void {

@@ -30,3 +30,4 @@ export {
   type PullGrant,
   type PullGrantReason,
 } from './pull-grants.js'
+export { LIST_PAGE_SIZE, listInPages, type ListInPagesOptions } from './list-pages.js'
