@@ -10,7 +10,7 @@ import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
-import { IMAGE_REFERENCES, RESOURCE_LIST } from '../api/index.js'
+import { IMAGE_REFERENCES, RESOURCE_LIST, type ImageStream } from '../api/index.js'
 import { UsageError } from '../cli/errors.js'
 import type { CommandIO } from '../cli/io.js'
 import { keyringFromDockerConfig, type Keyring } from '../credentials/index.js'
@@ -69,7 +69,7 @@ import { startRbacAuthorizer } from '../server/auth/rbac-authorizer.js'
 import { reconcileDefaultPolicy } from '../server/auth/reconcile.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
 import type { RegistryAllowList } from '../reference/index.js'
-import { isStoreError, type Store } from '../storage/index.js'
+import { isStoreError, sharedList, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
 import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
@@ -510,20 +510,26 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     )
 
     eventExpiry.start()
-    const controller = new TagImportController({ ...imports, logger })
+    const scheduling = settings.scheduledImportIntervalMs > 0
+    // Both controllers start from one paged list of the streams, read after listening so that
+    // requests are answered meanwhile (docs/architecture.md#start-up).
+    const initialList = sharedList<ImageStream>(store, 'imagestreams', scheduling ? 2 : 1, {
+      signal: app.shutdownSignal,
+    })
+    const controller = new TagImportController({ ...imports, logger, initialList })
     const controllerDone = controller.run(app.shutdownSignal)
     // After the controller: a new scheduled tag is imported by it and checked an interval later.
-    const scheduled =
-      settings.scheduledImportIntervalMs > 0
-        ? new ScheduledImports({
-            ...imports,
-            intervalMs: settings.scheduledImportIntervalMs,
-            perRegistryConcurrency: options.scheduledImportRegistryConcurrency,
-            perRegistryRequestsPerSecond: options.scheduledImportRegistryQps || Infinity,
-            metrics: metrics.schedule,
-            logger,
-          })
-        : undefined
+    const scheduled = scheduling
+      ? new ScheduledImports({
+          ...imports,
+          initialList,
+          intervalMs: settings.scheduledImportIntervalMs,
+          perRegistryConcurrency: options.scheduledImportRegistryConcurrency,
+          perRegistryRequestsPerSecond: options.scheduledImportRegistryQps || Infinity,
+          metrics: metrics.schedule,
+          logger,
+        })
+      : undefined
     await scheduled?.start()
     const pruner =
       options.prune.intervalMs > 0

@@ -12,7 +12,7 @@ import { failureStatus, repositoryAsSpelled, setFailure } from '../importer/inde
 import { sleep } from '../lib/abort.js'
 import { admittedReference, parseImageReference, tagOrLatest } from '../reference/index.js'
 import { RateLimitedError } from '../registry/index.js'
-import { isStoreError, listInPages, objectKey } from '../storage/index.js'
+import { isStoreError, listInPages, objectKey, type PagedList } from '../storage/index.js'
 import type { ScheduleEntry, ScheduleSpec, ScheduleStore } from '../storage/index.js'
 import {
   FAILURE_BASE_MS,
@@ -57,6 +57,8 @@ export interface ScheduledImportsOptions extends ImportServiceDeps {
   readonly clock?: Clock
   /** Jitter source (default Math.random), for tests. */
   readonly random?: () => number
+  /** The first list of streams, when shared with other controllers (default: its own). */
+  readonly initialList?: PagedList<ImageStream>
 }
 
 /** Pause of a registry that answered 429 without saying for how long: the client's own cap. */
@@ -132,6 +134,7 @@ export class ScheduledImports {
   readonly #warned = new Set<string>()
   #loops: Promise<void>[] = []
   #started = false
+  #initialList: PagedList<ImageStream> | undefined
 
   constructor(opts: ScheduledImportsOptions) {
     if (!(opts.intervalMs > 0)) throw new RangeError('the scheduled import interval must be > 0')
@@ -141,6 +144,7 @@ export class ScheduledImports {
     this.#random = opts.random ?? Math.random
     this.#metrics = opts.metrics ?? NO_METRICS
     this.#jitter = opts.jitter ?? 0.1
+    this.#initialList = opts.initialList
     this.#budget = new RegistryBudget({
       concurrency: opts.perRegistryConcurrency ?? 8,
       requestsPerSecond: opts.perRegistryRequestsPerSecond ?? 50,
@@ -269,18 +273,21 @@ export class ScheduledImports {
     for (const [key, specs] of rows) this.#synced.set(key, fingerprint(specs))
     // Only streams that have rows are remembered: the others need no forgetting.
     const present = new Set<string>()
-    const resourceVersion = await listInPages<ImageStream>(
-      this.#opts.store,
-      'imagestreams',
-      async (streams) => {
-        for (const stream of streams) {
-          const key = streamKey(stream.metadata.namespace ?? '', stream.metadata.name ?? '')
-          if (rows.has(key)) present.add(key)
-          await this.#sync(stream)
-        }
-      },
-      { signal: this.#stop.signal },
-    )
+    const sync = async (streams: ImageStream[]) => {
+      for (const stream of streams) {
+        const key = streamKey(stream.metadata.namespace ?? '', stream.metadata.name ?? '')
+        if (rows.has(key)) present.add(key)
+        await this.#sync(stream)
+      }
+    }
+    const list = this.#initialList
+    // A relist after a failed watch is the scheduler's own.
+    this.#initialList = undefined
+    const resourceVersion = list
+      ? await list(sync)
+      : await listInPages<ImageStream>(this.#opts.store, 'imagestreams', sync, {
+          signal: this.#stop.signal,
+        })
     for (const row of rows.values()) {
       const first = row[0] as ScheduleEntry
       if (!present.has(streamKey(first.namespace, first.stream))) {

@@ -5,7 +5,7 @@
  * at once; a stream changed while it is being imported is looked at again afterwards.
  */
 import type { ImageStream } from '../api/index.js'
-import { isStoreError, listInPages } from '../storage/index.js'
+import { isStoreError, listInPages, type PagedList } from '../storage/index.js'
 import { importInto, type ImportServiceDeps } from './import-service.js'
 import { importRequestFor, tagsNeedingImport } from './tag-imports.js'
 
@@ -20,6 +20,8 @@ export interface TagImportControllerDeps extends ImportServiceDeps {
   readonly logger: ControllerLogger
   /** Streams imported at once (default 4). */
   readonly concurrency?: number
+  /** The first list of streams, when shared with other controllers (default: its own). */
+  readonly initialList?: PagedList<ImageStream>
 }
 
 /** TagImportController runs until its signal aborts. */
@@ -30,9 +32,11 @@ export class TagImportController {
   readonly #dirty = new Set<string>()
   #waiters: (() => void)[] = []
   #idle: (() => void)[] = []
+  #initialList: PagedList<ImageStream> | undefined
 
   constructor(deps: TagImportControllerDeps) {
     this.#deps = deps
+    this.#initialList = deps.initialList
   }
 
   /** run lists and watches streams, importing pending tags, until `signal` aborts. */
@@ -60,14 +64,15 @@ export class TagImportController {
   }
 
   async #watch(signal: AbortSignal): Promise<void> {
-    const resourceVersion = await listInPages<ImageStream>(
-      this.#deps.store,
-      'imagestreams',
-      (streams) => {
-        for (const stream of streams) this.#offer(stream)
-      },
-      { signal },
-    )
+    const offer = (streams: ImageStream[]) => {
+      for (const stream of streams) this.#offer(stream)
+    }
+    const list = this.#initialList
+    // A relist after a failed watch is the controller's own.
+    this.#initialList = undefined
+    const resourceVersion = list
+      ? await list(offer)
+      : await listInPages<ImageStream>(this.#deps.store, 'imagestreams', offer, { signal })
     const events = await this.#deps.store.watch<ImageStream>('imagestreams', {
       fromResourceVersion: resourceVersion,
       signal,

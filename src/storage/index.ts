@@ -30,4 +30,10 @@ export {
   type PullGrant,
   type PullGrantReason,
 } from './pull-grants.js'
-export { LIST_PAGE_SIZE, listInPages, type ListInPagesOptions } from './list-pages.js'
+export {
+  LIST_PAGE_SIZE,
+  listInPages,
+  sharedList,
+  type ListInPagesOptions,
+  type PagedList,
+} from './list-pages.js'

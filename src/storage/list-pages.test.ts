@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
-import { listInPages } from './list-pages.js'
+import { listInPages, sharedList } from './list-pages.js'
 import { openSqliteStore } from './sqlite/index.js'
 import type { ObjectKey, Store, StoreOptions, StoredObject } from './store.js'
 
@@ -60,6 +60,7 @@ describe('listInPages', () => {
     })
     const seen: string[] = []
     for await (const event of watch) {
+      if (event.type === 'BOOKMARK') continue
       seen.push(`${event.type} ${event.object.metadata.name ?? ''}`)
       if (seen.length === 2) break
     }
@@ -104,5 +105,32 @@ describe('listInPages', () => {
       /stopped/,
     )
     assert.equal(pages, 1)
+  })
+
+  it('sharedList reads once for all its consumers, starting when the last one asks', async (t) => {
+    const store = await storeWith(t, 5)
+    let lists = 0
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'list') lists++
+        return Reflect.get(target, property, receiver) as unknown
+      },
+    })
+    const shared = sharedList(counting, 'things', 2, { pageSize: 2 })
+    const first: string[] = []
+    const second: string[] = []
+    const a = shared((items) => void first.push(...names(items)))
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(lists, 0)
+    const b = shared((items) => void second.push(...names(items)))
+    const [rvA, rvB] = await Promise.all([a, b])
+    assert.equal(rvA, rvB)
+    assert.equal(lists, 3)
+    assert.deepEqual(first, expected(5))
+    assert.deepEqual(second, expected(5))
+    await assert.rejects(
+      shared(() => undefined),
+      /2 consumers/,
+    )
   })
 })

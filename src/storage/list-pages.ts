@@ -50,3 +50,43 @@ export async function listInPages<T extends StoredObject = StoredObject>(
     }
   }
 }
+
+/** PagedList runs a full list, handing it to onPage a page at a time, and resolves to its resourceVersion. */
+export type PagedList<T extends StoredObject = StoredObject> = (
+  onPage: (items: T[]) => Promise<void> | void,
+) => Promise<string>
+
+/**
+ * sharedList is one listInPages pass for `consumers` callers, as informers share one list: it
+ * starts once every consumer has called it, hands each page to them all in turn, and resolves
+ * to the same resourceVersion for each. Every one of the consumers must call it (once), or
+ * none is served.
+ */
+export function sharedList<T extends StoredObject = StoredObject>(
+  store: Store,
+  resource: string,
+  consumers: number,
+  options: ListInPagesOptions = {},
+): PagedList<T> {
+  const handlers: ((items: T[]) => Promise<void> | void)[] = []
+  let begin: () => void = () => undefined
+  const begun = new Promise<void>((resolve) => (begin = resolve))
+  const result = begun.then(() =>
+    listInPages<T>(
+      store,
+      resource,
+      async (items) => {
+        for (const handler of handlers) await handler(items)
+      },
+      options,
+    ),
+  )
+  return (onPage) => {
+    if (handlers.length === consumers) {
+      return Promise.reject(new Error(`the shared list of ${resource} has ${consumers} consumers`))
+    }
+    handlers.push(onPage)
+    if (handlers.length === consumers) begin()
+    return result
+  }
+}
