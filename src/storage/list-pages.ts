@@ -37,7 +37,11 @@ export async function listInPages<T extends StoredObject = StoredObject>(
     try {
       do {
         options.signal?.throwIfAborted()
-        const page = await store.list<T>(resource, { limit, ...(token && { continue: token }) })
+        const page = await store.list<T>(resource, {
+          limit,
+          withoutRemainingCount: true,
+          ...(token && { continue: token }),
+        })
         resourceVersion ??= page.resourceVersion
         token = page.continue
         await onPage(page.items)

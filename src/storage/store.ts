@@ -71,6 +71,11 @@ export interface ListOptions extends SelectionOptions {
   readonly limit?: number
   /** Token from a previous page's `continue`: the rest of that list, as of its snapshot. */
   readonly continue?: string
+  /**
+   * Leaves remainingItemCount out, which saves counting the rest of the list for every page:
+   * for a caller that reads every page anyway.
+   */
+  readonly withoutRemainingCount?: boolean
 }
 
 /** ListResult is one page of a list, ordered by namespace then name. */

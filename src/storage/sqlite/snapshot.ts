@@ -41,6 +41,7 @@ export function listPage<T extends StoredObject>(
   selection: Selection,
   limit: number | undefined,
   position: ContinuePosition | undefined,
+  { count }: { count: boolean } = { count: true },
 ): ListResult<T> {
   const { current, compacted } = reads.revision.get() ?? { current: 0, compacted: 0 }
   let at = current
@@ -81,7 +82,7 @@ export function listPage<T extends StoredObject>(
     namespace: last.namespace,
     name: last.name,
   })
-  if (selection.filtersContent) return { items, resourceVersion, continue: next }
+  if (selection.filtersContent || !count) return { items, resourceVersion, continue: next }
   const after = last
   const remaining =
     countAfter(reads, resource, selection, at, after) +

@@ -254,7 +254,9 @@ class SqliteStore implements Store {
       const position = options.continue ? decodeContinue(options.continue, resource) : undefined
       // One read transaction: every statement sees the same committed state.
       return this.reader.transaction(() =>
-        listPage<T>(this.reads, resource, selection, limit, position),
+        listPage<T>(this.reads, resource, selection, limit, position, {
+          count: !options.withoutRemainingCount,
+        }),
       )()
     })
   }

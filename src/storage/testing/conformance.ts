@@ -527,6 +527,25 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.deepEqual(remaining, [4, 1, undefined])
       })
 
+      it('withoutRemainingCount pages the same way and leaves the count out', async (t) => {
+        const { store } = await open(t)
+        for (let i = 0; i < 5; i++) await store.create(key(`w${i}`), widget(`w${i}`))
+        const first = await store.list(W, { limit: 3, withoutRemainingCount: true })
+        assert.equal(first.remainingItemCount, undefined)
+        assert.ok(first.continue)
+        const second = await store.list(W, {
+          limit: 3,
+          continue: first.continue,
+          withoutRemainingCount: true,
+        })
+        assert.equal(second.remainingItemCount, undefined)
+        assert.equal(second.continue, undefined)
+        assert.deepEqual(
+          [...names(first.items), ...names(second.items)],
+          names((await store.list(W)).items),
+        )
+      })
+
       it('paging one namespace counts and continues within it only, at the snapshot', async (t) => {
         const { store } = await open(t)
         // Neighbours on both sides, with names that sort between the namespace's own.
