@@ -5,10 +5,10 @@
  * almost nothing: 47 ms of a 281 ms `isctl image info` measured. A verb's first run writes its
  * cache; the directory is named after the bundle's hash, so an upgrade never meets an old cache
  * (V8 itself checks only the source's length), and the first cache written removes the others.
- * `serve` runs tsc's build of the same entry point, dist/cmd/isctl.js, as ES modules: the server
- * is an ES module graph, which a vm script cannot import, it runs too long for compiling to
- * matter, and the bundle beside those modules would hold a second copy of what they share
- * (6-9 MB of a 115 MB idle server).
+ * `serve` runs tsc's build of the same entry point bundled as one ES module,
+ * dist/cmd/isctl-serve.mjs: the server is an ES module graph, which a vm script cannot import,
+ * it runs too long for compiling to matter, and the CommonJS bundle beside those modules would
+ * hold a second copy of what they share (6-9 MB of a 115 MB idle server).
  * Built by scripts/bundle-cli.ts, which defines BUNDLE_HASH.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -36,7 +36,7 @@ const args = process.argv.slice(2)
 const [word] = leadingWords(args)
 
 if (word === 'serve') {
-  void import(pathToFileURL(join(__dirname, 'isctl.js')).href)
+  void import(pathToFileURL(join(__dirname, 'isctl-serve.mjs')).href)
 } else {
   runCached()
 }
