@@ -14,7 +14,7 @@
  * - watch fan-out: WATCHERS watches of one namespace (API_BENCH_WATCHERS, default 1,000), each
  *   its own connection, and UPDATES patches of a stream there; delivery completeness and the
  *   server's RSS growth.
- * API_BENCH_ONLY=startup runs the start-up section alone.
+ * API_BENCH_ONLY=startup runs the start-up section alone, API_BENCH_ONLY=watch the watch fan-out.
  */
 import { cpSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -44,7 +44,7 @@ import { median, round } from './stats.js'
 const STREAMS = Number(process.env.API_BENCH_STREAMS ?? 10_000)
 const WATCHERS = Number(process.env.API_BENCH_WATCHERS ?? 1_000)
 const UPDATES = Number(process.env.API_BENCH_UPDATES ?? 1_000)
-const ONLY = process.env.API_BENCH_ONLY
+const ONLY = process.env.API_BENCH_ONLY ?? ''
 const NAMESPACES = 100
 const CONNECTIONS = 64
 const GET_ROUNDS = 3
@@ -417,6 +417,22 @@ export async function runApi(): Promise<Record<string, unknown>> {
     const populateStart = performance.now()
     await populate(join(dataDir, 'imagestreams.db'))
     const populateMs = performance.now() - populateStart
+    if (ONLY === 'watch') {
+      server = (await serveReady(dataDir)).server
+      await sleep(SETTLE_MS)
+      client = clientOf(server)
+      const watch = await watchFanOut(client, server.child.pid!)
+      return {
+        workload: 'api',
+        only: ONLY,
+        streams: STREAMS,
+        watch,
+        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+        benchSeconds: round((performance.now() - started) / 1000, 0),
+      }
+    }
+    if (!['', 'startup'].includes(ONLY)) throw new Error(`API_BENCH_ONLY: unknown section ${ONLY}`)
     // One start of each data dir beforehand: both then hold their PKI and defaults, so the
     // timed starts differ by the streams only.
     for (const d of [dataDir, emptyDir]) await stopServe(await startServe(d))
