@@ -7,7 +7,13 @@ import { parseFieldSelector } from './field-selector.js'
 import type { FieldSelector } from './field-selector.js'
 import { parseLabelSelector } from './label-selector.js'
 import type { LabelSelector } from './label-selector.js'
-import type { ObjectEventType, ObjectKey, SelectionOptions, StoredObject } from './store.js'
+import type {
+  ObjectEventType,
+  ObjectKey,
+  SelectionOptions,
+  StoredObject,
+  WatchEvent,
+} from './store.js'
 
 /** Labels are an object's metadata.labels (undefined when it has none). */
 export type Labels = Readonly<Record<string, string>> | undefined
@@ -76,33 +82,80 @@ export interface Delivery {
 }
 
 /**
+ * Decoded is what the watchers of one Change share: each side parsed at most once, and one
+ * event per delivery. It lives as long as the Change or one of its events is referenced.
+ */
+interface Decoded {
+  object?: StoredObject
+  prev?: StoredObject
+  readonly events: Map<string, WatchEvent>
+}
+
+const decodedChanges = new WeakMap<Change, Decoded>()
+
+function decodedOf(change: Change): Decoded {
+  let decoded = decodedChanges.get(change)
+  if (!decoded) decodedChanges.set(change, (decoded = { events: new Map() }))
+  return decoded
+}
+
+/** stateOf parses one side of a change on first use; the result is shared, not to be changed. */
+function stateOf(change: Change, source: 'object' | 'prev'): StoredObject | undefined {
+  const json = source === 'prev' ? change.prev : change.object
+  if (json === undefined) return undefined
+  const decoded = decodedOf(change)
+  return (decoded[source] ??= JSON.parse(json) as StoredObject)
+}
+
+/**
  * deliveryFor maps a change onto a selection as the apiserver's watch cache does
  * (cacher.go convertToWatchEvent): new state matches and old did not -> ADDED; both -> the
  * change's own type; only the old state -> DELETED carrying the old state; neither -> nothing.
  */
 export function deliveryFor(selection: Selection, change: Change): Delivery | undefined {
   const { namespace, name } = change.key
-  // Only selectors on an object's own fields pay for parsing it here.
-  const state = (json: string | undefined) =>
-    selection.readsObject && json !== undefined ? (JSON.parse(json) as StoredObject) : undefined
+  // Only selectors on an object's own fields need the parsed object, shared by all watchers.
+  const state = (source: 'object' | 'prev') =>
+    selection.readsObject ? stateOf(change, source) : undefined
   const now =
-    change.type !== 'DELETED' &&
-    selection.matches(namespace, name, change.labels, state(change.object))
+    change.type !== 'DELETED' && selection.matches(namespace, name, change.labels, state('object'))
   const before =
     change.prev !== undefined &&
-    selection.matches(namespace, name, change.prevLabels, state(change.prev))
+    selection.matches(namespace, name, change.prevLabels, state('prev'))
   if (now && before) return { type: change.type, source: 'object' }
   if (now) return { type: 'ADDED', source: 'object' }
   if (before) return { type: 'DELETED', source: 'prev' }
   return undefined
 }
 
-/** decodeDelivery parses the JSON a delivery names into a fresh object for one consumer. */
-export function decodeDelivery<T extends StoredObject>(change: Change, delivery: Delivery): T {
-  if (delivery.source === 'object' || change.prev === undefined) {
-    return JSON.parse(change.object) as T
+/** decode is the object a delivery carries; a previous state gets the change's revision. */
+function decode(change: Change, delivery: Delivery): StoredObject {
+  const prev = delivery.source === 'prev' ? stateOf(change, 'prev') : undefined
+  if (prev === undefined) return stateOf(change, 'object') as StoredObject
+  return { ...prev, metadata: { ...prev.metadata, resourceVersion: String(change.revision) } }
+}
+
+/**
+ * sharedEvent is the event a delivery of a change makes, the same object for every watcher
+ * that gets this delivery, so that consumers can share what they derive from it (the server
+ * serialises it once per format). The object is decoded on first read, once.
+ */
+export function sharedEvent<T extends StoredObject>(
+  change: Change,
+  delivery: Delivery,
+): WatchEvent<T> {
+  const { events } = decodedOf(change)
+  const key = `${delivery.type}/${delivery.source}`
+  let event = events.get(key)
+  if (!event) {
+    let object: StoredObject | undefined
+    event = {
+      type: delivery.type,
+      get object() {
+        return (object ??= decode(change, delivery))
+      },
+    }
+    events.set(key, event)
   }
-  const prev = JSON.parse(change.prev) as T
-  prev.metadata = { ...prev.metadata, resourceVersion: String(change.revision) }
-  return prev
+  return event as WatchEvent<T>
 }

@@ -159,7 +159,9 @@ export interface BookmarkObject {
 /**
  * WatchEvent is one watch notification. A DELETED event carries the last state with the new
  * resourceVersion; an object that stops matching the selector arrives as DELETED and one that
- * starts matching as ADDED, as the apiserver's watch cache does.
+ * starts matching as ADDED, as the apiserver's watch cache does. Every watcher a change reaches
+ * the same way gets the same event object, decoded once: consumers treat it as read-only (and
+ * may cache what they derive from it by its identity).
  */
 export type WatchEvent<T extends StoredObject = StoredObject> =
   | { readonly type: ObjectEventType; readonly object: T }

@@ -11,12 +11,7 @@ import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isStoreError } from '../../storage/index.js'
 import { expired, internalError, type Status } from '../status.js'
-
-/** WatchLine is one event as sent. */
-export interface WatchLine {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
-  readonly object: unknown
-}
+import { watchFrame } from './watch-frames.js'
 
 const MIN_TIMEOUT_MS = 30 * 60 * 1000
 
@@ -99,13 +94,14 @@ function errorStatus(err: unknown, request: FastifyRequest): Status {
 }
 
 /**
- * streamWatch sends `events` as a watch response. `stop` ends the event source: it is aborted
- * on client disconnect, server shutdown, timeout and by `slow`, and the source must then complete.
+ * streamWatch sends `frames` (serialised events, see watch-frames.ts) as a watch response.
+ * `stop` ends the frame source: it is aborted on client disconnect, server shutdown, timeout and
+ * by `slow`, and the source must then complete.
  */
 export async function streamWatch(
   request: FastifyRequest,
   reply: FastifyReply,
-  events: AsyncIterable<WatchLine>,
+  frames: AsyncIterable<Buffer>,
   stop: AbortController,
   timeoutMs: number,
   slow: SlowWatch = new SlowWatch(stop),
@@ -124,18 +120,21 @@ export async function streamWatch(
   shutdown.addEventListener('abort', abort, { once: true })
   // Not unref'd: the stream is work in progress (shutdown ends it, and clears the timer).
   const timer = afterDelay(abort, timeoutMs)
-  const write = async (line: WatchLine): Promise<void> => {
+  // Frames may be shared with other watches: written as they are, never changed.
+  const write = async (frame: Buffer): Promise<void> => {
     if (res.destroyed || res.writableEnded) return
-    if (!res.write(`${JSON.stringify(line)}\n`)) await slow.drain(res)
+    if (!res.write(frame)) await slow.drain(res)
   }
   try {
-    for await (const line of events) {
+    for await (const frame of frames) {
       if (stop.signal.aborted) break
-      await write(line)
+      await write(frame)
     }
   } catch (err) {
-    if (!stop.signal.aborted)
-      await write({ type: 'ERROR', object: errorStatus(err, request) }).catch(() => undefined)
+    if (!stop.signal.aborted) {
+      const status = errorStatus(err, request)
+      await write(watchFrame({ type: 'ERROR', object: status })).catch(() => undefined)
+    }
   } finally {
     if (slow.closed) request.log.info('closed a watch whose client does not keep up')
     timer.cancel()

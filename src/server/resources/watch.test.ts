@@ -361,3 +361,136 @@ describe('watch (a client that stops reading)', () => {
     assert.deepEqual(again.names, names.slice(seen.length))
   })
 })
+
+describe('watch (many watchers of one namespace)', () => {
+  const WATCHERS = 12
+  const UPDATES = 8
+  let fx: Fixture
+  let base: URL
+  before(async () => {
+    fx = await startFixture()
+    await fx.createNamespace('team-a')
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    base = new URL(`https://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`)
+  })
+  after(() => fx.close())
+
+  /** rawWatch starts a watch over HTTPS and collects its lines as sent. */
+  async function rawWatch(query: string, accept = 'application/json') {
+    const req = httpsRequest(new URL(`${IS}?watch=true&${query}`, base), {
+      ca: fx.caCertPem,
+      headers: { authorization: `Bearer ${TOKEN}`, accept },
+    })
+    req.on('error', () => undefined)
+    req.end()
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    res.on('error', () => undefined)
+    assert.equal(res.statusCode, 200)
+    const lines: string[] = []
+    const waiters: (() => void)[] = []
+    let buffer = ''
+    res.setEncoding('utf8')
+    res.on('data', (chunk: string) => {
+      buffer += chunk
+      let nl: number
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        lines.push(buffer.slice(0, nl))
+        buffer = buffer.slice(nl + 1)
+      }
+      waiters.splice(0).forEach((w) => w())
+    })
+    const ended = new Promise<void>((resolve) => res.once('close', resolve))
+    const until = async (count: number): Promise<Json[]> => {
+      while (lines.length < count) await new Promise<void>((r) => waiters.push(r))
+      return lines.map((l) => JSON.parse(l) as Json)
+    }
+    const close = async () => {
+      req.destroy()
+      await ended
+    }
+    return { lines, until, close }
+  }
+
+  const patch = async (labels: Record<string, string>): Promise<string> => {
+    const res = await fx.request({
+      method: 'PATCH',
+      url: `${IS}/a`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels } },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    return res.json().metadata.resourceVersion as string
+  }
+
+  it('every watcher gets every event, the same bytes; selectors and older resourceVersions still apply', async () => {
+    const created = await fx.request({ method: 'POST', url: IS, body: { metadata: { name: 'a' } } })
+    const olderRV = created.json().metadata.resourceVersion as string
+    const earlyRV = await patch({ phase: 'early' })
+    await fx.request({ method: 'POST', url: IS, body: { metadata: { name: 'b' } } })
+    const rv = (await fx.request({ method: 'GET', url: IS })).json().metadata
+      .resourceVersion as string
+
+    const plain = await Promise.all(
+      Array.from({ length: WATCHERS }, () => rawWatch(`resourceVersion=${rv}`)),
+    )
+    const selected = await rawWatch(`resourceVersion=${rv}&labelSelector=even%3Dtrue`)
+    const older = await rawWatch(`resourceVersion=${olderRV}`)
+    const tables = await Promise.all(
+      [0, 1].map(() => rawWatch(`resourceVersion=${rv}`, TABLE_ACCEPT)),
+    )
+    const rvs: string[] = []
+    for (let u = 0; u < UPDATES; u++)
+      rvs.push(await patch({ u: String(u), even: String(u % 2 === 0) }))
+
+    const events = await plain[0]!.until(UPDATES)
+    for (const w of plain) {
+      await w.until(UPDATES)
+      assert.deepEqual(w.lines, plain[0]!.lines)
+    }
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.kind, e.object.metadata.name]),
+      rvs.map(() => ['MODIFIED', 'ImageStream', 'a']),
+    )
+    assert.deepEqual(
+      events.map((e) => e.object.metadata.resourceVersion),
+      rvs,
+    )
+    assert.deepEqual(
+      events.map((e) => e.object.metadata.labels.u),
+      rvs.map((_, u) => String(u)),
+    )
+    for (const e of events) {
+      assert.equal(e.object.status.dockerImageRepository, 'registry.test:5000/team-a/a')
+    }
+
+    // The label selector sees `a` enter and leave; a DELETED carries the last matching state
+    // at the revision of the change that made it leave.
+    const seen = await selected.until(UPDATES)
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.object.metadata.resourceVersion, e.object.metadata.labels.even]),
+      rvs.map((r, u) => (u % 2 === 0 ? ['ADDED', r, 'true'] : ['DELETED', r, 'true'])),
+    )
+
+    // The older resourceVersion replays the two earlier changes, then sends the same bytes.
+    const replay = await older.until(UPDATES + 2)
+    assert.deepEqual(
+      replay.slice(0, 2).map((e) => [e.type, e.object.metadata.name]),
+      [
+        ['MODIFIED', 'a'],
+        ['ADDED', 'b'],
+      ],
+    )
+    assert.equal(replay[0]!.object.metadata.resourceVersion, earlyRV)
+    assert.deepEqual(older.lines.slice(2), plain[0]!.lines)
+
+    const rows = await tables[0]!.until(UPDATES)
+    await tables[1]!.until(UPDATES)
+    assert.deepEqual(tables[1]!.lines, tables[0]!.lines)
+    assert.deepEqual(
+      rows.map((e) => [e.type, e.object.kind, e.object.rows[0].cells[0]]),
+      rvs.map(() => ['MODIFIED', 'Table', 'a']),
+    )
+
+    await Promise.all([...plain, selected, older, ...tables].map((w) => w.close()))
+  })
+})

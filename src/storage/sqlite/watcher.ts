@@ -14,7 +14,7 @@
  */
 import { ExpiredError } from '../store.js'
 import type { Clock, StoredObject, WatchEvent, WatchStats } from '../store.js'
-import { decodeDelivery, deliveryFor } from '../selection.js'
+import { deliveryFor, sharedEvent } from '../selection.js'
 import type { Change, Delivery, Selection } from '../selection.js'
 
 /** HistorySource is what a catching-up watcher reads: the committed history. */
@@ -51,7 +51,7 @@ export interface WatcherParams {
   readonly onFallBehind: (() => void) | undefined
 }
 
-/** Queued is an event with the size of the JSON it was decoded from. */
+/** Queued is an event (shared with the other watchers) with the size of its JSON. */
 interface Queued<T extends StoredObject> {
   readonly event: WatchEvent<T>
   readonly bytes: number
@@ -134,11 +134,7 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
   }
 
   private enqueue(change: Change, delivery: Delivery, bytes: number): void {
-    const event: WatchEvent<T> = {
-      type: delivery.type,
-      object: decodeDelivery<T>(change, delivery),
-    }
-    this.queue.push({ event, bytes })
+    this.queue.push({ event: sharedEvent<T>(change, delivery), bytes })
     this.queuedBytes += bytes
   }
 

@@ -8,14 +8,14 @@ import { authorizeRequest } from '../../auth/index.js'
 import type { ResourceContext } from '../context.js'
 import { readQuery } from '../query.js'
 import { sendList } from '../respond.js'
-import { streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
+import { streamWatch, watchTimeoutMs } from '../watch-stream.js'
 
 const EMPTY_LISTS = [
   { plural: 'resourcequotas', listKind: 'ResourceQuotaList' },
   { plural: 'limitranges', listKind: 'LimitRangeList' },
 ] as const
 
-async function* quiet(signal: AbortSignal): AsyncGenerator<WatchLine> {
+async function* quiet(signal: AbortSignal): AsyncGenerator<Buffer> {
   if (!signal.aborted)
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
   yield* []

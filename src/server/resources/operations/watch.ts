@@ -4,7 +4,8 @@
  * otherwise replays the changes after it; then live events. An expired or future
  * resourceVersion or a bad selector is answered before the 200, as a Status. With a Table
  * Accept header, every event's object is a one-row Table. A client that stops reading is closed
- * once the store watcher's buffer fills (docs/kubernetes-api.md#watch).
+ * once the store watcher's buffer fills (docs/kubernetes-api.md#watch). A store event is
+ * presented and serialised once per way of showing it, whatever the number of watches.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { KindMap, KindName, ResourceInfo } from '../../../api/index.js'
@@ -16,7 +17,8 @@ import { printerFor } from '../printers/index.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { buildTable, type PrintableObject } from '../table.js'
-import { SlowWatch, streamWatch, watchTimeoutMs, type WatchLine } from '../watch-stream.js'
+import { sharedFrame, watchFrame, type WatchLine } from '../watch-frames.js'
+import { SlowWatch, streamWatch, watchTimeoutMs } from '../watch-stream.js'
 import { strategyContext } from './context.js'
 
 /**
@@ -91,9 +93,21 @@ export async function serveWatch<K extends KindName>(
     )
     return { type: event.type, object: table }
   }
-  async function* lines(): AsyncGenerator<WatchLine> {
-    for (const object of initial) yield encode({ type: 'ADDED', object })
-    for await (const event of iterator) yield encode(event)
+  // Everything encode depends on besides the event. A Table's ages are then those of the first
+  // watch that shows the event, at about the time every other one does.
+  const shownAs = [
+    view?.apiVersion ?? resource.apiVersion,
+    view?.kind ?? resource.kind,
+    representation.table ? `Table/${representation.version}/${query.includeObject}` : 'JSON',
+  ].join('|')
+  async function* frames(): AsyncGenerator<Buffer> {
+    for (const object of initial) yield watchFrame(encode({ type: 'ADDED', object }))
+    for await (const event of iterator) {
+      // Bookmarks are made per watcher and carry nothing worth sharing.
+      yield event.type === 'BOOKMARK'
+        ? watchFrame(encode(event))
+        : sharedFrame(ctx, event, shownAs, () => encode(event))
+    }
   }
-  await streamWatch(request, reply, lines(), stop, watchTimeoutMs(query.timeoutSeconds), slow)
+  await streamWatch(request, reply, frames(), stop, watchTimeoutMs(query.timeoutSeconds), slow)
 }
