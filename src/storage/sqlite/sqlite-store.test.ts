@@ -9,7 +9,14 @@ import Database from 'better-sqlite3'
 import { runStoreConformance } from '../testing/conformance.js'
 import { parseSelection } from '../selection.js'
 import { isStoreError, objectKey } from '../store.js'
-import type { ObjectKey, ReferenceExtractor, Store, StoreOptions, StoredObject } from '../store.js'
+import type {
+  ObjectKey,
+  ReferenceExtractor,
+  Store,
+  StoreOptions,
+  StoredObject,
+  WatchEvent,
+} from '../store.js'
 import { openSqliteStore } from './index.js'
 import { LATEST_SCHEMA } from './migrations.js'
 import { countQuery, objectsAfter, pageQuery } from './snapshot.js'
@@ -177,5 +184,55 @@ describe('sqlite paged lists', () => {
         label,
       )
     }
+  })
+})
+
+describe('sqlite watch fan-out', () => {
+  // The server serialises an event once for every watch that shows it the same way, keyed by
+  // the event object: watchers that see a change the same way must get that one object, live
+  // or catching up from history.
+  it('watchers that see a change the same way share one event object, live or catching up', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-fanout-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const store = await openSqliteStore({ path: join(dir, 'store.db') })
+    t.after(() => store.close())
+    const stop = new AbortController()
+    t.after(() => stop.abort())
+    const key = objectKey('things', 'a', 'n')
+    const created = await store.create<StoredObject>(key, {
+      metadata: { name: 'a', namespace: 'n', labels: { even: 'true' } },
+    })
+    const from = created.metadata.resourceVersion
+    const watch = (options: { labelSelector?: string; fromResourceVersion?: string } = {}) =>
+      store.watch('things', { namespace: 'n', signal: stop.signal, ...options })
+    const live = await Promise.all([watch(), watch()])
+    const selected = await watch({ labelSelector: 'even=true' })
+    const updated = await store.update(key, {
+      ...created,
+      metadata: { ...created.metadata, labels: { even: 'false' } },
+    })
+    const catching = await Promise.all([
+      watch({ fromResourceVersion: from }),
+      watch({ fromResourceVersion: from }),
+    ])
+
+    const next = async (w: AsyncIterableIterator<WatchEvent>): Promise<WatchEvent> => {
+      const result = await w.next()
+      assert.ok(!result.done)
+      return result.value
+    }
+    const [a, b, c, d] = await Promise.all([...live, ...catching].map(next))
+    assert.ok(a?.type === 'MODIFIED')
+    assert.equal(b, a)
+    assert.equal(c, a, 'a watcher reading history gets the event live watchers got')
+    assert.equal(d, a)
+    assert.deepEqual(a.object, updated)
+    assert.equal(a.object, b?.object, 'decoded once')
+
+    const left = await next(selected)
+    assert.ok(left.type === 'DELETED')
+    assert.notEqual(left, a)
+    assert.deepEqual(left.object.metadata.labels, { even: 'true' })
+    assert.equal(left.object.metadata.resourceVersion, updated.metadata.resourceVersion)
   })
 })

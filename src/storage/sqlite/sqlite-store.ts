@@ -406,18 +406,20 @@ class SqliteStore implements Store {
                 ' WHERE resource = ? AND namespace = ? AND revision > ? ORDER BY revision LIMIT ?',
             )
             .all(resource, namespace, after, limit)
-    return rows.map((row) => {
-      const prev = row.prev_object ?? undefined
-      return {
-        revision: row.revision,
-        key: { resource: row.resource, namespace: row.namespace, name: row.name },
-        type: row.type,
-        object: row.object,
-        prev,
-        labels: labelsOf(parse<StoredObject>(row.object)),
-        prevLabels: prev === undefined ? undefined : labelsOf(parse<StoredObject>(prev)),
-      }
-    })
+    return rows.map((row) =>
+      this.hub.shared(row.revision, () => {
+        const prev = row.prev_object ?? undefined
+        return {
+          revision: row.revision,
+          key: { resource: row.resource, namespace: row.namespace, name: row.name },
+          type: row.type,
+          object: row.object,
+          prev,
+          labels: labelsOf(parse<StoredObject>(row.object)),
+          prevLabels: prev === undefined ? undefined : labelsOf(parse<StoredObject>(prev)),
+        }
+      }),
+    )
   }
 
   private compactedRevision(): number {

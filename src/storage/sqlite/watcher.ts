@@ -11,6 +11,10 @@
  * when it ends with Expired and the client re-lists. Switching from catching up to live happens
  * in the same synchronous step as reading the last page, and writers publish in the same
  * synchronous step as their COMMIT, so no change is missed or delivered twice.
+ *
+ * Watchers that get a change the same way share one event object (selection.ts sharedEvent),
+ * decoded on first read; a queue holds references to shared events, and its byte bound counts
+ * each event's JSON in full, so a stalled watcher stays within its bound whatever it shares.
  */
 import { ExpiredError } from '../store.js'
 import type { Clock, StoredObject, WatchEvent, WatchStats } from '../store.js'
@@ -236,9 +240,24 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
   }
 }
 
+/**
+ * How many of the latest changes (and JSON bytes of them) the hub holds for watchers that
+ * catch up over them: a crowd re-watching from the same resourceVersion (clients reconnecting
+ * after a restart) then shares one Change per revision, and so the events decoded and
+ * serialised from it, rather than one per watcher.
+ */
+const RECENT_CHANGES = 256
+const RECENT_BYTES = 2 * 1024 * 1024
+
+function sizeOf(change: Change): number {
+  return change.object.length + (change.prev?.length ?? 0)
+}
+
 /** WatchHub fans committed changes out to the watchers of their resource. */
 export class WatchHub {
   private readonly byResource = new Map<string, Set<Watcher>>()
+  private readonly recent = new Map<number, Change>()
+  private recentBytes = 0
 
   /** add registers a watcher for live changes. */
   add(watcher: Watcher): void {
@@ -256,8 +275,33 @@ export class WatchHub {
 
   /** publish hands a committed change to every watcher of its resource. */
   publish(change: Change): void {
+    this.remember(change)
     const set = this.byResource.get(change.key.resource)
     if (set) for (const watcher of set) watcher.deliver(change)
+  }
+
+  /**
+   * shared returns the Change of a history row: the one the hub holds for that revision, or
+   * `read()`'s, then held for the next watcher that reads the same row.
+   */
+  shared(revision: number, read: () => Change): Change {
+    const held = this.recent.get(revision)
+    if (held) return held
+    const change = read()
+    this.remember(change)
+    return change
+  }
+
+  // Holds the change, dropping the oldest held ones beyond the bounds.
+  private remember(change: Change): void {
+    if (this.recent.has(change.revision)) return
+    this.recent.set(change.revision, change)
+    this.recentBytes += sizeOf(change)
+    for (const [revision, held] of this.recent) {
+      if (this.recent.size <= RECENT_CHANGES && this.recentBytes <= RECENT_BYTES) break
+      this.recent.delete(revision)
+      this.recentBytes -= sizeOf(held)
+    }
   }
 
   /** stats counts the watchers and the bytes they hold queued. */
