@@ -328,7 +328,11 @@ async function watchFanOut(client: Client, pid: number) {
   const rssBefore = rssOf(pid).rss
   let peak = rssBefore
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid).rss)), 100)
-  const pool = new Pool(client.origin, { connections: WATCHERS, connect: { ca: client.caPem } })
+  // A thousand TLS handshakes at once on a loaded machine outlast undici's 10 s default.
+  const pool = new Pool(client.origin, {
+    connections: WATCHERS,
+    connect: { ca: client.caPem, timeout: 120_000 },
+  })
   const counts = new Array<number>(WATCHERS).fill(0)
   const ended: Promise<void>[] = []
   try {
