@@ -2,8 +2,8 @@
  * Watch events as the bytes sent: one `{"type","object"}` JSON line each. A store event is the
  * same object for every watcher it reaches, so its line is built once per way of showing it
  * (resource view, JSON or Table version, includeObject) and the same Buffer goes to every
- * watch that shows it that way. Nothing but the event's liveness holds a frame: once no watcher
- * queues the event and no response is still writing the Buffer, both are collected.
+ * watch that shows it that way. Frames live as long as their event: once no watcher queues it,
+ * the store holds its change no more and no response is still writing the Buffer, both go.
  */
 import type { WatchEvent } from '../../storage/index.js'
 import type { ResourceContext } from './context.js'

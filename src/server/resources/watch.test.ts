@@ -2,7 +2,8 @@
  * Watches (docs/kubernetes-api.md#watch): synthetic ADDED for resourceVersion 0, replay after a
  * resourceVersion, Table events, errors before the 200 (410 Expired, 400 selectors), and, over
  * a real HTTPS connection, live events, bookmarks, a clean end on client disconnect and on
- * server shutdown, and the close of a watch whose client stops reading.
+ * server shutdown, the close of a watch whose client stops reading, and many watches of one
+ * namespace getting the same bytes (with a label selector and an older resourceVersion among them).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- API responses are untyped JSON read field by field: a wrong path fails its assertion */
 import assert from 'node:assert/strict'
