@@ -1,13 +1,13 @@
 /**
  * The load generator of the `api` workload, run in a worker thread so that neither the server
- * under test nor the bench's own coordination shares its event loop: closed-loop GETs of one URL
- * over `connections` keep-alive HTTPS connections (undici Pool) for a fixed time, after a short
- * warm-up that opens them. Posts the request count, the measured seconds and the latency
- * percentiles back to the parent.
+ * under test nor the bench's own coordination shares its event loop: closed-loop requests (GETs
+ * of one URL, or writes) over `connections` keep-alive HTTPS connections (undici Pool) for a
+ * fixed time, after a short warm-up that opens them. Posts the request count, the measured
+ * seconds and the latency percentiles back to the parent.
  */
 import { performance } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
 
 /** LoadOptions are what the parent passes as workerData. */
 export interface LoadOptions {
@@ -18,6 +18,21 @@ export interface LoadOptions {
   readonly connections: number
   readonly warmupMs: number
   readonly durationMs: number
+  /** A write instead of a GET of `path`: request n goes to paths[n % paths.length]. */
+  readonly write?: WriteLoad
+}
+
+/**
+ * WriteLoad describes the write each request makes; `{{n}}` in the body stands for the
+ * request's sequence number (from 0, warm-up included), so that every create names a new object.
+ */
+export interface WriteLoad {
+  readonly method: 'POST' | 'PUT' | 'PATCH'
+  readonly paths: readonly string[]
+  readonly contentType: string
+  readonly body: string
+  /** The status a successful write answers: 201 for a create, 200 otherwise. */
+  readonly status: number
 }
 
 /** LoadResult is what the worker posts back. */
@@ -36,15 +51,37 @@ const pool = new Pool(options.origin, {
   connect: { ca: options.caPem },
 })
 const headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' }
+const { write } = options
+const writeHeaders = write && { ...headers, 'content-type': write.contentType }
+const bodyParts = write?.body.split('{{n}}')
+let sequence = 0
+
+/** next is the next request to send and the status that answers it when it succeeds. */
+function next(): { request: Dispatcher.RequestOptions; status: number } {
+  if (!write || !writeHeaders || !bodyParts) {
+    return { request: { method: 'GET', path: options.path, headers }, status: 200 }
+  }
+  const n = sequence++
+  return {
+    request: {
+      method: write.method,
+      path: write.paths[n % write.paths.length]!,
+      headers: writeHeaders,
+      body: bodyParts.join(String(n)),
+    },
+    status: write.status,
+  }
+}
 
 /** loop sends one request after another until `until`, recording latencies when `record`. */
 async function loop(until: number, latencies: number[] | undefined): Promise<number> {
   let errors = 0
   while (performance.now() < until) {
+    const { request, status } = next()
     const start = performance.now()
-    const res = await pool.request({ method: 'GET', path: options.path, headers })
+    const res = await pool.request(request)
     await res.body.dump({ limit: Infinity })
-    if (res.statusCode !== 200) errors++
+    if (res.statusCode !== status) errors++
     latencies?.push(performance.now() - start)
   }
   return errors

@@ -13,7 +13,11 @@
  *   data dir, against a data dir without streams;
  * - watch fan-out: WATCHERS watches of one namespace (API_BENCH_WATCHERS, default 1,000), each
  *   its own connection, and UPDATES patches of a stream there; delivery completeness and the
- *   server's RSS growth.
+ *   server's RSS growth;
+ * - writes: creates (POST, a new name each) and merge patches of the stored streams, with 64
+ *   keep-alive HTTPS connections, against inserts and updates of the same JSON rows in a raw
+ *   better-sqlite3 database with the store's durability (WAL, synchronous=FULL, a transaction
+ *   per write).
  * API_BENCH_ONLY=startup runs the start-up section alone, API_BENCH_ONLY=watch the watch fan-out.
  */
 import { cpSync, readFileSync } from 'node:fs'
@@ -37,7 +41,7 @@ import {
   type ServeProcess,
 } from '../test/harness/index.js'
 import { pollUntil } from '../test/harness/process.js'
-import type { LoadOptions, LoadResult } from './api-load.js'
+import type { LoadOptions, LoadResult, WriteLoad } from './api-load.js'
 import { rssOf } from './proc.js'
 import { median, round } from './stats.js'
 
@@ -52,6 +56,8 @@ const GET_SECONDS = 3
 const BLOCKING_SECONDS = 5
 const WALK_ROUNDS = 2
 const STARTUP_ROUNDS = 2
+const WRITE_ROUNDS = 3
+const WRITE_SECONDS = 3
 const PAGE = 500
 const IS = '/apis/image.openshift.io/v1'
 const TAGS = ['latest', 'v1']
@@ -60,7 +66,10 @@ const MB = 2 ** 20
 const SETTLE_MS = 2000
 const STARTUP_TARGET = 'startup readyzMs < 1000 and idleRssMB < 200'
 
-/** stream builds stream `i`: two imported tags whose status matches their spec generation. */
+/**
+ * stream builds stream `i`: two imported tags whose status matches their spec generation, and
+ * checked (the annotation an import leaves), so that the server has nothing to import at start.
+ */
 function stream(i: number): ImageStream {
   const namespace = `ns-${i % NAMESPACES}`
   const digest = `sha256:${i.toString(16).padStart(64, '0')}`
@@ -72,7 +81,10 @@ function stream(i: number): ImageStream {
       namespace,
       generation: 1,
       labels: { app: `app-${i % 37}`, tier: 'backend' },
-      annotations: { 'openshift.io/display-name': `Stream ${i}` },
+      annotations: {
+        'openshift.io/display-name': `Stream ${i}`,
+        'openshift.io/image.dockerRepositoryCheck': '2026-01-01T00:00:00Z',
+      },
     },
     spec: {
       lookupPolicy: { local: false },
@@ -185,12 +197,13 @@ function clientOf(server: ServeProcess): Client {
 const LOAD_WORKER = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) =>
   tsx.tsImport(${JSON.stringify(new URL('./api-load.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`
 
-/** load runs the load generator in a worker thread against `origin` + `path`. */
+/** load runs the load generator in a worker thread against `origin` + `path` (or `write`'s paths). */
 function load(
   client: Pick<Client, 'token' | 'caPem'>,
   origin: string,
   path: string,
   seconds: number,
+  write?: WriteLoad,
 ): Promise<LoadResult> {
   const options: LoadOptions = {
     origin,
@@ -200,6 +213,7 @@ function load(
     connections: CONNECTIONS,
     warmupMs: 500,
     durationMs: seconds * 1000,
+    ...(write && { write }),
   }
   const worker = new Worker(LOAD_WORKER, { eval: true, workerData: options })
   return new Promise((resolve, reject) => {
@@ -406,6 +420,194 @@ async function watchFanOut(client: Client, pid: number) {
   }
 }
 
+/** newStream is a create's body: stream `i`'s labels and spec, its tags references so that nothing is imported. */
+function newStream(name: string, i: number): ImageStream {
+  const { metadata, spec } = stream(i)
+  return {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: {
+      name,
+      labels: metadata.labels,
+      annotations: { 'openshift.io/display-name': `Stream ${i}` },
+    },
+    spec: {
+      lookupPolicy: { local: false },
+      tags: (spec?.tags ?? []).map(({ generation: _, ...tag }) => ({ ...tag, reference: true })),
+    },
+  }
+}
+
+/** openRaw creates a bare database of the streams' JSON rows with the store's pragmas. */
+function openRaw(path: string): Database.Database {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.exec(
+    'CREATE TABLE objects (id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL,' +
+      ' object TEXT NOT NULL, UNIQUE (namespace, name))',
+  )
+  const insert = db.prepare('INSERT INTO objects (namespace, name, object) VALUES (?, ?, ?)')
+  db.transaction(() => {
+    for (let i = 0; i < STREAMS; i++) {
+      const s = stream(i)
+      insert.run(s.metadata.namespace, s.metadata.name, JSON.stringify(s))
+    }
+  })()
+  return db
+}
+
+/** rawWrites runs `write(n)`, one autocommitted statement each, for `seconds`, timing each. */
+function rawWrites(seconds: number, write: (n: number) => void): LoadResult {
+  const latencies: number[] = []
+  const start = performance.now()
+  const until = start + seconds * 1000
+  for (let n = 0; performance.now() < until; n++) {
+    const t = performance.now()
+    write(n)
+    latencies.push(performance.now() - t)
+  }
+  const elapsed = (performance.now() - start) / 1000
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => latencies[Math.floor(q * latencies.length)]!
+  return {
+    requests: latencies.length,
+    errors: 0,
+    seconds: elapsed,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: latencies[latencies.length - 1]!,
+  }
+}
+
+/**
+ * writeThroughput measures creates and merge patches through a server on a copy of `dataDir`,
+ * alternating with inserts and updates of the same rows in a raw database with the same pragmas.
+ */
+async function writeThroughput(dataDir: string, scratch: string) {
+  const copy = join(scratch, 'writes')
+  cpSync(dataDir, copy, { recursive: true })
+  const raw = openRaw(join(scratch, 'raw-writes.db'))
+  const { server } = await serveReady(copy)
+  const client = clientOf(server)
+  try {
+    await sleep(SETTLE_MS)
+    const sample = await client.json(
+      'POST',
+      `${IS}/namespaces/ns-0/imagestreams`,
+      newStream('sample', 0),
+    )
+    if (sample.status !== 201) throw new Error(`create: ${sample.status}`)
+    // The raw rows are the JSON the server stored, under the name each insert takes.
+    const created = JSON.stringify(sample.body).split('"sample"')
+    const insert = raw.prepare('INSERT INTO objects (namespace, name, object) VALUES (?, ?, ?)')
+    const collections = Array.from(
+      { length: NAMESPACES },
+      (_, k) => `${IS}/namespaces/ns-${k}/imagestreams`,
+    )
+    let serverRound = 0
+    let rawRound = 0
+    const creates = await alternate(
+      WRITE_ROUNDS,
+      () =>
+        load(client, client.origin, '', WRITE_SECONDS, {
+          method: 'POST',
+          paths: collections,
+          contentType: 'application/json',
+          body: JSON.stringify(newStream(`w${serverRound++}-{{n}}`, 1)),
+          status: 201,
+        }),
+      () => {
+        const r = rawRound++
+        return Promise.resolve(
+          rawWrites(WRITE_SECONDS, (n) =>
+            insert.run(`ns-${n % NAMESPACES}`, `w${r}-${n}`, created.join(`"w${r}-${n}"`)),
+          ),
+        )
+      },
+    )
+
+    const one = await client.json('GET', `${IS}/namespaces/ns-1/imagestreams/s-1`)
+    if (one.status !== 200) throw new Error(`get: ${one.status}`)
+    const labelled = one.body as ImageStream
+    labelled.metadata.labels = { ...labelled.metadata.labels, rev: '{{n}}' }
+    const patched = JSON.stringify(labelled).split('{{n}}')
+    const update = raw.prepare('UPDATE objects SET object = ? WHERE namespace = ? AND name = ?')
+    const streams = Array.from(
+      { length: STREAMS },
+      (_, i) => `${IS}/namespaces/ns-${i % NAMESPACES}/imagestreams/s-${i}`,
+    )
+    serverRound = 0
+    rawRound = 0
+    const patches = await alternate(
+      WRITE_ROUNDS,
+      () =>
+        load(client, client.origin, '', WRITE_SECONDS, {
+          method: 'PATCH',
+          paths: streams,
+          contentType: 'application/merge-patch+json',
+          body: JSON.stringify({ metadata: { labels: { rev: `r${serverRound++}-{{n}}` } } }),
+          status: 200,
+        }),
+      () => {
+        const r = rawRound++
+        return Promise.resolve(
+          rawWrites(WRITE_SECONDS, (n) => {
+            const i = n % STREAMS
+            update.run(patched.join(`r${r}-${n}`), `ns-${i % NAMESPACES}`, `s-${i}`)
+          }),
+        )
+      },
+    )
+    const rps = (r: LoadResult) => r.requests / r.seconds
+    const figures = (runs: { a: LoadResult[]; b: LoadResult[] }) => {
+      const perSecond = median(runs.a.map(rps))
+      const rawPerSecond = median(runs.b.map(rps))
+      return {
+        perSecond: round(perSecond, 0),
+        rawPerSecond: round(rawPerSecond, 0),
+        ratioToRaw: round(perSecond / rawPerSecond),
+        p99Ms: round(median(runs.a.map((r) => r.p99Ms)), 1),
+        rawP99Ms: round(median(runs.b.map((r) => r.p99Ms)), 2),
+        errors: runs.a.reduce((n, r) => n + r.errors, 0),
+      }
+    }
+    return {
+      connections: CONNECTIONS,
+      rounds: WRITE_ROUNDS,
+      seconds: WRITE_SECONDS,
+      creates: figures(creates),
+      patches: figures(patches),
+      target: 'creates ratioToRaw >= 0.6',
+    }
+  } finally {
+    raw.close()
+    await client.close()
+    await stopServe(server)
+    await removeTempDir(copy)
+  }
+}
+
+/** runApiWrites populates the streams and measures the writes section alone (`api-writes`). */
+export async function runApiWrites(): Promise<Record<string, unknown>> {
+  const dir = makeTempDir('bench-api-writes-')
+  try {
+    const dataDir = join(dir, 'data')
+    await populate(join(dataDir, 'imagestreams.db'))
+    await stopServe(await startServe(dataDir))
+    const loadAtStart = loadavg()
+    return {
+      workload: 'api-writes',
+      streams: STREAMS,
+      writes: await writeThroughput(dataDir, dir),
+      loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+      loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+    }
+  } finally {
+    await removeTempDir(dir)
+  }
+}
+
 /** runApi executes the workload and returns its report. */
 export async function runApi(): Promise<Record<string, unknown>> {
   const started = performance.now()
@@ -523,6 +725,11 @@ export async function runApi(): Promise<Record<string, unknown>> {
     await sleep(SETTLE_MS)
     client = clientOf(server)
     const watch = await watchFanOut(client, server.child.pid!)
+    await client.close()
+    await stopServe(server)
+    client = undefined
+    server = undefined
+    const writes = await writeThroughput(dataDir, dir)
 
     const get = median(gets.a.map(rps))
     const bareGet = median(gets.b.map(rps))
@@ -567,6 +774,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
       },
       startup: startupReport,
       watch,
+      writes,
       loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
       loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
       benchSeconds: round((performance.now() - started) / 1000, 0),
