@@ -1,5 +1,6 @@
 /** The SQLite backend: the shared conformance suite, plus how the reference index is migrated and rebuilt. */
 import assert from 'node:assert/strict'
+import { statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -234,5 +235,82 @@ describe('sqlite watch fan-out', () => {
     assert.notEqual(left, a)
     assert.deepEqual(left.object.metadata.labels, { even: 'true' })
     assert.equal(left.object.metadata.resourceVersion, updated.metadata.resourceVersion)
+  })
+})
+
+describe('sqlite group commit', () => {
+  async function tempPath(t: TestContext): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-group-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    return join(dir, 'store.db')
+  }
+  const rv = (o: StoredObject) => Number(o.metadata.resourceVersion)
+  const outcome = (r: PromiseSettledResult<StoredObject>) =>
+    r.status === 'fulfilled' ? rv(r.value) : (r.reason as { code?: string }).code
+
+  it('writes of one turn share one commit, each answered as if it had come alone, in call order', async (t) => {
+    const path = await tempPath(t)
+    const store = await openSqliteStore({ path })
+    t.after(() => store.close())
+    await store.create(tkey('taken'), thing('taken', []))
+    const raw = new Database(path)
+    t.after(() => raw.close())
+    const pageSize = raw.pragma('page_size', { simple: true }) as number
+    raw.pragma('wal_checkpoint(TRUNCATE)')
+    const names = Array.from({ length: 20 }, (_, i) => `n${i}`)
+    const results = await Promise.allSettled([
+      ...names.map((n) => store.create(tkey(n), thing(n, []))),
+      store.create(tkey('taken'), thing('taken', [])),
+      store.update(tkey('n0'), thing('n0', ['x'])),
+      store.update(tkey('n1'), thing('n1', ['x']), { expectedResourceVersion: '2' }),
+      store.delete(tkey('missing')),
+      store.create(tkey('last'), thing('last', [])),
+    ])
+    assert.deepEqual(results.map(outcome), [
+      ...names.map((_, i) => i + 2),
+      'AlreadyExists',
+      22,
+      'Conflict',
+      'NotFound',
+      23,
+    ])
+    assert.deepEqual((await store.get<Thing>(tkey('n0'))).spec.uses, ['x'])
+    // One commit writes each page it changed once; 23 commits would append a page each at least.
+    const walFrames = Math.floor((statSync(`${path}-wal`).size - 32) / (pageSize + 24))
+    assert.ok(walFrames < 23, `${walFrames} WAL frames for one turn's writes`)
+  })
+
+  it('a transaction called between two writes commits between them', async (t) => {
+    const store = await openSqliteStore({ path: await tempPath(t) })
+    t.after(() => store.close())
+    const results = await Promise.all([
+      store.create(tkey('a'), thing('a', [])),
+      store.transaction((tx) => tx.create(tkey('b'), thing('b', []))),
+      store.create(tkey('c'), thing('c', [])),
+    ])
+    assert.deepEqual(results.map(rv), [1, 2, 3])
+  })
+
+  it('a write that finds the disk full fails alone; the others of its turn commit', async (t) => {
+    let pragma!: (source: string) => unknown
+    const spaces: (string | undefined)[] = []
+    const store = await openSqliteStore({
+      path: await tempPath(t),
+      writerPragma: (p) => (pragma = p),
+      onSpaceChange: (full) => spaces.push(full?.code),
+    })
+    t.after(() => store.close())
+    await store.create(tkey('before'), thing('before', []))
+    const [{ page_count: pages }] = pragma('page_count') as [{ page_count: number }]
+    pragma(`max_page_count = ${pages}`)
+    const big = thing('big', ['x'.repeat(1 << 20)])
+    const results = await Promise.allSettled([
+      store.create(tkey('small'), thing('small', [])),
+      store.create(tkey('big'), big),
+      store.create(tkey('after'), thing('after', [])),
+    ])
+    assert.deepEqual(results.map(outcome), [2, 'StorageFull', 3])
+    assert.deepEqual(spaces, ['StorageFull', undefined])
+    await assert.rejects(store.get(tkey('big')), (e) => isStoreError(e, 'NotFound'))
   })
 })

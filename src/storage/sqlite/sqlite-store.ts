@@ -4,7 +4,8 @@
  * anyway) so that a transaction can stay open across the awaits of its function while readers,
  * on their own connection, keep seeing only committed state. Every write takes the next
  * revision from the `revision` row and appends an events row in the same SQLite transaction;
- * after COMMIT, in the same synchronous step, the changes go to the watch hub.
+ * after COMMIT, in the same synchronous step, the changes go to the watch hub. Single writes
+ * that arrive in the same turn of the event loop commit together (group-commit.ts).
  *
  * One process owns the database file: watch fan-out is in memory, so writes from another
  * process would not reach this process's watchers.
@@ -44,6 +45,8 @@ import type {
   WatchOptions,
   WatchStats,
 } from '../store.js'
+import { GroupCommit } from './group-commit.js'
+import type { WriteFn } from './group-commit.js'
 import { migrate } from './migrations.js'
 import { Mutex } from './mutex.js'
 import { SqliteScheduleStore } from './schedule-store.js'
@@ -178,6 +181,7 @@ class SqliteStore implements Store {
   private readonly ops: WriteOps
   private readonly hub = new WatchHub()
   private readonly lock = new Mutex()
+  private readonly groups: GroupCommit
   private readonly scope = new AsyncLocalStorage<TransactionState>()
   private readonly stopCompaction: () => void
   private readonly history: HistorySource = {
@@ -216,6 +220,13 @@ class SqliteStore implements Store {
       this.writes = new Writes(this.writer)
       this.reads = new Reads(reader)
       this.ops = new WriteOps(this.writes, this.options)
+      this.groups = new GroupCommit(this.writer, this.lock, {
+        alone: (fn) => this.writeAlone(fn),
+        committed: (changes, wrote) => {
+          if (wrote) this.committed()
+          for (const pending of changes) this.published(pending)
+        },
+      })
       this.schedule = new SqliteScheduleStore(this.writer, reader, {
         // Queue rows take no revision, so their writes have no changes to publish.
         write: (fn) => this.write(() => fn()),
@@ -307,7 +318,7 @@ class SqliteStore implements Store {
 
   transaction<R>(fn: (tx: StoreTransaction) => Promise<R> | R): Promise<R> {
     return attempt(() => this.assertWritable()).then(() =>
-      this.lock.run(async () => {
+      this.locked(async () => {
         const state: TransactionState = { active: true }
         const pending: Change[] = []
         const tx = new SqliteTransaction(this.ops, state, pending)
@@ -366,7 +377,7 @@ class SqliteStore implements Store {
 
   compact(): Promise<number> {
     return attempt(() => this.assertWritable()).then(() =>
-      this.lock.run(() => this.writeTransaction(() => this.ops.compact())),
+      this.locked(() => this.writeTransaction(() => this.ops.compact())),
     )
   }
 
@@ -376,7 +387,7 @@ class SqliteStore implements Store {
       this.hub.stopAll()
       // Queued writes still run (they were accepted before close); then checkpoint so the
       // database is one self-contained file again.
-      this.closing = this.lock.run(() => {
+      this.closing = this.locked(() => {
         this.reader.close()
         this.writer.pragma('wal_checkpoint(TRUNCATE)')
         this.writer.close()
@@ -443,15 +454,22 @@ class SqliteStore implements Store {
     })
   }
 
-  private write<R>(fn: (pending: Change[]) => R): Promise<R> {
-    return attempt(() => this.assertWritable()).then(() =>
-      this.lock.run(() => {
-        const pending: Change[] = []
-        const result = this.writeTransaction(() => fn(pending))
-        this.published(pending)
-        return result
-      }),
-    )
+  private write<R>(fn: WriteFn<R>): Promise<R> {
+    return attempt(() => this.assertWritable()).then(() => this.groups.write(fn))
+  }
+
+  // Anything but a single write takes the lock through here: it closes the open group, so
+  // writes called after it wait for it, in call order.
+  private locked<R>(fn: () => R | Promise<R>): Promise<R> {
+    this.groups.seal()
+    return this.lock.run(fn)
+  }
+
+  private writeAlone<R>(fn: WriteFn<R>): R {
+    const pending: Change[] = []
+    const result = this.writeTransaction(() => fn(pending))
+    this.published(pending)
+    return result
   }
 
   private writeTransaction<R>(fn: () => R): R {
