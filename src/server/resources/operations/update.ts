@@ -123,15 +123,16 @@ export async function updateObject<K extends KindName>(
     resource.namespaced ? (target.namespace ?? '') : '',
   )
   const strategy = strategyFor(resource.kind)
-  // A kind whose admission reads other objects may pass pull grants, which are written with the
-  // object in one transaction (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches).
-  const granting =
-    !options.dryRun && target.subresource !== 'status' && strategy.admit !== undefined
   for (let attempt = 0; ; attempt++) {
     let warnings: readonly string[] = []
     let wouldBe: KindMap[K] | undefined
     let removal: KindMap[K] | undefined
-    const write = (writer: StoreReader & StoreWriter) =>
+    // Admission may pass pull grants, which are written with the object in one transaction
+    // (docs/integrated-registry.md#what-a-namespace-may-pull-from-the-caches). Most updates pass
+    // none: they are written without one, as the store's single writes commit together, and only
+    // one that needs grants is made again inside a transaction.
+    let needsGrants = false
+    const write = (writer: StoreReader & StoreWriter, transaction: boolean) =>
       writer.guaranteedUpdate<KindMap[K]>(key, async (current) => {
         const admitted = await admitUpdate(
           ctx,
@@ -156,6 +157,10 @@ export async function updateObject<K extends KindName>(
           return undefined
         }
         if (!options.dryRun) {
+          if (admitted.pullGrants.length > 0 && !transaction) {
+            needsGrants = true
+            return undefined
+          }
           for (const digest of admitted.pullGrants) {
             await grantPull(writer, key.namespace, digest, 'Tag')
           }
@@ -164,9 +169,8 @@ export async function updateObject<K extends KindName>(
         wouldBe = computed
         return undefined
       })
-    const written = granting
-      ? await ctx.store.transaction((tx) => write(tx))
-      : await write(ctx.store)
+    let written = await write(ctx.store, false)
+    if (needsGrants) written = await ctx.store.transaction((tx) => write(tx, true))
     if (removal === undefined) {
       return { object: present(resource, wouldBe ?? written, sctx), warnings, created: false }
     }
