@@ -78,6 +78,8 @@ function patternFor(
 
 // Returns a deep copy of `value` without the fields `schema` does not know; records their paths.
 function walk(schema: JsonSchema, value: unknown, path: string, unknown: string[]): unknown {
+  // Strings, numbers, booleans and null are their own copy.
+  if (typeof value !== 'object' || value === null) return value
   if (schema.anyOf !== undefined) {
     const variant = variantFor(schema.anyOf, value)
     return variant === undefined ? structuredClone(value) : walk(variant, value, path, unknown)
@@ -260,12 +262,16 @@ export function checkSchema(schema: TSchema, value: unknown): FieldError[] {
   return result
 }
 
-/** Decoded is the outcome of `decode`: the pruned, typed object, or the schema errors; `unknownFields` either way. */
+/**
+ * Decoded is the outcome of `decode`: the pruned, typed object, or the schema errors with the
+ * pruned value as it is (what `prune` returns); `unknownFields` either way.
+ */
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T; readonly unknownFields: readonly string[] }
   | {
       readonly ok: false
       readonly errors: readonly FieldError[]
+      readonly pruned: unknown
       readonly unknownFields: readonly string[]
     }
 
@@ -276,5 +282,5 @@ export function decode<S extends TSchema>(schema: S, input: unknown): Decoded<St
   const errors = checkSchema(schema, value)
   return errors.length === 0
     ? { ok: true, value: value as Static<S>, unknownFields: found }
-    : { ok: false, errors, unknownFields: found }
+    : { ok: false, errors, pruned: value, unknownFields: found }
 }

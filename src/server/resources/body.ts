@@ -9,8 +9,6 @@
  */
 import {
   decode,
-  prune,
-  unknownFields,
   type FieldError,
   type KindMap,
   type KindName,
@@ -59,20 +57,21 @@ export function decodeBody<K extends KindName>(
   if (!isJsonObject(input.metadata)) {
     throw cannotBeHandled(resource, 'metadata: must be an object')
   }
+  // One walk of the body finds its unknown fields, prunes them and checks the types.
+  const decoded = decode(resource.schema, input)
   const problems = [
-    ...unknownFields(resource.schema, input).map((f) => `unknown field ${JSON.stringify(f)}`),
+    ...decoded.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`),
     ...duplicates.map((f) => `duplicate field ${JSON.stringify(f)}`),
   ]
   if (fieldValidation === 'Strict' && problems.length > 0) {
     throw cannotBeHandled(resource, `strict decoding error: ${problems.join(', ')}`)
   }
-  const decoded = decode(resource.schema, input)
   let value: unknown
   let missing: readonly FieldError[] = []
   if (decoded.ok) {
     value = decoded.value
   } else if (decoded.errors.every((e) => e.type === 'FieldValueRequired')) {
-    value = prune(resource.schema, input)
+    value = decoded.pruned
     missing = decoded.errors
   } else {
     const causes = decoded.errors.map((e) => ({

@@ -50,14 +50,17 @@ function dropEmptyMaps(meta: {
   if (meta.finalizers?.length === 0) delete meta.finalizers
 }
 
-/** prepareCreateMeta clears the server-owned metadata of a new object and places it in its namespace; returns a copy. */
+/**
+ * prepareCreateMeta clears the server-owned metadata of a new object and places it in its
+ * namespace; returns a copy with metadata of its own, sharing the rest with `object`.
+ */
 export function prepareCreateMeta<K extends KindName>(
   resource: ResourceInfo<K>,
   object: KindMap[K],
   namespace: string | undefined,
 ): KindMap[K] {
-  const copy = structuredClone(object)
-  const meta = copy.metadata
+  const meta = { ...object.metadata }
+  const copy = { ...object, metadata: meta }
   delete meta.uid
   delete meta.resourceVersion
   delete meta.creationTimestamp
@@ -72,13 +75,16 @@ export function prepareCreateMeta<K extends KindName>(
   return copy
 }
 
-/** prepareUpdateMeta carries the server-owned metadata over from the stored object; returns a copy. */
+/**
+ * prepareUpdateMeta carries the server-owned metadata over from the stored object; returns a
+ * copy with metadata of its own, sharing the rest with `next`.
+ */
 export function prepareUpdateMeta<K extends KindName>(
   next: KindMap[K],
   prev: KindMap[K],
 ): KindMap[K] {
-  const copy = structuredClone(next)
-  const meta = copy.metadata
+  const meta = { ...next.metadata }
+  const copy = { ...next, metadata: meta }
   const old = prev.metadata
   // An empty uid is the server's to fill; a different one is refused by validateUpdate.
   if (!meta.uid && old.uid) meta.uid = old.uid
