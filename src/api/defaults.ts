@@ -71,17 +71,19 @@ export function defaultTagReference(tag: TagReference, options: DefaultOptions =
 
 /** defaultImageStream fills `spec.lookupPolicy.local` (false) and every spec tag's policies. */
 export function defaultImageStream(stream: ImageStream, options: DefaultOptions = {}): ImageStream {
-  const copy = structuredClone(stream)
-  const spec = copy.spec ?? {}
-  // Go always serialises the lookupPolicy struct, so oc and kubectl show `local: false`.
-  copy.spec = {
-    ...spec,
-    lookupPolicy: { ...spec.lookupPolicy, local: spec.lookupPolicy?.local ?? false },
+  const spec = stream.spec ?? {}
+  // Only the spec changes: the rest (a status may hold long tag histories) is not copied.
+  return {
+    ...stream,
+    spec: {
+      ...spec,
+      // Go always serialises the lookupPolicy struct, so oc and kubectl show `local: false`.
+      lookupPolicy: { ...spec.lookupPolicy, local: spec.lookupPolicy?.local ?? false },
+      ...(spec.tags === undefined
+        ? {}
+        : { tags: spec.tags.map((tag) => defaultTagReference(tag, options)) }),
+    },
   }
-  if (spec.tags !== undefined) {
-    copy.spec.tags = spec.tags.map((tag) => defaultTagReference(tag, options))
-  }
-  return copy
 }
 
 /** defaultImageStreamTag defaults the embedded spec tag like a stream's. */

@@ -30,14 +30,13 @@ export function dockerImageRepository(stream: ImageStream, ctx: StrategyContext)
   return `${ctx.settings.registryHostname()}/${stream.metadata.namespace ?? ''}/${stream.metadata.name ?? ''}`
 }
 
-/** storedStatus drops the fields computed on read; undefined when nothing is left. */
+/**
+ * storedStatus drops the fields computed on read; undefined when nothing is left. The tags are
+ * not copied: nothing changes them in place (tag events make new lists).
+ */
 function storedStatus(status: ImageStreamStatus | undefined): ImageStreamStatus | undefined {
   if (status === undefined) return undefined
-  const {
-    dockerImageRepository: _computed,
-    publicDockerImageRepository: _public,
-    ...rest
-  } = structuredClone(status)
+  const { dockerImageRepository: _computed, publicDockerImageRepository: _public, ...rest } = status
   return Object.keys(rest).length === 0 ? undefined : rest
 }
 
@@ -96,7 +95,8 @@ function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStrea
 }
 
 function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyContext): ImageStream {
-  const stream = withStatus(structuredClone(next), storedStatus(prev.status))
+  // The metadata (its generation) and the spec (its tags) are replaced, never changed in place.
+  const stream = withStatus({ ...next, metadata: { ...next.metadata } }, storedStatus(prev.status))
   const namespace = prev.metadata.namespace ?? ''
   const previous = new Map((prev.spec?.tags ?? []).map((t) => [t.name, t]))
   const prevGeneration = prev.metadata.generation ?? 1
@@ -155,20 +155,20 @@ function decorate(stream: ImageStream, ctx: StrategyContext): ImageStream {
   })
 }
 
-// Key order does not matter: clients reorder keys, and a re-sent unchanged spec is no change.
+// Whether two values serialise to the same JSON up to key order: clients reorder keys, and a
+// re-sent unchanged spec is no change. Properties set to undefined are absent in JSON.
 function isSameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (typeof value !== 'object' || value === null) return value
-  const record = value as Record<string, unknown>
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((k) => [k, sortKeys(record[k])]),
-  )
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    return a.every((v, i) => isSameJson(v, b[i]))
+  }
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  const keys = Object.keys(ra).filter((k) => ra[k] !== undefined)
+  if (keys.length !== Object.keys(rb).filter((k) => rb[k] !== undefined).length) return false
+  return keys.every((k) => isSameJson(ra[k], rb[k]))
 }
 
 /** imageStreamStrategy is the ImageStream Strategy. */
