@@ -77,7 +77,7 @@ export class GroupCommit {
         .run(async () => {
           // The rest of this turn's writes (requests read from the same poll) join meanwhile.
           await nextTurn()
-          this.seal()
+          if (this.open === group) this.seal()
           this.commit(group)
         })
         .catch((error: unknown) => group.forEach((w) => w.reject(error)))
