@@ -159,6 +159,41 @@ describe('API server app', () => {
       assert.ok(!text.includes('admin-token') && !text.includes('leaked'))
       assert.match(text, /"url":"\/version","statusCode":200,"user":"admin"/)
     })
+
+    it('writes one access line per request, its credential query values redacted', async () => {
+      await inject({
+        method: 'GET',
+        url: '/version?access_token=secret-in-query&x=1',
+        headers: ADMIN,
+      })
+      const lines = fx.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request' && String(l.url).startsWith('/version?'))
+      assert.equal(lines.length, 1)
+      const { time, pid, hostname, ms, ...line } = lines[0]!
+      assert.equal(typeof time, 'number')
+      assert.equal(typeof pid, 'number')
+      assert.equal(typeof hostname, 'string')
+      assert.equal(typeof ms, 'number')
+      assert.deepEqual(Object.keys(lines[0]!).slice(0, 5), [
+        'level',
+        'time',
+        'pid',
+        'hostname',
+        'reqId',
+      ])
+      assert.deepEqual(line, {
+        level: 30,
+        reqId: line.reqId,
+        method: 'GET',
+        url: '/version?access_token=REDACTED&x=1',
+        statusCode: 200,
+        user: 'admin',
+        msg: 'request',
+      })
+      assert.match(String(line.reqId), /^req-/)
+      assert.ok(!fx.logs.join('').includes('secret-in-query'))
+    })
   })
 
   describe('authorization', () => {

@@ -167,9 +167,14 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     const status = new StatusError('NotFound', 'the server could not find the requested resource')
     return reply.code(404).type('application/json').send(status.toStatus())
   })
+  // The access line's fields are ours and its URL is redacted below: it skips the logger's
+  // credential redaction, which would otherwise cost more than the rest of the line (every
+  // field is matched against the redaction's wildcard paths). Same destination, same shape.
+  const access = deps.logger.child({}, { redact: [] })
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
+    access.info(
       {
+        reqId: request.id,
         method: request.method,
         // Query values that are credentials (`?access_token=`) never reach the log.
         url: redactUrl(request.url),
