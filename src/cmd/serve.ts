@@ -391,8 +391,12 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     app.addHook('onClose', () => authorizer.close())
     const boundURL = () =>
       serverURL(options.listen.host, (app.server.address() as AddressInfo).port)
+    // Every served ImageStream shows the registry hostname: the bound address is read once per
+    // listen, not per object (reading it is a system call).
+    let boundHost: string | undefined
+    app.server.on('listening', () => (boundHost = undefined))
     const settings: ServerSettings = {
-      registryHostname: () => options.registryHostname ?? new URL(boundURL()).host,
+      registryHostname: () => options.registryHostname ?? (boundHost ??= new URL(boundURL()).host),
       registryPublicHostname: options.registryPublicHostname,
       platform,
       defaultImportMode: options.defaultImportMode,
