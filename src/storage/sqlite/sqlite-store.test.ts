@@ -1,8 +1,10 @@
 /** The SQLite backend: the shared conformance suite, plus how the reference index is migrated and rebuilt. */
 import assert from 'node:assert/strict'
-import { statSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
@@ -312,5 +314,41 @@ describe('sqlite group commit', () => {
     assert.deepEqual(results.map(outcome), [2, 'StorageFull', 3])
     assert.deepEqual(spaces, ['StorageFull', undefined])
     await assert.rejects(store.get(tkey('big')), (e) => isStoreError(e, 'NotFound'))
+  })
+})
+
+describe('sqlite transactions and async context', () => {
+  // node:test itself turns promise hooks on, so this runs in a process of its own.
+  it('leave no promise hooks on once they end, so reads between them pay nothing per promise', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-store-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const script = join(dir, 'probe.mts')
+    writeFileSync(
+      script,
+      `import { executionAsyncId } from 'node:async_hooks'
+import { objectKey } from ${JSON.stringify(new URL('../store.ts', import.meta.url).href)}
+import { openSqliteStore } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)}
+// A promise continuation runs in async id 0 unless promise hooks are on.
+const promiseAsyncId = () => Promise.resolve().then(() => executionAsyncId())
+const seen: Record<string, number> = { before: await promiseAsyncId() }
+const store = await openSqliteStore({ path: ${JSON.stringify(join(dir, 'store.db'))} })
+const key = objectKey('namespaces', 'a')
+await store.transaction(async (tx) => {
+  await tx.create(key, { metadata: { name: 'a' } })
+  seen.inside = await promiseAsyncId()
+})
+seen.after = await promiseAsyncId()
+await store.get(key)
+seen.afterRead = await promiseAsyncId()
+await store.close()
+console.log(JSON.stringify(seen))
+`,
+    )
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script])
+    const seen = JSON.parse(stdout) as Record<string, number>
+    assert.equal(seen.before, 0)
+    assert.notEqual(seen.inside, 0, 'the transaction tracks its context')
+    assert.equal(seen.after, 0)
+    assert.equal(seen.afterRead, 0)
   })
 })

@@ -182,6 +182,7 @@ class SqliteStore implements Store {
   private readonly hub = new WatchHub()
   private readonly lock = new Mutex()
   private readonly groups: GroupCommit
+  /** The transaction, if any, whose function the current code runs in (see transaction). */
   private readonly scope = new AsyncLocalStorage<TransactionState>()
   private readonly stopCompaction: () => void
   private readonly history: HistorySource = {
@@ -332,6 +333,11 @@ class SqliteStore implements Store {
           throw this.failed(error)
         } finally {
           state.active = false
+          // A context store keeps Node's promise hooks on for every promise in the process
+          // while it is enabled: only while a transaction runs (the mutex allows one), so
+          // reads between transactions pay nothing. Contexts left over from this transaction
+          // carry an inactive state, so forgetting them changes no answer.
+          this.scope.disable()
         }
         this.committed()
         this.published(pending)

@@ -791,6 +791,21 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         )
         await rejectsWith(store.get(key('a')), 'NotFound')
       })
+
+      it('a Store write after awaits inside a later transaction is refused too', async (t) => {
+        const { store } = await open(t)
+        await store.transaction((tx) => tx.create(key('first'), widget('first')))
+        await rejectsWith(
+          store.transaction(async (tx) => {
+            await tx.get(key('first'))
+            await new Promise<void>((resolve) => setImmediate(resolve))
+            return store.update(key('first'), widget('first'))
+          }),
+          'TransactionMisuse',
+        )
+        // Outside any transaction the same write goes through.
+        await store.update(key('first'), widget('first'))
+      })
     })
 
     describe('references', () => {
