@@ -242,7 +242,8 @@ async function startBare(dataDir: string, path: string, body: Buffer) {
 /** serveReady starts `isctl serve` on `dataDir` and waits for /readyz 200, timed from the spawn. */
 async function serveReady(dataDir: string): Promise<{ server: ServeProcess; readyMs: number }> {
   const start = performance.now()
-  const server = await startServe(dataDir)
+  // Its log is drained, not kept: the figures are the server's, not the bench collecting its lines.
+  const server = await startServe(dataDir, [], { keepLog: false })
   const { caPem, token } = adminCredentials(server.kubeconfig)
   const pool = new Pool(server.address, { connect: { ca: caPem } })
   const headers = { authorization: `Bearer ${token}` }

@@ -10,12 +10,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
 import {
+  adminCredentials,
   CommandError,
   ISCTL_BIN as BIN,
   httpRequest,
   kubectl,
   makeAgent,
   makeTempDir,
+  pollUntil,
   removeTempDir,
   runCommand,
   startServe,
@@ -210,6 +212,40 @@ describe('isctl serve lifecycle', () => {
     dir = makeTempDir('serve-life')
   })
   after(() => removeTempDir(dir))
+
+  it('with keepLog false, the harness drops the log past `serving` and the server still answers', async () => {
+    const dataDir = join(dir, 'drained')
+    const requested = (s: ServeProcess) => s.lines().some((l) => l.msg === 'request')
+    const ask = async (s: ServeProcess, times: number) => {
+      const { token, caPem } = adminCredentials(s.kubeconfig)
+      const agent = makeAgent(caPem)
+      try {
+        for (let i = 0; i < times; i++) {
+          const res = await httpRequest(`${s.address}/version`, {
+            headers: { authorization: `Bearer ${token}` },
+            dispatcher: agent,
+          })
+          assert.equal(res.status, 200)
+        }
+      } finally {
+        await agent.close()
+      }
+    }
+    const kept = await startServe(dataDir)
+    await ask(kept, 1)
+    await pollUntil('the access line', () => Promise.resolve(requested(kept)))
+    await stopServe(kept)
+
+    const drained = await startServe(dataDir, [], { keepLog: false })
+    try {
+      // More access lines than a pipe holds (64 KiB): had nobody read them, the log would stall.
+      await ask(drained, 600)
+      assert.ok(drained.lines().some((l) => l.msg === 'serving'))
+      assert.equal(requested(drained), false)
+    } finally {
+      await stopServe(drained)
+    }
+  })
 
   it('exits 0 on SIGTERM and on SIGINT, and reuses the CA and token on restart', async () => {
     const dataDir = join(dir, 'data')

@@ -105,6 +105,7 @@ export {
   serverCertDir,
   skopeoInspect,
   startServe,
+  type StartServeOptions,
   stopServe,
   succeeded,
   useServe,

@@ -37,10 +37,22 @@ export interface ServeProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
+/** StartServeOptions shape what startServe keeps of the process's output. */
+export interface StartServeOptions {
+  /**
+   * Whether `lines()` holds every line the server prints (the default, which tests read). A
+   * bench under load sets false: past the `serving` line the output is drained and dropped,
+   * so the bench spends nothing on one access line per request and its memory does not grow;
+   * `lines()` then holds the lines up to `serving`.
+   */
+  readonly keepLog?: boolean
+}
+
 /** startServe runs `isctl serve --data-dir DIR --listen 127.0.0.1:0 ...` until it listens. */
 export async function startServe(
   dataDir: string,
   extra: readonly string[] = [],
+  options: StartServeOptions = {},
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
@@ -50,7 +62,8 @@ export async function startServe(
   trackChild(child)
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')))
+  const keep = (b: Buffer) => (stdout += b.toString('utf8'))
+  child.stdout.on('data', keep)
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -68,6 +81,12 @@ export async function startServe(
         : new Error(`isctl serve exited ${child.exitCode}: ${stderr}`),
   })
   const line = serving()!
+  if (options.keepLog === false) {
+    child.stdout.off('data', keep)
+    // Still read, so that the server never blocks on a full pipe.
+    child.stdout.resume()
+    stdout = stdout.slice(0, stdout.lastIndexOf('\n') + 1)
+  }
   return {
     child,
     address: String(line.address),
