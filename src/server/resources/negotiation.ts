@@ -47,7 +47,7 @@ const PLAIN_TYPES = new Set([
 
 function pick(r: MediaRange): Representation | undefined {
   const as = r.params.get('as')
-  if (as === undefined) return PLAIN_TYPES.has(r.type) ? { table: false } : undefined
+  if (as === undefined) return PLAIN_TYPES.has(r.type) ? JSON_REPRESENTATION : undefined
   if (as !== 'Table' || r.params.get('g') !== 'meta.k8s.io') return undefined
   if (r.type !== 'application/json' && r.type !== 'application/vnd.kubernetes.protobuf') {
     return undefined
@@ -56,9 +56,15 @@ function pick(r: MediaRange): Representation | undefined {
   return v === 'v1' || v === 'v1beta1' ? { table: true, version: v } : undefined
 }
 
+const JSON_REPRESENTATION: Representation = Object.freeze({ table: false })
+
+/** Accept headers that are one plain range, as most clients send them: no parsing needed. */
+const PLAIN_ACCEPT: ReadonlySet<string> = new Set(['', ...PLAIN_TYPES])
+
 /** negotiate picks the representation for an Accept header, in q order then header order. */
 export function negotiate(accept: string | undefined): Representation {
-  if (accept === undefined || accept.trim() === '') return { table: false }
+  if (accept === undefined || PLAIN_ACCEPT.has(accept)) return JSON_REPRESENTATION
+  if (accept.trim() === '') return JSON_REPRESENTATION
   const ranges = accept
     .split(',')
     .map(parseRange)
