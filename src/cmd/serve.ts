@@ -512,6 +512,8 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       },
       'serving',
     )
+    // Whoever started the server waits for this line: out now, not with the next batch.
+    log.flush()
 
     eventExpiry.start()
     const scheduling = settings.scheduledImportIntervalMs > 0
