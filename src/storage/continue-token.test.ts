@@ -8,6 +8,7 @@ describe('continue tokens', () => {
     { resource: 'imagestreams', revision: 42, namespace: 'ns', name: 'nodejs' },
     { resource: 'images', revision: 0, namespace: '', name: 'sha256:abc' },
     { resource: 'imagestreamtags', revision: 7, namespace: 'n s', name: 'nodejs:20@ü' },
+    { resource: 'imagestreams', revision: 9, namespace: 'ns', name: 'a', remaining: 12 },
   ]
   for (const p of positions) {
     it(`round-trips ${p.resource}/${p.name}`, () => {
@@ -27,6 +28,8 @@ describe('continue tokens', () => {
     ['a negative revision', wire({ v: 1, r: 'images', rv: -1, ns: '', n: 'a' })],
     ['a fractional revision', wire({ v: 1, r: 'images', rv: 1.5, ns: '', n: 'a' })],
     ['an empty name', wire({ v: 1, r: 'images', rv: 1, ns: '', n: '' })],
+    ['a negative count', wire({ v: 1, r: 'images', rv: 1, ns: '', n: 'a', rc: -1 })],
+    ['a count that is no integer', wire({ v: 1, r: 'images', rv: 1, ns: '', n: 'a', rc: '3' })],
     ['another resource', wire({ v: 1, r: 'secrets', rv: 1, ns: '', n: 'a' })],
   ]
   for (const [what, token] of bad) {

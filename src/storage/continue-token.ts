@@ -13,6 +13,11 @@ export interface ContinuePosition {
   /** The last key returned: the next page starts after it. */
   readonly namespace: string
   readonly name: string
+  /**
+   * How many objects of the snapshot follow the position, when the list counts them: the next
+   * page then subtracts its own items instead of counting the rest of the list again.
+   */
+  readonly remaining?: number
 }
 
 interface Wire {
@@ -21,6 +26,7 @@ interface Wire {
   rv: number
   ns: string
   n: string
+  rc?: number
 }
 
 /** encodeContinue makes the opaque token for a position. */
@@ -31,6 +37,7 @@ export function encodeContinue(position: ContinuePosition): string {
     rv: position.revision,
     ns: position.namespace,
     n: position.name,
+    ...(position.remaining === undefined ? {} : { rc: position.remaining }),
   }
   return Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url')
 }
@@ -55,12 +62,19 @@ export function decodeContinue(token: string, resource: string): ContinuePositio
     w.n === '' ||
     typeof w.rv !== 'number' ||
     !Number.isSafeInteger(w.rv) ||
-    w.rv < 0
+    w.rv < 0 ||
+    (w.rc !== undefined && !(Number.isSafeInteger(w.rc) && w.rc >= 0))
   ) {
     throw new InvalidContinueError('not a token this server issued')
   }
   if (w.r !== resource) {
     throw new InvalidContinueError(`the token continues a list of ${w.r}, not ${resource}`)
   }
-  return { resource: w.r, revision: w.rv, namespace: w.ns, name: w.n }
+  return {
+    resource: w.r,
+    revision: w.rv,
+    namespace: w.ns,
+    name: w.n,
+    ...(w.rc === undefined ? {} : { remaining: w.rc }),
+  }
 }

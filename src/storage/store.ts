@@ -89,6 +89,9 @@ export interface ListResult<T extends StoredObject = StoredObject> {
   readonly remainingItemCount?: number
 }
 
+/** JsonListResult is a page of a list whose items are the stored JSON documents, unparsed. */
+export type JsonListResult = Omit<ListResult, 'items'> & { readonly items: string[] }
+
 /** Preconditions are optional compare-and-swap guards on update and delete. */
 export interface Preconditions {
   /** Fail with Conflict unless the stored object is at exactly this resourceVersion. */
@@ -221,6 +224,11 @@ export interface Store extends StoreReader, StoreWriter {
     resource: string,
     options?: ListOptions,
   ): Promise<ListResult<T>>
+  /**
+   * listJson returns the same page as list with each item as its stored JSON document, so that
+   * a server can send it without parsing and serialising it again.
+   */
+  listJson(resource: string, options?: ListOptions): Promise<JsonListResult>
   /**
    * watch starts a watch. It is async so that Expired, TooLargeResourceVersion and
    * InvalidSelector surface before a server commits to a 200 response; afterwards the iterator

@@ -8,7 +8,7 @@ import type { ContinuePosition } from '../continue-token.js'
 import { labelsOf } from '../selection.js'
 import type { Selection } from '../selection.js'
 import { ExpiredError, InvalidContinueError } from '../store.js'
-import type { ListResult, StoredObject } from '../store.js'
+import type { JsonListResult, ListResult, StoredObject } from '../store.js'
 import type { ChangedRow, Reads, SnapshotRow } from './statements.js'
 import { parse } from './write-ops.js'
 
@@ -43,6 +43,41 @@ export function listPage<T extends StoredObject>(
   position: ContinuePosition | undefined,
   { count }: { count: boolean } = { count: true },
 ): ListResult<T> {
+  return readPage(
+    reads,
+    resource,
+    selection,
+    limit,
+    position,
+    (text, object) => (object === undefined ? parse<T>(text) : (object as T)),
+    count,
+  )
+}
+
+/**
+ * listJsonPage reads one page as listPage does, its items the stored JSON documents: a list
+ * without label or field selectors parses none of them.
+ */
+export function listJsonPage(
+  reads: Reads,
+  resource: string,
+  selection: Selection,
+  limit: number | undefined,
+  position: ContinuePosition | undefined,
+  { count }: { count: boolean } = { count: true },
+): JsonListResult {
+  return readPage(reads, resource, selection, limit, position, (text) => text, count)
+}
+
+function readPage<I>(
+  reads: Reads,
+  resource: string,
+  selection: Selection,
+  limit: number | undefined,
+  position: ContinuePosition | undefined,
+  item: (text: string, object: StoredObject | undefined) => I,
+  count: boolean,
+): Omit<ListResult, 'items'> & { items: I[] } {
   const { current, compacted } = reads.revision.get() ?? { current: 0, compacted: 0 }
   let at = current
   if (position) {
@@ -61,33 +96,44 @@ export function listPage<T extends StoredObject>(
     object: '',
   }
   const { rows, changed } = snapshotRows(reads, resource, selection, at, start)
-  const items: T[] = []
+  const items: I[] = []
   let last: SnapshotRow | undefined
   let more = false
   for (const row of rows) {
-    const object = parse<T>(row.object)
-    if (!selection.matches(row.namespace, row.name, labelsOf(object), object)) continue
+    // Without label or field selectors the SQL has selected the namespace and name already.
+    let object: StoredObject | undefined
+    if (selection.filtersContent) {
+      object = parse<StoredObject>(row.object)
+      if (!selection.matches(row.namespace, row.name, labelsOf(object), object)) continue
+    }
     if (items.length === limit) {
       more = true
       break
     }
-    items.push(object)
+    items.push(item(row.object, object))
     last = row
   }
   const resourceVersion = String(at)
   if (!more || !last) return { items, resourceVersion }
-  const next = encodeContinue({
-    resource,
-    revision: at,
-    namespace: last.namespace,
-    name: last.name,
-  })
-  if (selection.filtersContent || !count) return { items, resourceVersion, continue: next }
-  const after = last
+  const end = last
+  const after = { resource, revision: at, namespace: end.namespace, name: end.name }
+  if (selection.filtersContent || !count) {
+    return { items, resourceVersion, continue: encodeContinue(after) }
+  }
+  // At one snapshot the objects after a page are those after the previous page less its own:
+  // only the first page counts (one walk of the covering index), so later pages cost the same
+  // however long the list.
   const remaining =
-    countAfter(reads, resource, selection, at, after) +
-    changed.filter((c) => compareKeys(c, after) > 0).length
-  return { items, resourceVersion, continue: next, remainingItemCount: remaining }
+    position?.remaining !== undefined
+      ? position.remaining - items.length
+      : countAfter(reads, resource, selection, at, end) +
+        changed.filter((c) => compareKeys(c, end) > 0).length
+  return {
+    items,
+    resourceVersion,
+    continue: encodeContinue({ ...after, remaining }),
+    remainingItemCount: remaining,
+  }
 }
 
 /**

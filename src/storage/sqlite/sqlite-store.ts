@@ -14,9 +14,9 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
-import { decodeContinue } from '../continue-token.js'
+import { decodeContinue, type ContinuePosition } from '../continue-token.js'
 import { labelsOf, parseSelection } from '../selection.js'
-import type { Change } from '../selection.js'
+import type { Change, Selection } from '../selection.js'
 import type { ScheduleStore } from '../schedule.js'
 import {
   ExpiredError,
@@ -32,6 +32,7 @@ import {
 import type {
   GuaranteedUpdateOptions,
   ListOptions,
+  JsonListResult,
   ListResult,
   ObjectKey,
   Preconditions,
@@ -50,7 +51,7 @@ import type { WriteFn } from './group-commit.js'
 import { migrate } from './migrations.js'
 import { Mutex } from './mutex.js'
 import { SqliteScheduleStore } from './schedule-store.js'
-import { listPage } from './snapshot.js'
+import { listJsonPage, listPage } from './snapshot.js'
 import { Reads, Writes, keyParams, openConnection } from './statements.js'
 import type { EventRow } from './statements.js'
 import { WatchHub, Watcher } from './watcher.js'
@@ -259,6 +260,25 @@ class SqliteStore implements Store {
     resource: string,
     options: ListOptions = {},
   ): Promise<ListResult<T>> {
+    return this.readPage(resource, options, listPage<T>)
+  }
+
+  listJson(resource: string, options: ListOptions = {}): Promise<JsonListResult> {
+    return this.readPage(resource, options, listJsonPage)
+  }
+
+  private readPage<R>(
+    resource: string,
+    options: ListOptions,
+    page: (
+      reads: Reads,
+      resource: string,
+      selection: Selection,
+      limit: number | undefined,
+      position: ContinuePosition | undefined,
+      options: { count: boolean },
+    ) => R,
+  ): Promise<R> {
     return this.read(() => {
       const selection = parseSelection(options)
       const limit =
@@ -266,7 +286,7 @@ class SqliteStore implements Store {
       const position = options.continue ? decodeContinue(options.continue, resource) : undefined
       // One read transaction: every statement sees the same committed state.
       return this.reader.transaction(() =>
-        listPage<T>(this.reads, resource, selection, limit, position, {
+        page(this.reads, resource, selection, limit, position, {
           count: !options.withoutRemainingCount,
         }),
       )()

@@ -546,6 +546,35 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         )
       })
 
+      it('listJson pages as list does, each item the stored document', async (t) => {
+        const { store } = await open(t)
+        for (let i = 0; i < 5; i++) {
+          const ns = i % 2 ? 'ns1' : 'ns2'
+          await store.create(key(`w${i}`, ns), widget(`w${i}`, { ns, labels: { app: `w${i}` } }))
+        }
+        await store.delete(key('w2', 'ns2'))
+        for (const options of [
+          { limit: 2 },
+          { namespace: 'ns2' },
+          { labelSelector: 'app=w3', limit: 1 },
+          { fieldSelector: 'metadata.name!=w1' },
+        ]) {
+          let token: string | undefined
+          do {
+            const more = token ? { continue: token } : {}
+            const objects = await store.list(W, { ...options, ...more })
+            const texts = await store.listJson(W, { ...options, ...more })
+            assert.deepEqual(
+              texts.items.map((text) => JSON.parse(text) as unknown),
+              objects.items,
+              JSON.stringify(options),
+            )
+            assert.deepEqual({ ...texts, items: [] }, { ...objects, items: [] })
+            token = objects.continue
+          } while (token)
+        }
+      })
+
       it('paging one namespace counts and continues within it only, at the snapshot', async (t) => {
         const { store } = await open(t)
         // Neighbours on both sides, with names that sort between the namespace's own.

@@ -6,6 +6,7 @@
 import type {
   GuaranteedUpdateOptions,
   ListOptions,
+  JsonListResult,
   ListResult,
   ObjectKey,
   Preconditions,
@@ -111,6 +112,10 @@ export class GatedStore implements Store {
     options?: ListOptions,
   ): Promise<ListResult<T>> {
     return this.inner.list<T>(resource, options)
+  }
+
+  listJson(resource: string, options?: ListOptions): Promise<JsonListResult> {
+    return this.inner.listJson(resource, options)
   }
 
   async create<T extends StoredObject>(key: ObjectKey, object: T): Promise<T> {
