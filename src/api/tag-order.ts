@@ -11,8 +11,8 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 export function withTagsSorted<T extends ImageStream>(stream: T): T {
   const spec = stream.spec?.tags
   const status = stream.status?.tags
-  const specSorted = spec === undefined || isSorted(spec.map((t) => t.name))
-  const statusSorted = status === undefined || isSorted(status.map((t) => t.tag))
+  const specSorted = spec === undefined || tagNamesSorted(spec.map((t) => t.name))
+  const statusSorted = status === undefined || tagNamesSorted(status.map((t) => t.tag))
   if (specSorted && statusSorted) return stream
   return {
     ...stream,
@@ -32,6 +32,7 @@ export function withTagsSorted<T extends ImageStream>(stream: T): T {
   }
 }
 
-function isSorted(names: readonly string[]): boolean {
+/** tagNamesSorted says whether tag names are in the order withTagsSorted puts them. */
+export function tagNamesSorted(names: readonly string[]): boolean {
   return names.every((name, i) => i === 0 || byName(names[i - 1] ?? '', name) <= 0)
 }

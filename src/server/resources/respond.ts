@@ -8,7 +8,7 @@ import type { ListMeta } from '../../api/index.js'
 import { negotiate } from './negotiation.js'
 import { printerFor } from './printers/index.js'
 import type { IncludeObject } from './query.js'
-import { buildTable, type PrintableObject } from './table.js'
+import { buildTable, tableRow, type PrintableObject, type TableOptions } from './table.js'
 
 /** Served describes what is being sent: the resource (for the printer) and the clock. */
 export interface Served {
@@ -77,6 +77,80 @@ export function sendList(
   return reply.code(200).type('application/json').send(body)
 }
 
+/** wantsTable says whether the request asks for a Table rather than the objects. */
+export function wantsTable(request: FastifyRequest): boolean {
+  return negotiate(request.headers.accept).table
+}
+
+/** JsonListBody is one page of a list whose items are already JSON texts. */
+export interface JsonListBody {
+  kind: string
+  apiVersion: string
+  metadata: ListMeta
+  items: readonly string[]
+}
+
+// The text of `head` as JSON.stringify writes it, opened for one more member, an array `field`.
+function openArray(head: object, field: string): string {
+  return `${JSON.stringify(head).slice(0, -1)},${JSON.stringify(field)}:[`
+}
+
+/**
+ * sendJsonList answers with a `<Kind>List` whose items are JSON texts, the same bytes as
+ * JSON.stringify of the list of their objects.
+ */
+export function sendJsonList(reply: FastifyReply, list: JsonListBody): FastifyReply {
+  const { kind, apiVersion, metadata } = list
+  const body = `${openArray({ kind, apiVersion, metadata }, 'items')}${list.items.join(',')}]}`
+  return reply.code(200).type('application/json').send(body)
+}
+
+/**
+ * arrayJson writes `head` with one more member, the array `field` of the texts the batches
+ * bring, as JSON.stringify would, byte for byte, one batch at a time.
+ */
+async function* arrayJson(
+  head: object,
+  field: string,
+  batches: AsyncIterable<readonly string[]>,
+): AsyncGenerator<string> {
+  let separator = openArray(head, field)
+  for await (const batch of batches) {
+    if (batch.length === 0) continue
+    yield separator + batch.join(',')
+    separator = ','
+  }
+  yield separator === ',' ? ']}' : `${separator}]}`
+}
+
+async function* serialised<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<string[]> {
+  for await (const batch of batches) yield batch.map((item) => JSON.stringify(item))
+}
+
+/** StreamedJsonListBody is a whole list whose items arrive in batches of JSON texts. */
+export interface StreamedJsonListBody {
+  kind: string
+  apiVersion: string
+  metadata: ListMeta
+  batches: AsyncIterable<readonly string[]>
+}
+
+/**
+ * sendStreamedJsonList answers with a whole `<Kind>List` written as it is read, so that a large
+ * list neither holds the event loop nor a second copy of itself; the socket's backpressure
+ * paces the reads.
+ */
+export function sendStreamedJsonList(
+  reply: FastifyReply,
+  list: StreamedJsonListBody,
+): FastifyReply {
+  const { kind, apiVersion, metadata } = list
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(Readable.from(arrayJson({ kind, apiVersion, metadata }, 'items', list.batches)))
+}
+
 /** StreamedListBody is a whole list whose items arrive in batches (operations/read.ts). */
 export interface StreamedListBody {
   kind: string
@@ -85,40 +159,38 @@ export interface StreamedListBody {
   batches: AsyncIterable<readonly PrintableObject[]>
 }
 
-/**
- * listJson writes a list as JSON.stringify would, byte for byte, one batch of items at a time:
- * the head (kind, apiVersion, metadata), then the items, then the closing brackets.
- */
-async function* listJson(list: StreamedListBody): AsyncGenerator<string> {
-  const { kind, apiVersion, metadata } = list
-  const head = JSON.stringify({ kind, apiVersion, metadata })
-  let separator = `${head.slice(0, -1)},"items":[`
-  for await (const batch of list.batches) {
-    if (batch.length === 0) continue
-    yield separator + batch.map((item) => JSON.stringify(item)).join(',')
-    separator = ','
+async function* tableRows(
+  served: Served,
+  opts: TableOptions,
+  batches: AsyncIterable<readonly PrintableObject[]>,
+): AsyncGenerator<string[]> {
+  const printer = printerFor(served.resource)
+  for await (const batch of batches) {
+    yield batch.map((object) => JSON.stringify(tableRow(printer, object, opts)))
   }
-  yield separator === ',' ? ']}' : `${separator}]}`
 }
 
 /**
- * sendStreamedList answers with a whole `<Kind>List` written as it is read, so that a large list
- * neither holds the event loop nor a second copy of itself; the socket's backpressure paces the
- * reads. A Table is built from all the items at once, as sendList does.
+ * sendStreamedList answers with a whole `<Kind>List`, or a Table of its items, written batch by
+ * batch as it is read: the same bytes as sendList, without holding the event loop or a second
+ * copy of the list.
  */
-export async function sendStreamedList(
+export function sendStreamedList(
   request: FastifyRequest,
   reply: FastifyReply,
   served: Served,
   list: StreamedListBody,
-): Promise<FastifyReply> {
-  if (negotiate(request.headers.accept).table) {
-    const items: PrintableObject[] = []
-    for await (const batch of list.batches) items.push(...batch)
-    return sendList(request, reply, served, { ...list, items })
+): FastifyReply {
+  const representation = negotiate(request.headers.accept)
+  if (!representation.table) {
+    return sendStreamedJsonList(reply, { ...list, batches: serialised(list.batches) })
   }
-  return reply
-    .code(200)
-    .type('application/json')
-    .send(Readable.from(listJson(list)))
+  const opts: TableOptions = {
+    version: representation.version,
+    includeObject: served.includeObject ?? 'Metadata',
+    now: served.now,
+  }
+  const { rows: _rows, ...head } = buildTable(printerFor(served.resource), [], list.metadata, opts)
+  const rows = arrayJson(head, 'rows', tableRows(served, opts, list.batches))
+  return reply.code(200).type('application/json').send(Readable.from(rows))
 }

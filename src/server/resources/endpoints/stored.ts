@@ -11,12 +11,25 @@ import {
   parseDeleteOptions,
 } from '../operations/delete.js'
 import { patchObject } from '../operations/patch.js'
-import { getObject, listObjects, streamObjects } from '../operations/read.js'
+import {
+  getObject,
+  listJsonObjects,
+  listObjects,
+  streamJsonObjects,
+  streamObjects,
+} from '../operations/read.js'
 import { replaceObject, type UpdateTarget } from '../operations/update.js'
 import type { WriteGuard, WriteOptions } from '../operations/write-options.js'
 import { serveWatch } from '../operations/watch.js'
 import { queryDryRun, readQuery } from '../query.js'
-import { sendList, sendObject, sendStreamedList } from '../respond.js'
+import {
+  sendJsonList,
+  sendList,
+  sendObject,
+  sendStreamedJsonList,
+  sendStreamedList,
+  wantsTable,
+} from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
 
@@ -58,8 +71,18 @@ export function storedEndpoint(
       },
       list: async (request, reply, target) => {
         const query = readQuery(request)
+        const unpaged = query.limit === undefined || query.limit === 0
+        // JSON answers are spliced from the stored texts; a Table's cells need the objects.
+        if (!wantsTable(request)) {
+          return unpaged
+            ? sendStreamedJsonList(
+                reply,
+                await streamJsonObjects(ctx, resource, target.namespace, query),
+              )
+            : sendJsonList(reply, await listJsonObjects(ctx, resource, target.namespace, query))
+        }
         const as = served(ctx, request, resource.plural)
-        if (query.limit === undefined || query.limit === 0) {
+        if (unpaged) {
           const list = await streamObjects(ctx, resource, target.namespace, query)
           return sendStreamedList(request, reply, as, {
             ...list,

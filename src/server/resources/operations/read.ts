@@ -1,8 +1,8 @@
 /** get and list of stored resources. */
 import type { KindMap, KindName, List, ResourceInfo } from '../../../api/index.js'
-import { objectKey, type ListOptions } from '../../../storage/index.js'
+import { objectKey, type ListOptions, type ListResult } from '../../../storage/index.js'
 import type { ResourceContext } from '../context.js'
-import { present } from '../present.js'
+import { present, presentJson } from '../present.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyContext } from './context.js'
@@ -39,24 +39,14 @@ function storeListOptions(
   }
 }
 
-/** listObjects reads one page of a list as served, with its list metadata. */
-export async function listObjects<K extends KindName>(
-  ctx: ResourceContext,
-  resource: ResourceInfo<K>,
-  namespace: string | undefined,
-  query: ListSelection,
-): Promise<
-  List<KindMap[K]> & {
-    kind: string
-    apiVersion: string
-    metadata: NonNullable<List<unknown>['metadata']>
-  }
-> {
-  const page = await ctx.store.list<KindMap[K]>(
-    resource.plural,
-    storeListOptions(resource, namespace, query),
-  )
-  const sctx = strategyContext(ctx)
+/** ListHead is a list's kind, apiVersion and list metadata. */
+export interface ListHead {
+  readonly kind: string
+  readonly apiVersion: string
+  readonly metadata: NonNullable<List<unknown>['metadata']>
+}
+
+function listHead(resource: ResourceInfo, page: Omit<ListResult, 'items'>): ListHead {
   return {
     kind: resource.listKind,
     apiVersion: resource.apiVersion,
@@ -67,7 +57,45 @@ export async function listObjects<K extends KindName>(
         ? {}
         : { remainingItemCount: page.remainingItemCount }),
     },
+  }
+}
+
+/** listObjects reads one page of a list as served, with its list metadata. */
+export async function listObjects<K extends KindName>(
+  ctx: ResourceContext,
+  resource: ResourceInfo<K>,
+  namespace: string | undefined,
+  query: ListSelection,
+): Promise<ListHead & { items: KindMap[K][] }> {
+  const page = await ctx.store.list<KindMap[K]>(
+    resource.plural,
+    storeListOptions(resource, namespace, query),
+  )
+  const sctx = strategyContext(ctx)
+  return {
+    ...listHead(resource, page),
     items: page.items.map((item) => present(resource, item, sctx)),
+  }
+}
+
+/**
+ * listJsonObjects reads one page of a list as listObjects does, each item the JSON text of the
+ * object as served, made from the stored text without parsing it where the kind allows.
+ */
+export async function listJsonObjects(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  query: ListSelection,
+): Promise<ListHead & { items: string[] }> {
+  const page = await ctx.store.listJson(
+    resource.plural,
+    storeListOptions(resource, namespace, query),
+  )
+  const sctx = strategyContext(ctx)
+  return {
+    ...listHead(resource, page),
+    items: page.items.map((t) => presentJson(resource, t, sctx)),
   }
 }
 
@@ -83,6 +111,32 @@ export interface StreamedList<T> {
   readonly apiVersion: string
   readonly metadata: { readonly resourceVersion: string }
   readonly batches: AsyncIterable<readonly T[]>
+}
+
+type StoredPage<T> = Omit<ListResult, 'items'> & { readonly items: readonly T[] }
+
+// The pages of a whole list from its first, read `from` each continue token, yielding to the
+// event loop between pages.
+function streamPages<T, I>(
+  resource: ResourceInfo,
+  first: StoredPage<T>,
+  read: (from: string) => Promise<StoredPage<T>>,
+  served: (item: T) => I,
+): StreamedList<I> {
+  async function* batches(): AsyncGenerator<I[]> {
+    for (let page = first; ;) {
+      yield page.items.map(served)
+      if (page.continue === undefined) return
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      page = await read(page.continue)
+    }
+  }
+  return {
+    kind: resource.listKind,
+    apiVersion: resource.apiVersion,
+    metadata: { resourceVersion: first.resourceVersion },
+    batches: batches(),
+  }
 }
 
 /**
@@ -103,20 +157,27 @@ export async function streamObjects<K extends KindName>(
       resource.plural,
       storeListOptions(resource, namespace, { ...query, limit: pageSize, continue: from }),
     )
-  const first = await read(query.continue)
   const sctx = strategyContext(ctx)
-  async function* batches(): AsyncGenerator<KindMap[K][]> {
-    for (let page = first; ;) {
-      yield page.items.map((item) => present(resource, item, sctx))
-      if (page.continue === undefined) return
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      page = await read(page.continue)
-    }
-  }
-  return {
-    kind: resource.listKind,
-    apiVersion: resource.apiVersion,
-    metadata: { resourceVersion: first.resourceVersion },
-    batches: batches(),
-  }
+  return streamPages(resource, await read(query.continue), read, (item: KindMap[K]) =>
+    present(resource, item, sctx),
+  )
+}
+
+/** streamJsonObjects streams a whole list as streamObjects does, as listJsonObjects serves items. */
+export async function streamJsonObjects(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  query: Omit<ListSelection, 'limit'>,
+  pageSize = STREAM_PAGE,
+): Promise<StreamedList<string>> {
+  const read = (from: string | undefined) =>
+    ctx.store.listJson(
+      resource.plural,
+      storeListOptions(resource, namespace, { ...query, limit: pageSize, continue: from }),
+    )
+  const sctx = strategyContext(ctx)
+  return streamPages(resource, await read(query.continue), read, (text: string) =>
+    presentJson(resource, text, sctx),
+  )
 }

@@ -21,4 +21,5 @@ export const imageStrategy: Strategy<'Image'> = {
   prepareForCreate: withoutRawDocuments,
   prepareForUpdate: withoutRawDocuments,
   decorate: (image) => image,
+  decorateJson: (json) => json,
 }

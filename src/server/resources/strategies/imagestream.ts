@@ -22,6 +22,7 @@ import {
   type TagEvent,
   type TagReference,
 } from '../../../api/index.js'
+import { decorateImageStreamJson } from './imagestream-json.js'
 import { admitTagSources } from './tag-sources.js'
 import { rfc3339, type Strategy, type StrategyContext } from './types.js'
 
@@ -178,4 +179,5 @@ export const imageStreamStrategy: Strategy<'ImageStream'> = {
   prepareForStatusUpdate,
   admit: admitTagSources,
   decorate,
+  decorateJson: decorateImageStreamJson,
 }

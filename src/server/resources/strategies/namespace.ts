@@ -41,4 +41,5 @@ export const namespaceStrategy: Strategy<'Namespace'> = {
   prepareForUpdate,
   shouldDeleteDuringUpdate,
   decorate: (namespace) => namespace,
+  decorateJson: (json) => json,
 }

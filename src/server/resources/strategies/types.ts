@@ -47,6 +47,12 @@ export interface Strategy<K extends KindName> {
   /** decorate fills the fields computed on every read; they are never stored. */
   decorate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
   /**
+   * decorateJson, when set, does what decorate does on the object's JSON text as served (`kind`
+   * and `apiVersion` first), byte for byte as JSON.stringify of decorate's answer, so that lists
+   * are spliced from stored texts; undefined when the text needs decorating as an object.
+   */
+  decorateJson?(json: string, ctx: StrategyContext): string | undefined
+  /**
    * allowUnconditionalUpdate false makes a PUT without `metadata.resourceVersion` a 422, as
    * upstream strategies that return false from AllowUnconditionalUpdate; default true.
    */
@@ -85,6 +91,7 @@ export function passThrough<K extends KindName>(): Strategy<K> {
     prepareForCreate: (object) => object,
     prepareForUpdate: (next) => next,
     decorate: (object) => object,
+    decorateJson: (json) => json,
   }
 }
 
