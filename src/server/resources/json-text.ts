@@ -30,7 +30,7 @@ export interface Span {
 
 // The end (exclusive) of the string token starting at `i`, or -1.
 function stringEnd(text: string, i: number): number {
-  for (let from = i + 1; ; ) {
+  for (let from = i + 1; ;) {
     const quote = text.indexOf('"', from)
     if (quote < 0) return -1
     let backslashes = 0
