@@ -14,20 +14,6 @@ const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 
-/** Member is one `"key":value` of an object: `key` is the raw key token, quotes included. */
-export interface Member {
-  readonly key: string
-  readonly start: number
-  readonly valueStart: number
-  readonly end: number
-}
-
-/** Span is where one JSON value starts and ends (exclusive) in its text. */
-export interface Span {
-  readonly start: number
-  readonly end: number
-}
-
 // The end (exclusive) of the string token starting at `i`, or -1.
 function stringEnd(text: string, i: number): number {
   for (let from = i + 1; ;) {
@@ -67,41 +53,51 @@ export function valueEnd(text: string, i: number): number {
   return -1
 }
 
-/** members lists the members of the object starting at `start`. */
-export function members(text: string, start: number): Member[] | undefined {
-  if (text.charCodeAt(start) !== OPEN_OBJECT) return undefined
-  const found: Member[] = []
+/**
+ * Visit is called with one member's key token bounds and where its value starts: it answers
+ * the end of the value when it read the value itself, -1 to give up, or undefined to skip it.
+ */
+export type Visit = (keyStart: number, keyEnd: number, valueStart: number) => number | undefined
+
+/** eachMember visits the members of the object starting at `start`; answers its end, or -1. */
+export function eachMember(text: string, start: number, visit: Visit): number {
+  if (text.charCodeAt(start) !== OPEN_OBJECT) return -1
   let i = start + 1
-  if (text.charCodeAt(i) === CLOSE_OBJECT) return found
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return i + 1
   for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return undefined
+    if (text.charCodeAt(i) !== QUOTE) return -1
     const keyEnd = stringEnd(text, i)
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined
-    const end = valueEnd(text, keyEnd + 1)
-    if (end < 0) return undefined
-    found.push({ key: text.slice(i, keyEnd), start: i, valueStart: keyEnd + 1, end })
+    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return -1
+    const end = visit(i, keyEnd, keyEnd + 1) ?? valueEnd(text, keyEnd + 1)
+    if (end < 0) return -1
     const next = text.charCodeAt(end)
-    if (next === CLOSE_OBJECT) return found
-    if (next !== COMMA) return undefined
+    if (next === CLOSE_OBJECT) return end + 1
+    if (next !== COMMA) return -1
     i = end + 1
   }
 }
 
-/** elements lists the elements of the array starting at `start`. */
-export function elements(text: string, start: number): Span[] | undefined {
-  if (text.charCodeAt(start) !== OPEN_ARRAY) return undefined
-  const found: Span[] = []
+/**
+ * eachElement visits the elements of the array starting at `start` (`visit` answers each
+ * one's end, or -1); answers the array's end, or -1.
+ */
+export function eachElement(text: string, start: number, visit: (at: number) => number): number {
+  if (text.charCodeAt(start) !== OPEN_ARRAY) return -1
   let i = start + 1
-  if (text.charCodeAt(i) === CLOSE_ARRAY) return found
+  if (text.charCodeAt(i) === CLOSE_ARRAY) return i + 1
   for (;;) {
-    const end = valueEnd(text, i)
-    if (end < 0) return undefined
-    found.push({ start: i, end })
+    const end = visit(i)
+    if (end < 0) return -1
     const next = text.charCodeAt(end)
-    if (next === CLOSE_ARRAY) return found
-    if (next !== COMMA) return undefined
+    if (next === CLOSE_ARRAY) return end + 1
+    if (next !== COMMA) return -1
     i = end + 1
   }
+}
+
+/** isKey says whether the key token at [start, end) is `token` (quotes included). */
+export function isKey(text: string, start: number, end: number, token: string): boolean {
+  return end - start === token.length && text.startsWith(token, start)
 }
 
 /** stringAt decodes the string value spanning [start, end), or undefined if it is no string. */
@@ -109,10 +105,4 @@ export function stringAt(text: string, start: number, end: number): string | und
   if (text.charCodeAt(start) !== QUOTE) return undefined
   const token = text.slice(start, end)
   return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1)
-}
-
-/** memberNamed finds the member whose key is `name` (a plain key, no escapes). */
-export function memberNamed(found: readonly Member[], name: string): Member | undefined {
-  const key = `"${name}"`
-  return found.find((m) => m.key === key)
 }

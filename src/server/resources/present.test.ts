@@ -59,6 +59,25 @@ const streams: Record<string, unknown> = {
     spec: { tags: [tag('ä\\"'), tag('ü')] },
     status: { tags: [history('"'), history('\\')], other: [1, -2.5e-7, true, null, {}, []] },
   },
+  'computed field names as values, the stored repository not first': {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: { name: 's', namespace: 'ns' },
+    status: { tags: [], reason: '"dockerImageRepository"', dockerImageRepository: 'x' },
+  },
+  'a status holding only the stored repository': {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: { name: 's', namespace: 'ns' },
+    status: { dockerImageRepository: 'x' },
+  },
+  'an empty status': {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: { name: 's', namespace: 'ns' },
+    status: {},
+    spec: { tags: [] },
+  },
   'tags out of order': {
     apiVersion: 'image.openshift.io/v1',
     kind: 'ImageStream',

@@ -5,6 +5,7 @@ import type { ResourceContext } from '../context.js'
 import { present, presentJson } from '../present.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
+import type { StrategyContext } from '../strategies/index.js'
 import { strategyContext } from './context.js'
 
 /** getObject reads one object as served; NotFound propagates as the store's error. */
@@ -16,6 +17,13 @@ export async function getObject<K extends KindName>(
 ): Promise<KindMap[K]> {
   const stored = await ctx.store.get<KindMap[K]>(objectKey(resource.plural, name, namespace ?? ''))
   return present(resource, stored, strategyContext(ctx))
+}
+
+// The strategy context of one list: its registry hostname is worked out once, not per object.
+function listContext(ctx: ResourceContext): StrategyContext {
+  let host: string | undefined
+  const registryHostname = () => (host ??= ctx.settings.registryHostname())
+  return { ...strategyContext(ctx), settings: { ...ctx.settings, registryHostname } }
 }
 
 /** ListSelection is the part of a read query that selects objects. */
@@ -71,7 +79,7 @@ export async function listObjects<K extends KindName>(
     resource.plural,
     storeListOptions(resource, namespace, query),
   )
-  const sctx = strategyContext(ctx)
+  const sctx = listContext(ctx)
   return {
     ...listHead(resource, page),
     items: page.items.map((item) => present(resource, item, sctx)),
@@ -92,7 +100,7 @@ export async function listJsonObjects(
     resource.plural,
     storeListOptions(resource, namespace, query),
   )
-  const sctx = strategyContext(ctx)
+  const sctx = listContext(ctx)
   return {
     ...listHead(resource, page),
     items: page.items.map((t) => presentJson(resource, t, sctx)),
@@ -157,7 +165,7 @@ export async function streamObjects<K extends KindName>(
       resource.plural,
       storeListOptions(resource, namespace, { ...query, limit: pageSize, continue: from }),
     )
-  const sctx = strategyContext(ctx)
+  const sctx = listContext(ctx)
   return streamPages(resource, await read(query.continue), read, (item: KindMap[K]) =>
     present(resource, item, sctx),
   )
@@ -176,7 +184,7 @@ export async function streamJsonObjects(
       resource.plural,
       storeListOptions(resource, namespace, { ...query, limit: pageSize, continue: from }),
     )
-  const sctx = strategyContext(ctx)
+  const sctx = listContext(ctx)
   return streamPages(resource, await read(query.continue), read, (text: string) =>
     presentJson(resource, text, sctx),
   )

@@ -2,74 +2,90 @@
  * The ImageStream's read-time decoration done on its JSON text: the computed repositories
  * written at the head of the status, the rest of the text as stored. Streams whose tags are not
  * in order (only ever stored by older versions) and any text of an unexpected shape answer
- * undefined, and are decorated as objects.
+ * undefined, and are decorated as objects. The text is read once, front to back.
  */
 import { tagNamesSorted } from '../../../api/index.js'
-import { elements, memberNamed, members, stringAt, type Member } from '../json-text.js'
+import { eachElement, eachMember, isKey, stringAt, valueEnd } from '../json-text.js'
 import type { StrategyContext } from './types.js'
 
-// The names under `field` of each element of the array member `list` of the object `owner`;
-// an absent object or array has none. Undefined when a name is not a string.
-function namesOf(
-  text: string,
-  owner: Member | undefined,
-  list: string,
-  field: string,
-): string[] | undefined {
-  if (owner === undefined) return []
-  const fields = members(text, owner.valueStart)
-  if (fields === undefined) return undefined
-  const array = memberNamed(fields, list)
-  if (array === undefined) return []
-  const items = elements(text, array.valueStart)
-  if (items === undefined) return undefined
-  const names: string[] = []
-  for (const item of items) {
-    const named = members(text, item.start)
-    const member = named && memberNamed(named, field)
-    const name = member && stringAt(text, member.valueStart, member.end)
-    if (name === undefined) return undefined
-    names.push(name)
-  }
-  return names
-}
+const METADATA = '"metadata"'
+const SPEC = '"spec"'
+const STATUS = '"status"'
+const TAGS = '"tags"'
+const NAME = '"name"'
+const NAMESPACE = '"namespace"'
+const TAG = '"tag"'
+const REPOSITORY = '"dockerImageRepository"'
+const PUBLIC = '"publicDockerImageRepository"'
 
-function metadataString(text: string, metadata: Member, field: string): string | undefined {
-  const fields = members(text, metadata.valueStart)
-  if (fields === undefined) return undefined
-  const member = memberNamed(fields, field)
-  return member === undefined ? '' : stringAt(text, member.valueStart, member.end)
+// Reads the string member `field` of every element of the array at `start` into `names`;
+// answers the array's end, or -1 when an element is no object or its field no string.
+function readNames(text: string, start: number, field: string, names: string[]): number {
+  return eachElement(text, start, (at) => {
+    const before = names.length
+    const end = eachMember(text, at, (keyStart, keyEnd, valueStart) => {
+      if (!isKey(text, keyStart, keyEnd, field)) return undefined
+      const stop = valueEnd(text, valueStart)
+      const name = stop < 0 ? undefined : stringAt(text, valueStart, stop)
+      if (name === undefined) return -1
+      names.push(name)
+      return stop
+    })
+    return names.length === before + 1 ? end : -1
+  })
 }
-
-const COMPUTED = new Set(['"dockerImageRepository"', '"publicDockerImageRepository"'])
 
 /**
  * decorateImageStreamJson decorates a served ImageStream text (`kind` and `apiVersion` first) as
  * the strategy's decorate would, or answers undefined.
  */
 export function decorateImageStreamJson(text: string, ctx: StrategyContext): string | undefined {
-  const top = members(text, 0)
-  if (top === undefined) return undefined
-  const metadata = memberNamed(top, 'metadata')
-  const spec = memberNamed(top, 'spec')
-  const status = memberNamed(top, 'status')
-  if (metadata === undefined) return undefined
-  const specNames = namesOf(text, spec, 'tags', 'name')
-  const statusNames = namesOf(text, status, 'tags', 'tag')
-  if (specNames === undefined || statusNames === undefined) return undefined
-  if (!tagNamesSorted(specNames) || !tagNamesSorted(statusNames)) return undefined
-  const namespace = metadataString(text, metadata, 'namespace')
-  const name = metadataString(text, metadata, 'name')
-  if (namespace === undefined || name === undefined) return undefined
-  const host = ctx.settings.registryPublicHostname
-  let computed = `"dockerImageRepository":${JSON.stringify(`${ctx.settings.registryHostname()}/${namespace}/${name}`)}`
-  if (host) {
-    computed += `,"publicDockerImageRepository":${JSON.stringify(`${host}/${namespace}/${name}`)}`
+  let name = ''
+  let namespace = ''
+  let metadata = false
+  const specNames: string[] = []
+  const statusNames: string[] = []
+  let status: { start: number; end: number; kept: string[] } | undefined
+  const metadataField: Parameters<typeof eachMember>[2] = (keyStart, keyEnd, valueStart) => {
+    const isName = isKey(text, keyStart, keyEnd, NAME)
+    if (!isName && !isKey(text, keyStart, keyEnd, NAMESPACE)) return undefined
+    const end = valueEnd(text, valueStart)
+    const value = end < 0 ? undefined : stringAt(text, valueStart, end)
+    if (value === undefined) return -1
+    if (isName) name = value
+    else namespace = value
+    return end
   }
+  const end = eachMember(text, 0, (keyStart, keyEnd, valueStart) => {
+    if (isKey(text, keyStart, keyEnd, METADATA)) {
+      metadata = true
+      return eachMember(text, valueStart, metadataField)
+    }
+    if (isKey(text, keyStart, keyEnd, SPEC)) {
+      return eachMember(text, valueStart, (k, kEnd, v) =>
+        isKey(text, k, kEnd, TAGS) ? readNames(text, v, NAME, specNames) : undefined,
+      )
+    }
+    if (!isKey(text, keyStart, keyEnd, STATUS)) return undefined
+    const kept: string[] = []
+    const statusEnd = eachMember(text, valueStart, (k, kEnd, v) => {
+      const stop = isKey(text, k, kEnd, TAGS)
+        ? readNames(text, v, TAG, statusNames)
+        : valueEnd(text, v)
+      if (!isKey(text, k, kEnd, REPOSITORY) && !isKey(text, k, kEnd, PUBLIC) && stop >= 0) {
+        kept.push(text.slice(k, stop))
+      }
+      return stop
+    })
+    status = { start: valueStart, end: statusEnd, kept }
+    return statusEnd
+  })
+  if (end !== text.length || !metadata) return undefined
+  if (!tagNamesSorted(specNames) || !tagNamesSorted(statusNames)) return undefined
+  const host = ctx.settings.registryPublicHostname
+  let computed = `${REPOSITORY}:${JSON.stringify(`${ctx.settings.registryHostname()}/${namespace}/${name}`)}`
+  if (host) computed += `,${PUBLIC}:${JSON.stringify(`${host}/${namespace}/${name}`)}`
   if (status === undefined) return `${text.slice(0, -1)},"status":{${computed}}}`
-  const fields = members(text, status.valueStart)
-  if (fields === undefined) return undefined
-  const kept = fields.filter((f) => !COMPUTED.has(f.key)).map((f) => text.slice(f.start, f.end))
-  const body = [computed, ...kept].join(',')
-  return `${text.slice(0, status.valueStart)}{${body}}${text.slice(status.end)}`
+  const { start, end: after, kept } = status
+  return `${text.slice(0, start)}{${[computed, ...kept].join(',')}}${text.slice(after)}`
 }
