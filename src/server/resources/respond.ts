@@ -123,7 +123,7 @@ async function* arrayJson(
   yield separator === ',' ? ']}' : `${separator}]}`
 }
 
-async function* serialised<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<string[]> {
+async function* serialised<T>(batches: Batches<T>): AsyncGenerator<string[]> {
   for await (const batch of batches) yield batch.map((item) => JSON.stringify(item))
 }
 
@@ -151,18 +151,34 @@ export function sendStreamedJsonList(
     .send(Readable.from(arrayJson({ kind, apiVersion, metadata }, 'items', list.batches)))
 }
 
+/** Batches are a list's items in batches, as they are read (or all read already). */
+export type Batches<T> = AsyncIterable<readonly T[]> | Iterable<readonly T[]>
+
 /** StreamedListBody is a whole list whose items arrive in batches (operations/read.ts). */
 export interface StreamedListBody {
   kind: string
   apiVersion: string
   metadata: ListMeta
-  batches: AsyncIterable<readonly PrintableObject[]>
+  batches: Batches<PrintableObject>
+}
+
+/** mapBatches maps every item of every batch. */
+export async function* mapBatches<T, U>(
+  batches: Batches<T>,
+  map: (item: T) => U,
+): AsyncGenerator<U[]> {
+  for await (const batch of batches) yield batch.map(map)
+}
+
+/** printables passes batches of API objects on as the objects Table printers read. */
+export async function* printables(batches: Batches<unknown>): AsyncGenerator<PrintableObject[]> {
+  for await (const batch of batches) yield batch as PrintableObject[]
 }
 
 async function* tableRows(
   served: Served,
   opts: TableOptions,
-  batches: AsyncIterable<readonly PrintableObject[]>,
+  batches: Batches<PrintableObject>,
 ): AsyncGenerator<string[]> {
   const printer = printerFor(served.resource)
   for await (const batch of batches) {

@@ -29,13 +29,13 @@ import { invalidObject } from '../errors.js'
 import { createObject } from '../operations/create.js'
 import { deleteCollection, deleteObject, parseDeleteOptions } from '../operations/delete.js'
 import { checkApplyBody, checkPatchOptions, type PatchOptions } from '../operations/patch.js'
-import { getObject, listObjects } from '../operations/read.js'
+import { getObject, listObjects, streamObjects } from '../operations/read.js'
 import { updateObject, type UpdateTarget } from '../operations/update.js'
 import { serveWatch } from '../operations/watch.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
 import { applyPatch, type PatchType } from '../patch/index.js'
 import { queryDryRun, readQuery } from '../query.js'
-import { sendList, sendObject } from '../respond.js'
+import { mapBatches, sendList, sendObject, sendStreamedList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { nameSelector, patchOptions, patchType, served, tracked, writeOptions } from './request.js'
 
@@ -189,7 +189,16 @@ export function eventsV1Endpoint(ctx: ResourceContext): Endpoint {
         return sendObject(request, reply, view(request), asPrintable(event))
       },
       list: async (request, reply, target) => {
-        const list = await listObjects(ctx, EVENTS, target.namespace, readQuery(request))
+        const query = readQuery(request)
+        if (query.limit === undefined || query.limit === 0) {
+          const list = await streamObjects(ctx, EVENTS, target.namespace, query)
+          return sendStreamedList(request, reply, view(request), {
+            ...list,
+            apiVersion: EVENTS_API_VERSION,
+            batches: mapBatches(list.batches, asPrintable),
+          })
+        }
+        const list = await listObjects(ctx, EVENTS, target.namespace, query)
         return sendList(request, reply, view(request), {
           ...list,
           apiVersion: EVENTS_API_VERSION,

@@ -31,9 +31,9 @@ import {
 import type { DiscoveryResource } from '../../discovery.js'
 import type { OpenAPIResource } from '../../openapi/index.js'
 import type { ResourceContext } from '../context.js'
-import { listObjects } from '../operations/read.js'
+import { listObjects, streamObjects } from '../operations/read.js'
 import { readQuery } from '../query.js'
-import { sendList } from '../respond.js'
+import { sendStreamedList, type StreamedListBody } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { imageIfAny, readStream } from '../virtual/imagestreamtags-read.js'
 import { served } from './request.js'
@@ -72,10 +72,25 @@ export const IMAGESTREAM_VIEWS_OPENAPI: readonly OpenAPIResource[] = [
   { ...LAYERS_DISCOVERY, schema: ImageStreamLayers },
 ]
 
-/** importSecrets lists the namespace's secrets an import may use, as a core/v1 SecretList. */
-async function importSecrets(ctx: ResourceContext, namespace: string, request: FastifyRequest) {
-  const list = await listObjects(ctx, secrets, namespace, readQuery(request))
-  return { ...list, items: list.items.filter(isImportPullSecret) }
+/**
+ * importSecrets lists the namespace's secrets an import may use, as a core/v1 SecretList, whole
+ * (read a page at a time) unless the request pages.
+ */
+async function importSecrets(
+  ctx: ResourceContext,
+  namespace: string,
+  request: FastifyRequest,
+): Promise<StreamedListBody> {
+  const query = readQuery(request)
+  if (query.limit !== undefined && query.limit !== 0) {
+    const list = await listObjects(ctx, secrets, namespace, query)
+    return { ...list, batches: [list.items.filter(isImportPullSecret)] }
+  }
+  const list = await streamObjects(ctx, secrets, namespace, query)
+  async function* batches(): AsyncGenerator<PrintableObject[]> {
+    for await (const batch of list.batches) yield batch.filter(isImportPullSecret)
+  }
+  return { ...list, batches: batches() }
 }
 
 /** configBlob is the config blob of a single image manifest, without a size (upstream configFromImage). */
@@ -141,12 +156,9 @@ async function streamLayers(stream: ImageStream, read: ReadImage): Promise<Image
 /** registerImageStreamViews adds the `secrets` and `layers` routes; any other method is 405, as for a subresource. */
 export function registerImageStreamViews(app: FastifyInstance, ctx: ResourceContext): void {
   routeStreamView(app, 'secrets', async (request, reply, namespace) => {
-    const list = await importSecrets(ctx, namespace, request)
     // A Table, when asked for, is the secrets' own.
-    return sendList(request, reply, served(ctx, request, secrets.plural), {
-      ...list,
-      items: list.items.map((s) => s as PrintableObject),
-    })
+    const list = await importSecrets(ctx, namespace, request)
+    return sendStreamedList(request, reply, served(ctx, request, secrets.plural), list)
   })
   routeStreamView(app, 'layers', async (_request, _reply, namespace, name) =>
     streamLayers(await readStream(ctx, namespace, name), (image) => imageIfAny(ctx, image)),

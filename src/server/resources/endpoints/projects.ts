@@ -35,9 +35,10 @@ import {
 import type { ResourceContext } from '../context.js'
 import { createObject } from '../operations/create.js'
 import { deleteObject, parseDeleteOptions } from '../operations/delete.js'
+import { streamObjects } from '../operations/read.js'
 import { isJsonObject } from '../patch/json-value.js'
 import { queryDryRun, readQuery } from '../query.js'
-import { sendList, sendObject } from '../respond.js'
+import { sendObject, sendStreamedList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { served } from './request.js'
 
@@ -199,23 +200,30 @@ export function registerProjects(app: FastifyInstance, ctx: ResourceContext): vo
       resource: 'projects',
     })
     const query = readQuery(request)
-    const list = await ctx.store.list<Namespace>('namespaces', {
-      ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+    const list = await streamObjects(ctx, RESOURCES.namespaces, undefined, {
+      labelSelector: query.labelSelector,
+      fieldSelector: undefined,
+      continue: undefined,
     })
     // One who may list every namespace sees every project; others those they may get.
     const everything = await authorized(user, 'list', 'namespaces')
-    const items: Project[] = []
-    for (const namespace of list.items) {
-      const name = namespace.metadata.name ?? ''
-      if (everything || (await authorized(user, 'get', 'namespaces', name))) {
-        items.push(projectOf(namespace))
+    async function* projects(): AsyncGenerator<PrintableObject[]> {
+      for await (const batch of list.batches) {
+        const items: PrintableObject[] = []
+        for (const namespace of batch) {
+          const name = namespace.metadata.name ?? ''
+          if (everything || (await authorized(user, 'get', 'namespaces', name))) {
+            items.push(printable(projectOf(namespace)))
+          }
+        }
+        yield items
       }
     }
-    return sendList(request, reply, served(ctx, request, 'projects'), {
+    return sendStreamedList(request, reply, served(ctx, request, 'projects'), {
       kind: 'ProjectList',
       apiVersion: API_VERSION,
-      metadata: { resourceVersion: list.resourceVersion },
-      items: items.map(printable),
+      metadata: list.metadata,
+      batches: projects(),
     })
   })
 

@@ -23,6 +23,7 @@ import type { WriteGuard, WriteOptions } from '../operations/write-options.js'
 import { serveWatch } from '../operations/watch.js'
 import { queryDryRun, readQuery } from '../query.js'
 import {
+  printables,
   sendJsonList,
   sendList,
   sendObject,
@@ -54,9 +55,6 @@ export function storedEndpoint(
   const guarded = <T extends WriteOptions>(request: FastifyRequest, options: T): T =>
     guardFor === undefined ? options : { ...options, guard: guardFor(request) }
   const printable = (o: unknown) => o as PrintableObject
-  async function* printables(batches: AsyncIterable<readonly unknown[]>) {
-    for await (const batch of batches) yield batch.map(printable)
-  }
   // An update may remove the last finalizer of a terminating namespace, which lets it go.
   const written = (object: { metadata: { name?: string; deletionTimestamp?: string } }) => {
     if (resource.kind === 'Namespace' && object.metadata.deletionTimestamp !== undefined)

@@ -8,10 +8,11 @@ import { RESOURCES, type ResourceInfo, type Status } from '../../../api/index.js
 import type { ResourceContext } from '../context.js'
 import { requireName, requireNamespace, type Endpoint } from '../endpoint.js'
 import { parseDeleteOptions, type DeleteOptions } from '../operations/delete.js'
+import type { StreamedList } from '../operations/read.js'
 import type { WriteOptions, WriteResult } from '../operations/write-options.js'
 import { applyPatch } from '../patch/index.js'
 import { queryDryRun, readQuery, type ReadQuery } from '../query.js'
-import { sendList, sendObject } from '../respond.js'
+import { printables, sendObject, sendStreamedList } from '../respond.js'
 import type { PrintableObject } from '../table.js'
 import { getImageStreamImage } from '../virtual/imagestreamimages.js'
 import {
@@ -40,7 +41,7 @@ interface TagViewOperations<T> {
     ctx: ResourceContext,
     namespace: string | undefined,
     query: ReadQuery,
-  ): Promise<{ kind: string; apiVersion: string; metadata: object; items: T[] }>
+  ): Promise<StreamedList<T>>
   create(
     ctx: ResourceContext,
     namespace: string,
@@ -88,9 +89,9 @@ function tagViewEndpoint<T>(
       },
       list: async (request, reply, target) => {
         const list = await operations.list(ctx, target.namespace, readQuery(request))
-        return sendList(request, reply, servedAs(request), {
+        return sendStreamedList(request, reply, servedAs(request), {
           ...list,
-          items: list.items.map(printable),
+          batches: printables(list.batches),
         })
       },
       create: async (request, reply, target) => {

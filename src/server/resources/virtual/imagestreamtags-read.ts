@@ -16,6 +16,7 @@ import { notFound } from '../../status.js'
 import type { ResourceContext } from '../context.js'
 import { strategyContext } from '../operations/context.js'
 import { present } from '../present.js'
+import { streamObjects, type StreamedList } from '../operations/read.js'
 import { imageStreamTagView, latestTaggedImage } from './istag-view.js'
 import { splitImageStreamTag } from './names.js'
 
@@ -89,18 +90,13 @@ export async function getImageStreamTag(
   return view
 }
 
-/** TagViewList is a list of views of stream tags, as served. */
-export interface TagViewList<T> {
-  kind: string
-  apiVersion: string
-  metadata: { resourceVersion: string }
-  items: T[]
-}
+/** TagViewList is a list of views of stream tags, as served, arriving in batches. */
+export type TagViewList<T> = StreamedList<T>
 
 /**
  * listTagViews lists `resource`'s views of the selected streams' tags: labels select streams,
  * fields the view's name and namespace; `tagsOf` names a stream's tags in order, `view` builds
- * one (undefined leaves it out).
+ * one (undefined leaves it out). The streams are read a page at a time, as unpaged lists are.
  */
 export async function listTagViews<T extends { metadata: { name?: string; namespace?: string } }>(
   ctx: ResourceContext,
@@ -111,25 +107,29 @@ export async function listTagViews<T extends { metadata: { name?: string; namesp
   view: (stream: ImageStream, tag: string) => T | undefined,
 ): Promise<TagViewList<T>> {
   const fields = parseFieldSelector(query.fieldSelector ?? '')
-  const list = await ctx.store.list<ImageStream>(STREAMS.plural, {
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+  const streams = await streamObjects(ctx, STREAMS, namespace, {
+    labelSelector: query.labelSelector,
+    fieldSelector: undefined,
+    continue: undefined,
   })
-  const sctx = strategyContext(ctx)
-  const items: T[] = []
-  for (const stored of list.items) {
-    const stream = present(STREAMS, stored, sctx)
-    for (const tag of tagsOf(stream)) {
-      const item = view(stream, tag)
-      if (item && fields.matches(item.metadata.namespace ?? '', item.metadata.name ?? ''))
-        items.push(item)
+  async function* batches(): AsyncGenerator<T[]> {
+    for await (const batch of streams.batches) {
+      const items: T[] = []
+      for (const stream of batch) {
+        for (const tag of tagsOf(stream)) {
+          const item = view(stream, tag)
+          if (item && fields.matches(item.metadata.namespace ?? '', item.metadata.name ?? ''))
+            items.push(item)
+        }
+      }
+      yield items
     }
   }
   return {
     kind: resource.listKind,
     apiVersion: resource.apiVersion,
-    metadata: { resourceVersion: list.resourceVersion },
-    items,
+    metadata: streams.metadata,
+    batches: batches(),
   }
 }
 
