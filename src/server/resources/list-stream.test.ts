@@ -96,15 +96,49 @@ describe('unpaged lists', () => {
     assert.equal(table.json().rows.length, COUNT)
   })
 
-  it('let a request sent after the list be answered before the list is complete', async () => {
-    const answered: string[] = []
-    const list = f
-      .request({ method: 'GET', url: `${G}/imagestreams` })
-      .then(() => answered.push('list'))
-    const get = f
-      .request({ method: 'GET', url: `${G}/namespaces/even/imagestreams/is-00000` })
-      .then(() => answered.push('get'))
-    await Promise.all([list, get])
-    assert.deepEqual(answered, ['get', 'list'])
+  const tables: [string, string, string][] = [
+    ['', TABLE_ACCEPT, 'with object metadata'],
+    ['includeObject=Object', TABLE_ACCEPT, 'with whole objects'],
+    ['includeObject=None', TABLE_ACCEPT, 'without objects'],
+    ['', 'application/json;as=Table;v=v1beta1;g=meta.k8s.io', 'of meta.k8s.io/v1beta1'],
+  ]
+  for (const [query, accept, what] of tables) {
+    it(`as a Table ${what} are the bytes of the Table built in one step`, async () => {
+      const streamed = await f.request({ method: 'GET', url: `${G}/imagestreams?${query}`, accept })
+      // A page that holds the whole list is built and sent in one step.
+      const whole = await f.request({
+        method: 'GET',
+        url: `${G}/imagestreams?limit=${COUNT + 1}&${query}`,
+        accept,
+      })
+      assert.equal(whole.json().metadata.continue, undefined)
+      assert.equal(streamed.json().kind, 'Table')
+      assert.equal(streamed.body, whole.body)
+    })
+  }
+
+  it('as an empty Table are the bytes of the Table built in one step', async () => {
+    const url = `${G}/imagestreams?labelSelector=n%3Dnone`
+    const streamed = await f.request({ method: 'GET', url, accept: TABLE_ACCEPT })
+    const whole = await f.request({ method: 'GET', url: `${url}&limit=5`, accept: TABLE_ACCEPT })
+    assert.equal(streamed.json().rows.length, 0)
+    assert.equal(streamed.body, whole.body)
   })
+
+  for (const [what, accept] of [
+    ['JSON', 'application/json'],
+    ['a Table', TABLE_ACCEPT],
+  ] as const) {
+    it(`as ${what} let a request sent after the list be answered before the list is complete`, async () => {
+      const answered: string[] = []
+      const list = f
+        .request({ method: 'GET', url: `${G}/imagestreams`, accept })
+        .then(() => answered.push('list'))
+      const get = f
+        .request({ method: 'GET', url: `${G}/namespaces/even/imagestreams/is-00000` })
+        .then(() => answered.push('get'))
+      await Promise.all([list, get])
+      assert.deepEqual(answered, ['get', 'list'])
+    })
+  }
 })
