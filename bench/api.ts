@@ -8,7 +8,8 @@
  *   same TLS certificate;
  * - a paged walk of every stream across namespaces (limit=500, following `continue`), against
  *   reading the same rows from SQLite in pages of 500 and parsing them;
- * - GET p99 while unpaged lists of all streams run back to back, against GET p99 alone;
+ * - GET p99 while unpaged lists of all streams run back to back, against GET p99 alone, for
+ *   JSON lists and for Tables (what `kubectl get` asks for);
  * - start-up: process start to `/readyz` 200 and the RSS 2 s after, on a copy of the populated
  *   data dir, against a data dir without streams;
  * - watch fan-out: WATCHERS watches of one namespace (API_BENCH_WATCHERS, default 1,000), each
@@ -62,6 +63,9 @@ const PAGE = 500
 const IS = '/apis/image.openshift.io/v1'
 const TAGS = ['latest', 'v1']
 const MB = 2 ** 20
+// What `kubectl get` asks for.
+const TABLE_ACCEPT =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
 // How long a server is left after /readyz before it is measured: its start-up work may go on.
 const SETTLE_MS = 2000
 const STARTUP_TARGET = 'startup readyzMs < 1000 and idleRssMB < 200'
@@ -147,8 +151,8 @@ interface Client {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>
-  /** bytes GETs `path` and returns its status and body length, without parsing it. */
-  bytes(path: string): Promise<{ status: number; length: number; body: Buffer }>
+  /** bytes GETs `path` (as `accept`, JSON by default) and returns its status and body, unparsed. */
+  bytes(path: string, accept?: string): Promise<{ status: number; length: number; body: Buffer }>
   close(): Promise<void>
 }
 
@@ -179,11 +183,11 @@ function clientOf(server: ServeProcess): Client {
       })
       return { status: res.statusCode, body: await res.body.json() }
     },
-    async bytes(path) {
+    async bytes(path, accept = 'application/json') {
       const res = await pool.request({
         method: 'GET',
         path,
-        headers: { authorization, accept: 'application/json' },
+        headers: { authorization, accept },
       })
       const body = Buffer.from(await res.body.arrayBuffer())
       return { status: res.statusCode, length: body.length, body }
@@ -310,6 +314,45 @@ function rawWalk(db: Database.Database): number {
     if (rows.length < PAGE) return items
     const last = rows[rows.length - 1]!
     after = [last.namespace, last.name]
+  }
+}
+
+/**
+ * getDuringUnpagedLists measures GET `target` under load alone and while unpaged lists of every
+ * stream, asked for as `accept`, run back to back, in alternating rounds.
+ */
+async function getDuringUnpagedLists(c: Client, target: string, accept: string) {
+  const unpaged: { ms: number; bytes: number }[] = []
+  const blocking = await alternate(
+    2,
+    () => load(c, c.origin, target, BLOCKING_SECONDS),
+    async () => {
+      const running = load(c, c.origin, target, BLOCKING_SECONDS)
+      let done = false
+      const finish = () => (done = true)
+      running.then(finish, finish)
+      while (!done) {
+        const start = performance.now()
+        const res = await c.bytes(`${IS}/imagestreams`, accept)
+        if (res.status !== 200) throw new Error(`unpaged list: ${res.status}`)
+        unpaged.push({ ms: performance.now() - start, bytes: res.length })
+      }
+      return running
+    },
+  )
+  const rps = (r: LoadResult) => r.requests / r.seconds
+  const listingP99 = median(blocking.b.map((r) => r.p99Ms))
+  const quietP99 = median(blocking.a.map((r) => r.p99Ms))
+  return {
+    p99Ms: round(listingP99, 1),
+    quietP99Ms: round(quietP99, 1),
+    ratioToQuiet: round(listingP99 / quietP99, 1),
+    maxMs: round(median(blocking.b.map((r) => r.maxMs)), 0),
+    requestsPerSecond: round(median(blocking.b.map(rps)), 0),
+    quietRequestsPerSecond: round(median(blocking.a.map(rps)), 0),
+    unpagedLists: unpaged.length,
+    unpagedListMs: round(median(unpaged.map((u) => u.ms)), 0),
+    unpagedListMB: round((unpaged[0]?.bytes ?? 0) / MB, 1),
   }
 }
 
@@ -698,24 +741,8 @@ export async function runApi(): Promise<Record<string, unknown>> {
     )
     if (walks.a.some((w) => w.items !== STREAMS)) throw new Error('the walk missed streams')
 
-    const unpaged: { ms: number; bytes: number }[] = []
-    const blocking = await alternate(
-      2,
-      () => load(c, c.origin, target, BLOCKING_SECONDS),
-      async () => {
-        const running = load(c, c.origin, target, BLOCKING_SECONDS)
-        let done = false
-        const finish = () => (done = true)
-        running.then(finish, finish)
-        while (!done) {
-          const start = performance.now()
-          const res = await c.bytes(`${IS}/imagestreams`)
-          if (res.status !== 200) throw new Error(`unpaged list: ${res.status}`)
-          unpaged.push({ ms: performance.now() - start, bytes: res.length })
-        }
-        return running
-      },
-    )
+    const json = await getDuringUnpagedLists(c, target, 'application/json')
+    const table = await getDuringUnpagedLists(c, target, TABLE_ACCEPT)
     const peakRss = rssOf(pid).hwm
 
     // A fresh server for the watchers, so its RSS before them is not the lists' garbage.
@@ -736,8 +763,6 @@ export async function runApi(): Promise<Record<string, unknown>> {
     const bareGet = median(gets.b.map(rps))
     const walkMs = median(walks.a.map((w) => w.ms))
     const rawMs = median(walks.b.map((w) => w.ms))
-    const quietP99 = median(blocking.a.map((r) => r.p99Ms))
-    const listingP99 = median(blocking.b.map((r) => r.p99Ms))
     return {
       workload: 'api',
       streams: STREAMS,
@@ -761,18 +786,8 @@ export async function runApi(): Promise<Record<string, unknown>> {
         rawSqliteMs: round(rawMs, 0),
         ratioToRaw: round(walkMs / rawMs, 2),
       },
-      getDuringUnpagedLists: {
-        p99Ms: round(listingP99, 1),
-        quietP99Ms: round(quietP99, 1),
-        ratioToQuiet: round(listingP99 / quietP99, 1),
-        maxMs: round(median(blocking.b.map((r) => r.maxMs)), 0),
-        requestsPerSecond: round(median(blocking.b.map(rps)), 0),
-        quietRequestsPerSecond: round(median(blocking.a.map(rps)), 0),
-        unpagedLists: unpaged.length,
-        unpagedListMs: round(median(unpaged.map((u) => u.ms)), 0),
-        unpagedListMB: round((unpaged[0]?.bytes ?? 0) / MB, 1),
-        serverPeakRssMB: round(peakRss / MB, 1),
-      },
+      getDuringUnpagedLists: { ...json, serverPeakRssMB: round(peakRss / MB, 1) },
+      getDuringUnpagedTables: table,
       startup: startupReport,
       watch,
       writes,
