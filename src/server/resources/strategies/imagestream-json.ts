@@ -9,7 +9,7 @@ import { eachElement, eachMember, isKey, stringAt, valueEnd } from '../json-text
 import type { StrategyContext } from './types.js'
 
 const METADATA = '"metadata"'
-const SPEC = '"spec"'
+const SPEC_KEY = '"spec"'
 const STATUS = '"status"'
 const TAGS = '"tags"'
 const NAME = '"name"'
@@ -61,7 +61,7 @@ export function decorateImageStreamJson(text: string, ctx: StrategyContext): str
       metadata = true
       return eachMember(text, valueStart, metadataField)
     }
-    if (isKey(text, keyStart, keyEnd, SPEC)) {
+    if (isKey(text, keyStart, keyEnd, SPEC_KEY)) {
       return eachMember(text, valueStart, (k, kEnd, v) =>
         isKey(text, k, kEnd, TAGS) ? readNames(text, v, NAME, specNames) : undefined,
       )
