@@ -95,7 +95,9 @@ function readPage<I>(
     name: position?.name ?? '',
     object: '',
   }
-  const { rows, changed } = snapshotRows(reads, resource, selection, at, start)
+  // Without selectors every row read is an item: the page and the row after it are all it needs.
+  const take = selection.filtersContent || limit === undefined ? undefined : limit + 1
+  const { rows, changed } = snapshotRows(reads, resource, selection, at, start, take)
   const items: I[] = []
   let last: SnapshotRow | undefined
   let more = false
@@ -149,6 +151,7 @@ function snapshotRows(
   selection: Selection,
   at: number,
   start: SnapshotRow,
+  take: number | undefined,
 ): { rows: Iterable<SnapshotRow>; changed: SnapshotRow[] } {
   const { filters, params } = pushdown(selection)
   // SQLite's bare columns with MIN(): type and prev_object come from the earliest row.
@@ -165,7 +168,12 @@ function snapshotRows(
         : [{ namespace: c.namespace, name: c.name, object: c.prev_object }],
     )
   const { where, params: objectParams } = objectsAfter(resource, selection, at, start)
-  const current = reads.prepared<unknown[], SnapshotRow>(pageQuery(where)).iterate(...objectParams)
+  // A bounded page is read in one call, which better-sqlite3 makes cheaper per row than
+  // stepping an iterator; merged with the changed rows, its first `take` rows still come first.
+  const current =
+    take === undefined
+      ? reads.prepared<unknown[], SnapshotRow>(pageQuery(where)).iterate(...objectParams)
+      : reads.prepared<unknown[], SnapshotRow>(pageQuery(where, true)).all(...objectParams, take)
   return { rows: changed.length === 0 ? current : mergeByKey(current, changed), changed }
 }
 
@@ -181,9 +189,10 @@ function countAfter(
   return row?.n ?? 0
 }
 
-/** pageQuery reads, in key order, the objects a page's WHERE selects. */
-export function pageQuery(where: string): string {
-  return `SELECT namespace, name, object FROM objects WHERE ${where} ORDER BY namespace, name`
+/** pageQuery reads, in key order, the objects a page's WHERE selects, `limited` by a last parameter. */
+export function pageQuery(where: string, limited = false): string {
+  const query = `SELECT namespace, name, object FROM objects WHERE ${where} ORDER BY namespace, name`
+  return limited ? `${query} LIMIT ?` : query
 }
 
 /**

@@ -186,6 +186,11 @@ describe('sqlite paged lists', () => {
         `SEARCH objects USING INDEX objects_list (resource=? AND ${range})`,
         label,
       )
+      assert.equal(
+        plan(pageQuery(where, true), [...params, 5]),
+        `SEARCH objects USING INDEX objects_list (resource=? AND ${range})`,
+        label,
+      )
     }
   })
 })
