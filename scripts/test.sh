@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # The project's test command (npm test): checks the Debian tools the integration tests drive,
-# then typecheck, lint, and every *.test.ts under src/ and test/ with node's test runner.
-# `npm test unit` (scripts/test.sh unit) skips the integration suites.
+# then typecheck, lint, build, and every *.test.ts under src/ and test/ with node's test runner.
+# `npm run test:unit` (scripts/test.sh unit) runs the unit tests only: every *.test.ts under src/
+# and the source-reading checks under test/ (architecture, citations), with no typecheck, lint
+# or build first and no tool or built binary needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+unit_tests() {
+  find src -name '*.test.ts'
+  echo test/architecture.test.ts
+  echo test/citations.test.ts
+}
+if [ "${1:-}" = unit ]; then
+  mapfile -t files < <(unit_tests | sort)
+  echo "== unit tests (${#files[@]} files)"
+  exec node --import tsx --test --test-reporter=spec --test-concurrency=4 --test-timeout=300000 "${files[@]}"
+fi
 
 need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
@@ -15,7 +28,7 @@ done
 # Debian's kubectl 1.20 is unpacked (not installed) by test/harness/legacy-kubectl.ts with
 # `apt-get download`, which needs the package lists.
 legacy_kubectl=.cache/kubectl-1.20/usr/bin/kubectl
-if [ "${1:-}" != unit ] && { [ ${#need[@]} -gt 0 ] || [ ! -x "$legacy_kubectl" ]; }; then
+if [ ${#need[@]} -gt 0 ] || [ ! -x "$legacy_kubectl" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq
     if [ ${#need[@]} -gt 0 ]; then
@@ -36,11 +49,7 @@ npx prettier --check . >/dev/null
 # The end-to-end suites run the compiled CLI, as users do.
 echo "== build"; npm run build --silent
 
-if [ "${1:-}" = unit ]; then
-  mapfile -t files < <(find src -name '*.test.ts' | sort)
-else
-  mapfile -t files < <(find src test -name '*.test.ts' | sort)
-fi
+mapfile -t files < <(find src test -name '*.test.ts' | sort)
 if [ ${#files[@]} -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 echo "== tests (${#files[@]} files)"
 exec node --import tsx --test --test-reporter=spec --test-concurrency=4 --test-timeout=300000 "${files[@]}"

@@ -66,6 +66,24 @@ function importsOf(file: string): string[] {
   return specifiers.map((m) => m[1]!)
 }
 
+/** Test support: a testing/ folder anywhere under src/, loaded only by *.test.ts files. */
+function isTestSupport(file: string): boolean {
+  return relative(SRC, file).split(sep).slice(0, -1).includes('testing')
+}
+
+/** Every relative import of `files` as [importing file, imported file]. */
+function importEdges(files: readonly string[]): [string, string][] {
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((s) => s.startsWith('.'))
+      .map((s): [string, string] => [file, resolve(dirname(file), s)]),
+  )
+}
+
+function formatEdge([from, to]: [string, string]): string {
+  return `${relative(SRC, from)} imports ${relative(SRC, to)}`
+}
+
 function layerOf(file: string): string {
   return relative(SRC, file).split(sep)[0]!
 }
@@ -105,6 +123,31 @@ describe('dependency direction (docs/architecture.md)', () => {
       }
     }
     assert.deepEqual(violations, [])
+  })
+
+  it('only cmd picks a store backend', () => {
+    // The Store interface lives in storage/index.ts and store.ts; a backend is any sub-folder
+    // of storage/ other than testing/, and choosing one is the composition root's job.
+    const backendOf = (file: string): string | undefined => {
+      const parts = relative(SRC, file).split(sep)
+      const inSubFolder = parts[0] === 'storage' && parts.length > 2 && parts[1] !== 'testing'
+      return inSubFolder ? parts[1] : undefined
+    }
+    const offenders = importEdges(files).filter(
+      ([from, to]) =>
+        backendOf(to) !== undefined &&
+        backendOf(to) !== backendOf(from) &&
+        layerOf(from) !== 'cmd' &&
+        !isTestSupport(from),
+    )
+    assert.deepEqual(offenders.map(formatEdge), [])
+  })
+
+  it('only tests import a testing/ folder', () => {
+    const offenders = importEdges(files).filter(
+      ([from, to]) => isTestSupport(to) && !isTestSupport(from),
+    )
+    assert.deepEqual(offenders.map(formatEdge), [])
   })
 
   it('nothing imports cmd/', () => {
