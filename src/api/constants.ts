@@ -14,6 +14,12 @@ export const RBAC_GROUP = 'rbac.authorization.k8s.io'
 export const IMPORT_MODES = ['Legacy', 'PreserveOriginal'] as const
 /** ImportMode is how a manifest list is imported: one child (Legacy) or the whole list (PreserveOriginal). */
 export type ImportMode = (typeof IMPORT_MODES)[number]
+/** IMPORT_MODE_FLAG_MESSAGE is oc's client-side refusal of a bad `--import-mode`. */
+export const IMPORT_MODE_FLAG_MESSAGE = `valid ImportMode values are ${IMPORT_MODES.join(' or ')}`
+/** importModeOf returns `value` as an ImportMode, or undefined when it is none. */
+export function importModeOf(value: string): ImportMode | undefined {
+  return IMPORT_MODES.find((m) => m === value)
+}
 
 /**
  * REFERENCE_POLICY_TYPES are the valid `referencePolicy.type` values

@@ -5,6 +5,7 @@ import {
   checkConfigMapKey,
   checkDNS1123Label,
   checkDNS1123Subdomain,
+  checkEnvVarName,
   checkLabelValue,
   checkQualifiedName,
   checkTagName,
@@ -25,6 +26,8 @@ const LABEL_VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 const KEY_MSG =
   "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+const ENV_MSG =
+  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
 const STREAM_MSG = 'must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"'
 
 interface Row {
@@ -40,10 +43,14 @@ const checks: Record<string, (value: string) => string[]> = {
   checkQualifiedName,
   checkLabelValue,
   checkConfigMapKey,
+  checkEnvVarName,
   checkTagName,
 }
 
 const rows: readonly Row[] = [
+  { check: 'checkEnvVarName', input: 'MY_ENV.name-1', want: [] },
+  { check: 'checkEnvVarName', input: '1ST', want: [ENV_MSG] },
+  { check: 'checkEnvVarName', input: '..env', want: ["must not start with '..'"] },
   { check: 'checkDNS1123Label', input: 'team-a', want: [] },
   { check: 'checkDNS1123Label', input: 'Team_A', want: [LABEL_MSG] },
   { check: 'checkDNS1123Label', input: 'team.a', want: ['must not contain dots'] },

@@ -34,6 +34,10 @@ const LABEL_VALUE_MAX_LENGTH = 63
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+'
 const CONFIG_KEY = new RegExp(`^${CONFIG_KEY_FMT}$`)
 const CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+const ENV_VAR_NAME_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*'
+const ENV_VAR_NAME = new RegExp(`^${ENV_VAR_NAME_FMT}$`)
+const ENV_VAR_NAME_MSG =
+  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit"
 // openshift-apiserver RepositoryNameComponentRegexp (distribution v2.1.1 names.go).
 const STREAM_NAME_FMT = '[a-z0-9]+(?:[._-][a-z0-9]+)*'
 const STREAM_NAME = new RegExp(`^${STREAM_NAME_FMT}$`)
@@ -175,10 +179,23 @@ export function checkConfigMapKey(value: string): string[] {
   if (!CONFIG_KEY.test(value)) {
     problems.push(regexError(CONFIG_KEY_MSG, CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'))
   }
-  if (value === '.') problems.push("must not be '.'")
-  else if (value === '..') problems.push("must not be '..'")
-  else if (value.startsWith('..')) problems.push("must not start with '..'")
-  return problems
+  return [...problems, ...chdirPrefixProblems(value)]
+}
+
+/** checkEnvVarName checks an environment variable name, as env files name keys (kube IsEnvVarName). */
+export function checkEnvVarName(value: string): string[] {
+  const problems = ENV_VAR_NAME.test(value)
+    ? []
+    : [regexError(ENV_VAR_NAME_MSG, ENV_VAR_NAME_FMT, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1')]
+  return [...problems, ...chdirPrefixProblems(value)]
+}
+
+/** A key that would name the current or parent directory when projected into a volume (kube hasChDirPrefix). */
+function chdirPrefixProblems(value: string): string[] {
+  if (value === '.') return ["must not be '.'"]
+  if (value === '..') return ["must not be '..'"]
+  if (value.startsWith('..')) return ["must not start with '..'"]
+  return []
 }
 
 /** checkTagName checks an image tag: 1-128 of `[A-Za-z0-9_.-]`, not starting with '.' or '-' (the oc and distribution grammar). */

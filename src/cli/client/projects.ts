@@ -2,14 +2,11 @@
  * The projects a user may see, read through project.openshift.io as oc reads them
  * (oc pkg/cli/project: GetProjects, ConfirmProjectAccess).
  */
+import { PROJECTS_PATH, PROJECT_REQUESTS_PATH } from '../../api/paths.js'
 import type { ApiClient } from './api-client.js'
 import { ApiError } from './api-errors.js'
 
-/** PROJECTS_PATH is the projects collection. */
-export const PROJECTS_PATH = '/apis/project.openshift.io/v1/projects'
-
-/** PROJECT_REQUESTS_PATH is where projects are requested, and asked whether one may. */
-export const PROJECT_REQUESTS_PATH = '/apis/project.openshift.io/v1/projectrequests'
+export { PROJECTS_PATH, PROJECT_REQUESTS_PATH }
 
 /** ProjectSummary is what the project verbs print of a project. */
 export interface ProjectSummary {

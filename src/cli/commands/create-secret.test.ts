@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Secret } from '../../api/core.js'
+import { checkConfigMapKey } from '../../api/names.js'
 import { ApiError } from '../client/api-errors.js'
 import type { ApiClient } from '../client/api-client.js'
 import type { Session } from '../client/session.js'
@@ -22,7 +23,6 @@ import {
   runCreateSecretGeneric,
   SecretData,
   secretHash,
-  secretKeyErrors,
   type Connect,
 } from './create-secret.js'
 
@@ -129,7 +129,7 @@ void describe('source parsing (kubectl ParseFileSource, ParseLiteralSource)', ()
   })
 })
 
-void describe('secretKeyErrors (IsConfigMapKey)', () => {
+void describe('Secret keys (IsConfigMapKey, shared with the server)', () => {
   const cases: [string, string[]][] = [
     ['.dockerconfigjson', []],
     ['KEY_name-1.x', []],
@@ -145,7 +145,7 @@ void describe('secretKeyErrors (IsConfigMapKey)', () => {
     ],
   ]
   for (const [key, errs] of cases)
-    it(JSON.stringify(key.slice(0, 20)), () => assert.deepEqual(secretKeyErrors(key), errs))
+    it(JSON.stringify(key.slice(0, 20)), () => assert.deepEqual(checkConfigMapKey(key), errs))
 
   it('SecretData refuses an invalid or repeated key with kubectl messages', () => {
     const data = new SecretData()

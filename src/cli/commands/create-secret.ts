@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import type { Command } from 'commander'
 import type { Secret } from '../../api/core.js'
 import { DOCKER_CONFIG_JSON_KEY, SECRET_TYPES } from '../../api/constants.js'
+import { checkConfigMapKey, checkEnvVarName } from '../../api/names.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { ApiError } from '../client/api-errors.js'
 import type { GlobalFlags, Session } from '../client/session.js'
@@ -71,39 +72,7 @@ export function nameFromArgs(operands: readonly string[], command: string): stri
 }
 
 // ---------------------------------------------------------------------------------------------
-// Keys and sources (k8s.io/apimachinery validation, kubectl's ParseFileSource/ParseLiteralSource)
-
-const MAX_KEY_LENGTH = 253
-
-function chdirPrefixErrors(key: string): string[] {
-  if (key === '.') return [`must not be '.'`]
-  if (key === '..') return [`must not be '..'`]
-  if (key.startsWith('..')) return [`must not start with '..'`]
-  return []
-}
-
-/** secretKeyErrors lists why `key` is not a valid Secret (ConfigMap) key; empty when it is. */
-export function secretKeyErrors(key: string): string[] {
-  const errs: string[] = []
-  if (key.length > MAX_KEY_LENGTH) errs.push(`must be no more than ${MAX_KEY_LENGTH} characters`)
-  if (!/^[-._a-zA-Z0-9]+$/.test(key)) {
-    errs.push(
-      `a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
-    )
-  }
-  return [...errs, ...chdirPrefixErrors(key)]
-}
-
-/** envVarNameErrors lists why `key` is not a valid environment variable name (env files). */
-export function envVarNameErrors(key: string): string[] {
-  const errs: string[] = []
-  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(key)) {
-    errs.push(
-      `a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
-    )
-  }
-  return [...errs, ...chdirPrefixErrors(key)]
-}
+// Sources (kubectl's ParseFileSource/ParseLiteralSource); keys are checked by the server's rules
 
 /** goBase is Go's path.Base: the last element, trailing slashes ignored, `.` for an empty path. */
 export function goBase(path: string): string {
@@ -177,7 +146,7 @@ export function parseEnvFile(
     if (line === '' || line.startsWith('#')) return
     const eq = line.indexOf('=')
     const key = eq < 0 ? line : line.slice(0, eq)
-    const errs = envVarNameErrors(key)
+    const errs = checkEnvVarName(key)
     if (errs.length > 0) throw new CliError(`"${key}" is not a valid key name: ${errs.join(';')}`)
     out.push([key, eq < 0 ? (env[key] ?? '') : line.slice(eq + 1)])
   })
@@ -193,7 +162,7 @@ export class SecretData {
 
   /** add stores `value` under `key` (kubectl's addKeyFromLiteralToSecret). */
   add(key: string, value: Buffer): void {
-    const errs = secretKeyErrors(key)
+    const errs = checkConfigMapKey(key)
     if (errs.length > 0) {
       throw new CliError(`"${key}" is not valid key name for a Secret ${errs.join(';')}`)
     }

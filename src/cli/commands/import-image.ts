@@ -20,7 +20,13 @@ import type {
   TagImportPolicy,
   TagReference,
 } from '../../api/image.js'
-import { ANNOTATIONS, DEFAULT_TAG, IMAGE_API_VERSION, IMPORT_MODES } from '../../api/constants.js'
+import {
+  ANNOTATIONS,
+  DEFAULT_TAG,
+  IMAGE_API_VERSION,
+  IMPORT_MODE_FLAG_MESSAGE,
+  importModeOf,
+} from '../../api/constants.js'
 import { parseImageReference } from '../../reference/index.js'
 import type { ApiClient } from '../client/api-client.js'
 import { isNotFound } from '../client/api-errors.js'
@@ -174,10 +180,10 @@ function referencePolicyOf(value: string | undefined): ReferencePolicyType | und
   }
 }
 
-function importModeOf(value: string | undefined): ImportMode | undefined {
+function importModeFlag(value: string | undefined): ImportMode | undefined {
   if (value === undefined) return undefined
-  const mode = IMPORT_MODES.find((m) => m === value)
-  if (!mode) throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal')
+  const mode = importModeOf(value)
+  if (!mode) throw new UsageError(IMPORT_MODE_FLAG_MESSAGE)
   return mode
 }
 
@@ -220,7 +226,7 @@ export function completeImportImageOptions(
     confirm: flags.confirm === true,
     all,
     referencePolicy: referencePolicyOf(flags.referencePolicy),
-    importMode: importModeOf(flags.importMode),
+    importMode: importModeFlag(flags.importMode),
     scheduled: flags.scheduled,
     insecure: flags.insecure,
     dryRun: flags.dryRun === true,

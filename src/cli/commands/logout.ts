@@ -5,6 +5,7 @@
  * is.
  */
 import type { Command } from 'commander'
+import { OAUTH_ACCESS_TOKENS_PATH } from '../../api/paths.js'
 import { tokenObjectName } from '../../lib/oauth-token-name.js'
 import { removeToken } from '../client/kubeconfig.js'
 import type { Session } from '../client/session.js'
@@ -45,7 +46,7 @@ export async function runLogout(
   try {
     await session.client.request(
       'DELETE',
-      `/apis/oauth.openshift.io/v1/oauthaccesstokens/${encodeURIComponent(tokenObjectName(token))}`,
+      `${OAUTH_ACCESS_TOKENS_PATH}/${encodeURIComponent(tokenObjectName(token))}`,
     )
   } catch {
     // As oc: the token may be the admin token or already gone; it is forgotten here all the same.

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { checkDNS1123Label, checkDNS1123Subdomain } from '../../api/names.js'
 import { RBAC_GROUP } from '../../api/constants.js'
 import type { RoleBinding, Subject } from '../../api/rbac.js'
+import { USER_API_PATH, USER_API_VERSION } from '../../api/paths.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { goQuote, goStrings } from '../../lib/go-quote.js'
 import { ApiError, isNotFound } from '../client/api-errors.js'
@@ -51,7 +52,6 @@ export interface RoleArgs {
 
 const SA_PREFIX = 'system:serviceaccount:'
 const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate'
-const USER_GROUP_VERSION = 'user.openshift.io/v1'
 /** How many times an add that lost a create race starts over (oc starts over without limit). */
 const ALREADY_EXISTS_ATTEMPTS = 10
 
@@ -300,7 +300,7 @@ async function userAPIServed(session: Session): Promise<boolean> {
   const groups = await session.client.request<{
     groups?: { preferredVersion?: { groupVersion?: string } }[]
   }>('GET', '/apis')
-  return (groups.groups ?? []).some((g) => g.preferredVersion?.groupVersion === USER_GROUP_VERSION)
+  return (groups.groups ?? []).some((g) => g.preferredVersion?.groupVersion === USER_API_VERSION)
 }
 
 /** warnMissing writes oc's warnings for a role, and new subjects, that do not exist. */
@@ -332,10 +332,7 @@ async function warnMissing(
     } else if (userAPI) {
       const plural = s.kind === 'User' ? 'users' : 'groups'
       found = await exists(() =>
-        session.client.request(
-          'GET',
-          `/apis/${USER_GROUP_VERSION}/${plural}/${encodeURIComponent(name)}`,
-        ),
+        session.client.request('GET', `${USER_API_PATH}/${plural}/${encodeURIComponent(name)}`),
       )
     }
     if (!found) session.io.stderr.write(`Warning: ${s.kind ?? ''} '${name}' not found\n`)

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander'
 import { acceptGoBooleans } from '../go-flags.js'
-import { IMAGE_API_VERSION, IMPORT_MODES } from '../../api/constants.js'
+import { IMAGE_API_VERSION, IMPORT_MODE_FLAG_MESSAGE, importModeOf } from '../../api/constants.js'
 import type {
   ImageStream,
   ImageStreamTag,
@@ -278,8 +278,8 @@ export function planTag(operands: readonly string[], flags: TagFlags, namespace:
     }
   }
   const mode = flags.importMode
-  if (mode !== undefined && !(IMPORT_MODES as readonly string[]).includes(mode)) {
-    throw new CliError('valid ImportMode values are Legacy or PreserveOriginal')
+  if (mode !== undefined && importModeOf(mode) === undefined) {
+    throw new CliError(IMPORT_MODE_FLAG_MESSAGE)
   }
   for (const dest of destinations) {
     checkForm(dest)

@@ -4,6 +4,7 @@
  * the current namespace (a ResourceAccessReview with `-A`), printed as oc prints it. What the
  * server answers is in docs/access-control.md#who-can.
  */
+import { AUTHORIZATION_API_PATH, AUTHORIZATION_API_VERSION } from '../../api/paths.js'
 import { findResource } from '../../api/resource-meta.js'
 import type { Session } from '../client/session.js'
 import { UsageError } from '../errors.js'
@@ -11,8 +12,8 @@ import { formatDocument } from '../printers/objects.js'
 import { OUTPUT_FORMATS, parseOutput } from '../printers/typed-objects.js'
 import { sessionAction, type ConfigureVerb } from '../verb.js'
 
-const API_VERSION = 'authorization.openshift.io/v1'
-const PREFIX = `/apis/${API_VERSION}`
+const API_VERSION = AUTHORIZATION_API_VERSION
+const PREFIX = AUTHORIZATION_API_PATH
 
 /** WhoCanFlags are the command's own flags. */
 export interface WhoCanFlags {

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
+import { SELF_SUBJECT_REVIEW_PATH, USER_API_VERSION } from '../../api/paths.js'
 import type { ApiClient } from '../client/api-client.js'
 import type { Session } from '../client/session.js'
 import { UsageError } from '../errors.js'
@@ -61,7 +62,7 @@ export function whoamiMode(flags: WhoamiFlags): WhoamiMode {
 export async function whoAmI(client: ApiClient): Promise<UserInfo> {
   const review = await client.request<{
     status?: { userInfo?: { username?: string; groups?: string[] } }
-  }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+  }>('POST', SELF_SUBJECT_REVIEW_PATH, {
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
   })
   const info = review.status?.userInfo
@@ -71,7 +72,7 @@ export async function whoAmI(client: ApiClient): Promise<UserInfo> {
 /** userObject is the user.openshift.io User oc prints for `whoami -o json|yaml`. */
 export function userObject(user: UserInfo): Record<string, unknown> {
   return {
-    apiVersion: 'user.openshift.io/v1',
+    apiVersion: USER_API_VERSION,
     kind: 'User',
     metadata: { creationTimestamp: null, name: user.username },
     groups: user.groups,

@@ -6,13 +6,16 @@
  * stored tokens are not for listing (docs/access-control.md#users-and-login).
  */
 import type { FastifyInstance } from 'fastify'
+import {
+  OAUTH_ACCESS_TOKENS_PATH,
+  USER_API_PATH,
+  USER_API_VERSION,
+  USER_GROUP,
+} from '../../api/paths.js'
 import { NotFoundError, objectKey, type Store } from '../../storage/index.js'
 import { notFound } from '../status.js'
 import { authorizeRequest } from './index.js'
 import { OAUTH_ACCESS_TOKENS, OAUTH_GROUP, type OAuthTokenAuthenticator } from './oauth-tokens.js'
-
-/** USER_GROUP is the API group of users. */
-const USER_GROUP = 'user.openshift.io'
 
 /** OAuthApiOptions are the store of the token objects and the authenticator caching them. */
 export interface OAuthApiOptions {
@@ -22,7 +25,7 @@ export interface OAuthApiOptions {
 
 /** registerOAuthApi adds `users/~` and the deletion of OAuth access tokens. */
 export function registerOAuthApi(app: FastifyInstance, options: OAuthApiOptions): void {
-  app.get('/apis/user.openshift.io/v1/users/~', async (request) => {
+  app.get(`${USER_API_PATH}/users/~`, async (request) => {
     const user = await authorizeRequest(request, {
       kind: 'resource',
       verb: 'get',
@@ -34,47 +37,44 @@ export function registerOAuthApi(app: FastifyInstance, options: OAuthApiOptions)
     // user info for users it does not store.
     return {
       kind: 'User',
-      apiVersion: 'user.openshift.io/v1',
+      apiVersion: USER_API_VERSION,
       metadata: { name: user.name, creationTimestamp: null },
       identities: null,
       groups: [...user.groups],
     }
   })
 
-  app.delete<{ Params: { name: string } }>(
-    '/apis/oauth.openshift.io/v1/oauthaccesstokens/:name',
-    async (request) => {
-      const { name } = request.params
-      await authorizeRequest(request, {
-        kind: 'resource',
-        verb: 'delete',
-        group: OAUTH_GROUP,
-        resource: OAUTH_ACCESS_TOKENS,
+  app.delete<{ Params: { name: string } }>(`${OAUTH_ACCESS_TOKENS_PATH}/:name`, async (request) => {
+    const { name } = request.params
+    await authorizeRequest(request, {
+      kind: 'resource',
+      verb: 'delete',
+      group: OAUTH_GROUP,
+      resource: OAUTH_ACCESS_TOKENS,
+      name,
+    })
+    let deleted
+    try {
+      deleted = await options.store.delete(objectKey(OAUTH_ACCESS_TOKENS, name))
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw notFound({ group: OAUTH_GROUP, resource: OAUTH_ACCESS_TOKENS }, name)
+      }
+      throw err
+    }
+    // At once here; other servers sharing the store learn it from their watch.
+    options.tokens.forget(name)
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: {
         name,
-      })
-      let deleted
-      try {
-        deleted = await options.store.delete(objectKey(OAUTH_ACCESS_TOKENS, name))
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          throw notFound({ group: OAUTH_GROUP, resource: OAUTH_ACCESS_TOKENS }, name)
-        }
-        throw err
-      }
-      // At once here; other servers sharing the store learn it from their watch.
-      options.tokens.forget(name)
-      return {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Success',
-        details: {
-          name,
-          group: OAUTH_GROUP,
-          kind: OAUTH_ACCESS_TOKENS,
-          uid: deleted.metadata.uid,
-        },
-      }
-    },
-  )
+        group: OAUTH_GROUP,
+        kind: OAUTH_ACCESS_TOKENS,
+        uid: deleted.metadata.uid,
+      },
+    }
+  })
 }

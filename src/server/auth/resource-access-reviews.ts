@@ -7,6 +7,11 @@
  * and localresourceaccessreview). The answer comes from the server's Authorizer
  * (allowedSubjects), the same policy that decides requests (docs/access-control.md#who-can).
  */
+import {
+  AUTHORIZATION_API_PATH,
+  AUTHORIZATION_API_VERSION,
+  AUTHORIZATION_GROUP,
+} from '../../api/paths.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Subject } from '../../api/index.js'
 import type { DiscoveryResource } from '../discovery.js'
@@ -22,9 +27,9 @@ import {
 } from './access-reviews.js'
 import { authorizeRequest, requestUser, type AuthorizationAttributes } from './index.js'
 
-const GROUP = 'authorization.openshift.io'
+const GROUP = AUTHORIZATION_GROUP
 const VERSION = 'v1'
-const API_VERSION = `${GROUP}/${VERSION}`
+const API_VERSION = AUTHORIZATION_API_VERSION
 const LOCAL = 'localresourceaccessreviews'
 
 const discovered = (plural: string, kind: string, namespaced: boolean): DiscoveryResource => ({
@@ -183,7 +188,7 @@ const aggregate = (errors: readonly string[]): string =>
 
 /** registerResourceAccessReviews adds the two create-only routes. */
 export function registerResourceAccessReviews(app: FastifyInstance): void {
-  app.post(`/apis/${API_VERSION}/resourceaccessreviews`, async (request, reply) => {
+  app.post(`${AUTHORIZATION_API_PATH}/resourceaccessreviews`, async (request, reply) => {
     await authorizeRequest(request, {
       kind: 'resource',
       verb: 'create',

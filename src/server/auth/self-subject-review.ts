@@ -7,6 +7,7 @@
  * does not read; the request carries nothing the answer depends on, so this route has its own
  * protobuf parser that reads only the envelope's apiVersion and kind, to refuse other objects.
  */
+import { SELF_SUBJECT_REVIEW_PATH } from '../../api/paths.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requestUser, type UserInfo } from './index.js'
 import { PROTOBUF_MEDIA_TYPE } from '../body-parsers.js'
@@ -14,8 +15,7 @@ import { UnsupportedProtobufError } from '../protobuf/index.js'
 import { readFields, utf8, type Budget } from '../protobuf/wire.js'
 import { badRequest, unsupportedMediaType } from '../status.js'
 
-/** SELF_SUBJECT_REVIEW_PATH is the one collection this module serves. */
-export const SELF_SUBJECT_REVIEW_PATH = '/apis/authentication.k8s.io/v1/selfsubjectreviews'
+export { SELF_SUBJECT_REVIEW_PATH }
 
 const API_VERSION = 'authentication.k8s.io/v1'
 const KIND = 'SelfSubjectReview'

@@ -21,6 +21,7 @@ import {
   type Namespace,
   type RoleBinding,
 } from '../../../api/index.js'
+import { PROJECT_API_PATH, PROJECT_API_VERSION, PROJECT_GROUP } from '../../../api/paths.js'
 import { isStoreError, objectKey } from '../../../storage/index.js'
 import { authorizeRequest, requestUser, type UserInfo } from '../../auth/index.js'
 import type { DiscoveryResource } from '../../discovery.js'
@@ -44,10 +45,8 @@ import { served } from './request.js'
 
 const printable = (o: Project) => o as unknown as PrintableObject
 
-/** PROJECT_GROUP is OpenShift's project API group. */
-export const PROJECT_GROUP = 'project.openshift.io'
-const API_VERSION = `${PROJECT_GROUP}/v1`
-const BASE = `/apis/${API_VERSION}`
+const API_VERSION = PROJECT_API_VERSION
+const BASE = PROJECT_API_PATH
 
 /** Annotations OpenShift keeps on a requested project's namespace. */
 export const PROJECT_ANNOTATIONS = {
