@@ -16,3 +16,12 @@ export function errorText(err: unknown): string {
   if (err instanceof UsageError || err instanceof CliError) return `error: ${err.message}`
   return `error: ${err instanceof Error ? err.message : String(err)}`
 }
+
+/**
+ * errorReport is the whole report of a failed verb, `hint` included: a newline is added only
+ * when the text lacks one, as kubectl's fatal error handler does.
+ */
+export function errorReport(err: unknown, hint = ''): string {
+  const text = `${errorText(err)}${hint}`
+  return text.endsWith('\n') ? text : `${text}\n`
+}

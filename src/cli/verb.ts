@@ -8,7 +8,7 @@ import type { CommandIO } from './io.js'
 import type { GlobalFlags, Session } from './client/session.js'
 import { UsageError } from './errors.js'
 import { commandPath } from './flag-errors.js'
-import { errorText } from './report-error.js'
+import { errorReport } from './report-error.js'
 
 /** VerbContext is what the entry point hands a verb: the process surface and the exit code. */
 export interface VerbContext {
@@ -42,7 +42,7 @@ async function reported(
       err instanceof UsageError && err.seeHelp
         ? `\nSee '${commandPath(cmd)} -h' for help and examples`
         : ''
-    ctx.io.stderr.write(`${errorText(err)}${hint}\n`)
+    ctx.io.stderr.write(errorReport(err, hint))
     ctx.setExitCode(1)
   }
 }

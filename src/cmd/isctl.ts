@@ -253,10 +253,11 @@ const VERBS: readonly Verb[] = [
     summary: 'Display information about an image',
     load: async () => {
       const { configureImageInfoCommand } = await import('../cli/commands/image-info.js')
+      const { localAction } = await import('../cli/verb.js')
       return (cmd, ctx) =>
-        configureImageInfoCommand(cmd).action(async (operands: string[], flags: ImageInfoFlags) => {
+        localAction<ImageInfoFlags>(configureImageInfoCommand(cmd), ctx, async (ops, flags, io) => {
           const { executeImageInfo } = await import('./image-info.js')
-          ctx.setExitCode(await executeImageInfo(operands, flags, ctx.io))
+          return executeImageInfo(ops, flags, io)
         })
     },
   },
@@ -374,11 +375,12 @@ const VERBS: readonly Verb[] = [
     longRunning: true,
     load: async () => {
       const { configureServeCommand } = await import('./serve-options.js')
+      const { localAction } = await import('../cli/verb.js')
       return (cmd, ctx) =>
         // Runs until SIGTERM/SIGINT; the action resolves after a clean shutdown.
-        configureServeCommand(cmd).action(async (flags: ServeFlags) => {
+        localAction<ServeFlags>(configureServeCommand(cmd), ctx, async (_operands, flags, io) => {
           const { executeServe } = await import('./serve.js')
-          ctx.setExitCode(await executeServe(flags, ctx.io))
+          return executeServe(flags, io)
         })
     },
   },

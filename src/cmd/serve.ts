@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { IMAGE_REFERENCES, RESOURCE_LIST, type ImageStream } from '../api/index.js'
-import { UsageError } from '../cli/errors.js'
+import { CliError, UsageError } from '../cli/errors.js'
 import type { CommandIO } from '../cli/io.js'
 import { keyringFromDockerConfig, type Keyring } from '../credentials/index.js'
 import {
@@ -86,11 +86,6 @@ const SHUTDOWN_GRACE_MS = 10_000
 /** How long an exiting server waits for its log's reader to take the last lines. */
 const LOG_CLOSE_GRACE_MS = 2_000
 
-/** CommandFailure ends the run with `error: <message>` and exit code 1. */
-class CommandFailure extends Error {
-  override readonly name = 'CommandFailure'
-}
-
 /** ServerSettings are the import settings the resource handlers and the importer will take. */
 export interface ServerSettings {
   /** `host[:port]` in status.dockerImageRepository: the flag, else the bound listen address (known once listening). */
@@ -122,7 +117,7 @@ async function readFlagFile(flag: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8')
   } catch (err) {
-    throw new CommandFailure(`unable to read ${flag}: ${path}: ${fileProblem(err)}`)
+    throw new CliError(`unable to read ${flag}: ${path}: ${fileProblem(err)}`)
   }
 }
 
@@ -146,7 +141,7 @@ async function loadTrustedCA(path: string | undefined): Promise<string | undefin
   try {
     new X509Certificate(pem)
   } catch {
-    throw new CommandFailure(`--additional-trusted-ca: ${path} is not a PEM certificate bundle`)
+    throw new CliError(`--additional-trusted-ca: ${path} is not a PEM certificate bundle`)
   }
   return pem
 }
@@ -170,7 +165,7 @@ async function loadAllowedRegistries(
     initial = readAllowedRegistries(text, path, { integratedRegistry })
   } catch (err) {
     if (err instanceof AllowedRegistriesFileError) {
-      throw new CommandFailure(`--allowed-registries-for-import: ${err.message}`)
+      throw new CliError(`--allowed-registries-for-import: ${err.message}`)
     }
     throw err
   }
@@ -267,17 +262,12 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 
 /**
  * executeServe runs the server until SIGTERM/SIGINT (or `io.signal`, for in-process tests)
- * and resolves to the exit code: 0 after a clean shutdown, 1 when it cannot start.
+ * and resolves to 0 after a clean shutdown; what keeps it from starting is thrown, for the
+ * verb's error path to report as every verb's.
  */
 export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<number> {
-  let options: ServeOptions
-  let platform: PlatformSpec
-  try {
-    options = completeServeOptions(flags)
-    platform = parsePlatformOption(options.platform)
-  } catch (err) {
-    return fail(io, err)
-  }
+  const options = completeServeOptions(flags)
+  const platform = parsePlatformOption(options.platform)
   const log = stdoutDestination()
   const logger = createLogger({ level: options.logLevel, destination: log })
   const stop = io.signal ?? processStopSignal(() => logger.warn('second signal: exiting now'))
@@ -491,7 +481,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     try {
       await app.listen({ host: options.listen.host, port: options.listen.port })
     } catch (err) {
-      throw new CommandFailure(
+      throw new CliError(
         `cannot listen on ${formatHostPort(options.listen.host, options.listen.port)}: ${fileProblem(err)}`,
       )
     }
@@ -598,7 +588,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await lock?.release()
     if (!(
       err instanceof DataDirInUseError ||
-      err instanceof CommandFailure ||
+      err instanceof CliError ||
       err instanceof HtpasswdLoadError ||
       err instanceof UsageError ||
       err instanceof PkiError ||
@@ -607,7 +597,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger.error({ err }, 'serve failed')
     }
     await closeLog(log, LOG_CLOSE_GRACE_MS)
-    return fail(io, err)
+    throw err
   }
 }
 
@@ -635,7 +625,7 @@ async function openAuditFile(
         logger.info({ file: path, dropped }, 'the audit log is written again'),
     })
   } catch (err) {
-    throw new CommandFailure(`unable to open --audit-log: ${path}: ${fileProblem(err)}`)
+    throw new CliError(`unable to open --audit-log: ${path}: ${fileProblem(err)}`)
   }
 }
 
@@ -669,10 +659,4 @@ function importServices(
 
 function formatHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
-}
-
-function fail(io: CommandIO, err: unknown): number {
-  const message = err instanceof Error ? err.message : String(err)
-  io.stderr.write(`error: ${message}\n`)
-  return 1
 }

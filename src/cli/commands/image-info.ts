@@ -1,7 +1,7 @@
 /**
  * `isctl image info`: the flags and help (modelled on `oc image info`) and their validation.
- * The run itself lives in src/cmd/image-info.ts, the one place allowed to build a registry
- * client; this module stays light because the entry point loads it for every invocation.
+ * The run lives in image-info-run.ts, on a registry port that src/cmd/image-info.ts wires to
+ * the registry client; this module stays light, loading neither.
  */
 import type { Command } from 'commander'
 import { join } from 'node:path'
