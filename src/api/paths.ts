@@ -1,6 +1,6 @@
 /**
- * The URL paths of the collections that have no entry in resource-meta.ts, shared by the
- * server that serves them and the CLI that calls them. Plain strings: the CLI loads this
+ * The URL paths of the collections that have no entry in resource-meta.ts, and the project
+ * annotations, shared by the server that serves them and the CLI that calls them. Plain strings: the CLI loads this
  * module without typebox.
  */
 
@@ -10,6 +10,12 @@ export const PROJECT_GROUP = 'project.openshift.io'
 export const PROJECT_API_VERSION = `${PROJECT_GROUP}/v1`
 /** PROJECT_API_PATH is the project group version's root. */
 export const PROJECT_API_PATH = `/apis/${PROJECT_API_VERSION}`
+/** PROJECT_ANNOTATIONS are the annotations OpenShift keeps on a requested project's namespace. */
+export const PROJECT_ANNOTATIONS = {
+  description: 'openshift.io/description',
+  displayName: 'openshift.io/display-name',
+  requester: 'openshift.io/requester',
+} as const
 /** PROJECTS_PATH is the projects collection. */
 export const PROJECTS_PATH = `${PROJECT_API_PATH}/projects`
 /** PROJECT_REQUESTS_PATH is where projects are requested, and asked whether one may. */

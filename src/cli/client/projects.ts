@@ -2,7 +2,7 @@
  * The projects a user may see, read through project.openshift.io as oc reads them
  * (oc pkg/cli/project: GetProjects, ConfirmProjectAccess).
  */
-import { PROJECTS_PATH, PROJECT_REQUESTS_PATH } from '../../api/paths.js'
+import { PROJECT_ANNOTATIONS, PROJECTS_PATH, PROJECT_REQUESTS_PATH } from '../../api/paths.js'
 import type { ApiClient } from './api-client.js'
 import { ApiError } from './api-errors.js'
 
@@ -26,7 +26,7 @@ export async function listProjects(client: ApiClient): Promise<ProjectSummary[]>
     .map((p) => ({
       name: p.metadata?.name ?? '',
       displayName:
-        p.metadata?.annotations?.['openshift.io/display-name'] ??
+        p.metadata?.annotations?.[PROJECT_ANNOTATIONS.displayName] ??
         p.metadata?.annotations?.displayName ??
         '',
     }))

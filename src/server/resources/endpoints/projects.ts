@@ -21,7 +21,12 @@ import {
   type Namespace,
   type RoleBinding,
 } from '../../../api/index.js'
-import { PROJECT_API_PATH, PROJECT_API_VERSION, PROJECT_GROUP } from '../../../api/paths.js'
+import {
+  PROJECT_ANNOTATIONS,
+  PROJECT_API_PATH,
+  PROJECT_API_VERSION,
+  PROJECT_GROUP,
+} from '../../../api/paths.js'
 import { isStoreError, objectKey } from '../../../storage/index.js'
 import { authorizeRequest, requestUser, type UserInfo } from '../../auth/index.js'
 import type { DiscoveryResource } from '../../discovery.js'
@@ -47,13 +52,6 @@ const printable = (o: Project) => o as unknown as PrintableObject
 
 const API_VERSION = PROJECT_API_VERSION
 const BASE = PROJECT_API_PATH
-
-/** Annotations OpenShift keeps on a requested project's namespace. */
-export const PROJECT_ANNOTATIONS = {
-  description: 'openshift.io/description',
-  displayName: 'openshift.io/display-name',
-  requester: 'openshift.io/requester',
-} as const
 
 /** PROJECTS_DISCOVERY lists projects and projectrequests with the verbs served here. */
 export const PROJECTS_DISCOVERY: readonly DiscoveryResource[] = [

@@ -1,4 +1,5 @@
 /** The projects printer, as openshift-apiserver's (pkg/project/printers): NAME DISPLAY NAME STATUS. */
+import { PROJECT_ANNOTATIONS } from '../../../api/paths.js'
 import { column, type Printer } from '../table.js'
 import { NAME_COLUMN } from './columns.js'
 
@@ -14,7 +15,7 @@ export const projectPrinter: Printer = {
     const status = o.status as { phase?: unknown } | undefined
     return [
       o.metadata.name ?? '',
-      annotations.annotations?.['openshift.io/display-name'] ?? '',
+      annotations.annotations?.[PROJECT_ANNOTATIONS.displayName] ?? '',
       typeof status?.phase === 'string' ? status.phase : '',
     ]
   },
