@@ -101,8 +101,6 @@ await build({
   platform: 'node',
   target: 'node20',
   define: { BUNDLE_HASH: JSON.stringify(hash) },
-  // The launcher finds the verb with select-verb, whose global flag list brings commander along.
-  plugins: [deferredBuiltins],
   banner: { js: '"use strict";' },
   logLevel: 'warning',
 })

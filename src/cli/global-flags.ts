@@ -6,73 +6,7 @@
  */
 import { Option, type Command } from 'commander'
 import { acceptGoBooleans, parseGoInt } from './go-flags.js'
-
-interface GlobalOption {
-  readonly flags: string
-  readonly description: string
-  readonly repeatable?: boolean
-  readonly defaultValue?: string
-  /** Reads the value; throws with the reason pflag gives for a bad one. */
-  readonly parse?: (value: string) => unknown
-}
-
-const GLOBAL_OPTIONS: readonly GlobalOption[] = [
-  {
-    flags: '-n, --namespace <namespace>',
-    description: 'If present, the namespace scope for this CLI request',
-  },
-  {
-    flags: '--kubeconfig <path>',
-    description: 'Path to the kubeconfig file to use for CLI requests',
-  },
-  { flags: '--context <name>', description: 'The name of the kubeconfig context to use' },
-  { flags: '-s, --server <server>', description: 'The address and port of the API server' },
-  {
-    flags: '--token <token>',
-    description: 'Bearer token for authentication to the API server',
-  },
-  {
-    flags: '--certificate-authority <path>',
-    description: 'Path to a cert file for the certificate authority',
-  },
-  {
-    flags: '--insecure-skip-tls-verify',
-    description:
-      "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
-  },
-  {
-    flags: '--as <user>',
-    description:
-      'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.',
-  },
-  {
-    flags: '--as-group <group>',
-    description:
-      'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.',
-    repeatable: true,
-  },
-  {
-    flags: '--request-timeout <duration>',
-    description:
-      'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0 waits forever)',
-    defaultValue: '0',
-  },
-  {
-    flags: '-v, --v <level>',
-    description: 'number for the log level verbosity',
-    parse: parseGoInt,
-  },
-  {
-    flags: '--loglevel <level>',
-    description: 'Set the level of log output (0-10)',
-    parse: parseGoInt,
-  },
-]
-
-/** GLOBAL_VALUE_FLAGS are the spellings of the global flags that take the next argument as value. */
-export const GLOBAL_VALUE_FLAGS: readonly string[] = GLOBAL_OPTIONS.filter((o) =>
-  o.flags.includes('<'),
-).flatMap((o) => o.flags.replace(/ <.*$/, '').split(', '))
+import { GLOBAL_OPTIONS } from './global-flag-specs.js'
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
@@ -90,7 +24,7 @@ export function globalOptionsText(): string {
       ? 'false'
       : spec.repeatable
         ? '[]'
-        : spec.parse
+        : spec.int
           ? '0'
           : `'${spec.defaultValue ?? ''}'`
     return `    ${names}=${value}:\n\t${spec.description}\n`
@@ -111,7 +45,7 @@ export function addGlobalOptions(program: Command, verb: Command | undefined): v
     if (option.isBoolean()) booleans.push(option.name())
     else if (spec.repeatable) option.argParser(collect)
     else {
-      const parse = spec.parse ?? ((v: string) => v)
+      const parse = spec.int ? parseGoInt : (v: string) => v
       const name = spec.flags.replace(/ <.*$/, '')
       option.argParser((value: string) => {
         // pflag reads `-v=6` as the value 6; commander hands over `=6`.

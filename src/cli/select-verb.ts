@@ -3,7 +3,7 @@
  * loads that verb's module only. Global flags may come before the verb, as oc allows.
  */
 
-import { GLOBAL_VALUE_FLAGS } from './global-flags.js'
+import { GLOBAL_VALUE_FLAGS } from './global-flag-specs.js'
 
 /**
  * leadingWords returns the words `args` (argv without node and the script) starts with: global

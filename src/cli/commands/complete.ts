@@ -13,7 +13,7 @@ import {
   type ResourceMeta,
 } from '../../api/resource-meta.js'
 import type { CommandIO } from '../io.js'
-import { GLOBAL_VALUE_FLAGS } from '../global-flags.js'
+import { GLOBAL_VALUE_FLAGS } from '../global-flag-specs.js'
 import type { ConfigureVerb, VerbContext } from '../verb.js'
 
 /** CompletableVerb is what the completer needs of a verb: where it sits and how to load it. */
