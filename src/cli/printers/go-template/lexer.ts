@@ -2,6 +2,7 @@
  * The lexer of Go's text/template (Go 1.23), as kubectl's `-o go-template` reads templates:
  * `{{ }}` actions with `{{-`/`-}}` trimming, comments, fields, variables, strings, numbers.
  */
+import { EOF, RuneScanner } from '../rune-scanner.js'
 
 /** ItemType names a token kind. */
 export type ItemType =
@@ -68,7 +69,6 @@ export function isKeyword(t: ItemType): boolean {
   return Object.values(KEYWORDS).includes(t)
 }
 
-const EOF = ''
 const LEFT = '{{'
 const RIGHT = '}}'
 const TRIM = ' -'
@@ -87,19 +87,10 @@ export function lex(input: string): Item[] {
   return new Lexer(input).run()
 }
 
-class Lexer {
-  private pos = 0
-  private start = 0
-  private width = 0
+class Lexer extends RuneScanner {
   private parenDepth = 0
   private insideAction = false
   private readonly items: Item[] = []
-
-  private readonly input: string
-
-  constructor(input: string) {
-    this.input = input
-  }
 
   run(): Item[] {
     let state: (() => unknown) | null = () => this.lexText()
@@ -107,24 +98,6 @@ class Lexer {
     return this.items
   }
 
-  private next(): string {
-    if (this.pos >= this.input.length) {
-      this.width = 0
-      return EOF
-    }
-    const r = String.fromCodePoint(this.input.codePointAt(this.pos)!)
-    this.width = r.length
-    this.pos += this.width
-    return r
-  }
-  private peek(): string {
-    const r = this.next()
-    this.backup()
-    return r
-  }
-  private backup(): void {
-    this.pos -= this.width
-  }
   private emit(type: ItemType): void {
     const val = this.input.slice(this.start, this.pos)
     this.items.push({ type, pos: this.start, val, line: this.lineAt(this.start) })

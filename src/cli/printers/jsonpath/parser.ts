@@ -3,6 +3,7 @@
  * rule: `{...}` actions between literal text, `.field`, `[n:m:s]`, `[*]`, `['key']`, unions,
  * `..`, `[?(@.x==y)]` filters, `range`/`end`, quoted text. Its error texts are client-go's.
  */
+import { EOF, RuneScanner } from '../rune-scanner.js'
 
 /** ArrayParam is one of a slice's three bounds. */
 export interface ArrayParam {
@@ -37,7 +38,6 @@ export interface ListNode {
   readonly nodes: JsonPathNode[]
 }
 
-const EOF = ''
 const DICT_KEY = /^'([^']*)'$/
 const SLICE = /^(-?\d*)(:-?\d*)?(:-?\d*)?$/
 const FILTER = /^([^!<>=]+)([!<>=]+)(.+?)$/s
@@ -77,17 +77,8 @@ function goRuneName(r: string): string {
   return `U+${hex} '${r}'`
 }
 
-class Parser {
+class Parser extends RuneScanner {
   private root: ListNode = newList()
-  private pos = 0
-  private start = 0
-  private width = 0
-
-  private readonly input: string
-
-  constructor(input: string) {
-    this.input = input
-  }
 
   parse(): ListNode {
     this.root = newList()
@@ -99,27 +90,6 @@ class Parser {
     const value = this.input.slice(this.start, this.pos)
     this.start = this.pos
     return value
-  }
-
-  private next(): string {
-    if (this.pos >= this.input.length) {
-      this.width = 0
-      return EOF
-    }
-    const r = String.fromCodePoint(this.input.codePointAt(this.pos)!)
-    this.width = r.length
-    this.pos += this.width
-    return r
-  }
-
-  private peek(): string {
-    const r = this.next()
-    this.backup()
-    return r
-  }
-
-  private backup(): void {
-    this.pos -= this.width
   }
 
   private rest(): string {
