@@ -30,9 +30,12 @@ const DECIMAL: Readonly<Record<string, number>> = {
 const QUANTITY =
   /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))((?:[KMGTPE]i)|[numkMGTPE]?|[eE][+-]?[0-9]+)$/
 
-/** parseQuantity reads a quantity as a plain number (bytes for storage); undefined if it is not one. */
+/**
+ * parseQuantity reads a quantity as a plain number (bytes for storage); undefined if it is not
+ * one. Like ParseQuantity it takes no surrounding space (Quantity's JSON decoding trims first).
+ */
 export function parseQuantity(value: string): number | undefined {
-  const m = QUANTITY.exec(value.trim())
+  const m = QUANTITY.exec(value)
   if (m === null) return undefined
   const number = Number(m[1])
   const suffix = m[2]!

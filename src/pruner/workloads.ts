@@ -248,9 +248,12 @@ function collect(
       if (at(limit, ['type']) !== LIMIT_TYPE_IMAGE) continue
       const max = at(limit, ['max', 'storage'])
       if (max === undefined) continue
-      // Quantities serialise as strings; a bare number is accepted as kubectl would.
+      // Quantities serialise as strings, decoded with surrounding space trimmed; a bare number
+      // is accepted as kubectl would.
       const bytes =
-        typeof max === 'string' || typeof max === 'number' ? parseQuantity(String(max)) : undefined
+        typeof max === 'string' || typeof max === 'number'
+          ? parseQuantity(String(max).trim())
+          : undefined
       if (bytes === undefined) {
         throw new WorkloadParseError(
           source.name,

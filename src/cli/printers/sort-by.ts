@@ -5,6 +5,7 @@
  * sort.Sort, which for lists of up to twelve items is an insertion sort; this is that insertion
  * sort at every length, so ties keep their server order.
  */
+import { parseQuantity } from '../../pruner/quantity.js'
 import { CliError } from '../errors.js'
 import { goTypeName, isGoInt } from './go-values.js'
 import { JsonPath } from './jsonpath/evaluate.js'
@@ -23,33 +24,6 @@ export function relaxedJsonPath(expr: string): string {
   return `{.${m[1] ?? m[2]!}}`
 }
 
-const QUANTITY =
-  /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/
-const SUFFIX: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-}
-
-/** quantity is resource.ParseQuantity's value, or undefined when the text is no quantity. */
-function quantity(s: string): number | undefined {
-  const m = QUANTITY.exec(s)
-  if (!m) return undefined
-  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : m[3] ? SUFFIX[m[3]]! : 1)
-}
-
 /** isLess is kubectl's isLess for values of unstructured objects. */
 function isLess(a: unknown, b: unknown, field: string): boolean {
   if (a === null && b === null) return false
@@ -57,8 +31,8 @@ function isLess(a: unknown, b: unknown, field: string): boolean {
   if (b === null) return false
   if (typeof a === 'number' && typeof b === 'number' && isGoInt(a) === isGoInt(b)) return a < b
   if (typeof a === 'string' && typeof b === 'string') {
-    const qa = quantity(a)
-    const qb = quantity(b)
+    const qa = parseQuantity(a)
+    const qb = parseQuantity(b)
     if (qa !== undefined && qb !== undefined) return qa < qb
     return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0
   }
