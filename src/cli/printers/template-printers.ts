@@ -136,7 +136,9 @@ function jsonPathPrinter(format: string, value: string, opts: TemplateOptions): 
         `Error executing template: ${(err as Error).message}. Printing more information for debugging the template:\n` +
         `\ttemplate was:\n\t\t${text}\n` +
         `\tobject given to jsonpath engine was:\n\t\t${goSharpV(doc)}\n\n`
-      throw new PrintFailure(`error executing jsonpath ${goQuote(text)}: ${debug}`, '')
+      // kubectl get reports printing errors as an aggregate, which ends each with a newline of
+      // its own (cmdutil.MultipleErrors), after the debugging text's own blank line.
+      throw new PrintFailure(`error executing jsonpath ${goQuote(text)}: ${debug}\n`, '')
     }
   }
 }
