@@ -4,22 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { CommandIO } from '../../src/cli/io.js'
+import { capturedIO } from '../../src/cli/testing/captured-io.js'
 import { runImageInfo } from '../../src/cmd/image-info.js'
 import { useRegistry } from '../harness/index.js'
 
-function capture(): CommandIO & { out(): string; err(): string } {
-  let out = ''
-  let err = ''
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    now: () => new Date('2024-05-06T13:00:00Z'),
-    out: () => out,
-    err: () => err,
-  }
-}
+const capture = () => capturedIO(new Date('2024-05-06T13:00:00Z'))
 
 describe('isctl image info output', () => {
   const env = useRegistry({ auth: 'none' })

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { CommandIO } from '../io.js'
+import { capturedIO } from '../testing/captured-io.js'
 import type { DescriptorView } from '../printers/image-info.js'
 import { runImageInfo, type ImageRegistry, type InspectionView } from './image-info-run.js'
 
-function capture(): CommandIO & { out(): string; err(): string } {
-  let out = ''
-  let err = ''
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    now: () => new Date('2024-05-06T13:00:00Z'),
-    out: () => out,
-    err: () => err,
-  }
-}
+const capture = () => capturedIO(new Date('2024-05-06T13:00:00Z'))
 
 class FakeTlsError extends Error {}
 
