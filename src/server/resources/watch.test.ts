@@ -26,6 +26,21 @@ function lines(body: string): Json[] {
     .map((l) => JSON.parse(l) as Json)
 }
 
+/** startWatch sends a watch request to the server at `base` and returns its 200 response. */
+async function startWatch(base: URL, ca: string, path: string, accept: string) {
+  const req = httpsRequest(new URL(path, base), {
+    ca,
+    headers: { authorization: `Bearer ${TOKEN}`, accept },
+  })
+  req.on('error', () => undefined)
+  req.end()
+  const [res] = (await once(req, 'response')) as [IncomingMessage]
+  // Destroying the request to disconnect makes the response emit 'aborted' errors.
+  res.on('error', () => undefined)
+  assert.equal(res.statusCode, 200)
+  return { req, res }
+}
+
 describe('watch (inject)', () => {
   let fx: Fixture
   let listRV: string
@@ -176,16 +191,7 @@ describe('watch (HTTPS)', () => {
 
   /** openWatch starts a watch and yields its lines as they arrive. */
   async function openWatch(path: string, accept = 'application/json') {
-    const req = httpsRequest(new URL(path, base), {
-      ca: fx.caCertPem,
-      headers: { authorization: `Bearer ${TOKEN}`, accept },
-    })
-    req.on('error', () => undefined)
-    req.end()
-    const [res] = (await once(req, 'response')) as [IncomingMessage]
-    // Destroying the request to disconnect makes the response emit 'aborted' errors.
-    res.on('error', () => undefined)
-    assert.equal(res.statusCode, 200)
+    const { req, res } = await startWatch(base, fx.caCertPem, path, accept)
     let buffer = ''
     const queue: Json[] = []
     const waiters: (() => void)[] = []
@@ -378,15 +384,7 @@ describe('watch (many watchers of one namespace)', () => {
 
   /** rawWatch starts a watch over HTTPS and collects its lines as sent. */
   async function rawWatch(query: string, accept = 'application/json') {
-    const req = httpsRequest(new URL(`${IS}?watch=true&${query}`, base), {
-      ca: fx.caCertPem,
-      headers: { authorization: `Bearer ${TOKEN}`, accept },
-    })
-    req.on('error', () => undefined)
-    req.end()
-    const [res] = (await once(req, 'response')) as [IncomingMessage]
-    res.on('error', () => undefined)
-    assert.equal(res.statusCode, 200)
+    const { req, res } = await startWatch(base, fx.caCertPem, `${IS}?watch=true&${query}`, accept)
     const lines: string[] = []
     const waiters: (() => void)[] = []
     let buffer = ''
