@@ -3,7 +3,7 @@
  * report. Figures are medians of interleaved rounds against a baseline measured in the same
  * process, because this machine is shared and noisy.
  */
-import { runApi, runApiWrites } from './api.js'
+import { runApi } from './api.js'
 import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
 import { runLoginTiming } from './login-timing.js'
@@ -21,7 +21,6 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   authorize: runAuthorize,
   'login-timing': runLoginTiming,
   api: runApi,
-  'api-writes': runApiWrites,
 }
 
 const wanted = process.argv.slice(2)
