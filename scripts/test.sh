@@ -42,6 +42,13 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x "$legacy_kubectl" ]; then
   fi
 fi
 
+# The PostgreSQL store's tests create and drop their own databases on the machine's service.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "the PostgreSQL store's tests need PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres);" >&2
+  echo "  on Debian: sudo apt-get install -y postgresql && sudo pg_ctlcluster 15 main start" >&2
+  exit 1
+fi
+
 echo "== typecheck"; npx tsc --noEmit -p .
 # Separate commands: under set -e a failure on the left of && would not stop the script.
 echo "== lint"; npx eslint .
