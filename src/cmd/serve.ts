@@ -405,8 +405,10 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
             logger,
           })
         : undefined
+    const watched = store
     const metrics = createServerMetrics({
       schedule: store.schedule,
+      watchStats: () => watched.watchStats(),
       ...(blobs && { registryCacheBytes: () => blobs.bytes }),
     })
     registerMetrics(app, metrics)

@@ -158,6 +158,21 @@ describe('createServerMetrics', () => {
     assert.doesNotMatch(text, /imagestreams_pullthrough_cache_bytes/)
   })
 
+  it('reads the open watches and their queued bytes on each scrape, and the process ArrayBuffers', async () => {
+    let stats = { watchers: 2, bufferedBytes: 300 }
+    const m = createServerMetrics({
+      schedule: { stats: () => Promise.resolve({ depth: 0, due: 0 }) },
+      watchStats: () => stats,
+    })
+    let text = await m.render()
+    assert.equal(sample(text, 'imagestreams_watches'), 2)
+    assert.equal(sample(text, 'imagestreams_watch_buffered_bytes'), 300)
+    assert.ok((sample(text, 'imagestreams_process_array_buffers_bytes') ?? 0) > 0)
+    stats = { watchers: 0, bufferedBytes: 0 }
+    text = await m.render()
+    assert.equal(sample(text, 'imagestreams_watches'), 0)
+  })
+
   it('counts one registry under its canonical host, however the references spell it', async () => {
     const m = metricsOver({ depth: 0, due: 0 }).metrics
     const spellings = ['127.0.0.1:15000', '0x7f.1:15000', '2130706433:15000', '0177.0.0.1:15000']

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ResponseObserver } from '../registry/index.js'
 import type { PruneMetrics, ScheduleMetrics } from '../scheduler/metrics.js'
-import type { ScheduleStore } from '../storage/index.js'
+import type { ScheduleStore, WatchStats } from '../storage/index.js'
 import { authorizeNonResourceRequest } from './auth/index.js'
 import { RegistryLabels } from './metric-labels.js'
 
@@ -25,6 +25,8 @@ export interface MetricsDeps {
   readonly now?: () => number
   /** Bytes the integrated registry's blob cache holds, read on each scrape (none without one). */
   readonly registryCacheBytes?: () => number
+  /** The store's open watches and what they hold queued, read on each scrape (none without it). */
+  readonly watchStats?: () => WatchStats
 }
 
 /** PullThroughServed says what the integrated registry served and whence. */
@@ -123,6 +125,36 @@ export function createServerMetrics(deps: MetricsDeps): ServerMetrics {
       },
     })
   }
+
+  const watchStats = deps.watchStats
+  if (watchStats) {
+    new Gauge({
+      name: 'imagestreams_watches',
+      help: "Open watches of stored resources, the server's own included.",
+      registers,
+      collect() {
+        this.set(watchStats().watchers)
+      },
+    })
+    new Gauge({
+      name: 'imagestreams_watch_buffered_bytes',
+      help: 'Bytes of events (as JSON) queued for watches whose clients have not taken them yet.',
+      registers,
+      collect() {
+        this.set(watchStats().bufferedBytes)
+      },
+    })
+  }
+  // prom-client reports external memory, not the ArrayBuffers (Buffers) in it: watches' frames
+  // and sockets' queued writes are Buffers.
+  new Gauge({
+    name: 'imagestreams_process_array_buffers_bytes',
+    help: 'Bytes of ArrayBuffers and Buffers the process holds (process.memoryUsage().arrayBuffers).',
+    registers,
+    collect() {
+      this.set(process.memoryUsage().arrayBuffers)
+    },
+  })
 
   const pruneRuns = new Counter({
     name: 'imagestreams_prune_runs_total',
