@@ -44,6 +44,7 @@ import {
 import { pollUntil } from '../test/harness/process.js'
 import type { LoadOptions, LoadResult, WriteLoad } from './api-load.js'
 import { rssOf } from './proc.js'
+import { serverMemory, type ServerMemory } from './server-memory.js'
 import { median, round } from './stats.js'
 
 const STREAMS = Number(process.env.API_BENCH_STREAMS ?? 10_000)
@@ -383,9 +384,15 @@ async function watchFanOut(client: Client, pid: number) {
   })
   if (created.status !== 201) throw new Error(`create: ${created.status}`)
   const rv = (created.body as ImageStream).metadata.resourceVersion!
+  const memory = async () =>
+    serverMemory((await client.bytes('/metrics', 'text/plain')).body.toString())
+  const memoryBefore = await memory()
   const rssBefore = rssOf(pid).rss
   let peak = rssBefore
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid).rss)), 100)
+  // The breakdown at the highest RSS of readings every 500 ms while the events go out.
+  let memoryPeak: ServerMemory | undefined
+  let breakdowns: NodeJS.Timeout | undefined
   // A thousand TLS handshakes at once on a loaded machine outlast undici's 10 s default.
   const pool = new Pool(client.origin, {
     connections: WATCHERS,
@@ -417,6 +424,13 @@ async function watchFanOut(client: Client, pid: number) {
     )
     const connectMs = performance.now() - connectStart
     const rssConnected = rssOf(pid).rss
+    const memoryConnected = await memory()
+    breakdowns = setInterval(() => {
+      memory().then(
+        (m) => (memoryPeak = m.rssMB > (memoryPeak?.rssMB ?? 0) ? m : memoryPeak),
+        () => undefined,
+      )
+    }, 500)
     const updateStart = performance.now()
     for (let u = 0; u < UPDATES; u++) {
       const res = await client.json('PATCH', `${IS}/namespaces/watch/imagestreams/watched`, {
@@ -437,7 +451,9 @@ async function watchFanOut(client: Client, pid: number) {
       }
     }
     const deliveredMs = performance.now() - updateStart
+    clearInterval(breakdowns)
     const rssAfter = rssOf(pid).rss
+    const memoryAfter = await memory()
     for (const body of bodies) body.destroy()
     await Promise.all(ended)
     return {
@@ -457,9 +473,18 @@ async function watchFanOut(client: Client, pid: number) {
       serverRssAfterMB: round(rssAfter / MB, 1),
       serverRssDeltaPeakMB: round((peak - rssBefore) / MB, 1),
       serverRssDeltaFromConnectedMB: round((rssAfter - rssConnected) / MB, 1),
+      serverRssPeakFromConnectedMB: round((peak - rssConnected) / MB, 1),
+      // From the server's /metrics: what the RSS is made of (V8 heap, Buffers, watch queues).
+      serverMemory: {
+        before: memoryBefore,
+        connected: memoryConnected,
+        peak: memoryPeak,
+        after: memoryAfter,
+      },
     }
   } finally {
     clearInterval(sampler)
+    clearInterval(breakdowns)
     await pool.destroy()
   }
 }
