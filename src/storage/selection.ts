@@ -122,11 +122,16 @@ export function deliveryFor(selection: Selection, change: Change): Delivery | un
   const before =
     change.prev !== undefined &&
     selection.matches(namespace, name, change.prevLabels, state('prev'))
-  if (now && before) return { type: change.type, source: 'object' }
-  if (now) return { type: 'ADDED', source: 'object' }
-  if (before) return { type: 'DELETED', source: 'prev' }
+  if (now && before) return change.type === 'ADDED' ? ADDED : MODIFIED
+  if (now) return ADDED
+  if (before) return DELETED_BEFORE
   return undefined
 }
+
+// The deliveries there are, made once: one is worked out per watcher for every change.
+const ADDED: Delivery = { type: 'ADDED', source: 'object' }
+const MODIFIED: Delivery = { type: 'MODIFIED', source: 'object' }
+const DELETED_BEFORE: Delivery = { type: 'DELETED', source: 'prev' }
 
 /** decode is the object a delivery carries; a previous state gets the change's revision. */
 function decode(change: Change, delivery: Delivery): StoredObject {
@@ -145,7 +150,7 @@ export function sharedEvent<T extends StoredObject>(
   delivery: Delivery,
 ): WatchEvent<T> {
   const { events } = decodedOf(change)
-  const key = `${delivery.type}/${delivery.source}`
+  const key = delivery.source === 'prev' ? 'DELETED/prev' : delivery.type
   let event = events.get(key)
   if (!event) {
     let object: StoredObject | undefined

@@ -14,14 +14,31 @@ export interface WatchLine {
   readonly object: unknown
 }
 
-/** watchFrame serialises one line, newline included. */
-export function watchFrame(line: WatchLine): Buffer {
-  return Buffer.from(`${JSON.stringify(line)}\n`)
+/**
+ * WatchFrame is one serialised event, and the same bytes framed as one chunk of a chunked
+ * HTTP/1.1 body (RFC 9112 section 7.1: size in hex, CRLF, data, CRLF), so that a watch on a
+ * connection sends a shared Buffer in one write rather than having its response frame each
+ * line anew.
+ */
+export interface WatchFrame {
+  /** The JSON line, newline included: what a response's write() takes. */
+  readonly line: Buffer
+  /** The line as a chunk of a chunked body: what goes on the connection. */
+  readonly chunk: Buffer
+}
+
+/** watchFrame serialises one line, newline included, and frames it as a chunk. */
+export function watchFrame(line: WatchLine): WatchFrame {
+  const text = `${JSON.stringify(line)}\n`
+  const size = Buffer.byteLength(text)
+  const head = `${size.toString(16)}\r\n`
+  const chunk = Buffer.from(`${head}${text}\r\n`)
+  return { chunk, line: chunk.subarray(head.length, head.length + size) }
 }
 
 // By server (what an object looks like depends on its settings), then by event, then by way
 // of showing it.
-const frames = new WeakMap<ResourceContext, WeakMap<WatchEvent, Map<string, Buffer>>>()
+const frames = new WeakMap<ResourceContext, WeakMap<WatchEvent, Map<string, WatchFrame>>>()
 
 /**
  * sharedFrame returns the frame of a store event shown the way `shownAs` names, calling
@@ -33,11 +50,11 @@ export function sharedFrame(
   event: WatchEvent,
   shownAs: string,
   encode: () => WatchLine,
-): Buffer {
+): WatchFrame {
   let byEvent = frames.get(ctx)
-  if (!byEvent) frames.set(ctx, (byEvent = new WeakMap<WatchEvent, Map<string, Buffer>>()))
+  if (!byEvent) frames.set(ctx, (byEvent = new WeakMap<WatchEvent, Map<string, WatchFrame>>()))
   let byShape = byEvent.get(event)
-  if (!byShape) byEvent.set(event, (byShape = new Map<string, Buffer>()))
+  if (!byShape) byEvent.set(event, (byShape = new Map<string, WatchFrame>()))
   let frame = byShape.get(shownAs)
   if (!frame) byShape.set(shownAs, (frame = watchFrame(encode())))
   return frame

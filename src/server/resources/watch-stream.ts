@@ -6,12 +6,13 @@
  * client stops keeping up (SlowWatch); an error after the 200 becomes an in-stream ERROR event
  * carrying a Status.
  */
-import { once } from 'node:events'
+import { once, type EventEmitter } from 'node:events'
 import type { ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isStoreError } from '../../storage/index.js'
 import { expired, internalError, type Status } from '../status.js'
-import { watchFrame } from './watch-frames.js'
+import { watchFrame, type WatchFrame } from './watch-frames.js'
 
 const MIN_TIMEOUT_MS = 30 * 60 * 1000
 
@@ -75,11 +76,11 @@ export class SlowWatch {
     this.#stop.abort()
   }
 
-  /** drain waits until the client has read what `res` holds, or the watch stops. */
-  async drain(res: ServerResponse): Promise<void> {
+  /** drain waits until the client has read what `out` (response or socket) holds, or the watch stops. */
+  async drain(out: EventEmitter): Promise<void> {
     this.#waiting = true
     try {
-      await once(res, 'drain', { signal: this.#stop.signal })
+      await once(out, 'drain', { signal: this.#stop.signal })
     } finally {
       this.#waiting = false
     }
@@ -94,14 +95,20 @@ function errorStatus(err: unknown, request: FastifyRequest): Status {
 }
 
 /**
- * streamWatch sends `frames` (serialised events, see watch-frames.ts) as a watch response.
+ * streamWatch sends `frames` (serialised events, see watch-frames.ts) as a watch response. On
+ * a connection, each frame's chunk is written straight to the socket once the response has
+ * sent its headers: one write of bytes shared by every watch, where the response's own write()
+ * would wrap each line in a size line and a CRLF (four writes and a string per event and
+ * watch, a thousand watches' worth of them live at once as an event goes out). The response
+ * still ends the body (the last chunk) through the same socket, after them. An injected
+ * request has no socket and goes through the response.
  * `stop` ends the frame source: it is aborted on client disconnect, server shutdown, timeout and
  * by `slow`, and the source must then complete.
  */
 export async function streamWatch(
   request: FastifyRequest,
   reply: FastifyReply,
-  frames: AsyncIterable<Buffer>,
+  frames: AsyncIterable<WatchFrame>,
   stop: AbortController,
   timeoutMs: number,
   slow: SlowWatch = new SlowWatch(stop),
@@ -120,20 +127,26 @@ export async function streamWatch(
   shutdown.addEventListener('abort', abort, { once: true })
   // Not unref'd: the stream is work in progress (shutdown ends it, and clears the timer).
   const timer = afterDelay(abort, timeoutMs)
-  // Frames may be shared with other watches: written as they are, never changed.
-  const write = async (frame: Buffer): Promise<void> => {
-    if (res.destroyed || res.writableEnded) return
-    if (!res.write(frame)) await slow.drain(res)
+  // Assigned at once unless an earlier response on the connection is still being written
+  // (pipelining); the response then queues what it is given, in order.
+  const connection = res.socket instanceof Socket ? res.socket : null
+  const out: EventEmitter = connection ?? res
+  // Frames may be shared with other watches: written as they are, never changed. False when
+  // the client has yet to read what is queued.
+  const write = (frame: WatchFrame): boolean => {
+    if (res.destroyed || res.writableEnded) return true
+    if (!connection) return res.write(frame.line)
+    return connection.destroyed || connection.write(frame.chunk)
   }
   try {
     for await (const frame of frames) {
       if (stop.signal.aborted) break
-      await write(frame)
+      if (!write(frame)) await slow.drain(out)
     }
   } catch (err) {
     if (!stop.signal.aborted) {
       const status = errorStatus(err, request)
-      await write(watchFrame({ type: 'ERROR', object: status })).catch(() => undefined)
+      write(watchFrame({ type: 'ERROR', object: status }))
     }
   } finally {
     if (slow.closed) request.log.info('closed a watch whose client does not keep up')

@@ -83,7 +83,9 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
   private bookmarkDue = false
   private wakeUp: (() => void) | undefined
   private readonly cleanups: (() => void)[] = []
+  /** The last next() call's result, and how many calls have yet to settle. */
   private pulling: Promise<unknown> = Promise.resolve()
+  private pending = 0
 
   constructor(params: WatcherParams) {
     this.params = params
@@ -142,12 +144,20 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
     this.queuedBytes += bytes
   }
 
-  /** next yields the next event; calls are served one at a time, in order. */
+  /**
+   * next yields the next event; calls are served one at a time, in order. A call made while
+   * none is pending (a `for await` loop's every call) pulls at once, with no chain of promises
+   * to order it: a thousand watchers each hold their pending call from one event to the next.
+   */
   next(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
-    const result = this.pulling.then(() => this.pull())
-    this.pulling = result.catch(() => undefined)
+    const idle = this.pending === 0
+    this.pending++
+    const result = idle ? this.pull() : this.pulling.then(this.pullNext, this.pullNext)
+    this.pulling = result
     return result
   }
+
+  private readonly pullNext = (): Promise<IteratorResult<WatchEvent<T>, undefined>> => this.pull()
 
   /** return ends the watch (a `for await` loop calls it on break). */
   return(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
@@ -177,34 +187,38 @@ export class Watcher<T extends StoredObject = StoredObject> implements AsyncIter
   }
 
   private async pull(): Promise<IteratorResult<WatchEvent<T>, undefined>> {
-    for (;;) {
-      if (this.done) return { done: true, value: undefined }
-      const head = this.queue.shift()
-      if (head) {
-        this.queuedBytes -= head.bytes
-        return { done: false, value: head.event }
-      }
-      if (this.failure !== undefined) {
-        const failure = this.failure
-        this.stop()
-        throw failure
-      }
-      if (!this.live) {
-        this.catchUp()
-        continue
-      }
-      if (this.bookmarkDue) {
-        this.bookmarkDue = false
-        // Live with an empty queue: every committed change up to now has been considered.
-        const resourceVersion = String(this.params.source.currentRevision())
-        return {
-          done: false,
-          value: { type: 'BOOKMARK', object: { metadata: { resourceVersion } } },
+    try {
+      for (;;) {
+        if (this.done) return { done: true, value: undefined }
+        const head = this.queue.shift()
+        if (head) {
+          this.queuedBytes -= head.bytes
+          return { done: false, value: head.event }
         }
+        if (this.failure !== undefined) {
+          const failure = this.failure
+          this.stop()
+          throw failure
+        }
+        if (!this.live) {
+          this.catchUp()
+          continue
+        }
+        if (this.bookmarkDue) {
+          this.bookmarkDue = false
+          // Live with an empty queue: every committed change up to now has been considered.
+          const resourceVersion = String(this.params.source.currentRevision())
+          return {
+            done: false,
+            value: { type: 'BOOKMARK', object: { metadata: { resourceVersion } } },
+          }
+        }
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve
+        })
       }
-      await new Promise<void>((resolve) => {
-        this.wakeUp = resolve
-      })
+    } finally {
+      this.pending--
     }
   }
 

@@ -8,6 +8,7 @@ import { authorizeRequest } from '../../auth/index.js'
 import type { ResourceContext } from '../context.js'
 import { readQuery } from '../query.js'
 import { sendList } from '../respond.js'
+import type { WatchFrame } from '../watch-frames.js'
 import { streamWatch, watchTimeoutMs } from '../watch-stream.js'
 
 const EMPTY_LISTS = [
@@ -15,7 +16,7 @@ const EMPTY_LISTS = [
   { plural: 'limitranges', listKind: 'LimitRangeList' },
 ] as const
 
-async function* quiet(signal: AbortSignal): AsyncGenerator<Buffer> {
+async function* quiet(signal: AbortSignal): AsyncGenerator<WatchFrame> {
   if (!signal.aborted)
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
   yield* []

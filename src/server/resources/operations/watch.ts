@@ -17,7 +17,7 @@ import { printerFor } from '../printers/index.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { buildTable, type PrintableObject } from '../table.js'
-import { sharedFrame, watchFrame, type WatchLine } from '../watch-frames.js'
+import { sharedFrame, watchFrame, type WatchFrame, type WatchLine } from '../watch-frames.js'
 import { SlowWatch, streamWatch, watchTimeoutMs } from '../watch-stream.js'
 import { strategyContext } from './context.js'
 
@@ -100,14 +100,30 @@ export async function serveWatch<K extends KindName>(
     view?.kind ?? resource.kind,
     representation.table ? `Table/${representation.version}/${query.includeObject}` : 'JSON',
   ].join('|')
-  async function* frames(): AsyncGenerator<Buffer> {
-    for (const object of initial) yield watchFrame(encode({ type: 'ADDED', object }))
-    for await (const event of iterator) {
-      // Bookmarks are made per watcher and carry nothing worth sharing.
-      yield event.type === 'BOOKMARK'
-        ? watchFrame(encode(event))
-        : sharedFrame(ctx, event, shownAs, () => encode(event))
-    }
+  const frameOf = (event: WatchEvent<KindMap[K]>): WatchFrame =>
+    // Bookmarks are made per watcher and carry nothing worth sharing.
+    event.type === 'BOOKMARK'
+      ? watchFrame(encode(event))
+      : sharedFrame(ctx, event, shownAs, () => encode(event))
+  // A plain iterator rather than an async generator: each event then costs this watch one
+  // promise more than the store's, not a generator's queue and awaits, a thousand watches'
+  // worth of them live at once as an event goes out.
+  let sent = 0
+  const frames: AsyncIterableIterator<WatchFrame> = {
+    next: () =>
+      sent < initial.length
+        ? Promise.resolve({
+            done: false,
+            value: watchFrame(encode({ type: 'ADDED', object: initial[sent++]! })),
+          })
+        : iterator.next().then((r) => (r.done ? r : { done: false, value: frameOf(r.value) })),
+    return: async () => {
+      await iterator.return?.()
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]() {
+      return this
+    },
   }
-  await streamWatch(request, reply, frames(), stop, watchTimeoutMs(query.timeoutSeconds), slow)
+  await streamWatch(request, reply, frames, stop, watchTimeoutMs(query.timeoutSeconds), slow)
 }
