@@ -4,6 +4,7 @@
  * process, because this machine is shared and noisy.
  */
 import { runApi } from './api.js'
+import { apiVerdicts, verdictLines, type Verdict } from './api-targets.js'
 import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
 import { runLoginTiming } from './login-timing.js'
@@ -20,7 +21,10 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   prune: runPrunePlan,
   authorize: runAuthorize,
   'login-timing': runLoginTiming,
-  api: runApi,
+  api: async () => {
+    const report = await runApi()
+    return { ...report, verdicts: apiVerdicts(report) }
+  },
 }
 
 const wanted = process.argv.slice(2)
@@ -37,3 +41,8 @@ for (const name of names) results.push(await WORKLOADS[name]!())
 console.log(
   JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2),
 )
+// At a glance, after the report: on standard error, so that standard output stays JSON.
+for (const result of results) {
+  const verdicts = result.verdicts as Verdict[] | undefined
+  if (verdicts) console.error(`\n${String(result.workload)} targets:\n${verdictLines(verdicts)}`)
+}
