@@ -245,6 +245,37 @@ describe('sqlite watch fan-out', () => {
   })
 })
 
+describe('sqlite watcher next()', () => {
+  // A `for await` loop calls next() only once the last call has settled, and that call pulls at
+  // once; calls made while others are pending wait their turn instead.
+  it('calls made before any event is there are answered in call order, one event each; later ones end once it stops', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-next-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const store = await openSqliteStore({ path: join(dir, 'store.db') })
+    t.after(() => store.close())
+    const stop = new AbortController()
+    const watcher = await store.watch('things', { namespace: 'n', signal: stop.signal })
+    const pending = [watcher.next(), watcher.next(), watcher.next()]
+    const names = ['a', 'b', 'c']
+    for (const name of names) {
+      await store.create(objectKey('things', name, 'n'), { metadata: { name, namespace: 'n' } })
+    }
+    const results = await Promise.all(pending)
+    assert.deepEqual(
+      results.map((r) =>
+        r.done || r.value.type === 'BOOKMARK'
+          ? r
+          : `${r.value.type} ${r.value.object.metadata.name}`,
+      ),
+      names.map((name) => `ADDED ${name}`),
+    )
+    const after = watcher.next()
+    stop.abort()
+    assert.deepEqual(await after, { done: true, value: undefined })
+    assert.deepEqual(await watcher.next(), { done: true, value: undefined })
+  })
+})
+
 describe('sqlite group commit', () => {
   async function tempPath(t: TestContext): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'imagestreams-group-'))
