@@ -154,10 +154,17 @@ export function sharedEvent<T extends StoredObject>(
   let event = events.get(key)
   if (!event) {
     let object: StoredObject | undefined
+    // Once decoded, the event lets go of the change's JSON: a watcher that queues the event
+    // then holds the object, not its text besides.
+    let from: Change | undefined = change
     event = {
       type: delivery.type,
       get object() {
-        return (object ??= decode(change, delivery))
+        if (object === undefined) {
+          object = decode(from!, delivery)
+          from = undefined
+        }
+        return object
       },
     }
     events.set(key, event)
