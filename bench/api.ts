@@ -19,7 +19,8 @@
  *   keep-alive HTTPS connections, against inserts and updates of the same JSON rows in a raw
  *   better-sqlite3 database with the store's durability (WAL, synchronous=FULL, a transaction
  *   per write).
- * API_BENCH_ONLY=startup, watch or writes runs that section alone.
+ * API_BENCH_ONLY=startup, walk, watch or writes runs that section alone; the walk alone runs
+ * WALK_ONLY_ROUNDS rounds (API_BENCH_WALK_ROUNDS), since its figure is its only one.
  */
 import { cpSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -57,6 +58,7 @@ const GET_ROUNDS = 3
 const GET_SECONDS = 3
 const BLOCKING_SECONDS = 5
 const WALK_ROUNDS = 2
+const WALK_ONLY_ROUNDS = Number(process.env.API_BENCH_WALK_ROUNDS ?? 4)
 const STARTUP_ROUNDS = 2
 const WRITE_ROUNDS = 3
 const WRITE_SECONDS = 3
@@ -315,6 +317,35 @@ function rawWalk(db: Database.Database): number {
     if (rows.length < PAGE) return items
     const last = rows[rows.length - 1]!
     after = [last.namespace, last.name]
+  }
+}
+
+/**
+ * pagedWalks times `rounds` walks through the server against as many raw walks of `db`, in
+ * alternating rounds, and reports their medians.
+ */
+async function pagedWalks(client: Client, db: Database.Database, rounds: number) {
+  const timed = async (run: () => Promise<number> | number) => {
+    const start = performance.now()
+    const items = await run()
+    return { ms: performance.now() - start, items }
+  }
+  const walks = await alternate(
+    rounds,
+    () => timed(() => walk(client)),
+    () => timed(() => rawWalk(db)),
+  )
+  if (walks.a.some((w) => w.items !== STREAMS)) throw new Error('the walk missed streams')
+  const walkMs = median(walks.a.map((w) => w.ms))
+  const rawMs = median(walks.b.map((w) => w.ms))
+  return {
+    limit: PAGE,
+    pages: Math.ceil(STREAMS / PAGE),
+    rounds,
+    ms: round(walkMs, 0),
+    rawSqliteMs: round(rawMs, 0),
+    ratioToRaw: round(walkMs / rawMs, 2),
+    ratios: walks.a.map((w, i) => round(w.ms / walks.b[i]!.ms, 2)),
   }
 }
 
@@ -700,6 +731,22 @@ export async function runApi(): Promise<Record<string, unknown>> {
         benchSeconds: round((performance.now() - started) / 1000, 0),
       }
     }
+    if (ONLY === 'walk') {
+      server = (await serveReady(dataDir)).server
+      await sleep(SETTLE_MS)
+      client = clientOf(server)
+      db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
+      return {
+        workload: 'api',
+        only: ONLY,
+        streams: STREAMS,
+        pagedWalk: await pagedWalks(client, db, WALK_ONLY_ROUNDS),
+        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+        benchSeconds: round((performance.now() - started) / 1000, 0),
+        target: 'pagedWalk ratioToRaw <= 2',
+      }
+    }
     if (!['', 'startup'].includes(ONLY)) throw new Error(`API_BENCH_ONLY: unknown section ${ONLY}`)
     // One start of each data dir beforehand: both then hold their PKI and defaults, so the
     // timed starts differ by the streams only.
@@ -743,21 +790,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
     const rps = (r: LoadResult) => r.requests / r.seconds
 
     db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
-    const raw = db
-    const walks = await alternate(
-      WALK_ROUNDS,
-      async () => {
-        const start = performance.now()
-        const items = await walk(c)
-        return { ms: performance.now() - start, items }
-      },
-      () => {
-        const start = performance.now()
-        const items = rawWalk(raw)
-        return Promise.resolve({ ms: performance.now() - start, items })
-      },
-    )
-    if (walks.a.some((w) => w.items !== STREAMS)) throw new Error('the walk missed streams')
+    const pagedWalk = await pagedWalks(c, db, WALK_ROUNDS)
 
     const json = await getDuringUnpagedLists(c, target, 'application/json')
     const table = await getDuringUnpagedLists(c, target, TABLE_ACCEPT)
@@ -779,8 +812,6 @@ export async function runApi(): Promise<Record<string, unknown>> {
 
     const get = median(gets.a.map(rps))
     const bareGet = median(gets.b.map(rps))
-    const walkMs = median(walks.a.map((w) => w.ms))
-    const rawMs = median(walks.b.map((w) => w.ms))
     return {
       workload: 'api',
       streams: STREAMS,
@@ -797,13 +828,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
         bareP99Ms: round(median(gets.b.map((r) => r.p99Ms)), 1),
         errors: [...gets.a, ...gets.b].reduce((n, r) => n + r.errors, 0),
       },
-      pagedWalk: {
-        limit: PAGE,
-        pages: Math.ceil(STREAMS / PAGE),
-        ms: round(walkMs, 0),
-        rawSqliteMs: round(rawMs, 0),
-        ratioToRaw: round(walkMs / rawMs, 2),
-      },
+      pagedWalk,
       getDuringUnpagedLists: { ...json, serverPeakRssMB: round(peakRss / MB, 1) },
       getDuringUnpagedTables: table,
       startup: startupReport,
