@@ -8,14 +8,13 @@
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const COMMA = 0x2c
-const COLON = 0x3a
 const OPEN_OBJECT = 0x7b
 const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 
-// The end (exclusive) of the string token starting at `i`, or -1.
-function stringEnd(text: string, i: number): number {
+/** stringEnd returns the end (exclusive) of the string token starting at `i`, or -1. */
+export function stringEnd(text: string, i: number): number {
   for (let from = i + 1; ;) {
     const quote = text.indexOf('"', from)
     if (quote < 0) return -1
@@ -51,48 +50,6 @@ export function valueEnd(text: string, i: number): number {
     }
   }
   return -1
-}
-
-/**
- * Visit is called with one member's key token bounds and where its value starts: it answers
- * the end of the value when it read the value itself, -1 to give up, or undefined to skip it.
- */
-export type Visit = (keyStart: number, keyEnd: number, valueStart: number) => number | undefined
-
-/** eachMember visits the members of the object starting at `start`; answers its end, or -1. */
-export function eachMember(text: string, start: number, visit: Visit): number {
-  if (text.charCodeAt(start) !== OPEN_OBJECT) return -1
-  let i = start + 1
-  if (text.charCodeAt(i) === CLOSE_OBJECT) return i + 1
-  for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return -1
-    const keyEnd = stringEnd(text, i)
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return -1
-    const end = visit(i, keyEnd, keyEnd + 1) ?? valueEnd(text, keyEnd + 1)
-    if (end < 0) return -1
-    const next = text.charCodeAt(end)
-    if (next === CLOSE_OBJECT) return end + 1
-    if (next !== COMMA) return -1
-    i = end + 1
-  }
-}
-
-/**
- * eachElement visits the elements of the array starting at `start` (`visit` answers each
- * one's end, or -1); answers the array's end, or -1.
- */
-export function eachElement(text: string, start: number, visit: (at: number) => number): number {
-  if (text.charCodeAt(start) !== OPEN_ARRAY) return -1
-  let i = start + 1
-  if (text.charCodeAt(i) === CLOSE_ARRAY) return i + 1
-  for (;;) {
-    const end = visit(i)
-    if (end < 0) return -1
-    const next = text.charCodeAt(end)
-    if (next === CLOSE_ARRAY) return end + 1
-    if (next !== COMMA) return -1
-    i = end + 1
-  }
 }
 
 /** isKey says whether the key token at [start, end) is `token` (quotes included). */

@@ -16,27 +16,57 @@ export function present<K extends KindName>(
   return strategyFor(resource.kind).decorate(typed, ctx)
 }
 
-// The served text's head, when the stored text starts with kind and apiVersion in either order.
-function servedHead(resource: ResourceInfo, stored: string): string | undefined {
-  const kind = `"kind":${JSON.stringify(resource.kind)}`
-  const apiVersion = `"apiVersion":${JSON.stringify(resource.apiVersion)}`
-  const head = `{${kind},${apiVersion},`
-  if (stored.startsWith(head)) return stored
-  const swapped = `{${apiVersion},${kind},`
-  return stored.startsWith(swapped) ? head + stored.slice(swapped.length) : undefined
+/** ServedHead is the head every served text of a kind starts with, and how stored texts may. */
+interface ServedHead {
+  /** `{"kind":…,"apiVersion":…,` as served. */
+  readonly head: string
+  /** The same members in the other order, as stored texts may start. */
+  readonly swapped: string
+}
+
+const heads = new WeakMap<ResourceInfo, ServedHead>()
+
+function servedHeadOf(resource: ResourceInfo): ServedHead {
+  let known = heads.get(resource)
+  if (known === undefined) {
+    const kind = `"kind":${JSON.stringify(resource.kind)}`
+    const apiVersion = `"apiVersion":${JSON.stringify(resource.apiVersion)}`
+    known = { head: `{${kind},${apiVersion},`, swapped: `{${apiVersion},${kind},` }
+    heads.set(resource, known)
+  }
+  return known
 }
 
 /**
- * presentJson returns the text of JSON.stringify(present(...)) of a stored JSON document: from
- * the stored text itself when the kind's strategy can decorate a text, else by parsing it.
+ * presentJsonPieces returns the text of JSON.stringify(present(...)) of a stored JSON document
+ * as pieces to write one after the other: slices of the stored text itself when the kind's
+ * strategy can decorate a text that starts with kind and apiVersion (in either order), else
+ * the text of the parsed and presented object.
  */
+export function presentJsonPieces<K extends KindName>(
+  resource: ResourceInfo<K>,
+  stored: string,
+  ctx: StrategyContext,
+): string[] {
+  const { head, swapped } = servedHeadOf(resource)
+  const from = stored.startsWith(head)
+    ? head.length
+    : stored.startsWith(swapped)
+      ? swapped.length
+      : -1
+  const pieces = from < 0 ? undefined : strategyFor(resource.kind).decorateJson?.(stored, from, ctx)
+  if (pieces === undefined) {
+    return [JSON.stringify(present(resource, JSON.parse(stored) as KindMap[K], ctx))]
+  }
+  pieces.unshift(head)
+  return pieces
+}
+
+/** presentJson returns the text of JSON.stringify(present(...)) of a stored JSON document. */
 export function presentJson<K extends KindName>(
   resource: ResourceInfo<K>,
   stored: string,
   ctx: StrategyContext,
 ): string {
-  const head = servedHead(resource, stored)
-  const decorated =
-    head === undefined ? undefined : strategyFor(resource.kind).decorateJson?.(head, ctx)
-  return decorated ?? JSON.stringify(present(resource, JSON.parse(stored) as KindMap[K], ctx))
+  return presentJsonPieces(resource, stored, ctx).join('')
 }

@@ -2,7 +2,7 @@
 import type { KindMap, KindName, List, ResourceInfo } from '../../../api/index.js'
 import { objectKey, type ListOptions, type ListResult } from '../../../storage/index.js'
 import type { ResourceContext } from '../context.js'
-import { present, presentJson } from '../present.js'
+import { present, presentJson, presentJsonPieces } from '../present.js'
 import type { ReadQuery } from '../query.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import type { StrategyContext } from '../strategies/index.js'
@@ -88,14 +88,15 @@ export async function listObjects<K extends KindName>(
 
 /**
  * listJsonObjects reads one page of a list as listObjects does, each item the JSON text of the
- * object as served, made from the stored text without parsing it where the kind allows.
+ * object as served in pieces, made from the stored text without parsing it where the kind
+ * allows.
  */
 export async function listJsonObjects(
   ctx: ResourceContext,
   resource: ResourceInfo,
   namespace: string | undefined,
   query: ListSelection,
-): Promise<ListHead & { items: string[] }> {
+): Promise<ListHead & { items: string[][] }> {
   const page = await ctx.store.listJson(
     resource.plural,
     storeListOptions(resource, namespace, query),
@@ -103,7 +104,7 @@ export async function listJsonObjects(
   const sctx = listContext(ctx)
   return {
     ...listHead(resource, page),
-    items: page.items.map((t) => presentJson(resource, t, sctx)),
+    items: page.items.map((t) => presentJsonPieces(resource, t, sctx)),
   }
 }
 

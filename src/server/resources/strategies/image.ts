@@ -5,7 +5,7 @@
  * enforces that, metadata aside.
  */
 import type { Image } from '../../../api/index.js'
-import type { Strategy } from './types.js'
+import { storedJson, type Strategy } from './types.js'
 
 function withoutRawDocuments(image: Image): Image {
   const {
@@ -21,5 +21,5 @@ export const imageStrategy: Strategy<'Image'> = {
   prepareForCreate: withoutRawDocuments,
   prepareForUpdate: withoutRawDocuments,
   decorate: (image) => image,
-  decorateJson: (json) => json,
+  decorateJson: storedJson,
 }

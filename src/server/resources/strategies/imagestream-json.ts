@@ -2,14 +2,25 @@
  * The ImageStream's read-time decoration done on its JSON text: the computed repositories
  * written at the head of the status, the rest of the text as stored. Streams whose tags are not
  * in order (only ever stored by older versions) and any text of an unexpected shape answer
- * undefined, and are decorated as objects. The text is read once, front to back.
+ * undefined, and are decorated as objects. The text is read once, front to back, by one loop
+ * per level of the document that compares key lengths before key texts, and the answer is the
+ * stored text's own slices around the new status head, so that nothing is copied until the
+ * response is written.
  */
 import { tagNamesSorted } from '../../../api/index.js'
-import { eachElement, eachMember, isKey, stringAt, valueEnd } from '../json-text.js'
+import { isKey, stringAt, stringEnd, valueEnd } from '../json-text.js'
 import type { StrategyContext } from './types.js'
 
+const QUOTE = 0x22
+const COMMA = 0x2c
+const COLON = 0x3a
+const OPEN_OBJECT = 0x7b
+const CLOSE_OBJECT = 0x7d
+const OPEN_ARRAY = 0x5b
+const CLOSE_ARRAY = 0x5d
+
 const METADATA = '"metadata"'
-const SPEC_KEY = '"spec"'
+const SPEC = '"spec"'
 const STATUS = '"status"'
 const TAGS = '"tags"'
 const NAME = '"name"'
@@ -18,74 +29,176 @@ const TAG = '"tag"'
 const REPOSITORY = '"dockerImageRepository"'
 const PUBLIC = '"publicDockerImageRepository"'
 
-// Reads the string member `field` of every element of the array at `start` into `names`;
-// answers the array's end, or -1 when an element is no object or its field no string.
-function readNames(text: string, start: number, field: string, names: string[]): number {
-  return eachElement(text, start, (at) => {
-    const before = names.length
-    const end = eachMember(text, at, (keyStart, keyEnd, valueStart) => {
-      if (!isKey(text, keyStart, keyEnd, field)) return undefined
-      const stop = valueEnd(text, valueStart)
-      const name = stop < 0 ? undefined : stringAt(text, valueStart, stop)
-      if (name === undefined) return -1
-      names.push(name)
-      return stop
-    })
-    return names.length === before + 1 ? end : -1
-  })
+// The end of the member (key, colon, value) whose key starts at `i`, with the value's start,
+// or undefined when it is not one.
+function memberAt(text: string, i: number): { keyEnd: number; valueStart: number } | undefined {
+  if (text.charCodeAt(i) !== QUOTE) return undefined
+  const keyEnd = stringEnd(text, i)
+  if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined
+  return { keyEnd, valueStart: keyEnd + 1 }
+}
+
+// After a member or element ending at `end`: the start of the next one, -1 at the close
+// `close`, or -2 on anything else.
+function nextAfter(text: string, end: number, close: number): number {
+  const c = text.charCodeAt(end)
+  if (c === COMMA) return end + 1
+  return c === close ? -1 : -2
+}
+
+// The string member `field` of the object at `start` and the object's end; undefined when it
+// is no object, or the field is missing, repeated or no string.
+function stringMember(
+  text: string,
+  start: number,
+  field: string,
+): { value: string; end: number } | undefined {
+  if (text.charCodeAt(start) !== OPEN_OBJECT) return undefined
+  let value: string | undefined
+  let i = start + 1
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return undefined
+  for (;;) {
+    const member = memberAt(text, i)
+    if (member === undefined) return undefined
+    const end = valueEnd(text, member.valueStart)
+    if (end < 0) return undefined
+    if (isKey(text, i, member.keyEnd, field)) {
+      if (value !== undefined) return undefined
+      value = stringAt(text, member.valueStart, end)
+      if (value === undefined) return undefined
+    }
+    i = nextAfter(text, end, CLOSE_OBJECT)
+    if (i === -1) return value === undefined ? undefined : { value, end: end + 1 }
+    if (i < 0) return undefined
+  }
+}
+
+// The name and namespace of the metadata object at `start` ('' when absent, the last when
+// repeated, as JSON.parse keeps), and its end; undefined when it is no object or either is no
+// string.
+function metadataAt(
+  text: string,
+  start: number,
+): { name: string; namespace: string; end: number } | undefined {
+  if (text.charCodeAt(start) !== OPEN_OBJECT) return undefined
+  let name = ''
+  let namespace = ''
+  let i = start + 1
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return { name, namespace, end: i + 1 }
+  for (;;) {
+    const member = memberAt(text, i)
+    if (member === undefined) return undefined
+    const { keyEnd, valueStart } = member
+    const end = valueEnd(text, valueStart)
+    if (end < 0) return undefined
+    const isName = isKey(text, i, keyEnd, NAME)
+    if (isName || isKey(text, i, keyEnd, NAMESPACE)) {
+      const value = stringAt(text, valueStart, end)
+      if (value === undefined) return undefined
+      if (isName) name = value
+      else namespace = value
+    }
+    i = nextAfter(text, end, CLOSE_OBJECT)
+    if (i === -1) return { name, namespace, end: end + 1 }
+    if (i < 0) return undefined
+  }
+}
+
+// The end of the array at `start` of objects each with the string member `field`, their
+// values in tag order; -1 otherwise.
+function sortedTagsEnd(text: string, start: number, field: string): number {
+  if (text.charCodeAt(start) !== OPEN_ARRAY) return -1
+  let i = start + 1
+  if (text.charCodeAt(i) === CLOSE_ARRAY) return i + 1
+  const names: string[] = []
+  for (;;) {
+    const element = stringMember(text, i, field)
+    if (element === undefined) return -1
+    names.push(element.value)
+    i = nextAfter(text, element.end, CLOSE_ARRAY)
+    if (i === -1) return tagNamesSorted(names) ? element.end + 1 : -1
+    if (i < 0) return -1
+  }
+}
+
+// The end of the object at `start` whose member `tags` (if any) is a sorted tags array of
+// `field`s; -1 otherwise. `kept`, when given, receives the bounds of every member but the
+// computed repositories.
+function withSortedTagsEnd(text: string, start: number, field: string, kept?: number[]): number {
+  if (text.charCodeAt(start) !== OPEN_OBJECT) return -1
+  let i = start + 1
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return i + 1
+  for (;;) {
+    const member = memberAt(text, i)
+    if (member === undefined) return -1
+    const { keyEnd, valueStart } = member
+    const end = isKey(text, i, keyEnd, TAGS)
+      ? sortedTagsEnd(text, valueStart, field)
+      : valueEnd(text, valueStart)
+    if (end < 0) return -1
+    if (kept && !isKey(text, i, keyEnd, REPOSITORY) && !isKey(text, i, keyEnd, PUBLIC)) {
+      // Members next to each other stay one slice.
+      if (kept.length > 0 && kept[kept.length - 1] === i - 1) kept[kept.length - 1] = end
+      else kept.push(i, end)
+    }
+    i = nextAfter(text, end, CLOSE_OBJECT)
+    if (i === -1) return end + 1
+    if (i < 0) return -1
+  }
 }
 
 /**
- * decorateImageStreamJson decorates a served ImageStream text (`kind` and `apiVersion` first) as
- * the strategy's decorate would, or answers undefined.
+ * decorateImageStreamJson decorates the members of a served ImageStream text from `from` (the
+ * first member after `kind` and `apiVersion`) to its end as the strategy's decorate would, as
+ * pieces to write one after the other, or answers undefined.
  */
-export function decorateImageStreamJson(text: string, ctx: StrategyContext): string | undefined {
+export function decorateImageStreamJson(
+  text: string,
+  from: number,
+  ctx: StrategyContext,
+): string[] | undefined {
   let name = ''
   let namespace = ''
   let metadata = false
-  const specNames: string[] = []
-  const statusNames: string[] = []
-  let status: { start: number; end: number; kept: string[] } | undefined
-  const metadataField: Parameters<typeof eachMember>[2] = (keyStart, keyEnd, valueStart) => {
-    const isName = isKey(text, keyStart, keyEnd, NAME)
-    if (!isName && !isKey(text, keyStart, keyEnd, NAMESPACE)) return undefined
-    const end = valueEnd(text, valueStart)
-    const value = end < 0 ? undefined : stringAt(text, valueStart, end)
-    if (value === undefined) return -1
-    if (isName) name = value
-    else namespace = value
-    return end
-  }
-  const end = eachMember(text, 0, (keyStart, keyEnd, valueStart) => {
-    if (isKey(text, keyStart, keyEnd, METADATA)) {
+  let statusStart = -1
+  let statusEnd = -1
+  const kept: number[] = []
+  for (let i = from; ;) {
+    const member = memberAt(text, i)
+    if (member === undefined) return undefined
+    const { keyEnd, valueStart } = member
+    let end: number
+    if (isKey(text, i, keyEnd, METADATA)) {
+      if (metadata) return undefined
       metadata = true
-      return eachMember(text, valueStart, metadataField)
+      const found = metadataAt(text, valueStart)
+      if (found === undefined) return undefined
+      ;({ name, namespace, end } = found)
+    } else if (isKey(text, i, keyEnd, SPEC)) {
+      end = withSortedTagsEnd(text, valueStart, NAME)
+    } else if (isKey(text, i, keyEnd, STATUS)) {
+      if (statusStart >= 0) return undefined
+      statusStart = valueStart
+      end = withSortedTagsEnd(text, valueStart, TAG, kept)
+      statusEnd = end
+    } else {
+      end = valueEnd(text, valueStart)
     }
-    if (isKey(text, keyStart, keyEnd, SPEC_KEY)) {
-      return eachMember(text, valueStart, (k, kEnd, v) =>
-        isKey(text, k, kEnd, TAGS) ? readNames(text, v, NAME, specNames) : undefined,
-      )
+    if (end < 0) return undefined
+    i = nextAfter(text, end, CLOSE_OBJECT)
+    if (i === -1) {
+      if (end + 1 !== text.length) return undefined
+      break
     }
-    if (!isKey(text, keyStart, keyEnd, STATUS)) return undefined
-    const kept: string[] = []
-    const statusEnd = eachMember(text, valueStart, (k, kEnd, v) => {
-      const stop = isKey(text, k, kEnd, TAGS)
-        ? readNames(text, v, TAG, statusNames)
-        : valueEnd(text, v)
-      if (!isKey(text, k, kEnd, REPOSITORY) && !isKey(text, k, kEnd, PUBLIC) && stop >= 0) {
-        kept.push(text.slice(k, stop))
-      }
-      return stop
-    })
-    status = { start: valueStart, end: statusEnd, kept }
-    return statusEnd
-  })
-  if (end !== text.length || !metadata) return undefined
-  if (!tagNamesSorted(specNames) || !tagNamesSorted(statusNames)) return undefined
+    if (i < 0) return undefined
+  }
+  if (!metadata) return undefined
   const host = ctx.settings.registryPublicHostname
   let computed = `${REPOSITORY}:${JSON.stringify(`${ctx.settings.registryHostname()}/${namespace}/${name}`)}`
   if (host) computed += `,${PUBLIC}:${JSON.stringify(`${host}/${namespace}/${name}`)}`
-  if (status === undefined) return `${text.slice(0, -1)},"status":{${computed}}}`
-  const { start, end: after, kept } = status
-  return `${text.slice(0, start)}{${[computed, ...kept].join(',')}}${text.slice(after)}`
+  if (statusStart < 0) return [text.slice(from, -1), `,"status":{${computed}}}`]
+  const pieces = [text.slice(from, statusStart), `{${computed}`]
+  for (let k = 0; k < kept.length; k += 2) pieces.push(',', text.slice(kept[k], kept[k + 1]))
+  pieces.push(text.slice(statusEnd - 1))
+  return pieces
 }

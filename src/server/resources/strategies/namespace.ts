@@ -5,7 +5,7 @@
  * updates keep the stored ones.
  */
 import type { Namespace } from '../../../api/index.js'
-import type { Strategy } from './types.js'
+import { storedJson, type Strategy } from './types.js'
 
 /** NAMESPACE_FINALIZER is the finalizer the server's namespace cleanup owns. */
 export const NAMESPACE_FINALIZER = 'kubernetes'
@@ -41,5 +41,5 @@ export const namespaceStrategy: Strategy<'Namespace'> = {
   prepareForUpdate,
   shouldDeleteDuringUpdate,
   decorate: (namespace) => namespace,
-  decorateJson: (json) => json,
+  decorateJson: storedJson,
 }

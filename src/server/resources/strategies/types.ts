@@ -47,11 +47,14 @@ export interface Strategy<K extends KindName> {
   /** decorate fills the fields computed on every read; they are never stored. */
   decorate(object: KindMap[K], ctx: StrategyContext): KindMap[K]
   /**
-   * decorateJson, when set, does what decorate does on the object's JSON text as served (`kind`
-   * and `apiVersion` first), byte for byte as JSON.stringify of decorate's answer, so that lists
-   * are spliced from stored texts; undefined when the text needs decorating as an object.
+   * decorateJson, when set, does what decorate does on the object's stored JSON text: given
+   * where the members after `kind` and `apiVersion` start, it answers the served text from there
+   * to its end, byte for byte as JSON.stringify of decorate's answer, as pieces to write one
+   * after the other (a new array, the caller's), so that lists are spliced from stored texts;
+   * undefined when the text needs
+   * decorating as an object.
    */
-  decorateJson?(json: string, ctx: StrategyContext): string | undefined
+  decorateJson?(json: string, from: number, ctx: StrategyContext): string[] | undefined
   /**
    * allowUnconditionalUpdate false makes a PUT without `metadata.resourceVersion` a 422, as
    * upstream strategies that return false from AllowUnconditionalUpdate; default true.
@@ -91,8 +94,13 @@ export function passThrough<K extends KindName>(): Strategy<K> {
     prepareForCreate: (object) => object,
     prepareForUpdate: (next) => next,
     decorate: (object) => object,
-    decorateJson: (json) => json,
+    decorateJson: storedJson,
   }
+}
+
+/** storedJson is the decorateJson of kinds without read-time fields: the stored text as it is. */
+export function storedJson(json: string, from: number): string[] {
+  return [json.slice(from)]
 }
 
 /** rfc3339 renders milliseconds as a metav1.Time: UTC, whole seconds. */
