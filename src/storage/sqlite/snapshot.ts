@@ -154,10 +154,14 @@ function snapshotRows(
   take: number | undefined,
 ): { rows: Iterable<SnapshotRow>; changed: SnapshotRow[] } {
   const { filters, params } = pushdown(selection)
-  // SQLite's bare columns with MIN(): type and prev_object come from the earliest row.
+  // SQLite's bare columns with MIN(): type and prev_object come from the earliest row. The
+  // changes after the snapshot are few next to the history of the keys after `start`, which
+  // the planner would otherwise walk on events_key for every page (each page a scan of the
+  // rest of the list's history, so a walk's cost grew with the square of the list).
   const changed = reads
     .prepared<unknown[], ChangedRow>(
-      'SELECT namespace, name, type, prev_object, MIN(revision) AS revision FROM events' +
+      'SELECT namespace, name, type, prev_object, MIN(revision) AS revision' +
+        ' FROM events INDEXED BY events_resource' +
         ` WHERE resource = ? AND revision > ? AND (namespace, name) > (?, ?)${filters}` +
         ' GROUP BY namespace, name ORDER BY namespace, name',
     )
