@@ -13,6 +13,11 @@ describe('JsonBytes', () => {
       texts: ['a'.repeat(60), 'ä', '€', '😀', 'ü'.repeat(40)],
     },
     { what: 'a lone surrogate', capacity: 64, texts: ['\ud800', 'a'] },
+    {
+      what: 'short texts, ASCII and not, past the first guess',
+      capacity: 64,
+      texts: [',', 'x'.repeat(60), '{"a":"ä"}', ',', 'y'.repeat(96), ']}'],
+    },
   ]
   for (const { what, capacity, texts } of cases) {
     it(`writes the UTF-8 of the texts one after the other: ${what}`, () => {

@@ -29,13 +29,12 @@ const TAG = '"tag"'
 const REPOSITORY = '"dockerImageRepository"'
 const PUBLIC = '"publicDockerImageRepository"'
 
-// The end of the member (key, colon, value) whose key starts at `i`, with the value's start,
-// or undefined when it is not one.
-function memberAt(text: string, i: number): { keyEnd: number; valueStart: number } | undefined {
-  if (text.charCodeAt(i) !== QUOTE) return undefined
+// The end of the key of the member starting at `i` (its value starts after the colon there),
+// or -1 when no member starts there.
+function keyEndAt(text: string, i: number): number {
+  if (text.charCodeAt(i) !== QUOTE) return -1
   const keyEnd = stringEnd(text, i)
-  if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined
-  return { keyEnd, valueStart: keyEnd + 1 }
+  return keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON ? -1 : keyEnd
 }
 
 // After a member or element ending at `end`: the start of the next one, -1 at the close
@@ -58,13 +57,13 @@ function stringMember(
   let i = start + 1
   if (text.charCodeAt(i) === CLOSE_OBJECT) return undefined
   for (;;) {
-    const member = memberAt(text, i)
-    if (member === undefined) return undefined
-    const end = valueEnd(text, member.valueStart)
+    const keyEnd = keyEndAt(text, i)
+    if (keyEnd < 0) return undefined
+    const end = valueEnd(text, keyEnd + 1)
     if (end < 0) return undefined
-    if (isKey(text, i, member.keyEnd, field)) {
+    if (isKey(text, i, keyEnd, field)) {
       if (value !== undefined) return undefined
-      value = stringAt(text, member.valueStart, end)
+      value = stringAt(text, keyEnd + 1, end)
       if (value === undefined) return undefined
     }
     i = nextAfter(text, end, CLOSE_OBJECT)
@@ -86,9 +85,9 @@ function metadataAt(
   let i = start + 1
   if (text.charCodeAt(i) === CLOSE_OBJECT) return { name, namespace, end: i + 1 }
   for (;;) {
-    const member = memberAt(text, i)
-    if (member === undefined) return undefined
-    const { keyEnd, valueStart } = member
+    const keyEnd = keyEndAt(text, i)
+    if (keyEnd < 0) return undefined
+    const valueStart = keyEnd + 1
     const end = valueEnd(text, valueStart)
     if (end < 0) return undefined
     const isName = isKey(text, i, keyEnd, NAME)
@@ -129,9 +128,9 @@ function withSortedTagsEnd(text: string, start: number, field: string, kept?: nu
   let i = start + 1
   if (text.charCodeAt(i) === CLOSE_OBJECT) return i + 1
   for (;;) {
-    const member = memberAt(text, i)
-    if (member === undefined) return -1
-    const { keyEnd, valueStart } = member
+    const keyEnd = keyEndAt(text, i)
+    if (keyEnd < 0) return -1
+    const valueStart = keyEnd + 1
     const end = isKey(text, i, keyEnd, TAGS)
       ? sortedTagsEnd(text, valueStart, field)
       : valueEnd(text, valueStart)
@@ -164,9 +163,9 @@ export function decorateImageStreamJson(
   let statusEnd = -1
   const kept: number[] = []
   for (let i = from; ;) {
-    const member = memberAt(text, i)
-    if (member === undefined) return undefined
-    const { keyEnd, valueStart } = member
+    const keyEnd = keyEndAt(text, i)
+    if (keyEnd < 0) return undefined
+    const valueStart = keyEnd + 1
     let end: number
     if (isKey(text, i, keyEnd, METADATA)) {
       if (metadata) return undefined
@@ -197,8 +196,18 @@ export function decorateImageStreamJson(
   let computed = `${REPOSITORY}:${JSON.stringify(`${ctx.settings.registryHostname()}/${namespace}/${name}`)}`
   if (host) computed += `,${PUBLIC}:${JSON.stringify(`${host}/${namespace}/${name}`)}`
   if (statusStart < 0) return [text.slice(from, -1), `,"status":{${computed}}}`]
-  const pieces = [text.slice(from, statusStart), `{${computed}`]
-  for (let k = 0; k < kept.length; k += 2) pieces.push(',', text.slice(kept[k], kept[k + 1]))
-  pieces.push(text.slice(statusEnd - 1))
+  // The stored text up to the status's brace, the computed members, then the kept members:
+  // each but the last with the comma after it, the last with the rest of the text when it is
+  // the status's last member.
+  const pieces = [text.slice(from, statusStart + 1)]
+  if (kept.length === 0) {
+    pieces.push(computed, text.slice(statusEnd - 1))
+    return pieces
+  }
+  pieces.push(`${computed},`)
+  const last = kept.length - 2
+  for (let k = 0; k < last; k += 2) pieces.push(text.slice(kept[k], kept[k + 1]! + 1))
+  if (kept[last + 1] === statusEnd - 1) pieces.push(text.slice(kept[last]))
+  else pieces.push(text.slice(kept[last], kept[last + 1]), text.slice(statusEnd - 1))
   return pieces
 }
