@@ -42,6 +42,8 @@ describe('unpaged lists', () => {
         method: 'GET',
         url: `${G}/imagestreams?limit=100${next ? `&continue=${encodeURIComponent(next)}` : ''}`,
       })
+      // As for a single object: a page is written as one Buffer, not through the serialiser.
+      assert.equal(page.headers['content-type'], 'application/json; charset=utf-8')
       const paged = page.json()
       assert.equal(paged.metadata.resourceVersion, list.metadata.resourceVersion)
       items.push(...paged.items)

@@ -114,7 +114,8 @@ export function sendJsonList(reply: FastifyReply, list: JsonListBody): FastifyRe
     for (const piece of items[i]!) body.write(piece)
   }
   body.write(']}')
-  return reply.code(200).type('application/json').send(body.bytes())
+  // Fastify adds the charset to JSON texts, not to Buffers: the header is the same either way.
+  return reply.code(200).type('application/json; charset=utf-8').send(body.bytes())
 }
 
 /**
