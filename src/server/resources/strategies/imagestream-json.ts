@@ -20,7 +20,7 @@ const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 
 const METADATA = '"metadata"'
-const SPEC = '"spec"'
+const SPEC_KEY = '"spec"'
 const STATUS = '"status"'
 const TAGS = '"tags"'
 const NAME = '"name"'
@@ -173,7 +173,7 @@ export function decorateImageStreamJson(
       const found = metadataAt(text, valueStart)
       if (found === undefined) return undefined
       ;({ name, namespace, end } = found)
-    } else if (isKey(text, i, keyEnd, SPEC)) {
+    } else if (isKey(text, i, keyEnd, SPEC_KEY)) {
       end = withSortedTagsEnd(text, valueStart, NAME)
     } else if (isKey(text, i, keyEnd, STATUS)) {
       if (statusStart >= 0) return undefined
