@@ -19,8 +19,8 @@
  *   keep-alive HTTPS connections, against inserts and updates of the same JSON rows in a raw
  *   better-sqlite3 database with the store's durability (WAL, synchronous=FULL, a transaction
  *   per write).
- * API_BENCH_ONLY=startup, walk, watch or writes runs that section alone; the walk alone runs
- * WALK_ONLY_ROUNDS rounds (API_BENCH_WALK_ROUNDS), since its figure is its only one.
+ * API_BENCH_ONLY=get, startup, walk, watch or writes runs that section alone; the walk alone
+ * runs WALK_ONLY_ROUNDS rounds (API_BENCH_WALK_ROUNDS), since its figure is its only one.
  */
 import { cpSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -66,6 +66,8 @@ const PAGE = 500
 const IS = '/apis/image.openshift.io/v1'
 const TAGS = ['latest', 'v1']
 const MB = 2 ** 20
+// The stream every GET measurement reads: the middle one.
+const GET_TARGET = `${IS}/namespaces/ns-${Math.floor(STREAMS / 2) % NAMESPACES}/imagestreams/s-${Math.floor(STREAMS / 2)}`
 // What `kubectl get` asks for.
 const TABLE_ACCEPT =
   'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
@@ -688,6 +690,39 @@ async function writeThroughput(dataDir: string, scratch: string) {
   }
 }
 
+/**
+ * getThroughput measures GET `target` through the server against a bare fastify server answering
+ * the same bytes over the same certificate, in alternating rounds.
+ */
+async function getThroughput(client: Client, dataDir: string, target: string) {
+  const sample = await client.bytes(target)
+  if (sample.status !== 200) throw new Error(`GET ${target}: ${sample.status}`)
+  const bare = await startBare(dataDir, target, sample.body)
+  try {
+    const gets = await alternate(
+      GET_ROUNDS,
+      () => load(client, client.origin, target, GET_SECONDS),
+      () => load(client, bare.origin, target, GET_SECONDS),
+    )
+    const rps = (r: LoadResult) => r.requests / r.seconds
+    const get = median(gets.a.map(rps))
+    const bareGet = median(gets.b.map(rps))
+    return {
+      connections: CONNECTIONS,
+      rounds: GET_ROUNDS,
+      bodyBytes: sample.length,
+      requestsPerSecond: round(get, 0),
+      bareRequestsPerSecond: round(bareGet, 0),
+      ratioToBare: round(get / bareGet),
+      p99Ms: round(median(gets.a.map((r) => r.p99Ms)), 1),
+      bareP99Ms: round(median(gets.b.map((r) => r.p99Ms)), 1),
+      errors: [...gets.a, ...gets.b].reduce((n, r) => n + r.errors, 0),
+    }
+  } finally {
+    await bare.app.close()
+  }
+}
+
 /** runApi executes the workload and returns its report. */
 export async function runApi(): Promise<Record<string, unknown>> {
   const started = performance.now()
@@ -697,7 +732,6 @@ export async function runApi(): Promise<Record<string, unknown>> {
   const emptyDir = join(dir, 'empty')
   let server: ServeProcess | undefined
   let client: Client | undefined
-  let bare: Awaited<ReturnType<typeof startBare>> | undefined
   let db: Database.Database | undefined
   try {
     const populateStart = performance.now()
@@ -747,6 +781,23 @@ export async function runApi(): Promise<Record<string, unknown>> {
         target: 'pagedWalk ratioToRaw <= 2',
       }
     }
+    if (ONLY === 'get') {
+      // One start beforehand, as for the full run: the data dir then holds its PKI and defaults.
+      await stopServe(await startServe(dataDir))
+      server = (await serveReady(dataDir)).server
+      await sleep(SETTLE_MS)
+      client = clientOf(server)
+      return {
+        workload: 'api',
+        only: ONLY,
+        streams: STREAMS,
+        get: await getThroughput(client, dataDir, GET_TARGET),
+        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+        benchSeconds: round((performance.now() - started) / 1000, 0),
+        target: 'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k',
+      }
+    }
     if (!['', 'startup'].includes(ONLY)) throw new Error(`API_BENCH_ONLY: unknown section ${ONLY}`)
     // One start of each data dir beforehand: both then hold their PKI and defaults, so the
     // timed starts differ by the streams only.
@@ -775,19 +826,9 @@ export async function runApi(): Promise<Record<string, unknown>> {
     await sleep(SETTLE_MS)
     const pid = server.child.pid!
     client = clientOf(server)
-    const middle = Math.floor(STREAMS / 2)
-    const target = `${IS}/namespaces/ns-${middle % NAMESPACES}/imagestreams/s-${middle}`
-    const sample = await client.bytes(target)
-    if (sample.status !== 200) throw new Error(`GET ${target}: ${sample.status}`)
-    bare = await startBare(dataDir, target, sample.body)
+    const target = GET_TARGET
+    const get = await getThroughput(client, dataDir, target)
     const c = client
-    const b = bare
-    const gets = await alternate(
-      GET_ROUNDS,
-      () => load(c, c.origin, target, GET_SECONDS),
-      () => load(c, b.origin, target, GET_SECONDS),
-    )
-    const rps = (r: LoadResult) => r.requests / r.seconds
 
     db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
     const pagedWalk = await pagedWalks(c, db, WALK_ROUNDS)
@@ -810,24 +851,12 @@ export async function runApi(): Promise<Record<string, unknown>> {
     server = undefined
     const writes = await writeThroughput(dataDir, dir)
 
-    const get = median(gets.a.map(rps))
-    const bareGet = median(gets.b.map(rps))
     return {
       workload: 'api',
       streams: STREAMS,
       namespaces: NAMESPACES,
       populateMs: round(populateMs, 0),
-      get: {
-        connections: CONNECTIONS,
-        rounds: GET_ROUNDS,
-        bodyBytes: sample.length,
-        requestsPerSecond: round(get, 0),
-        bareRequestsPerSecond: round(bareGet, 0),
-        ratioToBare: round(get / bareGet),
-        p99Ms: round(median(gets.a.map((r) => r.p99Ms)), 1),
-        bareP99Ms: round(median(gets.b.map((r) => r.p99Ms)), 1),
-        errors: [...gets.a, ...gets.b].reduce((n, r) => n + r.errors, 0),
-      },
+      get,
       pagedWalk,
       getDuringUnpagedLists: { ...json, serverPeakRssMB: round(peakRss / MB, 1) },
       getDuringUnpagedTables: table,
@@ -841,7 +870,6 @@ export async function runApi(): Promise<Record<string, unknown>> {
     }
   } finally {
     db?.close()
-    await bare?.app.close()
     await client?.close()
     if (server) await stopServe(server)
     await removeTempDir(dir)
