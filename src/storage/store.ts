@@ -230,6 +230,11 @@ export interface Store extends StoreReader, StoreWriter {
    */
   listJson(resource: string, options?: ListOptions): Promise<JsonListResult>
   /**
+   * getJson returns the object at key as its stored JSON document (what get parses), or throws
+   * NotFound, so that a server can send it without parsing and serialising it again.
+   */
+  getJson(key: ObjectKey): Promise<string>
+  /**
    * watch starts a watch. It is async so that Expired, TooLargeResourceVersion and
    * InvalidSelector surface before a server commits to a 200 response; afterwards the iterator
    * yields events in revision order and throws Expired only if a watcher that fell behind needs

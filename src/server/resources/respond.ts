@@ -60,6 +60,11 @@ export function sendObject(
     .send(body)
 }
 
+/** sendJsonObject answers with one object already written as JSON text, as sendObject would. */
+export function sendJsonObject(reply: FastifyReply, json: string): FastifyReply {
+  return reply.code(200).type('application/json').send(json)
+}
+
 /** sendList answers with a `<Kind>List`, or a Table of its items. */
 export function sendList(
   request: FastifyRequest,

@@ -256,6 +256,14 @@ class SqliteStore implements Store {
     })
   }
 
+  getJson(key: ObjectKey): Promise<string> {
+    return this.read(() => {
+      const row = this.reads.getObject.get(...keyParams(key))
+      if (!row) throw new NotFoundError(key)
+      return row.object
+    })
+  }
+
   list<T extends StoredObject = StoredObject>(
     resource: string,
     options: ListOptions = {},

@@ -195,6 +195,22 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.equal(await store.currentRevision(), 1)
       })
 
+      it('getJson is the stored document get parses, as written last', async (t) => {
+        const { store } = await open(t)
+        await store.create(key('a'), widget('a', { labels: { x: 'y' } }))
+        await store.create(key('a', 'ns2'), widget('a', { ns: 'ns2', size: 3 }))
+        const updated = await store.update(key('a'), widget('a', { size: 2 }))
+        const text = await store.getJson(key('a'))
+        assert.deepEqual(JSON.parse(text), updated)
+        assert.deepEqual(JSON.parse(text), await store.get(key('a')))
+        assert.deepEqual(
+          JSON.parse(await store.getJson(key('a', 'ns2'))),
+          await store.get(key('a', 'ns2')),
+        )
+        await store.delete(key('a'))
+        await rejectsWith(store.getJson(key('a')), 'NotFound')
+      })
+
       it('every write takes the next revision, across resources', async (t) => {
         const { store } = await open(t)
         const a = await store.create(key('a'), widget('a'))
@@ -217,10 +233,12 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
 
       const missing: { op: string; run: (s: Store) => Promise<unknown> }[] = [
         { op: 'get', run: (s) => s.get(key('nope')) },
+        { op: 'getJson', run: (s) => s.getJson(key('nope')) },
         { op: 'update', run: (s) => s.update(key('nope'), widget('nope')) },
         { op: 'delete', run: (s) => s.delete(key('nope')) },
         { op: 'guaranteedUpdate', run: (s) => s.guaranteedUpdate(key('nope'), (o) => o) },
         { op: 'get in another namespace', run: (s) => s.get(key('a', 'ns2')) },
+        { op: 'getJson in another namespace', run: (s) => s.getJson(key('a', 'ns2')) },
       ]
       for (const c of missing) {
         it(`${c.op} of a missing object is NotFound naming the key`, async (t) => {

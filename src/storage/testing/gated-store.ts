@@ -107,6 +107,10 @@ export class GatedStore implements Store {
     return this.inner.get<T>(key)
   }
 
+  getJson(key: ObjectKey): Promise<string> {
+    return this.inner.getJson(key)
+  }
+
   list<T extends StoredObject = StoredObject>(
     resource: string,
     options?: ListOptions,

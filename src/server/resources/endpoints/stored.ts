@@ -12,6 +12,7 @@ import {
 } from '../operations/delete.js'
 import { patchObject } from '../operations/patch.js'
 import {
+  getJsonObject,
   getObject,
   listJsonObjects,
   listObjects,
@@ -25,6 +26,7 @@ import { queryDryRun, readQuery } from '../query.js'
 import {
   printables,
   sendJsonList,
+  sendJsonObject,
   sendList,
   sendObject,
   sendStreamedJsonList,
@@ -64,6 +66,12 @@ export function storedEndpoint(
     resource,
     handlers: {
       get: async (request, reply, target) => {
+        // JSON answers are the stored text with the computed fields spliced in; a Table's cells
+        // need the object.
+        if (!wantsTable(request)) {
+          const name = requireName(target)
+          return sendJsonObject(reply, await getJsonObject(ctx, resource, target.namespace, name))
+        }
         const object = await getObject(ctx, resource, target.namespace, requireName(target))
         return sendObject(request, reply, served(ctx, request, resource.plural), printable(object))
       },

@@ -19,6 +19,20 @@ export async function getObject<K extends KindName>(
   return present(resource, stored, strategyContext(ctx))
 }
 
+/**
+ * getJsonObject reads one object as getObject does, as the JSON text of the object as served,
+ * made from the stored text without parsing it where the kind allows.
+ */
+export async function getJsonObject(
+  ctx: ResourceContext,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+): Promise<string> {
+  const stored = await ctx.store.getJson(objectKey(resource.plural, name, namespace ?? ''))
+  return presentJson(resource, stored, strategyContext(ctx))
+}
+
 // The strategy context of one list: its registry hostname is worked out once, not per object.
 function listContext(ctx: ResourceContext): StrategyContext {
   let host: string | undefined
