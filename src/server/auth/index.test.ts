@@ -52,8 +52,19 @@ describe('createTokenAuthenticator', () => {
   for (const [token, user] of cases) {
     it(`${JSON.stringify(token.slice(0, 20))} -> ${user?.name ?? 'unknown'}`, async () => {
       assert.equal(await auth.authenticate(token), user)
+      // Again, once matches are remembered: the same answer.
+      assert.equal(await auth.authenticate(token), user)
     })
   }
+
+  it('answers near misses of a remembered token as unknown', async () => {
+    const fresh = createTokenAuthenticator([{ sha256: hashToken('admin-token'), user: ADMIN_USER }])
+    assert.equal(await fresh.authenticate('admin-token'), ADMIN_USER)
+    for (const guess of ['admin-token ', 'admin-toke', 'admin-tokeN', 'xadmin-token']) {
+      assert.equal(await fresh.authenticate(guess), undefined, guess)
+    }
+    assert.equal(await fresh.authenticate('admin-token'), ADMIN_USER)
+  })
 
   it('refuses a hash that is not SHA-256', () => {
     assert.throws(() => createTokenAuthenticator([{ sha256: Buffer.alloc(16), user: alice }]))

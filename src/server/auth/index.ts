@@ -50,17 +50,27 @@ export function hashToken(token: string): Buffer {
  * createTokenAuthenticator accepts the tokens whose hashes are given. Comparing fixed-length
  * hashes with timingSafeEqual (and every entry, always) keeps the time independent of how much
  * of a guess was right.
+ *
+ * A token that matched is remembered by its text, so that its later requests skip the hash:
+ * the entries are fixed for the authenticator's life (a new admin token takes a restart), so a
+ * match stays one, and there are at most as many remembered texts as entries. Unknown tokens
+ * are never remembered, so guesses cannot grow the map; a look-up compares texts only when
+ * their (per-process seeded) string hashes agree, which tells a guesser nothing of the token.
  */
 export function createTokenAuthenticator(entries: readonly TokenEntry[]): Authenticator {
   const known = entries.map((e) => {
     if (e.sha256.length !== 32) throw new Error('a token hash must be 32 bytes of SHA-256')
     return e
   })
+  const accepted = new Map<string, UserInfo>()
   return {
     authenticate(token: string): Promise<UserInfo | undefined> {
+      const remembered = accepted.get(token)
+      if (remembered) return Promise.resolve(remembered)
       const presented = hashToken(token)
       let match: UserInfo | undefined
       for (const e of known) if (timingSafeEqual(presented, e.sha256)) match ??= e.user
+      if (match) accepted.set(token, match)
       return Promise.resolve(match)
     },
   }
