@@ -42,6 +42,7 @@ import {
 } from './status.js'
 import { registerSelfSubjectReview } from './auth/self-subject-review.js'
 import type { Store } from '../storage/index.js'
+import { lazyChildLogger } from './logger.js'
 import { versionInfo } from './version.js'
 
 /** DEFAULT_BODY_LIMIT is the apiserver's request body limit, 3 MiB; larger bodies get a 413 Status. */
@@ -117,6 +118,7 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.logger,
     // One access line per request from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit,
     // A GET route must never answer HEAD by running its handler (pull-through fetches, watches).
     exposeHeadRoutes: false,

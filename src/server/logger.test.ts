@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { fastify } from 'fastify'
+import { createLogger, lazyChildLogger } from './logger.js'
 
 // Runs in a process of its own: the destination writes to file descriptor 1.
 const CHILD = `
@@ -35,5 +38,45 @@ describe('stdoutDestination', () => {
     child.stdin.end('done\n')
     assert.equal(line.msg, 'alone in its batch')
     assert.equal(line.n, 1)
+  })
+})
+
+describe('lazyChildLogger', () => {
+  it('logs a request line as the child logger would: bound to the request id, redacted', async () => {
+    const lines: Record<string, unknown>[] = []
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>)
+        callback()
+      },
+    })
+    const app = fastify({
+      loggerInstance: createLogger({ destination }),
+      disableRequestLogging: true,
+      childLoggerFactory: lazyChildLogger,
+    })
+    app.get('/log', (request) => {
+      request.log.info({ headers: { authorization: 'Bearer secret' }, n: 1 }, 'hello %s', 'there')
+      request.log.debug('below the level')
+      request.log.child({ part: 'inner' }).warn('from a grandchild')
+      return { level: request.log.level }
+    })
+    app.get('/quiet', () => ({}))
+    try {
+      const res = await app.inject({ method: 'GET', url: '/log' })
+      assert.deepEqual(res.json(), { level: 'info' })
+      await app.inject({ method: 'GET', url: '/quiet' })
+      assert.equal(lines.length, 2)
+      const [hello, inner] = lines
+      assert.equal(hello?.msg, 'hello there')
+      assert.match(String(hello?.reqId), /^req-/)
+      assert.deepEqual(hello?.headers, { authorization: '[Redacted]' })
+      assert.equal(hello?.n, 1)
+      assert.equal(inner?.msg, 'from a grandchild')
+      assert.equal(inner?.reqId, hello?.reqId)
+      assert.equal(inner?.part, 'inner')
+    } finally {
+      await app.close()
+    }
   })
 })
