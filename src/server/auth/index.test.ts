@@ -21,6 +21,8 @@ import {
   rulesAllow,
   createTokenAuthenticator,
   hashToken,
+  isOAuthRequest,
+  OAUTH_ENDPOINTS,
   type AuthorizationAttributes,
   type UserInfo,
 } from './index.js'
@@ -108,6 +110,29 @@ describe('bearerToken', () => {
   for (const [header, token] of cases) {
     it(`${JSON.stringify(header)} -> ${JSON.stringify(token)}`, () => {
       assert.equal(bearerToken(header), token)
+    })
+  }
+})
+
+describe('isOAuthRequest', () => {
+  for (const endpoint of OAUTH_ENDPOINTS) {
+    const [method = '', path = ''] = endpoint.split(' ')
+    it(`tells ${endpoint}, with or without a query`, () => {
+      assert.equal(isOAuthRequest(method, path), true)
+      assert.equal(isOAuthRequest(method, `${path}?x=1`), true)
+    })
+  }
+  const others: [string, string][] = [
+    ['POST', '/oauth/authorize'],
+    ['GET', '/oauth/token'],
+    ['GET', '/oauth/authorizex'],
+    ['GET', '/apis/image.openshift.io/v1/namespaces/ns/imagestreams/s'],
+    ['GET', '/x/oauth/authorize'],
+    ['GET', '/.well-known/openid-configuration'],
+  ]
+  for (const [method, url] of others) {
+    it(`does not tell ${method} ${url}`, () => {
+      assert.equal(isOAuthRequest(method, url), false)
     })
   }
 })

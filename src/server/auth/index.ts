@@ -275,6 +275,8 @@ export const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([
 
 /** isOAuthRequest tells a request for exactly one of OAUTH_ENDPOINTS, with any query. */
 export function isOAuthRequest(method: string, url: string): boolean {
+  // Every other URL is told apart by its start, without building the method-and-path key.
+  if (!url.startsWith('/oauth/') && !url.startsWith('/.well-known/')) return false
   const query = url.indexOf('?')
   return OAUTH_ENDPOINTS.has(`${method} ${query < 0 ? url : url.slice(0, query)}`)
 }

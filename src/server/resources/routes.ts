@@ -72,16 +72,14 @@ function verbFor(method: string, place: Place, request: FastifyRequest): Verb | 
 }
 
 function checkBodyFormat(request: FastifyRequest, verb: Verb): void {
+  // Only these verbs read a body.
+  if (verb !== 'patch' && verb !== 'create' && verb !== 'update') return
   const mediaType = requestMediaType(request)
   if (verb === 'patch') {
     if (patchTypeOf(mediaType) === undefined) throw unsupportedMediaType(PATCH_BODY_FORMATS)
     return
   }
-  if (
-    (verb === 'create' || verb === 'update') &&
-    mediaType !== '' &&
-    !OBJECT_MEDIA_TYPES.has(mediaType)
-  ) {
+  if (mediaType !== '' && !OBJECT_MEDIA_TYPES.has(mediaType)) {
     throw unsupportedMediaType(OBJECT_BODY_FORMATS)
   }
 }
