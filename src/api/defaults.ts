@@ -24,6 +24,7 @@ import type {
 import { DOCKER_IMAGE_METADATA_VERSION } from './image.js'
 import { defaultBinding } from './rbac.js'
 import type { KindMap, KindName } from './resources.js'
+import { cloneJson } from '../lib/clone-json.js'
 
 /** DefaultOptions are the server options defaulting depends on. */
 export interface DefaultOptions {
@@ -63,7 +64,7 @@ function defaultImportPolicy(
 /** defaultTagReference fills a spec tag's referencePolicy.type (Source) and importPolicy.importMode (server default). */
 export function defaultTagReference(tag: TagReference, options: DefaultOptions = {}): TagReference {
   return {
-    ...structuredClone(tag),
+    ...cloneJson(tag),
     importPolicy: defaultImportPolicy(tag.importPolicy, options),
     referencePolicy: defaultReferencePolicy(tag.referencePolicy),
   }
@@ -91,25 +92,25 @@ export function defaultImageStreamTag(
   istag: ImageStreamTag,
   options: DefaultOptions = {},
 ): ImageStreamTag {
-  const copy = structuredClone(istag)
+  const copy = cloneJson(istag)
   if (copy.tag !== undefined) copy.tag = defaultTagReference(copy.tag, options)
   return copy
 }
 
 /** defaultImageTag defaults the spec tag like a stream's. */
 export function defaultImageTag(itag: ImageTag, options: DefaultOptions = {}): ImageTag {
-  const copy = structuredClone(itag)
+  const copy = cloneJson(itag)
   if (copy.spec !== undefined) copy.spec = defaultTagReference(copy.spec, options)
   return copy
 }
 
 /** defaultImageStreamMapping defaults the mapped Image. */
 export function defaultImageStreamMapping(mapping: ImageStreamMapping): ImageStreamMapping {
-  return { ...structuredClone(mapping), image: defaultImage(mapping.image) }
+  return { ...cloneJson(mapping), image: defaultImage(mapping.image) }
 }
 
 function defaultImageImportSpec(spec: ImageImportSpec, options: DefaultOptions): ImageImportSpec {
-  const copy = structuredClone(spec)
+  const copy = cloneJson(spec)
   // SetDefaults_ImageImportSpec: `to` is the tag of from.name; a digest-only `from` gets none.
   if (copy.to === undefined && copy.from.name !== undefined) {
     try {
@@ -129,7 +130,7 @@ function defaultRepositoryImportSpec(
   options: DefaultOptions,
 ): RepositoryImportSpec {
   return {
-    ...structuredClone(spec),
+    ...cloneJson(spec),
     importPolicy: defaultImportPolicy(spec.importPolicy, options),
     referencePolicy: defaultReferencePolicy(spec.referencePolicy),
   }
@@ -145,7 +146,7 @@ export function defaultImageStreamImport(
   isi: ImageStreamImport,
   options: DefaultOptions = {},
 ): ImageStreamImport {
-  const copy = structuredClone(isi)
+  const copy = cloneJson(isi)
   if (copy.spec?.images !== undefined) {
     copy.spec.images = copy.spec.images.map((spec) => defaultImageImportSpec(spec, options))
   }
@@ -157,7 +158,7 @@ export function defaultImageStreamImport(
 
 /** defaultImage fills `dockerImageMetadataVersion` ("1.0"). */
 export function defaultImage(image: Image): Image {
-  const copy = structuredClone(image)
+  const copy = cloneJson(image)
   copy.dockerImageMetadataVersion ||= DOCKER_IMAGE_METADATA_VERSION
   return copy
 }
@@ -176,7 +177,7 @@ export function secretData(secret: Secret): Record<string, string> {
  * kube-apiserver does.
  */
 export function defaultSecret(secret: Secret): Secret {
-  const { stringData, ...rest } = structuredClone(secret)
+  const { stringData, ...rest } = cloneJson(secret)
   const copy: Secret = { ...rest, type: secret.type || SECRET_TYPES.opaque }
   if (stringData !== undefined || secret.data !== undefined) copy.data = secretData(secret)
   return copy
@@ -184,7 +185,7 @@ export function defaultSecret(secret: Secret): Secret {
 
 /** defaultNamespace labels the namespace with its name and sets phase Active (kube SetDefaults_Namespace/_NamespaceStatus). */
 export function defaultNamespace(namespace: Namespace): Namespace {
-  const copy = structuredClone(namespace)
+  const copy = cloneJson(namespace)
   if (copy.metadata.name) {
     copy.metadata.labels = { ...copy.metadata.labels, [NAMESPACE_NAME_LABEL]: copy.metadata.name }
   }
@@ -195,18 +196,18 @@ export function defaultNamespace(namespace: Namespace): Namespace {
 const DEFAULTERS: { readonly [K in KindName]: (o: KindMap[K], d: DefaultOptions) => KindMap[K] } = {
   Namespace: defaultNamespace,
   Secret: defaultSecret,
-  ServiceAccount: (o) => structuredClone(o),
-  Event: (o) => structuredClone(o),
+  ServiceAccount: (o) => cloneJson(o),
+  Event: (o) => cloneJson(o),
   Image: defaultImage,
   ImageStream: defaultImageStream,
   ImageStreamTag: defaultImageStreamTag,
-  ImageStreamImage: (o) => structuredClone(o),
+  ImageStreamImage: (o) => cloneJson(o),
   ImageStreamImport: defaultImageStreamImport,
   ImageTag: defaultImageTag,
   ImageStreamMapping: defaultImageStreamMapping,
-  ImageSignature: (o) => structuredClone(o),
-  Role: (o) => structuredClone(o),
-  ClusterRole: (o) => structuredClone(o),
+  ImageSignature: (o) => cloneJson(o),
+  Role: (o) => cloneJson(o),
+  ClusterRole: (o) => cloneJson(o),
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
 }

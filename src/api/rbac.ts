@@ -9,6 +9,7 @@ import type { Static } from 'typebox'
 import { MapOf, ObjectMeta, TypeMetaProperties } from './meta.js'
 
 import { RBAC_GROUP } from './constants.js'
+import { cloneJson } from '../lib/clone-json.js'
 
 export { RBAC_GROUP } from './constants.js'
 
@@ -135,7 +136,7 @@ export type AnyBinding = RoleBinding
  * group when empty (SetDefaults_RoleBinding, SetDefaults_ClusterRoleBinding, SetDefaults_Subject).
  */
 export function defaultBinding<T extends AnyBinding>(binding: T): T {
-  const copy = structuredClone(binding)
+  const copy = cloneJson(binding)
   copy.roleRef = { ...copy.roleRef, apiGroup: copy.roleRef?.apiGroup || RBAC_GROUP }
   if (copy.subjects) {
     copy.subjects = copy.subjects.map((s) =>

@@ -11,6 +11,7 @@ import type { TLocalizedValidationError } from 'typebox/error'
 import type { Static, TSchema } from 'typebox'
 import type { FieldError, FieldValue } from './field-errors.js'
 import { invalid, notSupported, required } from './field-errors.js'
+import { cloneJson } from '../lib/clone-json.js'
 
 // The JSON Schema subset our schemas use (TypeBox emits plain JSON Schema objects).
 interface JsonSchema {
@@ -65,13 +66,22 @@ function variantFor(anyOf: readonly JsonSchema[], value: unknown): JsonSchema | 
   )
 }
 
+// The schemas' few patterns (TypeBox records' key patterns), each compiled once.
+const patternRegExps = new Map<string, RegExp>()
+
+function patternRegExp(pattern: string): RegExp {
+  let re = patternRegExps.get(pattern)
+  if (re === undefined) patternRegExps.set(pattern, (re = new RegExp(pattern, 'u')))
+  return re
+}
+
 function patternFor(
   patterns: Readonly<Record<string, JsonSchema>> | undefined,
   key: string,
 ): JsonSchema | undefined {
   if (patterns === undefined) return undefined
   for (const [pattern, schema] of Object.entries(patterns)) {
-    if (new RegExp(pattern, 'u').test(key)) return schema
+    if (patternRegExp(pattern).test(key)) return schema
   }
   return undefined
 }
@@ -82,12 +92,12 @@ function walk(schema: JsonSchema, value: unknown, path: string, unknown: string[
   if (typeof value !== 'object' || value === null) return value
   if (schema.anyOf !== undefined) {
     const variant = variantFor(schema.anyOf, value)
-    return variant === undefined ? structuredClone(value) : walk(variant, value, path, unknown)
+    return variant === undefined ? cloneJson(value) : walk(variant, value, path, unknown)
   }
   if (Array.isArray(value)) {
     const items = schema.items
     return items === undefined
-      ? structuredClone(value)
+      ? cloneJson(value)
       : value.map((item, i) => walk(items, item, keyPath(path, i), unknown))
   }
   const describesObject =
@@ -95,7 +105,7 @@ function walk(schema: JsonSchema, value: unknown, path: string, unknown: string[
     schema.patternProperties !== undefined ||
     schema.additionalProperties !== undefined
   if (!isPlainObject(value) || !describesObject) {
-    return structuredClone(value)
+    return cloneJson(value)
   }
   const out: Plain = {}
   for (const [key, item] of Object.entries(value)) {
@@ -108,7 +118,7 @@ function walk(schema: JsonSchema, value: unknown, path: string, unknown: string[
     }
     const additional = patternFor(schema.patternProperties, key) ?? schema.additionalProperties
     if (additional === true) {
-      out[key] = structuredClone(item)
+      out[key] = cloneJson(item)
     } else if (additional !== undefined && additional !== false) {
       out[key] = walk(additional, item, keyPath(path, key), unknown)
     } else {

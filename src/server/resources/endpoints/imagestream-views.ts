@@ -38,6 +38,7 @@ import type { PrintableObject } from '../table.js'
 import { imageIfAny, readStream } from '../virtual/imagestreamtags-read.js'
 import { served } from './request.js'
 import { routeStreamView } from './stream-view-route.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 const { imagestreams, secrets } = RESOURCES
 
@@ -141,7 +142,7 @@ async function streamLayers(stream: ImageStream, read: ReadImage): Promise<Image
   const layers: ImageStreamLayers = {
     kind: 'ImageStreamLayers',
     apiVersion: IMAGE_API_VERSION,
-    metadata: structuredClone(stream.metadata),
+    metadata: cloneJson(stream.metadata),
     blobs: {},
     images: {},
   }

@@ -37,6 +37,7 @@ import {
   type Conflict,
   type Managers,
 } from './updater.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 type JsonMap = Record<string, unknown>
 
@@ -69,7 +70,7 @@ const EMPTY_OBJECTS: Readonly<Record<string, JsonMap>> = {
 }
 
 function emptyObject(kind: string): JsonMap {
-  return structuredClone(EMPTY_OBJECTS[kind] ?? { metadata: { creationTimestamp: null } })
+  return cloneJson(EMPTY_OBJECTS[kind] ?? { metadata: { creationTimestamp: null } })
 }
 
 // The fields a strategy resets on each endpoint (k8s.io/kubernetes pkg/registry/core/namespace
@@ -341,7 +342,7 @@ function hasLastApplied(object: JsonMap): boolean {
 
 /** buildLastApplied is the annotation kubectl's apply would leave: the configuration without it. */
 function buildLastApplied(config: JsonMap): string {
-  const copy = structuredClone(config)
+  const copy = cloneJson(config)
   const annotations = meta(copy).annotations
   if (typeof annotations === 'object' && annotations !== null) {
     delete (annotations as Record<string, unknown>)[LAST_APPLIED]

@@ -19,6 +19,7 @@ import {
   type Path,
   type PathElement,
 } from './path.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 /** SchemaNode is the JSON Schema subset of our kinds' schemas, with the Kubernetes extensions. */
 export interface SchemaNode {
@@ -392,7 +393,7 @@ function compareItems(
 
 /** merge applies `rhs` over `lhs` by the schema (upstream Merge): granular parts merge, leaves take rhs. */
 export function merge(lhs: unknown, rhs: unknown, schema: SchemaNode | undefined): unknown {
-  return structuredClone(mergeAt(lhs, rhs, schema, []))
+  return cloneJson(mergeAt(lhs, rhs, schema, []))
 }
 
 function mergeAt(lhs: unknown, rhs: unknown, schema: SchemaNode | undefined, path: Path): unknown {

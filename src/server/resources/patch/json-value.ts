@@ -8,10 +8,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** cloneJson deep-copies a parsed JSON value. */
-export function cloneJson<T>(value: T): T {
-  return structuredClone(value)
-}
+export { cloneJson } from '../../../lib/clone-json.js'
 
 /**
  * FORBIDDEN_KEYS would reach Object.prototype through a computed assignment; patches that name

@@ -6,13 +6,10 @@
  */
 import type { Image } from '../../../api/index.js'
 import { storedJson, type Strategy } from './types.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 function withoutRawDocuments(image: Image): Image {
-  const {
-    dockerImageManifest: _manifest,
-    dockerImageConfig: _config,
-    ...rest
-  } = structuredClone(image)
+  const { dockerImageManifest: _manifest, dockerImageConfig: _config, ...rest } = cloneJson(image)
   return rest
 }
 

@@ -25,6 +25,7 @@ import {
 import { decorateImageStreamJson } from './imagestream-json.js'
 import { admitTagSources } from './tag-sources.js'
 import { rfc3339, type Strategy, type StrategyContext } from './types.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 /** dockerImageRepository is the integrated-registry repository of a stream. */
 export function dockerImageRepository(stream: ImageStream, ctx: StrategyContext): string {
@@ -89,7 +90,7 @@ function referenceTagEvents(
 }
 
 function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStream {
-  const copy = withStatus(structuredClone(stream), undefined)
+  const copy = withStatus(cloneJson(stream), undefined)
   copy.metadata.generation = 1
   if (copy.spec?.tags) copy.spec.tags = copy.spec.tags.map((t) => ({ ...t, generation: 1 }))
   return withTagsSorted(referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx))
@@ -126,7 +127,7 @@ function prepareForUpdate(next: ImageStream, prev: ImageStream, ctx: StrategyCon
 }
 
 function prepareForStatusUpdate(next: ImageStream, prev: ImageStream): ImageStream {
-  return withTagsSorted(withStatus(structuredClone(prev), storedStatus(next.status)))
+  return withTagsSorted(withStatus(cloneJson(prev), storedStatus(next.status)))
 }
 
 /** publicDockerImageRepository is where clients outside reach the stream, if the server says. */

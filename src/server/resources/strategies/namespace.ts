@@ -6,24 +6,25 @@
  */
 import type { Namespace } from '../../../api/index.js'
 import { storedJson, type Strategy } from './types.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 /** NAMESPACE_FINALIZER is the finalizer the server's namespace cleanup owns. */
 export const NAMESPACE_FINALIZER = 'kubernetes'
 
 function prepareForCreate(namespace: Namespace): Namespace {
-  const copy = structuredClone(namespace)
+  const copy = cloneJson(namespace)
   const given = copy.spec?.finalizers ?? []
   const finalizers = given.includes(NAMESPACE_FINALIZER) ? given : [...given, NAMESPACE_FINALIZER]
   return { ...copy, spec: { ...copy.spec, finalizers }, status: { phase: 'Active' } }
 }
 
 function prepareForUpdate(next: Namespace, prev: Namespace): Namespace {
-  const { status: _user, spec: userSpec, ...rest } = structuredClone(next)
+  const { status: _user, spec: userSpec, ...rest } = cloneJson(next)
   const finalizers = prev.spec?.finalizers
   const spec = { ...userSpec, ...(finalizers === undefined ? {} : { finalizers: [...finalizers] }) }
   if (finalizers === undefined) delete spec.finalizers
   const out: Namespace = Object.keys(spec).length === 0 ? rest : { ...rest, spec }
-  return prev.status === undefined ? out : { ...out, status: structuredClone(prev.status) }
+  return prev.status === undefined ? out : { ...out, status: cloneJson(prev.status) }
 }
 
 /**

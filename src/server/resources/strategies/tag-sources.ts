@@ -30,6 +30,7 @@ import { goQuote } from '../../../lib/go-quote.js'
 import { hasPullGrant, isStoreError, objectKey, type StoreReader } from '../../../storage/index.js'
 import { grantsCopiedImage } from './tag-grants.js'
 import { rfc3339, type AccessCheck, type Admitted, type StrategyContext } from './types.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 /** admitTagSources adds the events of the changed stream-sourced tags and moves the tags tracking a moved tag. */
 export async function admitTagSources(
@@ -55,7 +56,7 @@ export async function admitTagSources(
   for (const { namespace, name } of otherSourceStreams(stream, resolvable)) {
     others.set(`${namespace}/${name}`, await streamIfAny(reader, namespace, name))
   }
-  const next = structuredClone(stream)
+  const next = cloneJson(stream)
   const { events, errors } = resolveTagSources(
     next,
     resolvable,

@@ -32,6 +32,7 @@ import { updateObject } from '../operations/update.js'
 import { innerWrite, type WriteOptions } from '../operations/write-options.js'
 import { rfc3339 } from '../strategies/types.js'
 import { readStream } from './imagestreamtags-read.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 const MAPPINGS = RESOURCES.imagestreammappings
 const STREAMS = RESOURCES.imagestreams
@@ -104,7 +105,7 @@ export async function createImageStreamMapping(
         image: image.metadata.name ?? '',
         generation: current.metadata.generation ?? 0,
       }
-      const next = structuredClone(current)
+      const next = cloneJson(current)
       if (!recordTagEvent(next, tag, event)) return current
       followTrackingTags(next, current)
       return next

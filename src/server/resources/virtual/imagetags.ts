@@ -46,6 +46,7 @@ import {
   specTag,
 } from './istag-view.js'
 import { splitImageStreamTag } from './names.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 const ITAGS = RESOURCES.imagetags
 const GR = groupResource(ITAGS)
@@ -73,10 +74,10 @@ export function imageTagView(
   const view: ImageTag = {
     kind: ITAGS.kind,
     apiVersion: ITAGS.apiVersion,
-    metadata: structuredClone({ ...meta, name: `${meta.name ?? ''}:${tag}` }),
+    metadata: cloneJson({ ...meta, name: `${meta.name ?? ''}:${tag}` }),
   }
-  if (spec !== undefined) view.spec = structuredClone(spec)
-  if (status !== undefined) view.status = structuredClone(status)
+  if (spec !== undefined) view.spec = cloneJson(spec)
+  if (status !== undefined) view.status = cloneJson(status)
   const event = latestTaggedImage(stream, tag)
   if (image !== undefined && event !== undefined) {
     const dockerImageReference = resolveReferenceForTagEvent(stream, tag, event)

@@ -14,6 +14,7 @@ import {
   type TagEvent,
   type TagReference,
 } from '../../../api/index.js'
+import { cloneJson } from '../../../lib/clone-json.js'
 
 /** latestTaggedImage is the tag's current history item, if any. */
 export function latestTaggedImage(stream: ImageStream, tag: string): TagEvent | undefined {
@@ -80,12 +81,12 @@ export function imageStreamTagView(
       // Upstream always sets the map; Go's omitempty leaves an empty one off the wire.
       ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
     },
-    ...(ref === undefined ? {} : { tag: structuredClone(ref) }),
+    ...(ref === undefined ? {} : { tag: cloneJson(ref) }),
     generation: event.generation,
     lookupPolicy: { local: stream.spec?.lookupPolicy?.local ?? false },
   }
   const conditions = stream.status?.tags?.find((t) => t.tag === tag)?.conditions
-  if (conditions !== undefined) view.conditions = structuredClone(conditions)
+  if (conditions !== undefined) view.conditions = cloneJson(conditions)
   const base: Image = image
     ? withTagAnnotations(image, annotations)
     : { metadata: { name: event.image } }
@@ -101,7 +102,7 @@ export function embeddedImage(image: Image): Image {
     dockerImageManifest: _m,
     dockerImageConfig: _c,
     ...copy
-  } = structuredClone(image)
+  } = cloneJson(image)
   return copy
 }
 
