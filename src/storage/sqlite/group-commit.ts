@@ -27,6 +27,8 @@ export type WriteFn<R> = (pending: Change[]) => R
 export interface GroupCommitHost {
   /** alone runs one write in its own transaction and publishes its changes after the COMMIT. */
   alone<R>(fn: WriteFn<R>): R
+  /** beforeCommit runs in a group's transaction after its writes, when any of them changed something. */
+  beforeCommit(): void
   /**
    * committed is called right after a group's COMMIT with each write's changes in order;
    * `wrote` tells whether any of its writes succeeded (a group of refusals changes nothing).
@@ -128,6 +130,7 @@ export class GroupCommit {
           outcomes.push({ ok: false, error })
         }
       }
+      if (changes.some((c) => c.length > 0)) this.host.beforeCommit()
       this.db.exec('COMMIT')
     } catch {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')

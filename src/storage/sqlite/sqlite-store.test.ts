@@ -318,6 +318,28 @@ describe('sqlite group commit', () => {
     assert.ok(walFrames < 23, `${walFrames} WAL frames for one turn's writes`)
   })
 
+  it('a group keeps exactly the latest maxRevisions of history, as writes one by one would', async (t) => {
+    const path = await tempPath(t)
+    const store = await openSqliteStore({ path, compaction: { maxRevisions: 5 } })
+    t.after(() => store.close())
+    await store.create(tkey('first'), thing('first', []))
+    const names = Array.from({ length: 12 }, (_, i) => `n${i}`)
+    const results = await Promise.allSettled([
+      ...names.map((n) => store.create(tkey(n), thing(n, []))),
+      // A refusal at the end of the group takes no revision and trims nothing more.
+      store.create(tkey('first'), thing('first', [])),
+    ])
+    assert.deepEqual(results.map(outcome), [...names.map((_, i) => i + 2), 'AlreadyExists'])
+    const raw = new Database(path, { readonly: true })
+    t.after(() => raw.close())
+    const kept = raw.prepare('SELECT revision FROM events ORDER BY revision').pluck().all()
+    assert.deepEqual(kept, [9, 10, 11, 12, 13])
+    const { compacted } = raw.prepare('SELECT compacted FROM revision').get() as {
+      compacted: number
+    }
+    assert.equal(compacted, 8)
+  })
+
   it('a transaction called between two writes commits between them', async (t) => {
     const store = await openSqliteStore({ path: await tempPath(t) })
     t.after(() => store.close())

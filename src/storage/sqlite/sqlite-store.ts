@@ -224,6 +224,7 @@ class SqliteStore implements Store {
       this.ops = new WriteOps(this.writes, this.options)
       this.groups = new GroupCommit(this.writer, this.lock, {
         alone: (fn) => this.writeAlone(fn),
+        beforeCommit: () => this.ops.trimHistory(),
         committed: (changes, wrote) => {
           if (wrote) this.committed()
           for (const pending of changes) this.published(pending)
@@ -355,6 +356,7 @@ class SqliteStore implements Store {
         let result: R
         try {
           result = await this.scope.run(state, () => fn(tx))
+          if (pending.length > 0) this.ops.trimHistory()
           this.writer.exec('COMMIT')
         } catch (error) {
           if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
@@ -501,7 +503,11 @@ class SqliteStore implements Store {
 
   private writeAlone<R>(fn: WriteFn<R>): R {
     const pending: Change[] = []
-    const result = this.writeTransaction(() => fn(pending))
+    const result = this.writeTransaction(() => {
+      const value = fn(pending)
+      if (pending.length > 0) this.ops.trimHistory()
+      return value
+    })
     this.published(pending)
     return result
   }

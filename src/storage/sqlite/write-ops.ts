@@ -19,7 +19,7 @@ import type {
   StoredObject,
 } from '../store.js'
 import { keyParams } from './statements.js'
-import type { ObjectRow, RevisionRow, Writes } from './statements.js'
+import type { ObjectRow, Writes } from './statements.js'
 
 /** The store_meta key of the reference index's fingerprint. */
 const REFERENCES_META = 'references'
@@ -82,7 +82,7 @@ export class WriteOps {
   create<T extends StoredObject>(key: ObjectKey, input: T, pending: Change[]): T {
     checkObject(key, input)
     if (this.writes.getObject.get(...keyParams(key))) throw new AlreadyExistsError(key)
-    const { current: revision, compacted } = this.bump()
+    const revision = this.bump()
     const uid = randomUUID()
     const stored = withMeta(input, {
       uid,
@@ -98,7 +98,7 @@ export class WriteOps {
       json,
     )
     this.index(key.resource, Number(lastInsertRowid), stored, undefined)
-    this.record(pending, compacted, {
+    this.record(pending, {
       revision,
       key,
       type: 'ADDED',
@@ -136,12 +136,12 @@ export class WriteOps {
     ) {
       return current
     }
-    const { current: revision, compacted } = this.bump()
+    const revision = this.bump()
     const stored = withMeta(candidate, { resourceVersion: String(revision) })
     const json = JSON.stringify(stored)
     this.writes.updateObject.run(json, revision, ...keyParams(key))
     this.index(key.resource, row.id, stored, current)
-    this.record(pending, compacted, {
+    this.record(pending, {
       revision,
       key,
       type: 'MODIFIED',
@@ -160,13 +160,13 @@ export class WriteOps {
   ): T {
     const row = this.row(key)
     this.checkPreconditions(key, row, preconditions)
-    const { current: revision, compacted } = this.bump()
+    const revision = this.bump()
     const last = parse<T>(row.object)
     const deleted = withMeta(last, { resourceVersion: String(revision) })
     const json = JSON.stringify(deleted)
     // Its object_refs rows go with it (ON DELETE CASCADE).
     this.writes.deleteObject.run(...keyParams(key))
-    this.record(pending, compacted, {
+    this.record(pending, {
       revision,
       key,
       type: 'DELETED',
@@ -219,6 +219,17 @@ export class WriteOps {
     return true
   }
 
+  /**
+   * trimHistory drops the history rows beyond the latest maxRevisions, as the last write
+   * leaves it; called once before the COMMIT of a transaction that wrote objects. Nothing reads
+   * the writer's uncommitted rows, so one trim per transaction is as if each write had trimmed
+   * (the floor only rises), and a group of writes deletes its rows in one statement.
+   */
+  trimHistory(): void {
+    const { current, compacted } = this.writes.revision.get() ?? { current: 0, compacted: 0 }
+    this.compactTo(current - this.options.maxRevisions, compacted)
+  }
+
   /** compact drops history outside the window; returns the compacted revision. */
   compact(): number {
     const { current, compacted } = this.writes.revision.get() ?? { current: 0, compacted: 0 }
@@ -256,15 +267,14 @@ export class WriteOps {
     for (const target of wanted.values()) this.writes.insertRef.run(id, ...keyParams(target))
   }
 
-  private bump(): RevisionRow {
+  private bump(): number {
     const row = this.writes.bump.get()
     if (!row) throw new Error('the revision row is missing: the database is damaged')
-    return row
+    return row.current
   }
 
-  // Appends the events row and, once the history exceeds maxRevisions, drops the oldest row
-  // in the same transaction (one row per write, so the cost stays flat).
-  private record(pending: Change[], compacted: number, change: Change): void {
+  // Appends the events row; the transaction's trimHistory drops what falls out of the window.
+  private record(pending: Change[], change: Change): void {
     const { key } = change
     this.writes.insertEvent.run(
       change.revision,
@@ -276,7 +286,6 @@ export class WriteOps {
       change.prev ?? null,
       this.options.clock.now(),
     )
-    this.compactTo(change.revision - this.options.maxRevisions, compacted)
     pending.push(change)
   }
 }
