@@ -231,6 +231,8 @@ function openStore(dataDir: string, logger: Logger, space: StoreSpace): Promise<
   return openSqliteStore({
     path: join(dataDir, STORE_FILE),
     references: IMAGE_REFERENCES,
+    // Every namespaced create and import checks its namespace (docs/architecture.md#storage).
+    cachedResources: ['namespaces'],
     onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
     onSpaceChange: (full) => {
       if (full) logger.error({ err: full }, 'the store is out of disk space: writes fail')

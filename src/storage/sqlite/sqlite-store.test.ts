@@ -375,6 +375,45 @@ describe('sqlite group commit', () => {
   })
 })
 
+describe('sqlite cached resources', () => {
+  it('get answers what is committed after every kind of write, each time a copy of its own', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-cache-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const store = await openSqliteStore({
+      path: join(dir, 'store.db'),
+      cachedResources: ['namespaces'],
+    })
+    t.after(() => store.close())
+    const key = objectKey('namespaces', 'a')
+    const ns = (phase: string) => ({ metadata: { name: 'a' }, status: { phase } })
+    const phase = async () => (await store.get<ReturnType<typeof ns>>(key)).status.phase
+    await assert.rejects(store.get(key), (e) => isStoreError(e, 'NotFound'))
+    await store.create(key, ns('Active'))
+    assert.equal(await phase(), 'Active')
+    const first = await store.get<ReturnType<typeof ns>>(key)
+    first.status.phase = 'changed by the caller'
+    assert.equal(await phase(), 'Active')
+    const steps: [string, () => Promise<unknown>][] = [
+      ['Updated', () => store.update(key, ns('Updated'))],
+      ['Guaranteed', () => store.guaranteedUpdate(key, () => ns('Guaranteed'))],
+      ['InTransaction', () => store.transaction((tx) => tx.update(key, ns('InTransaction')))],
+      // Single writes of one turn commit as one group.
+      [
+        'Grouped',
+        () => Promise.all([store.update(key, ns('Other')), store.update(key, ns('Grouped'))]),
+      ],
+    ]
+    for (const [want, write] of steps) {
+      await write()
+      assert.equal(await phase(), want)
+    }
+    await store.delete(key)
+    await assert.rejects(store.get(key), (e) => isStoreError(e, 'NotFound'))
+    await store.create(key, ns('Again'))
+    assert.equal(await phase(), 'Again')
+  })
+})
+
 describe('sqlite transactions and async context', () => {
   // node:test itself turns promise hooks on, so this runs in a process of its own.
   it('leave no promise hooks on once they end, so reads between them pay nothing per promise', async (t) => {

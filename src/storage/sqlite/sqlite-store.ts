@@ -74,6 +74,12 @@ export interface SqliteStoreOptions extends StoreOptions {
    * max_page_count is per connection, so this is how a test fills the store without root.
    */
   readonly writerPragma?: (pragma: (source: string) => unknown) => void
+  /**
+   * Resources whose objects `get` serves from memory once read (few, small, read by most
+   * requests and seldom written: namespaces). The copies are exact: a write of one drops it
+   * in the same synchronous step as its COMMIT, before anything else can read.
+   */
+  readonly cachedResources?: readonly string[]
 }
 
 /** openSqliteStore opens (creating or migrating) the database at options.path. */
@@ -88,6 +94,11 @@ function asStorageFull(error: unknown): unknown {
   return error instanceof Error && 'code' in error && error.code === 'SQLITE_FULL'
     ? new StorageFullError({ cause: error })
     : error
+}
+
+// Names a key in the object cache, whatever characters its parts hold.
+function cacheKey(key: ObjectKey): string {
+  return JSON.stringify([key.resource, key.namespace, key.name])
 }
 
 // Runs fn now and turns a synchronous throw into a rejection: every Store method is async.
@@ -198,10 +209,14 @@ class SqliteStore implements Store {
   /** Whether the last write failed for want of space. */
   private full = false
   private readonly onSpaceChange: SqliteStoreOptions['onSpaceChange']
+  private readonly cachedResources: ReadonlySet<string>
+  /** The committed JSON of the objects of cachedResources read so far, by cacheKey. */
+  private readonly cached = new Map<string, string>()
 
   constructor(options: SqliteStoreOptions) {
     this.options = resolveStoreOptions(options)
     this.onSpaceChange = options.onSpaceChange
+    this.cachedResources = new Set(options.cachedResources)
     const { path } = options
     if (path === '' || path === ':memory:' || path.startsWith('file:')) {
       // Two connections must see one database, which an in-memory database is not.
@@ -250,19 +265,26 @@ class SqliteStore implements Store {
   }
 
   get<T extends StoredObject = StoredObject>(key: ObjectKey): Promise<T> {
-    return this.read(() => {
-      const row = this.reads.getObject.get(...keyParams(key))
-      if (!row) throw new NotFoundError(key)
-      return parse<T>(row.object)
-    })
+    return this.read(() => parse<T>(this.storedText(key)))
   }
 
   getJson(key: ObjectKey): Promise<string> {
-    return this.read(() => {
-      const row = this.reads.getObject.get(...keyParams(key))
-      if (!row) throw new NotFoundError(key)
-      return row.object
-    })
+    return this.read(() => this.storedText(key))
+  }
+
+  // The committed text at key: from the cache for cachedResources, else read.
+  private storedText(key: ObjectKey): string {
+    if (!this.cachedResources.has(key.resource)) return this.readObject(key)
+    const at = cacheKey(key)
+    let json = this.cached.get(at)
+    if (json === undefined) this.cached.set(at, (json = this.readObject(key)))
+    return json
+  }
+
+  private readObject(key: ObjectKey): string {
+    const row = this.reads.getObject.get(...keyParams(key))
+    if (!row) throw new NotFoundError(key)
+    return row.object
   }
 
   list<T extends StoredObject = StoredObject>(
@@ -546,7 +568,10 @@ class SqliteStore implements Store {
   private published(pending: readonly Change[]): void {
     const last = pending.at(-1)
     if (last) this.revision = last.revision
-    for (const change of pending) this.hub.publish(change)
+    for (const change of pending) {
+      if (this.cachedResources.has(change.key.resource)) this.cached.delete(cacheKey(change.key))
+      this.hub.publish(change)
+    }
   }
 
   private watchStart(fromResourceVersion: string | undefined): number | undefined {
