@@ -538,6 +538,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
               store,
               dropCached: (digest) => distribution.dropCached(digest),
             }),
+            leases: store,
             intervalMs: options.prune.intervalMs,
             keepTagRevisions: options.prune.keepTagRevisions,
             keepYoungerThanMs: options.prune.keepYoungerThanMs,

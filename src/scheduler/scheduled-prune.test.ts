@@ -10,7 +10,7 @@ import { objectKey, type Store } from '../storage/index.js'
 import { openSqliteStore } from '../storage/sqlite/index.js'
 import { exists as objectExists } from '../storage/testing/exists.js'
 import type { PruneMetrics, PruneRunResult, PrunedKind } from './metrics.js'
-import { ScheduledPrune } from './scheduled-prune.js'
+import { PRUNE_LEASE, ScheduledPrune } from './scheduled-prune.js'
 import { storePruneTarget } from './store-prune-target.js'
 
 /** recordingMetrics keeps what the pruner counted. */
@@ -63,6 +63,7 @@ describe('scheduled pruner over the store', () => {
           return Promise.resolve({ blob: true, manifest: false })
         },
       }),
+      leases: store,
       intervalMs: 60_000,
       keepTagRevisions: 2,
       keepYoungerThanMs: 60 * 60_000,
@@ -143,6 +144,26 @@ describe('scheduled pruner over the store', () => {
     assert.match(warnings[0] ?? '', /invalid image references/)
     assert.equal((await historyOf())?.length, 4)
     assert.equal(await exists('stray'), true)
+  })
+
+  it('skips a run while another holder has the prune lease, and runs once it is released', async () => {
+    const { metrics, runs } = recordingMetrics()
+    const skipped: string[] = []
+    const logger = { ...quietLogger, info: (_c: unknown, m: string) => skipped.push(m) }
+    const other = await store.singleton(PRUNE_LEASE, new AbortController().signal)
+    assert.ok(other)
+    const p = pruner({ metrics, logger })
+    assert.equal(await p.runOnce(), undefined)
+    assert.deepEqual(runs, [])
+    assert.match(skipped[0] ?? '', /another replica is pruning/)
+    assert.equal((await historyOf())?.length, 4)
+    await other.release()
+    assert.ok(await p.runOnce())
+    assert.deepEqual(runs, ['success'])
+    assert.ok(
+      await store.singleton(PRUNE_LEASE, new AbortController().signal),
+      'the run released it',
+    )
   })
 
   it('counts a run the shutdown stopped neither as a success nor as a failure', async () => {

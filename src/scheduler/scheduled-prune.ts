@@ -3,7 +3,9 @@
  * (docs/pruning.md#scheduled-pruning): runs the same planner and executor as
  * `isctl adm prune images --confirm`, one run at a time, waiting the interval after each run
  * ends, so a slow run delays the next instead of overlapping it. The workloads file is re-read
- * before every run, because an operator keeps it fresh.
+ * before every run, because an operator keeps it fresh. Each run first takes the store's
+ * `scheduled-prune` singleton lease, so replicas sharing one database never prune at once: a
+ * replica that finds it held skips that run (docs/pruning.md#scheduled-pruning).
  */
 import { readFile } from 'node:fs/promises'
 import { sleep } from '../lib/abort.js'
@@ -18,12 +20,15 @@ import {
   type PruneTarget,
   type WorkloadInput,
 } from '../pruner/index.js'
+import type { SingletonLease, Store } from '../storage/index.js'
 import { NO_PRUNE_METRICS, type PruneMetrics } from './metrics.js'
 import type { ControllerLogger } from './tag-import-controller.js'
 
 /** ScheduledPruneOptions configure the scheduled pruner. */
 export interface ScheduledPruneOptions {
   readonly target: PruneTarget
+  /** The store whose singleton lease keeps runs on one replica at a time. */
+  readonly leases: Pick<Store, 'singleton'>
   /** Time from the end of one run to the start of the next. */
   readonly intervalMs: number
   readonly keepTagRevisions: number
@@ -37,6 +42,9 @@ export interface ScheduledPruneOptions {
   /** The time ages are measured against (ms since the epoch); tests pass their own. */
   readonly now?: () => number
 }
+
+/** PRUNE_LEASE names the singleton lease scheduled runs hold. */
+export const PRUNE_LEASE = 'scheduled-prune'
 
 /** ScheduledPrune runs prune passes until stopped. */
 export class ScheduledPrune {
@@ -73,8 +81,36 @@ export class ScheduledPrune {
     }
   }
 
-  /** runOnce is one pass: it never throws; the outcome goes to the log and the metrics. */
+  /**
+   * runOnce is one pass, run only while this replica holds the prune lease (undefined when
+   * another holds it): it never throws; the outcome goes to the log and the metrics.
+   */
   async runOnce(): Promise<PruneResult | undefined> {
+    const opts = this.#opts
+    let lease: SingletonLease | undefined
+    try {
+      lease = await opts.leases.singleton(PRUNE_LEASE, this.#stop.signal)
+    } catch (err) {
+      opts.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'scheduled prune skipped: the prune lease cannot be taken',
+      )
+      return undefined
+    }
+    if (lease === undefined) {
+      if (!this.#stop.signal.aborted) {
+        opts.logger.info?.({}, 'scheduled prune skipped: another replica is pruning')
+      }
+      return undefined
+    }
+    try {
+      return await this.#prune(AbortSignal.any([this.#stop.signal, lease.signal]))
+    } finally {
+      await lease.release()
+    }
+  }
+
+  async #prune(signal: AbortSignal): Promise<PruneResult | undefined> {
     const opts = this.#opts
     const started = Date.now()
     try {
@@ -90,7 +126,7 @@ export class ScheduledPrune {
         confirm: true,
         numWorkers: PRUNE_DEFAULTS.numWorkers,
         ignoreInvalidRefs: opts.ignoreInvalidRefs,
-        signal: this.#stop.signal,
+        signal,
       })
       const { summary, failures } = result
       this.#metrics.pruned('image', summary.deletedImages)
@@ -108,8 +144,8 @@ export class ScheduledPrune {
         )
       return result
     } catch (err) {
-      // Stopped by the server's shutdown: neither a success nor a failure to count.
-      if (this.#stop.signal.aborted) {
+      // Stopped by the server's shutdown or a lost lease: neither a success nor a failure.
+      if (signal.aborted) {
         opts.logger.info?.({ durationMs: Date.now() - started }, 'scheduled prune stopped')
         return undefined
       }

@@ -261,8 +261,35 @@ export interface Store extends StoreReader, StoreWriter {
   compact(): Promise<number>
   /** schedule is the due-queue of scheduled tag checks, kept beside the objects. */
   readonly schedule: ScheduleStore
+  /**
+   * ping answers whether the backend serves requests now: it resolves once a trivial read
+   * succeeds, and rejects with StoreUnavailable when the backend cannot be reached (a database
+   * server that is down), or StoreClosed after close. A store is migrated before its open
+   * resolves, so a store that answers ping is ready. It costs one round trip: callers that
+   * report health poll it, never per request.
+   */
+  ping(): Promise<void>
+  /**
+   * singleton takes the named exclusive lease, for work that must run in one place at a time
+   * across every store instance sharing the data (scheduled pruning on several replicas). It
+   * does not wait for a holder: it resolves undefined when the name is held, by this store
+   * instance or another, or when `signal` is already aborted. A granted lease is held until
+   * release() or close(); its `signal` aborts when the lease ends, including when the backend
+   * loses it (a dropped database connection), so the holder stops the work it guards.
+   * An embedded backend has one process per data set: only this instance's own holders
+   * compete. A networked one uses a lock the database server keeps per connection.
+   */
+  singleton(name: string, signal: AbortSignal): Promise<SingletonLease | undefined>
   /** close stops every watch (they complete), waits for running writes and releases the backend. */
   close(): Promise<void>
+}
+
+/** SingletonLease is a granted Store.singleton lease. */
+export interface SingletonLease {
+  /** Aborted when the lease ends: released, the store closed, or the backend lost it. */
+  readonly signal: AbortSignal
+  /** release gives the lease up (a second call does nothing). */
+  release(): Promise<void>
 }
 
 /** Clock is the store's time source: timestamps, history age and bookmark ticks. */
@@ -372,6 +399,7 @@ export type StoreErrorCode =
   | 'StoreClosed'
   | 'StorageFull'
   | 'UnsupportedSchema'
+  | 'Unavailable'
 
 /** StoreError is the base of every error the store throws; branch on `code`, never the message. */
 export class StoreError extends Error {
@@ -556,5 +584,16 @@ export class UnsupportedSchemaError extends StoreError {
       `database schema version ${found} is newer than this program supports (${supported}); ` +
         'upgrade imagestreams',
     )
+  }
+}
+
+/**
+ * StoreUnavailableError: the backend cannot be reached now (a database server that is down or
+ * refusing connections); nothing was read or written, and the same call may succeed later.
+ */
+export class StoreUnavailableError extends StoreError {
+  constructor(options?: ErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
+    super('Unavailable', `the store is unavailable${detail}`, undefined, options)
   }
 }

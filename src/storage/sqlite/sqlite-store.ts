@@ -18,6 +18,7 @@ import { decodeContinue, type ContinuePosition } from '../continue-token.js'
 import { labelsOf, parseSelection } from '../selection.js'
 import type { Change, Selection } from '../selection.js'
 import type { ScheduleStore } from '../schedule.js'
+import { LocalSingletons } from '../local-singletons.js'
 import {
   ExpiredError,
   InvalidResourceVersionError,
@@ -37,6 +38,7 @@ import type {
   ObjectKey,
   Preconditions,
   ResolvedStoreOptions,
+  SingletonLease,
   Store,
   StoreOptions,
   StoreTransaction,
@@ -193,6 +195,7 @@ class SqliteStore implements Store {
   private readonly ops: WriteOps
   private readonly hub = new WatchHub()
   private readonly lock = new Mutex()
+  private readonly singletons = new LocalSingletons()
   private readonly groups: GroupCommit
   /** The transaction, if any, whose function the current code runs in (see transaction). */
   private readonly scope = new AsyncLocalStorage<TransactionState>()
@@ -433,6 +436,16 @@ class SqliteStore implements Store {
     return this.hub.stats()
   }
 
+  ping(): Promise<void> {
+    return this.read(() => void this.reads.revision.get())
+  }
+
+  // One process owns the database file (the data-dir lock), so this instance's own holders
+  // are the only ones to keep apart.
+  singleton(name: string, signal: AbortSignal): Promise<SingletonLease | undefined> {
+    return this.read(() => this.singletons.tryTake(name, signal))
+  }
+
   compact(): Promise<number> {
     return attempt(() => this.assertWritable()).then(() =>
       this.locked(() => this.writeTransaction(() => this.ops.compact())),
@@ -443,6 +456,7 @@ class SqliteStore implements Store {
     if (!this.closing) {
       this.stopCompaction()
       this.hub.stopAll()
+      this.singletons.closeAll()
       // Queued writes still run (they were accepted before close); then checkpoint so the
       // database is one self-contained file again.
       this.closing = this.locked(() => {

@@ -1714,6 +1714,62 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
       })
     })
 
+    describe('ping', () => {
+      it('resolves on an open store and fails with StoreClosed after close', async (t) => {
+        const sut = await makeStore({})
+        t.after(() => sut.close())
+        await sut.store.ping()
+        await sut.store.close()
+        await rejectsWith(sut.store.ping(), 'StoreClosed')
+      })
+    })
+
+    describe('singleton', () => {
+      it('grants a free name, refuses it while held, grants it again after release', async (t) => {
+        const { store } = await open(t)
+        const never = new AbortController().signal
+        const lease = await store.singleton('prune', never)
+        assert.ok(lease, 'a free name is granted')
+        assert.equal(lease.signal.aborted, false)
+        assert.equal(await store.singleton('prune', never), undefined)
+        await lease.release()
+        assert.equal(lease.signal.aborted, true, 'release ends the lease')
+        await lease.release()
+        const again = await store.singleton('prune', never)
+        assert.ok(again, 'a released name is granted again')
+        await again.release()
+      })
+
+      it('keeps names apart', async (t) => {
+        const { store } = await open(t)
+        const never = new AbortController().signal
+        const a = await store.singleton('a', never)
+        const b = await store.singleton('b', never)
+        assert.ok(a && b)
+        await a.release()
+        assert.equal(b.signal.aborted, false, "releasing one name leaves the other's lease")
+        await b.release()
+      })
+
+      it('grants nothing to an aborted signal', async (t) => {
+        const { store } = await open(t)
+        assert.equal(await store.singleton('prune', AbortSignal.abort()), undefined)
+        const lease = await store.singleton('prune', new AbortController().signal)
+        assert.ok(lease, 'the refused attempt held nothing')
+        await lease.release()
+      })
+
+      it('close ends every lease, and a closed store grants none', async (t) => {
+        const sut = await makeStore({})
+        t.after(() => sut.close())
+        const lease = await sut.store.singleton('prune', new AbortController().signal)
+        assert.ok(lease)
+        await sut.store.close()
+        assert.equal(lease.signal.aborted, true)
+        await rejectsWith(sut.store.singleton('prune', new AbortController().signal), 'StoreClosed')
+      })
+    })
+
     describe('persistence', () => {
       it('reopen keeps objects, the revision and the history', async (t) => {
         const sut = await open(t)

@@ -10,6 +10,7 @@ import type {
   ListResult,
   ObjectKey,
   Preconditions,
+  SingletonLease,
   Store,
   StoreTransaction,
   StoredObject,
@@ -173,6 +174,14 @@ export class GatedStore implements Store {
 
   compact(): Promise<number> {
     return this.inner.compact()
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping()
+  }
+
+  singleton(name: string, signal: AbortSignal): Promise<SingletonLease | undefined> {
+    return this.inner.singleton(name, signal)
   }
 
   close(): Promise<void> {
