@@ -17,6 +17,8 @@ import {
 import { createLogger } from './logger.js'
 import { ensurePki } from './pki.js'
 import { conflict } from './status.js'
+import { createStoreErrorMapper, STORE_UNAVAILABLE_RETRY_SECONDS } from './store-errors.js'
+import { StoreUnavailableError } from '../storage/index.js'
 
 const ADMIN = { authorization: 'Bearer admin-token' }
 const BOB = { authorization: 'Bearer bob-token' }
@@ -58,6 +60,7 @@ async function startApp(): Promise<Fixture> {
     resources: RESOURCE_LIST,
     tls: { cert: pki.certPem, key: pki.keyPem },
     serverVersion: '9.9.9',
+    errorMappers: [createStoreErrorMapper(() => '')],
   })
   // Stand-ins for the resource handlers to come: echo the parsed body, throw, authorize.
   app.post('/echo', (request) => ({
@@ -70,6 +73,9 @@ async function startApp(): Promise<Fixture> {
   app.get('/admin/probe', () => ({ reached: true }))
   app.get('/boom', () => {
     throw new Error('database password=hunter2 exploded')
+  })
+  app.get('/unavailable', () => {
+    throw new StoreUnavailableError({ cause: new Error('connect ECONNREFUSED 127.0.0.1:5432') })
   })
   app.get('/conflict', () => {
     throw conflict({ group: 'image.openshift.io', resource: 'imagestreams' }, 'ruby')
@@ -399,6 +405,22 @@ describe('API server app', () => {
       const res = await inject({ url: '/conflict', headers: ADMIN })
       assert.equal(res.statusCode, 409)
       assert.equal(res.json<{ reason: string }>().reason, 'Conflict')
+    })
+
+    it('answers an unreachable store with a 503 ServiceUnavailable and Retry-After, and logs the cause', async () => {
+      const res = await inject({ url: '/unavailable', headers: ADMIN })
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.headers['retry-after'], String(STORE_UNAVAILABLE_RETRY_SECONDS))
+      const status = res.json<{ reason: string; details?: { retryAfterSeconds?: number } }>()
+      assert.equal(status.reason, 'ServiceUnavailable')
+      assert.equal(status.details?.retryAfterSeconds, STORE_UNAVAILABLE_RETRY_SECONDS)
+      assert.ok(!res.body.includes('ECONNREFUSED'), 'the cause stays in the log')
+      assert.ok(fx.logs.some((l) => l.includes('ECONNREFUSED')))
+    })
+
+    it('sends no Retry-After with a Status that suggests no delay', async () => {
+      const res = await inject({ url: '/conflict', headers: ADMIN })
+      assert.equal(res.headers['retry-after'], undefined)
     })
 
     it('answers an unexpected error with a 500 that leaks nothing, and logs it', async () => {

@@ -163,6 +163,10 @@ export function createServer(deps: ServerDeps): FastifyInstance {
       request.log.error({ err }, 'request failed')
     }
     if (reply.sent || reply.raw.headersSent) return
+    // As the apiserver's error writer does: a Status that suggests a delay says it in the header
+    // clients (client-go's retry, kubectl) read.
+    const retryAfter = status.details?.retryAfterSeconds
+    if (retryAfter) void reply.header('retry-after', String(retryAfter))
     return reply.code(status.httpStatus).type('application/json').send(status.toStatus())
   })
   app.setNotFoundHandler((_request, reply) => {

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ReferencedError,
   StoreClosedError,
+  StoreUnavailableError,
   TooLargeResourceVersionError,
   objectKey,
 } from '../storage/index.js'
@@ -33,7 +34,7 @@ import {
   unsupportedMediaType,
   type Status,
 } from './status.js'
-import { createStoreErrorMapper } from './store-errors.js'
+import { createStoreErrorMapper, STORE_UNAVAILABLE_RETRY_SECONDS } from './store-errors.js'
 
 const IS = { group: 'image.openshift.io', resource: 'imagestreams' }
 const SECRETS = { group: '', resource: 'secrets' }
@@ -347,6 +348,13 @@ describe('createStoreErrorMapper', () => {
       'secrets "pull" is still referenced by imagestreams default/ruby: remove the reference first',
     ],
     ['StoreClosed', new StoreClosedError(), 'ServiceUnavailable', 503, /shutting down/],
+    [
+      'Unavailable',
+      new StoreUnavailableError({ cause: new Error('connection refused') }),
+      'ServiceUnavailable',
+      503,
+      'the storage backend is unavailable; try again later',
+    ],
     ['InvalidObject stays a 500', new InvalidObjectError(key, 'x'), undefined, undefined, ''],
     ['not a store error', new Error('x'), undefined, undefined, ''],
   ]
@@ -355,6 +363,9 @@ describe('createStoreErrorMapper', () => {
       const mapped = map(err)?.toStatus()
       assert.equal(mapped?.reason, reason)
       assert.equal(mapped?.code, code)
+      if (mapped?.reason === 'ServiceUnavailable' && name === 'Unavailable') {
+        assert.equal(mapped.details?.retryAfterSeconds, STORE_UNAVAILABLE_RETRY_SECONDS)
+      }
       if (mapped) {
         if (typeof message === 'string') assert.equal(mapped.message, message)
         else assert.match(mapped.message, message)

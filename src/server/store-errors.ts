@@ -26,6 +26,9 @@ const REMEDIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
 }
 
+/** How long a client is told to wait before retrying while the store cannot be reached. */
+export const STORE_UNAVAILABLE_RETRY_SECONDS = 5
+
 /** storageFull answers a write refused for want of space (docs/kubernetes-api.md#a-full-disk). */
 function storageFull(message: string): StatusError {
   const status = internalError(
@@ -73,6 +76,15 @@ export function createStoreErrorMapper(groupOf: (resource: string) => string): E
         })
       case 'StoreClosed':
         return serviceUnavailable('the server is shutting down')
+      case 'Unavailable':
+        // The store's server is down or unreachable: nothing happened, and the same request
+        // may succeed in a moment (a database restart, a failover). Details stay in the log.
+        return new StatusError(
+          'ServiceUnavailable',
+          'the storage backend is unavailable; try again later',
+          { retryAfterSeconds: STORE_UNAVAILABLE_RETRY_SECONDS },
+          { cause: err },
+        )
       case 'StorageFull':
         // The apiserver's 500 InternalError, with a cause naming what HTTP calls 507.
         return storageFull(err.message)
