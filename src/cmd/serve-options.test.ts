@@ -6,12 +6,116 @@ import {
   parseDuration,
   parseListen,
   type ServeFlags,
+  type StoreLocation,
 } from './serve-options.js'
+
+describe('--store and IMAGESTREAMS_STORE', () => {
+  const pg = 'postgres://isctl@db.example.com:5432/imagestreams'
+  const ok: [string, ServeFlags, Record<string, string>, StoreLocation][] = [
+    [
+      'absent: the data dir file',
+      { dataDir: '/d' },
+      {},
+      { kind: 'sqlite', path: '/d/imagestreams.db' },
+    ],
+    [
+      'empty flag: as absent',
+      { dataDir: '/d', store: '' },
+      {},
+      { kind: 'sqlite', path: '/d/imagestreams.db' },
+    ],
+    [
+      'sqlite:PATH',
+      { store: 'sqlite:/var/lib/x.db' },
+      {},
+      { kind: 'sqlite', path: '/var/lib/x.db' },
+    ],
+    ['sqlite: relative path', { store: 'sqlite:x.db' }, {}, { kind: 'sqlite', path: 'x.db' }],
+    ['postgres://', { store: pg }, {}, { kind: 'postgres', url: pg }],
+    [
+      'postgresql:// with parameters and no port',
+      { store: 'postgresql://u@h/db?sslmode=require' },
+      {},
+      { kind: 'postgres', url: 'postgresql://u@h/db?sslmode=require' },
+    ],
+    [
+      'a password in the URL',
+      { store: 'postgres://u:pw@h/db' },
+      {},
+      { kind: 'postgres', url: 'postgres://u:pw@h/db' },
+    ],
+    ['from the environment', {}, { IMAGESTREAMS_STORE: pg }, { kind: 'postgres', url: pg }],
+    [
+      'the flag wins over the environment',
+      { store: 'sqlite:/f.db' },
+      { IMAGESTREAMS_STORE: pg },
+      { kind: 'sqlite', path: '/f.db' },
+    ],
+  ]
+  for (const [name, flags, env, want] of ok) {
+    it(name, () => assert.deepEqual(completeServeOptions(flags, env).store, want))
+  }
+
+  const bad: [string, ServeFlags, Record<string, string>, RegExp][] = [
+    ['a bare path', { store: '/var/lib/x.db' }, {}, /^--store must be sqlite:PATH or postgres:/],
+    [
+      'another scheme',
+      { store: 'mysql://u@h/db' },
+      {},
+      /^--store: unsupported store scheme "mysql:"/,
+    ],
+    ['sqlite: without a path', { store: 'sqlite:' }, {}, /^--store: sqlite: needs a file path/],
+    ['no host', { store: 'postgres:///db' }, {}, /names no host/],
+    ['no database', { store: 'postgres://u@h:5432' }, {}, /names no database/],
+    ['a nested path', { store: 'postgres://u@h/a/b' }, {}, /names no database/],
+    ['a bad port', { store: 'postgres://u@h:99999/db' }, {}, /is not a valid URL/],
+    ['a fragment', { store: 'postgres://u@h/db#x' }, {}, /#fragment/],
+    ['a bad %-escape', { store: 'postgres://u@h/%zz' }, {}, /malformed %-escape/],
+    [
+      'the environment is named',
+      {},
+      { IMAGESTREAMS_STORE: 'etcd://h' },
+      /^IMAGESTREAMS_STORE: unsupported store scheme "etcd:"/,
+    ],
+    [
+      'a password never shows',
+      { store: 'postgres://u:hunter2@h:1' },
+      {},
+      /"postgres:\/\/u:\*\*\*@h:1" names no database/,
+    ],
+  ]
+  for (const [name, flags, env, message] of bad) {
+    it(`refuses ${name}`, () =>
+      assert.throws(
+        () => completeServeOptions(flags, env),
+        (err: unknown) => err instanceof UsageError && message.test(err.message),
+      ))
+  }
+})
+
+describe('--advertise-address', () => {
+  it('takes names and IP addresses, brackets dropped', () => {
+    assert.deepEqual(
+      completeServeOptions({ advertiseAddress: ['api.example.com', '10.0.0.5', '[fd00::1]'] })
+        .advertiseAddresses,
+      ['api.example.com', '10.0.0.5', 'fd00::1'],
+    )
+  })
+  for (const value of ['https://api.example.com', 'api.example.com:8443', '', 'a b']) {
+    it(`refuses ${JSON.stringify(value)}`, () =>
+      assert.throws(
+        () => completeServeOptions({ advertiseAddress: [value] }),
+        /^UsageError: --advertise-address must be/,
+      ))
+  }
+})
 
 describe('completeServeOptions', () => {
   it('fills in the documented defaults', () => {
     assert.deepEqual(completeServeOptions({}), {
       dataDir: './.imagestreams',
+      store: { kind: 'sqlite', path: '.imagestreams/imagestreams.db' },
+      advertiseAddresses: [],
       listen: { host: '127.0.0.1', port: 8443 },
       registryHostname: undefined,
       registryPublicHostname: undefined,

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander'
 import { isIP } from 'node:net'
+import { join } from 'node:path'
 import { UsageError } from '../cli/errors.js'
 import { parseDuration } from '../lib/duration.js'
 import { PRUNE_DEFAULTS } from '../pruner/types.js'
@@ -12,6 +13,8 @@ import { PRUNE_DEFAULTS } from '../pruner/types.js'
 /** ServeFlags are the flags of `serve` as commander hands them over. */
 export interface ServeFlags {
   readonly dataDir?: string | undefined
+  readonly store?: string | undefined
+  readonly advertiseAddress?: readonly string[] | undefined
   readonly listen?: string | undefined
   readonly registryHostname?: string | undefined
   readonly registryPublicHostname?: string | undefined
@@ -51,9 +54,27 @@ export interface HostPort {
   readonly port: number
 }
 
+/**
+ * StoreLocation says which backend holds the data (docs/architecture.md#several-replicas):
+ * SQLite at a path (the data dir's imagestreams.db by default), or a PostgreSQL database that
+ * several servers may share.
+ */
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string }
+
+/** STORE_ENV is the environment variable that gives --store when the flag is absent. */
+export const STORE_ENV = 'IMAGESTREAMS_STORE'
+
+/** STORE_FILE is the SQLite database's file name in the data dir. */
+export const STORE_FILE = 'imagestreams.db'
+
 /** ServeOptions are the validated options of one `serve` run. */
 export interface ServeOptions {
   readonly dataDir: string
+  readonly store: StoreLocation
+  /** Names clients reach the server by besides the listen address (a load balancer's). */
+  readonly advertiseAddresses: readonly string[]
   readonly listen: HostPort
   /** `host[:port]` for status.dockerImageRepository; undefined until the listen address is known. */
   readonly registryHostname: string | undefined
@@ -149,8 +170,8 @@ export const SERVE_DEFAULTS = {
 } as const
 
 const DESCRIPTION = [
-  'Run the image streams API server: a Kubernetes-style HTTPS API (image.openshift.io/v1 and core secrets, service accounts and namespaces) on an embedded store.',
-  'On first start it creates, in --data-dir, a CA, a serving certificate for the listen address and localhost, an admin token, and admin.kubeconfig, which kubectl and isctl accept as is (--kubeconfig or KUBECONFIG).',
+  'Run the image streams API server: a Kubernetes-style HTTPS API (image.openshift.io/v1 and core secrets, service accounts and namespaces) on an embedded SQLite store, or on a PostgreSQL database that several servers share (--store).',
+  'On first start it creates, in --data-dir, a CA, a serving certificate for the listen address and localhost, an admin token, and admin.kubeconfig, which kubectl and isctl accept as is (--kubeconfig or KUBECONFIG). With a PostgreSQL store the CA, certificate, keys and admin token live in the database instead, made by the first server and shared by every other, so one admin.kubeconfig works against them all.',
   'Stop it with SIGTERM or Ctrl-C: in-flight requests finish, then the store is closed.',
 ].join('\n\n')
 
@@ -162,6 +183,12 @@ Examples:
 
   # Serve on every interface, with a pull secret used for every namespace
   isctl serve --listen 0.0.0.0:8443 --global-pull-secret ~/.docker/config.json
+
+  # Two replicas sharing one PostgreSQL database, behind a load balancer at api.example.com
+  isctl serve --store postgres://imagestreams@db.example.com:5432/imagestreams \\
+    --listen 0.0.0.0:8443 --data-dir /var/lib/isctl-a --advertise-address api.example.com
+  IMAGESTREAMS_STORE=postgres://imagestreams@db.example.com:5432/imagestreams \\
+    isctl serve --listen 0.0.0.0:8443 --data-dir /var/lib/isctl-b --advertise-address api.example.com
 `
 
 /** configureServeCommand declares the flags and help of `serve` on `cmd`. */
@@ -171,8 +198,17 @@ export function configureServeCommand(cmd: Command): Command {
     .description(DESCRIPTION)
     .option(
       '--data-dir <dir>',
-      'Directory for the database, PKI and admin.kubeconfig',
+      "This server's directory: its lock, admin.kubeconfig and registry cache, and, unless --store says otherwise, the database, PKI and keys",
       SERVE_DEFAULTS.dataDir,
+    )
+    .option(
+      '--store <url>',
+      `Where the data lives: sqlite:PATH for an SQLite file, or postgres://USER@HOST:PORT/DB for a PostgreSQL database several servers may share (password from PGPASSWORD or ~/.pgpass); also $${STORE_ENV}, which the flag overrides (default: ${STORE_FILE} in --data-dir)`,
+    )
+    .option(
+      '--advertise-address <host>',
+      'A name or IP address clients reach this server by besides the listen address, such as a load balancer in front of several servers; the serving certificate names it (repeatable)',
+      (value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
       '--listen <host:port>',
@@ -303,8 +339,14 @@ export function configureServeCommand(cmd: Command): Command {
     .addHelpText('after', EXAMPLES)
 }
 
-/** completeServeOptions validates the flags and fills in defaults; throws UsageError naming the flag. */
-export function completeServeOptions(flags: ServeFlags): ServeOptions {
+/**
+ * completeServeOptions validates the flags and fills in defaults; throws UsageError naming the
+ * flag. `env` supplies IMAGESTREAMS_STORE when --store is absent.
+ */
+export function completeServeOptions(
+  flags: ServeFlags,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServeOptions {
   const dataDir = flags.dataDir ?? SERVE_DEFAULTS.dataDir
   if (dataDir === '') throw new UsageError('--data-dir must not be empty')
   const registryHostname = flags.registryHostname || undefined
@@ -315,6 +357,8 @@ export function completeServeOptions(flags: ServeFlags): ServeOptions {
   }
   return {
     dataDir,
+    store: parseStoreFlag(flags.store, env[STORE_ENV], dataDir),
+    advertiseAddresses: (flags.advertiseAddress ?? []).map(parseAdvertiseAddress),
     listen: parseListen(flags.listen ?? SERVE_DEFAULTS.listen),
     registryHostname,
     registryPublicHostname,
@@ -431,6 +475,79 @@ export function parseListen(value: string): HostPort {
   const host = parts.host === '' ? '0.0.0.0' : parts.host
   if (!isIP(host) && !HOSTNAME.test(host)) throw new UsageError(usage)
   return { host, port }
+}
+
+/**
+ * parseStoreFlag reads --store (else the environment variable): `sqlite:PATH`, or a
+ * `postgres://` / `postgresql://` URL naming a host and a database, as libpq's connection URIs
+ * write them (PostgreSQL docs, "Connection URIs"). Absent or empty: the data dir's SQLite file.
+ */
+export function parseStoreFlag(
+  flag: string | undefined,
+  envValue: string | undefined,
+  dataDir: string,
+): StoreLocation {
+  const fromFlag = flag !== undefined && flag !== ''
+  const value = fromFlag ? flag : (envValue ?? '')
+  const source = fromFlag ? '--store' : STORE_ENV
+  if (value === '') return { kind: 'sqlite', path: join(dataDir, STORE_FILE) }
+  const usage = `must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE`
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase()
+  if (scheme === 'sqlite') {
+    const path = value.slice('sqlite:'.length)
+    if (path === '')
+      throw new UsageError(
+        `${source}: sqlite: needs a file path, as in sqlite:/var/lib/imagestreams/imagestreams.db`,
+      )
+    return { kind: 'sqlite', path }
+  }
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new UsageError(
+      scheme === undefined
+        ? `${source} ${usage}, got ${JSON.stringify(redactStoreURL(value))}`
+        : `${source}: unsupported store scheme ${JSON.stringify(`${scheme}:`)}; it ${usage}`,
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(
+      `${source}: ${JSON.stringify(redactStoreURL(value))} is not a valid URL; it ${usage}`,
+    )
+  }
+  const shown = JSON.stringify(redactStoreURL(value))
+  if (url.hostname === '') {
+    throw new UsageError(`${source}: ${shown} names no host; it ${usage}`)
+  }
+  let database: string
+  try {
+    database = decodeURIComponent(url.pathname.replace(/^\//, ''))
+  } catch {
+    throw new UsageError(`${source}: ${shown} has a malformed %-escape in its database name`)
+  }
+  if (database === '' || database.includes('/')) {
+    throw new UsageError(
+      `${source}: ${shown} names no database (the path must be /DATABASE); it ${usage}`,
+    )
+  }
+  if (url.hash !== '')
+    throw new UsageError(`${source}: ${shown} has a #fragment, which a database URL cannot have`)
+  return { kind: 'postgres', url: value }
+}
+
+/** redactStoreURL hides a password in a store URL, for messages and the log. */
+export function redactStoreURL(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@')
+}
+
+/** parseAdvertiseAddress reads one --advertise-address: a host name or an IP address, no port. */
+function parseAdvertiseAddress(value: string): string {
+  const host = value.replace(/^\[(.*)\]$/, '$1')
+  if (isIP(host) || HOSTNAME.test(host)) return host
+  throw new UsageError(
+    `--advertise-address must be a host name or an IP address without a port or scheme (e.g. api.example.com, 10.0.0.5), got ${JSON.stringify(value)}`,
+  )
 }
 
 function parseRegistryHostname(flag: string, value: string): void {

@@ -1,7 +1,8 @@
 /**
- * Composition root of `isctl serve`: validates the flags, makes or reuses the PKI and the admin
- * token in the data dir, opens the SQLite store, builds the API server, listens, writes
- * admin.kubeconfig with the address actually bound, and shuts down cleanly on SIGTERM/SIGINT.
+ * Composition root of `isctl serve`: validates the flags, opens the store `--store` names, makes
+ * or reuses the identity (PKI, signing key, admin token) in the data dir, or in the store when
+ * replicas share it, builds the API server, listens, writes admin.kubeconfig with the address
+ * actually bound, and shuts down cleanly on SIGTERM/SIGINT.
  * Loaded lazily by the entry point, so no other verb pays for fastify or the store.
  */
 import { X509Certificate } from 'node:crypto'
@@ -35,7 +36,7 @@ import {
 } from '../scheduler/index.js'
 import { registerImageStreamImports } from '../server/imagestreamimports.js'
 import { registerOpenAPI } from '../server/openapi/index.js'
-import { ensureAdminToken, serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
+import { serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
 import { HtpasswdFile, HtpasswdLoadError } from '../server/auth/htpasswd-file.js'
 import { registerOAuthApi } from '../server/auth/oauth-api.js'
 import { registerOAuthServer } from '../server/auth/oauth-server.js'
@@ -43,7 +44,7 @@ import { OAuthTokenAuthenticator } from '../server/auth/oauth-tokens.js'
 import { createServer } from '../server/app.js'
 import { AuditLog, type AuditSink } from '../server/audit/index.js'
 import { RotatingLogFile } from '../lib/rotating-log-file.js'
-import { storeSpaceCheck, type StoreSpace } from '../server/health.js'
+import { storePingCheck, storeSpaceCheck, type StorePing } from '../server/health.js'
 import { createServerMetrics, registerMetrics } from '../server/metrics.js'
 import {
   ensureDefaults,
@@ -57,22 +58,29 @@ import {
 } from '../server/resources/index.js'
 import { ADMIN_USER, anyAuthenticator, createTokenAuthenticator } from '../server/auth/index.js'
 import { registerIssuerDiscovery } from '../server/auth/service-account-issuer-discovery.js'
-import { ensureSigningKey } from '../server/auth/service-account-key.js'
 import {
   createServiceAccountAuthenticator,
   type ServiceAccountAuthenticator,
 } from '../server/auth/service-account-tokens.js'
 import { registerTokenRequest, TOKEN_REQUEST_DISCOVERY } from '../server/auth/token-request.js'
 import { closeLog, createLogger, stdoutDestination } from '../server/logger.js'
-import { ensurePki, PkiError } from '../server/pki.js'
+import { PkiError } from '../server/pki.js'
+import { dataDirIdentity, type IdentitySource } from '../server/identity/identity.js'
+import { storeIdentity } from '../server/identity/store-identity.js'
 import { startRbacAuthorizer } from '../server/auth/rbac-authorizer.js'
 import { reconcileDefaultPolicy } from '../server/auth/reconcile.js'
 import { createStoreErrorMapper } from '../server/store-errors.js'
 import type { RegistryAllowList } from '../reference/index.js'
 import { isStoreError, sharedList, type Store } from '../storage/index.js'
-import { openSqliteStore } from '../storage/sqlite/index.js'
+import { isSharedStore, openStore } from './open-store.js'
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
-import { completeServeOptions, type ServeFlags, type ServeOptions } from './serve-options.js'
+import {
+  completeServeOptions,
+  redactStoreURL,
+  type ServeFlags,
+  type ServeOptions,
+  type StoreLocation,
+} from './serve-options.js'
 import {
   AllowedRegistriesFileError,
   readAllowedRegistries,
@@ -200,7 +208,12 @@ function parsePlatformOption(value: string | undefined): PlatformSpec {
 
 const WILDCARDS = new Set(['0.0.0.0', '::'])
 
-/** certificateHosts are the names the serving certificate covers: the listen host, or every address of this machine for a wildcard bind, and the registry hostname. */
+/**
+ * certificateHosts are the names the serving certificate covers: the listen host, or every
+ * address of this machine for a wildcard bind, the registry hostname, and every
+ * --advertise-address. With a shared identity the certificate names the union of every
+ * replica's (docs/architecture.md#shared-identity).
+ */
 function certificateHosts(options: ServeOptions): string[] {
   const hosts: string[] = []
   if (WILDCARDS.has(options.listen.host)) {
@@ -215,31 +228,18 @@ function certificateHosts(options: ServeOptions): string[] {
   if (options.registryHostname) {
     hosts.push(options.registryHostname.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))
   }
+  hosts.push(...options.advertiseAddresses)
   return hosts
 }
 
-/** STORE_FILE is the SQLite database in the data dir. */
-const STORE_FILE = 'imagestreams.db'
 /** Where the integrated registry keeps the blobs it pulled through, under --data-dir. */
 const REGISTRY_CACHE_DIR = 'registry-cache'
+/** How often the `store` readiness check pings the store. */
+const STORE_PING_INTERVAL_MS = 5_000
 
-/**
- * openStore opens (creating or migrating) the embedded SQLite store in the data dir, indexing
- * which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
- */
-function openStore(dataDir: string, logger: Logger, space: StoreSpace): Promise<Store> {
-  return openSqliteStore({
-    path: join(dataDir, STORE_FILE),
-    references: IMAGE_REFERENCES,
-    // Every namespaced create and import checks its namespace (docs/architecture.md#storage).
-    cachedResources: ['namespaces'],
-    onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
-    onSpaceChange: (full) => {
-      if (full) logger.error({ err: full }, 'the store is out of disk space: writes fail')
-      else logger.info('the store has space again: writes succeed')
-      space.onSpaceChange(full)
-    },
-  })
+/** describeStore names the store for the log, without a password. */
+function describeStore(location: StoreLocation): string {
+  return location.kind === 'sqlite' ? location.path : redactStoreURL(location.url)
 }
 
 /** processStopSignal aborts on the first SIGTERM or SIGINT; a second one exits at once. */
@@ -268,13 +268,14 @@ function untilAborted(signal: AbortSignal): Promise<void> {
  * verb's error path to report as every verb's.
  */
 export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<number> {
-  const options = completeServeOptions(flags)
+  const options = completeServeOptions(flags, io.env)
   const platform = parsePlatformOption(options.platform)
   const log = stdoutDestination()
   const logger = createLogger({ level: options.logLevel, destination: log })
   const stop = io.signal ?? processStopSignal(() => logger.warn('second signal: exiting now'))
 
   let store: Store | undefined
+  let storePing: StorePing | undefined
   let lock: DataDirLock | undefined
   let auditFile: RotatingLogFile | undefined
   let users: HtpasswdFile | undefined
@@ -305,16 +306,32 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
     // Before anything in the directory is read or written (docs/architecture.md).
     lock = await lockDataDir(options.dataDir)
-    const pki = await ensurePki({ dataDir: options.dataDir, hosts: certificateHosts(options) })
+
+    const space = storeSpaceCheck()
+    // Which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
+    store = await openStore(options.store, {
+      references: IMAGE_REFERENCES,
+      // Every namespaced create and import checks its namespace (docs/architecture.md#storage).
+      cachedResources: ['namespaces'],
+      onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
+      onSpaceChange: (full) => {
+        if (full) logger.error({ err: full }, 'the store is out of disk space: writes fail')
+        else logger.info('the store has space again: writes succeed')
+        space.onSpaceChange(full)
+      },
+    })
+    // Replicas sharing a store share one identity, kept in it (docs/architecture.md#shared-identity).
+    const identitySource: IdentitySource = isSharedStore(options.store)
+      ? storeIdentity(store)
+      : dataDirIdentity(options.dataDir)
+    const { pki, admin, signingKey } = await identitySource.load(certificateHosts(options))
     logger.info(
       { ca: pki.ca, serving: pki.serving, reason: pki.renewReason, hosts: pki.hosts },
       'serving certificate ready',
     )
-    const admin = await ensureAdminToken(options.dataDir)
     if (admin.state === 'replaced') {
       logger.warn('admin.kubeconfig did not hold the admin token: a new token replaces it')
     }
-    const signingKey = await ensureSigningKey(options.dataDir)
     logger.info(
       { state: signingKey.state, kid: signingKey.keyId },
       'service account signing key ready',
@@ -331,8 +348,13 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     users =
       options.htpasswd === undefined ? undefined : await HtpasswdFile.open(options.htpasswd, logger)
 
-    const space = storeSpaceCheck()
-    store = await openStore(options.dataDir, logger, space)
+    storePing = storePingCheck(store, {
+      intervalMs: STORE_PING_INTERVAL_MS,
+      onChange: (problem, err) => {
+        if (problem === undefined) logger.info('the store answers again: ready')
+        else logger.error({ err }, 'the store does not answer: not ready')
+      },
+    })
     const groupOf = (resource: string) =>
       RESOURCE_LIST.find((r) => r.plural === resource)?.group ?? ''
     oauthTokens = new OAuthTokenAuthenticator({ store, logger })
@@ -377,7 +399,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       tls: { cert: pki.certPem, key: pki.keyPem },
       serverVersion: packageVersion(),
       errorMappers: [createStoreErrorMapper(groupOf)],
-      readyChecks: [space.check],
+      readyChecks: [space.check, storePing.check],
       ...(audit && { audit }),
     })
     app.addHook('onClose', () => authorizer.close())
@@ -502,7 +524,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
         kubeconfig,
         registryHostname: settings.registryHostname(),
         platform: formatPlatform(settings.platform),
-        store: join(options.dataDir, STORE_FILE),
+        store: describeStore(options.store),
       },
       'serving',
     )
@@ -574,6 +596,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await blobs?.settled()
     await distribution.settled()
     await serviceAccounts.stop()
+    storePing.stop()
     await store?.close()
     store = undefined
     // After the server closed: every request has been answered, and its line queued.
@@ -588,6 +611,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await oauthTokens?.close()
     await serviceAccounts?.stop()
     allowedRegistries?.close()
+    storePing?.stop()
     await store?.close().catch(() => undefined)
     await auditFile?.close().catch(() => undefined)
     await lock?.release()

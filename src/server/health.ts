@@ -78,3 +78,57 @@ export function storeSpaceCheck(): StoreSpace {
     },
   }
 }
+
+/** StorePing is the `store` readiness check and the periodic ping that feeds it. */
+export interface StorePing {
+  readonly check: HealthCheck
+  /** refresh pings the store now and records the answer (the timer calls it; tests too). */
+  refresh(): Promise<void>
+  /** stop ends the periodic ping. */
+  stop(): void
+}
+
+/** StorePingOptions configure storePingCheck. */
+export interface StorePingOptions {
+  /** Time between pings. */
+  readonly intervalMs: number
+  /** Called when the answer changes: the reason the store is unreachable, or undefined again. */
+  readonly onChange?: (problem: string | undefined, err?: unknown) => void
+}
+
+/**
+ * storePingCheck fails `/readyz` while the store does not answer its ping
+ * (docs/architecture.md#health). A probe reads the last answer and never waits on the store;
+ * the store answered when it opened, so the check starts ready.
+ */
+export function storePingCheck(
+  store: { ping(): Promise<void> },
+  options: StorePingOptions,
+): StorePing {
+  let problem: string | undefined
+  let inFlight: Promise<void> | undefined
+  const record = (next: string | undefined, err?: unknown) => {
+    if (next === problem) return
+    problem = next
+    options.onChange?.(next, err)
+  }
+  const refresh = () =>
+    (inFlight ??= store
+      .ping()
+      .then(
+        () => record(undefined),
+        (err: unknown) =>
+          record(
+            `the store does not answer: ${err instanceof Error ? err.message : String(err)}`,
+            err,
+          ),
+      )
+      .finally(() => (inFlight = undefined)))
+  const timer = setInterval(() => void refresh(), options.intervalMs)
+  timer.unref()
+  return {
+    check: { name: 'store', check: () => problem },
+    refresh,
+    stop: () => clearInterval(timer),
+  }
+}

@@ -111,7 +111,8 @@ export async function ensurePki(opts: PkiOptions): Promise<ServingPki> {
   }
 }
 
-interface LoadedCA {
+/** LoadedCA is a usable CA: its PEMs, parsed certificate and signing key. */
+export interface LoadedCA {
   readonly certPem: string
   readonly keyPem: string
   readonly x509: X509Certificate
@@ -119,7 +120,8 @@ interface LoadedCA {
   readonly privateKey: webcrypto.CryptoKey
 }
 
-interface KeyPairPem {
+/** KeyPairPem is a certificate and its private key, PEM. */
+export interface KeyPairPem {
   readonly certPem: string
   readonly keyPem: string
 }
@@ -141,32 +143,54 @@ async function loadCA(certPath: string, keyPath: string, now: Date): Promise<Loa
   if (certPem === undefined || keyPem === undefined) {
     throw new PkiError(`${certPem === undefined ? certPath : keyPath} is missing: ${fix}`)
   }
+  const ca = await caFromPem(certPem, keyPem, now, { cert: certPath, key: keyPath, fix })
+  if (ca) await Promise.all([chmod(certPath, 0o600), chmod(keyPath, 0o600)])
+  return ca
+}
+
+/** PemSource names where a certificate and key were read, and the fix, for PkiError messages. */
+export interface PemSource {
+  readonly cert: string
+  readonly key: string
+  readonly fix: string
+}
+
+/**
+ * caFromPem checks and loads a CA certificate and its key; undefined when it expires within
+ * the renewal window (a new one is to be made), PkiError when it cannot be used.
+ */
+export async function caFromPem(
+  certPem: string,
+  keyPem: string,
+  now: Date,
+  where: PemSource,
+): Promise<LoadedCA | undefined> {
   let x509: X509Certificate
   let nodeKey: ReturnType<typeof createPrivateKey>
   try {
     x509 = new X509Certificate(certPem)
     nodeKey = createPrivateKey(keyPem)
   } catch (err) {
-    throw new PkiError(`cannot read the CA: ${errorText(err)}: ${fix}`, { cause: err })
+    throw new PkiError(`cannot read the CA: ${errorText(err)}: ${where.fix}`, { cause: err })
   }
   if (!x509.ca || !x509.checkPrivateKey(nodeKey)) {
-    throw new PkiError(`${certPath} is not a CA certificate matching ${keyPath}: ${fix}`)
+    throw new PkiError(`${where.cert} is not a CA certificate matching ${where.key}: ${where.fix}`)
   }
   // An expiring CA is replaced rather than refused: the kubeconfig is rewritten with it anyway.
   if (new Date(x509.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS)
     return undefined
-  await Promise.all([chmod(certPath, 0o600), chmod(keyPath, 0o600)])
   const der = nodeKey.export({ type: 'pkcs8', format: 'der' })
   let privateKey: webcrypto.CryptoKey
   try {
     privateKey = await webcrypto.subtle.importKey('pkcs8', der, EC_ALGORITHM, false, ['sign'])
   } catch (err) {
-    throw new PkiError(`${keyPath} is not an ECDSA P-256 key: ${fix}`, { cause: err })
+    throw new PkiError(`${where.key} is not an ECDSA P-256 key: ${where.fix}`, { cause: err })
   }
   return { certPem, keyPem, x509, cert: pkijs.Certificate.fromBER(x509.raw), privateKey }
 }
 
-interface ServingFiles extends KeyPairPem {
+/** ServingFiles is a parsed serving certificate and key. */
+export interface ServingFiles extends KeyPairPem {
   readonly x509: X509Certificate
   readonly key: ReturnType<typeof createPrivateKey>
 }
@@ -174,6 +198,11 @@ interface ServingFiles extends KeyPairPem {
 async function readServing(certPath: string, keyPath: string): Promise<ServingFiles | undefined> {
   const [certPem, keyPem] = await Promise.all([readOptional(certPath), readOptional(keyPath)])
   if (certPem === undefined || keyPem === undefined) return undefined
+  return servingFromPem(certPem, keyPem)
+}
+
+/** servingFromPem parses a serving certificate and key; undefined when they do not parse. */
+export function servingFromPem(certPem: string, keyPem: string): ServingFiles | undefined {
   try {
     return { certPem, keyPem, x509: new X509Certificate(certPem), key: createPrivateKey(keyPem) }
   } catch {
@@ -183,7 +212,7 @@ async function readServing(certPath: string, keyPath: string): Promise<ServingFi
 }
 
 /** servingProblem says why the existing serving certificate cannot be reused, or undefined if it can. */
-function servingProblem(
+export function servingProblem(
   s: ServingFiles,
   ca: LoadedCA,
   hosts: readonly string[],
@@ -204,7 +233,8 @@ function servingProblem(
   return undefined
 }
 
-async function createCA(now: Date): Promise<LoadedCA> {
+/** createCA makes a new CA (ten years). */
+export async function createCA(now: Date): Promise<LoadedCA> {
   const keys = await generateKeyPair()
   const cert = new pkijs.Certificate()
   const name = `isctl-ca@${Math.floor(now.getTime() / 1000)}`
@@ -222,7 +252,8 @@ async function createCA(now: Date): Promise<LoadedCA> {
   return { certPem, keyPem, x509: new X509Certificate(certPem), cert, privateKey: keys.privateKey }
 }
 
-async function createServingCert(
+/** createServingCert issues a serving certificate for `hosts` (one year), signed by `ca`. */
+export async function createServingCert(
   ca: LoadedCA,
   hosts: readonly string[],
   now: Date,
@@ -359,7 +390,7 @@ export async function writePrivate(path: string, data: string): Promise<void> {
 }
 
 /** uniqueHosts drops duplicates and IPv6 brackets, keeping the first spelling of each name. */
-function uniqueHosts(hosts: readonly string[]): string[] {
+export function uniqueHosts(hosts: readonly string[]): string[] {
   const seen = new Set<string>()
   const out: string[] = []
   for (const raw of hosts) {

@@ -266,7 +266,7 @@ export interface Store extends StoreReader, StoreWriter {
    * succeeds, and rejects with StoreUnavailable when the backend cannot be reached (a database
    * server that is down), or StoreClosed after close. A store is migrated before its open
    * resolves, so a store that answers ping is ready. It costs one round trip: callers that
-   * report health poll it, never per request.
+   * report health poll it, never per request (docs/architecture.md#health).
    */
   ping(): Promise<void>
   /**

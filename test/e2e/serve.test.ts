@@ -333,6 +333,58 @@ describe('isctl serve lifecycle', () => {
     assert.ok(!existsSync(join(dataDir, 'serve.lock')), 'a clean shutdown releases the lock')
   })
 
+  it('keeps the database where --store sqlite:PATH says, names --advertise-address, and /readyz checks the store', async () => {
+    const dataDir = join(dir, 'stored-elsewhere')
+    const database = join(dir, 'databases', 'one.db')
+    const server = await startServe(dataDir, [
+      '--store',
+      `sqlite:${database}`,
+      '--advertise-address',
+      'api.example.test',
+    ])
+    try {
+      assert.ok(existsSync(database))
+      assert.ok(!existsSync(join(dataDir, 'imagestreams.db')))
+      assert.equal(server.lines().find((l) => l.msg === 'serving')?.store, database)
+      const ready = server.lines().find((l) => l.msg === 'serving certificate ready')
+      assert.ok((ready?.hosts as string[]).includes('api.example.test'))
+      const { token, caPem } = adminCredentials(server.kubeconfig)
+      const agent = makeAgent(caPem)
+      try {
+        const res = await httpRequest(`${server.address}/readyz?verbose`, {
+          headers: { authorization: `Bearer ${token}` },
+          dispatcher: agent,
+        })
+        assert.equal(res.status, 200)
+        assert.match(res.body.toString('utf8'), /^\[\+\]store ok$/m)
+      } finally {
+        await agent.close()
+      }
+    } finally {
+      await stopServe(server)
+    }
+  })
+
+  it('exits 1 naming the problem when --store is not a store it knows, creating nothing', async () => {
+    await assert.rejects(
+      runCommand(process.execPath, [
+        BIN,
+        'serve',
+        '--data-dir',
+        join(dir, 'never'),
+        '--store',
+        'etcd://127.0.0.1:2379',
+      ]),
+      (err: unknown) => {
+        assert.ok(err instanceof CommandError)
+        assert.equal(err.result.code, 1)
+        assert.match(err.result.stderr, /^error: --store: unsupported store scheme "etcd:"/)
+        return true
+      },
+    )
+    assert.ok(!existsSync(join(dir, 'never')))
+  })
+
   it('exits 1 when the address is taken', async () => {
     const dataDir = join(dir, 'busy')
     const running = await startServe(dataDir)

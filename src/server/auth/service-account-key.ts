@@ -2,8 +2,8 @@
  * The key that signs service-account tokens: an RSA key pair (RS256, as kube-apiserver's
  * `--service-account-signing-key-file`), made on first start in the data dir and read back on
  * later starts, so tokens stay valid across restarts. Only the private key is stored (0600);
- * the public key is derived from it. Everything about where the key lives is in this module,
- * so that a store shared by several replicas can keep it instead of the data dir.
+ * the public key is derived from it. A store shared by several replicas keeps the same PEM
+ * instead (src/server/identity, docs/architecture.md#shared-identity).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
@@ -44,6 +44,34 @@ function signingKeyOf(privateKey: KeyObject, state: SigningKey['state']): Signin
   return { privateKey, publicKey, keyId: keyIdOf(publicKey), state }
 }
 
+/** generateSigningKeyPem makes a new signing key, as PKCS#8 PEM. */
+export async function generateSigningKeyPem(): Promise<string> {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: RSA_BITS })
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+}
+
+/** signingKeyFromPem reads a stored key; PkiError naming `where` and `fix` when it cannot be used. */
+export function signingKeyFromPem(
+  pem: string,
+  state: SigningKey['state'],
+  where: string,
+  fix: string,
+): SigningKey {
+  let privateKey: KeyObject
+  try {
+    privateKey = createPrivateKey(pem)
+  } catch (err) {
+    throw new PkiError(
+      `cannot read ${where}: ${err instanceof Error ? err.message : String(err)}: ${fix}`,
+      { cause: err },
+    )
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') {
+    throw new PkiError(`${where} is not an RSA key: ${fix}`)
+  }
+  return signingKeyOf(privateKey, state)
+}
+
 /** ensureSigningKey reads the signing key from `dataDir`, making and writing one (0600) on first start. */
 export async function ensureSigningKey(dataDir: string): Promise<SigningKey> {
   const path = join(dataDir, SIGNING_KEY_FILE)
@@ -54,25 +82,12 @@ export async function ensureSigningKey(dataDir: string): Promise<SigningKey> {
     if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err
   }
   if (pem === undefined) {
-    const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: RSA_BITS })
-    await writePrivate(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
-    return signingKeyOf(privateKey, 'created')
+    const created = await generateSigningKeyPem()
+    await writePrivate(path, created)
+    return signingKeyFromPem(created, 'created', path, '')
   }
   const fix = `remove ${path} to create a new key (every service-account token issued so far stops working)`
-  let privateKey: KeyObject
-  try {
-    privateKey = createPrivateKey(pem)
-  } catch (err) {
-    throw new PkiError(
-      `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}: ${fix}`,
-      {
-        cause: err,
-      },
-    )
-  }
-  if (privateKey.asymmetricKeyType !== 'rsa') {
-    throw new PkiError(`${path} is not an RSA key: ${fix}`)
-  }
+  const key = signingKeyFromPem(pem, 'reused', path, fix)
   await chmod(path, 0o600)
-  return signingKeyOf(privateKey, 'reused')
+  return key
 }

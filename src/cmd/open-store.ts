@@ -1,0 +1,36 @@
+/**
+ * openStore opens the backend `--store` names (docs/architecture.md#several-replicas): the
+ * embedded SQLite file, or a PostgreSQL database that several servers share. The only place
+ * that knows the concrete backends, beside the tests.
+ */
+import { CliError } from '../cli/errors.js'
+import type { Store, StoreOptions } from '../storage/index.js'
+import { openSqliteStore, type SqliteStoreOptions } from '../storage/sqlite/index.js'
+import { redactStoreURL, type StoreLocation } from './serve-options.js'
+
+/** OpenStoreOptions are the common store options plus the SQLite backend's own. */
+export interface OpenStoreOptions extends StoreOptions {
+  /** Called when writes start or stop failing for want of disk space (SQLite only). */
+  readonly onSpaceChange?: SqliteStoreOptions['onSpaceChange']
+  /** Resources whose committed text the store keeps in memory for reads (SQLite only). */
+  readonly cachedResources?: SqliteStoreOptions['cachedResources']
+}
+
+/** openStore opens (creating or migrating) the store at `location`. */
+export function openStore(location: StoreLocation, options: OpenStoreOptions): Promise<Store> {
+  switch (location.kind) {
+    case 'sqlite':
+      return openSqliteStore({ ...options, path: location.path })
+    case 'postgres':
+      return Promise.reject(
+        new CliError(
+          `--store ${redactStoreURL(location.url)}: the PostgreSQL store is not available in this build`,
+        ),
+      )
+  }
+}
+
+/** isSharedStore says whether several servers may share the store, so their identity must live in it. */
+export function isSharedStore(location: StoreLocation): boolean {
+  return location.kind === 'postgres'
+}
