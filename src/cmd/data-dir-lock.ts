@@ -4,7 +4,8 @@
  * fan-out is in memory and admin.kubeconfig names one address, so a second server on the same
  * directory would split the watchers' view and rewrite the kubeconfig. A lock left by a killed
  * server (kill -9, power loss) is stale once its pid is gone or is no `isctl serve`, and is taken
- * over.
+ * over. An SQLite database named by `--store sqlite:PATH` gets the same lock beside it, since
+ * servers with different data dirs could otherwise open one file.
  */
 import { readFileSync } from 'node:fs'
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises'
@@ -23,6 +24,21 @@ export class DataDirInUseError extends Error {
     super(
       `data directory ${dataDir} is in use by another isctl serve (pid ${holder.pid}${where}); ` +
         'stop it first or choose another --data-dir',
+    )
+    this.pid = holder.pid
+  }
+}
+
+/** DatabaseInUseError: another live server holds the SQLite database. */
+export class DatabaseInUseError extends Error {
+  override readonly name = 'DatabaseInUseError'
+  readonly pid: number
+
+  constructor(database: string, holder: LockContent) {
+    const where = holder.address ? `, listening on ${holder.address}` : ''
+    super(
+      `database ${database} is in use by another isctl serve (pid ${holder.pid}${where}); ` +
+        'stop it first, or serve several replicas from one PostgreSQL store (--store postgres://...)',
     )
     this.pid = holder.pid
   }
@@ -77,8 +93,16 @@ function isServeProcess(pid: number): boolean {
  * whose owner is gone, or that cannot be read (a crash between create and write), is removed
  * and taken.
  */
-export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
-  const path = join(dataDir, LOCK_FILE)
+export function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  return takeLock(join(dataDir, LOCK_FILE), (holder) => new DataDirInUseError(dataDir, holder))
+}
+
+/** lockDatabase takes the lock `<database>.lock` beside an SQLite file, as lockDataDir does. */
+export function lockDatabase(database: string): Promise<DataDirLock> {
+  return takeLock(`${database}.lock`, (holder) => new DatabaseInUseError(database, holder))
+}
+
+async function takeLock(path: string, busy: (holder: LockContent) => Error): Promise<DataDirLock> {
   const readHolder = async () => parseLock(await readFile(path, 'utf8').catch(() => ''))
   // Written aside and linked into place: the lock never exists without its pid.
   const aside = `${path}.${process.pid}`
@@ -93,7 +117,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       }
       const holder = await readHolder()
       if (holder && holder.pid !== process.pid && isServeProcess(holder.pid)) {
-        throw new DataDirInUseError(dataDir, holder)
+        throw busy(holder)
       }
       // Stale; a second stale lock in a row means another server is racing for it.
       if (attempt > 0) throw new Error(`cannot take the lock ${path}: another server is starting`)

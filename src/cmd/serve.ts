@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { hostname, networkInterfaces } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { IMAGE_REFERENCES, RESOURCE_LIST, type ImageStream } from '../api/index.js'
@@ -73,10 +73,17 @@ import { createStoreErrorMapper } from '../server/store-errors.js'
 import type { RegistryAllowList } from '../reference/index.js'
 import { isStoreError, sharedList, type Store } from '../storage/index.js'
 import { isSharedStore, openStore } from './open-store.js'
-import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
+import {
+  DatabaseInUseError,
+  DataDirInUseError,
+  lockDatabase,
+  lockDataDir,
+  type DataDirLock,
+} from './data-dir-lock.js'
 import {
   completeServeOptions,
   redactStoreURL,
+  STORE_FILE,
   type ServeFlags,
   type ServeOptions,
   type StoreLocation,
@@ -277,6 +284,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
   let store: Store | undefined
   let storePing: StorePing | undefined
   let lock: DataDirLock | undefined
+  let databaseLock: DataDirLock | undefined
   let auditFile: RotatingLogFile | undefined
   let users: HtpasswdFile | undefined
   let oauthTokens: OAuthTokenAuthenticator | undefined
@@ -306,6 +314,12 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
     // Before anything in the directory is read or written (docs/architecture.md).
     lock = await lockDataDir(options.dataDir)
+    // An SQLite file outside the data dir is not covered by its lock: it gets its own.
+    const sqlitePath = options.store.kind === 'sqlite' ? resolve(options.store.path) : undefined
+    if (sqlitePath !== undefined && sqlitePath !== resolve(options.dataDir, STORE_FILE)) {
+      await mkdir(dirname(sqlitePath), { recursive: true, mode: 0o700 })
+      databaseLock = await lockDatabase(sqlitePath)
+    }
 
     const space = storeSpaceCheck()
     // Which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
@@ -518,6 +532,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       token: admin.token,
     })
     await lock.setAddress(url)
+    await databaseLock?.setAddress(url)
     logger.info(
       {
         address: url,
@@ -602,6 +617,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     // After the server closed: every request has been answered, and its line queued.
     await auditFile?.close()
     allowedRegistries?.close()
+    await databaseLock?.release()
     await lock.release()
     logger.info('stopped')
     await closeLog(log, LOG_CLOSE_GRACE_MS)
@@ -614,9 +630,11 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     storePing?.stop()
     await store?.close().catch(() => undefined)
     await auditFile?.close().catch(() => undefined)
+    await databaseLock?.release()
     await lock?.release()
     if (!(
       err instanceof DataDirInUseError ||
+      err instanceof DatabaseInUseError ||
       err instanceof CliError ||
       err instanceof HtpasswdLoadError ||
       err instanceof UsageError ||

@@ -360,6 +360,28 @@ describe('isctl serve lifecycle', () => {
       } finally {
         await agent.close()
       }
+      // A second server with a data dir of its own may not open the same file.
+      await assert.rejects(
+        runCommand(process.execPath, [
+          BIN,
+          'serve',
+          '--data-dir',
+          join(dir, 'stored-elsewhere-too'),
+          '--listen',
+          '127.0.0.1:0',
+          '--store',
+          `sqlite:${database}`,
+        ]),
+        (err: unknown) => {
+          assert.ok(err instanceof CommandError)
+          assert.equal(err.result.code, 1)
+          assert.match(
+            err.result.stderr,
+            /^error: database \S+one\.db is in use by another isctl serve \(pid \d+, listening on https:/,
+          )
+          return true
+        },
+      )
     } finally {
       await stopServe(server)
     }
