@@ -53,7 +53,12 @@ describe('scheduled pruner over the store', () => {
   })
 
   const pruner = (
-    over: { workloadsFile?: string; metrics?: PruneMetrics; logger?: typeof quietLogger } = {},
+    over: {
+      workloadsFile?: string
+      metrics?: PruneMetrics
+      logger?: typeof quietLogger
+      leases?: Pick<Store, 'singleton'>
+    } = {},
   ) =>
     new ScheduledPrune({
       target: storePruneTarget({
@@ -164,6 +169,24 @@ describe('scheduled pruner over the store', () => {
       await store.singleton(PRUNE_LEASE, new AbortController().signal),
       'the run released it',
     )
+  })
+
+  it('stops a run whose lease is lost, counting it neither as a success nor as a failure', async () => {
+    const { metrics, runs } = recordingMetrics()
+    const said: string[] = []
+    const logger = { ...quietLogger, info: (_c: unknown, m: string) => said.push(m) }
+    // The lease a replica loses with its database connection: granted, then at once ended.
+    const leases: Pick<Store, 'singleton'> = {
+      singleton: async (name, signal) => {
+        const lease = await store.singleton(name, signal)
+        await lease?.release()
+        return lease
+      },
+    }
+    assert.equal(await pruner({ metrics, logger, leases }).runOnce(), undefined)
+    assert.deepEqual(runs, [])
+    assert.deepEqual(said, ['scheduled prune stopped'])
+    assert.equal((await historyOf())?.length, 4)
   })
 
   it('counts a run the shutdown stopped neither as a success nor as a failure', async () => {
