@@ -50,6 +50,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 const EDGE_PACKAGES: Record<string, readonly string[]> = {
   fastify: ['server', 'distribution', 'cmd'],
   'better-sqlite3': ['storage', 'cmd'],
+  pg: ['storage', 'cmd'],
 }
 
 function sourceFiles(dir: string): string[] {

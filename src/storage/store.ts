@@ -398,6 +398,7 @@ export type StoreErrorCode =
   | 'TransactionMisuse'
   | 'StoreClosed'
   | 'StorageFull'
+  | 'Unavailable'
   | 'UnsupportedSchema'
   | 'Unavailable'
 
@@ -573,6 +574,19 @@ export class StorageFullError extends StoreError {
   constructor(options?: ErrorOptions) {
     const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
     super('StorageFull', `the store is out of disk space${detail}`, undefined, options)
+  }
+}
+
+/**
+ * StoreUnavailableError: the store could not reach its database (connection refused or lost, the
+ * server shutting down). The operation failed as a whole and may be retried; a write that fails
+ * this way may or may not have committed, as with any lost connection, so a retry should be a
+ * compare-and-swap. The cause is the driver's error.
+ */
+export class StoreUnavailableError extends StoreError {
+  constructor(options?: ErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
+    super('Unavailable', `the store's database is unavailable${detail}`, undefined, options)
   }
 }
 

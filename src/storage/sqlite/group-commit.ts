@@ -18,7 +18,7 @@ import type Database from 'better-sqlite3'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Change } from '../selection.js'
 import { isStoreError } from '../store.js'
-import type { Mutex } from './mutex.js'
+import type { Mutex } from '../mutex.js'
 
 /** WriteFn is one write: it runs inside a writer transaction and records its changes in `pending`. */
 export type WriteFn<R> = (pending: Change[]) => R

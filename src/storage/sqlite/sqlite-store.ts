@@ -51,7 +51,7 @@ import type {
 import { GroupCommit } from './group-commit.js'
 import type { WriteFn } from './group-commit.js'
 import { migrate } from './migrations.js'
-import { Mutex } from './mutex.js'
+import { Mutex } from '../mutex.js'
 import { SqliteScheduleStore } from './schedule-store.js'
 import { listJsonPage, listPage } from './snapshot.js'
 import { Reads, Writes, keyParams, openConnection } from './statements.js'

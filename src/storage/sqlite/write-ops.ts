@@ -4,20 +4,9 @@ import { jsonEqual } from '../json-equal.js'
 import { labelsOf } from '../selection.js'
 import type { Change } from '../selection.js'
 import { referencesFingerprint, targetsOf } from '../references.js'
-import {
-  AlreadyExistsError,
-  ConflictError,
-  InvalidObjectError,
-  NotFoundError,
-  ReferencedError,
-} from '../store.js'
-import type {
-  ObjectKey,
-  ObjectMeta,
-  Preconditions,
-  ResolvedStoreOptions,
-  StoredObject,
-} from '../store.js'
+import { checkObject, rfc3339, withMeta } from '../object-meta.js'
+import { AlreadyExistsError, ConflictError, NotFoundError, ReferencedError } from '../store.js'
+import type { ObjectKey, Preconditions, ResolvedStoreOptions, StoredObject } from '../store.js'
 import { keyParams } from './statements.js'
 import type { ObjectRow, Writes } from './statements.js'
 
@@ -29,38 +18,6 @@ const PAGE = 500
 /** parse decodes a stored JSON document. */
 export function parse<T>(json: string): T {
   return JSON.parse(json) as T
-}
-
-// metav1.Time: RFC 3339 in UTC with whole seconds (docs/kubernetes-api.md#object-metadata).
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
-}
-
-function withMeta<T extends StoredObject>(object: T, meta: Partial<ObjectMeta>): T {
-  return { ...object, metadata: { ...object.metadata, ...meta } }
-}
-
-function checkObject(key: ObjectKey, object: StoredObject): void {
-  if (key.resource === '' || key.name === '') {
-    throw new InvalidObjectError(key, 'the key needs a resource and a name')
-  }
-  const meta: unknown = (object as { metadata?: unknown } | null)?.metadata
-  if (meta === null || typeof meta !== 'object') {
-    throw new InvalidObjectError(key, 'metadata must be an object')
-  }
-  const { name, namespace } = meta as ObjectMeta
-  if (name !== key.name) {
-    throw new InvalidObjectError(
-      key,
-      `metadata.name ${JSON.stringify(name)} does not match the key`,
-    )
-  }
-  if ((namespace ?? '') !== key.namespace) {
-    throw new InvalidObjectError(
-      key,
-      `metadata.namespace ${JSON.stringify(namespace)} does not match the key`,
-    )
-  }
 }
 
 /** WriteOps are the synchronous write operations, run inside a writer transaction. */

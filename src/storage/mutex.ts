@@ -1,4 +1,4 @@
-/** A promise-chain mutex: the SQLite store's single writer, as SQLite itself has one. */
+/** A promise-chain mutex: a backend's single writer in the process (SQLite has one writer anyway). */
 
 /** Mutex runs functions one at a time, in call order. */
 export class Mutex {

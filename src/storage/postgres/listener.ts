@@ -1,0 +1,117 @@
+/**
+ * The store's LISTEN connection: a client of its own (a pooled one would be handed to other
+ * work), on which every committed write's NOTIFY arrives with its revision. When the
+ * connection is lost the store is told at once and the listener reconnects with exponential
+ * backoff (PostgreSQL documentation, "LISTEN": notifications sent while a session is not
+ * listening are not delivered to it later, so the store reads the events table on return).
+ */
+import pg from 'pg'
+import { StoreUnavailableError } from '../store.js'
+import { clientConfig } from './connection.js'
+import type { ConnectionSettings } from './connection.js'
+import { asStoreError } from './errors.js'
+
+/** ListenerEvents are what the listener tells its store. */
+export interface ListenerEvents {
+  /** A write committed up to this revision. */
+  notified(revision: number): void
+  /** The connection is lost: notifications may be missed until `restored`. */
+  lost(error: StoreUnavailableError): void
+  /** The listener listens again. */
+  restored(): void
+}
+
+/** Backoff bounds the delays between reconnection attempts. */
+export interface Backoff {
+  readonly initialMs: number
+  readonly maxMs: number
+}
+
+/** Listener keeps one LISTEN connection open. */
+export class Listener {
+  private readonly settings: ConnectionSettings
+  private readonly channel: string
+  private readonly events: ListenerEvents
+  private readonly backoff: Backoff
+  private client: pg.Client | undefined
+  private closed = false
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    settings: ConnectionSettings,
+    channel: string,
+    events: ListenerEvents,
+    backoff: Backoff,
+  ) {
+    this.settings = settings
+    this.channel = channel
+    this.events = events
+    this.backoff = backoff
+  }
+
+  /** start connects and listens; throws StoreUnavailableError when it cannot. */
+  async start(): Promise<void> {
+    this.client = await this.connect()
+  }
+
+  /** listening tells whether notifications arrive now. */
+  get listening(): boolean {
+    return this.client !== undefined
+  }
+
+  /** close stops listening and reconnecting. */
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+    const client = this.client
+    this.client = undefined
+    await client?.end().catch(() => undefined)
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client(clientConfig(this.settings))
+    client.on('notification', (message) => {
+      const revision = Number(message.payload)
+      if (Number.isSafeInteger(revision)) this.events.notified(revision)
+    })
+    client.on('error', (error) => this.lost(client, error))
+    client.on('end', () => this.lost(client, new Error('the LISTEN connection ended')))
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${this.channel}`)
+    } catch (error) {
+      await client.end().catch(() => undefined)
+      throw asStoreError(error)
+    }
+    return client
+  }
+
+  private lost(client: pg.Client, error: Error): void {
+    if (this.closed || client !== this.client) return
+    this.client = undefined
+    client.end().catch(() => undefined)
+    this.events.lost(new StoreUnavailableError({ cause: error }))
+    this.retry(this.backoff.initialMs)
+  }
+
+  private retry(delayMs: number): void {
+    // Jitter spreads the replicas' attempts after a database restart.
+    const wait = delayMs / 2 + Math.random() * (delayMs / 2)
+    this.timer = setTimeout(() => {
+      this.connect().then(
+        (client) => {
+          if (this.closed) {
+            client.end().catch(() => undefined)
+            return
+          }
+          this.client = client
+          this.events.restored()
+        },
+        () => {
+          if (!this.closed) this.retry(Math.min(delayMs * 2, this.backoff.maxMs))
+        },
+      )
+    }, wait)
+    this.timer.unref()
+  }
+}
