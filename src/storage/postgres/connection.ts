@@ -87,14 +87,19 @@ export class Pool {
       throw asStoreError(error)
     }
     let broken = false
+    // A checked-out connection that drops between queries reports it as an 'error' event,
+    // which would crash the process without a listener; the next query fails anyway.
+    const onError = (): void => {
+      broken = true
+    }
+    client.on('error', onError)
     try {
-      return await fn(client, () => {
-        broken = true
-      })
+      return await fn(client, onError)
     } catch (error) {
-      broken = isConnectionFailure(error)
+      broken ||= isConnectionFailure(error)
       throw error
     } finally {
+      client.off('error', onError)
       client.release(broken)
     }
   }

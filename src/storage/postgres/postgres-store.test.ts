@@ -1,8 +1,17 @@
 /** The PostgreSQL backend: the shared conformance suite, plus what several replicas share. */
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
 import { runStoreConformance } from '../testing/conformance.js'
-import type { Store, StoreOptions } from '../store.js'
+import { isStoreError, objectKey } from '../store.js'
+import type { ObjectKey, Store, StoreOptions, StoredObject, WatchEvent } from '../store.js'
 import { openPostgresStore } from './index.js'
+import type { PostgresStoreOptions } from './index.js'
+import { LATEST_SCHEMA } from './migrations.js'
 import { testDatabase } from './testing/database.js'
+import type { TestDatabase } from './testing/database.js'
 
 const database = testDatabase()
 
@@ -24,4 +33,306 @@ runStoreConformance('postgres', async (options: StoreOptions) => {
       return store
     },
   }
+})
+
+interface Widget extends StoredObject {
+  spec?: { size?: number }
+}
+
+const widget = (name: string, size = 1): Widget => ({
+  metadata: { name, namespace: 'ns' },
+  spec: { size },
+})
+const wkey = (name: string): ObjectKey => objectKey('widgets', name, 'ns')
+
+function summary(events: readonly WatchEvent[]): string[] {
+  return events.map((e) =>
+    e.type === 'BOOKMARK'
+      ? `BOOKMARK ${e.object.metadata.resourceVersion}`
+      : `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`,
+  )
+}
+
+async function take(events: AsyncIterator<WatchEvent>, n: number): Promise<WatchEvent[]> {
+  const out: WatchEvent[] = []
+  while (out.length < n) {
+    const r = await events.next()
+    if (r.done) assert.fail(`the watch ended after ${out.length} of ${n} events`)
+    out.push(r.value)
+  }
+  return out
+}
+
+/** Replicas opens stores on one fresh schema, each with its own application_name. */
+async function replicas(
+  t: TestContext,
+  names: readonly string[],
+  options: Partial<PostgresStoreOptions> = {},
+): Promise<{ stores: Store[]; db: TestDatabase; schema: string; app: (name: string) => string }> {
+  const db = await database()
+  const schema = db.schema()
+  const prefix = `${schema}-${db.name}`
+  const app = (name: string): string => `${prefix}-${name}`
+  const stores: Store[] = []
+  t.after(async () => {
+    await Promise.all(stores.map((s) => s.close()))
+    await db.dropSchema(schema)
+  })
+  for (const name of names) {
+    stores.push(
+      await openPostgresStore({ url: db.url, schema, applicationName: app(name), ...options }),
+    )
+  }
+  return { stores, db, schema, app }
+}
+
+// Polls the server until `sql` returns a row: for states the test cannot await (a backend
+// waiting for a lock), never for timing.
+async function until(db: TestDatabase, sql: string, params: unknown[]): Promise<void> {
+  while ((await db.admin(sql, params)).rowCount === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+function waitingForLock(db: TestDatabase, applicationName: string): Promise<void> {
+  return until(
+    db,
+    "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+    [applicationName],
+  )
+}
+
+/** terminate ends every backend of an application, as a server restart would; returns their pids. */
+async function terminate(db: TestDatabase, applicationName: string): Promise<number[]> {
+  const { rows } = await db.admin(
+    'SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+    [applicationName],
+  )
+  return rows.map((row: { pid: number }) => row.pid)
+}
+
+function unavailable(error: unknown): boolean {
+  return isStoreError(error, 'Unavailable')
+}
+
+describe('postgres replicas', () => {
+  it('open concurrently on a fresh schema: all succeed and each migration is applied once', async (t) => {
+    const db = await database()
+    const schema = db.schema()
+    t.after(() => db.dropSchema(schema))
+    const stores = await Promise.all(
+      Array.from({ length: 6 }, () => openPostgresStore({ url: db.url, schema })),
+    )
+    t.after(() => Promise.all(stores.map((s) => s.close())))
+    const { rows } = await db.admin(`SELECT version FROM ${schema}.schema_migrations ORDER BY 1`)
+    assert.deepEqual(
+      rows.map((r: { version: number }) => r.version),
+      Array.from({ length: LATEST_SCHEMA }, (_, i) => i + 1),
+    )
+    const created = await Promise.all(
+      stores.map((s, i) => s.create(wkey(`w${i}`), widget(`w${i}`))),
+    )
+    assert.deepEqual(
+      created.map((o) => Number(o.metadata.resourceVersion)).sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6],
+    )
+  })
+
+  it("a write through one instance reaches another instance's watchers, live and replayed", async (t) => {
+    const { stores } = await replicas(t, ['a', 'b'])
+    const [a, b] = stores as [Store, Store]
+    const stop = new AbortController()
+    t.after(() => stop.abort())
+    const live = await b.watch('widgets', { signal: stop.signal })
+    const first = await a.create(wkey('x'), widget('x'))
+    await a.update(wkey('x'), widget('x', 2))
+    await b.create(wkey('y'), widget('y'))
+    assert.deepEqual(summary(await take(live, 3)), ['ADDED x 1', 'MODIFIED x 2', 'ADDED y 3'])
+    const replay = await b.watch('widgets', {
+      signal: stop.signal,
+      fromResourceVersion: first.metadata.resourceVersion,
+    })
+    assert.deepEqual(summary(await take(replay, 2)), ['MODIFIED x 2', 'ADDED y 3'])
+    // A list on one instance and a watch from its resourceVersion on the other see every
+    // change exactly once.
+    const listed = await a.list('widgets')
+    const after = await b.watch('widgets', {
+      signal: stop.signal,
+      fromResourceVersion: listed.resourceVersion,
+    })
+    await a.delete(wkey('y'))
+    assert.deepEqual(summary(await take(after, 1)), ['DELETED y 4'])
+  })
+
+  const held: { case: string; commit: boolean; want: string[] }[] = [
+    { case: 'commits', commit: true, want: ['ADDED held 2', 'ADDED other 3'] },
+    { case: 'rolls back', commit: false, want: ['ADDED other 2'] },
+  ]
+  for (const c of held) {
+    it(`a writer holding its revision open while another waits: the watcher of a third instance misses nothing when it ${c.case}`, async (t) => {
+      const { stores, db, app } = await replicas(t, ['holder', 'writer', 'watcher'])
+      const [holder, writer, watcher] = stores as [Store, Store, Store]
+      await holder.create(wkey('base'), widget('base'))
+      const stop = new AbortController()
+      t.after(() => stop.abort())
+      const events = await watcher.watch('widgets', { signal: stop.signal })
+      let release!: () => void
+      const hold = new Promise<void>((resolve) => (release = resolve))
+      let took!: () => void
+      const taken = new Promise<void>((resolve) => (took = resolve))
+      const holding = holder.transaction(async (tx) => {
+        await tx.create(wkey('held'), widget('held'))
+        took()
+        await hold
+        if (!c.commit) throw new Error('rolled back')
+      })
+      await taken
+      const other = writer.create(wkey('other'), widget('other'))
+      // The second writer is blocked on the revision row until the first one ends.
+      await waitingForLock(db, app('writer'))
+      release()
+      if (c.commit) await holding
+      else await assert.rejects(holding, /rolled back/)
+      const written = await other
+      assert.equal(written.metadata.resourceVersion, c.commit ? '3' : '2')
+      assert.deepEqual(summary(await take(events, c.want.length)), c.want)
+      // Nothing else arrives before a sentinel: no event missed or repeated.
+      const sentinel = await writer.create(wkey('sentinel'), widget('sentinel'))
+      assert.deepEqual(summary(await take(events, 1)), [
+        `ADDED sentinel ${sentinel.metadata.resourceVersion}`,
+      ])
+      assert.equal(await watcher.currentRevision(), Number(sentinel.metadata.resourceVersion))
+    })
+  }
+
+  it('writers on several instances at once: every watcher sees every revision once, in order', async (t) => {
+    const { stores } = await replicas(t, ['a', 'b', 'c'])
+    const stop = new AbortController()
+    t.after(() => stop.abort())
+    const watches = await Promise.all(
+      stores.map((s) => s.watch('widgets', { signal: stop.signal })),
+    )
+    const perStore = 20
+    await Promise.all(
+      stores.map(async (s, i) => {
+        for (let n = 0; n < perStore; n++) {
+          await s.create(wkey(`s${i}-${n}`), widget(`s${i}-${n}`))
+        }
+      }),
+    )
+    const total = perStore * stores.length
+    for (const events of watches) {
+      const got = await take(events, total)
+      assert.deepEqual(
+        got.map((e) => Number(e.object.metadata.resourceVersion)),
+        Array.from({ length: total }, (_, i) => i + 1),
+      )
+    }
+  })
+
+  it('claimDue on two instances at once never hands out a row twice', async (t) => {
+    const { stores } = await replicas(t, ['a', 'b'])
+    const [a] = stores as [Store, Store]
+    const T = Date.UTC(2026, 0, 1)
+    const rows = 300
+    for (let s = 0; s < rows / 30; s++) {
+      const specs = Array.from({ length: 30 }, (_, i) => ({
+        tag: `t${i}`,
+        source: `quay.io/org/app:t${i}`,
+        registry: 'quay.io',
+        intervalMs: 60_000,
+      }))
+      await a.schedule.syncStream('ns', `s${s}`, specs, () => T + s)
+    }
+    const claimed: string[] = []
+    const claimer = async (store: Store): Promise<void> => {
+      for (;;) {
+        const got = await store.schedule.claimDue(T + 100, 7, 60_000)
+        if (got.length === 0) return
+        claimed.push(...got.map((e) => `${e.stream}:${e.tag}`))
+      }
+    }
+    await Promise.all(stores.flatMap((s) => [claimer(s), claimer(s), claimer(s)]))
+    assert.equal(claimed.length, rows)
+    assert.equal(new Set(claimed).size, rows)
+  })
+})
+
+describe('postgres connection loss', () => {
+  it('a server that cannot be reached fails the open with Unavailable', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await assert.rejects(
+      openPostgresStore({ url: `postgres://postgres@127.0.0.1:${port}/none` }),
+      (error: unknown) => unavailable(error) && (error as Error).cause instanceof Error,
+    )
+  })
+
+  it('a transaction whose connection is lost fails with Unavailable and writes nothing', async (t) => {
+    const { stores, db, app } = await replicas(t, ['a'])
+    const [store] = stores as [Store]
+    let release!: () => void
+    const hold = new Promise<void>((resolve) => (release = resolve))
+    let took!: () => void
+    const taken = new Promise<void>((resolve) => (took = resolve))
+    const tx = store.transaction(async (handle) => {
+      await handle.create(wkey('lost'), widget('lost'))
+      took()
+      await hold
+    })
+    await taken
+    await terminate(db, app('a'))
+    release()
+    await assert.rejects(tx, unavailable)
+    const gone = async (): Promise<boolean> => {
+      try {
+        await store.get(wkey('lost'))
+        return false
+      } catch (error) {
+        if (isStoreError(error, 'NotFound')) return true
+        if (unavailable(error)) return gone()
+        throw error
+      }
+    }
+    assert.equal(await gone(), true)
+  })
+
+  it('losing the LISTEN connection ends the watches with Unavailable; the store reconnects', async (t) => {
+    const { stores, db, app } = await replicas(t, ['a', 'b'], {
+      reconnect: { initialMs: 10, maxMs: 50 },
+    })
+    const [a, b] = stores as [Store, Store]
+    const stop = new AbortController()
+    t.after(() => stop.abort())
+    const events = await a.watch('widgets', { signal: stop.signal })
+    await b.create(wkey('before'), widget('before'))
+    assert.deepEqual(summary(await take(events, 1)), ['ADDED before 1'])
+    const lost = await terminate(db, app('a'))
+    await assert.rejects(events.next(), unavailable)
+    assert.equal((await events.next()).done, true)
+    // Watches are refused until the listener is back; then they follow writes again, also
+    // those committed while it was away.
+    await b.create(wkey('meanwhile'), widget('meanwhile'))
+    await until(
+      db,
+      "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%' AND NOT pid = ANY($2)",
+      [app('a'), lost],
+    )
+    const watchAgain = async (): Promise<AsyncIterableIterator<WatchEvent>> => {
+      try {
+        return await a.watch('widgets', { signal: stop.signal, fromResourceVersion: '1' })
+      } catch (error) {
+        if (!unavailable(error)) throw error
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return watchAgain()
+      }
+    }
+    const resumed = await watchAgain()
+    assert.deepEqual(summary(await take(resumed, 1)), ['ADDED meanwhile 2'])
+    await b.create(wkey('after'), widget('after'))
+    assert.deepEqual(summary(await take(resumed, 1)), ['ADDED after 3'])
+    assert.equal((await a.get(wkey('after'))).metadata.name, 'after')
+  })
 })
