@@ -5,7 +5,8 @@
  * and so revisions commit in the order they are taken and a rollback gives its revisions back.
  * Watches are fed from the events table by each instance's feed, woken by LISTEN/NOTIFY, so a
  * write through one replica reaches the watchers of every other. Within one process writes
- * also queue on a mutex, so that a waiting writer holds no pooled connection.
+ * also queue on a mutex, so that a waiting writer holds no pooled connection, and single writes
+ * queued together commit together (group-commit.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { PoolClient } from 'pg'
@@ -46,6 +47,8 @@ import { Pool, rows } from './connection.js'
 import type { ConnectionSettings } from './connection.js'
 import { asStoreError } from './errors.js'
 import { Feed } from './feed.js'
+import { WriteGroups } from './group-commit.js'
+import type { WriteFn } from './group-commit.js'
 import { Listener } from './listener.js'
 import { migrate } from './migrations.js'
 import { Mutex } from '../mutex.js'
@@ -209,7 +212,7 @@ class PostgresStore implements Store {
   private readonly listener: Listener
   private readonly schemaName: string
   private readonly channel: string
-  private readonly lock = new Mutex()
+  private readonly groups: WriteGroups
   /** The transaction, if any, whose function the current code runs in (see transaction). */
   private readonly scope = new AsyncLocalStorage<TransactionState>()
   private readonly history: HistorySource = {
@@ -252,6 +255,7 @@ class PostgresStore implements Store {
       },
       backoff,
     )
+    this.groups = new WriteGroups(new Mutex(), { locked: (fn) => this.locked(fn) })
     this.schedule = new PostgresScheduleStore({
       write: (fn) => this.withWritable(() => this.pool.withClient(fn)),
       read: (fn) => this.withOpen(() => fn(this.pool.queryable)),
@@ -370,7 +374,7 @@ class PostgresStore implements Store {
   async transaction<R>(fn: (tx: StoreTransaction) => Promise<R> | R): Promise<R> {
     this.assertWritable()
     const state: TransactionState = { active: true }
-    const { result, published } = await this.lock.run(async () => {
+    const { result, published } = await this.groups.run(async () => {
       try {
         return await this.locked((ctx) =>
           this.scope.run(state, async () => fn(new PostgresTransaction(this.ops, ctx, state))),
@@ -436,7 +440,7 @@ class PostgresStore implements Store {
 
   async compact(): Promise<number> {
     this.assertWritable()
-    const { result } = await this.lock.run(() => this.locked((ctx) => this.ops.compact(ctx)))
+    const { result } = await this.groups.run(() => this.locked((ctx) => this.ops.compact(ctx)))
     return result
   }
 
@@ -445,7 +449,7 @@ class PostgresStore implements Store {
       this.stopCompaction()
       this.hub.stopAll()
       // Queued writes still run (they were accepted before close).
-      this.closing = this.lock.run(() => this.listener.close()).then(() => this.pool.end())
+      this.closing = this.groups.run(() => this.listener.close()).then(() => this.pool.end())
     }
     return this.closing
   }
@@ -530,18 +534,16 @@ class PostgresStore implements Store {
     return fn()
   }
 
-  private async write<R>(fn: (ctx: WriteContext) => Promise<R>): Promise<R> {
+  private async write<R>(fn: WriteFn<R>): Promise<R> {
     this.assertWritable()
-    const { result, published } = await this.lock.run(() => this.locked(fn))
-    await published
-    return result
+    return this.groups.write(fn)
   }
 
   /**
    * locked runs fn in a transaction holding the revision row's lock and commits it (with a
    * NOTIFY of its last revision when it wrote), or rolls it back if fn throws. Its changes go
    * to the feed right after the COMMIT, in the same synchronous step; `published` resolves
-   * once the hub has them. Call it holding the mutex.
+   * once the hub has them. Call it holding the mutex (WriteGroups).
    */
   private locked<R>(
     fn: (ctx: WriteContext) => Promise<R>,
