@@ -3,7 +3,8 @@
 # then typecheck, lint, build, and every *.test.ts under src/ and test/ with node's test runner.
 # `npm run test:unit` (scripts/test.sh unit) runs the unit tests only: every *.test.ts under src/
 # and the source-reading checks under test/ (architecture, citations), with no typecheck, lint
-# or build first and no tool or built binary needed.
+# or build first and no tool or built binary needed, except the PostgreSQL server the
+# PostgreSQL store's tests use (IMAGESTREAMS_TEST_POSTGRES, see the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
