@@ -122,7 +122,12 @@ export async function migrate(
   try {
     // Transaction-scoped: released by COMMIT or ROLLBACK, also if the connection drops.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`imagestreams:${schema}`])
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+    // CREATE SCHEMA IF NOT EXISTS would need the CREATE privilege on the database even when the
+    // schema exists: a role that owns only its schema must be able to open the store.
+    const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      schema,
+    ])
+    if (rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`)
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,

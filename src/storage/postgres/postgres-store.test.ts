@@ -139,6 +139,18 @@ describe('postgres replicas', () => {
     )
   })
 
+  it('a schema written by a newer program is refused with UnsupportedSchema', async (t) => {
+    const { stores, db, schema } = await replicas(t, ['a'])
+    await db.admin(
+      `INSERT INTO ${schema}.schema_migrations (version, name, applied_at) VALUES ($1, 'future', 'now')`,
+      [LATEST_SCHEMA + 1],
+    )
+    await assert.rejects(openPostgresStore({ url: db.url, schema }), (error: unknown) =>
+      isStoreError(error, 'UnsupportedSchema'),
+    )
+    assert.equal(await stores[0]?.currentRevision(), 0)
+  })
+
   it("a write through one instance reaches another instance's watchers, live and replayed", async (t) => {
     const { stores } = await replicas(t, ['a', 'b'])
     const [a, b] = stores as [Store, Store]
