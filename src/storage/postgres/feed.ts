@@ -47,6 +47,15 @@ export class Feed {
     return this.current
   }
 
+  /**
+   * startAt moves the feed to `revision` without publishing the history before it: for the
+   * store's open, before any watcher exists.
+   */
+  startAt(revision: number): void {
+    this.current = Math.max(this.current, revision)
+    this.settle()
+  }
+
   /** notified takes a revision another connection announced as committed. */
   notified(revision: number): void {
     if (revision > this.current) this.poll()

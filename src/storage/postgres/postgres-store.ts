@@ -278,7 +278,7 @@ class PostgresStore implements Store {
       await this.ops.compact(ctx)
       return ctx.current
     })
-    await this.feed.reach(head.result)
+    this.feed.startAt(head.result)
     this.stopCompaction = this.options.clock.every(this.options.compactIntervalMs, () => {
       if (this.closing) return
       this.compact().catch(this.options.onBackgroundError)
@@ -550,7 +550,7 @@ class PostgresStore implements Store {
   ): Promise<{ result: R; published: Promise<void> }> {
     return this.pool.withClient(async (client: PoolClient, discard: () => void) => {
       let result: R
-      let ctx: WriteContext | undefined
+      let ctx: WriteContext
       try {
         ctx = await lockRevision(client)
         result = await fn(ctx)
