@@ -88,9 +88,12 @@ async function replicas(
 }
 
 // Polls the server until `sql` returns a row: for states the test cannot await (a backend
-// waiting for a lock), never for timing.
+// waiting for a lock), never for timing. The bound only turns a state that never comes into a
+// failure instead of a hang.
 async function until(db: TestDatabase, sql: string, params: unknown[]): Promise<void> {
+  const giveUp = Date.now() + 120_000
   while ((await db.admin(sql, params)).rowCount === 0) {
+    if (Date.now() > giveUp) assert.fail(`never true: ${sql}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
