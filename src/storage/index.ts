@@ -1,8 +1,8 @@
 /**
  * The storage layer's public surface: the Store interface every backend implements, its typed
  * errors and options, and selector parsing (the server validates `labelSelector` and
- * `fieldSelector` with the same parser the store uses). Backends live in storage/sqlite (and
- * later storage/postgres) and are picked by cmd/ only.
+ * `fieldSelector` with the same parser the store uses). Backends live in storage/sqlite and
+ * storage/postgres and are picked by cmd/ only.
  */
 export * from './store.js'
 export type {

@@ -2,7 +2,7 @@
  * The due-queue of scheduled tag checks (docs/imports.md#the-due-queue): one row per scheduled spec
  * tag with its next check time and what the last check saw. Rows are not API objects: they have no
  * resourceVersion and no watch events, and recording a check writes nothing else. Claims are
- * leases, so several server replicas can share the queue later (`FOR UPDATE SKIP LOCKED` on
+ * leases, so several server replicas can share the queue (`FOR UPDATE SKIP LOCKED` on
  * PostgreSQL) without a leader.
  */
 

@@ -214,7 +214,7 @@ export interface StoreWriter {
 export interface StoreTransaction extends StoreReader, StoreWriter {}
 
 /**
- * Store is the persistence interface every backend (SQLite now, PostgreSQL later) implements
+ * Store is the persistence interface every backend (SQLite, PostgreSQL) implements
  * and `runStoreConformance` checks. Every method is async, although better-sqlite3 is not, so
  * that a networked backend fits the same interface.
  */
