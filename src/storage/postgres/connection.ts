@@ -26,7 +26,9 @@ export function clientConfig(settings: ConnectionSettings): ClientConfig {
     connectionString: settings.url,
     application_name: settings.applicationName,
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    // TCP keepalives from 10 s of silence, so the OS notices a dead peer on idle connections.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // The schema name is checked to be a plain identifier (see the store's options).
     options: `-c search_path=${settings.schema}`,
     types,

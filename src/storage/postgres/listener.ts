@@ -27,6 +27,13 @@ export interface Backoff {
   readonly maxMs: number
 }
 
+/**
+ * How often the listener checks its connection with a query, and how long the answer may take:
+ * a connection that died without closing (a network partition) would otherwise keep the store
+ * waiting for notifications that never come.
+ */
+const HEARTBEAT_MS = 10_000
+
 /** Listener keeps one LISTEN connection open. */
 export class Listener {
   private readonly settings: ConnectionSettings
@@ -36,6 +43,7 @@ export class Listener {
   private client: pg.Client | undefined
   private closed = false
   private timer: NodeJS.Timeout | undefined
+  private readonly heartbeat: NodeJS.Timeout
 
   constructor(
     settings: ConnectionSettings,
@@ -47,6 +55,8 @@ export class Listener {
     this.channel = channel
     this.events = events
     this.backoff = backoff
+    this.heartbeat = setInterval(() => this.check(), HEARTBEAT_MS)
+    this.heartbeat.unref()
   }
 
   /** start connects and listens; throws StoreUnavailableError when it cannot. */
@@ -63,13 +73,22 @@ export class Listener {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
+    clearInterval(this.heartbeat)
     const client = this.client
     this.client = undefined
     await client?.end().catch(() => undefined)
   }
 
+  // A heartbeat that fails or times out (query_timeout) counts as the connection lost.
+  private check(): void {
+    const client = this.client
+    client?.query('SELECT 1').catch((error: unknown) => {
+      this.lost(client, error instanceof Error ? error : new Error(String(error)))
+    })
+  }
+
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client(clientConfig(this.settings))
+    const client = new pg.Client({ ...clientConfig(this.settings), query_timeout: HEARTBEAT_MS })
     client.on('notification', (message) => {
       const revision = Number(message.payload)
       if (Number.isSafeInteger(revision)) this.events.notified(revision)
