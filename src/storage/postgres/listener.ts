@@ -21,25 +21,24 @@ export interface ListenerEvents {
   restored(): void
 }
 
-/** Backoff bounds the delays between reconnection attempts. */
-export interface Backoff {
+/** ListenerTiming bounds the delays between reconnection attempts and paces the heartbeat. */
+export interface ListenerTiming {
   readonly initialMs: number
   readonly maxMs: number
+  /**
+   * How often the listener checks its connection with a query, and how long the answer may
+   * take: a connection that died without closing (a network partition) would otherwise keep the
+   * store waiting for notifications that never come.
+   */
+  readonly heartbeatMs: number
 }
-
-/**
- * How often the listener checks its connection with a query, and how long the answer may take:
- * a connection that died without closing (a network partition) would otherwise keep the store
- * waiting for notifications that never come.
- */
-const HEARTBEAT_MS = 10_000
 
 /** Listener keeps one LISTEN connection open. */
 export class Listener {
   private readonly settings: ConnectionSettings
   private readonly channel: string
   private readonly events: ListenerEvents
-  private readonly backoff: Backoff
+  private readonly timing: ListenerTiming
   private client: pg.Client | undefined
   private closed = false
   private timer: NodeJS.Timeout | undefined
@@ -49,13 +48,13 @@ export class Listener {
     settings: ConnectionSettings,
     channel: string,
     events: ListenerEvents,
-    backoff: Backoff,
+    timing: ListenerTiming,
   ) {
     this.settings = settings
     this.channel = channel
     this.events = events
-    this.backoff = backoff
-    this.heartbeat = setInterval(() => this.check(), HEARTBEAT_MS)
+    this.timing = timing
+    this.heartbeat = setInterval(() => this.check(), timing.heartbeatMs)
     this.heartbeat.unref()
   }
 
@@ -88,7 +87,10 @@ export class Listener {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ ...clientConfig(this.settings), query_timeout: HEARTBEAT_MS })
+    const client = new pg.Client({
+      ...clientConfig(this.settings),
+      query_timeout: this.timing.heartbeatMs,
+    })
     client.on('notification', (message) => {
       const revision = Number(message.payload)
       if (Number.isSafeInteger(revision)) this.events.notified(revision)
@@ -110,7 +112,7 @@ export class Listener {
     this.client = undefined
     client.end().catch(() => undefined)
     this.events.lost(new StoreUnavailableError({ cause: error }))
-    this.retry(this.backoff.initialMs)
+    this.retry(this.timing.initialMs)
   }
 
   private retry(delayMs: number): void {
@@ -127,7 +129,7 @@ export class Listener {
           this.events.restored()
         },
         () => {
-          if (!this.closed) this.retry(Math.min(delayMs * 2, this.backoff.maxMs))
+          if (!this.closed) this.retry(Math.min(delayMs * 2, this.timing.maxMs))
         },
       )
     }, wait)

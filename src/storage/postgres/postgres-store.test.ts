@@ -1,8 +1,8 @@
 /** The PostgreSQL backend: the shared conformance suite, plus what several replicas share. */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { connect, createServer } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import { runStoreConformance } from '../testing/conformance.js'
@@ -376,6 +376,67 @@ describe('postgres connection loss', () => {
       }
     }
     assert.equal(await gone(), true)
+  })
+
+  it('a connection that stops answering without closing is noticed by the heartbeat', async (t) => {
+    const db = await database()
+    const schema = db.schema()
+    const stores: Store[] = []
+    const sockets = new Set<Socket>()
+    t.after(async () => {
+      await Promise.all(stores.map((s) => s.close()))
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+      await db.dropSchema(schema)
+    })
+    // A TCP proxy to the server that can go silent, as a network partition does: bytes are
+    // dropped, nothing is closed.
+    const upstream = new URL(db.url)
+    let silent = false
+    const proxy = createServer((client) => {
+      const server = connect(Number(upstream.port || 5432), upstream.hostname)
+      sockets.add(client).add(server)
+      client.on('data', (data) => silent || server.write(data))
+      server.on('data', (data) => silent || client.write(data))
+      for (const [a, b] of [
+        [client, server],
+        [server, client],
+      ] as const) {
+        a.on('error', () => a.destroy())
+        a.on('close', () => b.destroy())
+      }
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const { port } = proxy.address() as AddressInfo
+    const url = `postgres://postgres@127.0.0.1:${port}/${db.name}`
+    const store = await openPostgresStore({
+      url,
+      schema,
+      heartbeatMs: 200,
+      connectTimeoutMs: 500,
+      reconnect: { initialMs: 10, maxMs: 100 },
+    })
+    stores.push(store)
+    const stop = new AbortController()
+    t.after(() => stop.abort())
+    const events = await store.watch('widgets', { signal: stop.signal })
+    silent = true
+    await assert.rejects(events.next(), unavailable)
+    silent = false
+    const watchAgain = async (): Promise<AsyncIterableIterator<WatchEvent>> => {
+      try {
+        return await store.watch('widgets', { signal: stop.signal })
+      } catch (error) {
+        if (!unavailable(error)) throw error
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return watchAgain()
+      }
+    }
+    const resumed = await watchAgain()
+    const other = await openPostgresStore({ url: db.url, schema })
+    stores.push(other)
+    await other.create(wkey('after'), widget('after'))
+    assert.deepEqual(summary(await take(resumed, 1)), ['ADDED after 1'])
   })
 
   it('losing the LISTEN connection ends the watches with Unavailable; the store reconnects', async (t) => {

@@ -50,6 +50,7 @@ import { Feed } from './feed.js'
 import { WriteGroups } from './group-commit.js'
 import type { WriteFn } from './group-commit.js'
 import { Listener } from './listener.js'
+import type { ListenerTiming } from './listener.js'
 import { migrate } from './migrations.js'
 import { Mutex } from '../mutex.js'
 import { PostgresScheduleStore } from './schedule-store.js'
@@ -76,6 +77,11 @@ export interface PostgresStoreOptions extends StoreOptions {
   readonly applicationName?: string
   /** Bounds of the LISTEN connection's reconnection backoff; default 100 ms to 5 s. */
   readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number }
+  /**
+   * How often the LISTEN connection is checked with a query, and how long the answer may take
+   * before the connection counts as lost; default 10 s.
+   */
+  readonly heartbeatMs?: number
 }
 
 const DEFAULT_MAX_RETRIES = 16
@@ -101,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new Pool(settings, poolSize, resolved.onBackgroundError)
   const store = new PostgresStore(resolved, settings, pool, {
     initialMs: options.reconnect?.initialMs ?? 100,
+    heartbeatMs: options.heartbeatMs ?? 10_000,
     maxMs: options.reconnect?.maxMs ?? 5_000,
   })
   try {
@@ -227,7 +234,7 @@ class PostgresStore implements Store {
     options: ResolvedStoreOptions,
     settings: ConnectionSettings,
     pool: Pool,
-    backoff: { initialMs: number; maxMs: number },
+    timing: ListenerTiming,
   ) {
     this.options = options
     this.pool = pool
@@ -253,7 +260,7 @@ class PostgresStore implements Store {
         },
         restored: () => this.feed.poll(),
       },
-      backoff,
+      timing,
     )
     this.groups = new WriteGroups(new Mutex(), { locked: (fn) => this.locked(fn) })
     this.schedule = new PostgresScheduleStore({
