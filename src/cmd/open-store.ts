@@ -3,10 +3,10 @@
  * embedded SQLite file, or a PostgreSQL database that several servers share. The only place
  * that knows the concrete backends, beside the tests.
  */
-import { CliError } from '../cli/errors.js'
 import type { Store, StoreOptions } from '../storage/index.js'
+import { openPostgresStore } from '../storage/postgres/index.js'
 import { openSqliteStore, type SqliteStoreOptions } from '../storage/sqlite/index.js'
-import { redactStoreURL, type StoreLocation } from './serve-options.js'
+import type { StoreLocation } from './serve-options.js'
 
 /** OpenStoreOptions are the common store options plus the SQLite backend's own. */
 export interface OpenStoreOptions extends StoreOptions {
@@ -21,12 +21,11 @@ export function openStore(location: StoreLocation, options: OpenStoreOptions): P
   switch (location.kind) {
     case 'sqlite':
       return openSqliteStore({ ...options, path: location.path })
-    case 'postgres':
-      return Promise.reject(
-        new CliError(
-          `--store ${redactStoreURL(location.url)}: the PostgreSQL store is not available in this build`,
-        ),
-      )
+    case 'postgres': {
+      // SQLite's own options (disk-space events, read cache) do not apply to a shared database.
+      const { onSpaceChange: _space, cachedResources: _cached, ...common } = options
+      return openPostgresStore({ ...common, url: location.url })
+    }
   }
 }
 

@@ -400,7 +400,6 @@ export type StoreErrorCode =
   | 'StorageFull'
   | 'Unavailable'
   | 'UnsupportedSchema'
-  | 'Unavailable'
 
 /** StoreError is the base of every error the store throws; branch on `code`, never the message. */
 export class StoreError extends Error {
@@ -598,16 +597,5 @@ export class UnsupportedSchemaError extends StoreError {
       `database schema version ${found} is newer than this program supports (${supported}); ` +
         'upgrade imagestreams',
     )
-  }
-}
-
-/**
- * StoreUnavailableError: the backend cannot be reached now (a database server that is down or
- * refusing connections); nothing was read or written, and the same call may succeed later.
- */
-export class StoreUnavailableError extends StoreError {
-  constructor(options?: ErrorOptions) {
-    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
-    super('Unavailable', `the store is unavailable${detail}`, undefined, options)
   }
 }

@@ -272,6 +272,27 @@ describe('postgres replicas', () => {
     assert.equal(claimed.length, rows)
     assert.equal(new Set(claimed).size, rows)
   })
+  it('a singleton held by one replica is refused to the others until released or its connection ends', async (t) => {
+    const { stores, db, app } = await replicas(t, ['a', 'b'])
+    const [a, b] = stores as [Store, Store]
+    const signal = new AbortController().signal
+    const first = await a.singleton('scheduled-prune', signal)
+    assert.ok(first, 'a takes the free lease')
+    assert.equal(await b.singleton('scheduled-prune', signal), undefined)
+    assert.ok(await b.singleton('other', signal), 'another name is free')
+    await first.release()
+    assert.equal(first.signal.aborted, true)
+    const second = await b.singleton('scheduled-prune', signal)
+    assert.ok(second, 'b takes it once a released it')
+    assert.equal(await a.singleton('scheduled-prune', signal), undefined)
+    // The server drops b's connections, as a crash of b would: its lock goes with them.
+    await terminate(db, app('b'))
+    await new Promise<void>((resolve) => {
+      if (second.signal.aborted) resolve()
+      else second.signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    assert.ok(await a.singleton('scheduled-prune', signal), 'a takes the lease b lost')
+  })
 })
 
 describe('postgres group commit', () => {

@@ -34,6 +34,7 @@ import type {
   ObjectKey,
   Preconditions,
   ResolvedStoreOptions,
+  SingletonLease,
   Store,
   StoreOptions,
   StoreTransaction,
@@ -43,6 +44,7 @@ import type {
   WatchOptions,
   WatchStats,
 } from '../store.js'
+import { AdvisoryLeases } from './advisory-leases.js'
 import { Pool, rows } from './connection.js'
 import type { ConnectionSettings } from './connection.js'
 import { asStoreError } from './errors.js'
@@ -220,6 +222,7 @@ class PostgresStore implements Store {
   private readonly schemaName: string
   private readonly channel: string
   private readonly groups: WriteGroups
+  private readonly leases: AdvisoryLeases
   /** The transaction, if any, whose function the current code runs in (see transaction). */
   private readonly scope = new AsyncLocalStorage<TransactionState>()
   private readonly history: HistorySource = {
@@ -263,6 +266,7 @@ class PostgresStore implements Store {
       timing,
     )
     this.groups = new WriteGroups(new Mutex(), { locked: (fn) => this.locked(fn) })
+    this.leases = new AdvisoryLeases(settings)
     this.schedule = new PostgresScheduleStore({
       write: (fn) => this.withWritable(() => this.pool.withClient(fn)),
       read: (fn) => this.withOpen(() => fn(this.pool.queryable)),
@@ -298,6 +302,22 @@ class PostgresStore implements Store {
       if (!row) throw new NotFoundError(key)
       return parse<T>(row.object)
     })
+  }
+
+  getJson(key: ObjectKey): Promise<string> {
+    return this.withOpen(async () => {
+      const row = await getRow(this.pool.queryable, key)
+      if (!row) throw new NotFoundError(key)
+      return row.object
+    })
+  }
+
+  async ping(): Promise<void> {
+    await this.withOpen(() => rows(this.pool.queryable, 'SELECT 1'))
+  }
+
+  singleton(name: string, signal: AbortSignal): Promise<SingletonLease | undefined> {
+    return this.withOpen(() => this.leases.take(name, signal))
   }
 
   list<T extends StoredObject = StoredObject>(
@@ -456,7 +476,9 @@ class PostgresStore implements Store {
       this.stopCompaction()
       this.hub.stopAll()
       // Queued writes still run (they were accepted before close).
-      this.closing = this.groups.run(() => this.listener.close()).then(() => this.pool.end())
+      this.closing = this.groups
+        .run(() => Promise.all([this.listener.close(), this.leases.close()]))
+        .then(() => this.pool.end())
     }
     return this.closing
   }
