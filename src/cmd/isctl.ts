@@ -15,6 +15,7 @@ import { selectVerb } from '../cli/select-verb.js'
 import type { ConfigureVerb, VerbContext } from '../cli/verb.js'
 import type { ImageInfoFlags } from '../cli/commands/image-info.js'
 import type { ServeFlags } from './serve-options.js'
+import type { ServeMigrateFlags } from './serve-migrate.js'
 
 /**
  * readStdin reads standard input to its end; process.stdin is touched only here, when a verb
@@ -382,6 +383,21 @@ const VERBS: readonly Verb[] = [
           const { executeServe } = await import('./serve.js')
           return executeServe(flags, io)
         })
+    },
+  },
+  {
+    path: ['serve', 'migrate'],
+    summary: 'Copy an SQLite store into an empty PostgreSQL store',
+    load: async () => {
+      const { configureServeMigrateCommand, executeServeMigrate } =
+        await import('./serve-migrate.js')
+      const { localAction } = await import('../cli/verb.js')
+      return (cmd, ctx) =>
+        localAction<ServeMigrateFlags>(
+          configureServeMigrateCommand(cmd),
+          ctx,
+          (_operands, flags, io) => executeServeMigrate(flags, io),
+        )
     },
   },
 ]

@@ -481,15 +481,17 @@ export function parseListen(value: string): HostPort {
  * parseStoreFlag reads --store (else the environment variable): `sqlite:PATH`, or a
  * `postgres://` / `postgresql://` URL naming a host and a database, as libpq's connection URIs
  * write them (PostgreSQL docs, "Connection URIs"). Absent or empty: the data dir's SQLite file.
+ * Messages name the flag as `flagName` (`isctl serve migrate` reads --from and --to with it).
  */
 export function parseStoreFlag(
   flag: string | undefined,
   envValue: string | undefined,
   dataDir: string,
+  flagName = '--store',
 ): StoreLocation {
   const fromFlag = flag !== undefined && flag !== ''
   const value = fromFlag ? flag : (envValue ?? '')
-  const source = fromFlag ? '--store' : STORE_ENV
+  const source = fromFlag ? flagName : STORE_ENV
   if (value === '') return { kind: 'sqlite', path: join(dataDir, STORE_FILE) }
   const usage = `must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE`
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase()

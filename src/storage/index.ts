@@ -37,3 +37,12 @@ export {
   type ListInPagesOptions,
   type PagedList,
 } from './list-pages.js'
+export { DumpError, summarizeDump } from './store-dump.js'
+export type {
+  DumpErrorCode,
+  DumpEvent,
+  DumpObject,
+  DumpScheduleRow,
+  DumpSummary,
+  StoreDump,
+} from './store-dump.js'

@@ -4,3 +4,5 @@
  */
 export { openPostgresStore } from './postgres-store.js'
 export type { PostgresStoreOptions } from './postgres-store.js'
+export { exportPostgresDump, importPostgresDump } from './dump.js'
+export type { DumpTarget } from './dump.js'

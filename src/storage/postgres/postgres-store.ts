@@ -87,7 +87,7 @@ export interface PostgresStoreOptions extends StoreOptions {
 }
 
 const DEFAULT_MAX_RETRIES = 16
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/
 
 /** openPostgresStore opens (creating or migrating) the store's schema in the database at url. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {

@@ -4,3 +4,4 @@
  */
 export { openSqliteStore } from './sqlite-store.js'
 export type { SqliteStoreOptions } from './sqlite-store.js'
+export { exportSqliteDump } from './dump.js'
