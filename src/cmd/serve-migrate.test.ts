@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import Database from 'better-sqlite3'
 import type { CommandIO } from '../cli/io.js'
 import { UsageError } from '../cli/errors.js'
 import { DumpError, objectKey, PULL_GRANTS, summarizeDump } from '../storage/index.js'
@@ -198,6 +199,19 @@ describe('isctl serve migrate', () => {
     } finally {
       holder.kill()
     }
+  })
+
+  it('refuses a source that is not a store of this schema, writing nothing', async () => {
+    const other = join(dir, 'other.db')
+    const db = new Database(other)
+    db.exec('CREATE TABLE t (x INTEGER)')
+    db.close()
+    const before = summarizeDump(await exportPostgresDump({ url }))
+    await assert.rejects(
+      migrate({ from: `sqlite:${other}`, to: url }),
+      (error: unknown) => error instanceof DumpError && error.code === 'SourceSchema',
+    )
+    assert.deepEqual(summarizeDump(await exportPostgresDump({ url })), before)
   })
 
   const badFlags: readonly { name: string; flags: ServeMigrateFlags; message: RegExp }[] = [

@@ -16,9 +16,15 @@ export function exportSqliteDump(path: string): StoreDump {
   const db = new Database(path, { readonly: true, fileMustExist: true })
   try {
     return db.transaction(() => {
-      const version = db
-        .prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')
-        .get()?.v
+      // A file that is no store at all has no schema_migrations table to read.
+      const versioned = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        .get()
+      const version = versioned
+        ? db
+            .prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')
+            .get()?.v
+        : undefined
       if (version !== LATEST_SCHEMA) {
         throw new DumpError(
           'SourceSchema',
