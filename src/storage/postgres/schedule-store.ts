@@ -13,8 +13,12 @@ import type {
   ScheduleStats,
   ScheduleStore,
 } from '../schedule.js'
+import { DUE_ORDER, SCHEDULE_COLUMNS, compareDue, scheduleEntry } from '../schedule-rows.js'
+import type { ScheduleRow } from '../schedule-rows.js'
 import { changed, rows } from './connection.js'
 import type { Queryable } from './connection.js'
+
+const KEY = 'namespace = $1 AND stream = $2 AND tag = $3'
 
 /** ScheduleAccess is how the queue reaches the database. */
 export interface ScheduleAccess {
@@ -22,55 +26,6 @@ export interface ScheduleAccess {
   write<R>(fn: (client: PoolClient) => Promise<R>): Promise<R>
   /** read runs fn with the pool, refusing after close. */
   read<R>(fn: (on: Queryable) => Promise<R>): Promise<R>
-}
-
-interface ScheduleRow {
-  readonly namespace: string
-  readonly stream: string
-  readonly tag: string
-  readonly source: string
-  readonly registry: string
-  readonly interval_ms: number
-  readonly next_check_at: number
-  readonly last_check_at: number | null
-  readonly last_digest: string | null
-  readonly failures: number
-  readonly last_error: string | null
-}
-
-const COLUMNS =
-  'namespace, stream, tag, source, registry, interval_ms, next_check_at, last_check_at,' +
-  ' last_digest, failures, last_error'
-
-// Ties in next_check_at break by key, so orders are deterministic.
-const DUE_ORDER = 'next_check_at, namespace, stream, tag'
-
-const KEY = 'namespace = $1 AND stream = $2 AND tag = $3'
-
-function entry(row: ScheduleRow): ScheduleEntry {
-  return {
-    namespace: row.namespace,
-    stream: row.stream,
-    tag: row.tag,
-    source: row.source,
-    registry: row.registry,
-    intervalMs: row.interval_ms,
-    nextCheckAt: row.next_check_at,
-    ...(row.last_check_at === null ? {} : { lastCheckAt: row.last_check_at }),
-    ...(row.last_digest === null ? {} : { lastDigest: row.last_digest }),
-    failures: row.failures,
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-  }
-}
-
-function compareDue(a: ScheduleEntry, b: ScheduleEntry): number {
-  const byKey = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0)
-  return (
-    a.nextCheckAt - b.nextCheckAt ||
-    byKey(a.namespace, b.namespace) ||
-    byKey(a.stream, b.stream) ||
-    byKey(a.tag, b.tag)
-  )
 }
 
 async function inTransaction<R>(client: PoolClient, fn: () => Promise<R>): Promise<R> {
@@ -181,10 +136,10 @@ export class PostgresScheduleStore implements ScheduleStore {
         'UPDATE schedule SET lease_until = $2 WHERE (namespace, stream, tag) IN (' +
           ' SELECT namespace, stream, tag FROM schedule' +
           ` WHERE next_check_at <= $1 AND lease_until <= $1 ORDER BY ${DUE_ORDER} LIMIT $3` +
-          ` FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}`,
+          ` FOR UPDATE SKIP LOCKED) RETURNING ${SCHEDULE_COLUMNS}`,
         [now, now + leaseMs, Math.floor(limit)],
       )
-      return claimed.map(entry).sort(compareDue)
+      return claimed.map(scheduleEntry).sort(compareDue)
     })
   }
 
@@ -258,10 +213,10 @@ export class PostgresScheduleStore implements ScheduleStore {
       const where = filters.length === 0 ? '' : ` WHERE ${filters.join(' AND ')}`
       const found = await rows<ScheduleRow>(
         on,
-        `SELECT ${COLUMNS} FROM schedule${where} ORDER BY namespace, stream, tag`,
+        `SELECT ${SCHEDULE_COLUMNS} FROM schedule${where} ORDER BY namespace, stream, tag`,
         params,
       )
-      return found.map(entry)
+      return found.map(scheduleEntry)
     })
   }
 

@@ -12,6 +12,8 @@ import type {
   ScheduleStats,
   ScheduleStore,
 } from '../schedule.js'
+import { DUE_ORDER, SCHEDULE_COLUMNS, compareDue, scheduleEntry } from '../schedule-rows.js'
+import type { ScheduleRow } from '../schedule-rows.js'
 
 /** ScheduleAccess is how the queue runs its work: serialised writer transactions, or reads. */
 export interface ScheduleAccess {
@@ -21,55 +23,8 @@ export interface ScheduleAccess {
   read<R>(fn: () => R): Promise<R>
 }
 
-interface ScheduleRow {
-  readonly namespace: string
-  readonly stream: string
-  readonly tag: string
-  readonly source: string
-  readonly registry: string
-  readonly interval_ms: number
-  readonly next_check_at: number
-  readonly last_check_at: number | null
-  readonly last_digest: string | null
-  readonly failures: number
-  readonly last_error: string | null
-}
-
 type StreamParams = [namespace: string, stream: string]
 type TagParams = [namespace: string, stream: string, tag: string]
-
-const COLUMNS =
-  'namespace, stream, tag, source, registry, interval_ms, next_check_at, last_check_at,' +
-  ' last_digest, failures, last_error'
-
-// Ties in next_check_at break by key, so orders are deterministic.
-const DUE_ORDER = 'next_check_at, namespace, stream, tag'
-
-function entry(row: ScheduleRow): ScheduleEntry {
-  return {
-    namespace: row.namespace,
-    stream: row.stream,
-    tag: row.tag,
-    source: row.source,
-    registry: row.registry,
-    intervalMs: row.interval_ms,
-    nextCheckAt: row.next_check_at,
-    ...(row.last_check_at === null ? {} : { lastCheckAt: row.last_check_at }),
-    ...(row.last_digest === null ? {} : { lastDigest: row.last_digest }),
-    failures: row.failures,
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-  }
-}
-
-function compareDue(a: ScheduleEntry, b: ScheduleEntry): number {
-  const byKey = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0)
-  return (
-    a.nextCheckAt - b.nextCheckAt ||
-    byKey(a.namespace, b.namespace) ||
-    byKey(a.stream, b.stream) ||
-    byKey(a.tag, b.tag)
-  )
-}
 
 /** The writer connection's statements. */
 class ScheduleWrites {
@@ -112,7 +67,7 @@ class ScheduleWrites {
       'UPDATE schedule SET lease_until = @until WHERE rowid IN (' +
         ' SELECT rowid FROM schedule WHERE next_check_at <= @now AND lease_until <= @now' +
         ' ORDER BY next_check_at LIMIT @limit)' +
-        ` RETURNING ${COLUMNS}`,
+        ` RETURNING ${SCHEDULE_COLUMNS}`,
     )
     // lease_until > 0: a row that syncStream reset while its check ran is for another source
     // or interval now, and must not take that check's outcome.
@@ -163,7 +118,7 @@ class ScheduleReads {
     if (namespace !== '') filters.push(['namespace = ?', namespace])
     if (stream !== '') filters.push(['stream = ?', stream])
     const where = filters.length === 0 ? '' : ` WHERE ${filters.map(([f]) => f).join(' AND ')}`
-    const sql = `SELECT ${COLUMNS} FROM schedule${where} ORDER BY namespace, stream, tag`
+    const sql = `SELECT ${SCHEDULE_COLUMNS} FROM schedule${where} ORDER BY namespace, stream, tag`
     let stmt = this.lists.get(sql)
     if (!stmt) this.lists.set(sql, (stmt = this.db.prepare(sql)))
     return stmt.all(...filters.map(([, value]) => value))
@@ -236,7 +191,7 @@ export class SqliteScheduleStore implements ScheduleStore {
     return this.access.write(() => {
       if (limit < 1) return []
       const rows = this.writes.claim.all({ now, until: now + leaseMs, limit: Math.floor(limit) })
-      return rows.map(entry).sort(compareDue)
+      return rows.map(scheduleEntry).sort(compareDue)
     })
   }
 
@@ -292,7 +247,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   list(namespace = '', stream = ''): Promise<ScheduleEntry[]> {
-    return this.access.read(() => this.reads.list(namespace, stream).map(entry))
+    return this.access.read(() => this.reads.list(namespace, stream).map(scheduleEntry))
   }
 
   stats(now: number): Promise<ScheduleStats> {
