@@ -12,6 +12,8 @@ export type {
   ScheduleSpec,
   ScheduleStats,
   ScheduleStore,
+  TokenBucket,
+  TokenGrant,
 } from './schedule.js'
 export { parseLabelSelector } from './label-selector.js'
 export type { LabelOperator, LabelRequirement, LabelSelector } from './label-selector.js'

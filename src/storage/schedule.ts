@@ -50,6 +50,24 @@ export interface CheckOutcome {
   readonly lastError?: string | undefined
 }
 
+/** TokenBucket is the shape of one registry's shared request budget. */
+export interface TokenBucket {
+  /** Tokens added per second: the registry's requests per second. */
+  readonly rate: number
+  /** The bucket's capacity: how many requests may go out at once after a quiet spell. */
+  readonly burst: number
+}
+
+/** TokenGrant is what one take from a registry's token bucket handed out. */
+export interface TokenGrant {
+  /** Whole requests granted, from 0 to the number wanted. */
+  readonly granted: number
+  /** Tokens left in the bucket after the grant (a fraction of one when it ran short). */
+  readonly tokens: number
+  /** Until when the registry is paused, in ms since the epoch; 0 when it never was. */
+  readonly pausedUntil: number
+}
+
 /** ScheduleStats describe the queue for metrics. */
 export interface ScheduleStats {
   /** Rows in the queue. */
@@ -118,4 +136,19 @@ export interface ScheduleStore {
   list(namespace?: string, stream?: string): Promise<ScheduleEntry[]>
   /** stats counts the rows for metrics. */
   stats(now: number): Promise<ScheduleStats>
+  /**
+   * takeTokens spends up to `want` (a whole number >= 1) requests of `registry`'s token bucket
+   * in one atomic step, so the replicas sharing the store share the registry's rate
+   * (docs/imports.md#per-registry-budgets). The bucket first gains `rate` tokens per second
+   * since its last refill, up to `burst` (a registry never seen starts full), then grants the
+   * whole tokens it has, at most `want`; while the registry is paused at `now` it grants none.
+   * A `now` behind the bucket's last refill (another replica's clock) adds nothing, so the
+   * grants up to any moment never exceed `burst` plus `rate` times the time since the first.
+   */
+  takeTokens(registry: string, want: number, now: number, bucket: TokenBucket): Promise<TokenGrant>
+  /**
+   * pauseRegistry records that `registry` asked to be left alone until `until` (429
+   * Retry-After); a shorter pause never shortens a longer one.
+   */
+  pauseRegistry(registry: string, until: number): Promise<void>
 }

@@ -103,6 +103,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'the registry token buckets',
+    sql: `
+      -- One row per registry host the schedulers of all replicas send requests to: its token
+      -- bucket (tokens as of refilled_at) and until when it asked to be left alone (429
+      -- Retry-After), read and written by one statement per take (docs/storage-postgres.md).
+      -- granted is what the last take handed out: RETURNING sees only the new row, and the grant
+      -- is computed from the old one. Times are ms since the epoch.
+      CREATE TABLE registry_budgets (
+        registry text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        refilled_at bigint NOT NULL,
+        paused_until bigint NOT NULL,
+        granted integer NOT NULL
+      );
+    `,
+  },
 ]
 
 /** LATEST_SCHEMA is the version this program writes. */

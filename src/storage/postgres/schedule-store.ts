@@ -12,6 +12,8 @@ import type {
   ScheduleSpec,
   ScheduleStats,
   ScheduleStore,
+  TokenBucket,
+  TokenGrant,
 } from '../schedule.js'
 import { DUE_ORDER, SCHEDULE_COLUMNS, compareDue, scheduleEntry } from '../schedule-rows.js'
 import type { ScheduleRow } from '../schedule-rows.js'
@@ -19,6 +21,22 @@ import { changed, rows } from './connection.js'
 import type { Queryable } from './connection.js'
 
 const KEY = 'namespace = $1 AND stream = $2 AND tag = $3'
+
+// takeTokens' parameters: $1 registry, $2 want, $3 now, $4 rate, $5 burst. The bucket row `b`
+// refilled up to now (never back: another replica's clock may lag), and what it grants.
+const REFILLED =
+  'LEAST($5::float8, b.tokens + GREATEST(0, $3::bigint - b.refilled_at) * $4::float8 / 1000)'
+const GRANT = `CASE WHEN b.paused_until > $3::bigint THEN 0 ELSE LEAST($2::integer, FLOOR(${REFILLED})::integer) END`
+// One statement, so the row lock of ON CONFLICT DO UPDATE makes each take see the last one's
+// result: replicas taking at once queue on the row rather than spend the same tokens. A new
+// registry's bucket starts full.
+const TAKE_TOKENS =
+  'INSERT INTO registry_budgets AS b (registry, tokens, refilled_at, paused_until, granted)' +
+  ' VALUES ($1, $5::float8 - LEAST($2::integer, FLOOR($5::float8)), $3::bigint, 0,' +
+  ' LEAST($2::integer, FLOOR($5::float8)::integer))' +
+  ` ON CONFLICT (registry) DO UPDATE SET tokens = ${REFILLED} - ${GRANT},` +
+  ` refilled_at = GREATEST(b.refilled_at, $3::bigint), granted = ${GRANT}` +
+  ' RETURNING granted, tokens, paused_until'
 
 /** ScheduleAccess is how the queue reaches the database. */
 export interface ScheduleAccess {
@@ -202,6 +220,36 @@ export class PostgresScheduleStore implements ScheduleStore {
         [now, spreadMs],
       ),
     )
+  }
+
+  takeTokens(
+    registry: string,
+    want: number,
+    now: number,
+    bucket: TokenBucket,
+  ): Promise<TokenGrant> {
+    return this.access.write(async (client) => {
+      const [row] = await rows<{ granted: number; tokens: number; paused_until: number }>(
+        client,
+        TAKE_TOKENS,
+        [registry, want, now, bucket.rate, bucket.burst],
+      )
+      if (!row) throw new Error('takeTokens: the upsert returned no row')
+      return { granted: row.granted, tokens: row.tokens, pausedUntil: row.paused_until }
+    })
+  }
+
+  pauseRegistry(registry: string, until: number): Promise<void> {
+    return this.access.write(async (client) => {
+      // A registry not seen yet gets an empty bucket refilled at the epoch: its first take finds it full.
+      await rows(
+        client,
+        'INSERT INTO registry_budgets AS b (registry, tokens, refilled_at, paused_until, granted)' +
+          ' VALUES ($1, 0, 0, $2, 0) ON CONFLICT (registry) DO UPDATE' +
+          ' SET paused_until = GREATEST(b.paused_until, excluded.paused_until)',
+        [registry, until],
+      )
+    })
   }
 
   list(namespace = '', stream = ''): Promise<ScheduleEntry[]> {

@@ -2,7 +2,7 @@
  * The SQLite schema as versioned migrations, applied in order at open, each in its own
  * transaction and recorded in schema_migrations. Never edit a released migration: append one.
  * Later migrations add the indexed tables the scheduler and the delete guard query (the
- * `schedule` due-queue, the `object_refs` reference index) without touching the JSON documents.
+ * `schedule` due-queue, the `registry_budgets` token buckets, the `object_refs` reference index) without touching the JSON documents.
  */
 import type Database from 'better-sqlite3'
 import { UnsupportedSchemaError } from '../store.js'
@@ -120,6 +120,21 @@ export const MIGRATIONS: readonly Migration[] = [
       -- (storage/sqlite/snapshot.ts). With mod_revision in the index the count of the remaining
       -- objects reads index entries only, and the page tests the revision before reading a row.
       CREATE INDEX objects_list ON objects (resource, namespace, name, mod_revision);
+    `,
+  },
+  {
+    version: 5,
+    name: 'the registry token buckets',
+    sql: `
+      -- One row per registry host the scheduler has sent requests to: its token bucket (tokens
+      -- as of refilled_at) and until when it asked to be left alone (429 Retry-After), read and
+      -- written by ScheduleStore.takeTokens and pauseRegistry. Times are ms since the epoch.
+      CREATE TABLE registry_budgets (
+        registry TEXT PRIMARY KEY,
+        tokens REAL NOT NULL,
+        refilled_at INTEGER NOT NULL,
+        paused_until INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ]

@@ -11,7 +11,10 @@ import type {
   ScheduleSpec,
   ScheduleStats,
   ScheduleStore,
+  TokenBucket,
+  TokenGrant,
 } from '../schedule.js'
+import { UNSEEN_BUCKET, takeFrom, type BucketRow } from '../token-bucket.js'
 import { DUE_ORDER, SCHEDULE_COLUMNS, compareDue, scheduleEntry } from '../schedule-rows.js'
 import type { ScheduleRow } from '../schedule-rows.js'
 
@@ -44,6 +47,9 @@ class ScheduleWrites {
   readonly release: Database.Statement<TagParams>
   readonly postpone: Database.Statement<[{ registry: string; until: number }]>
   readonly spread: Database.Statement<[{ now: number; spread: number }]>
+  readonly bucket: Database.Statement<[string], BucketRow>
+  readonly putBucket: Database.Statement<[string, number, number, number]>
+  readonly pause: Database.Statement<[string, number]>
 
   constructor(db: Database.Database) {
     this.streamRows = db.prepare(
@@ -93,6 +99,19 @@ class ScheduleWrites {
         ') - 1 AS i, COUNT(*) OVER () AS n FROM schedule WHERE next_check_at < @now)' +
         ' UPDATE schedule SET next_check_at = @now + moved.i * @spread / moved.n FROM moved' +
         ' WHERE schedule.rowid = moved.id',
+    )
+    this.bucket = db.prepare(
+      'SELECT tokens, refilled_at AS refilledAt, paused_until AS pausedUntil' +
+        ' FROM registry_budgets WHERE registry = ?',
+    )
+    this.putBucket = db.prepare(
+      'INSERT OR REPLACE INTO registry_budgets (registry, tokens, refilled_at, paused_until)' +
+        ' VALUES (?, ?, ?, ?)',
+    )
+    // A registry not seen yet gets an empty bucket refilled at the epoch: its first take finds it full.
+    this.pause = db.prepare(
+      'INSERT INTO registry_budgets (registry, tokens, refilled_at, paused_until) VALUES (?, 0, 0, ?)' +
+        ' ON CONFLICT (registry) DO UPDATE SET paused_until = MAX(paused_until, excluded.paused_until)',
     )
   }
 }
@@ -244,6 +263,30 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   spreadOverdue(now: number, spreadMs: number): Promise<number> {
     return this.access.write(() => this.writes.spread.run({ now, spread: spreadMs }).changes)
+  }
+
+  takeTokens(
+    registry: string,
+    want: number,
+    now: number,
+    bucket: TokenBucket,
+  ): Promise<TokenGrant> {
+    return this.access.write(() => {
+      const { row, grant } = takeFrom(
+        this.writes.bucket.get(registry) ?? UNSEEN_BUCKET,
+        want,
+        now,
+        bucket,
+      )
+      this.writes.putBucket.run(registry, row.tokens, row.refilledAt, row.pausedUntil)
+      return grant
+    })
+  }
+
+  pauseRegistry(registry: string, until: number): Promise<void> {
+    return this.access.write(() => {
+      this.writes.pause.run(registry, until)
+    })
   }
 
   list(namespace = '', stream = ''): Promise<ScheduleEntry[]> {

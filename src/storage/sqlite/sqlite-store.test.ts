@@ -89,7 +89,7 @@ describe('sqlite reference index', () => {
     // What the previous program left: no migration 3, so no index and no fingerprint.
     const db = new Database(path)
     db.exec(`DROP TABLE object_refs; DROP TABLE store_meta; DROP INDEX objects_list;
-      DELETE FROM schema_migrations WHERE version >= 3`)
+      DROP TABLE registry_budgets; DELETE FROM schema_migrations WHERE version >= 3`)
     db.close()
     const store = await openSqliteStore({ path, references: { things: USES } })
     t.after(() => store.close())

@@ -1670,6 +1670,62 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         assert.deepEqual(await store.schedule.stats(T - 10), { depth: 4, due: 0 })
       })
 
+      const BUCKET = { rate: 10, burst: 10 }
+
+      it('takeTokens: a new bucket starts full, refills at the rate up to the burst, never backwards', async (t) => {
+        const { store } = await open(t)
+        const take = (want: number, at: number, registry = 'quay.io') =>
+          store.schedule.takeTokens(registry, want, at, BUCKET)
+        assert.deepEqual(await take(3, T), { granted: 3, tokens: 7, pausedUntil: 0 })
+        assert.deepEqual(await take(10, T), { granted: 7, tokens: 0, pausedUntil: 0 })
+        assert.deepEqual(await take(1, T), { granted: 0, tokens: 0, pausedUntil: 0 })
+        // 150 ms at 10/s is 1.5 tokens: the whole one is granted, the half stays.
+        assert.deepEqual(await take(2, T + 150), { granted: 1, tokens: 0.5, pausedUntil: 0 })
+        // A clock behind the last refill (another replica's) adds nothing.
+        assert.deepEqual(await take(1, T + 100), { granted: 0, tokens: 0.5, pausedUntil: 0 })
+        assert.deepEqual(await take(1, T + 200), { granted: 1, tokens: 0, pausedUntil: 0 })
+        // A long quiet spell fills the bucket to its burst, no further.
+        assert.deepEqual(await take(50, T + 3_600_000), { granted: 10, tokens: 0, pausedUntil: 0 })
+        assert.deepEqual(await take(4, T, 'ghcr.io'), { granted: 4, tokens: 6, pausedUntil: 0 })
+      })
+
+      it('takeTokens: concurrent takes together get the burst, no more', async (t) => {
+        const { store } = await open(t)
+        const grants = await Promise.all(
+          Array.from({ length: 25 }, () => store.schedule.takeTokens('quay.io', 1, T, BUCKET)),
+        )
+        assert.equal(
+          grants.reduce((sum, g) => sum + g.granted, 0),
+          10,
+        )
+      })
+
+      it('pauseRegistry: takes grant nothing until the pause ends; a shorter pause keeps the longer', async (t) => {
+        const { store } = await open(t)
+        // A registry paused before its first take: its bucket is full once the pause ends.
+        await store.schedule.pauseRegistry('ghcr.io', T + 10)
+        assert.deepEqual(await store.schedule.takeTokens('ghcr.io', 20, T + 10, BUCKET), {
+          granted: 10,
+          tokens: 0,
+          pausedUntil: T + 10,
+        })
+        assert.equal((await store.schedule.takeTokens('quay.io', 4, T, BUCKET)).granted, 4)
+        await store.schedule.pauseRegistry('quay.io', T + 5_000)
+        await store.schedule.pauseRegistry('quay.io', T + 1_000)
+        // The bucket refills while paused: 6 left plus 1 s at 10/s, up to the burst.
+        assert.deepEqual(await store.schedule.takeTokens('quay.io', 1, T + 4_999, BUCKET), {
+          granted: 0,
+          tokens: 10,
+          pausedUntil: T + 5_000,
+        })
+        assert.deepEqual(await store.schedule.takeTokens('quay.io', 1, T + 5_000, BUCKET), {
+          granted: 1,
+          tokens: 9,
+          pausedUntil: T + 5_000,
+        })
+        assert.equal((await store.schedule.takeTokens('docker.io', 1, T, BUCKET)).granted, 1)
+      })
+
       it('queue writes take no revision and publish no event', async (t) => {
         const { store } = await open(t)
         await store.create(key('a'), widget('a'))
@@ -1683,6 +1739,8 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         await store.schedule.postpone('quay.io', T + 10)
         await store.schedule.spreadOverdue(T + 20, 100)
         await store.schedule.removeStream('ns1', 'app')
+        await store.schedule.takeTokens('quay.io', 1, T, BUCKET)
+        await store.schedule.pauseRegistry('quay.io', T + 10)
         assert.equal(await store.currentRevision(), 1)
         await expectNothingBefore(store, events, widget('sentinel'))
       })
@@ -1697,10 +1755,14 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         await sut.store.close()
         await rejectsWith(sut.store.schedule.claimDue(T, 1, LEASE), 'StoreClosed')
         await rejectsWith(sut.store.schedule.list(), 'StoreClosed')
+        await rejectsWith(sut.store.schedule.takeTokens('quay.io', 1, T, BUCKET), 'StoreClosed')
+        await rejectsWith(sut.store.schedule.pauseRegistry('quay.io', T), 'StoreClosed')
       })
 
-      it('reopen keeps the rows, their check state and their leases', async (t) => {
+      it('reopen keeps the rows, their check state and their leases, and the token buckets', async (t) => {
         const sut = await open(t)
+        await sut.store.schedule.takeTokens('quay.io', 7, T, BUCKET)
+        await sut.store.schedule.pauseRegistry('quay.io', T + 50)
         await seed(sut.store, 'app', { a: T, b: T + 1, c: T + 2 })
         await sut.store.schedule.claimDue(T + 2, 2, LEASE)
         await sut.store.schedule.complete(
@@ -1711,6 +1773,11 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
         const store = await sut.reopen()
         assert.deepEqual(await store.schedule.list(), before)
         assert.deepEqual(ids(await store.schedule.claimDue(T + 2, 10, LEASE)), ['ns1/app:c'])
+        assert.deepEqual(await store.schedule.takeTokens('quay.io', 1, T + 50, BUCKET), {
+          granted: 1,
+          tokens: 2.5,
+          pausedUntil: T + 50,
+        })
       })
     })
 
