@@ -1,8 +1,12 @@
 /**
- * Politeness per registry host (docs/imports.md#per-registry-budgets): at most `concurrency` checks
- * at once, a token bucket of `requestsPerSecond`, and a pause while the registry asked us to go
- * away (429 Retry-After). One registry being slow or paused never holds up another's checks.
+ * Politeness per registry host (docs/imports.md#per-registry-budgets): at most `concurrency`
+ * checks at once in this process, a token bucket of `requestsPerSecond` and a pause while the
+ * registry asked us to go away (429 Retry-After). The bucket and the pause live in the store, so
+ * replicas sharing it share the rate and honour each other's pauses; each replica takes tokens a
+ * tenth of a second's worth at a time, so most requests cost no round trip. One registry being
+ * slow or paused never holds up another's checks.
  */
+import type { ScheduleStore, TokenBucket } from '../storage/index.js'
 
 /** Clock is the scheduler's time source; tests drive it by hand. */
 export interface Clock {
@@ -11,32 +15,46 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>
 }
 
+/** BudgetStore is the part of the schedule store that holds the shared buckets and pauses. */
+export type BudgetStore = Pick<ScheduleStore, 'takeTokens' | 'pauseRegistry'>
+
 /** RegistryBudgetOptions sets the per-registry limits. */
 export interface RegistryBudgetOptions {
+  /** Checks of one registry at once, in this process. */
   readonly concurrency: number
-  /** The token bucket's rate; Infinity for no budget. */
+  /** The token bucket's rate, shared by every replica on the store; Infinity for no budget. */
   readonly requestsPerSecond: number
   readonly clock: Clock
+  readonly store: BudgetStore
 }
 
 interface HostState {
   active: number
   readonly waiting: (() => void)[]
+  /** Tokens taken from the shared bucket and not spent yet. */
   tokens: number
-  refilledAt: number
+  /** The take from the shared bucket under way: the host's other takes wait for it. */
+  refilling: Promise<void> | undefined
+  /** The latest pause this process knows of. */
   pausedUntil: number
 }
 
 /** Slot is a held concurrency slot of one registry. */
 export interface Slot {
-  /** take spends `n` requests of the registry's budget, waiting for the bucket to refill. */
-  take(n: number, signal: AbortSignal): Promise<void>
+  /**
+   * take spends `n` requests of the registry's budget, waiting for the bucket to refill; false
+   * when the registry is paused (by any replica), so the caller leaves the row for later.
+   */
+  take(n: number, signal: AbortSignal): Promise<boolean>
   release(): void
 }
 
 /** RegistryBudget hands out concurrency slots and request tokens per registry host. */
 export class RegistryBudget {
   readonly #opts: RegistryBudgetOptions
+  readonly #bucket: TokenBucket
+  /** Tokens taken from the store at once: a tenth of a second's worth, at least one request. */
+  readonly #batch: number
   readonly #hosts = new Map<string, HostState>()
 
   constructor(opts: RegistryBudgetOptions) {
@@ -44,20 +62,25 @@ export class RegistryBudget {
       throw new RangeError('a registry budget needs a concurrency >= 1 and a positive rate')
     }
     this.#opts = opts
+    const rate = opts.requestsPerSecond
+    // One second's worth of requests may go out at once; beyond that the rate holds.
+    this.#bucket = { rate, burst: Math.max(1, rate) }
+    this.#batch = Math.max(1, Math.ceil(rate / 10))
   }
 
-  /** pausedUntil says until when `registry` is paused (undefined when it is not). */
+  /** pausedUntil says until when `registry` is paused, as far as this process knows (undefined when it is not). */
   pausedUntil(registry: string): number | undefined {
     const until = this.#hosts.get(registry)?.pausedUntil ?? 0
     return until > this.#opts.clock.now() ? until : undefined
   }
 
-  /** pause stops handing out slots of `registry` until `until`; a shorter pause never shortens a longer one. */
-  pause(registry: string, until: number): void {
-    const host = this.#host(registry)
-    host.pausedUntil = Math.max(host.pausedUntil, until)
-    // Waiters learn of the pause now instead of holding their rows until a slot frees.
-    for (const wake of host.waiting.splice(0)) wake()
+  /**
+   * pause stops handing out slots and tokens of `registry` until `until`, here at once and in
+   * every replica at its next take from the store; a shorter pause never shortens a longer one.
+   */
+  async pause(registry: string, until: number): Promise<void> {
+    this.#paused(this.#host(registry), until)
+    await this.#opts.store.pauseRegistry(registry, until)
   }
 
   /**
@@ -82,7 +105,7 @@ export class RegistryBudget {
     host.active++
     let released = false
     return {
-      take: (n, s) => this.#take(host, n, s),
+      take: (n, s) => this.#take(registry, host, n, s),
       release: () => {
         if (released) return
         released = true
@@ -92,35 +115,65 @@ export class RegistryBudget {
     }
   }
 
-  async #take(host: HostState, n: number, signal: AbortSignal): Promise<void> {
-    const rate = this.#opts.requestsPerSecond
-    if (rate === Infinity) return
-    // One second's worth of requests may go out at once; beyond that the rate holds.
-    const burst = Math.max(1, rate)
+  async #take(registry: string, host: HostState, n: number, signal: AbortSignal): Promise<boolean> {
+    if (this.#bucket.rate === Infinity) return true
     for (;;) {
-      const now = this.#opts.clock.now()
-      host.tokens = Math.min(burst, host.tokens + ((now - host.refilledAt) * rate) / 1000)
-      host.refilledAt = now
-      // A request bigger than the bucket goes out once the bucket is full, so it cannot starve.
-      const need = Math.min(n, burst)
-      if (host.tokens >= need) {
+      signal.throwIfAborted()
+      if (host.pausedUntil > this.#opts.clock.now()) return false
+      if (host.tokens >= n) {
         host.tokens -= n
-        return
+        return true
       }
-      await this.#opts.clock.sleep(Math.ceil(((need - host.tokens) * 1000) / rate), signal)
+      if (host.refilling) {
+        await host.refilling
+        continue
+      }
+      let shortBy = 0
+      const refill = this.#refill(registry, host, n).then((short) => {
+        shortBy = short
+      })
+      host.refilling = refill
+      try {
+        await refill
+      } finally {
+        host.refilling = undefined
+      }
+      // The shared bucket ran dry: wait until it holds a batch, then take again.
+      if (shortBy > 0) {
+        await this.#opts.clock.sleep(Math.ceil((shortBy * 1000) / this.#bucket.rate), signal)
+      }
     }
+  }
+
+  /**
+   * #refill takes a batch from the shared bucket; when it ran short, returns how many tokens the
+   * batch still lacks, so the wait covers a whole batch and not one round trip per request.
+   */
+  async #refill(registry: string, host: HostState, n: number): Promise<number> {
+    const now = this.#opts.clock.now()
+    const need = n - host.tokens
+    const want = Math.max(need, this.#batch)
+    const grant = await this.#opts.store.takeTokens(registry, want, now, this.#bucket)
+    if (grant.pausedUntil > now) {
+      this.#paused(host, grant.pausedUntil)
+      return 0
+    }
+    host.tokens += grant.granted
+    return grant.granted >= need ? 0 : want - grant.granted - grant.tokens
+  }
+
+  #paused(host: HostState, until: number): void {
+    host.pausedUntil = Math.max(host.pausedUntil, until)
+    // The registry asked to be left alone: tokens held for it are not spent after the pause.
+    host.tokens = 0
+    // Waiters learn of the pause now instead of holding their rows until a slot frees.
+    for (const wake of host.waiting.splice(0)) wake()
   }
 
   #host(registry: string): HostState {
     let host = this.#hosts.get(registry)
     if (!host) {
-      host = {
-        active: 0,
-        waiting: [],
-        tokens: Math.max(1, this.#opts.requestsPerSecond),
-        refilledAt: this.#opts.clock.now(),
-        pausedUntil: 0,
-      }
+      host = { active: 0, waiting: [], tokens: 0, refilling: undefined, pausedUntil: 0 }
       this.#hosts.set(registry, host)
     }
     return host

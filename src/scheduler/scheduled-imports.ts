@@ -149,6 +149,7 @@ export class ScheduledImports {
       concurrency: opts.perRegistryConcurrency ?? 8,
       requestsPerSecond: opts.perRegistryRequestsPerSecond ?? 50,
       clock: this.#clock,
+      store: this.#schedule,
     })
   }
 
@@ -354,13 +355,10 @@ export class ScheduledImports {
     const spec = stream?.spec?.tags?.find((t) => t.name === row.tag)
     if (!stream || !spec || spec.from?.name !== row.source) return
     const slot = await this.#budget.acquire(row.registry, signal)
-    if (!slot) {
-      await this.#schedule.release(row)
-      this.#metrics.checks('deferred', row.registry)
-      return
-    }
+    if (!slot) return this.#defer(row)
     try {
-      await slot.take(1, signal)
+      // Another replica may have paused the registry: its store says so at this take.
+      if (!(await slot.take(1, signal))) return await this.#defer(row)
       const head = await this.#head(row, stream, spec, reads, signal)
       if (!head) return
       const mode = (spec.importPolicy?.importMode ??
@@ -383,6 +381,12 @@ export class ScheduledImports {
       slot.release()
       this.#metrics.checkSeconds((this.#clock.now() - started) / 1000, row.registry)
     }
+  }
+
+  /** #defer leaves a row of a paused registry for when postpone's new time comes. */
+  async #defer(row: ScheduleEntry): Promise<void> {
+    await this.#schedule.release(row)
+    this.#metrics.checks('deferred', row.registry)
   }
 
   /** #head resolves the tag; on failure it records the outcome and returns undefined. */
@@ -439,7 +443,8 @@ export class ScheduledImports {
     slot: Slot,
     signal: AbortSignal,
   ): Promise<void> {
-    await slot.take(IMPORT_REQUESTS, signal)
+    // A pause that came up since the HEAD: the change is imported once it ends.
+    if (!(await slot.take(IMPORT_REQUESTS, signal))) return this.#defer(row)
     let status
     try {
       const result = await importInto(
@@ -485,7 +490,7 @@ export class ScheduledImports {
   async #rateLimited(row: ScheduleEntry, retryAt: number | undefined): Promise<void> {
     const now = this.#clock.now()
     const until = Math.max(retryAt ?? 0, now + (retryAt === undefined ? DEFAULT_PAUSE_MS : 0))
-    this.#budget.pause(row.registry, until)
+    await this.#budget.pause(row.registry, until)
     await this.#schedule.postpone(row.registry, until)
     await this.#schedule.complete(row, rateLimitedOutcome(row, until, now))
     this.#metrics.checks('rate-limited', row.registry)
