@@ -100,6 +100,42 @@ describe('RegistryBudget', () => {
     })
   }
 
+  it('takes from the store a tenth of a second at a time, and concurrent takes of a dry bucket ask once', async (t) => {
+    const store = (await sqliteStore(t)).schedule
+    const clock = new FakeClock()
+    let trips = 0
+    const b = new RegistryBudget({
+      concurrency: 8,
+      requestsPerSecond: 100,
+      clock,
+      store: {
+        takeTokens: (...args) => {
+          trips++
+          return store.takeTokens(...args)
+        },
+        pauseRegistry: (...args) => store.pauseRegistry(...args),
+      },
+    })
+    const slots = await Promise.all(Array.from({ length: 4 }, () => b.acquire('r', signal)))
+    let sent = 0
+    const takes = slots.map(async (slot) => {
+      for (let i = 0; i < 30; i++) {
+        assert.equal(await slot!.take(1, signal), true)
+        sent++
+      }
+    })
+    await until('the burst to be spent', () => clock.sleeping === 4)
+    assert.equal(sent, 100)
+    assert.equal(trips, 11, 'ten batches of ten, and one finding the bucket dry')
+    clock.advance(100)
+    await until('the next batch to be spent', () => clock.sleeping === 4)
+    assert.equal(sent, 110)
+    assert.equal(trips, 13, 'one batch, and one finding the bucket dry')
+    clock.advance(100)
+    await Promise.all(takes)
+    assert.equal(sent, 120)
+  })
+
   it('a request bigger than the bucket goes out once enough has come in', async (t) => {
     const clock = new FakeClock()
     const b = await budget(t, 1, clock)

@@ -35,6 +35,8 @@ interface HostState {
   tokens: number
   /** The take from the shared bucket under way: the host's other takes wait for it. */
   refilling: Promise<void> | undefined
+  /** When the shared bucket, found dry, holds a batch again. */
+  dryUntil: number
   /** The latest pause this process knows of. */
   pausedUntil: number
 }
@@ -119,47 +121,42 @@ export class RegistryBudget {
     if (this.#bucket.rate === Infinity) return true
     for (;;) {
       signal.throwIfAborted()
-      if (host.pausedUntil > this.#opts.clock.now()) return false
+      const now = this.#opts.clock.now()
+      if (host.pausedUntil > now) return false
       if (host.tokens >= n) {
         host.tokens -= n
         return true
       }
       if (host.refilling) {
         await host.refilling
-        continue
-      }
-      let shortBy = 0
-      const refill = this.#refill(registry, host, n).then((short) => {
-        shortBy = short
-      })
-      host.refilling = refill
-      try {
-        await refill
-      } finally {
-        host.refilling = undefined
-      }
-      // The shared bucket ran dry: wait until it holds a batch, then take again.
-      if (shortBy > 0) {
-        await this.#opts.clock.sleep(Math.ceil((shortBy * 1000) / this.#bucket.rate), signal)
+      } else if (host.dryUntil > now) {
+        // The shared bucket ran dry: every take of the host waits for the next batch, none asks again.
+        await this.#opts.clock.sleep(host.dryUntil - now, signal)
+      } else {
+        host.refilling = this.#refill(registry, host, n, now)
+        try {
+          await host.refilling
+        } finally {
+          host.refilling = undefined
+        }
       }
     }
   }
 
   /**
-   * #refill takes a batch from the shared bucket; when it ran short, returns how many tokens the
-   * batch still lacks, so the wait covers a whole batch and not one round trip per request.
+   * #refill takes a batch from the shared bucket; when it ran short, the host waits until the
+   * bucket holds the batch, so a dry bucket costs a round trip per batch, not per request.
    */
-  async #refill(registry: string, host: HostState, n: number): Promise<number> {
-    const now = this.#opts.clock.now()
+  async #refill(registry: string, host: HostState, n: number, now: number): Promise<void> {
     const need = n - host.tokens
     const want = Math.max(need, this.#batch)
     const grant = await this.#opts.store.takeTokens(registry, want, now, this.#bucket)
-    if (grant.pausedUntil > now) {
-      this.#paused(host, grant.pausedUntil)
-      return 0
-    }
+    if (grant.pausedUntil > now) return this.#paused(host, grant.pausedUntil)
     host.tokens += grant.granted
-    return grant.granted >= need ? 0 : want - grant.granted - grant.tokens
+    if (grant.granted < need) {
+      const missing = want - grant.granted - grant.tokens
+      host.dryUntil = now + Math.ceil((missing * 1000) / this.#bucket.rate)
+    }
   }
 
   #paused(host: HostState, until: number): void {
@@ -173,7 +170,14 @@ export class RegistryBudget {
   #host(registry: string): HostState {
     let host = this.#hosts.get(registry)
     if (!host) {
-      host = { active: 0, waiting: [], tokens: 0, refilling: undefined, pausedUntil: 0 }
+      host = {
+        active: 0,
+        waiting: [],
+        tokens: 0,
+        refilling: undefined,
+        dryUntil: 0,
+        pausedUntil: 0,
+      }
       this.#hosts.set(registry, host)
     }
     return host
