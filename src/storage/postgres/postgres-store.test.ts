@@ -154,6 +154,44 @@ describe('postgres replicas', () => {
     assert.equal(await stores[0]?.currentRevision(), 0)
   })
 
+  it('a schema at version 1 gets the registry token buckets on open', async (t) => {
+    const { stores, db, schema } = await replicas(t, ['a'])
+    await stores[0]?.close()
+    await db.admin(
+      `DROP TABLE ${schema}.registry_budgets; DELETE FROM ${schema}.schema_migrations WHERE version >= 2`,
+    )
+    const store = await openPostgresStore({ url: db.url, schema })
+    t.after(() => store.close())
+    const { rows } = await db.admin(`SELECT MAX(version) AS v FROM ${schema}.schema_migrations`)
+    assert.deepEqual(rows, [{ v: LATEST_SCHEMA }])
+    const bucket = { rate: 5, burst: 5 }
+    assert.deepEqual(await store.schedule.takeTokens('quay.io', 2, 1_000, bucket), {
+      granted: 2,
+      tokens: 3,
+      pausedUntil: 0,
+    })
+  })
+
+  it('a take waits for the bucket row another transaction holds and sees what it wrote', async (t) => {
+    const { stores, db, schema, app } = await replicas(t, ['a'])
+    const [a] = stores as [Store]
+    const bucket = { rate: 10, burst: 10 }
+    await a.schedule.takeTokens('quay.io', 1, 1_000, bucket)
+    await db.admin('BEGIN')
+    try {
+      await db.admin(
+        `UPDATE ${schema}.registry_budgets SET tokens = 0.25 WHERE registry = 'quay.io'`,
+      )
+      const take = a.schedule.takeTokens('quay.io', 5, 1_000, bucket)
+      await waitingForLock(db, app('a'))
+      await db.admin('COMMIT')
+      assert.deepEqual(await take, { granted: 0, tokens: 0.25, pausedUntil: 0 })
+    } catch (error) {
+      await db.admin('ROLLBACK')
+      throw error
+    }
+  })
+
   it("a write through one instance reaches another instance's watchers, live and replayed", async (t) => {
     const { stores } = await replicas(t, ['a', 'b'])
     const [a, b] = stores as [Store, Store]
