@@ -117,7 +117,7 @@ export const MIGRATIONS: readonly Migration[] = [
         tokens double precision NOT NULL,
         refilled_at bigint NOT NULL,
         paused_until bigint NOT NULL,
-        granted integer NOT NULL
+        granted bigint NOT NULL
       );
     `,
   },

@@ -26,14 +26,14 @@ const KEY = 'namespace = $1 AND stream = $2 AND tag = $3'
 // refilled up to now (never back: another replica's clock may lag), and what it grants.
 const REFILLED =
   'LEAST($5::float8, b.tokens + GREATEST(0, $3::bigint - b.refilled_at) * $4::float8 / 1000)'
-const GRANT = `CASE WHEN b.paused_until > $3::bigint THEN 0 ELSE LEAST($2::integer, FLOOR(${REFILLED})::integer) END`
+const GRANT = `CASE WHEN b.paused_until > $3::bigint THEN 0 ELSE LEAST($2::bigint, FLOOR(${REFILLED})::bigint) END`
 // One statement, so the row lock of ON CONFLICT DO UPDATE makes each take see the last one's
 // result: replicas taking at once queue on the row rather than spend the same tokens. A new
 // registry's bucket starts full.
 const TAKE_TOKENS =
   'INSERT INTO registry_budgets AS b (registry, tokens, refilled_at, paused_until, granted)' +
-  ' VALUES ($1, $5::float8 - LEAST($2::integer, FLOOR($5::float8)), $3::bigint, 0,' +
-  ' LEAST($2::integer, FLOOR($5::float8)::integer))' +
+  ' VALUES ($1, $5::float8 - LEAST($2::bigint, FLOOR($5::float8)), $3::bigint, 0,' +
+  ' LEAST($2::bigint, FLOOR($5::float8)::bigint))' +
   ` ON CONFLICT (registry) DO UPDATE SET tokens = ${REFILLED} - ${GRANT},` +
   ` refilled_at = GREATEST(b.refilled_at, $3::bigint), granted = ${GRANT}` +
   ' RETURNING granted, tokens, paused_until'
