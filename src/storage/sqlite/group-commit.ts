@@ -27,6 +27,8 @@ export type WriteFn<R> = (pending: Change[]) => R
 export interface GroupCommitHost {
   /** alone runs one write in its own transaction and publishes its changes after the COMMIT. */
   alone<R>(fn: WriteFn<R>): R
+  /** beginning is called before a group's transaction begins. */
+  beginning(): void
   /** beforeCommit runs in a group's transaction after its writes, when any of them changed something. */
   beforeCommit(): void
   /**
@@ -92,6 +94,7 @@ export class GroupCommit {
   }
 
   private commit(group: readonly Queued[]): void {
+    this.host.beginning()
     const outcomes = group.length > 1 ? this.together(group) : undefined
     group.forEach((w, i) => {
       const outcome = outcomes?.[i] ?? this.alone(w.fn)

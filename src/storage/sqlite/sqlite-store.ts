@@ -54,6 +54,7 @@ import { migrate } from './migrations.js'
 import { Mutex } from '../mutex.js'
 import { SqliteScheduleStore } from './schedule-store.js'
 import { listJsonPage, listPage } from './snapshot.js'
+import { ReadSnapshot } from './read-snapshot.js'
 import { Reads, Writes, keyParams, openConnection } from './statements.js'
 import type { EventRow } from './statements.js'
 import { WatchHub, Watcher } from './watcher.js'
@@ -192,6 +193,8 @@ class SqliteStore implements Store {
   private readonly reader: Database.Database
   private readonly writes: Writes
   private readonly reads: Reads
+  /** The reader's transaction of the current turn (see read-snapshot.ts). */
+  private readonly snapshot: ReadSnapshot
   private readonly ops: WriteOps
   private readonly hub = new WatchHub()
   private readonly lock = new Mutex()
@@ -239,11 +242,14 @@ class SqliteStore implements Store {
       this.reader = reader
       this.writes = new Writes(this.writer)
       this.reads = new Reads(reader)
+      this.snapshot = new ReadSnapshot(reader)
       this.ops = new WriteOps(this.writes, this.options)
       this.groups = new GroupCommit(this.writer, this.lock, {
         alone: (fn) => this.writeAlone(fn),
+        beginning: () => this.snapshot.end(),
         beforeCommit: () => this.ops.trimHistory(),
         committed: (changes, wrote) => {
+          this.snapshot.end()
           if (wrote) this.committed()
           for (const pending of changes) this.published(pending)
         },
@@ -377,12 +383,14 @@ class SqliteStore implements Store {
         const state: TransactionState = { active: true }
         const pending: Change[] = []
         const tx = new SqliteTransaction(this.ops, state, pending)
+        this.snapshot.end()
         this.writer.exec('BEGIN IMMEDIATE')
         let result: R
         try {
           result = await this.scope.run(state, () => fn(tx))
           if (pending.length > 0) this.ops.trimHistory()
           this.writer.exec('COMMIT')
+          this.snapshot.end()
         } catch (error) {
           if (this.writer.inTransaction) this.writer.exec('ROLLBACK')
           throw this.failed(error)
@@ -460,6 +468,7 @@ class SqliteStore implements Store {
       // Queued writes still run (they were accepted before close); then checkpoint so the
       // database is one self-contained file again.
       this.closing = this.locked(() => {
+        this.snapshot.end()
         this.reader.close()
         this.writer.pragma('wal_checkpoint(TRUNCATE)')
         this.writer.close()
@@ -522,6 +531,7 @@ class SqliteStore implements Store {
   private read<R>(fn: () => R): Promise<R> {
     return attempt(() => {
       if (this.closing) throw new StoreClosedError()
+      this.snapshot.enter()
       return fn()
     })
   }
@@ -549,10 +559,12 @@ class SqliteStore implements Store {
   }
 
   private writeTransaction<R>(fn: () => R): R {
+    this.snapshot.end()
     this.writer.exec('BEGIN IMMEDIATE')
     try {
       const result = fn()
       this.writer.exec('COMMIT')
+      this.snapshot.end()
       this.committed()
       return result
     } catch (error) {
