@@ -449,3 +449,41 @@ console.log(JSON.stringify(seen))
     assert.equal(seen.afterRead, 0)
   })
 })
+
+describe('sqlite reads of one turn', () => {
+  async function openTemp(t: TestContext): Promise<Store> {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestreams-turn-'))
+    const store = await openSqliteStore({ path: join(dir, 'store.db') })
+    t.after(async () => {
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    })
+    return store
+  }
+
+  it('a read earlier in the turn of a COMMIT does not hide the write from the reads after it', async (t) => {
+    const store = await openTemp(t)
+    await store.create(tkey('a'), thing('a', []))
+    // Queued before the write's group: it reads in the group's turn, before its COMMIT.
+    const early = new Promise<Thing>((resolve, reject) =>
+      setImmediate(() => void store.get<Thing>(tkey('a')).then(resolve, reject)),
+    )
+    const written = store.update(tkey('a'), thing('a', ['x']))
+    await written
+    const after = await store.get<Thing>(tkey('a'))
+    assert.deepEqual((await early).spec.uses, [])
+    assert.deepEqual(after.spec.uses, ['x'])
+  })
+
+  it('a read earlier in the turn of a transaction COMMIT does not hide it from the reads after it', async (t) => {
+    const store = await openTemp(t)
+    await store.create(tkey('a'), thing('a', []))
+    const committed = store.transaction(async (tx) => {
+      await tx.update(tkey('a'), thing('a', ['x']))
+      // A read in the turn that goes on to COMMIT, before it.
+      assert.deepEqual((await store.get<Thing>(tkey('a'))).spec.uses, [])
+    })
+    await committed
+    assert.deepEqual((await store.get<Thing>(tkey('a'))).spec.uses, ['x'])
+  })
+})
