@@ -128,6 +128,7 @@ describe('completeServeOptions', () => {
       scheduledImportIntervalMs: 15 * 60_000,
       scheduledImportRegistryConcurrency: 8,
       scheduledImportRegistryQps: 50,
+      scheduledImportLeaseMs: 10 * 60_000,
       registryCacheBytes: 10 * 2 ** 30,
       eventTtlMs: 60 * 60_000,
       htpasswd: undefined,
@@ -216,6 +217,16 @@ describe('completeServeOptions', () => {
         completeServeOptions({ scheduledImportInterval: value }).scheduledImportIntervalMs,
         ms,
       )
+    })
+  }
+
+  for (const [value, ms] of [
+    ['15s', 15_000],
+    ['1h30m', 90 * 60_000],
+    ['1.5ms', 2],
+  ] as const) {
+    it(`reads --scheduled-import-lease=${value} as ${ms} ms (rounded up to whole ms)`, () => {
+      assert.equal(completeServeOptions({ scheduledImportLease: value }).scheduledImportLeaseMs, ms)
     })
   }
 
@@ -344,6 +355,15 @@ describe('completeServeOptions', () => {
       { scheduledImportRegistryQps: '2.5' },
       /^--scheduled-import-registry-qps must be a whole number of at least 0/,
     ],
+    [
+      'a lease without a unit',
+      { scheduledImportLease: '600' },
+      /^--scheduled-import-lease must be a positive duration, such as 30s, 10m or 1h, got "600"$/,
+    ],
+    ['a zero lease', { scheduledImportLease: '0s' }, /^--scheduled-import-lease must be.*"0s"$/],
+    ['a bare zero lease', { scheduledImportLease: '0' }, /^--scheduled-import-lease must be/],
+    ['a negative lease', { scheduledImportLease: '-1m' }, /^--scheduled-import-lease must be/],
+    ['an empty lease', { scheduledImportLease: '' }, /^--scheduled-import-lease must be/],
     [
       'a cache size in an unknown unit',
       { registryCacheSize: '10GB' },

@@ -27,6 +27,7 @@ export interface ServeFlags {
   readonly scheduledImportInterval?: string | undefined
   readonly scheduledImportRegistryConcurrency?: string | undefined
   readonly scheduledImportRegistryQps?: string | undefined
+  readonly scheduledImportLease?: string | undefined
   readonly registryCacheSize?: string | undefined
   readonly eventTtl?: string | undefined
   readonly htpasswd?: string | undefined
@@ -94,6 +95,8 @@ export interface ServeOptions {
   readonly scheduledImportRegistryConcurrency: number
   /** Requests per second the scheduler sends one registry host; 0 for no budget. */
   readonly scheduledImportRegistryQps: number
+  /** How long a replica holds a claimed due row before another may take it over, in whole ms. */
+  readonly scheduledImportLeaseMs: number
   /** Bytes of pulled-through blobs the integrated registry keeps on disk; 0 keeps none. */
   readonly registryCacheBytes: number
   /** How long an Event is kept after it was last seen. */
@@ -151,6 +154,7 @@ export const SERVE_DEFAULTS = {
   scheduledImportInterval: '15m',
   scheduledImportRegistryConcurrency: '8',
   scheduledImportRegistryQps: '50',
+  scheduledImportLease: '10m',
   registryCacheSize: '10Gi',
   // kube-apiserver's --event-ttl default, spelled as Go prints it.
   eventTtl: '1h0m0s',
@@ -263,6 +267,11 @@ export function configureServeCommand(cmd: Command): Command {
       '--scheduled-import-registry-qps <n>',
       'Requests per second scheduled checks may send one registry host (0: no limit); a 429 pauses that host for its Retry-After',
       SERVE_DEFAULTS.scheduledImportRegistryQps,
+    )
+    .option(
+      '--scheduled-import-lease <duration>',
+      'How long a server holds a scheduled check it claimed before another server sharing the store may take it over, e.g. 30s, 10m: a server that dies leaves its claimed checks undone until then (docs/storage-postgres.md#the-due-queue)',
+      SERVE_DEFAULTS.scheduledImportLease,
     )
     .option(
       '--registry-cache-size <size>',
@@ -384,6 +393,9 @@ export function completeServeOptions(
       '--scheduled-import-registry-qps',
       flags.scheduledImportRegistryQps ?? SERVE_DEFAULTS.scheduledImportRegistryQps,
       0,
+    ),
+    scheduledImportLeaseMs: parseLease(
+      flags.scheduledImportLease ?? SERVE_DEFAULTS.scheduledImportLease,
     ),
     registryCacheBytes: parseByteSize(
       '--registry-cache-size',
@@ -607,6 +619,18 @@ function parseEventTtl(value: string): number {
   if (ms !== undefined && ms > 0) return ms
   throw new UsageError(
     `--event-ttl must be a positive duration, such as 30m, 1h or 1h30m, got ${JSON.stringify(value)}`,
+  )
+}
+
+/**
+ * parseLease reads --scheduled-import-lease: a positive duration, rounded up to whole
+ * milliseconds, the unit the due-queue keeps lease ends in.
+ */
+function parseLease(value: string): number {
+  const ms = parseDuration(value)
+  if (ms !== undefined && ms > 0) return Math.ceil(ms)
+  throw new UsageError(
+    `--scheduled-import-lease must be a positive duration, such as 30s, 10m or 1h, got ${JSON.stringify(value)}`,
   )
 }
 

@@ -563,6 +563,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
           intervalMs: settings.scheduledImportIntervalMs,
           perRegistryConcurrency: options.scheduledImportRegistryConcurrency,
           perRegistryRequestsPerSecond: options.scheduledImportRegistryQps || Infinity,
+          leaseMs: options.scheduledImportLeaseMs,
           metrics: metrics.schedule,
           logger,
         })
