@@ -8,7 +8,8 @@
  * CheckResult is how one scheduled check ended: `unchanged` (one HEAD, nothing written),
  * `changed` (the digest moved, an import followed), `failed` (the HEAD failed: auth, not
  * found, network), `rate-limited` (the registry answered 429 and is paused), `deferred` (the
- * row was claimed while its registry was paused or the scheduler stopping; it stays due).
+ * row was claimed while its registry was paused or the scheduler stopping, or its lease neared
+ * its end while it waited for the registry; it stays due).
  */
 export type CheckResult = 'unchanged' | 'changed' | 'failed' | 'rate-limited' | 'deferred'
 

@@ -44,8 +44,9 @@ export interface ScheduledImportsOptions extends ImportServiceDeps {
   /** Rows claimed at once (default 256); at most this many checks wait in the process. */
   readonly batchSize?: number
   /**
-   * How long a claimed row stays leased (default 10 min). It only matters when a claimer dies
-   * or defers a row: a live claimer completes rows long before.
+   * How long a claimed row stays leased (default 10 min): another replica may take it over
+   * after that, so a row still waiting for its registry's turn when less than a quarter of its
+   * lease is left is not checked here (it stays due, and is claimed again).
    */
   readonly leaseMs?: number
   /** How often the queue is polled when nothing is due (default 1 s). */
@@ -65,6 +66,8 @@ export interface ScheduledImportsOptions extends ImportServiceDeps {
 const DEFAULT_PAUSE_MS = 60_000
 /** Estimated extra requests of an import (manifest and config GETs), charged to the budget. */
 const IMPORT_REQUESTS = 2
+/** Part of a lease a row must have left to be checked: time for its HEAD and its write. */
+const LEASE_MARGIN = 0.25
 /** Wait after a failed watch or claim before trying again, so a broken store is not spun on. */
 const ERROR_PAUSE_MS = 1000
 
@@ -127,8 +130,11 @@ export class ScheduledImports {
   readonly #budget: RegistryBudget
   readonly #jitter: number
   readonly #stop = new AbortController()
-  /** Rows being checked: a row whose lease lapsed while it waited is not checked twice. */
-  readonly #inflight = new Set<string>()
+  /**
+   * Rows being checked, with the end of the lease this process holds on each: a row claimed
+   * again while its check waits is not checked twice, and its check sees the newer lease.
+   */
+  readonly #inflight = new Map<string, number>()
   /** The specs each stream's rows were last synced to, so an unchanged stream costs no write. */
   readonly #synced = new Map<string, string>()
   readonly #warned = new Set<string>()
@@ -185,18 +191,16 @@ export class ScheduledImports {
     const running = new Set<Promise<void>>()
     let claimed = 0
     while (!signal.aborted) {
-      const rows = await this.#schedule.claimDue(
-        this.#clock.now(),
-        batchSize,
-        this.#opts.leaseMs ?? 10 * 60_000,
-      )
+      const now = this.#clock.now()
+      const rows = await this.#schedule.claimDue(now, batchSize, this.#leaseMs)
       if (rows.length === 0) break
       claimed += rows.length
       const reads = new BatchReads(this.#opts)
       for (const row of rows) {
         const key = rowKey(row)
-        if (this.#inflight.has(key)) continue
-        this.#inflight.add(key)
+        const waiting = this.#inflight.has(key)
+        this.#inflight.set(key, now + this.#leaseMs)
+        if (waiting) continue
         const check: Promise<void> = this.#check(row, reads, signal)
           .catch((err: unknown) => {
             if (!signal.aborted) {
@@ -331,6 +335,19 @@ export class ScheduledImports {
     this.#synced.delete(key)
   }
 
+  get #leaseMs(): number {
+    return this.#opts.leaseMs ?? 10 * 60_000
+  }
+
+  /**
+   * #lapsing says whether the lease on a row is too near its end to start the row's HEAD: once
+   * it ends another replica may claim the row and check it too.
+   */
+  #lapsing(row: ScheduleEntry): boolean {
+    const end = this.#inflight.get(rowKey(row)) ?? 0
+    return this.#clock.now() > end - this.#leaseMs * LEASE_MARGIN
+  }
+
   #nextAfter(intervalMs: number): number {
     return this.#clock.now() + jittered(intervalMs, this.#jitter, this.#random)
   }
@@ -347,7 +364,8 @@ export class ScheduledImports {
   /**
    * #check checks one claimed row. A row whose stream changed under it is left leased: the
    * reconciler resets or drops it. A row of a paused registry is released, to be claimed again
-   * when postpone's new time comes, not when the lease ends.
+   * when postpone's new time comes, not when the lease ends. A row whose lease is nearly over
+   * once its registry's turn comes is left to be claimed again when the lease ends.
    */
   async #check(row: ScheduleEntry, reads: BatchReads, signal: AbortSignal): Promise<void> {
     const started = this.#clock.now()
@@ -359,6 +377,11 @@ export class ScheduledImports {
     try {
       // Another replica may have paused the registry: its store says so at this take.
       if (!(await slot.take(1, signal))) return await this.#defer(row)
+      // Not released either: the row may be another replica's lease by now.
+      if (this.#lapsing(row)) {
+        this.#metrics.checks('deferred', row.registry)
+        return
+      }
       const head = await this.#head(row, stream, spec, reads, signal)
       if (!head) return
       const mode = (spec.importPolicy?.importMode ??
