@@ -4,7 +4,6 @@
  * that knows the concrete backends, beside the tests.
  */
 import type { Store, StoreOptions } from '../storage/index.js'
-import { openPostgresStore } from '../storage/postgres/index.js'
 import { openSqliteStore, type SqliteStoreOptions } from '../storage/sqlite/index.js'
 import type { StoreLocation } from './serve-options.js'
 
@@ -17,13 +16,18 @@ export interface OpenStoreOptions extends StoreOptions {
 }
 
 /** openStore opens (creating or migrating) the store at `location`. */
-export function openStore(location: StoreLocation, options: OpenStoreOptions): Promise<Store> {
+export async function openStore(
+  location: StoreLocation,
+  options: OpenStoreOptions,
+): Promise<Store> {
   switch (location.kind) {
     case 'sqlite':
       return openSqliteStore({ ...options, path: location.path })
     case 'postgres': {
       // SQLite's own options (disk-space events, read cache) do not apply to a shared database.
       const { onSpaceChange: _space, cachedResources: _cached, ...common } = options
+      // Loaded only here: pg and the backend are ~90 ms of a start that does not use them.
+      const { openPostgresStore } = await import('../storage/postgres/index.js')
       return openPostgresStore({ ...common, url: location.url })
     }
   }

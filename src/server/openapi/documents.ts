@@ -3,7 +3,8 @@
  * that points at them by hash, and the swagger 2.0 document of `/openapi/v2` (JSON and
  * protobuf), derived from the group-version documents. Everything is computed once from the
  * resources registry: the documents never change while the server runs, so each one is
- * serialised once and its hash taken over exactly those bytes.
+ * serialised once and its hash taken over exactly those bytes. The swagger document is built at
+ * its first read: only `/openapi/v2` asks for it, and its protobuf encoding is the largest part.
  */
 import { createHash } from 'node:crypto'
 import { KUBE_VERSION } from '../version.js'
@@ -101,19 +102,28 @@ export function buildGroupVersionDocument(
   }
 }
 
-/** buildOpenAPIDocuments builds every document from the resources registry. */
-export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): OpenAPIDocuments {
-  const all = withSubresourceEntries(resources)
-  // From the entries as given: subresource entries name the kinds they answer.
-  const registry = buildSchemaRegistry(resources)
+/** byGroupVersion groups the resources (subresources folded in) by index key, in key order. */
+function byGroupVersion(resources: readonly OpenAPIResource[]): [string, OpenAPIResource[]][] {
   const byGV = new Map<string, OpenAPIResource[]>()
-  for (const r of all) {
+  for (const r of withSubresourceEntries(resources)) {
     const key = groupVersionPath(r.group, r.version).slice(1)
     byGV.set(key, [...(byGV.get(key) ?? []), r])
   }
+  return [...byGV].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** openAPIGroupVersionKeys are the index keys buildOpenAPIDocuments will give `resources`, in order. */
+export function openAPIGroupVersionKeys(resources: readonly OpenAPIResource[]): string[] {
+  return byGroupVersion(resources).map(([key]) => key)
+}
+
+/** buildOpenAPIDocuments builds every document from the resources registry. */
+export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): OpenAPIDocuments {
+  // From the entries as given: subresource entries name the kinds they answer.
+  const registry = buildSchemaRegistry(resources)
   const groupVersions = new Map<string, GroupVersionDocument>()
   const built: JsonObject[] = []
-  for (const [key, members] of [...byGV].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, members] of byGroupVersion(resources)) {
     const document = buildGroupVersionDocument(registry, members)
     built.push(document)
     const json = JSON.stringify(document)
@@ -126,11 +136,23 @@ export function buildOpenAPIDocuments(resources: readonly OpenAPIResource[]): Op
       [...groupVersions.values()].map((d) => [d.key, { serverRelativeURL: d.serverRelativeURL }]),
     ),
   }
-  const swagger = buildSwagger(built)
+  let swagger: { json: string; protobuf: Buffer } | undefined
+  const v2 = () => {
+    if (swagger) return swagger
+    const document = buildSwagger(built)
+    return (swagger = {
+      json: JSON.stringify(document),
+      protobuf: encodeSwaggerProtobuf(document),
+    })
+  }
   return {
     groupVersions,
     indexJSON: JSON.stringify(index),
-    swaggerJSON: JSON.stringify(swagger),
-    swaggerProtobuf: encodeSwaggerProtobuf(swagger),
+    get swaggerJSON() {
+      return v2().json
+    },
+    get swaggerProtobuf() {
+      return v2().protobuf
+    },
   }
 }

@@ -11,7 +11,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizeNonResourceRequest } from '../auth/index.js'
 import { notAcceptable } from '../status.js'
 import type { OpenAPIResource } from './components.js'
-import { buildOpenAPIDocuments, openAPIHash, type GroupVersionDocument } from './documents.js'
+import {
+  buildOpenAPIDocuments,
+  openAPIGroupVersionKeys,
+  openAPIHash,
+  type GroupVersionDocument,
+  type OpenAPIDocuments,
+} from './documents.js'
 
 /**
  * V2_PROTOBUF_TYPE is the Content-Type of the v2 protobuf answer, as kube-openapi sends it: the
@@ -89,13 +95,13 @@ function sendJSON(reply: FastifyReply, json: string): FastifyReply {
   return reply.header('content-type', 'application/json').send(Buffer.from(json, 'utf8'))
 }
 
-function serveGroupVersion(doc: GroupVersionDocument) {
-  const etag = `"${doc.hash}"`
+function serveGroupVersion(docOf: () => GroupVersionDocument) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header('vary', 'Accept')
     if (!acceptsJSON(request.headers.accept)) {
       throw notAcceptable('only the following media types are accepted: application/json')
     }
+    const doc = docOf()
     const { hash } = request.query as { hash?: unknown }
     if (typeof hash === 'string' && hash !== '') {
       // A stale hash (the server was upgraded since the index was read): send the client to
@@ -108,37 +114,65 @@ function serveGroupVersion(doc: GroupVersionDocument) {
     } else {
       void reply.header('cache-control', 'no-cache')
     }
+    const etag = `"${doc.hash}"`
     void reply.header('etag', etag)
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
     return sendJSON(reply, doc.json)
   }
 }
 
+/** V2Document is `/openapi/v2` in one format: its bytes, Content-Type and entity tag. */
+interface V2Document {
+  readonly body: Buffer
+  readonly type: string
+  readonly etag: string
+}
+
 /**
  * registerOpenAPI adds `/openapi/v3`, the per-group-version documents and `/openapi/v2` for
  * `resources` (src/api's RESOURCE_LIST). Like discovery, every route needs an authenticated
- * user (the global hook) who may read the path (authorizeNonResourceRequest).
+ * user (the global hook) who may read the path (authorizeNonResourceRequest). The documents
+ * are built at the first request for one rather than before the server listens: a start is
+ * ready sooner, and kubectl asks for them only before a write.
  */
 export function registerOpenAPI(app: FastifyInstance, resources: readonly OpenAPIResource[]): void {
-  const docs = buildOpenAPIDocuments(resources)
+  let built: OpenAPIDocuments | undefined
+  const docs = () => (built ??= buildOpenAPIDocuments(resources))
   const route = { preHandler: authorizeNonResourceRequest }
 
-  const indexETag = `"${openAPIHash(docs.indexJSON)}"`
+  let indexETag: string | undefined
   app.get('/openapi/v3', route, (request, reply) => {
+    const { indexJSON } = docs()
+    indexETag ??= `"${openAPIHash(indexJSON)}"`
     // The index names the current hashes, so it must always be revalidated.
     void reply.header('cache-control', 'no-cache').header('etag', indexETag)
     if (etagMatches(request.headers['if-none-match'], indexETag)) return reply.code(304).send()
-    return sendJSON(reply, docs.indexJSON)
+    return sendJSON(reply, indexJSON)
   })
-  for (const doc of docs.groupVersions.values()) app.get(doc.path, route, serveGroupVersion(doc))
-
-  const v2 = {
-    json: { body: Buffer.from(docs.swaggerJSON, 'utf8'), type: 'application/json' },
-    protobuf: { body: docs.swaggerProtobuf, type: V2_PROTOBUF_TYPE },
+  for (const key of openAPIGroupVersionKeys(resources)) {
+    app.get(
+      `/openapi/v3/${key}`,
+      route,
+      serveGroupVersion(() => docs().groupVersions.get(key)!),
+    )
   }
-  const v2ETags = {
-    json: `"${openAPIHash(docs.swaggerJSON)}"`,
-    protobuf: `"${openAPIHash(docs.swaggerProtobuf)}"`,
+
+  let v2: { json: V2Document; protobuf: V2Document } | undefined
+  const v2Documents = () => {
+    if (v2) return v2
+    const { swaggerJSON, swaggerProtobuf } = docs()
+    return (v2 = {
+      json: {
+        body: Buffer.from(swaggerJSON, 'utf8'),
+        type: 'application/json',
+        etag: `"${openAPIHash(swaggerJSON)}"`,
+      },
+      protobuf: {
+        body: swaggerProtobuf,
+        type: V2_PROTOBUF_TYPE,
+        etag: `"${openAPIHash(swaggerProtobuf)}"`,
+      },
+    })
   }
   app.get('/openapi/v2', route, (request, reply) => {
     void reply.header('vary', 'Accept')
@@ -148,10 +182,10 @@ export function registerOpenAPI(app: FastifyInstance, resources: readonly OpenAP
         `only the following media types are accepted: application/json, ${V2_PROTOBUF_TYPE}`,
       )
     }
+    const doc = v2Documents()[format]
     // kubectl keeps the document in its HTTP cache and revalidates it with If-None-Match.
-    const etag = v2ETags[format]
-    void reply.header('cache-control', 'no-cache').header('etag', etag)
-    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
-    return reply.header('content-type', v2[format].type).send(v2[format].body)
+    void reply.header('cache-control', 'no-cache').header('etag', doc.etag)
+    if (etagMatches(request.headers['if-none-match'], doc.etag)) return reply.code(304).send()
+    return reply.header('content-type', doc.type).send(doc.body)
   })
 }
