@@ -4,8 +4,8 @@
  * Measured against the tsc output, the bundle takes ~35 ms (11%) off every `isctl image info`:
  * no ESM loader, no per-module resolution of ~40 of our modules and ~30 of undici's. Verb
  * modules stay lazily evaluated inside the bundle. The server is not in it (./serve.js stays
- * external): the launcher runs `serve` from dist/cmd/isctl-serve.mjs, tsc's ES module build of
- * the same entry point bundled into one ES module with its packages, better-sqlite3 aside.
+ * external): the launcher runs `serve` from dist/cmd/isctl-serve.cjs, tsc's build of the same
+ * entry point bundled with its packages, better-sqlite3 aside, through a code cache too.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -13,7 +13,7 @@ import { constants as http2Constants } from 'node:http2'
 import { build, type Plugin } from 'esbuild'
 
 const MAIN = 'dist/cmd/isctl-main.cjs'
-const SERVE = 'dist/cmd/isctl-serve.mjs'
+const SERVE = 'dist/cmd/isctl-serve.cjs'
 
 /**
  * Builtins that a dependency requires as it loads but that a CLI run almost never uses. Measured
@@ -80,25 +80,30 @@ await build({
 // One file for the server, its packages included: resolving, reading and linking each module
 // was ~15% of the CPU time of a start of `isctl serve` to /readyz for our modules alone, and
 // half of what was left for the packages' (fastify's ~100 files, pino's, undici's...), measured
-// at 1.3 s of CPU before against 0.65 s after on an empty store. Only better-sqlite3 stays in
-// node_modules: it loads its native addon from beside it. The packages' own `require`s of it
-// and of Node's modules get a real `require` (an ES module has none).
+// at 1.3 s of CPU before against 0.65 s after on an empty store, and CommonJS, so that the
+// launcher runs it through a code cache as the other verbs. Only better-sqlite3 stays in
+// node_modules: it loads its native addon from beside it.
 await build({
   entryPoints: ['dist/cmd/isctl.js'],
   outfile: SERVE,
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['better-sqlite3'],
+  define: { 'import.meta.url': '__bundle_url' },
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
+    js: '"use strict";const __bundle_url = require("node:url").pathToFileURL(__filename).href;',
   },
   logLevel: 'warning',
 })
 
-// The launcher names its cache directory after the bundle it runs.
-const hash = createHash('sha256').update(readFileSync(MAIN)).digest('hex').slice(0, 16)
+// The launcher names its cache directory after the bundles it runs.
+const hash = createHash('sha256')
+  .update(readFileSync(MAIN))
+  .update(readFileSync(SERVE))
+  .digest('hex')
+  .slice(0, 16)
 await build({
   entryPoints: ['src/cmd/launcher.ts'],
   outfile: 'dist/cmd/isctl.cjs',

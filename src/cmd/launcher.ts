@@ -5,17 +5,17 @@
  * almost nothing: 47 ms of a 281 ms `isctl image info` measured. A verb's first run writes its
  * cache; the directory is named after the bundle's hash, so an upgrade never meets an old cache
  * (V8 itself checks only the source's length), and the first cache written removes the others.
- * `serve` runs tsc's build of the same entry point bundled as one ES module,
- * dist/cmd/isctl-serve.mjs: the server is an ES module graph, which a vm script cannot import,
- * it runs too long for compiling to matter, and the CommonJS bundle beside those modules would
- * hold a second copy of what they share (6-9 MB of a 115 MB idle server).
+ * `serve` runs the same way from its own bundle, dist/cmd/isctl-serve.cjs: tsc's build of the
+ * same entry point with every package in it but better-sqlite3, so that a start of the server
+ * compiles almost nothing either (V8 compiling its ~6 MB was ~30% of the CPU time to /readyz).
+ * It is a bundle of its own because the one above leaves the server out (./serve.js), which
+ * no other verb needs.
  * Built by scripts/bundle-cli.ts, which defines BUNDLE_HASH.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire, wrap } from 'node:module'
 import { homedir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { Script } from 'node:vm'
 import { leadingWords } from '../cli/select-verb.js'
@@ -31,23 +31,30 @@ type ModuleWrapper = (
   dirname: string,
 ) => void
 
-const MAIN = join(__dirname, 'isctl-main.cjs')
 const args = process.argv.slice(2)
-const [word] = leadingWords(args)
+const [word, second] = leadingWords(args)
 
-if (word === 'serve') {
-  void import(pathToFileURL(join(__dirname, 'isctl-serve.mjs')).href)
+// The bundle sets one of these flags as the verb starts (`--heap-growing-percent` for the
+// server, `--liftoff-only` for the others), and V8 accepts a cache only under the flags it was
+// made with: set before compiling, they match when the cache is written at exit.
+if (word === 'serve' && second !== 'migrate') {
+  setFlagsFromString('--heap-growing-percent=300')
+  runCached(join(__dirname, 'isctl-serve.cjs'), 'serve')
+} else if (word === 'serve') {
+  setFlagsFromString('--liftoff-only')
+  runCached(join(__dirname, 'isctl-serve.cjs'), 'serve-migrate')
 } else {
-  runCached()
+  setFlagsFromString('--liftoff-only')
+  // The verb names a file: anything else a user typed there does not.
+  runCached(
+    join(__dirname, 'isctl-main.cjs'),
+    word !== undefined && /^[a-z][a-z-]*$/.test(word) ? word : 'isctl',
+  )
 }
 
-function runCached(): void {
-  // The bundle sets this for every verb but serve, and V8 accepts a cache only under the flags
-  // it was made with: set before compiling, it matches when the cache is written at exit.
-  setFlagsFromString('--liftoff-only')
-  const source = readFileSync(MAIN, 'utf8').replace(/^#!/, '//')
-  // The verb names a file: anything else a user typed there does not.
-  const verb = word !== undefined && /^[a-z][a-z-]*$/.test(word) ? word : 'isctl'
+/** runCached runs the bundle `main` through the code cache kept for `verb`. */
+function runCached(main: string, verb: string): void {
+  const source = readFileSync(main, 'utf8').replace(/^#!/, '//')
   const dir = join(
     process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
     'imagestreams',
@@ -60,13 +67,13 @@ function runCached(): void {
   } catch {
     // This verb's first run: the cache is written as it exits.
   }
-  const script = new Script(wrap(source), { filename: MAIN, ...(cachedData && { cachedData }) })
+  const script = new Script(wrap(source), { filename: main, ...(cachedData && { cachedData }) })
   if (cachedData === undefined || script.cachedDataRejected === true) {
     process.once('exit', () => writeCache(dir, file, script.createCachedData()))
   }
   const wrapper = script.runInThisContext() as ModuleWrapper
   const module = { exports: {} }
-  wrapper.call(module.exports, module.exports, createRequire(MAIN), module, MAIN, __dirname)
+  wrapper.call(module.exports, module.exports, createRequire(main), module, main, __dirname)
 }
 
 /**
