@@ -186,7 +186,17 @@ export async function caFromPem(
   } catch (err) {
     throw new PkiError(`${where.key} is not an ECDSA P-256 key: ${where.fix}`, { cause: err })
   }
-  return { certPem, keyPem, x509, cert: pkijs.Certificate.fromBER(x509.raw), privateKey }
+  // Parsed by pkijs only to issue a serving certificate: most starts reuse theirs.
+  let cert: pkijs.Certificate | undefined
+  return {
+    certPem,
+    keyPem,
+    x509,
+    get cert() {
+      return (cert ??= pkijs.Certificate.fromBER(x509.raw))
+    },
+    privateKey,
+  }
 }
 
 /** ServingFiles is a parsed serving certificate and key. */
