@@ -261,7 +261,10 @@ class SqliteStore implements Store {
       })
       this.revision = this.reads.revision.get()?.current ?? 0
       this.writeTransaction(() => this.ops.syncReferenceIndex())
-      this.writeTransaction(() => this.ops.compact())
+      // By count only: finding the history past its age reads every event row (10,000 rows of
+      // JSON documents by default), most of the start-up of a large store; the timer below
+      // does that a compaction interval later.
+      this.writeTransaction(() => this.ops.trimHistory())
     } catch (error) {
       reader?.close()
       this.writer.close()
