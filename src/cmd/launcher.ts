@@ -3,7 +3,7 @@
  * The installed `isctl` (dist/cmd/isctl.cjs): runs the bundled CLI, dist/cmd/isctl-main.cjs,
  * through a V8 code cache kept per verb in the user's cache directory, so that a run compiles
  * almost nothing: 47 ms of a 281 ms `isctl image info` measured. A verb's first run writes its
- * cache; the directory is named after the bundle's hash, so an upgrade never meets an old cache
+ * cache; the directory is named after the bundles' hash, so an upgrade never meets an old cache
  * (V8 itself checks only the source's length), and the first cache written removes the others.
  * `serve` runs the same way from its own bundle, dist/cmd/isctl-serve.cjs: tsc's build of the
  * same entry point with every package in it but better-sqlite3, so that a start of the server
