@@ -43,6 +43,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   ],
   distribution: ['storage', 'registry', 'credentials', 'reference', 'api', 'lib'],
   cli: ['pruner', 'api', 'reference', 'lib'],
+  console: ['api', 'reference'],
   cmd: ['*'],
 }
 
@@ -57,7 +58,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name)
     if (e.isDirectory()) return sourceFiles(path)
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : []
+    return /\.tsx?$/.test(e.name) && !e.name.endsWith('.test.ts') ? [path] : []
   })
 }
 
@@ -147,6 +148,18 @@ describe('dependency direction (docs/architecture.md)', () => {
   it('only tests import a testing/ folder', () => {
     const offenders = importEdges(files).filter(
       ([from, to]) => isTestSupport(to) && !isTestSupport(from),
+    )
+    assert.deepEqual(offenders.map(formatEdge), [])
+  })
+
+  it('the console loads only the plain modules of api/, never a TypeBox schema', () => {
+    // The console runs in the browser: what it imports is bundled into its first load.
+    const plain = new Set(['constants.ts', 'names.ts'])
+    const offenders = importEdges(files).filter(
+      ([from, to]) =>
+        layerOf(from) === 'console' &&
+        layerOf(to) === 'api' &&
+        !plain.has(relative(join(SRC, 'api'), to).replace(/\.js$/, '.ts')),
     )
     assert.deepEqual(offenders.map(formatEdge), [])
   })

@@ -53,9 +53,11 @@ function maxLenError(length: number): string {
   return `must be no more than ${length} characters`
 }
 
-// Go's len() counts bytes.
+const utf8 = new TextEncoder()
+
+// Go's len() counts bytes. TextEncoder rather than Buffer: the web console runs these checks too.
 function byteLength(value: string): number {
-  return Buffer.byteLength(value, 'utf8')
+  return utf8.encode(value).length
 }
 
 /** checkDNS1123Label checks an RFC 1123 label such as a namespace name. */

@@ -1,0 +1,284 @@
+/**
+ * One image stream, live: per tag its source, import mode, reference policy, schedule, current
+ * digest, the platforms of a manifest list, its history and conditions, and the pull command;
+ * with the actions the user may take (re-import, switch import mode, remove a tag, delete).
+ */
+import { useState } from 'preact/hooks'
+import { api, IMAGE_API, namespaced } from '../api.js'
+import { importImage } from '../imports.js'
+import { useLiveList } from '../live.js'
+import { pullSpec, type Image, type ImageStream, type SpecTag } from '../model.js'
+import { consolePath, Link, navigate } from '../router.js'
+import { ago, Digest, LoadStatus, messageOf, Page, useCan, useLoad } from '../ui.js'
+
+/** The rights that decide which actions are offered. */
+interface Rights {
+  readonly importing: boolean
+  readonly removingTags: boolean
+}
+
+/** StreamPage shows one stream. */
+export function StreamPage(props: { namespace: string; name: string }) {
+  const { namespace: ns, name } = props
+  const path = `${namespaced(ns, 'imagestreams')}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`
+  const loaded = useLiveList<ImageStream>(path)
+  const rights: Rights = {
+    importing: useCan('create', 'imagestreamimports', ns),
+    removingTags: useCan('delete', 'imagestreamtags', ns),
+  }
+  const canDelete = useCan('delete', 'imagestreams', ns)
+  const [notice, setNotice] = useState<{ ok: boolean; message: string } | undefined>()
+  const stream = loaded.state === 'ok' ? loaded.value[0] : undefined
+  const remove = async () => {
+    if (!confirm(`Delete the image stream ${name} and all its tags?`)) return
+    try {
+      await api('DELETE', namespaced(ns, 'imagestreams', name))
+      navigate(consolePath('ns', ns))
+    } catch (err) {
+      setNotice({ ok: false, message: messageOf(err) })
+    }
+  }
+  return (
+    <Page
+      title={`Image stream ${name}`}
+      actions={
+        <>
+          {rights.importing && (
+            <Link
+              class="button"
+              href={`${consolePath('ns', ns, 'import')}?stream=${encodeURIComponent(name)}`}
+            >
+              Import image
+            </Link>
+          )}
+          {canDelete && stream && (
+            <button type="button" class="danger" onClick={() => void remove()}>
+              Delete stream
+            </button>
+          )}
+        </>
+      }
+    >
+      <nav aria-label="Breadcrumb" class="crumbs">
+        <Link href="/console/">Projects</Link> / <Link href={consolePath('ns', ns)}>{ns}</Link> /{' '}
+        {name}
+      </nav>
+      {notice && (
+        <p role={notice.ok ? 'status' : 'alert'} class={notice.ok ? 'notice' : 'error'}>
+          {notice.message}
+        </p>
+      )}
+      <LoadStatus loaded={loaded} />
+      {loaded.state === 'ok' && !stream && (
+        <p role="alert">The image stream {name} does not exist.</p>
+      )}
+      {stream && <StreamBody stream={stream} rights={rights} onNotice={setNotice} />}
+    </Page>
+  )
+}
+
+function StreamBody(props: {
+  stream: ImageStream
+  rights: Rights
+  onNotice: (n: { ok: boolean; message: string }) => void
+}) {
+  const { stream } = props
+  const specTags = new Map((stream.spec?.tags ?? []).map((t) => [t.name, t]))
+  const names = [
+    ...new Set([...(stream.status?.tags ?? []).map((t) => t.tag), ...specTags.keys()]),
+  ].sort()
+  return (
+    <>
+      {stream.status?.dockerImageRepository && (
+        <p>
+          Repository:{' '}
+          <code>
+            {stream.status.publicDockerImageRepository || stream.status.dockerImageRepository}
+          </code>
+        </p>
+      )}
+      {names.length === 0 && <p>This stream has no tags yet.</p>}
+      {names.map((tag) => (
+        <TagCard
+          key={tag}
+          stream={stream}
+          tag={tag}
+          spec={specTags.get(tag)}
+          rights={props.rights}
+          onNotice={props.onNotice}
+        />
+      ))}
+    </>
+  )
+}
+
+function TagCard(props: {
+  stream: ImageStream
+  tag: string
+  spec: SpecTag | undefined
+  rights: Rights
+  onNotice: (n: { ok: boolean; message: string }) => void
+}) {
+  const { stream, tag, spec } = props
+  const ns = stream.metadata.namespace ?? ''
+  const name = stream.metadata.name
+  const status = stream.status?.tags?.find((t) => t.tag === tag)
+  const current = status?.items?.[0]
+  const mode = spec?.importPolicy?.importMode ?? 'Legacy'
+  const pull = pullSpec(stream, tag)
+  const [busy, setBusy] = useState(false)
+  const headingId = `tag-${tag}`
+  const reimport = async (importMode: string) => {
+    if (!spec?.from || spec.from.kind !== 'DockerImage') return
+    setBusy(true)
+    try {
+      const outcome = await importImage(ns, {
+        stream: name,
+        tag,
+        from: spec.from.name,
+        importMode,
+        referencePolicy: spec.referencePolicy?.type ?? 'Source',
+        scheduled: spec.importPolicy?.scheduled === true,
+        insecure: spec.importPolicy?.insecure === true,
+      })
+      props.onNotice(
+        outcome.ok ? { ok: true, message: `${tag}: imported as ${importMode}.` } : outcome,
+      )
+    } catch (err) {
+      props.onNotice({ ok: false, message: messageOf(err) })
+    } finally {
+      setBusy(false)
+    }
+  }
+  const removeTag = async () => {
+    if (!confirm(`Remove the tag ${name}:${tag}?`)) return
+    try {
+      await api('DELETE', namespaced(ns, 'imagestreamtags', `${name}:${tag}`))
+      props.onNotice({ ok: true, message: `Tag ${tag} removed.` })
+    } catch (err) {
+      props.onNotice({ ok: false, message: messageOf(err) })
+    }
+  }
+  const importable = props.rights.importing && spec?.from?.kind === 'DockerImage'
+  return (
+    <section class="card tag" aria-labelledby={headingId} data-tag={tag}>
+      <h2 id={headingId}>{tag}</h2>
+      <dl class="facts">
+        <dt>Source</dt>
+        <dd>{spec?.from ? <code>{spec.from.name}</code> : 'none (pushed or set by the server)'}</dd>
+        <dt>Import mode</dt>
+        <dd data-field="import-mode">{mode}</dd>
+        <dt>Reference policy</dt>
+        <dd>{spec?.referencePolicy?.type ?? 'Source'}</dd>
+        <dt>Scheduled</dt>
+        <dd>{spec?.importPolicy?.scheduled ? 'yes, checked periodically' : 'no'}</dd>
+        <dt>Current digest</dt>
+        <dd>{current ? <Digest value={current.image} /> : 'none'}</dd>
+        {pull && (
+          <>
+            <dt>Pull</dt>
+            <dd>
+              <code class="pull">docker pull {pull}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      {(status?.conditions ?? []).map((c) => (
+        <p key={c.type} role="alert" class="error condition">
+          <strong>{c.reason ?? c.type}</strong>: {c.message}{' '}
+          <time dateTime={c.lastTransitionTime}>{ago(c.lastTransitionTime)}</time>
+        </p>
+      ))}
+      {current && <Platforms namespace={ns} stream={name} digest={current.image} />}
+      {(status?.items?.length ?? 0) > 0 && (
+        <details>
+          <summary>History ({status?.items?.length})</summary>
+          <ol class="timeline">
+            {status?.items?.map((item) => (
+              <li key={`${item.image}-${item.generation}`}>
+                <time dateTime={item.created}>{new Date(item.created).toLocaleString()}</time>{' '}
+                <Link href={consolePath('ns', ns, 'streams', name, 'images', item.image)}>
+                  <Digest value={item.image} />
+                </Link>{' '}
+                <span class="muted">{item.dockerImageReference}</span>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+      {(importable || props.rights.removingTags) && (
+        <div class="actions">
+          {importable && (
+            <>
+              <button type="button" disabled={busy} onClick={() => void reimport(mode)}>
+                Re-import now
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void reimport(mode === 'Legacy' ? 'PreserveOriginal' : 'Legacy')}
+              >
+                Switch to {mode === 'Legacy' ? 'PreserveOriginal' : 'Legacy'}
+              </button>
+            </>
+          )}
+          {props.rights.removingTags && (
+            <button type="button" class="danger" onClick={() => void removeTag()}>
+              Remove tag
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** Platforms lists the manifests of a manifest list, or the one platform of an image. */
+function Platforms(props: { namespace: string; stream: string; digest: string }) {
+  const loaded = useLoad(
+    () =>
+      api<{ image: Image }>(
+        'GET',
+        `${IMAGE_API}/namespaces/${encodeURIComponent(props.namespace)}/imagestreamimages/${encodeURIComponent(`${props.stream}@${props.digest}`)}`,
+      ),
+    [props.namespace, props.stream, props.digest],
+  )
+  if (loaded.state !== 'ok') return <LoadStatus loaded={loaded} />
+  const image = loaded.value.image
+  const manifests = image.dockerImageManifests ?? []
+  const link = consolePath('ns', props.namespace, 'streams', props.stream, 'images', props.digest)
+  if (manifests.length === 0) {
+    const meta = image.dockerImageMetadata
+    return (
+      <p>
+        Image{' '}
+        <Link href={link}>
+          {meta?.Os ?? '?'}/{meta?.Architecture ?? '?'}
+        </Link>
+      </p>
+    )
+  }
+  return (
+    <table class="platforms">
+      <caption>
+        Manifest list: <Link href={link}>{manifests.length} platforms</Link>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Platform</th>
+          <th scope="col">Digest</th>
+        </tr>
+      </thead>
+      <tbody>
+        {manifests.map((m) => (
+          <tr key={m.digest}>
+            <td>{[m.os, m.architecture, m.variant].filter(Boolean).join('/')}</td>
+            <td>
+              <Digest value={m.digest} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

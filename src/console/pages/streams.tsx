@@ -1,0 +1,138 @@
+/** The image streams of a project, live: search, label filter, sort, failing imports marked. */
+import { useMemo, useState } from 'preact/hooks'
+import { namespaced } from '../api.js'
+import { useLiveList } from '../live.js'
+import { failingTags, lastUpdate, type ImageStream } from '../model.js'
+import { consolePath, Link } from '../router.js'
+import { ago, LoadStatus, Page, useCan } from '../ui.js'
+
+/** matchesLabels applies a selector of `key=value`, `key!=value` and `key` terms, comma separated. */
+export function matchesLabels(
+  labels: Record<string, string> | undefined,
+  selector: string,
+): boolean {
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .every((term) => {
+      const ne = term.indexOf('!=')
+      if (ne > 0) return labels?.[term.slice(0, ne).trim()] !== term.slice(ne + 2).trim()
+      const eq = term.indexOf('=')
+      if (eq > 0)
+        return (
+          labels?.[term.slice(0, eq).trim()] ===
+          term
+            .slice(eq + 1)
+            .replace(/^=/, '')
+            .trim()
+        )
+      return labels?.[term] !== undefined
+    })
+}
+
+/** StreamsPage lists a project's streams. */
+export function StreamsPage(props: { namespace: string }) {
+  const ns = props.namespace
+  const loaded = useLiveList<ImageStream>(namespaced(ns, 'imagestreams'))
+  const canImport = useCan('create', 'imagestreamimports', ns)
+  const canSecrets = useCan('create', 'secrets', ns, '')
+  const [search, setSearch] = useState('')
+  const [labels, setLabels] = useState('')
+  const [sort, setSort] = useState<'updated' | 'name'>('updated')
+  const rows = useMemo(() => {
+    if (loaded.state !== 'ok') return []
+    const q = search.trim().toLowerCase()
+    const shown = loaded.value
+      .filter((s) => q === '' || s.metadata.name.toLowerCase().includes(q))
+      .filter((s) => matchesLabels(s.metadata.labels, labels))
+      .map((s) => ({ stream: s, updated: lastUpdate(s), failing: failingTags(s) }))
+    return shown.sort((a, b) =>
+      sort === 'name'
+        ? a.stream.metadata.name.localeCompare(b.stream.metadata.name)
+        : b.updated.localeCompare(a.updated) ||
+          a.stream.metadata.name.localeCompare(b.stream.metadata.name),
+    )
+  }, [loaded, search, labels, sort])
+  return (
+    <Page
+      title={`Image streams in ${ns}`}
+      actions={
+        <>
+          {canImport && (
+            <Link class="button" href={consolePath('ns', ns, 'import')}>
+              Import image
+            </Link>
+          )}
+          {canSecrets && (
+            <Link class="button secondary" href={consolePath('ns', ns, 'pull-secrets')}>
+              Add pull secret
+            </Link>
+          )}
+        </>
+      }
+    >
+      <nav aria-label="Breadcrumb" class="crumbs">
+        <Link href="/console/">Projects</Link> / {ns}
+      </nav>
+      <div class="filters" role="search">
+        <label>
+          Search
+          <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        </label>
+        <label>
+          Labels
+          <input
+            placeholder="app=web,tier"
+            value={labels}
+            onInput={(e) => setLabels(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Sort by
+          <select
+            value={sort}
+            onChange={(e) => setSort(e.currentTarget.value === 'name' ? 'name' : 'updated')}
+          >
+            <option value="updated">Last update</option>
+            <option value="name">Name</option>
+          </select>
+        </label>
+      </div>
+      <LoadStatus loaded={loaded} />
+      {loaded.state === 'ok' && (
+        <>
+          <p role="status" class="count">
+            {rows.length} of {loaded.value.length} streams
+          </p>
+          <table class="streams">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Updated</th>
+                <th scope="col">Imports</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ stream, updated, failing }) => (
+                <tr key={stream.metadata.name} class={failing.length > 0 ? 'failing' : undefined}>
+                  <th scope="row">
+                    <Link href={consolePath('ns', ns, 'streams', stream.metadata.name)}>
+                      {stream.metadata.name}
+                    </Link>
+                  </th>
+                  <td>{(stream.status?.tags ?? []).map((t) => t.tag).join(', ')}</td>
+                  <td>
+                    <time dateTime={updated}>{ago(updated)}</time>
+                  </td>
+                  <td>{failing.length > 0 ? `Failing: ${failing.join(', ')}` : 'OK'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Page>
+  )
+}
