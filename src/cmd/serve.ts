@@ -6,9 +6,11 @@
  * Loaded lazily by the entry point, so no other verb pays for fastify or the store.
  */
 import { X509Certificate } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { hostname, networkInterfaces } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { isIP, type AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { IMAGE_REFERENCES, RESOURCE_LIST, type ImageStream } from '../api/index.js'
@@ -40,6 +42,7 @@ import { serverURL, writeKubeconfig } from '../server/auth/admin-credentials.js'
 import { HtpasswdFile, HtpasswdLoadError } from '../server/auth/htpasswd-file.js'
 import { registerOAuthApi } from '../server/auth/oauth-api.js'
 import { registerOAuthServer } from '../server/auth/oauth-server.js'
+import { loadConsoleFiles, registerConsole } from '../server/console.js'
 import { OAuthTokenAuthenticator } from '../server/auth/oauth-tokens.js'
 import { createServer } from '../server/app.js'
 import { AuditLog, type AuditSink } from '../server/audit/index.js'
@@ -95,6 +98,16 @@ import {
   type WatchedAllowList,
 } from './allowed-registries-file.js'
 import { packageVersion } from '../cli/commands/version.js'
+
+/**
+ * consoleDir is dist/console of the package this module belongs to: found from the nearest
+ * package.json up, so that both the built server and a run from the sources (tsx) find it.
+ */
+function consoleDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return join(dir, 'dist', 'console')
+}
 
 /** After this long, connections still open at shutdown (stuck clients, unended streams) are cut. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -471,6 +484,10 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
       logger,
     })
     registerOAuthApi(app, { store, tokens: oauthTokens })
+    // The web console's built files, beside this module's package (docs/console.md).
+    const consoleFiles = loadConsoleFiles(consoleDir())
+    if (!consoleFiles) logger.warn({}, 'the web console is not built: /console/ will say so')
+    registerConsole(app, consoleFiles)
     // A const for the closure below: `store` is a let that shutdown clears.
     const pullStore = store
     const distribution = registerDistribution(app, {

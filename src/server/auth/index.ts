@@ -9,6 +9,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Subject } from '../../api/index.js'
+import { isConsoleRequest } from '../console.js'
 import { forbidden, unauthorized, type StatusError } from '../status.js'
 import { BASIC_USER_RULES, DISCOVERY_RULES } from './default-roles.js'
 import { impersonate } from './impersonation.js'
@@ -283,7 +284,8 @@ export function isOAuthRequest(method: string, url: string): boolean {
 
 /**
  * registerAuthentication installs the authenticator on every route but the registry's (`/v2/`,
- * `/admin/`) and the OAuth endpoints (OAUTH_ENDPOINTS), the 404 handler included: a missing or
+ * `/admin/`), the OAuth endpoints (OAUTH_ENDPOINTS) and the web console's files (`GET
+ * /console/…`), the 404 handler included: a missing or
  * unknown token is a 401 Status before routing decides anything. The impersonation headers are
  * honoured right after, so the impersonated user is the one every later check sees
  * (docs/access-control.md#impersonation-and-access-reviews).
@@ -302,6 +304,8 @@ export function registerAuthentication(
     // credentials and expect its error dialect (src/distribution).
     if (isRegistryPath(request.url)) return
     if (isOAuthRequest(request.method, request.url)) return
+    // The console's files hold no data; what it then asks of the API is authenticated.
+    if (isConsoleRequest(request.method, request.url)) return
     const token = bearerToken(request.headers.authorization)
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()
