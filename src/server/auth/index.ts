@@ -271,6 +271,7 @@ export function isRegistryPath(url: string): boolean {
 export const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([
   'GET /.well-known/oauth-authorization-server',
   'GET /oauth/authorize',
+  'POST /oauth/authorize',
   'POST /oauth/token',
 ])
 

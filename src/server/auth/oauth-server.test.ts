@@ -232,11 +232,82 @@ describe('the OAuth endpoints oc login uses', () => {
     assert.equal(password.json<{ error: string }>().error, 'unsupported_grant_type')
   })
 
-  it('exempts exactly those three endpoints from the bearer token', async () => {
+  it('signs the web console in through its login form, with PKCE and its one redirect URI', async () => {
+    const CALLBACK = `${ISSUER}/console/oauth/callback`
+    const verifier = 'e'.repeat(43)
+    const login = (form: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: '/oauth/authorize',
+        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          client_id: 'isctl-console',
+          response_type: 'code',
+          redirect_uri: CALLBACK,
+          state: 'st',
+          code_challenge: pkceS256(verifier),
+          code_challenge_method: 'S256',
+          ...form,
+        }).toString(),
+      })
+    const wrong = await login({ username: 'alice', password: 'nope' })
+    assert.equal(wrong.statusCode, 302)
+    const refused = new URL(wrong.headers.location as string)
+    assert.equal(`${refused.origin}${refused.pathname}`, CALLBACK)
+    assert.equal(refused.searchParams.get('error'), 'access_denied')
+    assert.equal(refused.searchParams.get('state'), 'st')
+    assert.equal(refused.searchParams.get('code'), null)
+
+    const elsewhere = await login({
+      username: 'alice',
+      password: 'wonder land',
+      redirect_uri: 'https://evil.example/cb',
+    })
+    assert.equal(elsewhere.statusCode, 400)
+    const noPkce = await login({ username: 'alice', password: 'wonder land', code_challenge: '' })
+    assert.equal(
+      new URL(noPkce.headers.location as string).searchParams.get('error'),
+      'invalid_request',
+    )
+
+    const right = await login({ username: 'alice', password: 'wonder land' })
+    assert.equal(right.statusCode, 302)
+    const code = new URL(right.headers.location as string).searchParams.get('code')!
+    assert.ok(code.startsWith('sha256~'))
+    // The CLI's client may not spend the console's code, and the failed try spends it.
+    const stolen = await exchange({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+    })
+    assert.equal(stolen.json<{ error: string }>().error, 'invalid_grant')
+    const again = await login({ username: 'alice', password: 'wonder land' })
+    const code2 = new URL(again.headers.location as string).searchParams.get('code')!
+    const res = await exchange(
+      {
+        grant_type: 'authorization_code',
+        client_id: 'isctl-console',
+        code: code2,
+        code_verifier: verifier,
+        redirect_uri: CALLBACK,
+      },
+      {},
+    )
+    assert.equal(res.statusCode, 200)
+    const token = res.json<{ access_token: string }>().access_token
+    const me = await app.inject({
+      method: 'GET',
+      url: '/apis/user.openshift.io/v1/users/~',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(me.json<{ metadata: { name: string } }>().metadata.name, 'alice')
+  })
+
+  it('exempts exactly those four endpoints from the bearer token', async () => {
     for (const [method, url] of [
       ['GET', '/oauth/token'],
       ['GET', '/oauth/token/implicit'],
-      ['POST', '/oauth/authorize'],
+      ['PUT', '/oauth/authorize'],
       ['GET', '/oauth/authorize/x'],
       ['GET', '/oauth'],
       ['DELETE', '/apis/oauth.openshift.io/v1/oauthaccesstokens/sha256~x'],

@@ -6,6 +6,8 @@
  * - `GET /oauth/authorize?client_id=openshift-challenging-client&response_type=code&...`: with an
  *   `X-CSRF-Token` header and no credentials, a 401 `WWW-Authenticate: Basic realm="openshift"`
  *   challenge; with the right Basic credentials, a 302 to the redirect URI carrying `code=`.
+ * - `POST /oauth/authorize` with a form (client_id=isctl-console, username, password, PKCE): the
+ *   web console's sign-in, a 302 to `/console/oauth/callback` with `code=` or `error=`.
  * - `POST /oauth/token` (grant_type=authorization_code, PKCE S256): the access token.
  *
  * These are reachable without a bearer token (OAUTH_ENDPOINTS). Wrong passwords are answered
@@ -25,6 +27,12 @@ import { accessTokenObject, newOAuthToken, OAUTH_ACCESS_TOKENS } from './oauth-t
 
 /** CLI_CLIENT_ID is the OAuth client oc uses; it has no secret. */
 export const CLI_CLIENT_ID = 'openshift-challenging-client'
+/**
+ * CONSOLE_CLIENT_ID is the web console's client: a browser login form, PKCE required, its one
+ * redirect URI the server's own /console/oauth/callback (as OpenShift's browser client's is the
+ * server's own page).
+ */
+export const CONSOLE_CLIENT_ID = 'isctl-console'
 /** The realm of the Basic challenge, as OpenShift's. */
 const REALM = 'openshift'
 /** The header that tells a CLI from a browser tricked into sending Basic credentials. */
@@ -58,6 +66,8 @@ export interface OAuthServerOptions {
 /** AuthorizationCode is a code waiting to be exchanged: kept in memory only, for minutes. */
 interface AuthorizationCode {
   readonly user: string
+  /** The client the code was issued to: only it may exchange the code. */
+  readonly client: string
   readonly redirectURI: string
   readonly challenge: string | undefined
   readonly expiresAt: number
@@ -70,6 +80,9 @@ function issuerOf(request: FastifyRequest): string {
 
 /** implicitRedirect is the one redirect URI of the CLI client (oauthdiscovery.OpenShiftOAuthTokenImplicitURL). */
 const implicitRedirect = (issuer: string): string => `${issuer}/oauth/token/implicit`
+
+/** consoleRedirect is the console client's one redirect URI. */
+const consoleRedirect = (issuer: string): string => `${issuer}/console/oauth/callback`
 
 /** serverMetadata is the RFC 8414 document oc reads first. */
 export function serverMetadata(issuer: string): Record<string, unknown> {
@@ -136,6 +149,41 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
     reply.type('application/json').send(serverMetadata(issuerOf(request))),
   )
 
+  /**
+   * passwordIsRight checks a login as both clients make it: a wrong one is answered a fixed
+   * time after it arrived, and counts towards the user's lockout.
+   */
+  const passwordIsRight = async (request: FastifyRequest, user: string, password: string) => {
+    const arrived = performance.now()
+    const locked = throttle.lockedFor(user) > 0
+    // Checked even while locked out, so that the answer takes the same time.
+    const right = (await options.passwords?.check(user, password)) === true
+    if (right && !locked) {
+      throttle.succeeded(user)
+      return true
+    }
+    const lockoutStarted = !locked && throttle.failed(user)
+    options.logger.warn(
+      { user, remote: request.ip, lockedOut: locked || lockoutStarted },
+      locked ? 'login refused: too many failed logins' : 'login failed',
+    )
+    // The same time for every failure: a cheap hash, a costly one or none at all.
+    await sleep(arrived + failureDelayMs - performance.now())
+    return false
+  }
+
+  /** issueCode remembers a new code for `user` and sends the client back with it. */
+  const issueCode = (
+    reply: FastifyReply,
+    grant: Omit<AuthorizationCode, 'expiresAt'>,
+    state: string | undefined,
+  ) => {
+    dropExpiredCodes()
+    const code = SHA256_TOKEN_PREFIX + randomBytes(32).toString('base64url')
+    codes.set(code, { ...grant, expiresAt: now() + CODE_TTL_MS })
+    return redirectWith(reply, grant.redirectURI, { code, ...(state !== undefined && { state }) })
+  }
+
   app.get('/oauth/authorize', async (request, reply) => {
     const q = request.query as Record<string, unknown>
     const issuer = issuerOf(request)
@@ -164,27 +212,11 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
     const csrf = single(request.headers[CSRF_HEADER]) ?? ''
     const credentials = csrf === '' ? undefined : basicCredentials(request.headers.authorization)
     if (!credentials) return challengeReply(reply, csrf !== '')
-
-    const arrived = performance.now()
-    const { user, password } = credentials
-    const locked = throttle.lockedFor(user) > 0
-    // Checked even while locked out, so that the answer takes the same time.
-    const right = (await options.passwords?.check(user, password)) === true
-    if (!right || locked) {
-      const lockoutStarted = !locked && throttle.failed(user)
-      options.logger.warn(
-        { user, remote: request.ip, lockedOut: locked || lockoutStarted },
-        locked ? 'login refused: too many failed logins' : 'login failed',
-      )
-      // The same time for every failure: a cheap hash, a costly one or none at all.
-      await sleep(arrived + failureDelayMs - performance.now())
+    if (!(await passwordIsRight(request, credentials.user, credentials.password))) {
       return challengeReply(reply, true)
     }
-    throttle.succeeded(user)
-    dropExpiredCodes()
-    const code = SHA256_TOKEN_PREFIX + randomBytes(32).toString('base64url')
-    codes.set(code, { user, redirectURI, challenge, expiresAt: now() + CODE_TTL_MS })
-    return redirectWith(reply, redirectURI, { code, ...(state !== undefined && { state }) })
+    const grant = { user: credentials.user, client: CLI_CLIENT_ID, redirectURI, challenge }
+    return issueCode(reply, grant, state)
   })
 
   app.register((scope, _opts, done) => {
@@ -195,11 +227,46 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
       (_request, body, parsed) =>
         parsed(null, Object.fromEntries(new URLSearchParams(String(body)))),
     )
+    // The web console's sign-in form (docs/console.md#signing-in): a browser login posted as a
+    // form, answered with a redirect to the console's callback, carrying a code or an error.
+    // PKCE is required, and the console checks `state`, so a form posted from another site
+    // signs no one in.
+    scope.post('/oauth/authorize', async (request, reply) => {
+      const form = (request.body ?? {}) as Record<string, unknown>
+      if (single(form.client_id) !== CONSOLE_CLIENT_ID) {
+        return oauthError(reply, 400, 'unauthorized_client', 'unknown client_id')
+      }
+      const redirectURI = consoleRedirect(issuerOf(request))
+      if (single(form.redirect_uri) !== redirectURI) {
+        return oauthError(reply, 400, 'invalid_request', 'redirect_uri does not match the client')
+      }
+      const state = single(form.state)
+      const fail = (error: string, description: string) =>
+        redirectWith(reply, redirectURI, {
+          error,
+          error_description: description,
+          ...(state !== undefined && { state }),
+        })
+      if (single(form.response_type) !== 'code') {
+        return fail('unsupported_response_type', 'only the code flow is supported')
+      }
+      const challenge = single(form.code_challenge)
+      if (!challenge || single(form.code_challenge_method) !== 'S256') {
+        return fail('invalid_request', 'a code_challenge with method S256 is required')
+      }
+      const user = single(form.username) ?? ''
+      if (user === '' || !(await passwordIsRight(request, user, single(form.password) ?? ''))) {
+        return fail('access_denied', 'wrong user name or password')
+      }
+      return issueCode(reply, { user, client: CONSOLE_CLIENT_ID, redirectURI, challenge }, state)
+    })
+
     scope.post('/oauth/token', async (request, reply) => {
       const form = (request.body ?? {}) as Record<string, unknown>
       const client = basicCredentials(request.headers.authorization)
       const clientID = client?.user ?? single(form.client_id)
-      if (clientID !== CLI_CLIENT_ID || (client !== undefined && client.password !== '')) {
+      const known = clientID === CLI_CLIENT_ID || clientID === CONSOLE_CLIENT_ID
+      if (!known || (client !== undefined && client.password !== '')) {
         return oauthError(reply, 401, 'invalid_client', 'client authentication failed')
       }
       if (single(form.grant_type) !== 'authorization_code') {
@@ -214,7 +281,7 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
       const grant = codes.get(code)
       // A code is used once, right or wrong.
       codes.delete(code)
-      if (!grant || grant.expiresAt <= now()) {
+      if (!grant || grant.expiresAt <= now() || grant.client !== clientID) {
         return oauthError(reply, 400, 'invalid_grant', 'the code is unknown or expired')
       }
       const redirectURI = single(form.redirect_uri)
@@ -233,7 +300,7 @@ export function registerOAuthServer(app: FastifyInstance, options: OAuthServerOp
         accessTokenObject({
           token,
           userName: grant.user,
-          clientName: CLI_CLIENT_ID,
+          clientName: grant.client,
           expiresIn: options.tokenMaxAgeSeconds,
           redirectURI: grant.redirectURI,
         }),
