@@ -245,9 +245,11 @@ function Platforms(props: { namespace: string; stream: string; digest: string })
   )
   if (loaded.state !== 'ok') return <LoadStatus loaded={loaded} />
   const image = loaded.value.image
-  const manifests = image.dockerImageManifests ?? []
+  // Attestations ride in the list as unknown/unknown entries: they are no platform.
+  const all = image.dockerImageManifests ?? []
+  const manifests = all.filter((m) => m.os !== 'unknown' || m.architecture !== 'unknown')
   const link = consolePath('ns', props.namespace, 'streams', props.stream, 'images', props.digest)
-  if (manifests.length === 0) {
+  if (all.length === 0) {
     const meta = image.dockerImageMetadata
     return (
       <p>
@@ -262,6 +264,7 @@ function Platforms(props: { namespace: string; stream: string; digest: string })
     <table class="platforms">
       <caption>
         Manifest list: <Link href={link}>{manifests.length} platforms</Link>
+        {all.length > manifests.length && ` (and ${all.length - manifests.length} attestation)`}
       </caption>
       <thead>
         <tr>

@@ -1,0 +1,322 @@
+/**
+ * The web console in real headless Chromium against a real `isctl serve --htpasswd` and the real
+ * test registry: alice (edit) signs in with her password through the OAuth form, imports a
+ * PreserveOriginal manifest list through the import form and sees its four platforms, sees a
+ * second import land live, switches the tag to Legacy and creates a pull secret; bob (view)
+ * sees no import button and is refused when he posts an import himself. Screenshots go to
+ * test-artifacts/console/ (printed), and axe-core checks the three main pages.
+ */
+import assert from 'node:assert/strict'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import {
+  adminCredentials,
+  insecureImport,
+  pollUntil,
+  succeeded,
+  useRegistry,
+  useServe,
+  userSession,
+  type UserSession,
+} from '../harness/index.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'console')
+const PASSWORDS = { alice: 'alice-pw', bob: 'bob-pw' }
+const NS = 'team-a'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
+
+/** axeProblems runs axe-core on the page and returns its serious and critical violations. */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE })
+  const violations = await page.evaluate<
+    { id: string; impact: string; help: string; nodes: string[] }[]
+  >(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })))`,
+  )
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`)
+}
+
+/** shot saves a full-page screenshot under test-artifacts/console/ and returns its path. */
+async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const path = join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  console.log(`# screenshot: ${path}`)
+  return path
+}
+
+describe('the web console in headless Chromium', () => {
+  const env = useRegistry({ auth: 'none' })
+  const suite = useServe(() => [], { users: PASSWORDS })
+  const aliceCli = userSession(suite)
+  const bobCli = userSession(suite)
+  let browser: Browser
+  let server = ''
+  const contexts: BrowserContext[] = []
+  let alice: Page
+  let bob: Page
+
+  const admin = (args: readonly string[], input?: string) => succeeded(suite.kubectl(args, input))
+  const granted = (user: UserSession, verb: string, resource: string) =>
+    pollUntil(
+      `${verb} ${resource} in ${NS} to be allowed`,
+      async () => (await user.kubectl(['auth', 'can-i', verb, resource, '-n', NS])).code === 0,
+      { timeoutMs: 30_000 },
+    )
+
+  /** signIn opens the console in a fresh context and signs in with the password form. */
+  const signIn = async (user: 'alice' | 'bob'): Promise<Page> => {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      // axe-core is injected as an inline script, which the console's CSP forbids.
+      bypassCSP: true,
+      viewport: { width: 1280, height: 900 },
+    })
+    contexts.push(context)
+    const page = await context.newPage()
+    await page.goto(`${server}/console/`)
+    await page.getByRole('textbox', { name: 'User name', exact: true }).fill(user)
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORDS[user])
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Projects' }).waitFor()
+    return page
+  }
+
+  before(async () => {
+    server = adminCredentials(suite.kubeconfig).server
+    await admin(['create', 'namespace', NS])
+    await suite.run(['policy', 'add-role-to-user', 'edit', 'alice', '-n', NS])
+    await suite.run(['policy', 'add-role-to-user', 'view', 'bob', '-n', NS])
+    for (const [session, user] of [
+      [aliceCli, 'alice'],
+      [bobCli, 'bob'],
+    ] as const) {
+      const res = await session.login(user, PASSWORDS[user])
+      assert.equal(res.code, 0, res.stdout + res.stderr)
+    }
+    await granted(aliceCli, 'create', 'imagestreamimports')
+    await granted(bobCli, 'list', 'imagestreams')
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  })
+  after(async () => {
+    for (const c of contexts) await c.close()
+    await browser?.close()
+  })
+
+  it('ships less than 300 KB gzipped on first load', () => {
+    const dist = join(ROOT, 'dist', 'console')
+    const files = [
+      join(dist, 'index.html'),
+      ...readdirSync(join(dist, 'assets')).map((f) => join(dist, 'assets', f)),
+    ]
+    const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(f)).length, 0)
+    console.log(`# console first load: ${files.length} files, ${gzipped} bytes gzipped`)
+    assert.ok(gzipped < 300 * 1024, `${gzipped} bytes`)
+  })
+
+  it('alice (edit) signs in with her password and sees her project', async () => {
+    alice = await signIn('alice')
+    await alice.getByRole('link', { name: NS }).waitFor()
+    assert.deepEqual(await axeProblems(alice), [])
+  })
+
+  it('alice imports a PreserveOriginal manifest list through the form and sees its four platforms', async () => {
+    const list = env.fx.ociIndex
+    await alice.getByRole('link', { name: NS }).click()
+    await alice.getByRole('heading', { name: `Image streams in ${NS}` }).waitFor()
+    await alice.getByRole('link', { name: 'Import image' }).click()
+    // The CLI's checks, before anything is sent.
+    await alice.getByLabel('From (image to import)').fill('Not A Reference')
+    await alice.getByLabel('Image stream').fill('app')
+    await alice.getByRole('button', { name: 'Import' }).click()
+    const fromProblem = await alice.locator('#import-from-problem').textContent()
+    assert.match(fromProblem ?? '', /Not A Reference/)
+    await alice.getByLabel('From (image to import)').fill(list.reference)
+    await alice.getByLabel('Tag').fill('v1')
+    await alice.getByLabel('Import mode').selectOption('PreserveOriginal')
+    await alice.getByLabel(/^Insecure/).check()
+    await alice.getByRole('button', { name: 'Import' }).click()
+    await alice.getByRole('heading', { name: 'Image stream app' }).waitFor()
+    const card = alice.locator('section[data-tag="v1"]')
+    await card.locator('table.platforms').waitFor()
+    const platforms = list.children.filter((c) => c.platform.os !== 'unknown')
+    assert.equal(platforms.length, 4)
+    const shown = await card.locator('table.platforms tbody tr').count()
+    assert.equal(shown, 4)
+    const digests: (string | null)[] = []
+    for (const cell of await card.locator('table.platforms [data-digest]').all()) {
+      digests.push(await cell.getAttribute('data-digest'))
+    }
+    assert.deepEqual([...digests].sort(), platforms.map((c) => c.digest).sort())
+    for (const c of platforms) {
+      const platform = [c.platform.os, c.platform.architecture, c.platform.variant]
+        .filter(Boolean)
+        .join('/')
+      await card.getByRole('cell', { name: platform, exact: true }).waitFor()
+    }
+    assert.equal(await card.locator('[data-field="import-mode"]').textContent(), 'PreserveOriginal')
+    assert.match(
+      (await card.locator('code.pull').textContent()) ?? '',
+      /^docker pull .+\/team-a\/app:v1$/,
+    )
+  })
+
+  it('a second import lands live on the stream page and in the stream list', async () => {
+    await admin(['create', '-f', '-'], insecureImport(NS, 'app', 'v2', env.fx.ociSingle.reference))
+    const v2 = alice.locator('section[data-tag="v2"]')
+    await v2.waitFor()
+    await v2.locator(`[data-digest="${env.fx.ociSingle.digest}"]`).first().waitFor()
+    await shot(alice, 'stream-page')
+    assert.deepEqual(await axeProblems(alice), [])
+
+    await alice.getByRole('link', { name: NS, exact: true }).click()
+    await alice.getByRole('row', { name: /app/ }).waitFor()
+    await admin(
+      ['create', '-f', '-'],
+      insecureImport(NS, 'tool', 'latest', env.fx.ociSingle.reference),
+    )
+    await alice.getByRole('link', { name: 'tool', exact: true }).waitFor()
+    await admin(
+      ['create', '-f', '-'],
+      insecureImport(
+        NS,
+        'broken',
+        'latest',
+        `${env.fx.ociSingle.reference.split('/')[0]}/no/such:image`,
+      ),
+    ).catch(() => '')
+    await alice.locator('tr.failing', { hasText: 'broken' }).waitFor()
+    await shot(alice, 'stream-list')
+    assert.deepEqual(await axeProblems(alice), [])
+    await alice.setViewportSize({ width: 390, height: 844 })
+    await shot(alice, 'stream-list-phone')
+    await alice.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  it('alice switches the manifest list tag to Legacy', async () => {
+    await alice.getByRole('link', { name: 'app', exact: true }).click()
+    const card = alice.locator('section[data-tag="v1"]')
+    await card.getByRole('button', { name: 'Switch to Legacy' }).click()
+    await pollUntil(
+      'the tag to show Legacy',
+      async () => (await card.locator('[data-field="import-mode"]').textContent()) === 'Legacy',
+      { timeoutMs: 30_000 },
+    )
+    await card.getByRole('button', { name: 'Switch to PreserveOriginal' }).waitFor()
+    const mode = await admin([
+      'get',
+      'is',
+      'app',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.spec.tags[?(@.name=="v1")].importPolicy.importMode}',
+    ])
+    assert.equal(mode, 'Legacy')
+  })
+
+  it('alice creates a pull secret and links it to the default service account', async () => {
+    await alice.goto(`${server}/console/ns/${NS}/pull-secrets`)
+    await alice.getByLabel('Secret name').fill('quay-pull')
+    await alice.getByLabel('Registry server').fill('quay.example.com')
+    await alice.getByRole('textbox', { name: 'User name', exact: true }).fill('robot')
+    await alice.getByLabel('Password', { exact: true }).fill('s3cret')
+    await alice.getByRole('button', { name: 'Create secret' }).click()
+    await alice
+      .getByText('Secret quay-pull created. Linked to service account default for pulls.')
+      .waitFor()
+    const type = await admin(['get', 'secret', 'quay-pull', '-n', NS, '-o', 'jsonpath={.type}'])
+    assert.equal(type, 'kubernetes.io/dockerconfigjson')
+    const config = JSON.parse(
+      Buffer.from(
+        await admin([
+          'get',
+          'secret',
+          'quay-pull',
+          '-n',
+          NS,
+          '-o',
+          'jsonpath={.data.\\.dockerconfigjson}',
+        ]),
+        'base64',
+      ).toString('utf8'),
+    ) as { auths: Record<string, { username: string; password: string }> }
+    assert.deepEqual(
+      {
+        username: config.auths['quay.example.com']?.username,
+        password: config.auths['quay.example.com']?.password,
+      },
+      { username: 'robot', password: 's3cret' },
+    )
+    const linked = await admin([
+      'get',
+      'sa',
+      'default',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.imagePullSecrets[*].name}',
+    ])
+    assert.match(linked, /\bquay-pull\b/)
+  })
+
+  it('bob (view) sees the streams but no import button, and a direct import is refused', async () => {
+    bob = await signIn('bob')
+    await bob.goto(`${server}/console/ns/${NS}`)
+    await bob.getByRole('link', { name: 'app', exact: true }).waitFor()
+    // Give the access reviews time to answer before checking what is absent.
+    await bob.getByRole('status').filter({ hasText: 'streams' }).waitFor()
+    await pollUntil(
+      'the access reviews to answer',
+      async () =>
+        (await bob.evaluate<number>(
+          'performance.getEntriesByType("resource").filter((e) => e.name.includes("selfsubjectaccessreviews")).length',
+        )) >= 2,
+    )
+    assert.equal(await bob.getByRole('link', { name: 'Import image' }).count(), 0)
+    await bob.getByRole('link', { name: 'app', exact: true }).click()
+    await bob.locator('section[data-tag="v1"]').waitFor()
+    assert.equal(
+      await bob.getByRole('button', { name: /Re-import|Switch to|Remove tag|Delete/ }).count(),
+      0,
+    )
+    const status = await bob.evaluate<{
+      code: number
+      body: { message: string }
+    }>(`fetch('/apis/image.openshift.io/v1/namespaces/${NS}/imagestreamimports', {
+      method: 'POST',
+      headers: { authorization: 'Bearer ' + sessionStorage.getItem('isctl-console-token'), 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStreamImport', metadata: { name: 'app' }, spec: { import: true, images: [{ from: { kind: 'DockerImage', name: ${JSON.stringify(env.fx.ociSingle.reference)} }, to: { name: 'v9' } }] } }),
+    }).then(async (r) => ({ code: r.status, body: await r.json() }))`)
+    assert.equal(status.code, 403)
+    assert.match(status.body.message, /User "bob" cannot create resource "imagestreamimports"/)
+  })
+
+  it('a wrong password is refused on the sign-in page', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true })
+    contexts.push(context)
+    const page = await context.newPage()
+    await page.goto(`${server}/console/`)
+    await page.getByRole('textbox', { name: 'User name', exact: true }).fill('alice')
+    await page.getByLabel('Password', { exact: true }).fill('wrong')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByText('Wrong user name or password.').waitFor()
+  })
+})
