@@ -220,6 +220,9 @@ describe('the web console in headless Chromium', () => {
       { timeoutMs: 30_000 },
     )
     await card.getByRole('button', { name: 'Switch to PreserveOriginal' }).waitFor()
+    // Legacy keeps one platform's image: the tag now points at a single manifest.
+    await card.locator('table.platforms').waitFor({ state: 'detached' })
+    await card.getByText('Image linux/amd64').waitFor()
     const mode = await admin([
       'get',
       'is',
@@ -230,6 +233,33 @@ describe('the web console in headless Chromium', () => {
       'jsonpath={.spec.tags[?(@.name=="v1")].importPolicy.importMode}',
     ])
     assert.equal(mode, 'Legacy')
+  })
+
+  it('the image page shows the configuration and layers of an image', async () => {
+    const v2 = alice.locator('section[data-tag="v2"]')
+    await v2.getByRole('link', { name: 'linux/amd64' }).click()
+    await alice.getByRole('heading', { name: 'Layers' }).waitFor()
+    const layers = await alice.locator('section', { hasText: 'Layers' }).locator('tbody tr').count()
+    assert.ok(layers >= 1, `${layers} layers`)
+    await alice.getByText('Entrypoint', { exact: true }).waitFor()
+    await alice.getByText('["/opt/tool/entrypoint"]').waitFor()
+    assert.deepEqual(await axeProblems(alice), [])
+  })
+
+  it('alice removes a tag and deletes a stream', async () => {
+    alice.on('dialog', (dialog) => void dialog.accept())
+    await alice.goto(`${server}/console/ns/${NS}/streams/app`)
+    await alice
+      .locator('section[data-tag="v2"]')
+      .getByRole('button', { name: 'Remove tag' })
+      .click()
+    await alice.locator('section[data-tag="v2"]').waitFor({ state: 'detached' })
+    await alice.goto(`${server}/console/ns/${NS}/streams/tool`)
+    await alice.getByRole('button', { name: 'Delete stream' }).click()
+    await alice.getByRole('heading', { name: `Image streams in ${NS}` }).waitFor()
+    await alice.getByRole('link', { name: 'tool', exact: true }).waitFor({ state: 'detached' })
+    const left = await admin(['get', 'is', '-n', NS, '-o', 'jsonpath={.items[*].metadata.name}'])
+    assert.deepEqual(left.split(' ').sort(), ['app', 'broken'])
   })
 
   it('alice creates a pull secret and links it to the default service account', async () => {
@@ -307,6 +337,33 @@ describe('the web console in headless Chromium', () => {
     }).then(async (r) => ({ code: r.status, body: await r.json() }))`)
     assert.equal(status.code, 403)
     assert.match(status.body.message, /User "bob" cannot create resource "imagestreamimports"/)
+  })
+
+  it('renders a project of 1,000 streams (time printed, not asserted: the machine is shared)', async () => {
+    await admin(['create', 'namespace', 'many'])
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: {
+        name: `s-${String(i).padStart(4, '0')}`,
+        namespace: 'many',
+        labels: { n: String(i % 10) },
+      },
+    }))
+    await admin(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }))
+    const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage()
+    contexts.push(page.context())
+    await page.goto(`${server}/console/`)
+    await page.evaluate(
+      `sessionStorage.setItem('isctl-console-token', ${JSON.stringify(adminCredentials(suite.kubeconfig).token)})`,
+    )
+    await page.goto(`${server}/console/ns/many`)
+    await page.getByText('1000 of 1000 streams').waitFor({ timeout: 60_000 })
+    const ms = await page.evaluate<number>('performance.now()')
+    assert.equal(await page.locator('table.streams tbody tr').count(), 1000)
+    console.log(`# 1,000 streams listed and rendered ${Math.round(ms)} ms after navigation start`)
+    await page.getByLabel('Labels').fill('n=3')
+    await page.getByText('100 of 1000 streams').waitFor()
   })
 
   it('a wrong password is refused on the sign-in page', async () => {
