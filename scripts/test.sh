@@ -20,7 +20,7 @@ if [ "${1:-}" = unit ]; then
 fi
 
 need=()
-for tool in docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
+for tool in chromium:chromium docker-registry:docker-registry skopeo:skopeo podman:podman openssl:openssl htpasswd:apache2-utils kubectl:kubernetes-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 # Python's official Kubernetes client (in Debian's python3, whatever python3 is first on PATH)
