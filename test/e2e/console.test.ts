@@ -353,15 +353,20 @@ describe('the web console in headless Chromium', () => {
     await admin(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }))
     const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage()
     contexts.push(page.context())
+    // The admin signs in with a pasted token.
     await page.goto(`${server}/console/`)
-    await page.evaluate(
-      `sessionStorage.setItem('isctl-console-token', ${JSON.stringify(adminCredentials(suite.kubeconfig).token)})`,
-    )
+    await page.getByLabel(/^Token/).fill(adminCredentials(suite.kubeconfig).token)
+    await page.getByRole('button', { name: 'Use token' }).click()
+    await page.getByRole('link', { name: 'many', exact: true }).waitFor()
     await page.goto(`${server}/console/ns/many`)
     await page.getByText('1000 of 1000 streams').waitFor({ timeout: 60_000 })
-    const ms = await page.evaluate<number>('performance.now()')
+    const [ms, listed] = await page.evaluate<[number, number]>(
+      `[performance.getEntriesByName('streams-rendered').find((m) => m.detail === 1000).startTime, performance.getEntriesByType('resource').find((e) => e.name.endsWith('/namespaces/many/imagestreams')).responseEnd]`,
+    )
     assert.equal(await page.locator('table.streams tbody tr').count(), 1000)
-    console.log(`# 1,000 streams listed and rendered ${Math.round(ms)} ms after navigation start`)
+    console.log(
+      `# 1,000 streams: list answered ${Math.round(listed)} ms, rendered ${Math.round(ms)} ms after navigation start`,
+    )
     await page.getByLabel('Labels').fill('n=3')
     await page.getByText('100 of 1000 streams').waitFor()
   })
