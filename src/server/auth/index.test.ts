@@ -123,7 +123,7 @@ describe('isOAuthRequest', () => {
     })
   }
   const others: [string, string][] = [
-    ['POST', '/oauth/authorize'],
+    ['PUT', '/oauth/authorize'],
     ['GET', '/oauth/token'],
     ['GET', '/oauth/authorizex'],
     ['GET', '/apis/image.openshift.io/v1/namespaces/ns/imagestreams/s'],
