@@ -307,6 +307,32 @@ describe('the web console in headless Chromium', () => {
     assert.match(linked, /\bquay-pull\b/)
   })
 
+  it('the import form is reached and filled with the keyboard alone', async () => {
+    await alice.goto(`${server}/console/ns/${NS}`)
+    await alice.getByRole('link', { name: 'app', exact: true }).waitFor()
+    for (let i = 0; i < 20; i++) {
+      await alice.keyboard.press('Tab')
+      if ((await alice.evaluate<string>('document.activeElement.textContent')) === 'Import image')
+        break
+    }
+    await alice.keyboard.press('Enter')
+    await alice.getByRole('heading', { name: 'Import an image' }).waitFor()
+    assert.deepEqual(await axeProblems(alice), [])
+    await alice.getByLabel('From (image to import)').focus()
+    await alice.keyboard.type('bad@ref')
+    await alice.keyboard.press('Enter')
+    await alice.locator('#import-from-problem').waitFor()
+    assert.equal(
+      await alice.getByLabel('From (image to import)').getAttribute('aria-invalid'),
+      'true',
+    )
+    await alice
+      .locator('#import-stream-problem', {
+        hasText: 'you must specify the name of an image stream',
+      })
+      .waitFor()
+  })
+
   it('bob (view) sees the streams but no import button, and a direct import is refused', async () => {
     bob = await signIn('bob')
     await bob.goto(`${server}/console/ns/${NS}`)

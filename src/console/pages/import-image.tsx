@@ -24,14 +24,20 @@ export function ImportImagePage(props: { namespace: string; stream?: string }) {
     setInput((old) => ({ ...old, [key]: value }))
   const submit = async (e: Event) => {
     e.preventDefault()
-    const found = checkImport(input)
+    const trimmed = {
+      ...input,
+      from: input.from.trim(),
+      stream: input.stream.trim(),
+      tag: input.tag.trim(),
+    }
+    const found = checkImport(trimmed)
     setProblems(found)
     setFailure(undefined)
     if (Object.keys(found).length > 0) return
     setBusy(true)
     try {
-      const outcome = await importImage(ns, input)
-      if (outcome.ok) navigate(consolePath('ns', ns, 'streams', input.stream))
+      const outcome = await importImage(ns, trimmed)
+      if (outcome.ok) navigate(consolePath('ns', ns, 'streams', trimmed.stream))
       else setFailure(outcome.message)
     } catch (err) {
       setFailure(messageOf(err))
@@ -62,21 +68,21 @@ export function ImportImagePage(props: { namespace: string; stream?: string }) {
           {...field('from')}
           placeholder="registry.example.com/team/app:1.0"
           value={input.from}
-          onInput={(e) => set('from', e.currentTarget.value.trim())}
+          onInput={(e) => set('from', e.currentTarget.value)}
         />
         {problem('from')}
         <label for="import-stream">Image stream</label>
         <input
           {...field('stream')}
           value={input.stream}
-          onInput={(e) => set('stream', e.currentTarget.value.trim())}
+          onInput={(e) => set('stream', e.currentTarget.value)}
         />
         {problem('stream')}
         <label for="import-tag">Tag</label>
         <input
           {...field('tag')}
           value={input.tag}
-          onInput={(e) => set('tag', e.currentTarget.value.trim())}
+          onInput={(e) => set('tag', e.currentTarget.value)}
         />
         {problem('tag')}
         <label for="import-importMode">Import mode</label>

@@ -27,19 +27,22 @@ function dockerConfig(registry: string, username: string, password: string): str
 /** PullSecretPage creates a pull secret in `namespace` and optionally links it. */
 export function PullSecretPage(props: { namespace: string }) {
   const ns = props.namespace
-  const [name, setName] = useState('')
+  const [nameText, setName] = useState('')
   const [source, setSource] = useState<'login' | 'file'>('login')
-  const [registry, setRegistry] = useState('')
+  const [registryText, setRegistry] = useState('')
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const [file, setFile] = useState<string | undefined>()
-  const [account, setAccount] = useState('default')
+  const [accountText, setAccount] = useState('default')
   const [done, setDone] = useState<string | undefined>()
   const [failure, setFailure] = useState<string | undefined>()
   const submit = async (e: Event) => {
     e.preventDefault()
     setDone(undefined)
     setFailure(undefined)
+    const name = nameText.trim()
+    const registry = registryText.trim()
+    const account = accountText.trim()
     const badName = nameIsDNSSubdomain(name, false)
     if (name === '' || badName.length > 0) {
       setFailure(`invalid secret name ${JSON.stringify(name)}: ${badName.join(', ') || 'required'}`)
@@ -94,11 +97,7 @@ export function PullSecretPage(props: { namespace: string }) {
       </nav>
       <form class="card" noValidate onSubmit={(e) => void submit(e)}>
         <label for="secret-name">Secret name</label>
-        <input
-          id="secret-name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value.trim())}
-        />
+        <input id="secret-name" value={nameText} onInput={(e) => setName(e.currentTarget.value)} />
         <fieldset>
           <legend>Credentials</legend>
           <label class="check">
@@ -126,8 +125,8 @@ export function PullSecretPage(props: { namespace: string }) {
             <input
               id="secret-registry"
               placeholder="registry.example.com"
-              value={registry}
-              onInput={(e) => setRegistry(e.currentTarget.value.trim())}
+              value={registryText}
+              onInput={(e) => setRegistry(e.currentTarget.value)}
             />
             <label for="secret-user">User name</label>
             <input
@@ -162,8 +161,8 @@ export function PullSecretPage(props: { namespace: string }) {
         <label for="secret-account">Link to service account (empty: do not link)</label>
         <input
           id="secret-account"
-          value={account}
-          onInput={(e) => setAccount(e.currentTarget.value.trim())}
+          value={accountText}
+          onInput={(e) => setAccount(e.currentTarget.value)}
         />
         {failure && (
           <p role="alert" class="error">
