@@ -68,7 +68,7 @@ await build({
   target: 'node20',
   external: ['./serve.js'],
   plugins: [deferredBuiltins],
-  // CommonJS has no import.meta: its one use (finding package.json) gets the bundle's URL.
+  // CommonJS has no import.meta: its uses (finding package.json and dist/console) get the bundle's URL.
   define: { 'import.meta.url': '__bundle_url' },
   // "use strict" first: every bundled module was an ES module, strict by definition.
   banner: {

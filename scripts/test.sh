@@ -50,7 +50,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   exit 1
 fi
 
-echo "== typecheck"; npx tsc --noEmit -p .
+echo "== typecheck"; npm run typecheck --silent
 # Separate commands: under set -e a failure on the left of && would not stop the script.
 echo "== lint"; npx eslint .
 npx prettier --check . >/dev/null
