@@ -234,6 +234,18 @@ function trackedTag(stream: ImageStream, tag: TagReference): string | undefined 
 }
 
 /**
+ * writesStream says whether resolveTagSources' events and followTrackingTags can change
+ * `stream` for `changed`: only a changed tag taking its image from a stream, or a tag tracking
+ * another tag of the stream, can. Without either, a caller need not copy the stream first.
+ */
+export function writesStream(stream: ImageStream, changed: ReadonlySet<string>): boolean {
+  return (
+    sourcedTags(stream, changed).length > 0 ||
+    (stream.spec?.tags ?? []).some((tag) => trackedTag(stream, tag) !== undefined)
+  )
+}
+
+/**
  * followTrackingTags moves every tag that tracks a tag whose current event differs from
  * `previous` (all of them when there is no previous stream) to that event, then the tags that
  * track those, and so on; each tag moves at most once. Returns the names of the moved tags.

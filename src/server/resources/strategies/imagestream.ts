@@ -89,10 +89,13 @@ function referenceTagEvents(
   return { ...stream, status: { ...stream.status, tags: statusTags } }
 }
 
+// Copies what it sets (metadata, the spec's tags) and shares the rest with `stream`, which it
+// leaves as it is: a deep copy of every create cost more than the rest of the strategy.
 function prepareForCreate(stream: ImageStream, ctx: StrategyContext): ImageStream {
-  const copy = withStatus(cloneJson(stream), undefined)
-  copy.metadata.generation = 1
-  if (copy.spec?.tags) copy.spec.tags = copy.spec.tags.map((t) => ({ ...t, generation: 1 }))
+  const copy = withStatus({ ...stream, metadata: { ...stream.metadata, generation: 1 } }, undefined)
+  if (copy.spec?.tags) {
+    copy.spec = { ...copy.spec, tags: copy.spec.tags.map((t) => ({ ...t, generation: 1 })) }
+  }
   return withTagsSorted(referenceTagEvents(copy, new Set(copy.spec?.tags?.map((t) => t.name)), ctx))
 }
 

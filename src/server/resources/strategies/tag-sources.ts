@@ -25,6 +25,7 @@ import {
   recordTagEvent,
   resolveTagSources,
   streamSource,
+  writesStream,
 } from '../../../importer/tag-sources.js'
 import { goQuote } from '../../../lib/go-quote.js'
 import { hasPullGrant, isStoreError, objectKey, type StoreReader } from '../../../storage/index.js'
@@ -56,7 +57,8 @@ export async function admitTagSources(
   for (const { namespace, name } of otherSourceStreams(stream, resolvable)) {
     others.set(`${namespace}/${name}`, await streamIfAny(reader, namespace, name))
   }
-  const next = cloneJson(stream)
+  // Only a stream these steps write to is copied: most writes have no stream-sourced tags.
+  const next = writesStream(stream, resolvable) ? cloneJson(stream) : stream
   const { events, errors } = resolveTagSources(
     next,
     resolvable,
