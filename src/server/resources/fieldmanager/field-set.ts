@@ -48,14 +48,26 @@ export class FieldSet {
 
   /** insert adds a path (mutates; used while building a set). */
   insert(path: Path): void {
-    const [first, ...rest] = path
-    if (first === undefined) return
-    if (rest.length > 0) {
-      this.descend(first).insert(rest)
+    this.insertFrom(path, 0)
+  }
+
+  // Reads `path` from `i` on without copying it: sets are built one path at a time.
+  private insertFrom(path: Path, i: number): void {
+    const e = path[i]
+    if (e === undefined) return
+    if (i + 1 < path.length) {
+      this.descend(e).insertFrom(path, i + 1)
       return
     }
-    const at = search(this.members, first, self)
-    if (at < 0) this.members.splice(-at - 1, 0, first)
+    const at = search(this.members, e, self)
+    if (at < 0) this.members.splice(-at - 1, 0, e)
+  }
+
+  /** graft adds `set` under `e`, as inserting each of its paths after `e` would (mutates, as insert). */
+  graft(e: PathElement, set: FieldSet): void {
+    const at = search(this.children, e, childElement)
+    if (at < 0) this.children.splice(-at - 1, 0, { element: e, set })
+    else this.children[at] = { element: e, set: this.children[at]!.set.union(set) }
   }
 
   private descend(e: PathElement): FieldSet {
@@ -214,9 +226,7 @@ function read(json: unknown): { children: FieldSet | undefined; member: boolean 
     const sub = read(value)
     children ??= new FieldSet()
     if (sub.member) children.insert([e])
-    if (sub.children !== undefined) {
-      for (const p of sub.children.paths([e])) children.insert(p)
-    }
+    if (sub.children !== undefined && !sub.children.empty()) children.graft(e, sub.children)
   }
   return { children, member: member || children === undefined }
 }

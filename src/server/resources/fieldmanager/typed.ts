@@ -296,51 +296,58 @@ function unchanged(a: unknown, b: unknown): boolean {
   )
 }
 
+const NO_KEYS: readonly string[] = []
+
+// The keys of either map, `a`'s first: the order the fields are compared in.
+function unionKeys(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (a.length === 0) return b
+  if (b.length === 0) return a
+  return [...new Set([...a, ...b])]
+}
+
+// `path` is one array for the whole comparison, each level pushing its element and popping it
+// afterwards: FieldSet.insert keeps the elements, not the array, and a create compares every
+// field of the object.
 function compareAt(
   lhs: unknown,
   rhs: unknown,
   schema: SchemaNode | undefined,
-  path: Path,
+  path: PathElement[],
   c: Comparison,
 ): void {
   if (unchanged(lhs, rhs)) return
   const atom = resolve(schema, rhs === undefined || rhs === null ? lhs : rhs)
-  let leaf = false
-  const doLeaf = (): void => {
-    leaf = true
-    if (lhs === undefined) c.added.insert(path)
-    else if (rhs === undefined) c.removed.insert(path)
-    else if (!jsonEqual(lhs, rhs)) c.modified.insert(path)
-  }
-  if (atom.kind === 'scalar') doLeaf()
-  else if (atom.kind === 'list') {
+  let leaf = atom.kind === 'scalar'
+  if (atom.kind === 'list') {
     const l = Array.isArray(lhs) ? lhs : undefined
     const r = Array.isArray(rhs) ? rhs : undefined
     const mismatch = (lhs != null && l === undefined) || (rhs != null && r === undefined)
-    if (mismatch || atom.atomic || ((l?.length ?? 0) === 0 && (r?.length ?? 0) === 0)) doLeaf()
+    if (mismatch || atom.atomic || ((l?.length ?? 0) === 0 && (r?.length ?? 0) === 0)) leaf = true
     else compareItems(atom, l ?? [], r ?? [], path, c)
-  } else {
+  } else if (atom.kind === 'map') {
     const l = isMap(lhs) ? lhs : undefined
     const r = isMap(rhs) ? rhs : undefined
     const mismatch = (lhs != null && l === undefined) || (rhs != null && r === undefined)
-    const empty = Object.keys(l ?? {}).length === 0 && Object.keys(r ?? {}).length === 0
-    if (mismatch || atom.atomic || empty) doLeaf()
+    const lk = l === undefined ? NO_KEYS : Object.keys(l)
+    const rk = r === undefined ? NO_KEYS : Object.keys(r)
+    if (mismatch || atom.atomic || (lk.length === 0 && rk.length === 0)) leaf = true
     else {
-      for (const key of new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})])) {
+      for (const key of unionKeys(lk, rk)) {
+        path.push(fieldElement(key))
         compareAt(
           l !== undefined && Object.hasOwn(l, key) ? l[key] : undefined,
           r !== undefined && Object.hasOwn(r, key) ? r[key] : undefined,
           fieldSchema(atom, key).schema,
-          [...path, fieldElement(key)],
+          path,
           c,
         )
+        path.pop()
       }
     }
   }
-  if (!leaf) {
-    if (lhs === undefined) c.added.insert(path)
-    else if (rhs === undefined) c.removed.insert(path)
-  }
+  if (lhs === undefined) c.added.insert(path)
+  else if (rhs === undefined) c.removed.insert(path)
+  else if (leaf && !jsonEqual(lhs, rhs)) c.modified.insert(path)
 }
 
 function group(
@@ -357,7 +364,9 @@ function group(
       seen.set(k, e)
       order.push(e)
     }
-    out.set(k, [...(out.get(k) ?? []), list[i]])
+    const items = out.get(k)
+    if (items === undefined) out.set(k, [list[i]])
+    else items.push(list[i])
   })
   return out
 }
@@ -366,7 +375,7 @@ function compareItems(
   atom: ListAtom,
   lhs: readonly unknown[],
   rhs: readonly unknown[],
-  path: Path,
+  path: PathElement[],
   c: Comparison,
 ): void {
   const order: PathElement[] = []
@@ -376,18 +385,19 @@ function compareItems(
   for (const e of order) {
     const l = left.get(id(e)) ?? []
     const r = right.get(id(e)) ?? []
-    const itemPath = [...path, e]
+    path.push(e)
     if (l.length <= 1 && r.length <= 1) {
-      compareAt(l[0], r[0], atom.element, itemPath, c)
+      compareAt(l[0], r[0], atom.element, path, c)
     } else if (l.length >= 2 && r.length >= 2) {
-      if (!jsonEqual(l, r)) c.modified.insert(itemPath)
+      if (!jsonEqual(l, r)) c.modified.insert(path)
     } else if (l.length >= 2) {
-      if (r.length !== 0) compareAt(undefined, r[0], atom.element, itemPath, c)
-      c.removed.insert(itemPath)
+      if (r.length !== 0) compareAt(undefined, r[0], atom.element, path, c)
+      c.removed.insert(path)
     } else {
-      if (l.length !== 0) compareAt(l[0], undefined, atom.element, itemPath, c)
-      c.added.insert(itemPath)
+      if (l.length !== 0) compareAt(l[0], undefined, atom.element, path, c)
+      c.added.insert(path)
     }
+    path.pop()
   }
 }
 
