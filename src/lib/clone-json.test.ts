@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { cloneJson } from './clone-json.js'
+import { cloneJson, copyAsJson } from './clone-json.js'
 
 describe('cloneJson', () => {
   const cases: { name: string; value: unknown }[] = [
@@ -38,4 +38,26 @@ describe('cloneJson', () => {
     assert.deepEqual(copy['__proto__'], { polluted: true })
     assert.equal(({} as Record<string, unknown>).polluted, undefined)
   })
+})
+
+describe('copyAsJson', () => {
+  const cases: { name: string; value: unknown }[] = [
+    { name: 'scalars', value: ['a', 1, 1.5, true, false, null] },
+    { name: 'nested objects and arrays', value: { a: { b: [1, { c: 'd' }, []] }, e: {} } },
+    { name: 'undefined properties and items', value: { a: undefined, b: [undefined, 1] } },
+    { name: 'functions', value: { f: () => 1, g: [() => 2] } },
+    { name: 'non-finite numbers', value: { a: NaN, b: [Infinity, -Infinity] } },
+    { name: 'a Date', value: { at: new Date(0) } },
+    { name: 'an own __proto__ key', value: JSON.parse('{"__proto__":{"a":1},"b":2}') as unknown },
+    { name: 'a string', value: 'x' },
+    { name: 'null', value: null },
+  ]
+  for (const { name, value } of cases) {
+    it(`copies ${name} as a JSON round trip does`, () => {
+      const copy = copyAsJson(value)
+      assert.deepStrictEqual(copy, JSON.parse(JSON.stringify(value)))
+      assert.equal(JSON.stringify(copy), JSON.stringify(value))
+      if (typeof value === 'object' && value !== null) assert.notEqual(copy, value)
+    })
+  }
 })

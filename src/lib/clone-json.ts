@@ -34,3 +34,47 @@ function copy(value: unknown): unknown {
   }
   return out
 }
+
+/**
+ * copyAsJson deep-copies a value as JSON.parse(JSON.stringify(value)) would, without the text
+ * between: properties holding undefined or a function are left out, such array items and
+ * non-finite numbers become null, a value with toJSON takes that path. A write that has just
+ * stringified an object returns its copy this way, at about half the cost of parsing the text.
+ */
+export function copyAsJson<T>(value: T): T {
+  return asJson(value) as T
+}
+
+function asJson(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  if (typeof value !== 'object' || value === null) return value
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return JSON.parse(JSON.stringify(value)) as unknown
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      const dropped = item === undefined || typeof item === 'function' || typeof item === 'symbol'
+      out[i] = dropped ? null : asJson(item)
+    }
+    return out
+  }
+  const source = value as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(source)) {
+    const item = source[key]
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value: asJson(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else {
+      out[key] = asJson(item)
+    }
+  }
+  return out
+}

@@ -15,6 +15,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ReferencedError } fro
 import type { ObjectKey, Preconditions, ResolvedStoreOptions, StoredObject } from '../store.js'
 import { rows } from './connection.js'
 import type { Queryable } from './connection.js'
+import { copyAsJson } from '../../lib/clone-json.js'
 
 /** The store_meta key of the reference index's fingerprint. */
 const REFERENCES_META = 'references'
@@ -130,7 +131,8 @@ export class WriteOps {
       [uid],
     )
     await this.index(ctx, key.resource, id, stored, undefined)
-    return parse<T>(json)
+    // What parsing json back would give, copied from the object it was made from.
+    return copyAsJson<T>(stored)
   }
 
   async update<T extends StoredObject>(
@@ -170,7 +172,8 @@ export class WriteOps {
       prevLabels: labelsOf(current),
     })
     await this.index(ctx, key.resource, row.id, stored, current)
-    return parse<T>(json)
+    // What parsing json back would give, copied from the object it was made from.
+    return copyAsJson<T>(stored)
   }
 
   async delete<T extends StoredObject>(

@@ -9,6 +9,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ReferencedError } fro
 import type { ObjectKey, Preconditions, ResolvedStoreOptions, StoredObject } from '../store.js'
 import { keyParams } from './statements.js'
 import type { ObjectRow, Writes } from './statements.js'
+import { copyAsJson } from '../../lib/clone-json.js'
 
 /** The store_meta key of the reference index's fingerprint. */
 const REFERENCES_META = 'references'
@@ -64,7 +65,8 @@ export class WriteOps {
       labels: labelsOf(stored),
       prevLabels: undefined,
     })
-    return parse<T>(json)
+    // What parsing json back would give, copied from the object it was made from.
+    return copyAsJson<T>(stored)
   }
 
   update<T extends StoredObject>(
@@ -107,7 +109,8 @@ export class WriteOps {
       labels: labelsOf(stored),
       prevLabels: labelsOf(current),
     })
-    return parse<T>(json)
+    // What parsing json back would give, copied from the object it was made from.
+    return copyAsJson<T>(stored)
   }
 
   delete<T extends StoredObject>(

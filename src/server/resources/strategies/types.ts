@@ -105,5 +105,14 @@ export function storedJson(json: string, from: number): string[] {
 
 /** rfc3339 renders milliseconds as a metav1.Time: UTC, whole seconds. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+  const second = Math.floor(ms / 1000)
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+    lastSecond = second
+  }
+  return lastText
 }
+
+// The last second rendered: a write stamps several times within the same second.
+let lastSecond = NaN
+let lastText = ''
