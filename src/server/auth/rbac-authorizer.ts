@@ -19,7 +19,13 @@ import type {
   RoleBinding,
   Subject,
 } from '../../api/index.js'
-import type { Store, StoredObject, WatchEvent } from '../../storage/index.js'
+import { sleep } from '../../lib/abort.js'
+import {
+  isStoreError,
+  type Store,
+  type StoredObject,
+  type WatchEvent,
+} from '../../storage/index.js'
 import {
   MASTERS_SUBJECT,
   type AllowedSubjects,
@@ -41,6 +47,9 @@ export const RBAC_RESOURCES = [
 type RbacResource = (typeof RBAC_RESOURCES)[number]
 
 const MASTERS = 'system:masters'
+
+/** The pause between failed reloads of a kind, so an unreachable store is not spun on. */
+const RELOAD_PAUSE_MS = 1000
 
 const EVERYTHING: Rules = {
   resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
@@ -243,16 +252,35 @@ export async function startRbacAuthorizer(
   }
 
   /**
+   * reload lists and watches a kind again, trying until it works (a shared database may be
+   * unreachable for a while); undefined once close() or the store's close ends the following.
+   */
+  const reload = async (
+    resource: RbacResource,
+  ): Promise<AsyncIterableIterator<WatchEvent> | undefined> => {
+    for (;;) {
+      try {
+        return await load(resource)
+      } catch (err) {
+        if (stop.signal.aborted || isStoreError(err, 'StoreClosed')) return undefined
+        options.onWatchError?.(resource, err)
+        await sleep(RELOAD_PAUSE_MS, stop.signal).catch(() => undefined)
+      }
+    }
+  }
+
+  /**
    * follow applies a kind's changes until the watch ends (close(), or the store closing). A watch
-   * that fails (its history compacted while it lagged) is replaced by a fresh list and watch, as
-   * an informer relists, so decisions never rest on a stale policy.
+   * that fails (its history compacted while it lagged, or the store's connection lost) is
+   * replaced by a fresh list and watch, as an informer relists, so decisions never rest on a
+   * stale policy for longer than the store is unreachable.
    */
   const follow = async (
     resource: RbacResource,
     first: AsyncIterableIterator<WatchEvent>,
   ): Promise<void> => {
-    let events = first
-    for (;;) {
+    let events: AsyncIterableIterator<WatchEvent> | undefined = first
+    while (events) {
       try {
         for await (const event of events) {
           if (event.type === 'BOOKMARK') continue
@@ -264,15 +292,14 @@ export async function startRbacAuthorizer(
       } catch (err) {
         if (stop.signal.aborted) return
         options.onWatchError?.(resource, err)
-        events = await load(resource)
       }
+      events = await reload(resource)
     }
   }
 
   for (const resource of RBAC_RESOURCES) {
     const events = await load(resource)
-    // A reload that fails means the store is closing: nothing is left to follow.
-    void follow(resource, events).catch((err: unknown) => options.onWatchError?.(resource, err))
+    void follow(resource, events)
   }
 
   const compiled = (user: UserInfo, namespace: string): Compiled => {
