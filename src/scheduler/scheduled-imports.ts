@@ -135,6 +135,11 @@ export class ScheduledImports {
    * again while its check waits is not checked twice, and its check sees the newer lease.
    */
   readonly #inflight = new Map<string, number>()
+  /**
+   * Rows whose check failed part way (the store was unreachable): still leased, they are
+   * released before the next claim, or they would wait for their lease to end.
+   */
+  readonly #unreleased = new Map<string, ScheduleEntry>()
   /** The specs each stream's rows were last synced to, so an unchanged stream costs no write. */
   readonly #synced = new Map<string, string>()
   readonly #warned = new Set<string>()
@@ -190,6 +195,7 @@ export class ScheduledImports {
     const batchSize = this.#opts.batchSize ?? 256
     const running = new Set<Promise<void>>()
     let claimed = 0
+    await this.#releaseFailed()
     while (!signal.aborted) {
       const now = this.#clock.now()
       const rows = await this.#schedule.claimDue(now, batchSize, this.#leaseMs)
@@ -205,6 +211,7 @@ export class ScheduledImports {
           .catch((err: unknown) => {
             if (!signal.aborted) {
               this.#opts.logger.warn({ tag: key, err: String(err) }, 'scheduled check failed')
+              this.#unreleased.set(key, row)
             }
           })
           .finally(() => {
@@ -218,6 +225,14 @@ export class ScheduledImports {
     }
     await Promise.all(running)
     return claimed
+  }
+
+  /** #releaseFailed ends the leases of rows whose check failed; throws while the store does. */
+  async #releaseFailed(): Promise<void> {
+    for (const [key, row] of this.#unreleased) {
+      await this.#schedule.release(row)
+      this.#unreleased.delete(key)
+    }
   }
 
   async #claimLoop(): Promise<void> {
