@@ -11,7 +11,8 @@ import type { ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isStoreError } from '../../storage/index.js'
-import { expired, internalError, type Status } from '../status.js'
+import { expired, internalError, StatusError, type Status } from '../status.js'
+import { STORE_UNAVAILABLE_RETRY_SECONDS } from '../store-errors.js'
 import { watchFrame, type WatchFrame } from './watch-frames.js'
 
 const MIN_TIMEOUT_MS = 30 * 60 * 1000
@@ -90,6 +91,16 @@ export class SlowWatch {
 /** errorStatus is the Status of an ERROR event. */
 function errorStatus(err: unknown, request: FastifyRequest): Status {
   if (isStoreError(err, 'Expired')) return expired(err.message).toStatus()
+  if (isStoreError(err, 'Unavailable')) {
+    // The store lost its database connection: the client lists and watches again, as after
+    // a 503 to any other request.
+    request.log.warn({ err }, 'watch ended: the store is unavailable')
+    return new StatusError(
+      'ServiceUnavailable',
+      'the storage backend is unavailable; watch again',
+      { retryAfterSeconds: STORE_UNAVAILABLE_RETRY_SECONDS },
+    ).toStatus()
+  }
   request.log.error({ err }, 'watch failed')
   return internalError(`the watch failed (request ${request.id}; see the server log)`).toStatus()
 }
