@@ -171,7 +171,7 @@ describe('PostgreSQL restarted under load', () => {
     await removeTempDir(dir)
   })
 
-  it('keeps every acknowledged write across fast and immediate restarts; replicas, watches and checks recover', async () => {
+  it('keeps every acknowledged write across fast and immediate restarts; replicas, watches and checks recover', async (t) => {
     const [r1, r2] = replicas as [Replica, Replica]
     const image = env.fx.ociSingle
     await ok(r1, ['create', 'namespace', NAMESPACE])
@@ -321,6 +321,9 @@ describe('PostgreSQL restarted under load', () => {
     )
     assert.deepEqual(wrong, [], `${wrong.length} of ${outcomes.length} requests answered otherwise`)
     const refused = outcomes.filter((o) => o.status === 503)
+    t.diagnostic(
+      `${outcomes.length} requests: ${acks} acknowledged, ${refused.length} refused with 503`,
+    )
     for (const o of refused) assert.equal(o.retryAfter, '5', JSON.stringify(o))
 
     // Both replicas are ready again, the same processes as before.
