@@ -42,7 +42,7 @@ import {
 } from './status.js'
 import { registerSelfSubjectReview } from './auth/self-subject-review.js'
 import type { Store } from '../storage/index.js'
-import { lazyChildLogger } from './logger.js'
+import { lazyChildren } from './logger.js'
 import { versionInfo } from './version.js'
 
 /** DEFAULT_BODY_LIMIT is the apiserver's request body limit, 3 MiB; larger bodies get a 413 Status. */
@@ -124,10 +124,11 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT
   const app: FastifyInstance = fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key },
-    loggerInstance: deps.logger,
+    // Request loggers made on first use, through fastify's own child factory: a factory of our
+    // own would have fastify check every request's logger for its methods.
+    loggerInstance: lazyChildren(deps.logger),
     // One access line per request from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyChildLogger,
     bodyLimit,
     // A GET route must never answer HEAD by running its handler (pull-through fetches, watches).
     exposeHeadRoutes: false,
@@ -156,11 +157,12 @@ export function createServer(deps: ServerDeps): FastifyInstance {
     shutdown.abort()
     done()
   })
-  // Before authentication: a closing server has nothing to say to anyone.
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!shutdown.signal.aborted) return
+  // Before authentication: a closing server has nothing to say to anyone. Callback style: an
+  // async hook would cost every request a promise for a check that almost never fails.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!shutdown.signal.aborted) return done()
     void reply.header('connection', 'close')
-    throw serviceUnavailable('the server is shutting down')
+    done(serviceUnavailable('the server is shutting down'))
   })
   registerAuthentication(app, deps.auth, deps.authorizer)
   registerBodyParsers(app, { decodeProtobuf: deps.decodeProtobuf })
@@ -197,8 +199,9 @@ export function createServer(deps: ServerDeps): FastifyInstance {
         // Query values that are credentials (`?access_token=`) never reach the log.
         url: redactUrl(request.url),
         statusCode: reply.statusCode,
+        // Undefined fields are left out of the line.
         user: request.user?.name,
-        ...(request.impersonator && { impersonator: request.impersonator.name }),
+        impersonator: request.impersonator?.name,
         ms: Math.round(reply.elapsedTime),
       },
       'request',

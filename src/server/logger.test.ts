@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { fastify } from 'fastify'
-import { createLogger, lazyChildLogger } from './logger.js'
+import { createLogger, lazyChildren } from './logger.js'
 
 // Runs in a process of its own: the destination writes to file descriptor 1.
 const CHILD = `
@@ -41,7 +41,7 @@ describe('stdoutDestination', () => {
   })
 })
 
-describe('lazyChildLogger', () => {
+describe('lazyChildren', () => {
   it('logs a request line as the child logger would: bound to the request id, redacted', async () => {
     const lines: Record<string, unknown>[] = []
     const destination = new Writable({
@@ -51,9 +51,8 @@ describe('lazyChildLogger', () => {
       },
     })
     const app = fastify({
-      loggerInstance: createLogger({ destination }),
+      loggerInstance: lazyChildren(createLogger({ destination })),
       disableRequestLogging: true,
-      childLoggerFactory: lazyChildLogger,
     })
     app.get('/log', (request) => {
       request.log.info({ headers: { authorization: 'Bearer secret' }, n: 1 }, 'hello %s', 'there')

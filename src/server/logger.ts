@@ -56,15 +56,28 @@ export const LOG_FLUSH_MS = 100
 /**
  * stdoutDestination is where the server logs: file descriptor 1, written without blocking, in
  * batches: one access line per request would otherwise cost one write (a thread-pool round
- * trip) per request under load. A line waits at most LOG_FLUSH_MS.
+ * trip) per request under load. A line waits at most LOG_FLUSH_MS, or twice that when a write
+ * was under way. The flush is our own: the destination's `periodicFlush` writes (an empty
+ * string) every LOG_FLUSH_MS even when it holds nothing.
  */
 export function stdoutDestination(): LogDestination {
-  return pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: LOG_BATCH_BYTES,
-    periodicFlush: LOG_FLUSH_MS,
-  })
+  const dest = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES })
+  // A flush while a write is under way does nothing, so a line's next two ticks both flush.
+  let ticks = 0
+  const write = dest.write.bind(dest)
+  dest.write = (data: string): boolean => {
+    ticks = 2
+    return write(data)
+  }
+  const timer = setInterval(() => {
+    // `destroyed` is sonic-boom's, left out of its types; flushing a destroyed destination throws.
+    if (ticks === 0 || (dest as { destroyed?: boolean }).destroyed) return
+    ticks--
+    dest.flush()
+  }, LOG_FLUSH_MS)
+  timer.unref()
+  dest.once('close', () => clearInterval(timer))
+  return dest
 }
 
 /**
@@ -93,6 +106,8 @@ type LogMethod = 'info' | 'error' | 'debug' | 'fatal' | 'warn' | 'trace' | 'sile
  * LazyChildLogger is a request's logger (fastify makes one per request, bound to its id), made
  * on its first use: most requests log nothing through it, and making a pino child costs more
  * than the rest of a small GET's logging. What it logs is what the child would have logged.
+ * Its own children are lazy too. Methods live on the prototype: a request's logger costs one
+ * small object, not a closure per level.
  */
 class LazyChildLogger implements FastifyBaseLogger {
   readonly #parent: FastifyBaseLogger
@@ -106,8 +121,17 @@ class LazyChildLogger implements FastifyBaseLogger {
     this.#options = options
   }
 
+  /** over wraps an existing logger: it logs through `logger` itself, its children are lazy. */
+  static over(logger: FastifyBaseLogger): LazyChildLogger {
+    const lazy = new LazyChildLogger(logger, {})
+    lazy.#made = logger
+    return lazy
+  }
+
   get #logger(): FastifyBaseLogger {
-    return (this.#made ??= this.#parent.child(this.#bindings, this.#options))
+    if (this.#made) return this.#made
+    const parent = this.#parent instanceof LazyChildLogger ? this.#parent.#logger : this.#parent
+    return (this.#made = parent.child(this.#bindings, this.#options))
   }
 
   get level(): string {
@@ -123,24 +147,38 @@ class LazyChildLogger implements FastifyBaseLogger {
     Reflect.apply(logger[method], logger, args)
   }
 
-  info = (...args: unknown[]): void => this.#call('info', args)
-  error = (...args: unknown[]): void => this.#call('error', args)
-  debug = (...args: unknown[]): void => this.#call('debug', args)
-  fatal = (...args: unknown[]): void => this.#call('fatal', args)
-  warn = (...args: unknown[]): void => this.#call('warn', args)
-  trace = (...args: unknown[]): void => this.#call('trace', args)
-  silent = (...args: unknown[]): void => this.#call('silent', args)
+  info(...args: unknown[]): void {
+    this.#call('info', args)
+  }
+  error(...args: unknown[]): void {
+    this.#call('error', args)
+  }
+  debug(...args: unknown[]): void {
+    this.#call('debug', args)
+  }
+  fatal(...args: unknown[]): void {
+    this.#call('fatal', args)
+  }
+  warn(...args: unknown[]): void {
+    this.#call('warn', args)
+  }
+  trace(...args: unknown[]): void {
+    this.#call('trace', args)
+  }
+  silent(...args: unknown[]): void {
+    this.#call('silent', args)
+  }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.#logger.child(bindings, options)
+    return new LazyChildLogger(this, bindings, options)
   }
 }
 
-/** lazyChildLogger is fastify's childLoggerFactory for request loggers made on first use. */
-export function lazyChildLogger(
-  logger: FastifyBaseLogger,
-  bindings: Bindings,
-  options: ChildLoggerOptions,
-): FastifyBaseLogger {
-  return new LazyChildLogger(logger, bindings, options)
+/**
+ * lazyChildren is fastify's `loggerInstance` for request loggers made on first use: `logger`
+ * itself, with children (fastify's, and theirs) made when they first log. Through fastify's
+ * default child factory, unlike a `childLoggerFactory`, which fastify checks on every request.
+ */
+export function lazyChildren(logger: FastifyBaseLogger): FastifyBaseLogger {
+  return LazyChildLogger.over(logger)
 }

@@ -54,6 +54,23 @@ export function serviceAccountGroups(namespace: string): string[] {
   return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`]
 }
 
+const PREFIX = 'impersonate-'
+
+/**
+ * hasImpersonationHeaders tells whether any header is an impersonation header, without
+ * allocating for the others: most requests carry none and need no closer look.
+ */
+export function hasImpersonationHeaders(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    const first = name.charCodeAt(0) | 0x20 // lower case of an ASCII letter
+    if (first === 0x69 && name.length > PREFIX.length) {
+      if (name.slice(0, PREFIX.length).toLowerCase() === PREFIX) return true
+    }
+  }
+  return false
+}
+
 /** headerValues lists every value of a header, in the order received, from Node's rawHeaders pairs. */
 function headerValues(rawHeaders: readonly string[], matches: (name: string) => boolean) {
   const out: { name: string; value: string }[] = []
@@ -98,6 +115,7 @@ function goReference(t: ImpersonationTarget): string {
  */
 export function impersonationTargets(rawHeaders: readonly string[]): ImpersonationTarget[] {
   const targets: ImpersonationTarget[] = []
+  if (!hasImpersonationHeaders(rawHeaders)) return targets
   // As Go's Header.Get: the first value counts.
   const user = headerValues(rawHeaders, (n) => n === USER_HEADER)[0]?.value ?? ''
   if (user !== '') {

@@ -12,7 +12,7 @@ import type { Subject } from '../../api/index.js'
 import { isConsoleRequest } from '../console.js'
 import { forbidden, unauthorized, type StatusError } from '../status.js'
 import { BASIC_USER_RULES, DISCOVERY_RULES } from './default-roles.js'
-import { impersonate } from './impersonation.js'
+import { hasImpersonationHeaders, impersonate } from './impersonation.js'
 import { policyRules, reviewRules, ruleAllows } from './rbac-rules.js'
 
 /** UserInfo is an authenticated principal, named as Kubernetes names users and groups. */
@@ -311,6 +311,9 @@ export function registerAuthentication(
     const user = token === undefined ? undefined : await authenticator.authenticate(token)
     if (!user) throw unauthorized()
     request.user = user
+    // Checked here, not only in impersonate: most requests impersonate nobody, and an await of
+    // an async function would cost each of them a promise and a turn of the microtask queue.
+    if (!hasImpersonationHeaders(request.raw.rawHeaders)) return
     const acting = await impersonate(user, request.raw.rawHeaders, authorizer)
     if (acting === undefined) return
     if ('denied' in acting) throw forbiddenError(user, acting.denied.attrs, acting.denied.reason)
