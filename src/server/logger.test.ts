@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { fastify } from 'fastify'
+import { fastify, type FastifyBaseLogger } from 'fastify'
 import { createLogger, lazyChildren } from './logger.js'
 
 // Runs in a process of its own: the destination writes to file descriptor 1.
@@ -50,8 +50,17 @@ describe('lazyChildren', () => {
         callback()
       },
     })
+    const base: FastifyBaseLogger = createLogger({ destination })
+    // Counts the pino children made: a request that logs nothing makes none. Called on its own
+    // `this`: pino's children inherit this method and must still make children of themselves.
+    let children = 0
+    const child = Reflect.get<FastifyBaseLogger, 'child'>(base, 'child')
+    base.child = function (this: FastifyBaseLogger, ...args: Parameters<typeof child>) {
+      children++
+      return Reflect.apply(child, this, args)
+    }
     const app = fastify({
-      loggerInstance: lazyChildren(createLogger({ destination })),
+      loggerInstance: lazyChildren(base),
       disableRequestLogging: true,
     })
     app.get('/log', (request) => {
@@ -64,7 +73,9 @@ describe('lazyChildren', () => {
     try {
       const res = await app.inject({ method: 'GET', url: '/log' })
       assert.deepEqual(res.json(), { level: 'info' })
+      const before = children
       await app.inject({ method: 'GET', url: '/quiet' })
+      assert.equal(children, before)
       assert.equal(lines.length, 2)
       const [hello, inner] = lines
       assert.equal(hello?.msg, 'hello there')

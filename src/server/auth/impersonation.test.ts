@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startFixture, TOKEN, type Fixture } from '../resources/testing/fixture.js'
 import {
+  hasImpersonationHeaders,
   impersonate,
   impersonateAttributes,
   impersonatedUser,
@@ -20,6 +21,27 @@ import { StatusError } from '../status.js'
 
 /** raw builds Node's rawHeaders (name, value pairs) from header lines. */
 const raw = (...lines: [string, string][]): string[] => lines.flat()
+
+void describe('hasImpersonationHeaders', () => {
+  it('finds every impersonation header, in any case, and nothing else', () => {
+    for (const name of [
+      'Impersonate-User',
+      'IMPERSONATE-GROUP',
+      'impersonate-uid',
+      'Impersonate-Extra-scopes',
+    ]) {
+      assert.equal(hasImpersonationHeaders(raw(['Accept', '*/*'], [name, 'x'])), true, name)
+    }
+    const others = raw(
+      ['If-None-Match', '"1"'],
+      ['Impersonate', 'x'],
+      ['Impersonate-', 'x'],
+      ['X-Impersonate-User', 'x'],
+    )
+    assert.equal(hasImpersonationHeaders(others), false)
+    assert.equal(hasImpersonationHeaders([]), false)
+  })
+})
 
 void describe('impersonationTargets', () => {
   const cases: [string, string[], ImpersonationTarget[]][] = [
