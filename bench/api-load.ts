@@ -2,7 +2,7 @@
  * The load generator of the `api` workload, run in a worker thread so that neither the server
  * under test nor the bench's own coordination shares its event loop: closed-loop requests (GETs
  * of one URL, or writes) over `connections` keep-alive HTTPS connections (undici Pool) for a
- * fixed time, after a short warm-up that opens them. Posts the request count, the measured
+ * fixed time, dealt evenly over one or more servers' origins, after a short warm-up that opens them. Posts the request count, the measured
  * seconds and the latency percentiles back to the parent.
  */
 import { performance } from 'node:perf_hooks'
@@ -11,7 +11,8 @@ import { Pool, type Dispatcher } from 'undici'
 
 /** LoadOptions are what the parent passes as workerData. */
 export interface LoadOptions {
-  readonly origin: string
+  /** The servers the connections are dealt over, in turn (replicas of one store). */
+  readonly origins: readonly string[]
   readonly path: string
   readonly token: string
   readonly caPem: string
@@ -46,10 +47,13 @@ export interface LoadResult {
 }
 
 const options = workerData as LoadOptions
-const pool = new Pool(options.origin, {
-  connections: options.connections,
-  connect: { ca: options.caPem },
-})
+const pools = options.origins.map(
+  (origin) =>
+    new Pool(origin, {
+      connections: Math.ceil(options.connections / options.origins.length),
+      connect: { ca: options.caPem },
+    }),
+)
 const headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' }
 const { write } = options
 const writeHeaders = write && { ...headers, 'content-type': write.contentType }
@@ -74,7 +78,7 @@ function next(): { request: Dispatcher.RequestOptions; status: number } {
 }
 
 /** loop sends one request after another until `until`, recording latencies when `record`. */
-async function loop(until: number, latencies: number[] | undefined): Promise<number> {
+async function loop(pool: Pool, until: number, latencies: number[] | undefined): Promise<number> {
   let errors = 0
   while (performance.now() < until) {
     const { request, status } = next()
@@ -88,16 +92,19 @@ async function loop(until: number, latencies: number[] | undefined): Promise<num
 }
 
 const lanes = Array.from({ length: options.connections })
-await Promise.all(lanes.map(() => loop(performance.now() + options.warmupMs, undefined)))
+const poolOf = (lane: number) => pools[lane % pools.length]!
+await Promise.all(
+  lanes.map((_, i) => loop(poolOf(i), performance.now() + options.warmupMs, undefined)),
+)
 const latencies: number[] = []
 const start = performance.now()
 const until = start + options.durationMs
-const errors = (await Promise.all(lanes.map(() => loop(until, latencies)))).reduce(
+const errors = (await Promise.all(lanes.map((_, i) => loop(poolOf(i), until, latencies)))).reduce(
   (a, b) => a + b,
   0,
 )
 const seconds = (performance.now() - start) / 1000
-await pool.close()
+await Promise.all(pools.map((p) => p.close()))
 latencies.sort((a, b) => a - b)
 const at = (q: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!

@@ -37,6 +37,16 @@ const TARGETS: readonly Target[] = [
     holds: (ratio, p99) => ratio >= 0.6 && p99 <= 15,
   },
   {
+    target: 'GET by name on PostgreSQL (1 replica): p99 <= 2x SQLite',
+    paths: ['postgresGet.pg1P99ToSqlite'],
+    holds: (ratio) => ratio <= 2,
+  },
+  {
+    target: 'GET by name on PostgreSQL (3 replicas): p99 <= 2x SQLite',
+    paths: ['postgresGet.pg3P99ToSqlite'],
+    holds: (ratio) => ratio <= 2,
+  },
+  {
     target: 'paged walk: <= 2x raw SQLite',
     paths: ['pagedWalk.ratioToRaw'],
     holds: (ratio) => ratio <= 2,

@@ -22,7 +22,11 @@
  *   its five indexes, the events row), so that the ratio measures the server's overhead rather
  *   than the store's schema; earlier runs inserted the JSON alone into a one-table database, a
  *   baseline still measured and reported beside it (bareRowPerSecond, ratioToBareRow).
- * API_BENCH_ONLY=get, startup, walk, watch or writes runs that section alone; the walk alone
+ * - GET by name on PostgreSQL: the same streams written through the PostgreSQL store into a
+ *   database of the run's own, GET with the same 64 connections from one replica, and from
+ *   three replicas sharing the database (the connections dealt over them), against the SQLite
+ *   server in rotating rounds; the ratio of p99s of the same round;
+ * API_BENCH_ONLY=get, postgres, startup, walk, watch or writes runs that section alone; the walk alone
  * runs WALK_ONLY_ROUNDS rounds (API_BENCH_WALK_ROUNDS), since its figure is its only one.
  */
 import { randomUUID } from 'node:crypto'
@@ -36,7 +40,8 @@ import Database from 'better-sqlite3'
 import Fastify from 'fastify'
 import { Pool, type Dispatcher } from 'undici'
 import type { ImageStream } from '../src/api/index.js'
-import { objectKey } from '../src/storage/index.js'
+import { objectKey, type Store } from '../src/storage/index.js'
+import { openPostgresStore } from '../src/storage/postgres/index.js'
 import { openSqliteStore } from '../src/storage/sqlite/index.js'
 import { openConnection, Writes } from '../src/storage/sqlite/statements.js'
 import {
@@ -49,6 +54,7 @@ import {
 } from '../test/harness/index.js'
 import { pollUntil } from '../test/harness/process.js'
 import type { LoadOptions, LoadResult, WriteLoad } from './api-load.js'
+import { createBenchDatabase, type BenchDatabase } from './postgres.js'
 import { rssOf } from './proc.js'
 import { serverMemory, type ServerMemory } from './server-memory.js'
 import { median, round } from './stats.js'
@@ -79,6 +85,7 @@ const TABLE_ACCEPT =
 // How long a server is left after /readyz before it is measured: its start-up work may go on.
 const SETTLE_MS = 2000
 const STARTUP_TARGET = 'startup readyzMs < 1000 and idleRssMB < 200'
+const POSTGRES_GET_TARGET = 'postgresGet pg1P99ToSqlite <= 2'
 
 /**
  * stream builds stream `i`: two imported tags whose status matches their spec generation, and
@@ -128,9 +135,8 @@ function stream(i: number): ImageStream {
   }
 }
 
-/** populate writes the namespaces and streams through the store, 1,000 to a transaction. */
-async function populate(dbPath: string): Promise<void> {
-  const store = await openSqliteStore({ path: dbPath })
+/** populate writes the namespaces and streams through `store`, 1,000 to a transaction, and closes it. */
+async function populate(store: Store): Promise<void> {
   try {
     await store.transaction(async (tx) => {
       for (let n = 0; n < NAMESPACES; n++) {
@@ -214,13 +220,13 @@ const LOAD_WORKER = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))
 /** load runs the load generator in a worker thread against `origin` + `path` (or `write`'s paths). */
 function load(
   client: Pick<Client, 'token' | 'caPem'>,
-  origin: string,
+  origin: string | readonly string[],
   path: string,
   seconds: number,
   write?: WriteLoad,
 ): Promise<LoadResult> {
   const options: LoadOptions = {
-    origin,
+    origins: typeof origin === 'string' ? [origin] : origin,
     path,
     token: client.token,
     caPem: client.caPem,
@@ -254,10 +260,13 @@ async function startBare(dataDir: string, path: string, body: Buffer) {
 }
 
 /** serveReady starts `isctl serve` on `dataDir` and waits for /readyz 200, timed from the spawn. */
-async function serveReady(dataDir: string): Promise<{ server: ServeProcess; readyMs: number }> {
+async function serveReady(
+  dataDir: string,
+  extra: readonly string[] = [],
+): Promise<{ server: ServeProcess; readyMs: number }> {
   const start = performance.now()
   // Its log is drained, not kept: the figures are the server's, not the bench collecting its lines.
-  const server = await startServe(dataDir, [], { keepLog: false })
+  const server = await startServe(dataDir, extra, { keepLog: false })
   const { caPem, token } = adminCredentials(server.kubeconfig)
   const pool = new Pool(server.address, { connect: { ca: caPem } })
   const headers = { authorization: `Bearer ${token}` }
@@ -814,6 +823,70 @@ async function getThroughput(client: Client, dataDir: string, target: string) {
   }
 }
 
+/**
+ * postgresGets measures GET `target` on a PostgreSQL store of the same streams against the
+ * SQLite server `client` talks to, in rotating rounds: one replica with every connection, and
+ * three replicas sharing the database with the connections dealt over them.
+ */
+async function postgresGets(client: Client, scratch: string, target: string) {
+  let database: BenchDatabase | undefined
+  const replicas: ServeProcess[] = []
+  try {
+    database = await createBenchDatabase('isb_api')
+    const populateStart = performance.now()
+    await populate(await openPostgresStore({ url: database.url }))
+    const populateMs = performance.now() - populateStart
+    // One after another: the first creates the identity (CA, admin token) the others read.
+    for (const n of [1, 2, 3]) {
+      const dataDir = join(scratch, `pg-${n}`)
+      replicas.push((await serveReady(dataDir, ['--store', database.url])).server)
+    }
+    await sleep(SETTLE_MS)
+    const origins = replicas.map((r) => r.address)
+    // The identity lives in the database, so one admin token and CA serve every replica.
+    const pgClient = adminCredentials(replicas[0]!.kubeconfig)
+    const runs = { sqlite: [] as LoadResult[], pg1: [] as LoadResult[], pg3: [] as LoadResult[] }
+    const steps: [keyof typeof runs, () => Promise<LoadResult>][] = [
+      ['sqlite', () => load(client, client.origin, target, GET_SECONDS)],
+      ['pg1', () => load(pgClient, origins[0]!, target, GET_SECONDS)],
+      ['pg3', () => load(pgClient, origins, target, GET_SECONDS)],
+    ]
+    for (let r = 0; r < GET_ROUNDS; r++) {
+      for (let j = 0; j < steps.length; j++) {
+        const [name, run] = steps[(r + j) % steps.length]!
+        runs[name].push(await run())
+      }
+    }
+    const rps = (r: LoadResult) => r.requests / r.seconds
+    const figures = (results: LoadResult[]) => ({
+      requestsPerSecond: round(median(results.map(rps)), 0),
+      p99Ms: round(median(results.map((r) => r.p99Ms)), 1),
+      p99MsPerRound: results.map((r) => round(r.p99Ms, 1)),
+      errors: results.reduce((n, r) => n + r.errors, 0),
+    })
+    // Ratios of the same round, so that a slow moment of the machine weighs on both sides.
+    const ratios = (a: LoadResult[], f: (r: LoadResult) => number) =>
+      a.map((r, i) => f(r) / f(runs.sqlite[i]!))
+    const p99Ratio = (a: LoadResult[]) => round(median(ratios(a, (r) => r.p99Ms)), 2)
+    const rpsRatio = (a: LoadResult[]) => round(median(ratios(a, rps)), 2)
+    return {
+      connections: CONNECTIONS,
+      rounds: GET_ROUNDS,
+      populateMs: round(populateMs, 0),
+      sqlite: figures(runs.sqlite),
+      pg1: figures(runs.pg1),
+      pg3: figures(runs.pg3),
+      pg1P99ToSqlite: p99Ratio(runs.pg1),
+      pg3P99ToSqlite: p99Ratio(runs.pg3),
+      pg1RequestsPerSecondToSqlite: rpsRatio(runs.pg1),
+      pg3RequestsPerSecondToSqlite: rpsRatio(runs.pg3),
+    }
+  } finally {
+    for (const r of replicas) await stopServe(r)
+    await database?.drop()
+  }
+}
+
 /** runApi executes the workload and returns its report. */
 export async function runApi(): Promise<Record<string, unknown>> {
   const started = performance.now()
@@ -826,7 +899,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
   let db: Database.Database | undefined
   try {
     const populateStart = performance.now()
-    await populate(join(dataDir, 'imagestreams.db'))
+    await populate(await openSqliteStore({ path: join(dataDir, 'imagestreams.db') }))
     const populateMs = performance.now() - populateStart
     if (ONLY === 'watch') {
       server = (await serveReady(dataDir)).server
@@ -889,6 +962,22 @@ export async function runApi(): Promise<Record<string, unknown>> {
         target: 'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k',
       }
     }
+    if (ONLY === 'postgres') {
+      await stopServe(await startServe(dataDir))
+      server = (await serveReady(dataDir)).server
+      await sleep(SETTLE_MS)
+      client = clientOf(server)
+      return {
+        workload: 'api',
+        only: ONLY,
+        streams: STREAMS,
+        postgresGet: await postgresGets(client, dir, GET_TARGET),
+        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+        benchSeconds: round((performance.now() - started) / 1000, 0),
+        target: POSTGRES_GET_TARGET,
+      }
+    }
     if (!['', 'startup'].includes(ONLY)) throw new Error(`API_BENCH_ONLY: unknown section ${ONLY}`)
     // One start of each data dir beforehand: both then hold their PKI and defaults, so the
     // timed starts differ by the streams only.
@@ -920,6 +1009,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
     const target = GET_TARGET
     const get = await getThroughput(client, dataDir, target)
     const c = client
+    const postgresGet = await postgresGets(c, dir, target)
 
     db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
     const pagedWalk = await pagedWalks(c, db, WALK_ROUNDS)
@@ -948,6 +1038,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
       namespaces: NAMESPACES,
       populateMs: round(populateMs, 0),
       get,
+      postgresGet,
       pagedWalk,
       getDuringUnpagedLists: { ...json, serverPeakRssMB: round(peakRss / MB, 1) },
       getDuringUnpagedTables: table,
@@ -957,7 +1048,7 @@ export async function runApi(): Promise<Record<string, unknown>> {
       loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
       loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
       benchSeconds: round((performance.now() - started) / 1000, 0),
-      target: `get ratioToBare >= 0.6 and p99Ms <= 15 at 50k; pagedWalk ratioToRaw <= 2; getDuringUnpagedLists p99Ms <= 100; ${STARTUP_TARGET}; watch completeness 1`,
+      target: `get ratioToBare >= 0.6 and p99Ms <= 15 at 50k; pagedWalk ratioToRaw <= 2; getDuringUnpagedLists p99Ms <= 100; ${STARTUP_TARGET}; watch completeness 1; ${POSTGRES_GET_TARGET}`,
     }
   } finally {
     db?.close()
