@@ -266,7 +266,7 @@ async function serveReady(
 ): Promise<{ server: ServeProcess; readyMs: number }> {
   const start = performance.now()
   // Its log is drained, not kept: the figures are the server's, not the bench collecting its lines.
-  const server = await startServe(dataDir, extra, { keepLog: false })
+  const server = await startServe(dataDir, extra, { keepLog: false, listenTimeoutMs: 120_000 })
   const { caPem, token } = adminCredentials(server.kubeconfig)
   const pool = new Pool(server.address, { connect: { ca: caPem } })
   const headers = { authorization: `Bearer ${token}` }

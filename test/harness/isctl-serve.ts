@@ -46,6 +46,8 @@ export interface StartServeOptions {
    * `lines()` then holds the lines up to `serving`.
    */
   readonly keepLog?: boolean
+  /** How long the server may take to listen; default 20 s (a bench's large store takes longer). */
+  readonly listenTimeoutMs?: number
 }
 
 /** startServe runs `isctl serve --data-dir DIR --listen 127.0.0.1:0 ...` until it listens. */
@@ -75,6 +77,7 @@ export async function startServe(
       .map((l) => JSON.parse(l) as Record<string, unknown>)
   const serving = () => lines().find((l) => l.msg === 'serving')
   await pollUntil('isctl serve to listen', () => Promise.resolve(serving() !== undefined), {
+    timeoutMs: options.listenTimeoutMs ?? 20_000,
     abort: () =>
       child.exitCode === null
         ? undefined
