@@ -180,7 +180,9 @@ const SERVE_FLAGS = [
 /** startServers starts `count` servers one after another (the first creates a shared identity). */
 async function startServers(dirs: readonly string[], extra: readonly string[]) {
   const servers: ServeProcess[] = []
-  for (const d of dirs) servers.push(await startServe(d, [...SERVE_FLAGS, ...extra]))
+  for (const d of dirs) {
+    servers.push(await startServe(d, [...SERVE_FLAGS, ...extra], { listenTimeoutMs: 120_000 }))
+  }
   return servers
 }
 
