@@ -300,7 +300,8 @@ export async function runScheduledChecks(): Promise<Record<string, unknown>> {
           }
           return true
         },
-        { timeoutMs: 120_000 },
+        // Each replica syncs the streams into the queue as it starts: slow on a loaded machine.
+        { timeoutMs: 600_000 },
       )
     }
     const idleRss = new Map(

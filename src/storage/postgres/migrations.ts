@@ -121,6 +121,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'the due-queue indexed in claim order',
+    sql: `
+      -- claimDue takes due rows in due order (next_check_at, then the key): an index in that
+      -- order lets it stop after its batch, where the old one made every claim sort all due
+      -- rows. Without lease_until in any index, a claim or release (which sets lease_until
+      -- alone) can update its row in place.
+      CREATE INDEX schedule_due_order ON schedule (next_check_at, namespace, stream, tag);
+      DROP INDEX schedule_due;
+    `,
+  },
 ]
 
 /** LATEST_SCHEMA is the version this program writes. */
