@@ -154,16 +154,23 @@ describe('postgres replicas', () => {
     assert.equal(await stores[0]?.currentRevision(), 0)
   })
 
-  it('a schema at version 1 gets the registry token buckets on open', async (t) => {
+  it('a schema at version 1 gets the later migrations on open', async (t) => {
     const { stores, db, schema } = await replicas(t, ['a'])
     await stores[0]?.close()
+    // Back to version 1: no token buckets, the due-queue under its first index.
     await db.admin(
-      `DROP TABLE ${schema}.registry_budgets; DELETE FROM ${schema}.schema_migrations WHERE version >= 2`,
+      `DROP TABLE ${schema}.registry_budgets; DROP INDEX ${schema}.schedule_due_order;
+       CREATE INDEX schedule_due ON ${schema}.schedule (next_check_at, lease_until);
+       DELETE FROM ${schema}.schema_migrations WHERE version >= 2`,
     )
     const store = await openPostgresStore({ url: db.url, schema })
     t.after(() => store.close())
     const { rows } = await db.admin(`SELECT MAX(version) AS v FROM ${schema}.schema_migrations`)
     assert.deepEqual(rows, [{ v: LATEST_SCHEMA }])
+    const indexes = await db.admin(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = '${schema}' AND tablename = 'schedule' AND indexname LIKE 'schedule_due%'`,
+    )
+    assert.deepEqual(indexes.rows, [{ indexname: 'schedule_due_order' }])
     const bucket = { rate: 5, burst: 5 }
     assert.deepEqual(await store.schedule.takeTokens('quay.io', 2, 1_000, bucket), {
       granted: 2,
