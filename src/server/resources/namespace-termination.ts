@@ -17,7 +17,7 @@ import { isStoreError, objectKey, type ObjectKey, type Store } from '../../stora
 import { withDeletionConditions, type Remaining } from './namespace-conditions.js'
 import { deleteContents, isTerminating, namespaceContents } from './namespaces.js'
 import { NAMESPACE_FINALIZER } from './strategies/namespace.js'
-import { rfc3339 } from './strategies/types.js'
+import { rfc3339 } from '../../lib/rfc3339.js'
 
 /** terminating is the namespace as the first DELETE leaves it; one already terminating is kept as it is. */
 export function terminating(namespace: Namespace, now: number): Namespace {

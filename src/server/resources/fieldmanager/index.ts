@@ -6,7 +6,7 @@
  */
 import type { ResourceInfo } from '../../../api/index.js'
 import type { ResourceContext } from '../context.js'
-import { rfc3339 } from '../strategies/types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import type { FieldManagerScope } from './field-manager.js'
 
 export { trackApply, trackUpdate, type FieldManagerScope } from './field-manager.js'

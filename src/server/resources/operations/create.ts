@@ -31,7 +31,7 @@ import { createNamespace, ensureNamespaceExists } from '../namespaces.js'
 import { checkNamespace, generateName, prepareCreateMeta } from '../object-meta.js'
 import { present } from '../present.js'
 import { strategyFor, type StrategyContext } from '../strategies/index.js'
-import { rfc3339 } from '../strategies/types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import { strategyContext } from './context.js'
 import type { WriteGuard, WriteOptions, WriteResult } from './write-options.js'
 

@@ -37,7 +37,7 @@ import { isJsonObject } from '../patch/json-value.js'
 import { present } from '../present.js'
 import { objectFieldsOf } from '../selectable-fields.js'
 import { strategyFor } from '../strategies/index.js'
-import { rfc3339 } from '../strategies/types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import { strategyContext } from './context.js'
 import { dryRunErrors } from './write-options.js'
 

@@ -24,7 +24,8 @@ import {
 } from '../../../api/index.js'
 import { decorateImageStreamJson } from './imagestream-json.js'
 import { admitTagSources } from './tag-sources.js'
-import { rfc3339, type Strategy, type StrategyContext } from './types.js'
+import { type Strategy, type StrategyContext } from './types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import { cloneJson } from '../../../lib/clone-json.js'
 
 /** dockerImageRepository is the integrated-registry repository of a stream. */

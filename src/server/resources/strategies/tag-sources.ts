@@ -30,7 +30,8 @@ import {
 import { goQuote } from '../../../lib/go-quote.js'
 import { hasPullGrant, isStoreError, objectKey, type StoreReader } from '../../../storage/index.js'
 import { grantsCopiedImage } from './tag-grants.js'
-import { rfc3339, type AccessCheck, type Admitted, type StrategyContext } from './types.js'
+import { type AccessCheck, type Admitted, type StrategyContext } from './types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import { cloneJson } from '../../../lib/clone-json.js'
 
 /** admitTagSources adds the events of the changed stream-sourced tags and moves the tags tracking a moved tag. */

@@ -102,17 +102,3 @@ export function passThrough<K extends KindName>(): Strategy<K> {
 export function storedJson(json: string, from: number): string[] {
   return [json.slice(from)]
 }
-
-/** rfc3339 renders milliseconds as a metav1.Time: UTC, whole seconds. */
-export function rfc3339(ms: number): string {
-  const second = Math.floor(ms / 1000)
-  if (second !== lastSecond) {
-    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
-    lastSecond = second
-  }
-  return lastText
-}
-
-// The last second rendered: a write stamps several times within the same second.
-let lastSecond = NaN
-let lastText = ''

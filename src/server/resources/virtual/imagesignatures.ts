@@ -26,7 +26,7 @@ import { prepareCreateMeta } from '../object-meta.js'
 import type { DeleteOptions } from '../operations/delete.js'
 import { updateObject } from '../operations/update.js'
 import { innerWrite, type WriteOptions, type WriteResult } from '../operations/write-options.js'
-import { rfc3339 } from '../strategies/types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 
 const SIGNATURES = RESOURCES.imagesignatures
 const IMAGES = RESOURCES.images

@@ -30,7 +30,7 @@ import { checkNamespace } from '../object-meta.js'
 import { createObject } from '../operations/create.js'
 import { updateObject } from '../operations/update.js'
 import { innerWrite, type WriteOptions } from '../operations/write-options.js'
-import { rfc3339 } from '../strategies/types.js'
+import { rfc3339 } from '../../../lib/rfc3339.js'
 import { readStream } from './imagestreamtags-read.js'
 import { cloneJson } from '../../../lib/clone-json.js'
 
