@@ -8,17 +8,17 @@
  * go on.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Agent } from 'undici'
 import {
-  KUBECTL,
   adminCredentials,
   header,
   httpRequest,
   insecureImport,
   kubectl,
+  kubectlInBackground,
+  type BackgroundKubectl,
   makeAgent,
   makeTempDir,
   removeTempDir,
@@ -29,7 +29,7 @@ import {
   type ServeProcess,
 } from '../harness/index.js'
 import { startPostgresCluster, type PostgresCluster } from '../harness/postgres-cluster.js'
-import { pollUntil, trackChild } from '../harness/process.js'
+import { pollUntil } from '../harness/process.js'
 
 const NAMESPACE = 'load'
 const API = `/apis/image.openshift.io/v1/namespaces/${NAMESPACE}`
@@ -68,7 +68,7 @@ describe('PostgreSQL restarted under load', () => {
   let dir: string
   let cluster: PostgresCluster
   const replicas: Replica[] = []
-  const children: ChildProcess[] = []
+  const watches: BackgroundKubectl[] = []
 
   const call = (
     r: Replica,
@@ -97,37 +97,14 @@ describe('PostgreSQL restarted under load', () => {
     assert.equal(res.code, 0, `kubectl ${args.join(' ')}: ${res.stderr}`)
     return res.stdout
   }
-  /** A `kubectl get -w` in the background: its output and whether it has exited. */
+  /** A `kubectl get -w` of the namespace's streams in the background. */
   const watch = (r: Replica) => {
-    const cache = join(dir, `cache-watch-${children.length}`)
-    const child = spawn(
-      KUBECTL,
-      [
-        '--kubeconfig',
-        r.serve.kubeconfig,
-        '--cache-dir',
-        cache,
-        'get',
-        'is',
-        '-n',
-        NAMESPACE,
-        '-w',
-        '-o',
-        'name',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: cache } },
-    )
-    trackChild(child)
-    children.push(child)
-    let out = ''
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')))
-    child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')))
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    return {
-      output: () => out,
-      exited,
-      ended: () => child.exitCode !== null || child.signalCode !== null,
-    }
+    const w = kubectlInBackground(['get', 'is', '-n', NAMESPACE, '-w', '-o', 'name'], {
+      kubeconfig: r.serve.kubeconfig,
+      cacheDir: join(dir, `cache-watch-${watches.length}`),
+    })
+    watches.push(w)
+    return w
   }
   const scheduleChecks = async (): Promise<Map<string, number>> => {
     const { rows } = await cluster.query(
@@ -162,7 +139,7 @@ describe('PostgreSQL restarted under load', () => {
     }
   })
   after(async () => {
-    for (const c of children) c.kill()
+    for (const w of watches) w.stop()
     for (const r of replicas) {
       await r.agent.close()
       await stopServe(r.serve)
@@ -372,7 +349,7 @@ describe('PostgreSQL restarted under load', () => {
       timeoutMs: 120_000,
     })
     // kubectl shows the watch's ERROR event: the store was unavailable, not a server error.
-    assert.doesNotMatch(w.output(), /InternalError/)
+    assert.doesNotMatch(w.output() + w.errors(), /InternalError/)
     const again = watch(r2)
     await pollUntil('the new watch on replica 2 to list', () =>
       Promise.resolve(again.output().includes('imagestream.image.openshift.io/polled')),

@@ -6,16 +6,16 @@
  * once those leases end.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { testDatabase, type TestDatabase } from '../../src/storage/postgres/testing/database.js'
 import {
-  KUBECTL,
   adminCredentials,
   httpRequest,
   insecureImport,
   kubectl,
+  kubectlInBackground,
+  type BackgroundKubectl,
   makeAgent,
   makeTempDir,
   removeTempDir,
@@ -26,7 +26,7 @@ import {
   type FaultProxy,
   type ServeProcess,
 } from '../harness/index.js'
-import { pollUntil, trackChild } from '../harness/process.js'
+import { pollUntil } from '../harness/process.js'
 
 const database = testDatabase()
 
@@ -50,19 +50,13 @@ function stream(name: string): string {
   })
 }
 
-/** A `kubectl get -w` running in the background, its output collected. */
-interface Watch {
-  output(): string
-  stop(): void
-}
-
 describe('replicas sharing one PostgreSQL database', () => {
   const env = useRegistry({ auth: 'none' })
   let dir: string
   let db: TestDatabase
   let proxy: FaultProxy
   const replicas: ServeProcess[] = []
-  const watches: Watch[] = []
+  const watches: BackgroundKubectl[] = []
 
   const k = (replica: ServeProcess, args: readonly string[], input?: string) =>
     kubectl(args, {
@@ -75,17 +69,11 @@ describe('replicas sharing one PostgreSQL database', () => {
     assert.equal(res.code, 0, `kubectl ${args.join(' ')}: ${res.stderr}`)
     return res.stdout
   }
-  const watch = (replica: ServeProcess, args: readonly string[]): Watch => {
-    const cache = join(dir, `cache-watch-${watches.length}`)
-    const child = spawn(
-      KUBECTL,
-      ['--kubeconfig', replica.kubeconfig, '--cache-dir', cache, ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: cache } },
-    )
-    trackChild(child)
-    let out = ''
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')))
-    const w = { output: () => out, stop: () => void child.kill() }
+  const watch = (replica: ServeProcess, args: readonly string[]): BackgroundKubectl => {
+    const w = kubectlInBackground(args, {
+      kubeconfig: replica.kubeconfig,
+      cacheDir: join(dir, `cache-watch-${watches.length}`),
+    })
     watches.push(w)
     return w
   }

@@ -99,6 +99,8 @@ export {
   insecureImport,
   isctl,
   kubectl,
+  kubectlInBackground,
+  type BackgroundKubectl,
   pullSecretArgs,
   type PullSecret,
   registryAnswer,

@@ -231,6 +231,38 @@ export async function kubectl(
   }
 }
 
+/** A kubectl left running in the background (a watch), with what it has printed so far. */
+export interface BackgroundKubectl {
+  output(): string
+  errors(): string
+  /** ended says whether kubectl has exited, as a watch does when the server ends it. */
+  ended(): boolean
+  stop(): void
+}
+
+/** kubectlInBackground starts kubectl (e.g. `get -w`) as `kubectl` does, without waiting for it. */
+export function kubectlInBackground(
+  args: readonly string[],
+  opts: { kubeconfig: string; cacheDir: string },
+): BackgroundKubectl {
+  const child = spawn(
+    KUBECTL,
+    ['--kubeconfig', opts.kubeconfig, '--cache-dir', opts.cacheDir, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: opts.cacheDir } },
+  )
+  trackChild(child)
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')))
+  child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')))
+  return {
+    output: () => out,
+    errors: () => err,
+    ended: () => child.exitCode !== null || child.signalCode !== null,
+    stop: () => void child.kill(),
+  }
+}
+
 /** isctl runs the built CLI as a user would; never throws on exit codes. */
 export async function isctl(
   args: readonly string[],
