@@ -234,6 +234,7 @@ describe('replicas sharing one PostgreSQL database', () => {
       rows
         .filter((r) => Number(r.lease_until) >= stoppedAt + LEASE_MS && Number(r.lease_until) > now)
         .map((r) => r.tag)
+    const acknowledged: string[] = []
     let last = ''
     const withRows = (err: unknown) => {
       throw new Error(`${String(err)}; the rows: ${last}`, { cause: err })
@@ -259,12 +260,48 @@ describe('replicas sharing one PostgreSQL database', () => {
         },
         { timeoutMs: 60_000 },
       ).catch(withRows)
+      // Writes keep going through replica 3 until it dies: whatever it acknowledged must stay.
+      const r3Api = adminCredentials(r3.kubeconfig)
+      const r3Agent = makeAgent(r3Api.caPem)
+      let killed = false
+      const writer = async (lane: number) => {
+        for (let i = 0; !killed; i++) {
+          const name = `kill-${lane}-${i}`
+          const res = await httpRequest(
+            `${r3Api.server}/apis/image.openshift.io/v1/namespaces/team-b/imagestreams`,
+            {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${r3Api.token}`,
+                'content-type': 'application/json',
+              },
+              body: stream(name),
+              dispatcher: r3Agent,
+            },
+          ).catch(() => undefined)
+          if (res?.status === 201) acknowledged.push(name)
+        }
+      }
+      const writers = [0, 1, 2, 3].map(writer)
+      await pollUntil('replica 3 to acknowledge writes', () =>
+        Promise.resolve(acknowledged.length >= 8),
+      )
       await stopServe(r3, 'SIGKILL')
+      killed = true
+      await Promise.all(writers)
+      await r3Agent.close()
     } finally {
       proxy.setFault(undefined)
       r1.child.kill('SIGCONT')
       r2.child.kill('SIGCONT')
     }
+    const stored = new Set(
+      (await ok(r1, ['get', 'is', '-n', 'team-b', '-o', 'name'])).trim().split('\n'),
+    )
+    const lost = acknowledged.filter(
+      (name) => !stored.has(`imagestream.image.openshift.io/${name}`),
+    )
+    assert.deepEqual(lost, [], `acknowledged by replica 3 before SIGKILL but not stored`)
     proxy.clearRequests()
     // Replica 3 is gone: what it leased stays leased until each lease ends.
     const leaseEnds = new Map(
