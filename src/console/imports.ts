@@ -2,6 +2,7 @@
  * The console's imports: the ImageStreamImport it posts (as `isctl import-image` does) and the
  * form's checks, with the messages of the CLI and the server (docs/console.md#importing).
  */
+import { INVALID_IMPORT_TARGET } from '../api/cli-messages.js'
 import { IMPORT_MODE_FLAG_MESSAGE, IMPORT_MODES, type ImportMode } from '../api/constants.js'
 import { checkTagName, nameIsImageStreamName } from '../api/names.js'
 import { parseImageReference } from '../reference/index.js'
@@ -30,8 +31,8 @@ export function checkImport(input: ImportInput): Partial<Record<keyof ImportInpu
   else {
     try {
       parseImageReference(input.from)
-    } catch (err) {
-      problems.from = err instanceof Error ? err.message : String(err)
+    } catch {
+      problems.from = INVALID_IMPORT_TARGET
     }
   }
   const badTag = checkTagName(input.tag)

@@ -22,7 +22,7 @@ export interface TagEvent {
 /** A spec tag: where the tag comes from and how it is imported. */
 export interface SpecTag {
   readonly name: string
-  readonly from?: { readonly kind: string; readonly name: string }
+  readonly from?: { readonly kind: string; readonly name: string; readonly namespace?: string }
   readonly importPolicy?: {
     readonly insecure?: boolean
     readonly scheduled?: boolean

@@ -27,6 +27,7 @@ import {
   IMPORT_MODE_FLAG_MESSAGE,
   importModeOf,
 } from '../../api/constants.js'
+import { INVALID_IMPORT_TARGET } from '../../api/cli-messages.js'
 import { parseImageReference } from '../../reference/index.js'
 import type { ApiClient } from '../client/api-client.js'
 import { isNotFound } from '../client/api-errors.js'
@@ -98,9 +99,6 @@ const STREAM_KIND = 'imagestream.image.openshift.io'
 /** IMPORT_FAILED is the last line of an import with failures (oc's typo "imported completed" fixed). */
 export const IMPORT_FAILED = 'import completed with errors'
 
-const INVALID_TARGET =
-  'the image name must be a valid container image pull spec or reference to an image stream (e.g. myregistry/myteam/image:tag)'
-
 const GO_BOOLEAN_FLAGS = ['confirm', 'all', 'dry-run', 'scheduled', 'insecure'] as const
 
 const EXAMPLES = `
@@ -144,7 +142,7 @@ export function parseImportTarget(target: string): {
   try {
     parseImageReference(target)
   } catch {
-    throw new UsageError(INVALID_TARGET)
+    throw new UsageError(INVALID_IMPORT_TARGET)
   }
   const at = target.indexOf('@')
   const nameAndTag = at === -1 ? target : target.slice(0, at)

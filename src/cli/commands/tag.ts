@@ -16,6 +16,14 @@ import type {
   TagEvent,
   TagReference,
 } from '../../api/index.js'
+import {
+  destinationFormMessage,
+  invalidSourceMessage,
+  invalidTagMessage,
+  ISIMAGE_SOURCE_NEEDS_ID,
+  ISTAG_SOURCE_NEEDS_TAG,
+  SERVER_IN_STREAM_SOURCE,
+} from '../../api/cli-messages.js'
 import { RESOURCE_META } from '../../api/resource-meta.js'
 import { isValidTag, parseImageReference } from '../../reference/index.js'
 import { ApiError } from '../client/api-errors.js'
@@ -116,7 +124,7 @@ export function parseSource(input: string): SourceRef {
   try {
     parseImageReference(input)
   } catch (err) {
-    throw new CliError(`invalid SOURCE: ${(err as Error).message}`)
+    throw new CliError(invalidSourceMessage((err as Error).message))
   }
   const at = input.indexOf('@')
   const nameAndTag = at === -1 ? input : input.slice(0, at)
@@ -172,13 +180,13 @@ export function sourceFor(
   if (flagKind === undefined) return { kind: detectSourceKind(ref), ref }
   if (flagKind === 'DockerImage') return { kind: flagKind, ref }
   if (ref.registry !== '') {
-    throw new CliError('server in SOURCE is only allowed when providing a container image')
+    throw new CliError(SERVER_IN_STREAM_SOURCE)
   }
   if (flagKind === 'ImageStreamTag' && ref.tag === '') {
-    throw new CliError('--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE')
+    throw new CliError(ISTAG_SOURCE_NEEDS_TAG)
   }
   if (flagKind === 'ImageStreamImage' && ref.id === '') {
-    throw new CliError('--source=ImageStreamImage requires a valid <name>@<id> in SOURCE')
+    throw new CliError(ISIMAGE_SOURCE_NEEDS_ID)
   }
   // Only with an explicit --source, as oc: a guessed `library/x:1` stays in namespace library.
   const local = ref.namespace === DOCKER_DEFAULT_NAMESPACE ? { ...ref, namespace } : ref
@@ -202,16 +210,12 @@ export function parseDestination(arg: string, namespace: string): Destination {
 
 function checkForm(dest: Destination): void {
   if (dest.stream === '' || dest.tag === '' || dest.tag.includes(':')) {
-    throw new CliError(`"${dest.nameAndTag}" must be of the form <stream_name>:<tag>`)
+    throw new CliError(destinationFormMessage(dest.nameAndTag))
   }
 }
 
 function checkTagName(dest: Destination): void {
-  if (!isValidTag(dest.tag)) {
-    throw new CliError(
-      `invalid tag "${dest.tag}" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
-    )
-  }
+  if (!isValidTag(dest.tag)) throw new CliError(invalidTagMessage(dest.tag))
 }
 
 /** looksLikeSource: an operand no destination can be (a registry host or an `@` ID). */

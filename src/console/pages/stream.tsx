@@ -1,7 +1,7 @@
 /**
  * One image stream, live: per tag its source, import mode, reference policy, schedule, current
  * digest, the platforms of a manifest list, its history and conditions, and the pull command;
- * with the actions the user may take (re-import, switch import mode, remove a tag, delete).
+ * with the actions the user may take (re-import, switch import mode, add or remove a tag, delete).
  */
 import { useState } from 'preact/hooks'
 import { api, IMAGE_API, namespaced } from '../api.js'
@@ -9,6 +9,7 @@ import { importImage } from '../imports.js'
 import { useLiveList } from '../live.js'
 import { pullSpec, type Image, type ImageStream, type SpecTag } from '../model.js'
 import { consolePath, Link, navigate } from '../router.js'
+import { addTag, checkTag, TAG_SOURCE_KINDS, type TagInput } from '../tags.js'
 import { ago, Digest, LoadStatus, messageOf, Page, useCan, useLoad } from '../ui.js'
 
 /** The rights that decide which actions are offered. */
@@ -27,6 +28,7 @@ export function StreamPage(props: { namespace: string; name: string }) {
     removingTags: useCan('delete', 'imagestreamtags', ns),
   }
   const canDelete = useCan('delete', 'imagestreams', ns)
+  const canUpdate = useCan('update', 'imagestreams', ns)
   const [notice, setNotice] = useState<{ ok: boolean; message: string } | undefined>()
   const stream = loaded.state === 'ok' ? loaded.value[0] : undefined
   const remove = async () => {
@@ -73,6 +75,7 @@ export function StreamPage(props: { namespace: string; name: string }) {
         <p role="alert">The image stream {name} does not exist.</p>
       )}
       {stream && <StreamBody stream={stream} rights={rights} onNotice={setNotice} />}
+      {stream && canUpdate && <AddTagForm namespace={ns} stream={name} onNotice={setNotice} />}
     </Page>
   )
 }
@@ -230,6 +233,88 @@ function TagCard(props: {
         </div>
       )}
     </section>
+  )
+}
+
+/** AddTagForm adds a spec tag pointing at another stream's tag or at an image, as `isctl tag` does. */
+function AddTagForm(props: {
+  namespace: string
+  stream: string
+  onNotice: (n: { ok: boolean; message: string }) => void
+}) {
+  const [input, setInput] = useState<TagInput>({
+    stream: props.stream,
+    kind: 'ImageStreamTag',
+    source: '',
+    tag: '',
+  })
+  const [problems, setProblems] = useState<ReturnType<typeof checkTag>>({})
+  const [busy, setBusy] = useState(false)
+  const set = <K extends keyof TagInput>(key: K, value: TagInput[K]) =>
+    setInput((old) => ({ ...old, [key]: value }))
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    const trimmed = { ...input, source: input.source.trim(), tag: input.tag.trim() }
+    const found = checkTag(trimmed)
+    setProblems(found)
+    if (Object.keys(found).length > 0) return
+    setBusy(true)
+    try {
+      props.onNotice({ ok: true, message: await addTag(props.namespace, trimmed) })
+      setInput((old) => ({ ...old, source: '', tag: '' }))
+    } catch (err) {
+      props.onNotice({ ok: false, message: messageOf(err) })
+    } finally {
+      setBusy(false)
+    }
+  }
+  const field = (key: keyof TagInput) => ({
+    id: `addtag-${key}`,
+    'aria-invalid': problems[key] ? true : undefined,
+    'aria-describedby': problems[key] ? `addtag-${key}-problem` : undefined,
+  })
+  const problem = (key: keyof TagInput) =>
+    problems[key] && (
+      <span id={`addtag-${key}-problem`} class="field-error">
+        {problems[key]}
+      </span>
+    )
+  return (
+    <form class="card" aria-labelledby="addtag-heading" noValidate onSubmit={(e) => void submit(e)}>
+      <h2 id="addtag-heading">Add a tag</h2>
+      <label for="addtag-kind">Source kind</label>
+      <select
+        {...field('kind')}
+        value={input.kind}
+        onChange={(e) => set('kind', e.currentTarget.value as TagInput['kind'])}
+      >
+        {TAG_SOURCE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k === 'ImageStreamTag'
+              ? 'ImageStreamTag (a tag of a stream)'
+              : 'DockerImage (an image)'}
+          </option>
+        ))}
+      </select>
+      <label for="addtag-source">Source</label>
+      <input
+        {...field('source')}
+        placeholder={input.kind === 'ImageStreamTag' ? 'stream:tag' : 'quay.io/team/app:1.0'}
+        value={input.source}
+        onInput={(e) => set('source', e.currentTarget.value)}
+      />
+      {problem('source')}
+      <label for="addtag-tag">New tag</label>
+      <input
+        {...field('tag')}
+        value={input.tag}
+        onInput={(e) => set('tag', e.currentTarget.value)}
+      />
+      {problem('tag')}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Adding…' : 'Add tag'}
+      </button>
+    </form>
   )
 }
 
