@@ -35,6 +35,13 @@ export default tseslint.config(
     },
   },
   {
+    // The console's unit tests run in Node: their own tsconfig adds Node's types to the browser's.
+    files: ['src/console/*.test.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: 'src/console/tsconfig.test.json' },
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
