@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { INVALID_IMPORT_TARGET, SERVER_IN_STREAM_SOURCE } from '../../src/api/cli-messages.js'
 import {
   adminCredentials,
   insecureImport,
@@ -147,7 +148,7 @@ describe('the web console in headless Chromium', () => {
     await alice.getByLabel('Image stream').fill('app')
     await alice.getByRole('button', { name: 'Import' }).click()
     const fromProblem = await alice.locator('#import-from-problem').textContent()
-    assert.match(fromProblem ?? '', /Not A Reference/)
+    assert.equal(fromProblem, INVALID_IMPORT_TARGET)
     await alice.getByLabel('From (image to import)').fill(list.reference)
     await alice.getByLabel('Tag').fill('v1')
     await alice.getByLabel('Import mode').selectOption('PreserveOriginal')
@@ -233,6 +234,32 @@ describe('the web console in headless Chromium', () => {
       'jsonpath={.spec.tags[?(@.name=="v1")].importPolicy.importMode}',
     ])
     assert.equal(mode, 'Legacy')
+  })
+
+  it('alice adds a tag through the form, refused first with the CLI words for a bad source', async () => {
+    await alice.getByLabel('Source kind').selectOption('ImageStreamTag')
+    await alice.getByLabel('Source', { exact: true }).fill('quay.io/team/app:1')
+    await alice.getByLabel('New tag').fill('stable')
+    await alice.getByRole('button', { name: 'Add tag' }).click()
+    assert.equal(
+      await alice.locator('#addtag-source-problem').textContent(),
+      SERVER_IN_STREAM_SOURCE,
+    )
+    await alice.getByLabel('Source', { exact: true }).fill('app:v1')
+    await alice.getByRole('button', { name: 'Add tag' }).click()
+    await alice.locator('section[data-tag="stable"]').waitFor()
+    await alice.getByRole('status').filter({ hasText: 'Tag app:stable set to app:v1.' }).waitFor()
+    const from = await admin([
+      'get',
+      'is',
+      'app',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.spec.tags[?(@.name=="stable")].from}',
+    ])
+    assert.deepEqual(JSON.parse(from), { kind: 'ImageStreamTag', name: 'app:v1' })
+    assert.deepEqual(await axeProblems(alice), [])
   })
 
   it('the image page shows the configuration and layers of an image', async () => {
@@ -350,7 +377,9 @@ describe('the web console in headless Chromium', () => {
     await bob.getByRole('link', { name: 'app', exact: true }).click()
     await bob.locator('section[data-tag="v1"]').waitFor()
     assert.equal(
-      await bob.getByRole('button', { name: /Re-import|Switch to|Remove tag|Delete/ }).count(),
+      await bob
+        .getByRole('button', { name: /Re-import|Switch to|Remove tag|Add tag|Delete/ })
+        .count(),
       0,
     )
     const status = await bob.evaluate<{
