@@ -7,6 +7,7 @@ import { runApi } from './api.js'
 import { apiVerdicts, verdictLines, type Verdict } from './api-targets.js'
 import { runAuthorize } from './authorize.js'
 import { runCliStartup } from './cli-startup.js'
+import { runConsole } from './console.js'
 import { runLoginTiming } from './login-timing.js'
 import { runPrunePlan } from './prune.js'
 import { runPullThrough } from './pull-through.js'
@@ -21,6 +22,7 @@ const WORKLOADS: Record<string, () => Promise<Record<string, unknown>>> = {
   prune: runPrunePlan,
   authorize: runAuthorize,
   'login-timing': runLoginTiming,
+  console: runConsole,
   api: async () => {
     const report = await runApi()
     return { ...report, verdicts: apiVerdicts(report) }

@@ -7,12 +7,18 @@
  * test-artifacts/console/ (printed), and axe-core checks the three main pages.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import {
+  consoleFirstLoad,
+  launchChromium,
+  manyStreams,
+  signInWithToken,
+  timeStreamList,
+} from '../harness/console.js'
 import { INVALID_IMPORT_TARGET, SERVER_IN_STREAM_SOURCE } from '../../src/api/cli-messages.js'
 import {
   adminCredentials,
@@ -29,16 +35,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console')
 const PASSWORDS = { alice: 'alice-pw', bob: 'bob-pw' }
 const NS = 'team-a'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 /** axeProblems runs axe-core on the page and returns its serious and critical violations. */
@@ -114,7 +110,7 @@ describe('the web console in headless Chromium', () => {
     }
     await granted(aliceCli, 'create', 'imagestreamimports')
     await granted(bobCli, 'list', 'imagestreams')
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   after(async () => {
     for (const c of contexts) await c.close()
@@ -122,13 +118,8 @@ describe('the web console in headless Chromium', () => {
   })
 
   it('ships less than 300 KB gzipped on first load', () => {
-    const dist = join(ROOT, 'dist', 'console')
-    const files = [
-      join(dist, 'index.html'),
-      ...readdirSync(join(dist, 'assets')).map((f) => join(dist, 'assets', f)),
-    ]
-    const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(f)).length, 0)
-    console.log(`# console first load: ${files.length} files, ${gzipped} bytes gzipped`)
+    const { files, gzipBytes: gzipped } = consoleFirstLoad()
+    console.log(`# console first load: ${files} files, ${gzipped} bytes gzipped`)
     assert.ok(gzipped < 300 * 1024, `${gzipped} bytes`)
   })
 
@@ -396,28 +387,18 @@ describe('the web console in headless Chromium', () => {
 
   it('renders a project of 1,000 streams (time printed, not asserted: the machine is shared)', async () => {
     await admin(['create', 'namespace', 'many'])
-    const items = Array.from({ length: 1000 }, (_, i) => ({
-      apiVersion: 'image.openshift.io/v1',
-      kind: 'ImageStream',
-      metadata: {
-        name: `s-${String(i).padStart(4, '0')}`,
-        namespace: 'many',
-        labels: { n: String(i % 10) },
-      },
-    }))
-    await admin(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }))
+    await admin(['create', '-f', '-'], manyStreams('many', 1000))
     const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage()
     contexts.push(page.context())
     // The admin signs in with a pasted token.
-    await page.goto(`${server}/console/`)
-    await page.getByLabel(/^Token/).fill(adminCredentials(suite.kubeconfig).token)
-    await page.getByRole('button', { name: 'Use token' }).click()
+    await signInWithToken(page, server, adminCredentials(suite.kubeconfig).token)
     await page.getByRole('link', { name: 'many', exact: true }).waitFor()
-    await page.goto(`${server}/console/ns/many`)
-    await page.getByText('1000 of 1000 streams').waitFor({ timeout: 60_000 })
-    const [ms, listed] = await page.evaluate<[number, number]>(
-      `[performance.getEntriesByName('streams-rendered').find((m) => m.detail === 1000).startTime, performance.getEntriesByType('resource').find((e) => e.name.endsWith('/namespaces/many/imagestreams')).responseEnd]`,
-    )
+    const {
+      renderedMs: ms,
+      listedMs: listed,
+      streamRequests,
+    } = await timeStreamList(page, server, 'many', 1000)
+    assert.equal(streamRequests, 1, 'the list is one request')
     assert.equal(await page.locator('table.streams tbody tr').count(), 1000)
     console.log(
       `# 1,000 streams: list answered ${Math.round(listed)} ms, rendered ${Math.round(ms)} ms after navigation start`,
