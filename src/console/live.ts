@@ -2,7 +2,7 @@
  * useLiveList lists a collection and follows it through the API's watch, so the page shows each
  * change as the server commits it; after the server ends a watch (or it fails) it lists again.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useLayoutEffect, useState } from 'preact/hooks'
 import { api, watch, type KubeList, type KubeObject } from './api.js'
 import { messageOf, type Loaded } from './ui.js'
 
@@ -12,7 +12,8 @@ const RETRY_MS = 2000
 /** useLiveList returns the live items of `path` (a collection URL, selectors allowed). */
 export function useLiveList<T extends KubeObject>(path: string): Loaded<T[]> {
   const [loaded, setLoaded] = useState<Loaded<T[]>>({ state: 'loading' })
-  useEffect(() => {
+  // A layout effect, so that the list is requested as the page mounts rather than a frame later.
+  useLayoutEffect(() => {
     const stop = new AbortController()
     const follow = async () => {
       while (!stop.signal.aborted) {

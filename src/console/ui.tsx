@@ -91,10 +91,10 @@ export function Digest(props: { value: string }) {
   )
 }
 
-/** ago says how long ago an RFC 3339 time was. */
-export function ago(time: string | undefined): string {
+/** ago says how long ago an RFC 3339 time was, as of `now` (a list passes one for all its rows). */
+export function ago(time: string | undefined, now = Date.now()): string {
   if (!time) return ''
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(time)) / 1000))
+  const s = Math.max(0, Math.round((now - Date.parse(time)) / 1000))
   if (s < 60) return `${s}s ago`
   if (s < 3600) return `${Math.round(s / 60)}m ago`
   if (s < 86400) return `${Math.round(s / 3600)}h ago`

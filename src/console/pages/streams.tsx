@@ -6,29 +6,55 @@ import { failingTags, lastUpdate, type ImageStream } from '../model.js'
 import { consolePath, Link } from '../router.js'
 import { ago, LoadStatus, Page, useCan } from '../ui.js'
 
+/** A parsed label selector term: `key=value`, `key!=value` or `key`. */
+type LabelTerm =
+  | { readonly key: string; readonly op: '=' | '!='; readonly value: string }
+  | { readonly key: string; readonly op: 'exists' }
+
+/** parseSelector reads a selector of `key=value`, `key!=value` and `key` terms, comma separated. */
+function parseSelector(selector: string): LabelTerm[] {
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((term): LabelTerm => {
+      const ne = term.indexOf('!=')
+      if (ne > 0)
+        return { key: term.slice(0, ne).trim(), op: '!=', value: term.slice(ne + 2).trim() }
+      const eq = term.indexOf('=')
+      if (eq > 0)
+        return {
+          key: term.slice(0, eq).trim(),
+          op: '=',
+          value: term
+            .slice(eq + 1)
+            .replace(/^=/, '')
+            .trim(),
+        }
+      return { key: term, op: 'exists' }
+    })
+}
+
+/** matchesTerms tells whether `labels` satisfy every parsed term. */
+function matchesTerms(labels: Record<string, string> | undefined, terms: readonly LabelTerm[]) {
+  return terms.every((t) =>
+    t.op === 'exists'
+      ? labels?.[t.key] !== undefined
+      : (labels?.[t.key] === t.value) === (t.op === '='),
+  )
+}
+
 /** matchesLabels applies a selector of `key=value`, `key!=value` and `key` terms, comma separated. */
 export function matchesLabels(
   labels: Record<string, string> | undefined,
   selector: string,
 ): boolean {
-  return selector
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '')
-    .every((term) => {
-      const ne = term.indexOf('!=')
-      if (ne > 0) return labels?.[term.slice(0, ne).trim()] !== term.slice(ne + 2).trim()
-      const eq = term.indexOf('=')
-      if (eq > 0)
-        return (
-          labels?.[term.slice(0, eq).trim()] ===
-          term
-            .slice(eq + 1)
-            .replace(/^=/, '')
-            .trim()
-        )
-      return labels?.[term] !== undefined
-    })
+  return matchesTerms(labels, parseSelector(selector))
+}
+
+/** byName orders stream names; they are lowercase DNS names, so code units order them. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** StreamsPage lists a project's streams. */
@@ -43,15 +69,22 @@ export function StreamsPage(props: { namespace: string }) {
   const rows = useMemo(() => {
     if (loaded.state !== 'ok') return []
     const q = search.trim().toLowerCase()
-    const shown = loaded.value
-      .filter((s) => q === '' || s.metadata.name.toLowerCase().includes(q))
-      .filter((s) => matchesLabels(s.metadata.labels, labels))
-      .map((s) => ({ stream: s, updated: lastUpdate(s), failing: failingTags(s) }))
+    // The selector is parsed once and the time read once for every row, not per stream.
+    const terms = parseSelector(labels)
+    const now = Date.now()
+    const shown = []
+    for (const stream of loaded.value) {
+      const name = stream.metadata.name
+      if (q !== '' && !name.toLowerCase().includes(q)) continue
+      if (!matchesTerms(stream.metadata.labels, terms)) continue
+      const updated = lastUpdate(stream)
+      shown.push({ stream, name, updated, age: ago(updated, now), failing: failingTags(stream) })
+    }
+    // RFC 3339 times of one zone order as strings.
     return shown.sort((a, b) =>
       sort === 'name'
-        ? a.stream.metadata.name.localeCompare(b.stream.metadata.name)
-        : b.updated.localeCompare(a.updated) ||
-          a.stream.metadata.name.localeCompare(b.stream.metadata.name),
+        ? byName(a.name, b.name)
+        : byName(b.updated, a.updated) || byName(a.name, b.name),
     )
   }, [loaded, search, labels, sort])
   // A mark per rendered list, so that tests and people profiling can time it in the browser.
@@ -119,16 +152,14 @@ export function StreamsPage(props: { namespace: string }) {
               </tr>
             </thead>
             <tbody>
-              {rows.map(({ stream, updated, failing }) => (
-                <tr key={stream.metadata.name} class={failing.length > 0 ? 'failing' : undefined}>
+              {rows.map(({ stream, name, updated, age, failing }) => (
+                <tr key={name} class={failing.length > 0 ? 'failing' : undefined}>
                   <th scope="row">
-                    <Link href={consolePath('ns', ns, 'streams', stream.metadata.name)}>
-                      {stream.metadata.name}
-                    </Link>
+                    <Link href={consolePath('ns', ns, 'streams', name)}>{name}</Link>
                   </th>
                   <td>{(stream.status?.tags ?? []).map((t) => t.tag).join(', ')}</td>
                   <td>
-                    <time dateTime={updated}>{ago(updated)}</time>
+                    <time dateTime={updated}>{age}</time>
                   </td>
                   <td>{failing.length > 0 ? `Failing: ${failing.join(', ')}` : 'OK'}</td>
                 </tr>
