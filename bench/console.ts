@@ -103,6 +103,7 @@ export async function runConsole(): Promise<Record<string, unknown>> {
     const table = staticTable()
     const rendered: number[] = []
     const listed: number[] = []
+    const afterList: number[] = []
     const baseline: number[] = []
     const ratios: number[] = []
     let requests = 0
@@ -114,6 +115,7 @@ export async function runConsole(): Promise<Record<string, unknown>> {
       if (i === 0) continue
       rendered.push(list.renderedMs)
       listed.push(list.listedMs)
+      afterList.push(list.renderedMs - list.listedMs)
       baseline.push(base)
       ratios.push(list.renderedMs / base)
       requests = Math.max(requests, list.streamRequests)
@@ -133,6 +135,8 @@ export async function runConsole(): Promise<Record<string, unknown>> {
       loadAverage: loadavg().map((l) => round(l, 2)),
       renderedMsMedian: round(renderedMedian, 0),
       listAnsweredMsMedian: round(median(listed), 0),
+      // What the page itself spends once the list has arrived: building and laying out the rows.
+      renderAfterListMsMedian: round(median(afterList), 0),
       staticTableMsMedian: round(median(baseline), 0),
       ratioToStaticTable: round(renderedMedian / median(baseline), 2),
       ratioToStaticTableMedianOfRounds: round(median(ratios), 2),
