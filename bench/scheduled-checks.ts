@@ -31,6 +31,7 @@ import {
   MANIFEST_ACCEPT,
   pushFixtures,
   removeTempDir,
+  scheduledStream,
   startRegistry,
   startServe,
   stopServe,
@@ -50,39 +51,11 @@ const ROUNDS = 3
 
 /** stream builds one stream of scheduled tags whose status already holds the current digest. */
 function stream(index: number, host: string, tags: readonly string[], digest: string): ImageStream {
-  const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-  const names = Array.from({ length: TAGS_PER_STREAM }, (_, i) => `t-${i}`)
-  return {
-    apiVersion: 'image.openshift.io/v1',
-    kind: 'ImageStream',
-    metadata: { name: `s-${index}`, namespace: 'bench', generation: 1 },
-    spec: {
-      tags: names.map((name, i) => ({
-        name,
-        from: {
-          kind: 'DockerImage',
-          name: `${host}/many/tags:${tags[(index * TAGS_PER_STREAM + i) % tags.length]}`,
-        },
-        importPolicy: { scheduled: true, insecure: true, importMode: 'Legacy' },
-        referencePolicy: { type: 'Source' },
-        generation: 1,
-      })),
-    },
-    status: {
-      dockerImageRepository: '',
-      tags: names.map((tag) => ({
-        tag,
-        items: [
-          {
-            created,
-            dockerImageReference: `${host}/many/tags@${digest}`,
-            image: digest,
-            generation: 1,
-          },
-        ],
-      })),
-    },
-  }
+  const sources = Array.from(
+    { length: TAGS_PER_STREAM },
+    (_, i) => `${host}/many/tags:${tags[(index * TAGS_PER_STREAM + i) % tags.length]}`,
+  )
+  return scheduledStream('bench', `s-${index}`, sources, `${host}/many/tags`, digest)
 }
 
 /** Metrics is a scraper of the server's /metrics. */

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { ANNOTATIONS, type ImageStream } from '../../src/api/index.js'
+import type { ImageStream } from '../../src/api/index.js'
 import { mapLimit } from '../../src/lib/concurrency.js'
 import { objectKey } from '../../src/storage/index.js'
 import { openPostgresStore } from '../../src/storage/postgres/index.js'
@@ -23,6 +23,7 @@ import {
   makeAgent,
   makeTempDir,
   removeTempDir,
+  scheduledStream,
   startServe,
   stopServe,
   useRegistry,
@@ -46,42 +47,11 @@ const manifestPath = (tag: string) => `/v2/${REPOSITORY}/manifests/${tag}`
 
 /** stream builds one stream of scheduled tags whose status already shows the registry's digest. */
 function stream(index: number, host: string, digest: string): ImageStream {
-  const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-  const names = Array.from({ length: TAGS_PER_STREAM }, (_, i) => `t-${i}`)
-  return {
-    apiVersion: 'image.openshift.io/v1',
-    kind: 'ImageStream',
-    metadata: {
-      name: `s-${index}`,
-      namespace: NAMESPACE,
-      generation: 1,
-      // Imported before: the tag-import controller leaves the stream alone.
-      annotations: { [ANNOTATIONS.dockerRepositoryCheck]: created },
-    },
-    spec: {
-      tags: names.map((name, i) => ({
-        name,
-        from: { kind: 'DockerImage', name: `${host}/${REPOSITORY}:${registryTag(index, i)}` },
-        importPolicy: { scheduled: true, insecure: true, importMode: 'Legacy' },
-        referencePolicy: { type: 'Source' },
-        generation: 1,
-      })),
-    },
-    status: {
-      dockerImageRepository: '',
-      tags: names.map((tag) => ({
-        tag,
-        items: [
-          {
-            created,
-            dockerImageReference: `${host}/${REPOSITORY}@${digest}`,
-            image: digest,
-            generation: 1,
-          },
-        ],
-      })),
-    },
-  }
+  const sources = Array.from(
+    { length: TAGS_PER_STREAM },
+    (_, i) => `${host}/${REPOSITORY}:${registryTag(index, i)}`,
+  )
+  return scheduledStream(NAMESPACE, `s-${index}`, sources, `${host}/${REPOSITORY}`, digest)
 }
 
 interface Row {

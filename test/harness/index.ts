@@ -121,3 +121,4 @@ export {
 } from './isctl-serve.js'
 export { legacyKubectl, LEGACY_KUBECTL } from './legacy-kubectl.js'
 export { python } from './python-client.js'
+export { scheduledStream } from './scheduled-streams.js'
