@@ -104,3 +104,17 @@ export function pullSpec(stream: ImageStream, tag: string): string | undefined {
   const repo = stream.status?.publicDockerImageRepository || stream.status?.dockerImageRepository
   return repo ? `${repo}:${tag}` : undefined
 }
+
+/** ScheduledTag is where a scheduled tag stands in the server's due-queue (imagestreams/schedule). */
+export interface ScheduledTag {
+  readonly tag: string
+  readonly lastCheckTime?: string
+  readonly nextCheckTime: string
+  readonly failures: number
+  readonly lastError?: string
+}
+
+/** StreamSchedule is the imagestreams/schedule subresource: the stream's scheduled tags. */
+export interface StreamSchedule {
+  readonly tags: readonly ScheduledTag[]
+}

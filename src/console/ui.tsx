@@ -91,14 +91,24 @@ export function Digest(props: { value: string }) {
   )
 }
 
+/** span renders a number of seconds in its largest whole unit: 42s, 5m, 3h, 2d. */
+function span(s: number): string {
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.round(s / 60)}m`
+  if (s < 86400) return `${Math.round(s / 3600)}h`
+  return `${Math.round(s / 86400)}d`
+}
+
 /** ago says how long ago an RFC 3339 time was, as of `now` (a list passes one for all its rows). */
 export function ago(time: string | undefined, now = Date.now()): string {
   if (!time) return ''
-  const s = Math.max(0, Math.round((now - Date.parse(time)) / 1000))
-  if (s < 60) return `${s}s ago`
-  if (s < 3600) return `${Math.round(s / 60)}m ago`
-  if (s < 86400) return `${Math.round(s / 3600)}h ago`
-  return `${Math.round(s / 86400)}d ago`
+  return `${span(Math.max(0, Math.round((now - Date.parse(time)) / 1000)))} ago`
+}
+
+/** until says how long until an RFC 3339 time, or that it has come. */
+export function until(time: string, now = Date.now()): string {
+  const s = Math.round((Date.parse(time) - now) / 1000)
+  return s > 0 ? `in ${span(s)}` : 'due now'
 }
 
 /** bytes formats a size for people. */

@@ -144,6 +144,7 @@ describe('the web console in headless Chromium', () => {
     await alice.getByLabel('Tag').fill('v1')
     await alice.getByLabel('Import mode').selectOption('PreserveOriginal')
     await alice.getByLabel(/^Insecure/).check()
+    await alice.getByLabel(/^Scheduled/).check()
     await alice.getByRole('button', { name: 'Import' }).click()
     await alice.getByRole('heading', { name: 'Image stream app' }).waitFor()
     const card = alice.locator('section[data-tag="v1"]')
@@ -168,6 +169,17 @@ describe('the web console in headless Chromium', () => {
       (await card.locator('code.pull').textContent()) ?? '',
       /^docker pull .+\/team-a\/app:v1$/,
     )
+    assert.equal(
+      await card.locator('code.pull-source').textContent(),
+      `docker pull ${list.reference}`,
+    )
+    // The due-queue's view of the tag (imagestreams/schedule), as `isctl describe is` shows it.
+    await card
+      .locator('[data-field="scheduled"]', {
+        hasText:
+          /^yes: (not checked yet|last checked \d+[smhd] ago), next check (in \d+[smhd]|due now)$/,
+      })
+      .waitFor()
   })
 
   it('a second import lands live on the stream page and in the stream list', async () => {

@@ -7,10 +7,17 @@ import { useState } from 'preact/hooks'
 import { api, IMAGE_API, namespaced } from '../api.js'
 import { importImage } from '../imports.js'
 import { useLiveList } from '../live.js'
-import { pullSpec, type Image, type ImageStream, type SpecTag } from '../model.js'
+import {
+  pullSpec,
+  type Image,
+  type ImageStream,
+  type ScheduledTag,
+  type SpecTag,
+  type StreamSchedule,
+} from '../model.js'
 import { consolePath, Link, navigate } from '../router.js'
 import { addTag, checkTag, TAG_SOURCE_KINDS, type TagInput } from '../tags.js'
-import { ago, Digest, LoadStatus, messageOf, Page, useCan, useLoad } from '../ui.js'
+import { ago, Digest, LoadStatus, messageOf, Page, until, useCan, useLoad } from '../ui.js'
 
 /** The rights that decide which actions are offered. */
 interface Rights {
@@ -86,7 +93,21 @@ function StreamBody(props: {
   onNotice: (n: { ok: boolean; message: string }) => void
 }) {
   const { stream } = props
+  const ns = stream.metadata.namespace ?? ''
+  const name = stream.metadata.name
   const specTags = new Map((stream.spec?.tags ?? []).map((t) => [t.name, t]))
+  const scheduled = (stream.spec?.tags ?? []).some((t) => t.importPolicy?.scheduled === true)
+  // Read again whenever the stream changes; a check that found nothing new changes only the queue.
+  const schedule = useLoad(
+    () =>
+      scheduled
+        ? api<StreamSchedule>('GET', `${namespaced(ns, 'imagestreams', name)}/schedule`)
+        : Promise.resolve(undefined),
+    [ns, name, stream.metadata.resourceVersion, scheduled],
+  )
+  const checks = new Map(
+    schedule.state === 'ok' ? (schedule.value?.tags ?? []).map((t) => [t.tag, t]) : [],
+  )
   const names = [
     ...new Set([...(stream.status?.tags ?? []).map((t) => t.tag), ...specTags.keys()]),
   ].sort()
@@ -107,6 +128,7 @@ function StreamBody(props: {
           stream={stream}
           tag={tag}
           spec={specTags.get(tag)}
+          check={checks.get(tag)}
           rights={props.rights}
           onNotice={props.onNotice}
         />
@@ -115,14 +137,23 @@ function StreamBody(props: {
   )
 }
 
+/** scheduleText says where a scheduled tag stands, as `isctl describe is` does. */
+function scheduleText(check: ScheduledTag | undefined): string {
+  if (!check) return 'yes, checked periodically'
+  const last = check.lastCheckTime ? `last checked ${ago(check.lastCheckTime)}` : 'not checked yet'
+  const failing = check.failures > 0 ? `; ${check.failures} failed in a row` : ''
+  return `yes: ${last}, next check ${until(check.nextCheckTime)}${failing}`
+}
+
 function TagCard(props: {
   stream: ImageStream
   tag: string
   spec: SpecTag | undefined
+  check: ScheduledTag | undefined
   rights: Rights
   onNotice: (n: { ok: boolean; message: string }) => void
 }) {
-  const { stream, tag, spec } = props
+  const { stream, tag, spec, check } = props
   const ns = stream.metadata.namespace ?? ''
   const name = stream.metadata.name
   const status = stream.status?.tags?.find((t) => t.tag === tag)
@@ -174,7 +205,7 @@ function TagCard(props: {
         <dt>Reference policy</dt>
         <dd>{spec?.referencePolicy?.type ?? 'Source'}</dd>
         <dt>Scheduled</dt>
-        <dd>{spec?.importPolicy?.scheduled ? 'yes, checked periodically' : 'no'}</dd>
+        <dd data-field="scheduled">{spec?.importPolicy?.scheduled ? scheduleText(check) : 'no'}</dd>
         <dt>Current digest</dt>
         <dd>{current ? <Digest value={current.image} /> : 'none'}</dd>
         {pull && (
@@ -182,6 +213,14 @@ function TagCard(props: {
             <dt>Pull</dt>
             <dd>
               <code class="pull">docker pull {pull}</code>
+            </dd>
+          </>
+        )}
+        {spec?.from?.kind === 'DockerImage' && (
+          <>
+            <dt>Pull from source</dt>
+            <dd>
+              <code class="pull-source">docker pull {spec.from.name}</code>
             </dd>
           </>
         )}
