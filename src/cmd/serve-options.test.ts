@@ -129,6 +129,7 @@ describe('completeServeOptions', () => {
       scheduledImportRegistryConcurrency: 8,
       scheduledImportRegistryQps: 50,
       scheduledImportLeaseMs: 10 * 60_000,
+      watchCacheWindowMs: 10 * 60_000,
       registryCacheBytes: 10 * 2 ** 30,
       eventTtlMs: 60 * 60_000,
       htpasswd: undefined,
@@ -229,6 +230,10 @@ describe('completeServeOptions', () => {
       assert.equal(completeServeOptions({ scheduledImportLease: value }).scheduledImportLeaseMs, ms)
     })
   }
+
+  it('reads --watch-cache-window as the history the store keeps', () => {
+    assert.equal(completeServeOptions({ watchCacheWindow: '1h' }).watchCacheWindowMs, 3_600_000)
+  })
 
   for (const [value, bytes] of [
     ['0', 0],
@@ -364,6 +369,16 @@ describe('completeServeOptions', () => {
     ['a bare zero lease', { scheduledImportLease: '0' }, /^--scheduled-import-lease must be/],
     ['a negative lease', { scheduledImportLease: '-1m' }, /^--scheduled-import-lease must be/],
     ['an empty lease', { scheduledImportLease: '' }, /^--scheduled-import-lease must be/],
+    [
+      'a zero watch cache window',
+      { watchCacheWindow: '0s' },
+      /^--watch-cache-window must be a positive duration, such as 30s, 10m or 1h, got "0s"$/,
+    ],
+    [
+      'a watch cache window without a unit',
+      { watchCacheWindow: '600' },
+      /^--watch-cache-window must be/,
+    ],
     [
       'a cache size in an unknown unit',
       { registryCacheSize: '10GB' },

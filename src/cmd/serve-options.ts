@@ -28,6 +28,7 @@ export interface ServeFlags {
   readonly scheduledImportRegistryConcurrency?: string | undefined
   readonly scheduledImportRegistryQps?: string | undefined
   readonly scheduledImportLease?: string | undefined
+  readonly watchCacheWindow?: string | undefined
   readonly registryCacheSize?: string | undefined
   readonly eventTtl?: string | undefined
   readonly htpasswd?: string | undefined
@@ -97,6 +98,8 @@ export interface ServeOptions {
   readonly scheduledImportRegistryQps: number
   /** How long a replica holds a claimed due row before another may take it over, in whole ms. */
   readonly scheduledImportLeaseMs: number
+  /** How long the watch history is kept (resumable watches and continue tokens), in whole ms. */
+  readonly watchCacheWindowMs: number
   /** Bytes of pulled-through blobs the integrated registry keeps on disk; 0 keeps none. */
   readonly registryCacheBytes: number
   /** How long an Event is kept after it was last seen. */
@@ -155,6 +158,7 @@ export const SERVE_DEFAULTS = {
   scheduledImportRegistryConcurrency: '8',
   scheduledImportRegistryQps: '50',
   scheduledImportLease: '10m',
+  watchCacheWindow: '10m',
   registryCacheSize: '10Gi',
   // kube-apiserver's --event-ttl default, spelled as Go prints it.
   eventTtl: '1h0m0s',
@@ -272,6 +276,11 @@ export function configureServeCommand(cmd: Command): Command {
       '--scheduled-import-lease <duration>',
       'How long a server holds a scheduled check it claimed before another server sharing the store may take it over, e.g. 30s, 10m: a server that dies leaves its claimed checks undone until then (docs/storage-postgres.md#the-due-queue)',
       SERVE_DEFAULTS.scheduledImportLease,
+    )
+    .option(
+      '--watch-cache-window <duration>',
+      'How long the history of changes is kept, e.g. 10m, 1h: a watch or list continue token from an older resourceVersion is answered 410 Expired and the client lists again (docs/kubernetes-api.md#watch); the latest 10,000 changes are kept at most',
+      SERVE_DEFAULTS.watchCacheWindow,
     )
     .option(
       '--registry-cache-size <size>',
@@ -394,8 +403,13 @@ export function completeServeOptions(
       flags.scheduledImportRegistryQps ?? SERVE_DEFAULTS.scheduledImportRegistryQps,
       0,
     ),
-    scheduledImportLeaseMs: parseLease(
+    scheduledImportLeaseMs: parsePositiveDuration(
+      '--scheduled-import-lease',
       flags.scheduledImportLease ?? SERVE_DEFAULTS.scheduledImportLease,
+    ),
+    watchCacheWindowMs: parsePositiveDuration(
+      '--watch-cache-window',
+      flags.watchCacheWindow ?? SERVE_DEFAULTS.watchCacheWindow,
     ),
     registryCacheBytes: parseByteSize(
       '--registry-cache-size',
@@ -623,14 +637,14 @@ function parseEventTtl(value: string): number {
 }
 
 /**
- * parseLease reads --scheduled-import-lease: a positive duration, rounded up to whole
- * milliseconds, the unit the due-queue keeps lease ends in.
+ * parsePositiveDuration reads a flag that takes a positive duration (--scheduled-import-lease,
+ * --watch-cache-window), rounded up to whole milliseconds, the unit the store keeps times in.
  */
-function parseLease(value: string): number {
+function parsePositiveDuration(flag: string, value: string): number {
   const ms = parseDuration(value)
   if (ms !== undefined && ms > 0) return Math.ceil(ms)
   throw new UsageError(
-    `--scheduled-import-lease must be a positive duration, such as 30s, 10m or 1h, got ${JSON.stringify(value)}`,
+    `${flag} must be a positive duration, such as 30s, 10m or 1h, got ${JSON.stringify(value)}`,
   )
 }
 

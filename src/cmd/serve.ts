@@ -338,6 +338,7 @@ export async function executeServe(flags: ServeFlags, io: CommandIO): Promise<nu
     // Which Images streams and lists reference (docs/kubernetes-api.md#image-deletes-and-references).
     store = await openStore(options.store, {
       references: IMAGE_REFERENCES,
+      compaction: { maxAgeMs: options.watchCacheWindowMs },
       // Every namespaced create and import checks its namespace (docs/architecture.md#storage).
       cachedResources: ['namespaces'],
       onBackgroundError: (err) => logger.error({ err }, 'store background work failed'),
