@@ -897,86 +897,64 @@ export async function runApi(): Promise<Record<string, unknown>> {
   let server: ServeProcess | undefined
   let client: Client | undefined
   let db: Database.Database | undefined
+  /** sectionReport is what a run of one section (API_BENCH_ONLY) reports around its figures. */
+  const sectionReport = (figures: Record<string, unknown>, target?: string) => ({
+    workload: 'api',
+    only: ONLY,
+    streams: STREAMS,
+    ...figures,
+    loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
+    loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+    benchSeconds: round((performance.now() - started) / 1000, 0),
+    ...(target !== undefined && { target }),
+  })
+  /** startSettled starts the server on the populated data dir and lets its start-up work settle. */
+  const startSettled = async (): Promise<{ serve: ServeProcess; api: Client }> => {
+    const serve = (await serveReady(dataDir)).server
+    server = serve
+    await sleep(SETTLE_MS)
+    const api = clientOf(serve)
+    client = api
+    return { serve, api }
+  }
   try {
     const populateStart = performance.now()
     await populate(await openSqliteStore({ path: join(dataDir, 'imagestreams.db') }))
     const populateMs = performance.now() - populateStart
     if (ONLY === 'watch') {
-      server = (await serveReady(dataDir)).server
-      await sleep(SETTLE_MS)
-      client = clientOf(server)
-      const watch = await watchFanOut(client, server.child.pid!)
-      return {
-        workload: 'api',
-        only: ONLY,
-        streams: STREAMS,
-        watch,
-        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
-        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
-        benchSeconds: round((performance.now() - started) / 1000, 0),
-      }
+      const { serve, api } = await startSettled()
+      const watch = await watchFanOut(api, serve.child.pid!)
+      return sectionReport({ watch })
     }
     if (ONLY === 'writes') {
       // One start beforehand, as for the full run: the data dir then holds its PKI and defaults.
       await stopServe(await startServe(dataDir))
-      return {
-        workload: 'api',
-        only: ONLY,
-        streams: STREAMS,
-        writes: await writeThroughput(dataDir, dir),
-        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
-        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
-        benchSeconds: round((performance.now() - started) / 1000, 0),
-      }
+      return sectionReport({ writes: await writeThroughput(dataDir, dir) })
     }
     if (ONLY === 'walk') {
-      server = (await serveReady(dataDir)).server
-      await sleep(SETTLE_MS)
-      client = clientOf(server)
+      const { api } = await startSettled()
       db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
-      return {
-        workload: 'api',
-        only: ONLY,
-        streams: STREAMS,
-        pagedWalk: await pagedWalks(client, db, WALK_ONLY_ROUNDS),
-        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
-        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
-        benchSeconds: round((performance.now() - started) / 1000, 0),
-        target: 'pagedWalk ratioToRaw <= 2',
-      }
+      return sectionReport(
+        { pagedWalk: await pagedWalks(api, db, WALK_ONLY_ROUNDS) },
+        'pagedWalk ratioToRaw <= 2',
+      )
     }
     if (ONLY === 'get') {
       // One start beforehand, as for the full run: the data dir then holds its PKI and defaults.
       await stopServe(await startServe(dataDir))
-      server = (await serveReady(dataDir)).server
-      await sleep(SETTLE_MS)
-      client = clientOf(server)
-      return {
-        workload: 'api',
-        only: ONLY,
-        streams: STREAMS,
-        get: await getThroughput(client, dataDir, GET_TARGET),
-        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
-        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
-        benchSeconds: round((performance.now() - started) / 1000, 0),
-        target: 'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k',
-      }
+      const { api } = await startSettled()
+      return sectionReport(
+        { get: await getThroughput(api, dataDir, GET_TARGET) },
+        'get ratioToBare >= 0.6 and p99Ms <= 15 at 50k',
+      )
     }
     if (ONLY === 'postgres') {
       await stopServe(await startServe(dataDir))
-      server = (await serveReady(dataDir)).server
-      await sleep(SETTLE_MS)
-      client = clientOf(server)
-      return {
-        workload: 'api',
-        only: ONLY,
-        streams: STREAMS,
-        postgresGet: await postgresGets(client, dir, GET_TARGET),
-        loadAverageAtStart: loadAtStart.map((l) => round(l, 2)),
-        loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
-        benchSeconds: round((performance.now() - started) / 1000, 0),
-        target: POSTGRES_GET_TARGET,
-      }
+      const { api } = await startSettled()
+      return sectionReport(
+        { postgresGet: await postgresGets(api, dir, GET_TARGET) },
+        POSTGRES_GET_TARGET,
+      )
     }
     if (!['', 'startup'].includes(ONLY)) throw new Error(`API_BENCH_ONLY: unknown section ${ONLY}`)
     // One start of each data dir beforehand: both then hold their PKI and defaults, so the
@@ -1002,13 +980,11 @@ export async function runApi(): Promise<Record<string, unknown>> {
       return { workload: 'api', streams: STREAMS, startup: startupReport, target: STARTUP_TARGET }
     }
 
-    server = (await serveReady(dataDir)).server
-    await sleep(SETTLE_MS)
-    const pid = server.child.pid!
-    client = clientOf(server)
+    const first = await startSettled()
+    const pid = first.serve.child.pid!
+    const c = first.api
     const target = GET_TARGET
-    const get = await getThroughput(client, dataDir, target)
-    const c = client
+    const get = await getThroughput(c, dataDir, target)
     const postgresGet = await postgresGets(c, dir, target)
 
     db = new Database(join(dataDir, 'imagestreams.db'), { readonly: true })
@@ -1019,15 +995,13 @@ export async function runApi(): Promise<Record<string, unknown>> {
     const peakRss = rssOf(pid).hwm
 
     // A fresh server for the watchers, so its RSS before them is not the lists' garbage.
-    await client.close()
-    await stopServe(server)
+    await c.close()
+    await stopServe(first.serve)
     client = undefined
-    server = (await serveReady(dataDir)).server
-    await sleep(SETTLE_MS)
-    client = clientOf(server)
-    const watch = await watchFanOut(client, server.child.pid!)
-    await client.close()
-    await stopServe(server)
+    const second = await startSettled()
+    const watch = await watchFanOut(second.api, second.serve.child.pid!)
+    await second.api.close()
+    await stopServe(second.serve)
     client = undefined
     server = undefined
     const writes = await writeThroughput(dataDir, dir)
